@@ -1,0 +1,71 @@
+// weft: concurrency-bug detection and visualisation for C++.
+//
+//   $ weft lint -p build src/queue.cpp
+//   src/queue.cpp:42:15: warning: 'wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+//   $ weft run -o app.trace -- ./app
+//   $ weft report app.trace
+//   $ weft view app.trace -o timeline.html
+//
+// This file is only the table of subcommands; each one lives in its own file.
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include "commands.hpp"
+
+namespace {
+
+struct Command {
+  const char* name;
+  int (*main)(int, char**);
+  const char* summary;
+};
+
+constexpr Command kCommands[] = {
+    {"lint", weft::cli::lint_main, "static analysis of C++ sources (Clang libTooling)"},
+    {"run", weft::cli::run_main, "run a program and record its threads, locks and waits"},
+    {"report", weft::cli::report_main, "summarise a recorded trace: statistics and findings"},
+    {"view", weft::cli::view_main, "render a trace as an HTML timeline, Perfetto JSON or text"},
+};
+
+void print_help(std::FILE* out) {
+  std::fprintf(out,
+               "weft: find concurrency bugs in C++ programs and show what happened.\n\n"
+               "usage: weft <command> [options] [args]\n\ncommands:\n");
+  for (const auto& c : kCommands) std::fprintf(out, "  %-8s %s\n", c.name, c.summary);
+  std::fprintf(out,
+               "  %-8s %s\n\n"
+               "`weft <command> --help` explains each command.\n"
+               "exit codes: 0 clean, 1 findings, 2 usage or input error.\n"
+               "bug kinds and their fixes: docs/checks/<id>.md\n",
+               "help", "this text");
+}
+
+}  // namespace
+
+int weft::cli::usage_error(const char* cmd, const char* reason) {
+  std::fprintf(stderr, "weft %s: %s (see 'weft %s --help')\n", cmd, reason, cmd);
+  return 2;
+}
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    print_help(stderr);
+    return 2;
+  }
+  std::string_view cmd = argv[1];
+  if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+    print_help(stdout);
+    return 0;
+  }
+  if (cmd == "--version") {
+    std::printf("weft 0.1.0\n");
+    return 0;
+  }
+  for (const auto& c : kCommands) {
+    if (cmd == c.name) return c.main(argc - 1, argv + 1);
+  }
+  std::fprintf(stderr, "weft: unknown command '%s' (commands: lint, run, report, view; see 'weft --help')\n",
+               argv[1]);
+  return 2;
+}

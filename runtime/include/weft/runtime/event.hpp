@@ -1,0 +1,176 @@
+// weft/runtime/event.hpp: the recording interface between instrumented code and the runtime.
+//
+// Everything that emits events (the primitives library, the LD_PRELOAD interposer) talks to the
+// runtime only through this header. It is small and stable on purpose:
+//
+//   ObjId id = weft::rt::new_object(ObjKind::Lock, name, where);   // every constructor
+//   if (auto* s = weft::rt::active_sink()) [[unlikely]]             // every operation
+//     s->on_event(Ev::Acquired, id, /*arg=*/1, where);
+//   weft::rt::destroy_object(id);                                   // every destructor
+//
+// With no recording active `active_sink()` is one relaxed load and one predictable branch.
+//
+// Event conventions (what `arg` means for each kind) are fixed here; the trace format, the
+// detectors, `weft report` and the viewer all read them the same way.
+//
+//   kind            obj              arg
+//   --------------  ---------------  ------------------------------------------------------
+//   AcquireBegin    lock/sem/...     0 (emitted only when the caller is about to block)
+//   Acquired        lock/sem/...     RLock: recursion depth after; Semaphore: value after;
+//                                    else 1
+//   AcquireFailed   lock/sem/...     0 = non-blocking try failed, 1 = timed out
+//   Release         lock/sem/...     RLock: depth after; Semaphore: value after; else 0
+//   WaitBegin       condition/event  the id of the lock the wait releases (0 if none)
+//                   /barrier/queue
+//   WaitEnd         same             WaitResult: Notified, Timeout, Spurious (chaos), Broken
+//   Notify          condition        (requested << 32) | woken; requested = 0xffffffff for all
+//   Set             event            number of waiters woken
+//   Clear           event            0
+//   BarrierArrive   barrier          arrival index
+//   BarrierPass     barrier          generation number that passed
+//   BarrierBreak    barrier          0 = abort(), 1 = timeout, 2 = reset(), 3 = action threw
+//   ThreadStart     thread object    ObjId of the starting thread's parent thread object
+//   ThreadEnd       thread object    0 normal, 1 an exception escaped the target
+//   JoinBegin       thread object    0
+//   JoinEnd         thread object    0 joined, 1 timed out
+//   TaskSubmit      future           executor ObjId
+//   TaskStart       future           executor ObjId
+//   TaskEnd         future           0 result, 1 exception, 2 cancelled
+//   QueuePut        queue            size after the put
+//   QueueGet        queue            size after the get
+//   Finding         0                detector-defined (see runtime/README.md)
+//
+// A Condition wait is recorded as: WaitBegin(cond, lock) Release(lock, ...) ... WaitEnd(cond,
+// reason) Acquired(lock, ...). The lock's own events appear so that the viewer shows it free
+// while the thread waits.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <source_location>
+#include <string_view>
+
+namespace weft::rt {
+
+using ObjId = std::uint64_t;  // 0 means "no object"
+
+enum class ObjKind : std::uint8_t {
+  Unknown = 0,
+  Lock,
+  RLock,
+  Condition,
+  Semaphore,
+  BoundedSemaphore,
+  Event,
+  Barrier,
+  Thread,
+  Queue,
+  Future,
+  Executor,
+  // Objects seen through the LD_PRELOAD interposer (pthread / std:: types).
+  Mutex,           // pthread_mutex_t of default/normal/errorcheck type, std::mutex
+  RecursiveMutex,  // recursive pthread_mutex_t, std::recursive_mutex
+  CondVar,         // pthread_cond_t, std::condition_variable
+  RWLock,          // pthread_rwlock_t, std::shared_mutex
+  PosixSemaphore,  // sem_t
+  PosixBarrier,    // pthread_barrier_t
+  Process,         // a recorded process (multi-process traces)
+  kCount
+};
+
+enum class Ev : std::uint8_t {
+  Create = 1,  // recorded by new_object(); not emitted by callers
+  Destroy,     // recorded by destroy_object(); not emitted by callers
+  AcquireBegin,
+  Acquired,
+  AcquireFailed,
+  Release,
+  WaitBegin,
+  WaitEnd,
+  Notify,
+  Set,
+  Clear,
+  BarrierArrive,
+  BarrierPass,
+  BarrierBreak,
+  ThreadStart,
+  ThreadEnd,
+  JoinBegin,
+  JoinEnd,
+  TaskSubmit,
+  TaskStart,
+  TaskEnd,
+  QueuePut,
+  QueueGet,
+  Finding,
+  kCount
+};
+
+enum class WaitResult : std::uint8_t { Notified = 0, Timeout = 1, Spurious = 2, Broken = 3 };
+
+// Stable lower-case names ("acquire-begin", "lock", ...), used by report/JSON/viewer.
+std::string_view to_string(Ev kind) noexcept;
+std::string_view to_string(ObjKind kind) noexcept;
+
+// Sink: where events go while recording is active. The recorder is one; tests install an
+// in-memory one (weft/runtime/memory_sink.hpp). Implementations must be thread-safe and must not
+// call back into instrumented primitives (they would record themselves).
+class Sink {
+ public:
+  virtual ~Sink() = default;
+
+  // An object came to exist (kind, display name, where it was constructed).
+  virtual void on_object(ObjId id, ObjKind kind, std::string_view name,
+                         const std::source_location& where) noexcept = 0;
+  // An object is gone; its id is never reused.
+  virtual void on_destroy(ObjId id) noexcept {}
+  // An operation on `obj` by the calling thread at `where`. See the table above for `arg`.
+  virtual void on_event(Ev kind, ObjId obj, std::uint64_t arg,
+                        const std::source_location& where) noexcept = 0;
+  // The calling thread's display name changed (UTF-8).
+  virtual void on_thread_name(std::string_view name) noexcept {}
+
+  // Chaos hooks (weft run --chaos). Called only while a sink is active.
+  // Should the condition wait that is about to block return at once as a spurious wake-up?
+  virtual bool inject_spurious_wakeup(ObjId cond) noexcept { return false; }
+  // A point where a short yield or sleep may be injected (around lock and notify operations).
+  virtual void chaos_point(ObjId obj) noexcept {}
+};
+
+namespace detail {
+extern std::atomic<Sink*> g_sink;
+}
+
+// The active sink, or nullptr when nothing is recording. One relaxed load.
+inline Sink* active_sink() noexcept {
+  return detail::g_sink.load(std::memory_order_relaxed);
+}
+
+// Installs `sink` (nullptr stops recording) and returns the previous one. The caller keeps the
+// sink alive until no thread can still be inside one of its calls.
+Sink* set_sink(Sink* sink) noexcept;
+
+// Allocates a fresh object id (never 0, never reused in this process) and, when recording,
+// reports the object to the sink. Call from every instrumented constructor.
+ObjId new_object(ObjKind kind, std::string_view name = {},
+                 const std::source_location& where = std::source_location::current()) noexcept;
+
+// Reports that an object is gone (when recording). Call from every instrumented destructor.
+void destroy_object(ObjId id) noexcept;
+
+// Emits one event if recording is active. Convenience wrapper around active_sink().
+inline void emit(Ev kind, ObjId obj, std::uint64_t arg,
+                 const std::source_location& where) noexcept {
+  if (Sink* s = active_sink()) [[unlikely]] {
+    s->on_event(kind, obj, arg, where);
+  }
+}
+
+// Names the calling thread for the trace (UTF-8), if recording is active.
+void name_current_thread(std::string_view name) noexcept;
+
+// A dense per-process id of the calling thread: 1 for the first thread that asks (normally the
+// main thread), then 2, 3, ... Cheap (thread_local after the first call).
+std::uint32_t current_thread_index() noexcept;
+
+}  // namespace weft::rt

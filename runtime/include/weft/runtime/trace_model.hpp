@@ -1,0 +1,83 @@
+// weft/runtime/trace_model.hpp: a recorded trace, decoded into memory.
+//
+// This is what the trace reader produces and what `weft report`, the offline detectors and the
+// viewer's writers consume. It holds ids and numbers; strings live once in `sites`, `threads`
+// and `objects`. Times are nanoseconds since the start of the recording (the earliest event of
+// any process in the trace is near 0).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "weft/runtime/event.hpp"
+
+namespace weft::trace {
+
+struct Site {  // a source location, interned
+  std::string file;
+  std::uint32_t line = 0;
+  std::uint32_t column = 0;
+  std::string function;
+};
+
+struct Process {
+  std::uint32_t pid = 0;
+  std::uint32_t parent_pid = 0;  // 0 for the process `weft run` started
+  std::string command;           // argv joined by spaces, for display
+};
+
+struct Thread {
+  std::uint32_t index = 0;  // position in Trace::threads; what Event::thread refers to
+  std::uint32_t pid = 0;
+  std::uint64_t os_tid = 0;  // gettid()
+  std::string name;          // UTF-8 (e.g. "子线程-0"); "" if never named
+  rt::ObjId object = 0;      // the weft::Thread object, if the thread was started by weft
+};
+
+struct Object {
+  rt::ObjId id = 0;  // unique within the trace (the reader makes ids of several processes unique)
+  rt::ObjKind kind = rt::ObjKind::Unknown;
+  std::string name;           // display name; "" if unnamed
+  std::int32_t site = -1;     // index into Trace::sites where it was constructed, -1 unknown
+  std::uint32_t pid = 0;
+};
+
+struct Event {
+  std::uint64_t ts_ns = 0;
+  std::uint32_t thread = 0;  // index into Trace::threads
+  rt::Ev kind = rt::Ev::Create;
+  rt::ObjId obj = 0;
+  std::uint64_t arg = 0;     // meaning per kind: see weft/runtime/event.hpp
+  std::int32_t site = -1;    // index into Trace::sites, -1 unknown
+};
+
+struct Finding {
+  std::string kind;                    // bug-kind id, e.g. "lock-reentry"
+  std::string message;                 // plain words, one line
+  std::vector<std::uint32_t> threads;  // indexes into Trace::threads
+  std::vector<rt::ObjId> objects;
+  std::vector<std::int32_t> sites;     // indexes into Trace::sites
+  std::uint64_t time_ns = 0;
+  std::uint32_t count = 1;             // merged duplicates
+};
+
+struct Trace {
+  std::uint32_t format_version = 0;
+  std::vector<Process> processes;
+  std::vector<Thread> threads;
+  std::vector<Object> objects;
+  std::vector<Site> sites;
+  std::vector<Event> events;  // sorted by ts_ns (stable for equal times)
+  std::vector<Finding> findings;
+  std::uint64_t dropped = 0;   // events the recorder could not keep (overflow policy)
+  bool truncated = false;      // the file ended mid-record; events are those before the cut
+  std::vector<std::string> warnings;
+
+  std::uint64_t duration_ns() const {
+    return events.empty() ? 0 : events.back().ts_ns - events.front().ts_ns;
+  }
+  const Object* object(rt::ObjId id) const;  // nullptr if unknown
+};
+
+}  // namespace weft::trace

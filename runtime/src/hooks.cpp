@@ -1,0 +1,116 @@
+// The recording switch: the active sink, object ids and thread indexes.
+#include <atomic>
+#include <string_view>
+
+#include "weft/runtime/event.hpp"
+#include "weft/runtime/trace_model.hpp"
+
+namespace weft::rt {
+
+namespace detail {
+std::atomic<Sink*> g_sink{nullptr};
+}  // namespace detail
+
+namespace {
+std::atomic<ObjId> g_next_object{1};
+std::atomic<std::uint32_t> g_next_thread{1};
+thread_local std::uint32_t t_thread_index = 0;
+}  // namespace
+
+Sink* set_sink(Sink* sink) noexcept {
+  return detail::g_sink.exchange(sink, std::memory_order_acq_rel);
+}
+
+ObjId new_object(ObjKind kind, std::string_view name, const std::source_location& where) noexcept {
+  ObjId id = g_next_object.fetch_add(1, std::memory_order_relaxed);
+  if (Sink* s = active_sink()) [[unlikely]] {
+    s->on_object(id, kind, name, where);
+  }
+  return id;
+}
+
+void destroy_object(ObjId id) noexcept {
+  if (Sink* s = active_sink()) [[unlikely]] {
+    s->on_destroy(id);
+  }
+}
+
+void name_current_thread(std::string_view name) noexcept {
+  if (Sink* s = active_sink()) [[unlikely]] {
+    s->on_thread_name(name);
+  }
+}
+
+std::uint32_t current_thread_index() noexcept {
+  if (t_thread_index == 0) [[unlikely]] {
+    t_thread_index = g_next_thread.fetch_add(1, std::memory_order_relaxed);
+  }
+  return t_thread_index;
+}
+
+std::string_view to_string(Ev kind) noexcept {
+  switch (kind) {
+    case Ev::Create: return "create";
+    case Ev::Destroy: return "destroy";
+    case Ev::AcquireBegin: return "acquire-begin";
+    case Ev::Acquired: return "acquired";
+    case Ev::AcquireFailed: return "acquire-failed";
+    case Ev::Release: return "release";
+    case Ev::WaitBegin: return "wait-begin";
+    case Ev::WaitEnd: return "wait-end";
+    case Ev::Notify: return "notify";
+    case Ev::Set: return "set";
+    case Ev::Clear: return "clear";
+    case Ev::BarrierArrive: return "barrier-arrive";
+    case Ev::BarrierPass: return "barrier-pass";
+    case Ev::BarrierBreak: return "barrier-break";
+    case Ev::ThreadStart: return "thread-start";
+    case Ev::ThreadEnd: return "thread-end";
+    case Ev::JoinBegin: return "join-begin";
+    case Ev::JoinEnd: return "join-end";
+    case Ev::TaskSubmit: return "task-submit";
+    case Ev::TaskStart: return "task-start";
+    case Ev::TaskEnd: return "task-end";
+    case Ev::QueuePut: return "queue-put";
+    case Ev::QueueGet: return "queue-get";
+    case Ev::Finding: return "finding";
+    case Ev::kCount: break;
+  }
+  return "unknown";
+}
+
+std::string_view to_string(ObjKind kind) noexcept {
+  switch (kind) {
+    case ObjKind::Unknown: return "unknown";
+    case ObjKind::Lock: return "lock";
+    case ObjKind::RLock: return "rlock";
+    case ObjKind::Condition: return "condition";
+    case ObjKind::Semaphore: return "semaphore";
+    case ObjKind::BoundedSemaphore: return "bounded-semaphore";
+    case ObjKind::Event: return "event";
+    case ObjKind::Barrier: return "barrier";
+    case ObjKind::Thread: return "thread";
+    case ObjKind::Queue: return "queue";
+    case ObjKind::Future: return "future";
+    case ObjKind::Executor: return "executor";
+    case ObjKind::Mutex: return "mutex";
+    case ObjKind::RecursiveMutex: return "recursive-mutex";
+    case ObjKind::CondVar: return "condvar";
+    case ObjKind::RWLock: return "rwlock";
+    case ObjKind::PosixSemaphore: return "posix-semaphore";
+    case ObjKind::PosixBarrier: return "posix-barrier";
+    case ObjKind::Process: return "process";
+    case ObjKind::kCount: break;
+  }
+  return "unknown";
+}
+
+}  // namespace weft::rt
+
+namespace weft::trace {
+const Object* Trace::object(rt::ObjId id) const {
+  for (const auto& o : objects)
+    if (o.id == id) return &o;
+  return nullptr;
+}
+}  // namespace weft::trace

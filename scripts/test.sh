@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Every test: install what is missing, build with warnings as errors, run the CTest suites, then
+# the ThreadSanitizer build of the primitives and runtime tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh --browser
+jobs=$(nproc)
+
+echo "== build (Release, -Werror)"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DWEFT_WERROR=ON >/dev/null
+cmake --build build -j "$jobs"
+
+echo "== ThreadSanitizer build (primitives and runtime tests)"
+cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEFT_SANITIZE=thread \
+  -DWEFT_BUILD_ANALYZER=OFF -DWEFT_BUILD_CORPUS=OFF -DWEFT_BUILD_BENCH=OFF -DWEFT_WERROR=ON >/dev/null
+cmake --build build-tsan -j "$jobs"
+
+status=0
+echo "== ctest (ThreadSanitizer build: primitives, runtime)"
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+  ctest --test-dir build-tsan -j "$jobs" --output-on-failure -R '^(runtime|primitives)' || status=1
+
+echo "== ctest (Release build: everything)"
+ctest --test-dir build -j "$jobs" --output-on-failure || status=1
+exit $status
