@@ -48,7 +48,9 @@
 #include <atomic>
 #include <cstdint>
 #include <source_location>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace weft::rt {
 
@@ -112,6 +114,16 @@ enum class WaitResult : std::uint8_t { Notified = 0, Timeout = 1, Spurious = 2, 
 std::string_view to_string(Ev kind) noexcept;
 std::string_view to_string(ObjKind kind) noexcept;
 
+// A finding of an online detector, handed to the sink that records it (see Sink::on_finding).
+struct FindingRecord {
+  std::string kind;     // bug-kind id from shared/design/overview.md, e.g. "lock-reentry"
+  std::string message;  // plain words, one line
+  std::vector<std::uint32_t> threads;       // current_thread_index() values involved
+  std::vector<ObjId> objects;               // objects involved
+  std::vector<std::source_location> sites;  // e.g. where the lock was first taken, then again
+  bool fatal = false;   // the process is about to be stopped (deadlock, self-deadlock)
+};
+
 // Sink: where events go while recording is active. The recorder is one; tests install an
 // in-memory one (weft/runtime/memory_sink.hpp). Implementations must be thread-safe and must not
 // call back into instrumented primitives (they would record themselves).
@@ -129,6 +141,9 @@ class Sink {
                         const std::source_location& where) noexcept = 0;
   // The calling thread's display name changed (UTF-8).
   virtual void on_thread_name(std::string_view name) noexcept {}
+
+  // A detector found a bug. Recorders write it into the trace; the default drops it.
+  virtual void on_finding(const FindingRecord& finding) noexcept {}
 
   // Chaos hooks (weft run --chaos). Called only while a sink is active.
   // Should the condition wait that is about to block return at once as a spurious wake-up?
