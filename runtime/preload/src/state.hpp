@@ -1,0 +1,94 @@
+// state.hpp: what the interposed functions share: the on/off switch, the per-thread re-entrancy
+// guard, the object tables and the event helpers.
+#pragma once
+
+#include <pthread.h>
+
+#include <atomic>
+#include <cstdint>
+#include <source_location>
+
+#include "object_table.hpp"
+#include "weft/runtime/event.hpp"
+
+#define WEFT_PRELOAD_TLS __attribute__((tls_model("initial-exec")))
+
+namespace weft::preload {
+
+using rt::Ev;
+using rt::ObjId;
+using rt::ObjKind;
+using rt::Sink;
+
+// True once the constructor found no ThreadSanitizer and set up the tables. False: every
+// interposed call goes straight to libc.
+extern std::atomic<bool> g_enabled;
+
+// Set while this thread is inside the interposer's own bookkeeping or the sink: any pthread call
+// made from there (the recorder's own locks, dlsym, ...) passes straight through.
+extern thread_local bool t_busy WEFT_PRELOAD_TLS;
+
+// address -> ObjId for mutexes, condvars, rwlocks and semaphores; (pthread_t | 1) -> ThreadCtl*.
+extern ObjectTable g_objects;
+// pthread_barrier_t address -> BarrierState*.
+extern ObjectTable g_barriers;
+
+// The sink when this call should be recorded, else nullptr. Three loads, no stores.
+inline Sink* recording() noexcept {
+  Sink* s = rt::active_sink();
+  if (s == nullptr) [[likely]]
+    return nullptr;
+  if (!g_enabled.load(std::memory_order_relaxed) || t_busy) return nullptr;
+  return s;
+}
+
+// Marks the calling thread busy for the scope (see t_busy).
+struct Busy {
+  Busy() noexcept { t_busy = true; }
+  ~Busy() { t_busy = false; }
+  Busy(const Busy&) = delete;
+  Busy& operator=(const Busy&) = delete;
+};
+
+// Interposed calls have no source position of their own: events carry an empty site.
+inline constexpr std::source_location kNoSite{};
+
+// Emits one event when a sink is (still) active.
+inline void emit(Ev kind, ObjId obj, std::uint64_t arg) noexcept {
+  if (Sink* s = rt::active_sink()) s->on_event(kind, obj, arg, kNoSite);
+}
+
+// Creates an object named after its address ("0x7ffd5c1e2a40").
+ObjId make_object(ObjKind kind, const void* addr) noexcept;
+
+// The id of the object at `addr`, created with `kind` on first sight (PTHREAD_*_INITIALIZER
+// objects, objects initialised before recording began). 0 when the table is full.
+ObjId id_for(const void* addr, ObjKind kind) noexcept;
+
+// A thread started through the interposer. Owned jointly by the thread (until it ends) and by
+// whoever joins or detaches it; freed when both are done.
+struct ThreadCtl {
+  void* (*fn)(void*);
+  void* arg;
+  ObjId id;
+  ObjId parent;
+  pthread_t handle;              // written by the thread itself before it runs fn
+  std::atomic<int> refs{2};
+  std::atomic<char*> pending_name{nullptr};  // set by pthread_setname_np from another thread
+};
+
+extern thread_local ThreadCtl* t_ctl WEFT_PRELOAD_TLS;
+
+// Hands a name given to this thread by another thread to the sink. Call while busy.
+void deliver_pending_name() noexcept;
+
+inline void check_pending_name() noexcept {
+  if (t_ctl != nullptr && t_ctl->pending_name.load(std::memory_order_relaxed) != nullptr)
+      [[unlikely]]
+    deliver_pending_name();
+}
+
+// Installs the WEFT_PRELOAD_SELFTEST sink when that variable is set (selftest_sink.cpp).
+void install_selftest_sink() noexcept;
+
+}  // namespace weft::preload
