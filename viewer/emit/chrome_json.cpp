@@ -1,0 +1,145 @@
+// Chrome Trace Event Format for Perfetto UI and chrome://tracing. Streamed, one event per line:
+//   - "M" process_name / thread_name / thread_sort_index metadata;
+//   - "X" complete slices for blocked-acquiring and waiting intervals (never overlap on a thread);
+//   - "b"/"e" async slices for lock holds (hand-over-hand holds would break B/E nesting);
+//   - arrows as zero-length "X" slices joined by flow v2 (bind_id + flow_out on the source,
+//     flow_in on the target);
+//   - findings as global instant events ("i", "s":"g") carrying message, threads, objects, sites.
+// Timestamps are microseconds with nanosecond decimals.
+#include <cinttypes>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+#include "weft/viewer/writers.hpp"
+
+namespace weft::viewer {
+namespace {
+
+std::string quote(const std::string& s) {
+  return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string us(std::uint64_t ns) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%" PRIu64 ".%03" PRIu64, ns / 1000, ns % 1000);
+  return buf;
+}
+
+}  // namespace
+
+void write_chrome_json(const trace::Trace& t, std::ostream& out) {
+  const Derived d = derive(t);
+  std::unordered_map<rt::ObjId, const trace::Object*> objs;
+  for (const auto& o : t.objects) objs[o.id] = &o;
+  auto obj_label = [&](rt::ObjId id) {
+    auto it = objs.find(id);
+    if (it != objs.end() && !it->second->name.empty()) return it->second->name;
+    std::string kind = it != objs.end() ? std::string(rt::to_string(it->second->kind)) : "object";
+    return kind + " #" + std::to_string(id);
+  };
+  const std::size_t nt = d.thread_begin.size();
+  auto pid_of = [&](std::uint32_t th) -> std::uint32_t {
+    return th < t.threads.size() && t.threads[th].pid != 0 ? t.threads[th].pid : 1;
+  };
+  auto site_args = [&](std::int32_t s) -> std::string {
+    if (s < 0 || static_cast<std::size_t>(s) >= t.sites.size()) return "";
+    const auto& site = t.sites[static_cast<std::size_t>(s)];
+    return ",\"site\":" + quote(site.file + ":" + std::to_string(site.line)) +
+           (site.function.empty() ? "" : ",\"function\":" + quote(site.function));
+  };
+
+  bool first = true;
+  auto emit = [&](const std::string& ev) {
+    out << (first ? "\n" : ",\n") << ev;
+    first = false;
+  };
+  out << "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"weft view\"},\"traceEvents\":[";
+
+  for (const auto& p : t.processes) {
+    emit("{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":" + std::to_string(p.pid ? p.pid : 1) +
+         ",\"tid\":0,\"args\":{\"name\":" +
+         quote(p.command.empty() ? "pid " + std::to_string(p.pid) : p.command) + "}}");
+  }
+  for (std::uint32_t th = 0; th < nt; ++th) {
+    std::string name = th < t.threads.size() && !t.threads[th].name.empty()
+                           ? t.threads[th].name
+                           : "thread " + std::to_string(th);
+    std::string ids = "\"pid\":" + std::to_string(pid_of(th)) + ",\"tid\":" + std::to_string(th);
+    emit("{\"ph\":\"M\",\"name\":\"thread_name\"," + ids + ",\"args\":{\"name\":" + quote(name) + "}}");
+    emit("{\"ph\":\"M\",\"name\":\"thread_sort_index\"," + ids + ",\"args\":{\"sort_index\":" +
+         std::to_string(th) + "}}");
+  }
+
+  std::uint64_t hold_id = 0;
+  for (const auto& iv : d.intervals) {
+    std::string ids =
+        "\"pid\":" + std::to_string(pid_of(iv.thread)) + ",\"tid\":" + std::to_string(iv.thread);
+    std::string args = "\"args\":{\"object\":" + quote(obj_label(iv.obj)) + site_args(iv.site) +
+                       (iv.open ? ",\"unfinished\":true" : "") + "}";
+    switch (iv.state) {
+      case State::Blocked:
+      case State::Waiting: {
+        bool blocked = iv.state == State::Blocked;
+        emit("{\"ph\":\"X\",\"cat\":\"" + std::string(blocked ? "weft.blocked" : "weft.wait") +
+             "\",\"name\":" + quote((blocked ? "blocked on " : "wait ") + obj_label(iv.obj)) +
+             "," + ids + ",\"ts\":" + us(iv.t0) + ",\"dur\":" + us(iv.t1 - iv.t0) + "," + args +
+             "}");
+        break;
+      }
+      case State::Holding: {
+        std::string common = "\"cat\":\"weft.lock\",\"name\":" + quote("hold " + obj_label(iv.obj)) +
+                             ",\"id\":\"0x" + std::to_string(++hold_id) + "\"," + ids;
+        emit("{\"ph\":\"b\"," + common + ",\"ts\":" + us(iv.t0) + "," + args + "}");
+        emit("{\"ph\":\"e\"," + common + ",\"ts\":" + us(iv.t1) + "}");
+        break;
+      }
+      case State::Running:
+        break;
+    }
+  }
+
+  std::uint64_t flow = 0;
+  for (const auto& a : d.arrows) {
+    static const char* kSource[] = {"release", "notify", "set", "start", "end"};
+    static const char* kTarget[] = {"acquired", "woken", "woken", "started", "joined"};
+    std::string bind = "\"bind_id\":\"0xf" + std::to_string(++flow) + "\"";
+    std::string label = obj_label(a.obj);
+    label.insert(0, 1, ' ');
+    emit("{\"ph\":\"X\",\"cat\":\"weft.flow\",\"name\":" + quote(kSource[a.kind] + label) +
+         ",\"pid\":" + std::to_string(pid_of(a.from_thread)) + ",\"tid\":" +
+         std::to_string(a.from_thread) + ",\"ts\":" + us(a.t0) + ",\"dur\":0," + bind +
+         ",\"flow_out\":true}");
+    emit("{\"ph\":\"X\",\"cat\":\"weft.flow\",\"name\":" + quote(kTarget[a.kind] + label) +
+         ",\"pid\":" + std::to_string(pid_of(a.to_thread)) + ",\"tid\":" +
+         std::to_string(a.to_thread) + ",\"ts\":" + us(a.t1) + ",\"dur\":0," + bind +
+         ",\"flow_in\":true}");
+  }
+
+  for (const auto& f : t.findings) {
+    nlohmann::json args;
+    args["message"] = f.message;
+    args["count"] = f.count;
+    auto& th = args["threads"] = nlohmann::json::array();
+    for (auto x : f.threads)
+      th.push_back(x < t.threads.size() && !t.threads[x].name.empty() ? t.threads[x].name
+                                                                      : "thread " + std::to_string(x));
+    auto& ob = args["objects"] = nlohmann::json::array();
+    for (auto o : f.objects) ob.push_back(obj_label(o));
+    auto& si = args["sites"] = nlohmann::json::array();
+    for (auto s : f.sites) {
+      if (s < 0 || static_cast<std::size_t>(s) >= t.sites.size()) continue;
+      const auto& site = t.sites[static_cast<std::size_t>(s)];
+      si.push_back(site.file + ":" + std::to_string(site.line) +
+                   (site.function.empty() ? "" : " (" + site.function + ")"));
+    }
+    std::uint32_t th0 = f.threads.empty() ? 0 : f.threads.front();
+    emit("{\"ph\":\"i\",\"s\":\"g\",\"cat\":\"weft.finding\",\"name\":" + quote(f.kind) +
+         ",\"pid\":" + std::to_string(pid_of(th0)) + ",\"tid\":" + std::to_string(th0) +
+         ",\"ts\":" + us(f.time_ns) + ",\"args\":" +
+         args.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "}");
+  }
+  out << "\n]}\n";
+}
+
+}  // namespace weft::viewer

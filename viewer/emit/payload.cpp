@@ -1,0 +1,220 @@
+// The page's embedded trace: a small columnar binary encoding (LEB128 varints, interned strings),
+// raw-deflate compressed (zlib), then base64. Layout in viewer/README.md; decoded by
+// web/model/decode.js.
+#include <zlib.h>
+
+#include <algorithm>
+#include <numeric>
+#include <stdexcept>
+#include <string_view>
+#include <unordered_map>
+
+#include "weft/viewer/writers.hpp"
+
+namespace weft::viewer {
+namespace {
+
+constexpr std::uint8_t kPayloadVersion = 1;
+
+class Writer {
+ public:
+  void u8(std::uint8_t v) { buf_.push_back(static_cast<char>(v)); }
+  void var(std::uint64_t v) {
+    while (v >= 0x80) {
+      u8(static_cast<std::uint8_t>(v | 0x80));
+      v >>= 7;
+    }
+    u8(static_cast<std::uint8_t>(v));
+  }
+  void bytes(std::string_view s) { buf_.append(s); }
+  std::string& buf() { return buf_; }
+
+ private:
+  std::string buf_;
+};
+
+class Strings {
+ public:
+  std::uint32_t ref(const std::string& s) {
+    auto [it, fresh] = index_.try_emplace(s, static_cast<std::uint32_t>(list_.size()));
+    if (fresh) list_.push_back(s);
+    return it->second;
+  }
+  const std::vector<std::string>& list() const { return list_; }
+
+ private:
+  std::unordered_map<std::string, std::uint32_t> index_;
+  std::vector<std::string> list_;
+};
+
+std::string deflate_raw(const std::string& in) {
+  z_stream zs{};
+  if (deflateInit2(&zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    throw std::runtime_error("zlib: deflateInit2 failed");
+  std::string out;
+  out.resize(deflateBound(&zs, static_cast<uLong>(in.size())));
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  int rc = deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  if (rc != Z_STREAM_END) throw std::runtime_error("zlib: deflate did not finish");
+  return out;
+}
+
+std::string base64(const std::string& in) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>(in[k]); };
+  for (; i + 2 < in.size(); i += 3) {
+    std::uint32_t v = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
+    out += kAlphabet[v >> 18];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += kAlphabet[v & 63];
+  }
+  if (i < in.size()) {
+    std::uint32_t v = byte(i) << 16;
+    if (i + 1 < in.size()) v |= byte(i + 1) << 8;
+    out += kAlphabet[v >> 18];
+    out += kAlphabet[(v >> 12) & 63];
+    out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string encode_payload(const trace::Trace& t) {
+  Strings strings;
+  // Objects: the trace's, then any id that events or findings mention but the trace never
+  // declared (shown as "object #id").
+  std::vector<trace::Object> objects = t.objects;
+  std::unordered_map<rt::ObjId, std::uint32_t> obj_index;
+  for (std::uint32_t i = 0; i < objects.size(); ++i) obj_index.emplace(objects[i].id, i);
+  auto objref = [&](rt::ObjId id) -> std::uint64_t {
+    if (id == 0) return 0;
+    auto [it, fresh] = obj_index.try_emplace(id, static_cast<std::uint32_t>(objects.size()));
+    if (fresh) {
+      trace::Object o;
+      o.id = id;
+      objects.push_back(o);
+    }
+    return it->second + 1;
+  };
+  std::vector<trace::Thread> threads = t.threads;
+  auto threadref = [&](std::uint32_t th) {
+    while (threads.size() <= th) {
+      trace::Thread x;
+      x.index = static_cast<std::uint32_t>(threads.size());
+      threads.push_back(x);
+    }
+    return th;
+  };
+  auto siteref = [&](std::int32_t s) -> std::uint64_t {
+    return s >= 0 && static_cast<std::size_t>(s) < t.sites.size() ? std::uint64_t(s) + 1 : 0;
+  };
+
+  // Events in time order (the reader promises it; a hand-made Trace may not keep it).
+  std::vector<std::uint32_t> order(t.events.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return t.events[a].ts_ns < t.events[b].ts_ns;
+  });
+
+  Writer ev;  // the event columns, written first so that objref/threadref see every id
+  const std::size_t n = t.events.size();
+  std::uint64_t prev = 0;
+  for (auto i : order) {
+    ev.var(t.events[i].ts_ns - prev);
+    prev = t.events[i].ts_ns;
+  }
+  for (auto i : order) ev.var(threadref(t.events[i].thread));
+  for (auto i : order) ev.u8(static_cast<std::uint8_t>(t.events[i].kind));
+  for (auto i : order) ev.var(objref(t.events[i].obj));
+  for (auto i : order) {
+    const auto& e = t.events[i];
+    // ThreadStart's arg and WaitBegin's arg are object ids: send them as object refs.
+    if (e.kind == rt::Ev::ThreadStart || e.kind == rt::Ev::WaitBegin ||
+        e.kind == rt::Ev::TaskSubmit || e.kind == rt::Ev::TaskStart)
+      ev.var(objref(e.arg));
+    else
+      ev.var(e.arg);
+  }
+  for (auto i : order) ev.var(siteref(t.events[i].site));
+
+  Writer fw;  // findings
+  fw.var(t.findings.size());
+  for (const auto& f : t.findings) {
+    fw.var(strings.ref(f.kind));
+    fw.var(strings.ref(f.message));
+    fw.var(f.time_ns);
+    fw.var(f.count);
+    fw.var(f.threads.size());
+    for (auto th : f.threads) fw.var(threadref(th));
+    fw.var(f.objects.size());
+    for (auto o : f.objects) fw.var(objref(o));
+    fw.var(f.sites.size());
+    for (auto s : f.sites) fw.var(siteref(s));
+  }
+  fw.var(t.warnings.size());
+  for (const auto& w : t.warnings) fw.var(strings.ref(w));
+
+  Writer head;  // processes, threads, objects, sites (refer to strings)
+  head.var(t.processes.size());
+  for (const auto& p : t.processes) {
+    head.var(p.pid);
+    head.var(p.parent_pid);
+    head.var(strings.ref(p.command));
+  }
+  // Thread objects may be unknown ids too: resolve them before writing the objects.
+  std::vector<std::uint64_t> thread_obj(threads.size());
+  for (std::size_t i = 0; i < threads.size(); ++i) thread_obj[i] = objref(threads[i].object);
+  head.var(threads.size());
+  for (std::size_t i = 0; i < threads.size(); ++i) {
+    head.var(threads[i].pid);
+    head.var(threads[i].os_tid);
+    head.var(strings.ref(threads[i].name));
+    head.var(thread_obj[i]);
+  }
+  head.var(objects.size());
+  for (const auto& o : objects) {
+    head.var(o.id);
+    head.u8(static_cast<std::uint8_t>(o.kind));
+    head.var(strings.ref(o.name));
+    head.var(siteref(o.site));
+    head.var(o.pid);
+  }
+  head.var(t.sites.size());
+  for (const auto& s : t.sites) {
+    head.var(strings.ref(s.file));
+    head.var(s.line);
+    head.var(s.column);
+    head.var(strings.ref(s.function));
+  }
+
+  Writer all;
+  all.bytes("WEFT");
+  all.u8(kPayloadVersion);
+  all.var(t.format_version);
+  all.var(t.dropped);
+  all.u8(t.truncated ? 1 : 0);
+  all.var(strings.list().size());
+  for (const auto& s : strings.list()) {
+    all.var(s.size());
+    all.bytes(s);
+  }
+  all.bytes(head.buf());
+  all.var(n);
+  all.bytes(ev.buf());
+  all.bytes(fw.buf());
+  return base64(deflate_raw(all.buf()));
+}
+
+}  // namespace weft::viewer

@@ -1,0 +1,189 @@
+// The terminal timeline: one row per thread, one column per time slice, the dominant state of the
+// slice drawn with a block character (blocked > waiting > holding > running), then the findings.
+//
+//   weft timeline: 3 threads, 18 events, 2.40 ms (1 column = 30.0 us)
+//                 0                                                  2.40 ms
+//   main        |──────░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░───|
+//   worker-1    |   ███████████▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓|
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <unordered_map>
+
+#include "weft/viewer/writers.hpp"
+
+namespace weft::viewer {
+namespace {
+
+// Display columns of a UTF-8 string (East Asian wide characters count 2).
+int display_width(std::string_view s) {
+  int w = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    std::uint32_t cp = c;
+    int len = 1;
+    if (c >= 0xf0 && i + 3 < s.size()) {
+      len = 4;
+      cp = ((c & 7u) << 18) | ((s[i + 1] & 0x3fu) << 12) | ((s[i + 2] & 0x3fu) << 6) |
+           (s[i + 3] & 0x3fu);
+    } else if (c >= 0xe0 && i + 2 < s.size()) {
+      len = 3;
+      cp = ((c & 15u) << 12) | ((s[i + 1] & 0x3fu) << 6) | (s[i + 2] & 0x3fu);
+    } else if (c >= 0xc0 && i + 1 < s.size()) {
+      len = 2;
+      cp = ((c & 31u) << 6) | (s[i + 1] & 0x3fu);
+    }
+    bool wide = (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
+                (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+                (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+                (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1faff) ||
+                (cp >= 0x20000 && cp <= 0x3fffd);
+    w += wide ? 2 : 1;
+    i += static_cast<std::size_t>(len);
+  }
+  return w;
+}
+
+// Cuts a UTF-8 string to at most `cols` display columns (never inside a character).
+std::string fit(std::string_view s, int cols) {
+  std::string out;
+  int w = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    std::size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    len = std::min(len, s.size() - i);
+    std::string_view ch = s.substr(i, len);
+    int cw = display_width(ch);
+    if (w + cw > cols) break;
+    // Control characters would corrupt the terminal: show them as '?'.
+    out += (len == 1 && (c < 0x20 || c == 0x7f)) ? std::string("?") : std::string(ch);
+    w += cw;
+    i += len;
+  }
+  out.append(static_cast<std::size_t>(cols - w), ' ');
+  return out;
+}
+
+std::string duration(std::uint64_t ns) {
+  char buf[32];
+  if (ns < 1000)
+    std::snprintf(buf, sizeof buf, "%" PRIu64 " ns", ns);
+  else if (ns < 1000000)
+    std::snprintf(buf, sizeof buf, "%.1f us", ns / 1e3);
+  else if (ns < 1000000000)
+    std::snprintf(buf, sizeof buf, "%.2f ms", ns / 1e6);
+  else
+    std::snprintf(buf, sizeof buf, "%.3f s", ns / 1e9);
+  return buf;
+}
+
+std::string thread_label(const trace::Trace& t, std::uint32_t th) {
+  if (th < t.threads.size() && !t.threads[th].name.empty()) return t.threads[th].name;
+  return "thread " + std::to_string(th);
+}
+
+std::string object_label(const std::unordered_map<rt::ObjId, const trace::Object*>& objs,
+                         rt::ObjId id) {
+  auto it = objs.find(id);
+  std::string kind = it != objs.end() ? std::string(rt::to_string(it->second->kind)) : "object";
+  if (it != objs.end() && !it->second->name.empty()) return kind + " '" + it->second->name + "'";
+  return kind + " #" + std::to_string(id);
+}
+
+}  // namespace
+
+void write_text(const trace::Trace& t, std::ostream& out, const TextOptions& opts) {
+  const Derived d = derive(t);
+  std::unordered_map<rt::ObjId, const trace::Object*> objs;
+  for (const auto& o : t.objects) objs[o.id] = &o;
+  const std::size_t nt = d.thread_begin.size();
+
+  int name_cols = 8;
+  for (std::uint32_t th = 0; th < nt; ++th)
+    name_cols = std::max(name_cols, display_width(thread_label(t, th)));
+  const int width = std::max(opts.width, 40);
+  name_cols = std::min(name_cols, width / 4);
+  const int cols = std::max(10, width - name_cols - 3);
+  const std::uint64_t span = std::max<std::uint64_t>(d.t_max - d.t_min, 1);
+  const double per_col = static_cast<double>(span) / cols;
+
+  out << "weft timeline: " << nt << " threads, " << t.events.size() << " events, "
+      << duration(d.t_max - d.t_min) << " (1 column = " << duration(static_cast<std::uint64_t>(per_col))
+      << ")\n";
+  if (t.dropped) out << "note: the recorder dropped " << t.dropped << " events\n";
+  if (t.truncated) out << "note: the trace is truncated; it shows what was recorded before the cut\n";
+
+  // Rank per column: 0 nothing, 1 running, 2 holding, 3 waiting, 4 blocked.
+  const char* glyph_u[] = {" ", "\u2500", "\u2588", "\u2591", "\u2593"};
+  const char* glyph_a[] = {" ", "-", "#", ".", "X"};
+  const char** glyph = opts.unicode ? glyph_u : glyph_a;
+  auto col_of = [&](std::uint64_t ts) {
+    return std::clamp(static_cast<int>((ts - d.t_min) / per_col), 0, cols - 1);
+  };
+  std::vector<std::vector<std::uint8_t>> rows(nt, std::vector<std::uint8_t>(cols, 0));
+  for (std::uint32_t th = 0; th < nt; ++th) {
+    if (d.thread_begin[th] == UINT64_MAX) continue;
+    for (int c = col_of(d.thread_begin[th]); c <= col_of(d.thread_end[th]); ++c) rows[th][c] = 1;
+  }
+  for (const auto& iv : d.intervals) {
+    std::uint8_t rank = iv.state == State::Blocked   ? 4
+                        : iv.state == State::Waiting ? 3
+                        : iv.state == State::Holding ? 2
+                                                     : 1;
+    for (int c = col_of(iv.t0); c <= col_of(iv.t1); ++c)
+      rows[iv.thread][c] = std::max(rows[iv.thread][c], rank);
+  }
+
+  std::string end_label = duration(d.t_max - d.t_min);
+  out << std::string(static_cast<std::size_t>(name_cols + 2), ' ') << "0"
+      << std::string(static_cast<std::size_t>(std::max(1, cols - 1 - static_cast<int>(end_label.size()))), ' ')
+      << end_label << "\n";
+  for (std::uint32_t th = 0; th < nt; ++th) {
+    out << fit(thread_label(t, th), name_cols) << " |";
+    for (int c = 0; c < cols; ++c) out << glyph[rows[th][c]];
+    out << "|\n";
+  }
+  out << "legend: " << glyph[1] << " running  " << glyph[2] << " holding a lock  " << glyph[3]
+      << " waiting (condition, event, join, ...)  " << glyph[4] << " blocked acquiring a lock\n";
+
+  // Where each thread is stuck at the end (open intervals): the story of a deadlock.
+  for (const auto& iv : d.intervals) {
+    if (!iv.open || iv.state == State::Holding) continue;
+    out << "at the end, " << thread_label(t, iv.thread) << " is "
+        << (iv.state == State::Blocked ? "blocked acquiring " : "waiting on ")
+        << object_label(objs, iv.obj);
+    for (const auto& h : d.intervals)
+      if (h.open && h.state == State::Holding && h.obj == iv.obj && h.thread != iv.thread)
+        out << ", held by " << thread_label(t, h.thread);
+    out << "\n";
+  }
+
+  out << "findings: " << t.findings.size() << "\n";
+  for (const auto& f : t.findings) {
+    out << "  [" << f.kind << "] at " << duration(f.time_ns - std::min(f.time_ns, d.t_min)) << ": "
+        << f.message;
+    if (f.count > 1) out << " (x" << f.count << ")";
+    out << "\n";
+    if (!f.threads.empty()) {
+      out << "    threads:";
+      for (std::size_t i = 0; i < f.threads.size(); ++i)
+        out << (i ? ", " : " ") << thread_label(t, f.threads[i]);
+      out << "\n";
+    }
+    if (!f.objects.empty()) {
+      out << "    objects:";
+      for (std::size_t i = 0; i < f.objects.size(); ++i)
+        out << (i ? ", " : " ") << object_label(objs, f.objects[i]);
+      out << "\n";
+    }
+    for (auto s : f.sites) {
+      if (s < 0 || static_cast<std::size_t>(s) >= t.sites.size()) continue;
+      const auto& site = t.sites[static_cast<std::size_t>(s)];
+      out << "    at " << site.file << ":" << site.line;
+      if (!site.function.empty()) out << " (" << site.function << ")";
+      out << "\n";
+    }
+  }
+}
+
+}  // namespace weft::viewer

@@ -1,0 +1,74 @@
+// weft/viewer/writers.hpp: the three renderings of a decoded trace behind `weft view`.
+//
+//   weft::trace::Trace t = weft::trace::read_trace("app.trace");
+//   std::ofstream out("timeline.html");
+//   weft::viewer::write_html(t, out);          // self-contained page, works from file://
+//   weft::viewer::write_chrome_json(t, json);  // Chrome Trace Event Format, opens in Perfetto UI
+//   weft::viewer::write_text(t, std::cout, {.width = 100});  // terminal timeline + findings
+//
+// The writers only read the Trace; they never throw on odd contents (unknown object ids, events
+// out of order, unmatched releases): what cannot be paired is shown as it is or skipped.
+// They throw only what the output stream throws.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "weft/runtime/trace_model.hpp"
+
+namespace weft::viewer {
+
+// Writes the HTML timeline page: the page's scripts and styles inline, the trace embedded as
+// deflate-compressed binary in base64, a Content-Security-Policy that forbids any network access.
+// `title` is shown in the page's title bar (rendered as text; "" = "weft timeline").
+void write_html(const trace::Trace& t, std::ostream& out, const std::string& title = "");
+
+// Writes Chrome Trace Event Format JSON ({"traceEvents":[...]}): thread/process names as
+// metadata, blocked/waiting intervals as complete slices, lock holds as async slices, arrows as
+// flow events (bind_id/flow_in/flow_out), findings as global instant events.
+void write_chrome_json(const trace::Trace& t, std::ostream& out);
+
+struct TextOptions {
+  int width = 100;      // total columns, names included (clamped to at least 40)
+  bool unicode = true;  // block characters; false = ASCII only
+};
+
+// Writes a terminal timeline: a header, one row per thread (its state in each time column), a
+// legend, then the findings with their sites.
+void write_text(const trace::Trace& t, std::ostream& out, const TextOptions& opts = {});
+
+// The page's embedded trace payload (exposed for tests): the binary encoding documented in
+// viewer/README.md, raw-deflate compressed, then base64.
+std::string encode_payload(const trace::Trace& t);
+
+// Per-thread intervals derived from the events (used by the text and Chrome writers).
+enum class State : std::uint8_t { Running, Blocked, Waiting, Holding };
+struct Interval {
+  std::uint64_t t0 = 0, t1 = 0;
+  std::uint32_t thread = 0;
+  State state = State::Running;
+  rt::ObjId obj = 0;        // the lock acquired/held, the object waited on
+  std::int32_t site = -1;   // where the interval began
+  bool open = false;        // never ended in the trace (t1 = end of trace)
+  bool contended = false;   // Holding: entered after blocking
+};
+struct Arrow {
+  std::uint64_t t0 = 0, t1 = 0;
+  std::uint32_t from_thread = 0, to_thread = 0;
+  rt::ObjId obj = 0;
+  enum Kind : std::uint8_t { Unblock, Notify, Set, Start, Join } kind = Unblock;
+};
+struct Derived {
+  std::vector<Interval> intervals;  // sorted by t0
+  std::vector<Arrow> arrows;
+  std::vector<std::uint64_t> thread_begin, thread_end;  // per thread: first/last activity
+  std::uint64_t t_min = 0, t_max = 0;
+};
+
+// Derives intervals and arrows from the events, following the conventions in
+// weft/runtime/event.hpp. Pure; linear in the number of events (plus sorting).
+Derived derive(const trace::Trace& t);
+
+}  // namespace weft::viewer

@@ -1,0 +1,190 @@
+// interact/panels.js: the side panels (findings, details, selection statistics, objects) and
+// the legend. Every string from the trace goes into the DOM as a text node, never as HTML.
+(function (W) {
+  'use strict';
+
+  // el('div', {class: 'x'}, 'text', child, ...): builds DOM with text nodes only.
+  function el(tag, props, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(props || {})) {
+      if (k === 'class') node.className = v;
+      else if (k === 'onclick') node.addEventListener('click', v);
+      else if (k === 'title') node.title = v;
+      else node.setAttribute(k, v);
+    }
+    for (const c of children) {
+      if (c === null || c === undefined || c === false) continue;
+      node.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+    }
+    return node;
+  }
+
+  const TYPE_NAMES = { 1: 'running', 2: 'blocked acquiring', 3: 'waiting', 4: 'holding' };
+
+  function renderLegend(app) {
+    const box = document.getElementById('legend');
+    box.replaceChildren();
+    for (const [key, colour, text] of W.LEGEND) {
+      const sw = el('span', { class: 'swatch', 'data-key': key });
+      sw.style.background = colour;
+      box.appendChild(el('span', { class: 'legend-item' }, sw, text));
+    }
+    const arrows = [['release \u2192 acquire it unblocked', 0], ['notify / set \u2192 wake-up', 1],
+      ['thread start / join', 3]];
+    for (const [text, kind] of arrows) {
+      const sw = el('span', { class: 'swatch arrow' });
+      sw.style.borderColor = W.COLORS.arrow[kind];
+      box.appendChild(el('span', { class: 'legend-item' }, sw, text));
+    }
+  }
+
+  function renderSummary(app) {
+    const m = app.m;
+    const parts = [m.threads.length + ' threads', m.objects.length + ' objects',
+      m.ev.n.toLocaleString('en') + ' events', W.formatDuration(app.D.tMax - app.D.tMin),
+      m.findings.length + ' findings'];
+    if (m.dropped) parts.push(m.dropped + ' events dropped by the recorder');
+    if (m.truncated) parts.push('truncated trace');
+    document.getElementById('summary').textContent = parts.join(' \u00b7 ');
+  }
+
+  function renderFindings(app) {
+    const list = document.getElementById('finding-list');
+    list.replaceChildren();
+    if (!app.m.findings.length) list.appendChild(el('li', { class: 'empty' }, 'No findings in this trace.'));
+    app.m.findings.forEach((f, k) => {
+      const item = el('li', { class: 'finding' + (app.selectedFinding === k ? ' selected' : ''),
+        'data-index': String(k), onclick: () => app.selectFinding(k) },
+      el('span', { class: 'badge' }, f.kind), ' ',
+      el('span', { class: 'when' }, W.formatNs(f.time - app.D.tMin)), f.count > 1 ? ' \u00d7' + f.count : '',
+      el('div', { class: 'message' }, f.message));
+      list.appendChild(item);
+    });
+  }
+
+  function threadLink(app, th) {
+    return el('a', { href: '#', class: 'thread-link', onclick: (e) => { e.preventDefault(); app.scrollToThread(th); } },
+      W.threadLabel(app.m, th));
+  }
+  function objectLink(app, o) {
+    return el('a', { href: '#', class: 'object-link', onclick: (e) => { e.preventDefault(); app.toggleObjectLane(o, true); } },
+      o >= 0 ? W.objectLabel(app.m, o) + ' (' + app.m.objects[o].kindName + ')' : 'unknown object');
+  }
+
+  function renderFindingDetails(app, k) {
+    const m = app.m, f = m.findings[k];
+    const body = document.getElementById('details-body');
+    body.replaceChildren();
+    const edges = W.findingEdges(m, app.D, f);
+    body.appendChild(el('div', { class: 'detail-title' }, el('span', { class: 'badge' }, f.kind), ' ', f.message));
+    body.appendChild(el('div', {}, 'at ' + W.formatNs(f.time - app.D.tMin) + (f.count > 1 ? ', seen ' + f.count + ' times' : '')));
+    if (f.threads.length) {
+      const p = el('div', {}, 'threads: ');
+      f.threads.forEach((th, i) => { if (i) p.appendChild(document.createTextNode(', ')); p.appendChild(threadLink(app, th)); });
+      body.appendChild(p);
+    }
+    if (f.objects.length) {
+      const p = el('div', {}, 'objects: ');
+      f.objects.forEach((o, i) => { if (i) p.appendChild(document.createTextNode(', ')); p.appendChild(objectLink(app, o)); });
+      body.appendChild(p);
+    }
+    if (edges.length) {
+      const ul = el('ul', { class: 'edges' });
+      for (const e of edges) {
+        ul.appendChild(el('li', {}, W.threadLabel(m, e.from), ' waits for ',
+          e.obj >= 0 ? W.objectLabel(m, e.obj) : 'an object',
+          e.to >= 0 ? ', held by ' + W.threadLabel(m, e.to) : '',
+          ' (since ' + W.formatNs(e.since - app.D.tMin) + ')'));
+      }
+      body.appendChild(el('div', { class: 'sub' }, 'wait-for at that moment:'));
+      body.appendChild(ul);
+    }
+    if (f.sites.length) {
+      const ul = el('ul', { class: 'sites' });
+      for (const s of f.sites) if (s >= 0) ul.appendChild(el('li', {}, W.siteLabel(m, s)));
+      body.appendChild(el('div', { class: 'sub' }, 'source sites:'));
+      body.appendChild(ul);
+    }
+    body.appendChild(el('div', { class: 'sub' }, 'about this kind of bug: docs/checks/' + f.kind + '.md'));
+  }
+
+  function renderIntervalDetails(app, hit) {
+    const m = app.m, D = app.D, I = D.I, i = hit.interval;
+    const body = document.getElementById('details-body');
+    body.replaceChildren();
+    if (i < 0) {
+      if (hit.lane.kind === 'thread') {
+        const t = m.threads[hit.lane.thread];
+        body.appendChild(el('div', { class: 'detail-title' }, 'thread ', W.threadLabel(m, hit.lane.thread)));
+        body.appendChild(el('div', {}, 'pid ' + t.pid + ', tid ' + t.osTid + ', index ' + t.index));
+      } else if (hit.lane.kind === 'object') {
+        const o = m.objects[hit.lane.obj];
+        body.appendChild(el('div', { class: 'detail-title' }, o.kindName + ' ', W.objectLabel(m, hit.lane.obj)));
+        if (o.site >= 0) body.appendChild(el('div', {}, 'created at ' + W.siteLabel(m, o.site)));
+        body.appendChild(el('button', { onclick: () => app.toggleObjectLane(hit.lane.obj, false) }, 'hide this lane'));
+      }
+      return;
+    }
+    const type = I.type[i], th = I.thread[i], o = I.obj[i];
+    const dur = I.t1[i] - I.t0[i];
+    body.appendChild(el('div', { class: 'detail-title' }, TYPE_NAMES[type] || 'interval', ' ',
+      o >= 0 ? W.objectLabel(m, o) : ''));
+    const p = el('div', {}, 'thread: ');
+    p.appendChild(threadLink(app, th));
+    body.appendChild(p);
+    if (o >= 0) { const q = el('div', {}, 'object: '); q.appendChild(objectLink(app, o)); body.appendChild(q); }
+    body.appendChild(el('div', {}, 'from ' + W.formatNs(I.t0[i] - D.tMin) + ' for ' + W.formatDuration(dur) +
+      (I.flags[i] & W.F_OPEN ? ' (still going when the trace ends)' : '')));
+    if (type === W.T.blocked || type === W.T.waiting) {
+      const t = I.flags[i] & W.F_OPEN ? I.t1[i] : (I.t0[i] + I.t1[i]) / 2;
+      const holders = o >= 0 ? W.holdersAt(D, o, t).filter((h) => h !== th) : [];
+      if (holders.length) {
+        const q = el('div', {}, 'held by: ');
+        holders.forEach((h, k) => { if (k) q.appendChild(document.createTextNode(', ')); q.appendChild(threadLink(app, h)); });
+        body.appendChild(q);
+      }
+    }
+    if (type === W.T.holding && D.contendedHold[i]) body.appendChild(el('div', {}, 'other threads were blocked on it meanwhile'));
+    const e = I.ev[i];
+    if (e >= 0 && m.ev.site[e] >= 0) body.appendChild(el('div', {}, 'at ' + W.siteLabel(m, m.ev.site[e])));
+  }
+
+  function renderSelection(app) {
+    const body = document.getElementById('selection-body');
+    body.replaceChildren();
+    if (!app.selection) { body.appendChild(el('div', { class: 'empty' }, 'Shift-drag (or drag on the ruler) to select a range.')); return; }
+    const [a, b] = app.selection;
+    body.appendChild(el('div', {}, W.formatNs(a - app.D.tMin) + ' \u2013 ' + W.formatNs(b - app.D.tMin) +
+      ' (' + W.formatDuration(b - a) + ')'));
+    const stats = W.rangeStats(app.m, app.D, a, b).slice(0, 50);
+    if (!stats.length) { body.appendChild(el('div', { class: 'empty' }, 'No lock activity in this range.')); return; }
+    const table = el('table', { class: 'stats' }, el('tr', {}, el('th', {}, 'object'), el('th', {}, 'acq.'),
+      el('th', {}, 'contended'), el('th', {}, 'blocked'), el('th', {}, 'held')));
+    for (const s of stats) {
+      table.appendChild(el('tr', {}, el('td', {}, W.objectLabel(app.m, s.obj)), el('td', {}, String(s.acquisitions)),
+        el('td', {}, String(s.contended)), el('td', {}, W.formatDuration(s.waitNs)), el('td', {}, W.formatDuration(s.holdNs))));
+    }
+    body.appendChild(table);
+  }
+
+  function renderObjects(app) {
+    const list = document.getElementById('object-list');
+    list.replaceChildren();
+    const q = app.filter.trim().toLowerCase();
+    let shown = 0;
+    app.m.objects.forEach((o, i) => {
+      if (!app.D.byObject.has(i)) return;  // never acquired or waited on
+      const label = W.objectLabel(app.m, i);
+      if (q && !label.toLowerCase().includes(q)) return;
+      if (shown++ > 500) return;
+      const box = el('input', { type: 'checkbox' });
+      box.checked = app.objectLanes.has(i);
+      box.addEventListener('change', () => app.toggleObjectLane(i, box.checked));
+      list.appendChild(el('li', {}, el('label', {}, box, ' ', label, el('span', { class: 'sub' }, ' ' + o.kindName))));
+    });
+    if (!shown) list.appendChild(el('li', { class: 'empty' }, 'No objects.'));
+  }
+
+  Object.assign(W, { el, renderLegend, renderSummary, renderFindings, renderFindingDetails,
+    renderIntervalDetails, renderSelection, renderObjects });
+})(globalThis.WeftViewer = globalThis.WeftViewer || {});

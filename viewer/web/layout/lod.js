@@ -1,0 +1,76 @@
+// layout/lod.js: level of detail. Which intervals of a row to draw at a given zoom, and how.
+//
+// A row's intervals do not overlap and are sorted by start, so their ends are sorted too. At any
+// zoom, visibleRuns() finds the first visible interval by binary search on the ends; wide
+// intervals are drawn as they are; an interval narrower than a pixel is drawn as one pixel and
+// every other interval ending inside that same pixel column is skipped by another binary search.
+// So a frame costs O(width x log n) per row, whatever the number of events: at most about two
+// rectangles per pixel per row.
+(function (W) {
+  'use strict';
+
+  // First k in [from, idx.length) with t1[idx[k]] > t (idx sorted by end).
+  function firstEndingAfter(idx, t1, t, from) {
+    let lo = from, hi = idx.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (t1[idx[mid]] <= t) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+
+  // Calls emit(i, x0, x1, merged) for what to draw of row `idx` in the view [a, a + width *
+  // nsPerPx]: x in pixels from a; merged = true when the pixel stands for several intervals.
+  // Returns the number of emitted rectangles.
+  function visibleRuns(idx, t0, t1, a, nsPerPx, width, emit) {
+    const b = a + width * nsPerPx;
+    let k = firstEndingAfter(idx, t1, a, 0);
+    if (k > 0 && t1[idx[k - 1]] === a && t0[idx[k - 1]] === a) k--;  // zero-length at the edge
+    let count = 0;
+    while (k < idx.length) {
+      const i = idx[k];
+      const s = t0[i];
+      if (s > b) break;
+      const x0 = (s - a) / nsPerPx, x1 = (t1[i] - a) / nsPerPx;
+      if (x1 - x0 >= 1) {
+        emit(i, x0, x1, false);
+        count++;
+        k++;
+        continue;
+      }
+      const px = Math.floor(x0);
+      const next = firstEndingAfter(idx, t1, a + (px + 1) * nsPerPx, k + 1);
+      emit(i, px, px + 1, next - k > 1);
+      count++;
+      k = Math.max(next, k + 1);
+    }
+    return count;
+  }
+
+  // Tick spacing for the ruler: the smallest 1/2/5 x 10^k ns step at least minPx pixels apart.
+  function tickStep(nsPerPx, minPx) {
+    const raw = nsPerPx * minPx;
+    let p = 1;
+    while (p * 10 <= raw) p *= 10;
+    for (const m of [1, 2, 5, 10]) if (p * m >= raw) return p * m;
+    return p * 10;
+  }
+
+  function formatNs(ns, step) {
+    const a = Math.abs(ns);
+    const unit = (step || a) >= 1e9 || a >= 1e10 ? [1e9, 's'] : (step || a) >= 1e6 ? [1e6, 'ms'] :
+      (step || a) >= 1e3 ? [1e3, '\u00b5s'] : [1, 'ns'];
+    const v = ns / unit[0];
+    const digits = step ? Math.max(0, Math.min(6, Math.ceil(-Math.log10(step / unit[0]) + 1e-9))) : 2;
+    return v.toFixed(digits) + ' ' + unit[1];
+  }
+
+  function formatDuration(ns) {
+    if (ns < 1e3) return Math.round(ns) + ' ns';
+    if (ns < 1e6) return (ns / 1e3).toFixed(1) + ' \u00b5s';
+    if (ns < 1e9) return (ns / 1e6).toFixed(2) + ' ms';
+    return (ns / 1e9).toFixed(3) + ' s';
+  }
+
+  Object.assign(W, { visibleRuns, firstEndingAfter, tickStep, formatNs, formatDuration });
+})(globalThis.WeftViewer = globalThis.WeftViewer || {});

@@ -1,0 +1,184 @@
+// model/decode.js: the embedded trace -> the page's model (typed arrays, no DOM).
+//
+// The payload is base64 of raw-deflate of the binary layout written by viewer/emit/payload.cpp
+// (documented in viewer/README.md). decodePayload() is synchronous and pure; loadPayload() adds
+// base64 and DecompressionStream('deflate-raw'), which both the browser and Node 20 provide.
+(function (W) {
+  'use strict';
+
+  const EV_NAMES = ['?', 'create', 'destroy', 'acquire-begin', 'acquired', 'acquire-failed',
+    'release', 'wait-begin', 'wait-end', 'notify', 'set', 'clear', 'barrier-arrive',
+    'barrier-pass', 'barrier-break', 'thread-start', 'thread-end', 'join-begin', 'join-end',
+    'task-submit', 'task-start', 'task-end', 'queue-put', 'queue-get', 'finding'];
+  const OBJ_KINDS = ['unknown', 'lock', 'rlock', 'condition', 'semaphore', 'bounded-semaphore',
+    'event', 'barrier', 'thread', 'queue', 'future', 'executor', 'mutex', 'recursive-mutex',
+    'condvar', 'rwlock', 'posix-semaphore', 'posix-barrier', 'process'];
+  // Event kinds (weft::rt::Ev), by name, for the layout code.
+  const EV = {};
+  EV_NAMES.forEach((n, i) => { EV[n.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = i; });
+  // Kinds whose arg is an object id, sent as an object ref (index + 1, 0 = none).
+  const ARG_IS_OBJ = new Set([EV.waitBegin, EV.threadStart, EV.taskSubmit, EV.taskStart]);
+
+  class Reader {
+    constructor(bytes) { this.b = bytes; this.p = 0; }
+    u8() {
+      if (this.p >= this.b.length) throw new Error('trace payload ends early at byte ' + this.p);
+      return this.b[this.p++];
+    }
+    // An unsigned LEB128 varint as a Number (exact up to 2^53).
+    v() {
+      const b = this.b;
+      let p = this.p;
+      let x = b[p++];
+      if (x < 0x80 && p <= b.length) { this.p = p; return x; }
+      let result = 0, mul = 1;
+      for (;;) {
+        if (p > b.length) throw new Error('trace payload ends early at byte ' + this.p);
+        result += (x & 0x7f) * mul;
+        if (x < 0x80) break;
+        mul *= 128;
+        x = b[p++];
+      }
+      this.p = p;
+      return result;
+    }
+    // A varint split into its low and high 32 bits (for 64-bit event args).
+    v64(out, i, hiOut) {
+      const b = this.b;
+      let lo = 0, hi = 0, shift = 0, x;
+      do {
+        if (this.p >= b.length) throw new Error('trace payload ends early at byte ' + this.p);
+        x = b[this.p++];
+        const v = x & 0x7f;
+        if (shift < 28) lo |= v << shift;
+        else if (shift === 28) { lo |= (v & 0xf) << 28; hi |= v >>> 4; }
+        else if (shift < 64) hi |= v << (shift - 32);
+        shift += 7;
+      } while (x & 0x80);
+      out[i] = lo >>> 0;
+      hiOut[i] = hi >>> 0;
+    }
+    str(decoder) {
+      const n = this.v();
+      if (this.p + n > this.b.length) throw new Error('trace payload: string past the end');
+      const s = decoder.decode(this.b.subarray(this.p, this.p + n));
+      this.p += n;
+      return s;
+    }
+  }
+
+  // Decodes the binary layout (already inflated). Returns the model:
+  //   {processes, threads, objects, sites, strings, findings, warnings, dropped, truncated,
+  //    ev: {n, ts: Float64Array (ns), thread: Uint32Array, kind: Uint8Array,
+  //         obj: Int32Array (object index, -1 none), argLo/argHi: Uint32Array,
+  //         site: Int32Array (-1 none)}}
+  // Args that are object ids (wait-begin's lock, thread-start's parent) are object indexes in
+  // argLo (-1 none is stored as 0xffffffff). Throws Error on a malformed payload.
+  function decodePayload(bytes) {
+    const r = new Reader(bytes);
+    const magic = String.fromCharCode(r.u8(), r.u8(), r.u8(), r.u8());
+    if (magic !== 'WEFT') throw new Error('not a weft trace payload');
+    const version = r.u8();
+    if (version !== 1) throw new Error('unsupported payload version ' + version);
+    const td = new TextDecoder('utf-8');
+    const m = { formatVersion: r.v(), dropped: r.v(), truncated: r.u8() === 1 };
+    const ns = r.v();
+    const strings = new Array(ns);
+    for (let i = 0; i < ns; i++) strings[i] = r.str(td);
+    const S = () => {
+      const k = r.v();
+      if (k >= strings.length) throw new Error('trace payload: bad string ref ' + k);
+      return strings[k];
+    };
+    m.strings = strings;
+    m.processes = [];
+    for (let i = 0, n = r.v(); i < n; i++) {
+      m.processes.push({ pid: r.v(), parentPid: r.v(), command: S() });
+    }
+    m.threads = [];
+    for (let i = 0, n = r.v(); i < n; i++) {
+      m.threads.push({ index: i, pid: r.v(), osTid: r.v(), name: S(), object: r.v() - 1 });
+    }
+    m.objects = [];
+    for (let i = 0, n = r.v(); i < n; i++) {
+      const id = r.v();
+      const kind = r.u8();
+      m.objects.push({ index: i, id, kind, kindName: OBJ_KINDS[kind] || 'unknown', name: S(),
+        site: r.v() - 1, pid: r.v() });
+    }
+    m.sites = [];
+    for (let i = 0, n = r.v(); i < n; i++) {
+      m.sites.push({ file: S(), line: r.v(), column: r.v(), fn: S() });
+    }
+    const n = r.v();
+    if (n > bytes.length) throw new Error('trace payload: event count past the end');
+    const ev = { n, ts: new Float64Array(n), thread: new Uint32Array(n), kind: new Uint8Array(n),
+      obj: new Int32Array(n), argLo: new Uint32Array(n), argHi: new Uint32Array(n),
+      site: new Int32Array(n) };
+    let t = 0;
+    for (let i = 0; i < n; i++) { t += r.v(); ev.ts[i] = t; }
+    for (let i = 0; i < n; i++) ev.thread[i] = r.v();
+    for (let i = 0; i < n; i++) ev.kind[i] = r.u8();
+    for (let i = 0; i < n; i++) ev.obj[i] = r.v() - 1;
+    for (let i = 0; i < n; i++) r.v64(ev.argLo, i, ev.argHi);
+    for (let i = 0; i < n; i++) {
+      if (ARG_IS_OBJ.has(ev.kind[i])) ev.argLo[i] = (ev.argLo[i] - 1) >>> 0;
+    }
+    for (let i = 0; i < n; i++) ev.site[i] = r.v() - 1;
+    m.ev = ev;
+    // Threads the events mention but the header does not (a damaged trace): name them by index.
+    let maxThread = m.threads.length - 1;
+    for (let i = 0; i < n; i++) if (ev.thread[i] > maxThread) maxThread = ev.thread[i];
+    while (m.threads.length <= maxThread) {
+      m.threads.push({ index: m.threads.length, pid: 0, osTid: 0, name: '', object: -1 });
+    }
+    m.findings = [];
+    for (let i = 0, nf = r.v(); i < nf; i++) {
+      const f = { index: i, kind: S(), message: S(), time: r.v(), count: r.v(), threads: [],
+        objects: [], sites: [] };
+      for (let k = 0, c = r.v(); k < c; k++) f.threads.push(r.v());
+      for (let k = 0, c = r.v(); k < c; k++) f.objects.push(r.v() - 1);
+      for (let k = 0, c = r.v(); k < c; k++) f.sites.push(r.v() - 1);
+      m.findings.push(f);
+    }
+    m.warnings = [];
+    for (let i = 0, nw = r.v(); i < nw; i++) m.warnings.push(S());
+    return m;
+  }
+
+  function base64ToBytes(text) {
+    const bin = atob(text.replace(/\s+/g, ''));
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+
+  async function inflateRaw(bytes) {
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  }
+
+  // base64 text -> model. Rejects with an Error naming what is wrong.
+  async function loadPayload(text) {
+    return decodePayload(await inflateRaw(base64ToBytes(text)));
+  }
+
+  function threadLabel(m, i) {
+    const th = m.threads[i];
+    if (!th) return 'thread ' + i;
+    return th.name !== '' ? th.name : 'thread ' + i;
+  }
+  function objectLabel(m, i) {
+    const o = m.objects[i];
+    if (!o) return 'object ?';
+    return o.name !== '' ? o.name : o.kindName + ' #' + o.id;
+  }
+  function siteLabel(m, i) {
+    const s = m.sites[i];
+    if (!s) return '';
+    return s.file + ':' + s.line + (s.fn ? ' (' + s.fn + ')' : '');
+  }
+
+  Object.assign(W, { EV, EV_NAMES, OBJ_KINDS, decodePayload, base64ToBytes, inflateRaw,
+    loadPayload, threadLabel, objectLabel, siteLabel });
+})(globalThis.WeftViewer = globalThis.WeftViewer || {});
