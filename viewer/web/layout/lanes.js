@@ -6,7 +6,7 @@
 // the object when, who was blocked on it, who waited on it.
 (function (W) {
   'use strict';
-  const G = { header: 20, pad: 4, stateH: 14, holdH: 9, gap: 1, objRowH: 11 };
+  const G = { header: 20, pad: 5, stateH: 16, holdH: 10, gap: 2, objRowH: 12 };
 
   function matches(label, q) { return q === '' || label.toLowerCase().includes(q); }
 

@@ -56,16 +56,19 @@
     return p * 10;
   }
 
+  // A time for the ruler: the unit follows the tick step (so neighbouring labels share it), the
+  // decimals are those the step needs.
   function formatNs(ns, step) {
-    const a = Math.abs(ns);
-    const unit = (step || a) >= 1e9 || a >= 1e10 ? [1e9, 's'] : (step || a) >= 1e6 ? [1e6, 'ms'] :
-      (step || a) >= 1e3 ? [1e3, '\u00b5s'] : [1, 'ns'];
+    if (!step) return formatDuration(ns);
+    const ref = step * 100;
+    const unit = ref >= 1e10 ? [1e9, 's'] : ref >= 1e7 ? [1e6, 'ms'] : ref >= 1e4 ? [1e3, '\u00b5s'] : [1, 'ns'];
     const v = ns / unit[0];
-    const digits = step ? Math.max(0, Math.min(6, Math.ceil(-Math.log10(step / unit[0]) + 1e-9))) : 2;
+    const digits = step ? Math.max(0, Math.min(6, Math.ceil(-Math.log10(step / unit[0]) - 1e-9))) : 2;
     return v.toFixed(digits) + ' ' + unit[1];
   }
 
   function formatDuration(ns) {
+    if (ns < 0) return '-' + formatDuration(-ns);
     if (ns < 1e3) return Math.round(ns) + ' ns';
     if (ns < 1e6) return (ns / 1e3).toFixed(1) + ' \u00b5s';
     if (ns < 1e9) return (ns / 1e6).toFixed(2) + ' ms';

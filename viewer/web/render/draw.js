@@ -46,6 +46,20 @@
     return lo ? s.slice(0, lo) + '\u2026' : '';
   }
 
+  // The y (lane area) of the middle of the row showing thread th's hold of obj at time t.
+  function holdRowY(D, layout, th, obj, t) {
+    const lane = layout.lanes.find((l) => l.kind === 'thread' && l.thread === th);
+    if (!lane) return -1;
+    for (const row of lane.rows) {
+      if (row.role !== 'hold') continue;
+      for (let k = 0; k < row.idx.length; k++) {
+        const i = row.idx[k];
+        if (D.I.obj[i] === obj && D.I.t0[i] <= t && t <= D.I.t1[i]) return row.y + row.h / 2;
+      }
+    }
+    return lane.y + W.G.pad + W.G.stateH / 2;
+  }
+
   function arrowHead(ctx, x0, y0, x1, y1, size) {
     const a = Math.atan2(y1 - y0, x1 - x0);
     ctx.moveTo(x1, y1);
@@ -154,31 +168,51 @@
       ctx.restore();
     }
 
-    // The selected finding's wait-for edges: thread -> the thread holding what it waits for.
+    // The selected finding's wait-for edges: from where the waiter started waiting (its red or
+    // amber bar) to the bar of the hold that blocks it, on the holder's lane.
     if (hl.edges && hl.edges.length) {
       ctx.save();
+      ctx.beginPath();
+      ctx.rect(GUTTER, RULER, plotW, height - RULER);
+      ctx.clip();
       ctx.strokeStyle = C.cycle;
       ctx.fillStyle = C.cycle;
       ctx.lineWidth = 2.5;
-      hl.edges.forEach((e, k) => {
-        if (e.to < 0) return;
-        const y0 = W.threadY(layout, e.from), y1 = W.threadY(layout, e.to);
-        if (y0 < 0 || y1 < 0) return;
-        const x = xOf(hl.time) - 14 - 12 * k;
-        const Y0 = yOf(y0), Y1 = yOf(y1);
+      const labels = [];
+      for (const e of hl.edges) {
+        if (e.to < 0) continue;
+        const y0 = W.threadY(layout, e.from);
+        const target = holdRowY(D, layout, e.to, e.obj, hl.time);
+        if (y0 < 0 || target < 0) continue;
+        const x = Math.max(GUTTER + 4, xOf(e.since));
+        const Y0 = yOf(y0), Y1 = yOf(target);
+        const bend = 26;
         ctx.beginPath();
-        ctx.moveTo(x + 10, Y0);
-        ctx.bezierCurveTo(x - 30, Y0, x - 30, Y1, x + 6, Y1);
+        ctx.moveTo(x, Y0);
+        ctx.bezierCurveTo(x + bend, Y0 + (Y1 - Y0) * 0.25, x + bend, Y1 - (Y1 - Y0) * 0.25, x + 3, Y1);
         ctx.stroke();
         ctx.beginPath();
-        arrowHead(ctx, x - 10, Y1, x + 8, Y1, 9);
+        arrowHead(ctx, x + bend * 0.6, Y1 - Math.sign(Y1 - Y0) * 8, x + 2, Y1, 10);
         ctx.fill();
-        ctx.font = 'bold 11px system-ui, sans-serif';
-        ctx.textAlign = 'right';
-        const label = 'waits for ' + W.objectLabel(m, e.obj) + ', held by ' + W.threadLabel(m, e.to);
-        ctx.fillText(clipText(ctx, label, 360), x - 30, (Y0 + Y1) / 2 + (k % 2 ? 12 : -12));
-        ctx.textAlign = 'left';
-      });
+        labels.push([x + bend + 6, (Y0 + Y1) / 2,
+          W.threadLabel(m, e.from) + ' waits for ' + W.objectLabel(m, e.obj) + ', held by ' + W.threadLabel(m, e.to)]);
+      }
+      ctx.font = 'bold 11px system-ui, sans-serif';
+      const placed = [];
+      for (const [x, y0, text] of labels) {
+        const t = clipText(ctx, text, 420);
+        const w = ctx.measureText(t).width;
+        let y = y0;  // stack labels that would cover each other
+        while (placed.some((p) => x < p[0] + p[2] + 6 && p[0] < x + w + 6 && Math.abs(p[1] - y) < 17)) y += 18;
+        placed.push([x, y, w]);
+        ctx.fillStyle = 'rgba(255, 255, 255, 0.92)';
+        ctx.fillRect(x - 3, y - 8, w + 6, 16);
+        ctx.strokeStyle = C.cycle;
+        ctx.lineWidth = 1;
+        ctx.strokeRect(x - 3, y - 8, w + 6, 16);
+        ctx.fillStyle = C.cycle;
+        ctx.fillText(t, x, y);
+      }
       ctx.restore();
     }
 

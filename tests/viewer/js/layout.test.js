@@ -1,0 +1,113 @@
+// layout/derive.js and layout/lanes.js on models built here by hand (no C++ involved).
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert');
+const { loadViewer } = require('./load.js');
+const W = loadViewer();
+const EV = W.EV;
+
+// A model in the shape decodePayload() returns. objects: [[kind, name]], events:
+// [ts, thread, kindName, objIndex, arg] (arg: number, or [hi, lo]).
+function model(threads, objects, events, findings = []) {
+  const n = events.length;
+  const ev = { n, ts: new Float64Array(n), thread: new Uint32Array(n), kind: new Uint8Array(n),
+    obj: new Int32Array(n), argLo: new Uint32Array(n), argHi: new Uint32Array(n), site: new Int32Array(n).fill(-1) };
+  events.forEach(([ts, th, k, o, arg = 0], i) => {
+    ev.ts[i] = ts; ev.thread[i] = th; ev.kind[i] = EV[k]; ev.obj[i] = o;
+    if (Array.isArray(arg)) { ev.argHi[i] = arg[0]; ev.argLo[i] = arg[1]; } else ev.argLo[i] = arg;
+  });
+  return {
+    threads: threads.map((name, i) => ({ index: i, pid: 1, osTid: 100 + i, name, object: -1 })),
+    objects: objects.map(([kind, name], i) => ({ index: i, id: i + 1, kind: W.OBJ_KINDS.indexOf(kind),
+      kindName: kind, name, site: -1, pid: 1 })),
+    sites: [], processes: [], findings, warnings: [], ev,
+  };
+}
+
+function intervals(D, th, type) {
+  const out = [];
+  for (let i = 0; i < D.I.n; i++) {
+    if (D.I.thread[i] === th && D.I.type[i] === type) out.push([D.I.t0[i], D.I.t1[i], D.I.obj[i]]);
+  }
+  return out.sort((a, b) => a[0] - b[0]);
+}
+
+test('hand-over-hand holds stack into rows without overlap; nested holds go one row down', () => {
+  const m = model(['t'], [['lock', 'A'], ['lock', 'B'], ['lock', 'C']], [
+    [0, 0, 'acquired', 0], [10, 0, 'acquired', 1], [20, 0, 'release', 0], [30, 0, 'acquired', 2],
+    [40, 0, 'release', 1], [50, 0, 'release', 2]]);
+  const D = W.derive(m);
+  assert.deepStrictEqual(intervals(D, 0, W.T.holding), [[0, 20, 0], [10, 40, 1], [30, 50, 2]]);
+  const rows = D.threads[0].holds.map((r) => Array.from(r).map((i) => D.I.obj[i]));
+  assert.deepStrictEqual(rows, [[0, 2], [1]]);
+  const L = W.layoutLanes(m, D, { filter: '' });
+  assert.strictEqual(L.lanes.length, 1);
+  const holdRows = L.lanes[0].rows.filter((r) => r.role === 'hold');
+  assert.strictEqual(holdRows.length, 2);
+  assert.ok(holdRows[1].y > holdRows[0].y);
+});
+
+test('condition wait: the lock shows free while waiting; notify arrow to the woken waiter', () => {
+  const m = model(['consumer', 'producer'], [['lock', 'L'], ['condition', 'C']], [
+    [0, 0, 'acquired', 0], [5, 0, 'waitBegin', 1, 0], [6, 0, 'release', 0],
+    [10, 1, 'acquired', 0], [12, 1, 'notify', 1, [1, 1]], [14, 1, 'release', 0],
+    [15, 0, 'waitEnd', 1, 0], [16, 0, 'acquired', 0], [20, 0, 'release', 0]]);
+  const D = W.derive(m);
+  assert.deepStrictEqual(intervals(D, 0, W.T.holding), [[0, 6, 0], [16, 20, 0]]);
+  assert.deepStrictEqual(intervals(D, 0, W.T.waiting), [[5, 15, 1]]);
+  assert.strictEqual(D.arrows.n, 1);
+  assert.deepStrictEqual([D.arrows.t0[0], D.arrows.t1[0], D.arrows.from[0], D.arrows.to[0], D.arrows.kind[0]],
+    [12, 15, 1, 0, W.A.notify]);
+});
+
+test('a timed-out wait draws no wake-up arrow; a notify before the wait began does not count', () => {
+  const m = model(['a', 'b'], [['condition', 'C']], [
+    [0, 1, 'notify', 0, [1, 0]], [5, 0, 'waitBegin', 0, 0], [9, 0, 'waitEnd', 0, 1],
+    [10, 0, 'waitBegin', 0, 0], [20, 0, 'waitEnd', 0, 0]]);
+  const D = W.derive(m);
+  assert.strictEqual(D.arrows.n, 0);
+});
+
+test('contention: unblock arrow from the release; the hold is marked contended', () => {
+  const m = model(['a', 'b'], [['lock', 'L']], [
+    [0, 0, 'acquired', 0], [5, 1, 'acquireBegin', 0], [10, 0, 'release', 0], [11, 1, 'acquired', 0],
+    [20, 1, 'release', 0]]);
+  const D = W.derive(m);
+  assert.deepStrictEqual(intervals(D, 1, W.T.blocked), [[5, 11, 0]]);
+  assert.strictEqual(D.arrows.n, 1);
+  assert.strictEqual(D.arrows.kind[0], W.A.unblock);
+  const holdA = Array.from({ length: D.I.n }, (_, i) => i)
+    .find((i) => D.I.type[i] === W.T.holding && D.I.thread[i] === 0);
+  assert.strictEqual(D.contendedHold[holdA], 1);
+  const st = W.rangeStats(m, D, 0, 20);
+  assert.deepStrictEqual(st.map((s) => [s.obj, s.acquisitions, s.contended, s.waitNs, s.holdNs]),
+    [[0, 2, 1, 6, 19]]);
+});
+
+test('deadlock finding: wait-for edges form the cycle; the range covers the holds', () => {
+  const f = { index: 0, kind: 'deadlock', message: '', time: 100, count: 1, threads: [0, 1], objects: [0, 1], sites: [] };
+  const m = model(['t1', 't2'], [['lock', 'A'], ['lock', 'B']], [
+    [10, 0, 'acquired', 0], [20, 1, 'acquired', 1], [30, 0, 'acquireBegin', 1], [40, 1, 'acquireBegin', 0],
+    [100, 0, 'finding', -1]], [f]);
+  const D = W.derive(m);
+  const edges = W.findingEdges(m, D, f).map((e) => [e.from, e.to, e.obj]);
+  assert.deepStrictEqual(edges, [[0, 1, 1], [1, 0, 0]]);
+  const [a, b] = W.findingRange(m, D, f);
+  assert.ok(a <= 10 && b >= 100, `range ${a}..${b}`);
+});
+
+test('filter keeps matching threads and shows matching objects as lanes; processes get headers', () => {
+  const m = model(['main', 'worker-1', 'worker-2'], [['lock', 'queue lock'], ['lock', 'other']], [
+    [0, 1, 'acquired', 0], [5, 1, 'release', 0], [6, 2, 'acquired', 1], [7, 2, 'release', 1], [8, 0, 'acquired', 1]]);
+  m.threads[2].pid = 2;
+  const D = W.derive(m);
+  const all = W.layoutLanes(m, D, { filter: '' }).lanes.map((l) => l.kind + ':' + l.label);
+  assert.deepStrictEqual(all, ['process:process 1', 'thread:main', 'thread:worker-1', 'process:process 2', 'thread:worker-2']);
+  const q = W.layoutLanes(m, D, { filter: 'QUEUE' }).lanes.map((l) => l.kind + ':' + l.label);
+  assert.deepStrictEqual(q, ['objects:objects', 'object:queue lock']);
+  const w = W.layoutLanes(m, D, { filter: 'worker', objectLanes: [1] });
+  assert.deepStrictEqual(w.lanes.map((l) => l.label), ['process 1', 'worker-1', 'process 2', 'worker-2', 'objects', 'other']);
+  // laneAt finds each lane by its y range.
+  for (const l of w.lanes) assert.strictEqual(W.laneAt(w, l.y + l.h / 2), l);
+  assert.strictEqual(W.laneAt(w, w.height + 5), null);
+});
