@@ -15,6 +15,10 @@ cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEFT_SANIT
   -DWEFT_BUILD_ANALYZER=OFF -DWEFT_BUILD_CORPUS=OFF -DWEFT_BUILD_BENCH=OFF -DWEFT_WERROR=ON >/dev/null
 cmake --build build-tsan -j "$jobs"
 
+echo "== npm ci (viewer/web: playwright-core for the browser tests)"
+(cd viewer/web && npm ci --no-audit --no-fund >/dev/null) ||
+  echo "npm ci failed: the viewer's browser tests will be skipped"
+
 status=0
 echo "== ctest (ThreadSanitizer build: primitives, runtime)"
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
