@@ -170,7 +170,9 @@ inline trace::Trace big_trace(std::size_t events, std::uint32_t threads = 8,
   std::vector<std::uint64_t> now(threads, 0);
   std::vector<std::uint64_t> lock_free_at(locks, 0);
   while (b.t.events.size() < events) {
-    std::uint32_t th = static_cast<std::uint32_t>(rnd(threads));
+    // The thread that is furthest behind acts next, so that the threads' clocks stay together.
+    std::uint32_t th = static_cast<std::uint32_t>(
+        std::min_element(now.begin(), now.end()) - now.begin());
     std::uint32_t l = static_cast<std::uint32_t>(rnd(locks));
     std::uint64_t t = now[th] + 50 + rnd(2000);
     if (lock_free_at[l] > t) {

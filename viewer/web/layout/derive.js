@@ -19,11 +19,25 @@
   const RECURSIVE = new Set([2 /* rlock */, 13 /* recursive-mutex */]);
   const EVENT_KINDS = new Set([6 /* event */]);
 
-  class Table {  // growable columns, frozen into typed arrays by finish()
-    constructor(cols) { this.cols = cols; for (const c of cols) this[c] = []; this.n = 0; }
-    finish(types) {
+  // Growable typed columns: {name: TypedArrayConstructor}; finish() trims them to length n.
+  class Table {
+    constructor(types, capacity) {
+      this.types = types;
+      this.cap = Math.max(1024, capacity | 0);
+      this.n = 0;
+      for (const [c, T] of Object.entries(types)) this[c] = new T(this.cap);
+    }
+    grow() {
+      this.cap *= 2;
+      for (const [c, T] of Object.entries(this.types)) {
+        const a = new T(this.cap);
+        a.set(this[c]);
+        this[c] = a;
+      }
+    }
+    finish() {
       const out = { n: this.n };
-      for (const c of this.cols) out[c] = types[c].from(this[c]);
+      for (const c of Object.keys(this.types)) out[c] = this[c].slice(0, this.n);
       return out;
     }
   }
@@ -31,15 +45,22 @@
   // Packs intervals (indexes, any order) into rows so that no two in a row overlap; greedy by
   // start time. Returns an array of Int32Array rows, each sorted by start (and so by end).
   function packRows(idx, t0, t1) {
-    const sorted = Array.from(idx).sort((a, b) => t0[a] - t0[b] || t1[b] - t1[a]);
+    let sorted = Int32Array.from(idx);
+    let inOrder = true;
+    for (let k = 1; k < sorted.length; k++) {
+      if (t0[sorted[k]] < t0[sorted[k - 1]]) { inOrder = false; break; }
+    }
+    if (!inOrder) sorted = Int32Array.from(Array.from(sorted).sort((a, b) => t0[a] - t0[b] || t1[b] - t1[a]));
     const rows = [], ends = [];
-    for (const i of sorted) {
+    for (let k = 0; k < sorted.length; k++) {
+      const i = sorted[k];
       let r = 0;
       while (r < rows.length && ends[r] > t0[i]) r++;
       if (r === rows.length) { rows.push([]); ends.push(-Infinity); }
       rows[r].push(i);
       ends[r] = Math.max(t1[i], t0[i]);
     }
+    if (rows.length === 1 && inOrder) return [sorted];
     return rows.map((r) => Int32Array.from(r));
   }
 
@@ -47,15 +68,21 @@
   //           byObject: Map(objIndex -> interval indexes)}
   function derive(m) {
     const ev = m.ev, n = ev.n, nt = m.threads.length;
-    const I = new Table(['t0', 't1', 'type', 'thread', 'obj', 'ev', 'flags']);
-    const Ar = new Table(['t0', 't1', 'from', 'to', 'obj', 'kind']);
+    const I = new Table({ t0: Float64Array, t1: Float64Array, type: Uint8Array, thread: Uint32Array,
+      obj: Int32Array, ev: Int32Array, flags: Uint8Array }, n / 2 + nt * 4);
+    const Ar = new Table({ t0: Float64Array, t1: Float64Array, from: Uint32Array, to: Uint32Array,
+      obj: Int32Array, kind: Uint8Array }, n / 8);
     const add = (t0, t1, type, th, obj, e, flags) => {
-      I.t0.push(t0); I.t1.push(Math.max(t0, t1)); I.type.push(type); I.thread.push(th);
-      I.obj.push(obj); I.ev.push(e); I.flags.push(flags); return I.n++;
+      if (I.n === I.cap) I.grow();
+      const k = I.n++;
+      I.t0[k] = t0; I.t1[k] = t1 > t0 ? t1 : t0; I.type[k] = type; I.thread[k] = th;
+      I.obj[k] = obj; I.ev[k] = e; I.flags[k] = flags;
+      return k;
     };
     const arrow = (t0, t1, from, to, obj, kind) => {
-      Ar.t0.push(t0); Ar.t1.push(t1); Ar.from.push(from); Ar.to.push(to); Ar.obj.push(obj);
-      Ar.kind.push(kind); Ar.n++;
+      if (Ar.n === Ar.cap) Ar.grow();
+      const k = Ar.n++;
+      Ar.t0[k] = t0; Ar.t1[k] = t1; Ar.from[k] = from; Ar.to[k] = to; Ar.obj[k] = obj; Ar.kind[k] = kind;
     };
     const tMin = n ? ev.ts[0] : 0, tMax = n ? ev.ts[n - 1] : 0;
     const begin = new Float64Array(nt).fill(Infinity), end = new Float64Array(nt).fill(-Infinity);
@@ -63,93 +90,99 @@
     const blocked = new Int32Array(nt).fill(-1);   // event index of the open acquire-begin
     const waiting = new Int32Array(nt).fill(-1);   // open wait-begin
     const joining = new Int32Array(nt).fill(-1);   // open join-begin
-    const holds = new Map();                       // th * 2^21 + obj -> {t0, e, depth, contended}
-    const lastRelease = new Map(), lastSignal = new Map(), threadEnded = new Map(), created = new Map();
+    // Open holds per thread, innermost last: [{o, t0, e, depth, contended}].
+    const holds = Array.from({ length: nt }, () => []);
+    const findHold = (th, o) => {
+      const list = holds[th];
+      for (let k = list.length - 1; k >= 0; k--) if (list[k].o === o) return k;
+      return -1;
+    };
+    const no = m.objects.length + 1;  // slot 0 stands for "no object" (-1)
+    const lastRelease = new Int32Array(no).fill(-1), lastSignal = new Int32Array(no).fill(-1);
+    const threadEnded = new Int32Array(no).fill(-1), created = new Int32Array(no).fill(-1);
     const threadOfObject = new Map();
     m.threads.forEach((t, i) => { if (t.object >= 0) threadOfObject.set(t.object, i); });
-    const key = (th, obj) => th * 2097152 + obj;
 
     for (let i = 0; i < n; i++) {
       const th = ev.thread[i], k = ev.kind[i], o = ev.obj[i], ts = ev.ts[i];
       if (!ended[th]) { if (ts < begin[th]) begin[th] = ts; if (ts > end[th]) end[th] = ts; }
+      // Case labels are weft::rt::Ev's numeric values (literals keep this switch a jump table).
       switch (k) {
-        case EV.create: created.set(o, i); break;
-        case EV.acquireBegin: blocked[th] = i; break;
-        case EV.acquireFailed:
+        case 1 /* create */: created[o + 1] = i; break;
+        case 3 /* acquireBegin */: blocked[th] = i; break;
+        case 5 /* acquireFailed */:
           if (blocked[th] >= 0 && ev.obj[blocked[th]] === o) {
             add(ev.ts[blocked[th]], ts, T.blocked, th, o, blocked[th], 0);
             blocked[th] = -1;
           }
           break;
-        case EV.acquired: {
+        case 4 /* acquired */: {
           let contended = false;
           const b = blocked[th];
           if (b >= 0 && ev.obj[b] === o) {
             add(ev.ts[b], ts, T.blocked, th, o, b, 0);
             blocked[th] = -1;
             contended = true;
-            const r = lastRelease.get(o);
-            if (r !== undefined && ev.thread[r] !== th && ev.ts[r] >= ev.ts[b]) {
+            const r = lastRelease[o + 1];
+            if (r >= 0 && ev.thread[r] !== th && ev.ts[r] >= ev.ts[b]) {
               arrow(ev.ts[r], ts, ev.thread[r], th, o, A.unblock);
             }
           }
-          const h = holds.get(key(th, o));
-          if (h === undefined || h.depth === 0) {
-            holds.set(key(th, o), { t0: ts, e: i, depth: 1, contended, th, o });
-          } else {
-            h.depth++;
-          }
+          const k = findHold(th, o);
+          if (k < 0) holds[th].push({ o, t0: ts, e: i, depth: 1, contended });
+          else holds[th][k].depth++;
           break;
         }
-        case EV.release: {
-          lastRelease.set(o, i);
-          const h = holds.get(key(th, o));
-          if (h === undefined || h.depth === 0) break;  // unowned release: nothing to close
+        case 6 /* release */: {
+          lastRelease[o + 1] = i;
+          const k = findHold(th, o);
+          if (k < 0) break;  // unowned release: nothing to close
+          const h = holds[th][k];
           const counted = o >= 0 && RECURSIVE.has(m.objects[o].kind);
           const arg = ev.argLo[i] + ev.argHi[i] * 4294967296;
           if (counted && arg > 0) { h.depth = arg; break; }
           if (--h.depth > 0 && !counted) break;
           add(h.t0, ts, T.holding, th, o, h.e, h.contended ? F_CONTENDED : 0);
-          holds.delete(key(th, o));
+          holds[th].splice(k, 1);
           break;
         }
-        case EV.waitBegin: waiting[th] = i; break;
-        case EV.waitEnd: {
+        case 7 /* waitBegin */: waiting[th] = i; break;
+        case 8 /* waitEnd */: {
           const w = waiting[th];
           if (w >= 0 && ev.obj[w] === o) {
             add(ev.ts[w], ts, T.waiting, th, o, w, 0);
             waiting[th] = -1;
-            const s = lastSignal.get(o);
-            if (ev.argLo[i] === 0 && s !== undefined && ev.thread[s] !== th && ev.ts[s] >= ev.ts[w]) {
+            const s = lastSignal[o + 1];
+            if (ev.argLo[i] === 0 && s >= 0 && ev.thread[s] !== th && ev.ts[s] >= ev.ts[w]) {
               const isEvent = o >= 0 && EVENT_KINDS.has(m.objects[o].kind);
               arrow(ev.ts[s], ts, ev.thread[s], th, o, isEvent ? A.set : A.notify);
             }
           }
           break;
         }
-        case EV.notify: case EV.set: lastSignal.set(o, i); break;
-        case EV.joinBegin: joining[th] = i; break;
-        case EV.joinEnd: {
+        case 9 /* notify */: case 10 /* set */: lastSignal[o + 1] = i; break;
+        case 17 /* joinBegin */: joining[th] = i; break;
+        case 18 /* joinEnd */: {
           const j = joining[th];
           if (j >= 0 && ev.obj[j] === o) {
             add(ev.ts[j], ts, T.waiting, th, o, j, 0);
             joining[th] = -1;
           }
-          const e2 = threadEnded.get(o);
-          if (ev.argLo[i] === 0 && e2 !== undefined) arrow(ev.ts[e2], ts, ev.thread[e2], th, o, A.join);
+          const e2 = threadEnded[o + 1];
+          if (ev.argLo[i] === 0 && e2 >= 0) arrow(ev.ts[e2], ts, ev.thread[e2], th, o, A.join);
           break;
         }
-        case EV.threadStart: {
-          const c = created.get(o);
-          if (c !== undefined && ev.thread[c] !== th) {
+        case 15 /* threadStart */: {
+          const c = created[o + 1];
+          if (c >= 0 && ev.thread[c] !== th) {
             arrow(ev.ts[c], ts, ev.thread[c], th, o, A.start);
           } else if (threadOfObject.has(ev.argLo[i])) {
             arrow(ts, ts, threadOfObject.get(ev.argLo[i]), th, o, A.start);
           }
           break;
         }
-        case EV.threadEnd:
-          threadEnded.set(o, i);
+        case 16 /* threadEnd */:
+          threadEnded[o + 1] = i;
           end[th] = ts;
           ended[th] = 1;
           break;
@@ -166,31 +199,36 @@
         add(ev.ts[open], end[th], type, th, ev.obj[open], open, F_OPEN);
       }
     }
-    for (const h of holds.values()) {
-      add(h.t0, ended[h.th] ? end[h.th] : tMax, T.holding, h.th, h.o, h.e,
-        F_OPEN | (h.contended ? F_CONTENDED : 0));
+    for (let th = 0; th < nt; th++) {
+      for (const h of holds[th]) {
+        add(h.t0, ended[th] ? end[th] : tMax, T.holding, th, h.o, h.e, F_OPEN | (h.contended ? F_CONTENDED : 0));
+      }
     }
     const lifeStart = I.n;
     for (let th = 0; th < nt; th++) {
       if (begin[th] !== Infinity) add(begin[th], end[th], T.running, th, -1, -1, 0);
     }
-    const Iv = I.finish({ t0: Float64Array, t1: Float64Array, type: Uint8Array, thread: Uint32Array,
-      obj: Int32Array, ev: Int32Array, flags: Uint8Array });
+    const Iv = I.finish();
 
-    // Rows per thread: life (running), state (blocked/waiting), holds (packed).
+    // Rows per thread: life (running), state (blocked/waiting), holds (packed); intervals per
+    // object (counting sort: object -> Int32Array of interval indexes, in time order of closing).
     const perThread = Array.from({ length: nt }, () => ({ state: [], holds: [], life: [] }));
-    const byObject = new Map();
+    const count = new Int32Array(no + 1);
     for (let i = 0; i < Iv.n; i++) {
       const p = perThread[Iv.thread[i]];
       const type = Iv.type[i];
       if (type === T.running) p.life.push(i);
       else if (type === T.holding) p.holds.push(i);
       else p.state.push(i);
-      if (Iv.obj[i] >= 0) {
-        let list = byObject.get(Iv.obj[i]);
-        if (!list) byObject.set(Iv.obj[i], (list = []));
-        list.push(i);
-      }
+      count[Iv.obj[i] + 2]++;
+    }
+    for (let k = 1; k <= no; k++) count[k] += count[k - 1];
+    const flat = new Int32Array(Iv.n);
+    const fill = count.slice();
+    for (let i = 0; i < Iv.n; i++) flat[fill[Iv.obj[i] + 1]++] = i;
+    const byObject = new Map();
+    for (let o = 0; o < no - 1; o++) {
+      if (count[o + 2] > count[o + 1]) byObject.set(o, flat.subarray(count[o + 1], count[o + 2]));
     }
     const threads = perThread.map((p, th) => ({
       begin: begin[th], end: end[th],
@@ -200,21 +238,44 @@
     }));
     // Holds during which another thread was blocked on the same object: contention.
     const contendedHold = new Uint8Array(Iv.n);
+    // Per object: the holds of a lock do not overlap, so in closing order they are sorted by
+    // start and by end. Each blocked acquisition marks the run of holds it overlaps (found by
+    // binary search) in a difference array; a prefix sum then says which holds were contended.
     for (const list of byObject.values()) {
-      const bs = list.filter((i) => Iv.type[i] === T.blocked);
-      if (!bs.length) continue;
-      // Holds of one lock do not overlap, so their ends are sorted too: binary search each wait.
-      const hs = list.filter((i) => Iv.type[i] === T.holding).sort((x, y) => Iv.t0[x] - Iv.t0[y]);
-      for (const b of bs) {
-        let lo = 0, hi = hs.length;
-        while (lo < hi) { const mid = (lo + hi) >> 1; if (Iv.t1[hs[mid]] <= Iv.t0[b]) lo = mid + 1; else hi = mid; }
-        for (let k = lo; k < hs.length && Iv.t0[hs[k]] < Iv.t1[b]; k++) {
-          if (Iv.thread[hs[k]] !== Iv.thread[b]) contendedHold[hs[k]] = 1;
+      let nh = 0, nb = 0;
+      for (let k = 0; k < list.length; k++) {
+        const ty = Iv.type[list[k]];
+        if (ty === T.holding) nh++; else if (ty === T.blocked) nb++;
+      }
+      if (!nb || !nh) continue;
+      const hs = new Int32Array(nh);
+      let sorted = true;
+      for (let k = 0, h = 0; k < list.length; k++) {
+        const i = list[k];
+        if (Iv.type[i] !== T.holding) continue;
+        hs[h] = i;
+        if (h > 0 && (Iv.t0[i] < Iv.t1[hs[h - 1]])) sorted = false;  // overlapping holds (semaphore)
+        h++;
+      }
+      const diff = new Int32Array(nh + 1);
+      for (let k = 0; k < list.length; k++) {
+        const b = list[k];
+        if (Iv.type[b] !== T.blocked) continue;
+        if (!sorted) {  // holds may overlap: check each (rare: semaphores, shared locks)
+          for (let h = 0; h < nh; h++) if (Iv.t0[hs[h]] < Iv.t1[b] && Iv.t1[hs[h]] > Iv.t0[b]) contendedHold[hs[h]] = 1;
+          continue;
         }
+        let lo = 0, hi = nh;  // first hold ending after b starts
+        while (lo < hi) { const mid = (lo + hi) >> 1; if (Iv.t1[hs[mid]] <= Iv.t0[b]) lo = mid + 1; else hi = mid; }
+        let lo2 = lo, hi2 = nh;  // first hold starting at or after b ends
+        while (lo2 < hi2) { const mid = (lo2 + hi2) >> 1; if (Iv.t0[hs[mid]] < Iv.t1[b]) lo2 = mid + 1; else hi2 = mid; }
+        if (lo2 > lo) { diff[lo]++; diff[lo2]--; }
+      }
+      if (sorted) {
+        for (let h = 0, run = 0; h < nh; h++) { run += diff[h]; if (run > 0) contendedHold[hs[h]] = 1; }
       }
     }
-    const arrows = Ar.finish({ t0: Float64Array, t1: Float64Array, from: Uint32Array,
-      to: Uint32Array, obj: Int32Array, kind: Uint8Array });
+    const arrows = Ar.finish();
     return { tMin, tMax, I: Iv, threads, arrows, byObject, contendedHold, lifeStart };
   }
 
