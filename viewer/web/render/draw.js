@@ -6,7 +6,7 @@
   const C = {
     running: '#a8d5a0', blocked: '#d7263d', waiting: '#f4a62a', holding: '#3b6fd4',
     holdingContended: '#7b3fc4', objHold: '#2e9e4f', objHoldContended: '#e8572a',
-    objBlocked: '#f1a1a8', objWait: '#f7cf7f', merged: '#777',
+    objBlocked: '#f1a1a8', objWait: '#f7cf7f',
     arrow: ['#222', '#9b30c8', '#9b30c8', '#7a7a7a', '#7a7a7a'],
     finding: '#d7263d', cycle: '#d7263d', grid: '#eceff3', text: '#1c2733', sub: '#6b7785',
     gutter: '#f7f8fa', header: '#e9edf2', highlight: 'rgba(255, 214, 0, 0.18)',
@@ -77,7 +77,7 @@
     const a = view.t0, npp = view.nsPerPx;
     const xOf = (t) => GUTTER + (t - a) / npp;
     const yOf = (y) => RULER + y - view.scrollY;
-    const counters = { rects: 0, arrows: 0, markers: 0, lanes: 0 };
+    const counters = { rects: 0, arrows: 0, markers: 0, lanes: 0, arrowsHidden: false };
     ctx.clearRect(0, 0, width, height);
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, width, height);
@@ -104,13 +104,16 @@
       ctx.fillRect(GUTTER, top + lane.h - 1, plotW, 1);
       for (const row of lane.rows) {
         const ry = yOf(row.y);
-        counters.rects += W.visibleRuns(row.idx, D.I.t0, D.I.t1, a, npp, plotW, (i, x0, x1, merged) => {
-          const key = merged ? 'merged' : colourOf(D, i, row.role);
+        counters.rects += W.visibleRuns(row.idx, D.I.t0, D.I.t1, a, npp, plotW, (i, x0, x1, merged, fill) => {
+          // A merged pixel takes its first interval's colour; its height says how much of the
+          // pixel's time the merged intervals cover (a density bar, bottom-aligned).
+          const key = colourOf(D, i, row.role);
           let list = batches.get(key);
           if (!list) batches.set(key, (list = []));
           const cx0 = Math.max(x0, -2), cx1 = Math.min(x1, plotW + 2);
           const w = Math.max(1, cx1 - cx0);
           if (row.role === 'life') list.push(GUTTER + cx0, ry + row.h / 2 - 2, w, 4);
+          else if (merged) list.push(GUTTER + cx0, ry + row.h * (1 - fill), w, row.h * fill);
           else list.push(GUTTER + cx0, ry, w, row.h);
           if (w > 46 && row.role !== 'life') texts.push([i, GUTTER + cx0, ry + row.h / 2, w, row.role]);
         });
@@ -138,10 +141,12 @@
       const yTh = new Map();
       for (const l of layout.lanes) if (l.kind === 'thread') yTh.set(l.thread, yOf(l.y + W.G.pad + W.G.stateH / 2));
       const paths = [[], [], [], [], []];
-      // Level of detail: one arrow per (4-pixel column, from, to, kind); at most 3000 a frame.
+      // Level of detail: one arrow per (4-pixel column, from, to, kind); when more than
+      // MAX_ARROWS remain in view they would only hide the lanes: none is drawn, a note says so.
+      const MAX_ARROWS = 800;
       const seen = new Set();
-      let budget = 3000;
-      for (let k = 0; k < Ar.n && budget > 0; k++) {
+      let visible = 0;
+      for (let k = 0; k < Ar.n; k++) {
         if (Ar.t1[k] < a || Ar.t0[k] > tEnd) continue;
         const y0 = yTh.get(Ar.from[k]), y1 = yTh.get(Ar.to[k]);
         if (y0 === undefined || y1 === undefined) continue;
@@ -149,8 +154,12 @@
         const key = ((Math.floor(x1 / 4) * 4096 + Ar.from[k]) * 4096 + Ar.to[k]) * 8 + Ar.kind[k];
         if (seen.has(key)) continue;
         seen.add(key);
+        if (++visible > MAX_ARROWS) break;
         paths[Ar.kind[k]].push(xOf(Ar.t0[k]), y0, x1, y1);
-        budget--;
+      }
+      if (visible > MAX_ARROWS) {
+        for (const p of paths) p.length = 0;
+        counters.arrowsHidden = true;
       }
       ctx.save();
       ctx.beginPath();
@@ -278,6 +287,10 @@
       ctx.fillText(W.formatNs(t - D.tMin, step), x + 3, RULER - 18);
     }
     ctx.fillText(W.formatDuration(plotW * npp) + ' visible', 8, 10);
+    if (counters.arrowsHidden) {
+      ctx.fillStyle = C.text;
+      ctx.fillText('arrows hidden at this zoom (too many): zoom in to see who woke whom', GUTTER + 6, height - 10);
+    }
     (m.findings || []).forEach((f, k) => {
       const x = xOf(f.time);
       if (x < GUTTER - 6 || x > width + 6) return;
