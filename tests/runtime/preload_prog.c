@@ -11,12 +11,14 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sched.h>
 #include <semaphore.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -330,6 +332,56 @@ static int scenario_threads(void) {
   return 0;
 }
 
+/* ---- fork --------------------------------------------------------------------------------- */
+
+static volatile int g_stop;
+
+/* Keeps the interposer's object table busy (first use of fresh mutexes) while main forks. */
+static void* churn(void* p) {
+  while (!g_stop) {
+    pthread_mutex_t m;
+    CHECK(pthread_mutex_init(&m, NULL) == 0);
+    CHECK(pthread_mutex_lock(&m) == 0);
+    CHECK(pthread_mutex_unlock(&m) == 0);
+    CHECK(pthread_mutex_destroy(&m) == 0);
+  }
+  return NULL;
+}
+
+/* 40 children forked while another thread registers objects; each child must be able to use a
+   mutex (never inheriting the table lock held) and exit within 10 s. */
+static int scenario_fork(void) {
+  static pthread_mutex_t child_m = PTHREAD_MUTEX_INITIALIZER;
+  pthread_t t;
+  label("m", &child_m);
+  CHECK(pthread_mutex_lock(&child_m) == 0); /* known before the forks: children inherit it */
+  CHECK(pthread_mutex_unlock(&child_m) == 0);
+  CHECK(pthread_create(&t, NULL, churn, NULL) == 0);
+  for (int i = 0; i < 40; ++i) {
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+      pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+      if (pthread_mutex_lock(&fresh) || pthread_mutex_unlock(&fresh)) _exit(4);
+      if (pthread_mutex_lock(&child_m) || pthread_mutex_unlock(&child_m)) _exit(4);
+      _exit(0);
+    }
+    int st = 0;
+    for (int waited = 0; waitpid(pid, &st, WNOHANG) == 0; ++waited) {
+      if (waited == 10000) {
+        kill(pid, SIGKILL);
+        fprintf(stderr, "preload_prog: a fork child hung\n");
+        exit(5);
+      }
+      usleep(1000);
+    }
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  }
+  g_stop = 1;
+  CHECK(pthread_join(t, NULL) == 0);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: preload_prog SCENARIO\n");
@@ -350,6 +402,7 @@ int main(int argc, char** argv) {
   if (!strcmp(s, "sem")) return scenario_sem();
   if (!strcmp(s, "barrier")) return scenario_barrier();
   if (!strcmp(s, "threads")) return scenario_threads();
+  if (!strcmp(s, "fork")) return scenario_fork();
   fprintf(stderr, "preload_prog: unknown scenario %s\n", s);
   return 2;
 }

@@ -23,6 +23,7 @@ struct Event {
   std::string kind;
   std::uint64_t obj;
   std::uint64_t arg;
+  int pid;
 };
 
 struct Object {
@@ -110,7 +111,7 @@ Run run(const char* prog, const std::string& scenario, bool record = true,
       r.objects.push_back(o);
     } else if (tag == "E") {
       Event e;
-      ls >> e.thread >> e.kind >> e.obj >> e.arg;
+      ls >> e.thread >> e.kind >> e.obj >> e.arg >> e.pid;
       r.events.push_back(e);
     } else if (tag == "D") {
       std::uint64_t id;
@@ -175,7 +176,7 @@ void check_contended_mutex(const Run& r, const std::string& kind) {
 TEST_CASE("the test programs pass without the interposer and with it but not recording") {
   for (const char* s : {"normal", "static", "recursive", "errorcheck", "reuse", "timedlock",
                         "rwlock", "cond", "cond_old", "broadcast", "cond_timeout", "sem",
-                        "barrier", "threads"}) {
+                        "barrier", "threads", "fork"}) {
     INFO(s);
     CHECK(run(WEFT_PRELOAD_PROG_C, s, false, false).status == 0);
     Run r = run(WEFT_PRELOAD_PROG_C, s, false, true);
@@ -404,6 +405,15 @@ TEST_CASE("std::thread names, recursive_mutex, shared_mutex, timed_mutex") {
         Strings{"acquired 2", "release 2", "acquired 1", "release 0"});
   CHECK(tm.kind == "mutex");
   CHECK(kinds_args(r.events_for(tm.id)) == Strings{"acquired 1", "release 0"});
+}
+
+TEST_CASE("fork: children never inherit the interposer's table lock, and record too") {
+  Run r = run_ok(WEFT_PRELOAD_PROG_C, "fork");
+  Object m = r.object("m");
+  std::map<int, Strings> by_pid;
+  for (const auto& e : r.events_for(m.id)) by_pid[e.pid].push_back(e.kind + " " + std::to_string(e.arg));
+  CHECK(by_pid.size() == 41);  // the parent and 40 children, each once, same object
+  for (const auto& [pid, evs] : by_pid) CHECK(evs == Strings{"acquired 1", "release 0"});
 }
 
 #ifdef WEFT_PRELOAD_PROG_TSAN

@@ -385,9 +385,7 @@ ObjId make_object(ObjKind kind, const void* addr) noexcept {
   return rt::new_object(kind, name, kNoSite);
 }
 
-ObjId id_for(const void* addr, ObjKind kind) noexcept {
-  if (ObjId id = g_objects.find(addr_key(addr))) [[likely]]
-    return id;
+ObjId create_id_for(const void* addr, ObjKind kind) noexcept {
   return g_objects.find_or_insert(addr_key(addr), [&] { return make_object(kind, addr); });
 }
 

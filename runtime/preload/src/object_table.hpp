@@ -45,8 +45,17 @@ class ObjectTable {
 
   // The value stored for `key`, or 0. Never blocks.
   std::uint64_t find(std::uintptr_t key) const noexcept {
-    if (slots_ == nullptr) return 0;
-    for (std::size_t i = hash(key), n = 0; n <= mask_; i = (i + 1) & mask_, ++n) {
+    if (slots_ == nullptr) [[unlikely]]
+      return 0;
+    std::size_t first = hash(key);
+    if (slots_[first].key.load(std::memory_order_acquire) == key) [[likely]]
+      return slots_[first].value.load(std::memory_order_relaxed);
+    return find_probing(key, first);
+  }
+
+ private:
+  [[gnu::noinline]] std::uint64_t find_probing(std::uintptr_t key, std::size_t first) const noexcept {
+    for (std::size_t i = first, n = 0; n <= mask_; i = (i + 1) & mask_, ++n) {
       std::uintptr_t k = slots_[i].key.load(std::memory_order_acquire);
       if (k == key) return slots_[i].value.load(std::memory_order_relaxed);
       if (k == kEmpty) return 0;
@@ -54,6 +63,7 @@ class ObjectTable {
     return 0;
   }
 
+ public:
   // The value for `key`; when absent, stores make() (called under the writer lock; a 0 result
   // stores nothing). Returns 0 when the table is full.
   template <class Make>

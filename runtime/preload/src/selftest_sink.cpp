@@ -7,7 +7,7 @@
 //
 //   O <id> <kind> <name>        an object appeared (kind as in to_string(ObjKind))
 //   D <id>                      an object was destroyed
-//   E <thread> <event> <obj> <arg>   an event (thread = current_thread_index())
+//   E <thread> <event> <obj> <arg> <pid>   an event (thread = current_thread_index())
 //   N <thread> <name>           a thread was named
 //
 // WEFT_PRELOAD_SELFTEST=null installs a sink that discards everything: the benchmark uses it to
@@ -45,8 +45,9 @@ class FileSink final : public Sink {
   void on_destroy(ObjId id) noexcept override { line("D %" PRIu64 "\n", id); }
   void on_event(Ev kind, ObjId obj, std::uint64_t arg,
                 const std::source_location&) noexcept override {
-    line("E %u %.*s %" PRIu64 " %" PRIu64 "\n", rt::current_thread_index(),
-         static_cast<int>(rt::to_string(kind).size()), rt::to_string(kind).data(), obj, arg);
+    line("E %u %.*s %" PRIu64 " %" PRIu64 " %d\n", rt::current_thread_index(),
+         static_cast<int>(rt::to_string(kind).size()), rt::to_string(kind).data(), obj, arg,
+         static_cast<int>(getpid()));
   }
   void on_thread_name(std::string_view name) noexcept override {
     line("N %u %.*s\n", rt::current_thread_index(), static_cast<int>(name.size()), name.data());

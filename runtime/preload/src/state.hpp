@@ -63,7 +63,12 @@ ObjId make_object(ObjKind kind, const void* addr) noexcept;
 
 // The id of the object at `addr`, created with `kind` on first sight (PTHREAD_*_INITIALIZER
 // objects, objects initialised before recording began). 0 when the table is full.
-ObjId id_for(const void* addr, ObjKind kind) noexcept;
+ObjId create_id_for(const void* addr, ObjKind kind) noexcept;
+inline ObjId id_for(const void* addr, ObjKind kind) noexcept {
+  if (ObjId id = g_objects.find(reinterpret_cast<std::uintptr_t>(addr))) [[likely]]
+    return id;
+  return create_id_for(addr, kind);
+}
 
 // A thread started through the interposer. Owned jointly by the thread (until it ends) and by
 // whoever joins or detaches it; freed when both are done.

@@ -43,6 +43,10 @@
 // A Condition wait is recorded as: WaitBegin(cond, lock) Release(lock, ...) ... WaitEnd(cond,
 // reason) Acquired(lock, ...). The lock's own events appear so that the viewer shows it free
 // while the thread waits.
+//
+// Objects seen through the LD_PRELOAD interposer use the same rows: RecursiveMutex as RLock,
+// PosixSemaphore as Semaphore, CondVar as Condition, PosixBarrier as Barrier. RWLock: Acquired
+// arg 1 = exclusive (write), 2 = shared (read); Release arg 0 = exclusive, 2 = shared.
 #pragma once
 
 #include <atomic>

@@ -1,0 +1,151 @@
+// preload_bench: the same std::mutex lock/unlock loop natively, under the LD_PRELOAD interposer
+// (not recording, with a null sink, and recording with weft's recorder), and built with
+// -fsanitize=thread; prints ns per lock+unlock pair and each figure's ratio to native.
+//
+//   $ build/bin/preload_bench
+//   std::mutex lock+unlock, ns per pair (best of 7 runs of 2000000 pairs)
+//   native                                   ...
+//
+// Each variant runs as a child process of this program (`preload_bench --loop`), because
+// LD_PRELOAD and -fsanitize=thread apply to a whole process. The interposer is found at
+// <dir of this program>/../lib/libweft_preload.so and the TSan build of this file at
+// <dir>/preload_bench_tsan. Google Benchmark's own report of the native loop follows.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#ifndef WEFT_PRELOAD_BENCH_LOOP_ONLY
+#include <benchmark/benchmark.h>
+#endif
+
+namespace {
+
+constexpr long kPairs = 2'000'000;
+constexpr int kRuns = 7;
+
+std::mutex g_mutex;
+
+// Best-of-kRuns ns per lock+unlock pair.
+double loop_ns() {
+  double best = 1e300;
+  for (int run = 0; run < kRuns; ++run) {
+    auto t0 = std::chrono::steady_clock::now();
+    for (long i = 0; i < kPairs; ++i) {
+      g_mutex.lock();
+      g_mutex.unlock();
+    }
+    auto t1 = std::chrono::steady_clock::now();
+    double ns = std::chrono::duration<double, std::nano>(t1 - t0).count() / kPairs;
+    if (ns < best) best = ns;
+  }
+  return best;
+}
+
+int loop_main() {
+  std::printf("%.3f\n", loop_ns());
+  return 0;
+}
+
+#ifndef WEFT_PRELOAD_BENCH_LOOP_ONLY
+
+std::string self_dir() {
+  char buf[4096];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return ".";
+  buf[n] = '\0';
+  std::string p(buf);
+  return p.substr(0, p.rfind('/'));
+}
+
+// Runs `prog --loop` with extra environment; returns its figure, or a negative number.
+double child_ns(const std::string& prog, const std::vector<std::string>& env) {
+  if (access(prog.c_str(), X_OK) != 0) return -1;
+  int fds[2];
+  if (pipe(fds) != 0) return -1;
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], 1);
+    close(fds[0]);
+    close(fds[1]);
+    unsetenv("WEFT_TRACE");
+    unsetenv("WEFT_PRELOAD_SELFTEST");
+    unsetenv("LD_PRELOAD");
+    for (const auto& kv : env) putenv(const_cast<char*>(kv.c_str()));
+    execl(prog.c_str(), prog.c_str(), "--loop", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(fds[1]);
+  char out[64] = {};
+  ssize_t n = read(fds[0], out, sizeof out - 1);
+  close(fds[0]);
+  int st = 0;
+  waitpid(pid, &st, 0);
+  if (n <= 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) return -1;
+  return std::atof(out);
+}
+
+void row(const char* what, double ns, double native, const char* note = "") {
+  if (ns < 0) {
+    std::printf("%-44s %8s          %s\n", what, "n/a", note);
+  } else {
+    std::printf("%-44s %8.2f  %6.2fx  %s\n", what, ns, ns / native, note);
+  }
+}
+
+void BM_StdMutexLockUnlock(benchmark::State& state) {
+  for (auto _ : state) {
+    g_mutex.lock();
+    g_mutex.unlock();
+  }
+}
+BENCHMARK(BM_StdMutexLockUnlock);
+
+#endif
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "--loop") == 0) return loop_main();
+#ifdef WEFT_PRELOAD_BENCH_LOOP_ONLY
+  return loop_main();
+#else
+  std::string dir = self_dir();
+  std::string self = dir + "/preload_bench";
+  std::string lib = dir + "/../lib/libweft_preload.so";
+  std::string tsan = dir + "/preload_bench_tsan";
+  std::string trace = "/tmp/weft_preload_bench." + std::to_string(getpid()) + ".trace";
+  std::string preload = "LD_PRELOAD=" + lib;
+  bool have_lib = access(lib.c_str(), R_OK) == 0;
+
+  double native = loop_ns();
+  std::printf("std::mutex lock+unlock, ns per pair (best of %d runs of %ld pairs)\n", kRuns,
+              kPairs);
+  std::printf("%-44s %8s  %7s\n", "variant", "ns", "ratio");
+  row("native", native, native);
+  double idle = have_lib ? child_ns(self, {preload}) : -1;
+  row("interposed, not recording", idle, native, have_lib ? "" : "(no libweft_preload.so)");
+  double null_sink = have_lib ? child_ns(self, {preload, "WEFT_PRELOAD_SELFTEST=null"}) : -1;
+  row("interposed, null sink (interposer only)", null_sink, native);
+  double recorded = have_lib ? child_ns(self, {preload, "WEFT_TRACE=" + trace}) : -1;
+  bool traced = access(trace.c_str(), F_OK) == 0;
+  std::remove(trace.c_str());
+  row("interposed, recording (WEFT_TRACE)", traced ? recorded : -1, native,
+      traced ? "target <= 4x" : "(no trace written: recorder not in this build)");
+  row("ThreadSanitizer (-fsanitize=thread)", child_ns(tsan, {}), native,
+      "(for comparison)");
+  std::printf("\n");
+  std::fflush(stdout);
+
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+#endif
+}
