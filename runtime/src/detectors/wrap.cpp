@@ -1,7 +1,15 @@
-// Placeholder until the online detectors land (issue 6): no detection, events pass through.
+// The detector sink: keeps per-object and per-thread state and hands each event to the detectors
+// (reentry.cpp, lock_order.cpp, misuse.cpp, events.cpp, deadlock.cpp, chaos.cpp) before
+// forwarding it to the recorder.
+#include <unistd.h>
+#include <sys/syscall.h>
+
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
+#include "internal.hpp"
 #include "weft/runtime/detectors.hpp"
 
 namespace weft::rt::detectors {
@@ -9,11 +17,410 @@ namespace weft::rt::detectors {
 Options options_from_env() noexcept {
   Options o;
   if (const char* v = std::getenv("WEFT_DETECT")) o.enabled = std::strcmp(v, "0") != 0;
-  if (const char* v = std::getenv("WEFT_ON_DEADLOCK")) o.stop_on_deadlock = std::strcmp(v, "continue") != 0;
+  if (const char* v = std::getenv("WEFT_ON_DEADLOCK"))
+    o.stop_on_deadlock = std::strcmp(v, "continue") != 0;
   if (const char* v = std::getenv("WEFT_CHAOS")) o.chaos_seed = std::strtoull(v, nullptr, 10);
   return o;
 }
 
-Sink* wrap(Sink* downstream, const Options&) noexcept { return downstream; }
+Sink* wrap(Sink* downstream, const Options& options) noexcept {
+  if (!options.enabled && options.chaos_seed == 0) return downstream;
+  // Lives until exit: instrumented threads may still be inside it while the process ends.
+  auto* d = new internal::Detector(downstream, options);
+  d->detach_watchdog();
+  if (options.chaos_seed != 0) {
+    static std::uint64_t seed = options.chaos_seed;
+    // Printed at exit so that a failure can be replayed with the same seed.
+    std::atexit([] {
+      std::fprintf(stderr, "weft: chaos seed %llu (replay with WEFT_CHAOS=%llu)\n",
+                   static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed));
+    });
+  }
+  return d;
+}
 
+std::unique_ptr<Sink> make_detector_sink(Sink* downstream, const Options& options) {
+  return std::make_unique<internal::Detector>(downstream, options);
+}
+
+namespace internal {
+
+namespace {
+std::atomic<std::uint64_t> g_instances{0};
+// The calling thread's record, valid while t_instance matches the detector's instance.
+thread_local ThreadRec* t_rec = nullptr;
+thread_local std::uint64_t t_instance = 0;
+}  // namespace
+
+std::uint64_t now_ns() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        std::chrono::steady_clock::now().time_since_epoch())
+                                        .count());
+}
+
+std::string site_str(const std::source_location& s) {
+  if (s.file_name() == nullptr || s.file_name()[0] == '\0') return "?";
+  return std::string(s.file_name()) + ":" + std::to_string(s.line());
+}
+
+bool is_lock_kind(ObjKind k) {
+  switch (k) {
+    case ObjKind::Lock:
+    case ObjKind::RLock:
+    case ObjKind::Mutex:
+    case ObjKind::RecursiveMutex:
+    case ObjKind::Condition:
+    case ObjKind::Unknown:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_reentrant_kind(ObjKind k) {
+  return k == ObjKind::RLock || k == ObjKind::RecursiveMutex || k == ObjKind::Condition;
+}
+
+bool is_nonreentrant_kind(ObjKind k) { return k == ObjKind::Lock || k == ObjKind::Mutex; }
+
+HeldEntry* find_held(Detector& d, ThreadRec& t, ObjId obj) {
+  int n = t.n_held < ThreadRec::kMaxHeld ? t.n_held : ThreadRec::kMaxHeld;
+  for (int i = n - 1; i >= 0; --i) {
+    if (t.held[i].obj != obj) continue;
+    Slot* s = d.slot_if_any(obj);
+    // Still ours unless another thread released it (a Lock may be released by anyone) and
+    // possibly someone re-took it since.
+    if (s && s->gen.load(std::memory_order_relaxed) == t.held[i].gen &&
+        s->owner.load(std::memory_order_relaxed) == t.index)
+      return &t.held[i];
+    return nullptr;
+  }
+  return nullptr;
+}
+
+Detector::Detector(Sink* downstream, const Options& options)
+    : downstream_(downstream),
+      options_(options),
+      instance_(g_instances.fetch_add(1, std::memory_order_relaxed) + 1),
+      dir_(new std::atomic<Page*>[kDirSize]) {
+  for (std::size_t i = 0; i < kDirSize; ++i) dir_[i].store(nullptr, std::memory_order_relaxed);
+  if (options_.enabled && options_.watchdog) watchdog_ = std::thread([this] { internal::watchdog_main(*this); });
+}
+
+Detector::~Detector() {
+  watchdog_stop_.store(true, std::memory_order_release);
+  if (watchdog_.joinable()) watchdog_.join();
+  for (std::size_t i = 0; i < kDirSize; ++i) delete dir_[i].load(std::memory_order_relaxed);
+}
+
+Slot* Detector::slot(ObjId id) noexcept {
+  std::size_t page = static_cast<std::size_t>(id >> kPageBits);
+  if (page >= kDirSize) return nullptr;
+  Page* p = dir_[page].load(std::memory_order_acquire);
+  if (p == nullptr) [[unlikely]] {
+    SpinGuard g(page_mu_);
+    p = dir_[page].load(std::memory_order_acquire);
+    if (p == nullptr) {
+      p = new (std::nothrow) Page();
+      if (p == nullptr) return nullptr;
+      dir_[page].store(p, std::memory_order_release);
+    }
+  }
+  return &p->slots[id & (kPageSize - 1)];
+}
+
+Slot* Detector::slot_if_any(ObjId id) noexcept {
+  std::size_t page = static_cast<std::size_t>(id >> kPageBits);
+  if (page >= kDirSize) return nullptr;
+  Page* p = dir_[page].load(std::memory_order_acquire);
+  return p ? &p->slots[id & (kPageSize - 1)] : nullptr;
+}
+
+ThreadRec& Detector::self() noexcept {
+  if (t_instance == instance_ && t_rec != nullptr) [[likely]]
+    return *t_rec;
+  auto rec = std::make_unique<ThreadRec>();
+  rec->index = current_thread_index();
+  rec->tid = static_cast<int>(::syscall(SYS_gettid));
+  ThreadRec* r = rec.get();
+  {
+    SpinGuard g(threads_mu_);
+    threads_.push_back(std::move(rec));
+  }
+  t_rec = r;
+  t_instance = instance_;
+  return *r;
+}
+
+std::vector<ThreadRec*> Detector::threads_snapshot() {
+  SpinGuard g(threads_mu_);
+  std::vector<ThreadRec*> out;
+  out.reserve(threads_.size());
+  for (auto& t : threads_) out.push_back(t.get());
+  return out;
+}
+
+ObjKind Detector::kind_of(ObjId id) noexcept {
+  Slot* s = slot_if_any(id);
+  return s ? static_cast<ObjKind>(s->kind.load(std::memory_order_relaxed)) : ObjKind::Unknown;
+}
+
+std::string Detector::describe(ObjId id) {
+  std::string kind(to_string(kind_of(id)));
+  std::string name;
+  {
+    SpinGuard g(names_mu_);
+    auto it = names_.find(id);
+    if (it != names_.end()) name = it->second;
+  }
+  if (name.empty()) return kind + " #" + std::to_string(id);
+  return kind + " '" + name + "'";
+}
+
+std::string Detector::thread_name(std::uint32_t index) {
+  {
+    SpinGuard g(names_mu_);
+    auto it = thread_names_.find(index);
+    if (it != thread_names_.end() && !it->second.empty())
+      return "thread " + std::to_string(index) + " '" + it->second + "'";
+  }
+  return "thread " + std::to_string(index);
+}
+
+void Detector::report(FindingRecord f, std::string key) noexcept {
+  try {
+    if (key.empty()) {
+      key = f.kind;
+      for (const auto& s : f.sites) {
+        key += '|';
+        key += site_str(s);
+      }
+      for (ObjId o : f.objects) {
+        key += "|o";
+        key += std::to_string(o);
+      }
+    }
+    bool first;
+    {
+      SpinGuard g(reported_mu_);
+      first = reported_.insert(key).second;
+    }
+    // Duplicates still reach the recorder, which merges identical findings into a count.
+    if (downstream_) downstream_->on_finding(f);
+    if (!f.fatal || !first) return;
+    if (options_.on_fatal) {
+      options_.on_fatal(f);
+      return;
+    }
+    std::string text = "weft: " + f.kind + ": " + f.message + "\n";
+    for (const auto& s : f.sites) text += "  at " + site_str(s) + "\n";
+    if (options_.stop_on_deadlock)
+      text += "weft: stopping the process (exit status " + std::to_string(kFatalExitStatus) +
+              "); WEFT_ON_DEADLOCK=continue lets it hang instead\n";
+    [[maybe_unused]] auto n = ::write(2, text.data(), text.size());
+    if (options_.stop_on_deadlock) {
+      stopping.store(true, std::memory_order_release);
+      ::_exit(kFatalExitStatus);
+    }
+  } catch (...) {
+    // Out of memory while formatting: drop the finding rather than throw into the program.
+  }
+}
+
+void Detector::on_object(ObjId id, ObjKind kind, std::string_view name,
+                         const std::source_location& where) noexcept {
+  if (Slot* s = slot(id)) s->kind.store(static_cast<std::uint8_t>(kind), std::memory_order_relaxed);
+  if (!name.empty()) {
+    try {
+      SpinGuard g(names_mu_);
+      names_[id] = std::string(name);
+    } catch (...) {
+    }
+  }
+  if (downstream_) downstream_->on_object(id, kind, name, where);
+}
+
+void Detector::on_destroy(ObjId id) noexcept {
+  ObjKind k = kind_of(id);
+  if (k == ObjKind::Condition || k == ObjKind::CondVar || k == ObjKind::Event) {
+    SpinGuard g(signals_mu);
+    signals.erase(id);
+  }
+  if (downstream_) downstream_->on_destroy(id);
+}
+
+void Detector::on_thread_name(std::string_view name) noexcept {
+  try {
+    std::uint32_t t = current_thread_index();
+    SpinGuard g(names_mu_);
+    thread_names_[t] = std::string(name);
+  } catch (...) {
+  }
+  if (downstream_) downstream_->on_thread_name(name);
+}
+
+void Detector::on_finding(const FindingRecord& finding) noexcept {
+  // Findings from elsewhere (the TSan bridge): pass them on, print fatal ones.
+  if (downstream_) downstream_->on_finding(finding);
+}
+
+bool Detector::inject_spurious_wakeup(ObjId cond) noexcept {
+  if (options_.chaos_seed == 0) return false;
+  return chaos_spurious(*this, self(), cond);
+}
+
+void Detector::chaos_point(ObjId obj) noexcept {
+  if (options_.chaos_seed == 0) return;
+  internal::chaos_point(*this, self(), obj);
+}
+
+namespace {
+void set_block(ThreadRec& t, Block b, ObjId obj, const std::source_location& where) {
+  t.block_obj.store(obj, std::memory_order_relaxed);
+  t.block_site.store(where, std::memory_order_relaxed);
+  t.block_since_ns.store(now_ns(), std::memory_order_relaxed);
+  t.block.store(static_cast<std::uint8_t>(b), std::memory_order_relaxed);
+  t.block_seq.fetch_add(1, std::memory_order_release);
+}
+void clear_block(ThreadRec& t) {
+  if (t.block.load(std::memory_order_relaxed) == 0) return;
+  t.block.store(0, std::memory_order_relaxed);
+  t.block_seq.fetch_add(1, std::memory_order_release);
+}
+
+void push_held(Detector& d, ThreadRec& t, ObjId obj, Slot& s, const std::source_location& where) {
+  ObjKind k = static_cast<ObjKind>(s.kind.load(std::memory_order_relaxed));
+  if (is_reentrant_kind(k)) {
+    if (HeldEntry* e = find_held(d, t, obj)) {
+      ++e->depth;
+      return;
+    }
+  }
+  lock_order_on_acquired(d, t, obj, where);
+  std::uint32_t gen = s.gen.fetch_add(1, std::memory_order_relaxed) + 1;
+  s.acquired_at.store(where, std::memory_order_relaxed);
+  s.owner.store(t.index, std::memory_order_relaxed);
+  if (t.n_held < ThreadRec::kMaxHeld) t.held[t.n_held] = HeldEntry{obj, gen, 1, where};
+  ++t.n_held;
+}
+
+void pop_held(Detector& d, ThreadRec& t, ObjId obj, Slot& s) {
+  int n = t.n_held < ThreadRec::kMaxHeld ? t.n_held : ThreadRec::kMaxHeld;
+  for (int i = n - 1; i >= 0; --i) {
+    if (t.held[i].obj != obj) continue;
+    if (--t.held[i].depth > 0 && find_held(d, t, obj) == &t.held[i]) return;
+    for (int j = i; j + 1 < n; ++j) t.held[j] = t.held[j + 1];
+    --t.n_held;
+    std::uint32_t me = t.index;
+    s.owner.compare_exchange_strong(me, 0, std::memory_order_relaxed);
+    return;
+  }
+  // Not in our stack: someone else's lock (a Lock released across threads) or untracked depth.
+  if (t.n_held > ThreadRec::kMaxHeld) --t.n_held;
+  s.owner.store(0, std::memory_order_relaxed);
+}
+}  // namespace
+
+void Detector::on_event(Ev kind, ObjId obj, std::uint64_t arg,
+                        const std::source_location& where) noexcept {
+  if (options_.enabled) [[likely]] {
+    events_seen.fetch_add(1, std::memory_order_relaxed);
+    ThreadRec& t = self();
+    // Any event but the Release inside a condition wait means the thread is running again.
+    if (t.block.load(std::memory_order_relaxed) != 0 && kind != Ev::Release) clear_block(t);
+    Slot* s = obj ? slot(obj) : nullptr;
+    ObjKind k = s ? static_cast<ObjKind>(s->kind.load(std::memory_order_relaxed))
+                  : ObjKind::Unknown;
+    switch (kind) {
+      case Ev::AcquireBegin:
+        if (s) {
+          if (is_lock_kind(k)) {
+            reentry_on_acquire_begin(*this, t, obj, *s, where);
+            // Check the order before blocking (as lockdep does): an ABBA that deadlocks right
+            // now is reported as an inversion too. Acquired then finds the edges cached.
+            if (!(is_reentrant_kind(k) && find_held(*this, t, obj)))
+              lock_order_on_acquired(*this, t, obj, where);
+          }
+          set_block(t, Block::Lock, obj, where);
+        }
+        break;
+      case Ev::Acquired:
+        clear_block(t);
+        if (s && is_lock_kind(k)) {
+          if (arg & kAcquiredByTry) {
+            // A try-lock cannot deadlock: it takes part in ownership but adds no order edge.
+            std::uint32_t gen = s->gen.fetch_add(1, std::memory_order_relaxed) + 1;
+            if (is_reentrant_kind(k)) {
+              if (HeldEntry* e = find_held(*this, t, obj)) {
+                ++e->depth;
+                break;
+              }
+            }
+            s->acquired_at.store(where, std::memory_order_relaxed);
+            s->owner.store(t.index, std::memory_order_relaxed);
+            if (t.n_held < ThreadRec::kMaxHeld) t.held[t.n_held] = HeldEntry{obj, gen, 1, where};
+            ++t.n_held;
+          } else {
+            push_held(*this, t, obj, *s, where);
+          }
+        }
+        break;
+      case Ev::AcquireFailed:
+        clear_block(t);
+        break;
+      case Ev::Release:
+        if (s && is_lock_kind(k)) {
+          misuse_on_release(*this, t, obj, *s, where);
+          pop_held(*this, t, obj, *s);
+        }
+        break;
+      case Ev::WaitBegin:
+        if (s) {
+          misuse_on_wait_begin(*this, t, obj, static_cast<ObjId>(arg), where);
+          signals_on_event(*this, t, kind, obj, arg, where);
+          set_block(t, Block::Wait, obj, where);
+        }
+        break;
+      case Ev::WaitEnd:
+        clear_block(t);
+        if (s) signals_on_event(*this, t, kind, obj, arg, where);
+        break;
+      case Ev::Notify:
+        if (s) {
+          misuse_on_notify(*this, t, obj, where);
+          signals_on_event(*this, t, kind, obj, arg, where);
+        }
+        break;
+      case Ev::Set:
+      case Ev::Clear:
+        if (s) signals_on_event(*this, t, kind, obj, arg, where);
+        break;
+      case Ev::JoinBegin:
+        if (s) set_block(t, Block::Join, obj, where);
+        break;
+      case Ev::JoinEnd:
+        clear_block(t);
+        break;
+      case Ev::ThreadStart:
+        if (s) s->owner.store(t.index, std::memory_order_relaxed);
+        break;
+      case Ev::ThreadEnd:
+        misuse_on_thread_end(*this, t, where);
+        t.ended.store(true, std::memory_order_release);
+        break;
+      case Ev::BarrierArrive:
+        if (s) set_block(t, Block::Wait, obj, where);
+        break;
+      case Ev::BarrierPass:
+      case Ev::BarrierBreak:
+        clear_block(t);
+        break;
+      default:
+        break;
+    }
+  }
+  if (downstream_) downstream_->on_event(kind, obj, arg, where);
+}
+
+}  // namespace internal
 }  // namespace weft::rt::detectors

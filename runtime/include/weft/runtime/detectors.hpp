@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "weft/runtime/event.hpp"
 
@@ -18,7 +19,20 @@ struct Options {
   bool enabled = true;            // WEFT_DETECT=0 turns all detectors off
   bool stop_on_deadlock = true;   // --on-deadlock=stop (default) | continue
   std::uint64_t chaos_seed = 0;   // --chaos[=SEED]; 0 = chaos off
+
+  // Added for tests and tuning (the environment does not set these):
+  // How often the deadlock watchdog looks at the blocked threads; a deadlock is reported after
+  // it was seen unchanged for two looks in a row (so within ~2 periods + the confirmation).
+  int watchdog_period_ms = 250;
+  bool watchdog = true;  // false: no watchdog thread (unit tests of the other detectors)
+  // Called with a fatal finding instead of stopping the process (tests). nullptr: print the
+  // finding on stderr and _exit(kFatalExitStatus) after downstream->on_finding() returned.
+  void (*on_fatal)(const FindingRecord& finding) = nullptr;
 };
+
+// The exit status of a process that weft stopped because it could never make progress again
+// (lock-reentry on a non-reentrant lock, or a deadlock), with WEFT_ON_DEADLOCK unset or "stop".
+inline constexpr int kFatalExitStatus = 86;
 
 // Reads the options `weft run` passes to the recorded process through the environment
 // (WEFT_DETECT, WEFT_ON_DEADLOCK, WEFT_CHAOS).
@@ -27,5 +41,9 @@ Options options_from_env() noexcept;
 // Returns the sink to install: `downstream` itself when detectors are off, else a detector
 // sink that forwards every call to `downstream`. The returned sink lives until exit.
 Sink* wrap(Sink* downstream, const Options& options) noexcept;
+
+// Like wrap(), but always builds a detector sink and hands ownership to the caller (tests). The
+// destructor stops the watchdog thread; uninstall the sink (set_sink) before destroying it.
+std::unique_ptr<Sink> make_detector_sink(Sink* downstream, const Options& options);
 
 }  // namespace weft::rt::detectors

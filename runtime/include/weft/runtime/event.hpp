@@ -114,6 +114,12 @@ enum class Ev : std::uint8_t {
 
 enum class WaitResult : std::uint8_t { Notified = 0, Timeout = 1, Spurious = 2, Broken = 3 };
 
+// Added convention: an emitter MAY OR this bit into Acquired's `arg` when the acquisition was a
+// non-blocking try (try_lock(), acquire(false), pthread_mutex_trylock, the tries inside
+// std::lock). The lock-order detector adds no edge for such acquisitions (a try cannot
+// deadlock). Readers of `arg` mask it off: `arg & ~kAcquiredByTry`.
+inline constexpr std::uint64_t kAcquiredByTry = std::uint64_t{1} << 63;
+
 // Stable lower-case names ("acquire-begin", "lock", ...), used by report/JSON/viewer.
 std::string_view to_string(Ev kind) noexcept;
 std::string_view to_string(ObjKind kind) noexcept;

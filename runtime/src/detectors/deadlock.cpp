@@ -1,0 +1,247 @@
+// deadlock: threads blocked for good, found by a watchdog thread.
+//
+// Every blocking operation marks its thread (wrap.cpp): waiting for a lock (AcquireBegin), a
+// join (JoinBegin) or a wait (WaitBegin, BarrierArrive), with a sequence number bumped whenever
+// the state changes. Every `period` the watchdog takes a snapshot and builds the wait-for graph:
+// a thread waiting for a lock points at the lock's owner, a thread joining points at the joined
+// thread. It reports
+//   - a cycle in that graph (self, ABBA, N threads, dining philosophers, lock + join), or
+//   - every live thread blocked with no possible waker (waits no live thread can satisfy),
+// once the same snapshot was seen on two looks in a row and the kernel confirms that each
+// involved thread sleeps in a futex wait without a timeout (/proc/self/task/TID/syscall): a timed
+// wait or acquire will end by itself and is not a deadlock.
+//
+// The watchdog is not instrumented: it uses only std::thread, sleep_for, atomics and /proc, so it
+// records nothing and is invisible to the detectors. Once the deadlock is reported (fatal: the
+// recorder flushes the trace), the process is stopped with kFatalExitStatus unless
+// WEFT_ON_DEADLOCK=continue.
+#include <dirent.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "internal.hpp"
+
+namespace weft::rt::detectors::internal {
+
+namespace {
+
+enum class KernelState { BlockedForGood, Timed, Running, Unknown };
+
+KernelState kernel_state(int tid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
+  std::ifstream in(path);
+  if (!in) return KernelState::Unknown;
+  std::string first;
+  if (!(in >> first)) return KernelState::Unknown;
+  if (first == "running") return KernelState::Running;
+  long nr = std::strtol(first.c_str(), nullptr, 10);
+  std::string args[4];
+  for (auto& a : args)
+    if (!(in >> a)) return KernelState::Unknown;
+  constexpr long kFutex = 202, kFutexWaitv = 449;  // x86_64
+#if defined(__x86_64__)
+  if (nr == kFutex || nr == kFutexWaitv)
+    return std::strtoull(args[3].c_str(), nullptr, 16) == 0 ? KernelState::BlockedForGood
+                                                            : KernelState::Timed;
+  return KernelState::Running;  // some other system call: not a weft-visible block
+#else
+  (void)nr;
+  (void)kFutex;
+  (void)kFutexWaitv;
+  return KernelState::Unknown;
+#endif
+}
+
+bool task_exists(int tid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/self/task/%d", tid);
+  return ::access(path, F_OK) == 0;
+}
+
+// Threads of this process that weft never saw (not registered) and that are running (state R):
+// they might still wake someone up.
+bool unknown_thread_running(const std::vector<int>& known, int self_tid) {
+  DIR* dir = ::opendir("/proc/self/task");
+  if (dir == nullptr) return true;
+  bool running = false;
+  while (dirent* e = ::readdir(dir)) {
+    if (e->d_name[0] == '.') continue;
+    int tid = std::atoi(e->d_name);
+    if (tid == self_tid || std::find(known.begin(), known.end(), tid) != known.end()) continue;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+    std::ifstream in(path);
+    std::string line;
+    std::getline(in, line);
+    auto close = line.rfind(')');
+    if (close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'R') {
+      running = true;
+      break;
+    }
+  }
+  ::closedir(dir);
+  return running;
+}
+
+struct Snap {
+  ThreadRec* rec;
+  Block block;
+  ObjId obj;
+  std::uint64_t seq;
+  std::source_location site;
+  std::uint32_t waits_for = 0;  // thread index, 0 = none known
+};
+
+const char* verb(Block b) {
+  switch (b) {
+    case Block::Lock: return "waits to acquire";
+    case Block::Join: return "joins";
+    case Block::Wait: return "waits on";
+    default: return "runs";
+  }
+}
+
+}  // namespace
+
+void watchdog_main(Detector& d) {
+  const auto period = std::chrono::milliseconds(std::max(10, d.options().watchdog_period_ms));
+  const int self_tid = static_cast<int>(::syscall(SYS_gettid));
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> last_candidate;
+  std::set<std::vector<std::pair<std::uint32_t, std::uint64_t>>> reported;
+  while (!d.watchdog_should_stop()) {
+    // Sleep in short steps so the destructor does not wait a whole period.
+    for (auto slept = std::chrono::milliseconds(0); slept < period && !d.watchdog_should_stop();
+         slept += std::chrono::milliseconds(10))
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (d.watchdog_should_stop()) return;
+    try {
+      std::vector<ThreadRec*> recs = d.threads_snapshot();
+      std::vector<Snap> blocked;
+      std::vector<int> known_tids;
+      bool someone_runs = false;
+      for (ThreadRec* r : recs) {
+        if (r->ended.load(std::memory_order_acquire)) continue;
+        known_tids.push_back(r->tid);
+        std::uint64_t seq = r->block_seq.load(std::memory_order_acquire);
+        auto b = static_cast<Block>(r->block.load(std::memory_order_relaxed));
+        if (b == Block::None) {
+          if (task_exists(r->tid)) someone_runs = true;
+          continue;
+        }
+        Snap s{r, b, r->block_obj.load(std::memory_order_relaxed), seq,
+               r->block_site.load(std::memory_order_relaxed)};
+        if (r->block_seq.load(std::memory_order_acquire) != seq) {
+          someone_runs = true;  // changed under our eyes
+          continue;
+        }
+        blocked.push_back(s);
+      }
+      if (blocked.empty()) {
+        last_candidate.clear();
+        continue;
+      }
+      auto find = [&](std::uint32_t index) -> Snap* {
+        for (auto& s : blocked)
+          if (s.rec->index == index) return &s;
+        return nullptr;
+      };
+      for (auto& s : blocked) {
+        Slot* slot = d.slot_if_any(s.obj);
+        if (slot == nullptr) continue;
+        ObjKind k = static_cast<ObjKind>(slot->kind.load(std::memory_order_relaxed));
+        if ((s.block == Block::Lock && is_lock_kind(k)) ||
+            (s.block == Block::Join && k == ObjKind::Thread))
+          s.waits_for = slot->owner.load(std::memory_order_relaxed);
+      }
+      // A cycle in the wait-for graph (each blocked thread waits for at most one thread).
+      std::vector<Snap*> cycle;
+      for (auto& start : blocked) {
+        std::vector<Snap*> path;
+        Snap* cur = &start;
+        while (cur && std::find(path.begin(), path.end(), cur) == path.end()) {
+          path.push_back(cur);
+          cur = cur->waits_for ? find(cur->waits_for) : nullptr;
+        }
+        if (cur) {
+          cycle.assign(std::find(path.begin(), path.end(), cur), path.end());
+          break;
+        }
+      }
+      std::vector<Snap*> involved = cycle;
+      bool all_blocked = false;
+      if (involved.empty() && !someone_runs && !unknown_thread_running(known_tids, self_tid)) {
+        all_blocked = true;
+        for (auto& s : blocked) involved.push_back(&s);
+      }
+      if (involved.empty()) {
+        last_candidate.clear();
+        continue;
+      }
+      std::vector<std::pair<std::uint32_t, std::uint64_t>> candidate;
+      for (Snap* s : involved) candidate.emplace_back(s->rec->index, s->seq);
+      std::sort(candidate.begin(), candidate.end());
+      if (candidate != last_candidate) {
+        last_candidate = candidate;  // confirm on the next look
+        continue;
+      }
+      if (reported.count(candidate)) continue;
+      bool for_good = true;
+      for (Snap* s : involved) {
+        KernelState ks = kernel_state(s->rec->tid);
+        if (ks == KernelState::Timed || ks == KernelState::Running) for_good = false;
+      }
+      if (!for_good) continue;
+      reported.insert(candidate);
+
+      // Missed signals explain why waits can never end: report them first.
+      for (Snap* s : involved)
+        if (s->block == Block::Wait) signals_on_stuck(d, s->rec->index, s->obj);
+
+      FindingRecord f;
+      f.kind = "deadlock";
+      std::ostringstream msg;
+      if (!all_blocked) {
+        msg << cycle.size() << (cycle.size() == 1 ? " thread waits for itself" :
+                                                    " threads wait for each other in a cycle")
+            << " and can never proceed:";
+      } else {
+        msg << "every thread is blocked and no live thread can wake the others:";
+      }
+      // Put the cycle members first, then everyone else blocked (their sites help too).
+      std::vector<Snap*> listed = involved;
+      for (auto& s : blocked)
+        if (std::find(listed.begin(), listed.end(), &s) == listed.end()) listed.push_back(&s);
+      bool first = true;
+      for (Snap* s : listed) {
+        msg << (first ? " " : "; ") << d.thread_name(s->rec->index) << " " << verb(s->block)
+            << " " << d.describe(s->obj) << " at " << site_str(s->site);
+        first = false;
+        f.threads.push_back(s->rec->index);
+        f.objects.push_back(s->obj);
+        f.sites.push_back(s->site);
+        if (s->block == Block::Lock && s->waits_for) {
+          Slot* slot = d.slot_if_any(s->obj);
+          auto taken = slot ? slot->acquired_at.load(std::memory_order_relaxed)
+                            : std::source_location{};
+          msg << ", held by " << d.thread_name(s->waits_for) << " (taken at " << site_str(taken)
+              << ")";
+          f.sites.push_back(taken);
+        }
+      }
+      f.message = msg.str();
+      f.fatal = true;
+      d.report(std::move(f));
+    } catch (...) {
+      // Out of memory: try again on the next look.
+    }
+  }
+}
+
+}  // namespace weft::rt::detectors::internal

@@ -1,0 +1,173 @@
+// Signals that nobody receives:
+//   lost-wakeup          a notify that woke nobody, followed by a wait on the same condition
+//                        that then blocks until its timeout (or forever: reported by the
+//                        watchdog). The waiter had not waited on it before, so the notify was
+//                        meant for it: a wait must re-check a predicate set under the lock.
+//   event-as-condition   an Event's set() undone by another thread's clear() before any waiter
+//                        observed it: either a set() on an already-set Event consumed by the
+//                        clear() of a `wait(); clear();` consumer, or a set() cleared before
+//                        a waiter got to check it, that waiter then blocking.
+#include "internal.hpp"
+
+namespace weft::rt::detectors::internal {
+
+namespace {
+
+bool is_condition(ObjKind k) { return k == ObjKind::Condition || k == ObjKind::CondVar; }
+
+FindingRecord lost_wakeup(Detector& d, ObjId obj, std::uint32_t waiter,
+                          const SignalState::PendingWait& p, const char* how) {
+  FindingRecord f;
+  f.kind = "lost-wakeup";
+  f.message = "wait on " + d.describe(obj) + " at " + site_str(p.wait_site) + " " + how +
+              ": the notify at " + site_str(p.notify_site) +
+              " came before the wait and woke nobody; wait for a predicate set under the lock "
+              "(while (!ready) wait) instead of for the notification";
+  f.threads = {waiter};
+  if (p.notify_thread != waiter) f.threads.push_back(p.notify_thread);
+  f.objects = {obj};
+  f.sites = {p.notify_site, p.wait_site};
+  return f;
+}
+
+FindingRecord lost_set(Detector& d, ObjId obj, std::uint32_t waiter,
+                       const SignalState::PendingWait& p, const char* how) {
+  FindingRecord f;
+  f.kind = "event-as-condition";
+  f.message = "wait on " + d.describe(obj) + " at " + site_str(p.wait_site) + " " + how +
+              ": its set() at " + site_str(p.set_site) + " was undone by clear() at " +
+              site_str(p.clear_site) + " before any waiter saw it; use a Condition with a "
+              "predicate instead of an Event that is cleared";
+  f.threads = {waiter, p.set_thread, p.clear_thread};
+  f.objects = {obj};
+  f.sites = {p.set_site, p.clear_site, p.wait_site};
+  return f;
+}
+
+}  // namespace
+
+void signals_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64_t arg,
+                      const std::source_location& where) {
+  ObjKind k = d.kind_of(obj);
+  bool cond = is_condition(k);
+  if (!cond && k != ObjKind::Event) return;
+  std::vector<FindingRecord> out;
+  try {
+    SpinGuard g(d.signals_mu);
+    SignalState& st = d.signals[obj];
+    switch (kind) {
+      case Ev::Notify: {
+        std::uint32_t woken = static_cast<std::uint32_t>(arg & 0xffffffffu);
+        if (woken == 0 && st.waiting.empty()) {
+          st.unheard_notify = true;
+          st.notify_thread = t.index;
+          st.notify_site = where;
+        } else if (woken > 0) {
+          st.unheard_notify = false;
+        }
+        break;
+      }
+      case Ev::WaitBegin: {
+        SignalState::PendingWait p;
+        p.wait_site = where;
+        if (cond && st.unheard_notify && !st.waited_before.count(t.index)) {
+          p.after_unheard = true;
+          p.notify_thread = st.notify_thread;
+          p.notify_site = st.notify_site;
+        }
+        if (!cond && st.lost_set && !st.flag) {
+          p.after_lost_set = true;
+          p.set_thread = st.lost_set_thread;
+          p.set_site = st.lost_set_site;
+          p.clear_thread = st.lost_clear_thread;
+          p.clear_site = st.lost_clear_site;
+        }
+        st.waited_before.insert(t.index);
+        st.waiting[t.index] = p;
+        if (!cond) st.lost_set = false;  // one waiter blamed per lost set
+        break;
+      }
+      case Ev::WaitEnd: {
+        auto it = st.waiting.find(t.index);
+        auto result = static_cast<WaitResult>(arg);
+        if (!cond && result == WaitResult::Notified) st.observed = true;
+        if (it != st.waiting.end()) {
+          if (result == WaitResult::Timeout) {
+            if (it->second.after_unheard)
+              out.push_back(lost_wakeup(d, obj, t.index, it->second, "blocked until its timeout"));
+            if (it->second.after_lost_set)
+              out.push_back(lost_set(d, obj, t.index, it->second, "blocked until its timeout"));
+          }
+          st.waiting.erase(it);
+        }
+        break;
+      }
+      case Ev::Set: {
+        if (st.flag) {
+          if (!st.redundant_set) {
+            st.redundant_set = true;
+            st.redundant_thread = t.index;
+            st.redundant_site = where;
+          }
+        } else {
+          st.flag = true;
+          st.observed = arg > 0;
+          st.set_thread = t.index;
+          st.set_site = where;
+        }
+        st.lost_set = false;
+        break;
+      }
+      case Ev::Clear: {
+        if (st.flag && st.redundant_set && st.redundant_thread != t.index) {
+          FindingRecord f;
+          f.kind = "event-as-condition";
+          f.message = "set() of " + d.describe(obj) + " at " + site_str(st.redundant_site) +
+                      " came while the event was still set and was then undone by clear() at " +
+                      site_str(where) +
+                      ": that signal is lost (the `wait(); clear();` pattern); use a Condition "
+                      "with a predicate or a Semaphore to count signals";
+          f.threads = {st.redundant_thread, t.index};
+          f.objects = {obj};
+          f.sites = {st.redundant_site, where};
+          out.push_back(std::move(f));
+        } else if (st.flag && !st.observed && st.set_thread != t.index && st.waiting.empty()) {
+          st.lost_set = true;
+          st.lost_set_thread = st.set_thread;
+          st.lost_set_site = st.set_site;
+          st.lost_clear_thread = t.index;
+          st.lost_clear_site = where;
+        }
+        st.flag = false;
+        st.redundant_set = false;
+        st.observed = false;
+        break;
+      }
+      default:
+        break;
+    }
+  } catch (...) {
+    return;
+  }
+  for (auto& f : out) d.report(std::move(f));
+}
+
+void signals_on_stuck(Detector& d, std::uint32_t thread, ObjId obj) {
+  std::vector<FindingRecord> out;
+  try {
+    SpinGuard g(d.signals_mu);
+    auto st = d.signals.find(obj);
+    if (st == d.signals.end()) return;
+    auto it = st->second.waiting.find(thread);
+    if (it == st->second.waiting.end()) return;
+    if (it->second.after_unheard)
+      out.push_back(lost_wakeup(d, obj, thread, it->second, "blocks forever"));
+    if (it->second.after_lost_set)
+      out.push_back(lost_set(d, obj, thread, it->second, "blocks forever"));
+  } catch (...) {
+    return;
+  }
+  for (auto& f : out) d.report(std::move(f));
+}
+
+}  // namespace weft::rt::detectors::internal

@@ -1,0 +1,250 @@
+// Internal state shared by the online detectors (one file per detector in this folder).
+//
+// The detectors run inside every instrumented thread, on the hot path of every lock operation,
+// so the state is laid out for cheap lookups and no allocation per event:
+//
+//   ObjectTable  ids are dense (new_object counts from 1), so per-object state lives in pages of
+//                a directory indexed by id: one relaxed load to find a slot, no lock.
+//   ThreadRec    one per thread, created on the thread's first event and found through a
+//                thread_local pointer: the held-lock stack (touched only by its own thread), the
+//                seen-edge cache, and the atomics the deadlock watchdog reads from outside.
+//   SpinLock     guards the cold, shared structures (names, the lock-order graph, the findings
+//                already reported). It is built on std::atomic only: the detectors must never
+//                call an instrumented or interposed primitive (pthread_mutex_* is interposed
+//                under `weft run` for unmodified programs), and must never recurse into a sink.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <source_location>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "weft/runtime/detectors.hpp"
+#include "weft/runtime/event.hpp"
+
+namespace weft::rt::detectors::internal {
+
+// A test-and-test-and-set lock made of one atomic; yields while contended.
+class SpinLock {
+ public:
+  void lock() noexcept {
+    for (;;) {
+      if (!locked_.exchange(true, std::memory_order_acquire)) return;
+      while (locked_.load(std::memory_order_relaxed)) std::this_thread::yield();
+    }
+  }
+  void unlock() noexcept { locked_.store(false, std::memory_order_release); }
+
+ private:
+  std::atomic<bool> locked_{false};
+};
+
+class SpinGuard {
+ public:
+  explicit SpinGuard(SpinLock& l) noexcept : l_(l) { l_.lock(); }
+  ~SpinGuard() { l_.unlock(); }
+  SpinGuard(const SpinGuard&) = delete;
+  SpinGuard& operator=(const SpinGuard&) = delete;
+
+ private:
+  SpinLock& l_;
+};
+
+// Slot flags.
+inline constexpr std::uint8_t kCrossRelease = 1;  // a Lock was released by a thread not holding it
+inline constexpr std::uint8_t kWaitedOn = 2;      // some thread waited on this condition/event
+
+// Per-object state. Everything is atomic: the owning thread writes, the watchdog reads.
+struct Slot {
+  std::atomic<std::uint8_t> kind{0};  // ObjKind
+  std::atomic<std::uint8_t> flags{0};
+  std::atomic<std::uint32_t> owner{0};  // thread index holding a lock; running thread of a Thread
+  std::atomic<std::uint32_t> gen{0};    // bumped at every Acquired
+  std::atomic<std::source_location> acquired_at{};  // where the current owner took it
+  std::atomic<ObjId> cond_lock{0};  // the lock a condition's waits release (learned at WaitBegin)
+};
+
+// Blocking states a thread can be in, as the watchdog sees them.
+enum class Block : std::uint8_t { None = 0, Lock, Join, Wait };
+
+struct HeldEntry {
+  ObjId obj;
+  std::uint32_t gen;   // Slot::gen when taken: a mismatch means someone else released it
+  std::uint32_t depth; // reentrant kinds: recursion depth
+  std::source_location site;
+};
+
+struct ThreadRec {
+  std::uint32_t index = 0;  // current_thread_index()
+  int tid = 0;              // gettid(), for /proc/self/task/<tid>/syscall
+  std::atomic<bool> ended{false};
+  std::atomic<std::uint8_t> block{0};  // Block
+  std::atomic<ObjId> block_obj{0};
+  std::atomic<std::uint64_t> block_seq{0};  // bumped whenever `block` changes
+  std::atomic<std::source_location> block_site{};
+  std::atomic<std::uint64_t> block_since_ns{0};
+
+  // Touched only by the thread itself.
+  static constexpr int kMaxHeld = 32;
+  HeldEntry held[kMaxHeld];
+  int n_held = 0;      // may exceed kMaxHeld (entries beyond are not tracked)
+  static constexpr int kEdgeCache = 128;
+  std::pair<ObjId, ObjId> seen_edges[kEdgeCache] = {};
+  std::uint64_t chaos_state = 0;  // chaos PRNG state (0 = not seeded yet)
+};
+
+// One lock-order edge: `from` was held when `to` was taken.
+struct Edge {
+  std::uint32_t thread;
+  std::source_location from_site;
+  std::source_location to_site;
+  std::vector<ObjId> gates;  // locks held under both, on every sighting (intersection)
+};
+
+// Bookkeeping for one condition or event (cold: notify/set/clear/wait are not the lock path).
+struct SignalState {
+  // Condition: the last notify that woke nobody, still unanswered.
+  bool unheard_notify = false;
+  std::uint32_t notify_thread = 0;
+  std::source_location notify_site{};
+  // Threads that have waited on this object before (for the lost-wakeup heuristic).
+  std::set<std::uint32_t> waited_before;
+  // Per waiting thread: the unheard notify its current wait followed (sites), if any.
+  struct PendingWait {
+    std::source_location wait_site;
+    bool after_unheard = false;
+    std::uint32_t notify_thread = 0;
+    std::source_location notify_site{};
+    bool after_lost_set = false;  // event: its set() was cleared unobserved
+    std::uint32_t set_thread = 0, clear_thread = 0;
+    std::source_location set_site{}, clear_site{};
+  };
+  std::map<std::uint32_t, PendingWait> waiting;
+  // Event state.
+  bool flag = false;
+  bool observed = false;  // some waiter saw the flag since the last set
+  std::uint32_t set_thread = 0;
+  std::source_location set_site{};
+  bool redundant_set = false;  // set() while already set: only a clear can consume it
+  std::uint32_t redundant_thread = 0;
+  std::source_location redundant_site{};
+  bool lost_set = false;  // set() undone by another thread's clear() before anyone looked
+  std::uint32_t lost_set_thread = 0, lost_clear_thread = 0;
+  std::source_location lost_set_site{}, lost_clear_site{};
+};
+
+class Detector;
+
+// Per-detector entry points (each defined in its own file).
+void reentry_on_acquire_begin(Detector& d, ThreadRec& t, ObjId obj, Slot& s,
+                              const std::source_location& where);
+void lock_order_on_acquired(Detector& d, ThreadRec& t, ObjId obj,
+                            const std::source_location& where);
+void misuse_on_release(Detector& d, ThreadRec& t, ObjId obj, Slot& s,
+                       const std::source_location& where);
+void misuse_on_wait_begin(Detector& d, ThreadRec& t, ObjId cond, ObjId lock,
+                          const std::source_location& where);
+void misuse_on_notify(Detector& d, ThreadRec& t, ObjId cond, const std::source_location& where);
+void misuse_on_thread_end(Detector& d, ThreadRec& t, const std::source_location& where);
+void signals_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64_t arg,
+                      const std::source_location& where);
+// A thread was found blocked for good in a wait on `obj`: report the signal it missed, if any.
+void signals_on_stuck(Detector& d, std::uint32_t thread, ObjId obj);
+void watchdog_main(Detector& d);
+bool chaos_spurious(Detector& d, ThreadRec& t, ObjId cond);
+void chaos_point(Detector& d, ThreadRec& t, ObjId obj);
+
+class Detector final : public Sink {
+ public:
+  Detector(Sink* downstream, const Options& options);
+  ~Detector() override;
+
+  void on_object(ObjId id, ObjKind kind, std::string_view name,
+                 const std::source_location& where) noexcept override;
+  void on_destroy(ObjId id) noexcept override;
+  void on_event(Ev kind, ObjId obj, std::uint64_t arg,
+                const std::source_location& where) noexcept override;
+  void on_thread_name(std::string_view name) noexcept override;
+  void on_finding(const FindingRecord& finding) noexcept override;
+  bool inject_spurious_wakeup(ObjId cond) noexcept override;
+  void chaos_point(ObjId obj) noexcept override;
+
+  // --- for the detectors -------------------------------------------------------------------
+  Slot* slot(ObjId id) noexcept;        // nullptr if id is out of range
+  Slot* slot_if_any(ObjId id) noexcept; // nullptr if never touched
+  ThreadRec& self() noexcept;           // the calling thread's record
+  ObjKind kind_of(ObjId id) noexcept;
+  std::string describe(ObjId id);         // "lock 'name'" / "lock #12"
+  std::string thread_name(std::uint32_t index);
+  // Reports a finding unless one with the same key was already reported (key defaults to
+  // kind + sites). Fatal findings are printed on stderr at once and then stop the process (or
+  // call options.on_fatal) when options.stop_on_deadlock.
+  void report(FindingRecord f, std::string key = {}) noexcept;
+  std::vector<ThreadRec*> threads_snapshot();
+
+  const Options& options() const { return options_; }
+  Sink* downstream() const { return downstream_; }
+  std::uint64_t instance() const { return instance_; }
+
+  SpinLock graph_mu;  // the lock-order graph (lock_order.cpp)
+  std::unordered_map<ObjId, std::unordered_map<ObjId, Edge>> graph;
+  std::set<std::vector<ObjId>> reported_cycles;
+
+  SpinLock signals_mu;  // signals (events.cpp)
+  std::unordered_map<ObjId, SignalState> signals;
+
+  std::atomic<bool> stopping{false};
+  std::atomic<std::uint64_t> events_seen{0};
+
+ private:
+  static constexpr std::size_t kPageBits = 12, kPageSize = std::size_t{1} << kPageBits;
+  static constexpr std::size_t kDirSize = std::size_t{1} << 13;  // 32M objects
+  struct Page {
+    Slot slots[kPageSize];
+  };
+
+  Sink* downstream_;
+  Options options_;
+  std::uint64_t instance_;
+  std::unique_ptr<std::atomic<Page*>[]> dir_;
+  SpinLock page_mu_;
+
+  SpinLock names_mu_;
+  std::unordered_map<ObjId, std::string> names_;
+  std::unordered_map<std::uint32_t, std::string> thread_names_;
+
+  SpinLock threads_mu_;
+  std::vector<std::unique_ptr<ThreadRec>> threads_;
+
+  SpinLock reported_mu_;
+  std::set<std::string> reported_;
+
+  std::atomic<bool> watchdog_stop_{false};
+  std::thread watchdog_;
+  friend // A thread was found blocked for good in a wait on `obj`: report the signal it missed, if any.
+void signals_on_stuck(Detector& d, std::uint32_t thread, ObjId obj);
+void watchdog_main(Detector& d);
+
+ public:
+  bool watchdog_should_stop() const { return watchdog_stop_.load(std::memory_order_acquire); }
+  void detach_watchdog() {
+    if (watchdog_.joinable()) watchdog_.detach();
+  }
+};
+
+// Helpers shared by the detectors.
+std::string site_str(const std::source_location& s);
+bool is_lock_kind(ObjKind k);        // takes part in ownership / lock order
+bool is_reentrant_kind(ObjKind k);   // RLock, RecursiveMutex, Condition (its default RLock)
+bool is_nonreentrant_kind(ObjKind k);  // Lock, Mutex
+// The calling thread holds `obj` (its held stack has a valid entry for it).
+HeldEntry* find_held(Detector& d, ThreadRec& t, ObjId obj);
+std::uint64_t now_ns();
+
+}  // namespace weft::rt::detectors::internal

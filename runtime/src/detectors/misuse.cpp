@@ -1,0 +1,101 @@
+// Misuse of a lock or condition by one thread, seen at the operation itself:
+//   unowned-release      releasing a Lock that is not locked, or an RLock / mutex the thread
+//                        does not own (pthread returns EPERM for error-checking mutexes and has
+//                        undefined behaviour for default ones; weft throws RuntimeError)
+//   wait-without-lock    waiting on a condition without holding its lock
+//   notify-without-lock  notifying a weft::Condition without holding its lock (legal for
+//                        pthread_cond_*/std::condition_variable, so not reported for those)
+//   exit-holding-lock    a thread ends while still holding a lock
+#include "internal.hpp"
+
+namespace weft::rt::detectors::internal {
+
+void misuse_on_release(Detector& d, ThreadRec& t, ObjId obj, Slot& s,
+                       const std::source_location& where) {
+  ObjKind k = static_cast<ObjKind>(s.kind.load(std::memory_order_relaxed));
+  if (k == ObjKind::Unknown) return;
+  if (find_held(d, t, obj) != nullptr) return;
+  std::uint32_t owner = s.owner.load(std::memory_order_relaxed);
+  if (k == ObjKind::Lock && owner != 0) {
+    // Python's Lock may be released by any thread: legal, but remember it (see reentry.cpp).
+    s.flags.fetch_or(kCrossRelease, std::memory_order_relaxed);
+    return;
+  }
+  FindingRecord f;
+  f.kind = "unowned-release";
+  if (k == ObjKind::Lock) {
+    f.message = "release of " + d.describe(obj) + " that is not locked";
+  } else if (owner != 0) {
+    f.message = "release of " + d.describe(obj) + " by a thread that does not own it (owned by " +
+                d.thread_name(owner) + ", taken at " +
+                site_str(s.acquired_at.load(std::memory_order_relaxed)) + ")";
+  } else {
+    f.message = "release of " + d.describe(obj) + " that is not locked by anyone";
+  }
+  if (k == ObjKind::Mutex || k == ObjKind::RecursiveMutex)
+    f.message += "; pthread_mutex_unlock returns EPERM for an error-checking mutex and has "
+                 "undefined behaviour for a default one";
+  f.threads = {t.index};
+  if (owner != 0 && owner != t.index) f.threads.push_back(owner);
+  f.objects = {obj};
+  f.sites = {where};
+  d.report(std::move(f));
+}
+
+void misuse_on_wait_begin(Detector& d, ThreadRec& t, ObjId cond, ObjId lock,
+                          const std::source_location& where) {
+  ObjKind k = d.kind_of(cond);
+  if (k != ObjKind::Condition && k != ObjKind::CondVar) return;
+  if (lock == 0) return;
+  if (Slot* cs = d.slot(cond)) cs->cond_lock.store(lock, std::memory_order_relaxed);
+  if (d.kind_of(lock) == ObjKind::Unknown) return;  // never saw the lock: cannot tell
+  if (find_held(d, t, lock) || find_held(d, t, cond)) return;
+  FindingRecord f;
+  f.kind = "wait-without-lock";
+  f.message = "wait on " + d.describe(cond) + " without holding its lock " + d.describe(lock);
+  if (k == ObjKind::CondVar) f.message += "; pthread_cond_wait returns EPERM or misbehaves";
+  f.threads = {t.index};
+  f.objects = {cond, lock};
+  f.sites = {where};
+  d.report(std::move(f));
+}
+
+void misuse_on_notify(Detector& d, ThreadRec& t, ObjId cond, const std::source_location& where) {
+  if (d.kind_of(cond) != ObjKind::Condition) return;  // pthread/std allow notify without lock
+  Slot* cs = d.slot_if_any(cond);
+  ObjId lock = cs ? cs->cond_lock.load(std::memory_order_relaxed) : 0;
+  if (find_held(d, t, cond)) return;
+  if (lock == 0 || d.kind_of(lock) == ObjKind::Unknown) return;  // lock not known yet
+  if (find_held(d, t, lock)) return;
+  FindingRecord f;
+  f.kind = "notify-without-lock";
+  f.message = "notify on " + d.describe(cond) + " without holding its lock " + d.describe(lock);
+  f.threads = {t.index};
+  f.objects = {cond, lock};
+  f.sites = {where};
+  d.report(std::move(f));
+}
+
+void misuse_on_thread_end(Detector& d, ThreadRec& t, const std::source_location& where) {
+  int n = t.n_held < ThreadRec::kMaxHeld ? t.n_held : ThreadRec::kMaxHeld;
+  for (int i = 0; i < n; ++i) {
+    const HeldEntry& h = t.held[i];
+    if (find_held(d, t, h.obj) != &h) continue;
+    Slot* s = d.slot_if_any(h.obj);
+    ObjKind k = d.kind_of(h.obj);
+    if (k == ObjKind::Unknown) continue;
+    // A Lock used as a signal (released by other threads) may legitimately outlive its taker.
+    if (k == ObjKind::Lock && s && (s->flags.load(std::memory_order_relaxed) & kCrossRelease))
+      continue;
+    FindingRecord f;
+    f.kind = "exit-holding-lock";
+    f.message = "a thread ends while holding " + d.describe(h.obj) + " (taken at " +
+                site_str(h.site) + "); threads waiting for it will block forever";
+    f.threads = {t.index};
+    f.objects = {h.obj};
+    f.sites = {h.site, where};
+    d.report(std::move(f));
+  }
+}
+
+}  // namespace weft::rt::detectors::internal

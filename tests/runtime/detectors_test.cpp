@@ -1,0 +1,664 @@
+// The online detectors, fed synthetic event sequences from real threads (each std::thread has its
+// own current_thread_index()), with a downstream sink that captures the findings. This tests the
+// detection logic independently of the primitives and the recorder.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "weft/runtime/detectors.hpp"
+#include "weft/runtime/event.hpp"
+
+using namespace weft::rt;
+namespace det = weft::rt::detectors;
+
+namespace {
+
+// Captures findings (the role the recorder plays in production).
+class Capture final : public Sink {
+ public:
+  void on_object(ObjId, ObjKind, std::string_view, const std::source_location&) noexcept override {}
+  void on_event(Ev, ObjId, std::uint64_t, const std::source_location&) noexcept override {
+    std::lock_guard g(mu_);
+    ++events_;
+  }
+  void on_finding(const FindingRecord& f) noexcept override {
+    std::lock_guard g(mu_);
+    findings_.push_back(f);
+  }
+  std::vector<FindingRecord> of_kind(const std::string& kind) const {
+    std::lock_guard g(mu_);
+    std::vector<FindingRecord> out;
+    for (const auto& f : findings_)
+      if (f.kind == kind) out.push_back(f);
+    return out;
+  }
+  std::vector<FindingRecord> all() const {
+    std::lock_guard g(mu_);
+    return findings_;
+  }
+  int events() const {
+    std::lock_guard g(mu_);
+    return events_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<FindingRecord> findings_;
+  int events_ = 0;
+};
+
+std::mutex g_fatal_mu;
+std::vector<FindingRecord> g_fatal;
+void record_fatal(const FindingRecord& f) {
+  std::lock_guard g(g_fatal_mu);
+  g_fatal.push_back(f);
+}
+std::size_t fatal_count() {
+  std::lock_guard g(g_fatal_mu);
+  return g_fatal.size();
+}
+
+det::Options test_options(bool watchdog = false) {
+  det::Options o;
+  o.watchdog = watchdog;
+  o.watchdog_period_ms = 50;
+  o.on_fatal = &record_fatal;
+  return o;
+}
+
+struct Fixture {
+  Capture cap;
+  std::unique_ptr<Sink> d;
+  explicit Fixture(det::Options o = test_options()) : d(det::make_detector_sink(&cap, o)) {
+    std::lock_guard g(g_fatal_mu);
+    g_fatal.clear();
+  }
+  ObjId obj(ObjKind kind, std::string_view name) {
+    ObjId id = new_object(kind, name);  // no sink installed: only allocates the id
+    d->on_object(id, kind, name, std::source_location::current());
+    return id;
+  }
+  void ev(Ev kind, ObjId obj, std::uint64_t arg = 0,
+          std::source_location where = std::source_location::current()) {
+    d->on_event(kind, obj, arg, where);
+  }
+  // lock: Acquired + Release bracketing `body`, as the primitives emit them.
+  void acquired(ObjId l, std::source_location w = std::source_location::current()) {
+    ev(Ev::Acquired, l, 1, w);
+  }
+  void release(ObjId l, std::source_location w = std::source_location::current()) {
+    ev(Ev::Release, l, 0, w);
+  }
+};
+
+void in_thread(const std::function<void()>& fn) { std::thread(fn).join(); }
+
+std::uint32_t line_here(std::source_location w = std::source_location::current()) {
+  return w.line();
+}
+
+}  // namespace
+
+// --- lock-reentry ------------------------------------------------------------------------------
+
+TEST_CASE("lock-reentry: a Lock acquired again by its holder is reported before blocking") {
+  Fixture f;
+  ObjId l = f.obj(ObjKind::Lock, "account");
+  std::uint32_t first_line = line_here() + 1;
+  f.acquired(l);
+  std::uint32_t again_line = line_here() + 1;
+  f.ev(Ev::AcquireBegin, l);
+  auto found = f.cap.of_kind("lock-reentry");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].fatal);
+  CHECK(found[0].threads == std::vector<std::uint32_t>{current_thread_index()});
+  CHECK(found[0].objects == std::vector<ObjId>{l});
+  REQUIRE(found[0].sites.size() == 2);
+  CHECK(found[0].sites[0].line() == first_line);
+  CHECK(found[0].sites[1].line() == again_line);
+  CHECK(found[0].message.find("'account'") != std::string::npos);
+  CHECK(fatal_count() == 1);  // the process would have been stopped here
+}
+
+TEST_CASE("lock-reentry: RLock re-entry, released-then-retaken Lock, other threads: nothing") {
+  Fixture f;
+  ObjId r = f.obj(ObjKind::RLock, "r");
+  ObjId l = f.obj(ObjKind::Lock, "l");
+  f.ev(Ev::Acquired, r, 1);
+  f.ev(Ev::Acquired, r, 2);  // no AcquireBegin: an RLock owner never blocks
+  f.ev(Ev::Release, r, 1);
+  f.ev(Ev::Release, r, 0);
+  f.acquired(l);
+  f.release(l);
+  f.ev(Ev::AcquireBegin, l);  // contended by someone else, not by us
+  f.acquired(l);
+  in_thread([&] { f.ev(Ev::AcquireBegin, l); });  // another thread waits for it
+  f.release(l);
+  CHECK(f.cap.of_kind("lock-reentry").empty());
+  CHECK(fatal_count() == 0);
+}
+
+TEST_CASE("lock-reentry: a Lock used as a signal (released by another thread) is not reported") {
+  Fixture f;
+  ObjId l = f.obj(ObjKind::Lock, "signal");
+  f.acquired(l);
+  in_thread([&] { f.release(l); });  // legal for weft::Lock, as in Python
+  f.acquired(l);
+  f.ev(Ev::AcquireBegin, l);  // will be released by another thread again
+  CHECK(f.cap.of_kind("lock-reentry").empty());
+  CHECK(f.cap.of_kind("unowned-release").empty());
+}
+
+TEST_CASE("lock-reentry: std::mutex seen through the interposer is non-reentrant too") {
+  Fixture f;
+  ObjId m = f.obj(ObjKind::Mutex, "");
+  ObjId rm = f.obj(ObjKind::RecursiveMutex, "");
+  f.acquired(rm);
+  f.ev(Ev::Acquired, rm, 2);
+  f.acquired(m);
+  f.ev(Ev::AcquireBegin, m);
+  auto found = f.cap.of_kind("lock-reentry");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].objects == std::vector<ObjId>{m});
+  CHECK(found[0].message.find("mutex #") != std::string::npos);
+}
+
+TEST_CASE("lock-reentry: stops the process with the distinctive exit status by default") {
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    Capture cap;
+    det::Options o;
+    o.watchdog = false;
+    auto d = det::make_detector_sink(&cap, o);
+    ObjId l = new_object(ObjKind::Lock, "x");
+    d->on_object(l, ObjKind::Lock, "x", std::source_location::current());
+    d->on_event(Ev::Acquired, l, 1, std::source_location::current());
+    d->on_event(Ev::AcquireBegin, l, 0, std::source_location::current());
+    ::_exit(cap.of_kind("lock-reentry").size() == 1 ? 0 : 3);  // not reached when stopped
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == det::kFatalExitStatus);
+}
+
+TEST_CASE("lock-reentry: WEFT_ON_DEADLOCK=continue records the finding and carries on") {
+  det::Options o = test_options();
+  o.on_fatal = nullptr;
+  o.stop_on_deadlock = false;
+  Fixture f(o);
+  ObjId l = f.obj(ObjKind::Lock, "x");
+  f.acquired(l);
+  f.ev(Ev::AcquireBegin, l);
+  CHECK(f.cap.of_kind("lock-reentry").size() == 1);  // and we are still running
+}
+
+// --- lock-order-inversion -----------------------------------------------------------------------
+
+TEST_CASE("lock-order-inversion: ABBA in two threads is reported once with all four sites") {
+  Fixture f;
+  ObjId a = f.obj(ObjKind::Lock, "A");
+  ObjId b = f.obj(ObjKind::Lock, "B");
+  std::uint32_t la = 0, lb = 0, lb2 = 0, la2 = 0;
+  for (int round = 0; round < 3; ++round) {  // repeated: still one finding
+    in_thread([&] {
+      la = line_here() + 1;
+      f.acquired(a);
+      lb = line_here() + 1;
+      f.acquired(b);
+      f.release(b);
+      f.release(a);
+    });
+    in_thread([&] {
+      lb2 = line_here() + 1;
+      f.acquired(b);
+      la2 = line_here() + 1;
+      f.acquired(a);
+      f.release(a);
+      f.release(b);
+    });
+  }
+  auto found = f.cap.of_kind("lock-order-inversion");
+  REQUIRE(found.size() == 1);
+  CHECK_FALSE(found[0].fatal);
+  CHECK(found[0].threads.size() == 2);
+  std::vector<ObjId> objs = found[0].objects;
+  std::sort(objs.begin(), objs.end());
+  CHECK(objs == std::vector<ObjId>{a, b});
+  std::vector<std::uint32_t> lines;
+  for (const auto& s : found[0].sites) lines.push_back(s.line());
+  std::sort(lines.begin(), lines.end());
+  std::vector<std::uint32_t> want{la, lb, lb2, la2};
+  std::sort(want.begin(), want.end());
+  CHECK(lines == want);
+  CHECK(found[0].message.find("'A'") != std::string::npos);
+  CHECK(found[0].message.find("'B'") != std::string::npos);
+}
+
+TEST_CASE("lock-order-inversion: a 3-lock cycle across three threads") {
+  Fixture f;
+  ObjId a = f.obj(ObjKind::Lock, "A"), b = f.obj(ObjKind::RLock, "B"),
+        c = f.obj(ObjKind::Mutex, "C");
+  auto pair = [&](ObjId x, ObjId y) {
+    in_thread([&] {
+      f.acquired(x);
+      f.acquired(y);
+      f.release(y);
+      f.release(x);
+    });
+  };
+  pair(a, b);
+  pair(b, c);
+  CHECK(f.cap.of_kind("lock-order-inversion").empty());
+  pair(c, a);
+  auto found = f.cap.of_kind("lock-order-inversion");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].objects.size() == 3);
+  CHECK(found[0].sites.size() == 6);
+  CHECK(found[0].threads.size() == 3);
+}
+
+TEST_CASE("lock-order-inversion: consistent order, try-locks and a common gate lock: nothing") {
+  Fixture f;
+  ObjId a = f.obj(ObjKind::Lock, "A"), b = f.obj(ObjKind::Lock, "B"),
+        g = f.obj(ObjKind::Lock, "gate");
+  for (int i = 0; i < 2; ++i) {
+    in_thread([&] {
+      f.acquired(a);
+      f.acquired(b);
+      f.release(b);
+      f.release(a);
+    });
+  }
+  // The reverse order only through a try-lock: cannot deadlock.
+  in_thread([&] {
+    f.acquired(b);
+    f.ev(Ev::Acquired, a, 1 | kAcquiredByTry);
+    f.release(a);
+    f.release(b);
+  });
+  CHECK(f.cap.of_kind("lock-order-inversion").empty());
+
+  ObjId c = f.obj(ObjKind::Lock, "C"), d = f.obj(ObjKind::Lock, "D");
+  in_thread([&] {
+    f.acquired(g);
+    f.acquired(c);
+    f.acquired(d);
+    f.release(d);
+    f.release(c);
+    f.release(g);
+  });
+  in_thread([&] {
+    f.acquired(g);
+    f.acquired(d);
+    f.acquired(c);
+    f.release(c);
+    f.release(d);
+    f.release(g);
+  });
+  CHECK(f.cap.of_kind("lock-order-inversion").empty());
+  // Once C -> D is also taken without the gate, the inversion is real.
+  in_thread([&] {
+    f.acquired(c);
+    f.acquired(d);
+    f.release(d);
+    f.release(c);
+  });
+  CHECK(f.cap.of_kind("lock-order-inversion").size() == 1);
+}
+
+// --- unowned-release, wait/notify-without-lock, exit-holding-lock --------------------------------
+
+TEST_CASE("unowned-release: unlocked Lock, foreign RLock, foreign mutex") {
+  Fixture f;
+  ObjId l = f.obj(ObjKind::Lock, "l"), r = f.obj(ObjKind::RLock, "r"),
+        m = f.obj(ObjKind::Mutex, "m");
+  std::uint32_t line = line_here() + 1;
+  f.release(l);
+  f.acquired(r);
+  f.acquired(m);
+  in_thread([&] {
+    f.ev(Ev::Release, r, 0);
+    f.release(m);
+  });
+  auto found = f.cap.of_kind("unowned-release");
+  REQUIRE(found.size() == 3);
+  CHECK(found[0].objects == std::vector<ObjId>{l});
+  CHECK(found[0].sites.at(0).line() == line);
+  CHECK(found[0].message.find("not locked") != std::string::npos);
+  CHECK(found[1].objects == std::vector<ObjId>{r});
+  CHECK(found[1].threads.size() == 2);  // the releaser and the owner
+  CHECK(found[2].message.find("EPERM") != std::string::npos);
+}
+
+TEST_CASE("unowned-release: own releases and a Lock released by another thread are fine") {
+  Fixture f;
+  ObjId l = f.obj(ObjKind::Lock, "l"), r = f.obj(ObjKind::RLock, "r");
+  f.acquired(l);
+  f.release(l);
+  f.ev(Ev::Acquired, r, 1);
+  f.ev(Ev::Acquired, r, 2);
+  f.ev(Ev::Release, r, 1);
+  f.ev(Ev::Release, r, 0);
+  f.acquired(l);
+  in_thread([&] { f.release(l); });
+  CHECK(f.cap.all().empty());
+}
+
+TEST_CASE("wait-without-lock and notify-without-lock on a weft Condition") {
+  Fixture f;
+  ObjId l = f.obj(ObjKind::Lock, "l"), c = f.obj(ObjKind::Condition, "c");
+  // Correct use first: wait and notify under the lock.
+  f.acquired(l);
+  f.ev(Ev::WaitBegin, c, l);
+  f.release(l);
+  f.ev(Ev::WaitEnd, c, static_cast<std::uint64_t>(WaitResult::Timeout));
+  f.acquired(l);
+  f.ev(Ev::Notify, c, (1ull << 32) | 0);
+  f.release(l);
+  CHECK(f.cap.of_kind("wait-without-lock").empty());
+  CHECK(f.cap.of_kind("notify-without-lock").empty());
+  f.ev(Ev::Notify, c, (1ull << 32) | 0);
+  f.ev(Ev::WaitBegin, c, l);
+  CHECK(f.cap.of_kind("notify-without-lock").size() == 1);
+  CHECK(f.cap.of_kind("wait-without-lock").size() == 1);
+}
+
+TEST_CASE("notify without the lock is legal for std::condition_variable (CondVar)") {
+  Fixture f;
+  ObjId m = f.obj(ObjKind::Mutex, "m"), cv = f.obj(ObjKind::CondVar, "cv");
+  f.acquired(m);
+  f.ev(Ev::WaitBegin, cv, m);
+  f.release(m);
+  f.ev(Ev::WaitEnd, cv, 0);
+  f.acquired(m);
+  f.release(m);
+  f.ev(Ev::Notify, cv, (1ull << 32) | 1);
+  CHECK(f.cap.all().empty());
+}
+
+TEST_CASE("exit-holding-lock: a thread ends holding a lock") {
+  Fixture f;
+  ObjId l = f.obj(ObjKind::Lock, "l"), ok = f.obj(ObjKind::Lock, "ok");
+  ObjId th = f.obj(ObjKind::Thread, "worker");
+  std::uint32_t line = 0;
+  in_thread([&] {
+    f.ev(Ev::ThreadStart, th, 0);
+    f.acquired(ok);
+    f.release(ok);
+    line = line_here() + 1;
+    f.acquired(l);
+    f.ev(Ev::ThreadEnd, th, 0);
+  });
+  auto found = f.cap.of_kind("exit-holding-lock");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].objects == std::vector<ObjId>{l});
+  CHECK(found[0].sites.at(0).line() == line);
+}
+
+// --- lost-wakeup, event-as-condition -----------------------------------------------------------
+
+TEST_CASE("lost-wakeup: a notify nobody heard, then a wait that times out") {
+  Fixture f;
+  ObjId l = f.obj(ObjKind::Lock, "l"), c = f.obj(ObjKind::Condition, "ready");
+  std::uint32_t notify_line = 0, wait_line = 0;
+  in_thread([&] {
+    f.acquired(l);
+    notify_line = line_here() + 1;
+    f.ev(Ev::Notify, c, (1ull << 32) | 0);
+    f.release(l);
+  });
+  in_thread([&] {
+    f.acquired(l);
+    wait_line = line_here() + 1;
+    f.ev(Ev::WaitBegin, c, l);
+    f.release(l);
+    f.ev(Ev::WaitEnd, c, static_cast<std::uint64_t>(WaitResult::Timeout));
+    f.acquired(l);
+    f.release(l);
+  });
+  auto found = f.cap.of_kind("lost-wakeup");
+  REQUIRE(found.size() == 1);
+  REQUIRE(found[0].sites.size() == 2);
+  CHECK(found[0].sites[0].line() == notify_line);
+  CHECK(found[0].sites[1].line() == wait_line);
+  CHECK(found[0].message.find("'ready'") != std::string::npos);
+}
+
+TEST_CASE("lost-wakeup: notify that wakes the waiter, or a waiter that re-checks: nothing") {
+  Fixture f;
+  ObjId l = f.obj(ObjKind::Lock, "l"), c = f.obj(ObjKind::Condition, "c");
+  std::promise<void> waiting, notified;
+  std::thread waiter([&] {
+    f.acquired(l);
+    f.ev(Ev::WaitBegin, c, l);
+    f.release(l);
+    waiting.set_value();
+    notified.get_future().wait();
+    f.ev(Ev::WaitEnd, c, static_cast<std::uint64_t>(WaitResult::Notified));
+    f.acquired(l);
+    f.release(l);
+  });
+  waiting.get_future().wait();
+  f.acquired(l);
+  f.ev(Ev::Notify, c, (1ull << 32) | 1);
+  f.release(l);
+  notified.set_value();
+  waiter.join();
+  // A polling worker that waited before: its timeout is not blamed on an old notify.
+  in_thread([&] {
+    f.acquired(l);
+    f.ev(Ev::Notify, c, (1ull << 32) | 0);
+    f.release(l);
+  });
+  CHECK(f.cap.all().empty());
+}
+
+TEST_CASE("event-as-condition: a set() swallowed by a waiter's clear()") {
+  Fixture f;
+  ObjId e = f.obj(ObjKind::Event, "work");
+  std::uint32_t second_set = 0;
+  in_thread([&] { f.ev(Ev::Set, e, 0); });
+  in_thread([&] {
+    second_set = line_here() + 1;
+    f.ev(Ev::Set, e, 0);  // still set: this signal can only be consumed by the clear below
+  });
+  f.ev(Ev::WaitBegin, e, 0);
+  f.ev(Ev::WaitEnd, e, static_cast<std::uint64_t>(WaitResult::Notified));
+  f.ev(Ev::Clear, e, 0);
+  auto found = f.cap.of_kind("event-as-condition");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].sites.at(0).line() == second_set);
+}
+
+TEST_CASE("event-as-condition: a set() cleared before the waiter looked, then the wait times out") {
+  Fixture f;
+  ObjId e = f.obj(ObjKind::Event, "go");
+  in_thread([&] { f.ev(Ev::Set, e, 0); });
+  in_thread([&] { f.ev(Ev::Clear, e, 0); });
+  f.ev(Ev::WaitBegin, e, 0);
+  f.ev(Ev::WaitEnd, e, static_cast<std::uint64_t>(WaitResult::Timeout));
+  CHECK(f.cap.of_kind("event-as-condition").size() == 1);
+}
+
+TEST_CASE("event-as-condition: set, observed, cleared by the waiter: nothing") {
+  Fixture f;
+  ObjId e = f.obj(ObjKind::Event, "go");
+  for (int i = 0; i < 3; ++i) {
+    in_thread([&] { f.ev(Ev::Set, e, 0); });
+    f.ev(Ev::WaitBegin, e, 0);
+    f.ev(Ev::WaitEnd, e, static_cast<std::uint64_t>(WaitResult::Notified));
+    f.ev(Ev::Clear, e, 0);
+  }
+  CHECK(f.cap.all().empty());
+}
+
+// --- deadlock (watchdog) -----------------------------------------------------------------------
+
+namespace {
+// Blocks the calling thread for real (an untimed futex wait) until open() is called.
+class Gate {
+ public:
+  void block() {
+    std::unique_lock lk(mu_);
+    cv_.wait(lk, [&] { return open_; });
+  }
+  void open() {
+    std::lock_guard g(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+bool wait_for_fatal(int ms) {
+  for (int i = 0; i < ms / 10; ++i) {
+    if (fatal_count() > 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return fatal_count() > 0;
+}
+}  // namespace
+
+TEST_CASE("deadlock: ABBA with both threads really blocked is reported by the watchdog") {
+  Fixture f(test_options(/*watchdog=*/true));
+  ObjId a = f.obj(ObjKind::Lock, "A"), b = f.obj(ObjKind::Lock, "B");
+  Gate gate;
+  std::promise<void> t1_has_a, t2_has_b;
+  auto sf1 = t1_has_a.get_future().share();
+  auto sf2 = t2_has_b.get_future().share();
+  std::uint32_t l1 = 0, l2 = 0;
+  std::thread t1([&] {
+    f.acquired(a);
+    t1_has_a.set_value();
+    sf2.wait();
+    l1 = line_here() + 1;
+    f.ev(Ev::AcquireBegin, b);
+    gate.block();
+    f.ev(Ev::AcquireFailed, b, 1);
+  });
+  std::thread t2([&] {
+    f.acquired(b);
+    t2_has_b.set_value();
+    sf1.wait();
+    l2 = line_here() + 1;
+    f.ev(Ev::AcquireBegin, a);
+    gate.block();
+    f.ev(Ev::AcquireFailed, a, 1);
+  });
+  bool reported = wait_for_fatal(5000);
+  gate.open();
+  t1.join();
+  t2.join();
+  REQUIRE(reported);
+  auto found = f.cap.of_kind("deadlock");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].fatal);
+  CHECK(found[0].threads.size() == 2);
+  std::vector<std::uint32_t> lines;
+  for (const auto& s : found[0].sites) lines.push_back(s.line());
+  CHECK(std::count(lines.begin(), lines.end(), l1) == 1);
+  CHECK(std::count(lines.begin(), lines.end(), l2) == 1);
+  CHECK(found[0].message.find("cycle") != std::string::npos);
+  // The inversion was also seen, before anything blocked.
+  CHECK(f.cap.of_kind("lock-order-inversion").size() == 1);
+}
+
+TEST_CASE("deadlock: a wait nobody can satisfy after a lost notify is reported with the cause") {
+  Fixture f(test_options(/*watchdog=*/true));
+  ObjId l = f.obj(ObjKind::Lock, "l"), c = f.obj(ObjKind::Condition, "ready");
+  ObjId th = f.obj(ObjKind::Thread, "consumer");
+  in_thread([&] {  // the producer notifies before anybody waits, then ends
+    f.acquired(l);
+    f.ev(Ev::Notify, c, (1ull << 32) | 0);
+    f.release(l);
+  });
+  Gate gate;
+  std::thread consumer([&] {
+    f.ev(Ev::ThreadStart, th, 0);
+    f.acquired(l);
+    f.ev(Ev::WaitBegin, c, l);
+    f.release(l);
+    gate.block();
+    f.ev(Ev::WaitEnd, c, static_cast<std::uint64_t>(WaitResult::Notified));
+    f.acquired(l);
+    f.release(l);
+    f.ev(Ev::ThreadEnd, th, 0);
+  });
+  bool reported = wait_for_fatal(5000);
+  gate.open();
+  consumer.join();
+  REQUIRE(reported);
+  auto dl = f.cap.of_kind("deadlock");
+  REQUIRE(dl.size() == 1);
+  CHECK(dl[0].message.find("every thread is blocked") != std::string::npos);
+  CHECK(f.cap.of_kind("lost-wakeup").size() == 1);
+}
+
+TEST_CASE("deadlock: threads in timed waits or running are not reported") {
+  Fixture f(test_options(/*watchdog=*/true));
+  ObjId c = f.obj(ObjKind::Condition, "c");
+  std::mutex m;
+  std::condition_variable cv;
+  std::thread waiter([&] {
+    f.ev(Ev::WaitBegin, c, 0);
+    std::unique_lock lk(m);
+    cv.wait_for(lk, std::chrono::milliseconds(600));  // a timed wait ends by itself
+    lk.unlock();
+    f.ev(Ev::WaitEnd, c, static_cast<std::uint64_t>(WaitResult::Timeout));
+  });
+  waiter.join();
+  CHECK(fatal_count() == 0);
+  CHECK(f.cap.of_kind("deadlock").empty());
+}
+
+// --- chaos ---------------------------------------------------------------------------------------
+
+TEST_CASE("chaos: spurious wake-ups are injected, reproducibly from the seed") {
+  auto draws = [](std::uint64_t seed) {
+    Capture cap;
+    det::Options o = test_options();
+    o.chaos_seed = seed;
+    auto d = det::make_detector_sink(&cap, o);
+    std::string out;  // same thread, fresh detector: a fresh per-thread generator
+    for (int i = 0; i < 400; ++i) out += d->inject_spurious_wakeup(1) ? '1' : '0';
+    return out;
+  };
+  std::string a = draws(7), b = draws(7), c = draws(8);
+  CHECK(a == b);
+  CHECK(a != c);
+  auto ones = std::count(a.begin(), a.end(), '1');
+  CHECK(ones > 40);   // ~1/4 of 400
+  CHECK(ones < 160);
+  // Chaos off: never.
+  Capture cap;
+  auto d = det::make_detector_sink(&cap, test_options());
+  for (int i = 0; i < 100; ++i) CHECK_FALSE(d->inject_spurious_wakeup(1));
+}
+
+TEST_CASE("detectors forward every event and object to the downstream sink") {
+  Fixture f;
+  ObjId l = f.obj(ObjKind::Lock, "l");
+  f.acquired(l);
+  f.release(l);
+  CHECK(f.cap.events() == 2);
+  det::Options off;
+  off.enabled = false;
+  Capture cap;
+  CHECK(det::wrap(&cap, off) == &cap);  // detectors off: no wrapper at all
+}
