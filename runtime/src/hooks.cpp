@@ -3,7 +3,20 @@
 #include <string_view>
 
 #include "weft/runtime/event.hpp"
+#include "weft/runtime/recorder.hpp"
 #include "weft/runtime/trace_model.hpp"
+
+// A program that must never record itself (the weft CLI) defines this symbol.
+extern "C" __attribute__((weak)) const int weft_rt_no_autostart;
+
+// Start-up: recording begins before any other constructor of the program runs, so objects
+// created by static initialisers are recorded too. It lives in this file because every user of
+// the recording interface references g_sink below, so the linker always keeps it, even from the
+// static library.
+__attribute__((constructor(101))) static void weft_rt_autostart() {
+  if (&weft_rt_no_autostart != nullptr) return;
+  weft::rt::detail::start_recording_from_env();
+}
 
 namespace weft::rt {
 

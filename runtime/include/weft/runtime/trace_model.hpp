@@ -25,6 +25,13 @@ struct Process {
   std::uint32_t pid = 0;
   std::uint32_t parent_pid = 0;  // 0 for the process `weft run` started
   std::string command;           // argv joined by spaces, for display
+  // Added by the recorder (issue 3):
+  std::uint64_t start_ns = 0;       // trace time of the process' start
+  std::uint64_t wall_start_ns = 0;  // CLOCK_REALTIME at its start (ns since the Unix epoch)
+  bool exited = false;              // reached exit() or returned from main
+  int exit_code = -1;               // when known (set by `weft run` for the process it started)
+  int term_signal = 0;              // the signal that killed it, when known
+  std::uint64_t dropped = 0;        // events of this process the recorder could not keep
 };
 
 struct Thread {

@@ -12,9 +12,11 @@
 // never allocates without bound on hostile sizes.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "weft/runtime/trace_model.hpp"
 
@@ -32,6 +34,21 @@ class TraceError : public std::runtime_error {
 
 // Reads and decodes a whole trace (all processes it holds). Throws TraceError on a missing,
 // unreadable or corrupted file.
+//
+// Child processes of a recording that `weft run` has not yet merged are sibling files named
+// `<path>.<pid>.<n>.part`; read_trace() reads them too.
 Trace read_trace(const std::string& path);
+
+// Decodes a trace held in memory (one file's bytes; no sibling parts). Throws TraceError.
+Trace read_trace_bytes(const void* data, std::size_t size);
+
+// The `<path>.<pid>.<n>.part` files that belong to the trace `path`, sorted.
+std::vector<std::string> trace_part_files(const std::string& path);
+
+// Rewrites `path` as one self-contained file: its segments and those of its part files, packed
+// (unused block space removed), then deletes the parts. Parts of processes that are still
+// running are left alone. Records `exit` (from waitpid) in the first segment when exit_kind != 0
+// (1: exit code, 2: killed by signal). Throws TraceError when `path` is unreadable or corrupted.
+void consolidate_trace(const std::string& path, std::uint32_t exit_kind = 0, int exit_value = 0);
 
 }  // namespace weft::trace

@@ -1,0 +1,87 @@
+// weft/runtime/recorder.hpp: the Sink that writes a trace file.
+//
+// Normally nothing calls this: when the environment variable WEFT_TRACE names a file, start-up
+// code in libweft_runtime creates a Recorder, wraps it in the online detectors and installs it
+// (`weft run` sets WEFT_TRACE). Tests and embedders may create one directly:
+//
+//   weft::rt::Recorder rec({.path = "/tmp/app.trace"});
+//   weft::rt::Sink* prev = weft::rt::set_sink(&rec);
+//   ...                                   // record
+//   weft::rt::set_sink(prev);
+//   rec.close();                          // marks the segment as exited normally
+//
+// Recording is lock-free per thread: each thread owns a block of the file mapping (MAP_SHARED)
+// and commits every record with one release store, so a process killed at any instant leaves
+// every committed record in the page cache, readable by weft::trace::read_trace().
+//
+// Overflow policy: the block area of one process is limited (WEFT_TRACE_LIMIT_MB, default
+// 1024 MiB). When it is full, or the file cannot grow (disk full), further events are dropped
+// and counted in the segment header; `weft report` and `weft run` show the count.
+//
+// At most one Recorder should be active in a process at a time (per-thread state is shared).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "weft/runtime/event.hpp"
+
+namespace weft::rt {
+
+struct RecorderOptions {
+  std::string path;                       // the file to create (truncated if it exists)
+  std::uint64_t limit_bytes = 1ull << 30;  // block area limit; beyond it events are dropped
+  std::uint32_t block_bytes = 32u << 10;  // per-thread block size (payload)
+  bool monotonic_clock = false;           // force CLOCK_MONOTONIC instead of the TSC
+};
+
+class Recorder final : public Sink {
+ public:
+  // Creates `options.path` and maps its header. Throws std::system_error when the file cannot
+  // be created or mapped.
+  explicit Recorder(RecorderOptions options);
+  // Closes (see close()) and unmaps. Only when no thread can still be inside one of its calls.
+  ~Recorder() override;
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
+
+  void on_object(ObjId id, ObjKind kind, std::string_view name,
+                 const std::source_location& where) noexcept override;
+  void on_destroy(ObjId id) noexcept override;
+  void on_event(Ev kind, ObjId obj, std::uint64_t arg,
+                const std::source_location& where) noexcept override;
+  void on_thread_name(std::string_view name) noexcept override;
+  // Written like an event; a fatal finding is also synced to the file before returning.
+  void on_finding(const FindingRecord& finding) noexcept override;
+
+  // Writes the end clock anchor and marks the segment as exited normally. Threads may keep
+  // recording after it (late events are kept). Idempotent.
+  void close() noexcept;
+
+  // In the child of fork(): starts a new segment in `path` (the parent's file is left alone).
+  // Called from the pthread_atfork child handler; only the calling thread exists.
+  void reopen_after_fork(const std::string& path) noexcept;
+
+  std::uint64_t dropped() const noexcept;
+  const std::string& path() const noexcept { return path_; }
+
+  struct Impl;
+  Impl* impl() const noexcept { return impl_; }  // internal (fork handlers)
+
+ private:
+  std::string path_;
+  Impl* impl_;
+};
+
+// The recorder started from WEFT_TRACE at start-up, or nullptr when not recording.
+Recorder* env_recorder() noexcept;
+
+namespace detail {
+// Start-up: when WEFT_TRACE is set, creates the recorder, wraps it in the detectors and installs
+// it. Runs once per process image (from a constructor in hooks.cpp); safe to call again.
+void start_recording_from_env() noexcept;
+}  // namespace detail
+
+}  // namespace weft::rt

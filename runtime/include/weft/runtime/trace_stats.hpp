@@ -1,0 +1,34 @@
+// weft/runtime/trace_stats.hpp: per-object statistics of a trace, in the spirit of Linux
+// lock_stat (acquisitions, contentions, wait and hold times). Used by `weft report`.
+//
+//   for (const auto& s : weft::trace::compute_stats(trace))
+//     std::printf("%llu contentions on %llu\n", s.contentions, s.object);
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "weft/runtime/trace_model.hpp"
+
+namespace weft::trace {
+
+struct ObjectStats {
+  rt::ObjId object = 0;
+  std::uint64_t acquisitions = 0;   // Acquired events (each recursive level counts)
+  std::uint64_t contentions = 0;    // AcquireBegin: the acquirer had to block
+  std::uint64_t failed = 0;         // AcquireFailed: try-lock failed or timed out
+  std::uint64_t wait_total_ns = 0;  // blocked in acquire (AcquireBegin..Acquired/Failed) and in
+  std::uint64_t wait_max_ns = 0;    //   waits (WaitBegin..WaitEnd)
+  std::uint64_t hold_total_ns = 0;  // held: first Acquired..last Release (locks, not semaphores)
+  std::uint64_t hold_max_ns = 0;
+  std::uint64_t waits = 0;          // WaitBegin (condition, event, barrier, queue waits)
+  std::uint64_t timeouts = 0;       // timed-out acquires and waits
+  std::uint64_t notifies = 0;       // Notify and Set
+};
+
+// Statistics for every object with at least one acquisition, wait or notify, sorted by
+// contention: contentions, then total wait time, descending. A hold or wait still open at the
+// end of the trace counts up to the last event. Never throws except std::bad_alloc.
+std::vector<ObjectStats> compute_stats(const Trace& trace);
+
+}  // namespace weft::trace

@@ -1,0 +1,612 @@
+// The recorder: per-thread blocks in a MAP_SHARED file mapping (format: trace_format.hpp).
+//
+// Hot path (on_event): intern the call site through a small per-thread cache, read the clock,
+// varint-encode the record straight into the thread's block, publish it with one release store
+// of the block's `used` field. No lock, no system call, no allocation. A lock (a spin lock, so
+// that the LD_PRELOAD interposer never sees it) is taken only to allocate a new block (once per
+// block_bytes of records) and to intern a call site the first time the process sees it.
+#include "weft/runtime/recorder.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <unordered_map>
+
+#include "clock.hpp"
+#include "weft/runtime/detectors.hpp"
+#include "weft/runtime/trace_format.hpp"
+
+namespace weft::rt {
+
+namespace fmt = weft::trace::format;
+
+namespace {
+
+// A test-and-test-and-set lock that never calls into pthread (the interposer would record it).
+class SpinLock {
+ public:
+  void lock() noexcept {
+    while (flag_.exchange(true, std::memory_order_acquire)) {
+      while (flag_.load(std::memory_order_relaxed)) sched_yield();
+    }
+  }
+  void unlock() noexcept { flag_.store(false, std::memory_order_release); }
+
+ private:
+  std::atomic<bool> flag_{false};
+};
+
+struct SpinGuard {
+  explicit SpinGuard(SpinLock& l) : l_(l) { l_.lock(); }
+  ~SpinGuard() { l_.unlock(); }
+  SpinLock& l_;
+};
+
+struct SiteKey {
+  const char* file;
+  const char* function;
+  std::uint32_t line;
+  std::uint32_t column;
+  bool operator==(const SiteKey&) const = default;
+};
+struct SiteKeyHash {
+  std::size_t operator()(const SiteKey& k) const noexcept {
+    std::size_t h = reinterpret_cast<std::uintptr_t>(k.file);
+    h = h * 31 + reinterpret_cast<std::uintptr_t>(k.function);
+    h = h * 31 + k.line;
+    return h * 31 + k.column;
+  }
+};
+
+constexpr std::size_t kSiteCache = 64;
+struct SiteCacheEntry {
+  const char* file;
+  const char* function;
+  std::uint32_t line;
+  std::uint32_t column;
+  std::uint32_t id;
+};
+
+// Per-thread writer state. Trivially destructible on purpose: events emitted from late
+// thread_local destructors still find it intact.
+struct ThreadState {
+  std::uint32_t epoch;  // the recorder generation this state belongs to
+  bool busy;            // inside a recorder call (a signal handler recording re-entered)
+  fmt::BlockHeader* block;
+  std::uint8_t* data;
+  std::uint32_t used;
+  std::uint32_t capacity;
+  std::uint64_t last_tick;
+  std::uint64_t os_tid;
+  SiteCacheEntry cache[kSiteCache];
+};
+thread_local ThreadState t_state;
+
+std::atomic<std::uint32_t> g_epoch{0};
+
+std::uint64_t os_tid() noexcept { return static_cast<std::uint64_t>(::syscall(SYS_gettid)); }
+
+std::size_t put_str(std::uint8_t* p, std::string_view s) noexcept {
+  if (s.size() > fmt::kMaxString) s = s.substr(0, fmt::kMaxString);
+  std::size_t n = fmt::put_varint(p, s.size());
+  std::memcpy(p + n, s.data(), s.size());
+  return n + s.size();
+}
+std::size_t str_bound(std::string_view s) noexcept {
+  return fmt::kMaxVarint + std::min<std::size_t>(s.size(), fmt::kMaxString);
+}
+
+std::string read_command_line() {
+  std::string out;
+  int fd = ::open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return out;
+  char buf[fmt::kMaxCommand];
+  ssize_t n = ::read(fd, buf, sizeof buf);
+  ::close(fd);
+  if (n <= 0) return out;
+  out.assign(buf, static_cast<std::size_t>(n));
+  while (!out.empty() && out.back() == '\0') out.pop_back();
+  std::replace(out.begin(), out.end(), '\0', ' ');
+  return out;
+}
+
+}  // namespace
+
+struct Recorder::Impl {
+  int fd = -1;
+  std::uint8_t* base = nullptr;  // the mapping: header + limit bytes of block area
+  std::size_t map_bytes = 0;
+  fmt::SegmentHeader* header = nullptr;
+  std::uint64_t file_bytes = 0;  // current file size (guarded by alloc_mu)
+  std::uint64_t limit = 0;
+  std::uint32_t block_bytes = 0;
+  bool tsc = false;
+  std::uint32_t epoch = 0;
+  std::atomic<bool> full{false};
+  std::atomic<bool> closed{false};
+  SpinLock alloc_mu;
+  SpinLock intern_mu;
+  std::unordered_map<SiteKey, std::uint32_t, SiteKeyHash> sites;  // guarded by intern_mu
+  std::uint32_t next_site = 1;                                     // guarded by intern_mu
+
+  std::uint64_t tick() const noexcept { return tsc ? clock::tsc() : clock::mono_ns(); }
+
+  void drop() noexcept {
+    std::atomic_ref<std::uint64_t>(header->dropped).fetch_add(1, std::memory_order_relaxed);
+  }
+
+  // Maps a fresh file at `path` and writes the segment header. Throws std::system_error.
+  void open(const std::string& path, const RecorderOptions& o) {
+    fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot create " + path);
+    limit = std::max<std::uint64_t>(o.limit_bytes, 1u << 20);
+    block_bytes = std::clamp<std::uint32_t>(o.block_bytes, 16u << 10, fmt::kMaxBlockBytes);
+    map_bytes = fmt::kSegmentHeaderBytes + limit;
+    if (::ftruncate(fd, fmt::kSegmentHeaderBytes) != 0) {
+      int e = errno;
+      ::close(fd);
+      throw std::system_error(e, std::generic_category(), "cannot size " + path);
+    }
+    file_bytes = fmt::kSegmentHeaderBytes;
+    void* m = ::mmap(nullptr, map_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (m == MAP_FAILED) {
+      int e = errno;
+      ::close(fd);
+      throw std::system_error(e, std::generic_category(), "cannot map " + path);
+    }
+    base = static_cast<std::uint8_t*>(m);
+    header = reinterpret_cast<fmt::SegmentHeader*>(base);
+    tsc = !o.monotonic_clock && clock::tsc_usable();
+    epoch = g_epoch.fetch_add(1, std::memory_order_relaxed) + 1;
+    full.store(false);
+    closed.store(false);
+    sites.clear();
+    next_site = 1;
+
+    fmt::SegmentHeader& h = *header;
+    std::memset(&h, 0, sizeof h);
+    std::memcpy(h.magic, fmt::kMagic, sizeof h.magic);
+    h.version = fmt::kVersion;
+    h.header_bytes = fmt::kSegmentHeaderBytes;
+    h.pid = static_cast<std::uint32_t>(::getpid());
+    h.ppid = static_cast<std::uint32_t>(::getppid());
+    h.clock = tsc ? fmt::kClockTsc : fmt::kClockMonotonic;
+    h.block_bytes = block_bytes;
+    h.ns_per_tick = tsc ? clock::tsc_ns_per_tick() : 1.0;
+    h.tick0 = tick();
+    h.mono0_ns = clock::mono_ns();
+    h.wall0_ns = clock::wall_ns();
+    h.limit_bytes = limit;
+    std::string cmd = read_command_line();
+    h.command_bytes = static_cast<std::uint32_t>(std::min<std::size_t>(cmd.size(), fmt::kMaxCommand));
+    std::memcpy(h.command, cmd.data(), h.command_bytes);
+  }
+
+  void unmap() noexcept {
+    if (base) ::munmap(base, map_bytes);
+    if (fd >= 0) ::close(fd);
+    base = nullptr;
+    header = nullptr;
+    fd = -1;
+  }
+
+  // Gives `t` a fresh block whose first record is relative to `tick`. False when full.
+  bool new_block(ThreadState& t, std::uint64_t tick) noexcept {
+    if (full.load(std::memory_order_relaxed)) return false;
+    SpinGuard g(alloc_mu);
+    std::atomic_ref<std::uint64_t> blocks(header->blocks_bytes);
+    std::uint64_t off = blocks.load(std::memory_order_relaxed);
+    std::uint64_t need = fmt::kBlockHeaderBytes + block_bytes;
+    if (off + need > limit) {
+      full.store(true, std::memory_order_relaxed);
+      return false;
+    }
+    std::uint64_t end = fmt::kSegmentHeaderBytes + off + need;
+    if (end > file_bytes) {
+      std::uint64_t grow = std::max<std::uint64_t>(1u << 20, file_bytes / 8);
+      std::uint64_t target = std::min<std::uint64_t>(std::max(end, file_bytes + grow),
+                                                     fmt::kSegmentHeaderBytes + limit);
+      // fallocate reserves the disk space now, so a full disk means dropped events rather than
+      // SIGBUS on a later store into the mapping. Not every file system has it.
+      int rc = ::posix_fallocate(fd, static_cast<off_t>(file_bytes),
+                                 static_cast<off_t>(target - file_bytes));
+      if (rc == EOPNOTSUPP || rc == EINVAL) rc = ::ftruncate(fd, static_cast<off_t>(target)) ? errno : 0;
+      if (rc != 0) {
+        full.store(true, std::memory_order_relaxed);
+        return false;
+      }
+      file_bytes = target;
+    }
+    auto* b = reinterpret_cast<fmt::BlockHeader*>(base + fmt::kSegmentHeaderBytes + off);
+    b->capacity = block_bytes;
+    b->used = 0;
+    b->thread = current_thread_index();
+    b->os_tid = t.os_tid;
+    b->base_tick = tick;
+    b->anchor_tick = this->tick();
+    b->anchor_mono_ns = clock::mono_ns();
+    std::atomic_ref<std::uint32_t>(b->magic).store(fmt::kBlockMagic, std::memory_order_release);
+    blocks.store(off + need, std::memory_order_release);
+    t.block = b;
+    t.data = reinterpret_cast<std::uint8_t*>(b) + fmt::kBlockHeaderBytes;
+    t.used = 0;
+    t.capacity = block_bytes;
+    t.last_tick = tick;
+    return true;
+  }
+
+  // Room for `n` bytes in t's block (a new block if needed); nullptr when full (dropped).
+  std::uint8_t* reserve(ThreadState& t, std::size_t n, std::uint64_t tick) noexcept {
+    if (t.block == nullptr || t.capacity - t.used < n) [[unlikely]] {
+      if (!new_block(t, tick)) return nullptr;
+    }
+    return t.data + t.used;
+  }
+
+  std::uint64_t delta(ThreadState& t, std::uint64_t tick) noexcept {
+    if (tick < t.last_tick) return 0;  // a clock step backwards: keep the order, clamp
+    std::uint64_t d = tick - t.last_tick;
+    t.last_tick = tick;
+    return d;
+  }
+
+  void commit(ThreadState& t, std::size_t n) noexcept {
+    t.used += static_cast<std::uint32_t>(n);
+    std::atomic_ref<std::uint32_t>(t.block->used).store(t.used, std::memory_order_release);
+  }
+
+  void attach(ThreadState& t) noexcept {
+    t.epoch = epoch;
+    t.block = nullptr;
+    t.data = nullptr;
+    t.used = t.capacity = 0;
+    t.last_tick = 0;
+    if (t.os_tid == 0) t.os_tid = os_tid();
+    std::memset(t.cache, 0, sizeof t.cache);
+  }
+
+  std::uint32_t intern(ThreadState& t, const std::source_location& w) noexcept {
+    const char* file = w.file_name();
+    std::uint32_t line = w.line();
+    if (line == 0 && (file == nullptr || *file == '\0')) return 0;
+    const char* function = w.function_name();
+    std::uint32_t column = w.column();
+    std::size_t slot = (reinterpret_cast<std::uintptr_t>(file) >> 4 ^ line * 2654435761u ^ column) %
+                       kSiteCache;
+    SiteCacheEntry& e = t.cache[slot];
+    if (e.file == file && e.line == line && e.column == column && e.function == function &&
+        e.id != 0) [[likely]] {
+      return e.id;
+    }
+    std::uint32_t id = intern_slow(t, {file, function, line, column});
+    if (id != 0) e = {file, function, line, column, id};
+    return id;
+  }
+
+  std::uint32_t intern_slow(ThreadState& t, const SiteKey& k) noexcept {
+    SpinGuard g(intern_mu);
+    try {
+      auto it = sites.find(k);
+      if (it != sites.end()) return it->second;
+      std::string_view file = k.file ? k.file : "";
+      std::string_view function = k.function ? k.function : "";
+      std::size_t bound = 1 + 3 * fmt::kMaxVarint + str_bound(file) + str_bound(function);
+      std::uint8_t* p = reserve(t, bound, t.block ? t.last_tick : tick());
+      if (p == nullptr) return 0;  // not defined, so never referenced
+      std::uint32_t id = next_site++;
+      std::uint8_t* q = p;
+      *q++ = fmt::kSite;
+      q += fmt::put_varint(q, id);
+      q += fmt::put_varint(q, k.line);
+      q += fmt::put_varint(q, k.column);
+      q += put_str(q, file);
+      q += put_str(q, function);
+      commit(t, static_cast<std::size_t>(q - p));
+      sites.emplace(k, id);
+      return id;
+    } catch (...) {  // bad_alloc: leave the site unknown
+      return 0;
+    }
+  }
+};
+
+namespace {
+// Enters a recorder call on this thread; false (and the event is counted as dropped) when the
+// thread is already inside one (a signal handler interrupted the recorder).
+struct Entry {
+  Entry(Recorder::Impl* impl, ThreadState& t) : t_(t) {
+    ok_ = !t.busy && impl->header != nullptr;
+    if (!ok_) {
+      if (impl->header) impl->drop();
+      return;
+    }
+    t.busy = true;
+    if (t.epoch != impl->epoch) [[unlikely]] impl->attach(t);
+  }
+  ~Entry() {
+    if (ok_) t_.busy = false;
+  }
+  ThreadState& t_;
+  bool ok_;
+};
+}  // namespace
+
+Recorder::Recorder(RecorderOptions options) : path_(options.path), impl_(new Impl) {
+  try {
+    impl_->open(path_, options);
+  } catch (...) {
+    delete impl_;
+    throw;
+  }
+}
+
+Recorder::~Recorder() {
+  close();
+  impl_->unmap();
+  delete impl_;
+}
+
+void Recorder::on_event(Ev kind, ObjId obj, std::uint64_t arg,
+                        const std::source_location& where) noexcept {
+  ThreadState& t = t_state;
+  Entry entry(impl_, t);
+  if (!entry.ok_) return;
+  std::uint32_t site = impl_->intern(t, where);
+  std::uint64_t tick = impl_->tick();
+  std::uint8_t* p = impl_->reserve(t, fmt::kMaxEventBytes, tick);
+  if (p == nullptr) [[unlikely]] {
+    impl_->drop();
+    return;
+  }
+  std::uint8_t* q = p;
+  *q++ = static_cast<std::uint8_t>(kind);
+  q += fmt::put_varint(q, impl_->delta(t, tick));
+  q += fmt::put_varint(q, obj);
+  q += fmt::put_varint(q, arg);
+  q += fmt::put_varint(q, site);
+  impl_->commit(t, static_cast<std::size_t>(q - p));
+}
+
+void Recorder::on_destroy(ObjId id) noexcept { on_event(Ev::Destroy, id, 0, std::source_location{}); }
+
+void Recorder::on_object(ObjId id, ObjKind kind, std::string_view name,
+                         const std::source_location& where) noexcept {
+  ThreadState& t = t_state;
+  Entry entry(impl_, t);
+  if (!entry.ok_) return;
+  std::uint32_t site = impl_->intern(t, where);
+  std::uint64_t tick = impl_->tick();
+  std::uint8_t* p = impl_->reserve(t, 1 + 4 * fmt::kMaxVarint + 1 + str_bound(name), tick);
+  if (p == nullptr) {
+    impl_->drop();
+    return;
+  }
+  std::uint8_t* q = p;
+  *q++ = fmt::kObject;
+  q += fmt::put_varint(q, impl_->delta(t, tick));
+  q += fmt::put_varint(q, id);
+  *q++ = static_cast<std::uint8_t>(kind);
+  q += fmt::put_varint(q, site);
+  q += put_str(q, name);
+  impl_->commit(t, static_cast<std::size_t>(q - p));
+}
+
+void Recorder::on_thread_name(std::string_view name) noexcept {
+  ThreadState& t = t_state;
+  Entry entry(impl_, t);
+  if (!entry.ok_) return;
+  std::uint64_t tick = impl_->tick();
+  std::uint8_t* p = impl_->reserve(t, 1 + fmt::kMaxVarint + str_bound(name), tick);
+  if (p == nullptr) {
+    impl_->drop();
+    return;
+  }
+  std::uint8_t* q = p;
+  *q++ = fmt::kThreadName;
+  q += fmt::put_varint(q, impl_->delta(t, tick));
+  q += put_str(q, name);
+  impl_->commit(t, static_cast<std::size_t>(q - p));
+}
+
+void Recorder::on_finding(const FindingRecord& f) noexcept {
+  ThreadState& t = t_state;
+  Entry entry(impl_, t);
+  if (!entry.ok_) return;
+  constexpr std::size_t kMaxItems = 64;  // keeps a finding record well inside one block
+  std::uint32_t sites[kMaxItems];
+  std::size_t nsites = std::min(f.sites.size(), kMaxItems);
+  for (std::size_t i = 0; i < nsites; ++i) sites[i] = impl_->intern(t, f.sites[i]);
+  std::size_t nthreads = std::min(f.threads.size(), kMaxItems);
+  std::size_t nobjects = std::min(f.objects.size(), kMaxItems);
+  std::size_t bound = 2 + fmt::kMaxVarint + str_bound(f.kind) + str_bound(f.message) +
+                      3 * fmt::kMaxVarint * (1 + kMaxItems);
+  std::uint64_t tick = impl_->tick();
+  std::uint8_t* p = impl_->reserve(t, bound, tick);
+  if (p == nullptr) {
+    impl_->drop();
+    return;
+  }
+  std::uint8_t* q = p;
+  *q++ = fmt::kFinding;
+  q += fmt::put_varint(q, impl_->delta(t, tick));
+  *q++ = f.fatal ? 1 : 0;
+  q += put_str(q, f.kind);
+  q += put_str(q, f.message);
+  q += fmt::put_varint(q, nthreads);
+  for (std::size_t i = 0; i < nthreads; ++i) q += fmt::put_varint(q, f.threads[i]);
+  q += fmt::put_varint(q, nobjects);
+  for (std::size_t i = 0; i < nobjects; ++i) q += fmt::put_varint(q, f.objects[i]);
+  q += fmt::put_varint(q, nsites);
+  for (std::size_t i = 0; i < nsites; ++i) q += fmt::put_varint(q, sites[i]);
+  impl_->commit(t, static_cast<std::size_t>(q - p));
+  if (f.fatal) {
+    // The process is about to be stopped: push the record (and the header) to the file now.
+    // The page cache already survives the process; this also survives the machine.
+    long page = ::sysconf(_SC_PAGESIZE);
+    auto begin = reinterpret_cast<std::uintptr_t>(t.block) & ~static_cast<std::uintptr_t>(page - 1);
+    auto end = reinterpret_cast<std::uintptr_t>(t.data + t.used);
+    ::msync(reinterpret_cast<void*>(begin), end - begin, MS_SYNC);
+    ::msync(impl_->base, fmt::kSegmentHeaderBytes, MS_SYNC);
+  }
+}
+
+void Recorder::close() noexcept {
+  if (!impl_->header || impl_->closed.exchange(true)) return;
+  fmt::SegmentHeader& h = *impl_->header;
+  h.end_tick = impl_->tick();
+  h.end_mono_ns = clock::mono_ns();
+  std::atomic_ref<std::uint32_t>(h.state).store(fmt::kExited, std::memory_order_release);
+}
+
+void Recorder::reopen_after_fork(const std::string& path) noexcept {
+  // The child owns fresh copies of the locks (the prepare handler held them across fork).
+  Impl* old = impl_;
+  RecorderOptions o;
+  o.path = path;
+  o.limit_bytes = old->limit;
+  o.block_bytes = old->block_bytes;
+  o.monotonic_clock = !old->tsc;
+  if (old->base) ::munmap(old->base, old->map_bytes);
+  if (old->fd >= 0) ::close(old->fd);
+  old->base = nullptr;
+  old->header = nullptr;
+  old->fd = -1;
+  path_ = path;
+  t_state.os_tid = 0;  // the forking thread's copy names the parent's thread
+  try {
+    old->open(path, o);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "weft: not recording process %d: %s\n", static_cast<int>(::getpid()),
+                 e.what());
+  }
+}
+
+std::uint64_t Recorder::dropped() const noexcept {
+  if (!impl_->header) return 0;
+  return std::atomic_ref<std::uint64_t>(impl_->header->dropped).load(std::memory_order_relaxed);
+}
+
+// ---- start-up from the environment ----------------------------------------------------------
+
+namespace {
+Recorder* g_env_recorder = nullptr;
+std::string* g_env_path = nullptr;  // WEFT_TRACE of this process image (leaked on purpose)
+
+// `P.<pid>.<k>.part`, created exclusively so that several images of one pid never collide.
+std::string part_path(const std::string& trace) {
+  for (int k = 0; k < 1000; ++k) {
+    std::string p = trace + "." + std::to_string(::getpid()) + "." + std::to_string(k) + ".part";
+    int fd = ::open(p.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      ::close(fd);
+      return p;
+    }
+    if (errno != EEXIST) break;
+  }
+  return trace + "." + std::to_string(::getpid()) + ".part";
+}
+
+void at_exit() noexcept {
+  if (g_env_recorder) g_env_recorder->close();
+}
+
+void fork_prepare() noexcept {
+  if (!g_env_recorder) return;
+  g_env_recorder->impl()->intern_mu.lock();
+  g_env_recorder->impl()->alloc_mu.lock();
+}
+void fork_parent() noexcept {
+  if (!g_env_recorder) return;
+  g_env_recorder->impl()->alloc_mu.unlock();
+  g_env_recorder->impl()->intern_mu.unlock();
+}
+void fork_child() noexcept {
+  if (!g_env_recorder) return;
+  g_env_recorder->impl()->alloc_mu.unlock();
+  g_env_recorder->impl()->intern_mu.unlock();
+  try {
+    g_env_recorder->reopen_after_fork(part_path(*g_env_path));
+  } catch (...) {
+  }
+}
+
+std::uint64_t env_u64(const char* name, std::uint64_t fallback) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return fallback;
+  char* end = nullptr;
+  unsigned long long x = std::strtoull(v, &end, 10);
+  return (end && *end == '\0') ? x : fallback;
+}
+
+// Removes `P.*.part` files left by an earlier recording into the same path.
+void remove_stale_parts(const std::string& trace);
+}  // namespace
+
+Recorder* env_recorder() noexcept { return g_env_recorder; }
+
+void detail::start_recording_from_env() noexcept {
+  static std::atomic<bool> started{false};
+  if (started.exchange(true)) return;
+  const char* path = std::getenv("WEFT_TRACE");
+  if (!path || !*path) return;
+  try {
+    g_env_path = new std::string(path);
+    bool root = std::getenv("WEFT_TRACE_ROOT") == nullptr;
+    std::string file;
+    if (root) {
+      ::setenv("WEFT_TRACE_ROOT", std::to_string(::getpid()).c_str(), 1);
+      remove_stale_parts(*g_env_path);
+      file = *g_env_path;
+    } else {
+      file = part_path(*g_env_path);
+    }
+    RecorderOptions o;
+    o.path = file;
+    o.limit_bytes = env_u64("WEFT_TRACE_LIMIT_MB", 1024) << 20;
+    o.block_bytes = static_cast<std::uint32_t>(env_u64("WEFT_TRACE_BLOCK_KB", 32) << 10);
+    if (const char* c = std::getenv("WEFT_CLOCK")) o.monotonic_clock = std::strcmp(c, "monotonic") == 0;
+    g_env_recorder = new Recorder(o);  // lives until exit: threads may record during exit
+    ::pthread_atfork(fork_prepare, fork_parent, fork_child);
+    std::atexit(at_exit);
+    set_sink(detectors::wrap(g_env_recorder, detectors::options_from_env()));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "weft: not recording: %s\n", e.what());
+  }
+}
+
+namespace {
+void remove_stale_parts(const std::string& trace) {
+  std::string dir = ".", base = trace;
+  if (auto slash = trace.rfind('/'); slash != std::string::npos) {
+    dir = slash == 0 ? "/" : trace.substr(0, slash);
+    base = trace.substr(slash + 1);
+  }
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return;
+  while (dirent* e = ::readdir(d)) {
+    std::string_view n = e->d_name;
+    if (n.size() > base.size() + 6 && n.substr(0, base.size()) == base &&
+        n[base.size()] == '.' && n.substr(n.size() - 5) == ".part") {
+      ::unlink((dir + "/" + std::string(n)).c_str());
+    }
+  }
+  ::closedir(d);
+}
+}  // namespace
+
+}  // namespace weft::rt

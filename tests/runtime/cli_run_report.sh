@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# cli_run_report.sh WEFT REC_PROG: `weft run` and `weft report` end to end on a recorded program.
+set -u
+weft=$1 prog=$2
+dir=$(mktemp -d /tmp/weft-cli-XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+# run: the program's status, a summary on stderr, findings printed, parts merged into one file.
+out=$("$weft" run -o "$dir/a.trace" -- "$prog" fork 2>&1); code=$?
+[ $code -eq 0 ] || fail "run fork exited $code: $out"
+grep -Eq 'recorded [0-9]+ events, 2 threads, 3 objects, 2 processes, 0 dropped, 0 findings in' <<<"$out" \
+  || fail "summary: $out"
+ls "$dir"/a.trace.*.part >/dev/null 2>&1 && fail "parts left behind"
+
+out=$("$weft" run -o "$dir/b.trace" -- "$prog" basic 2>&1); code=$?
+[ $code -eq 0 ] || fail "run basic exited $code"
+grep -q "lock-reentry: 'account-a' acquired again" <<<"$out" || fail "finding not printed: $out"
+grep -q "(2x)" <<<"$out" || fail "duplicate findings not merged: $out"
+"$weft" run --fail-on-findings -o "$dir/b.trace" -- "$prog" basic >/dev/null 2>&1
+[ $? -eq 1 ] || fail "--fail-on-findings must exit 1"
+
+# a killed program: 128+signal, and the trace still holds its events
+out=$("$weft" run -o "$dir/c.trace" -- "$prog" segv 2>&1); code=$?
+[ $code -eq 139 ] || fail "segv: expected 139, got $code"
+grep -q "killed by signal 11" <<<"$out" || fail "segv summary: $out"
+grep -Eq 'recorded 200[0-9] events' <<<"$out" || fail "segv events: $out"
+
+# report: text sorted by contention, JSON with the contract's keys, exit 1 on findings
+out=$("$weft" report "$dir/b.trace"); code=$?
+[ $code -eq 1 ] || fail "report with findings must exit 1, got $code"
+grep -q "子线程-0" <<<"$out" || fail "thread name missing: $out"
+grep -q "lock statistics (sorted by contention)" <<<"$out" || fail "no stats: $out"
+json=$("$weft" report "$dir/b.trace" --format=json)
+for key in '"version": 1' '"summary"' '"events"' '"duration_ns"' '"dropped"' '"threads"' \
+           '"objects"' '"stats"' '"contentions"' '"hold_max_ns"' '"findings"' '"kind": "lock-reentry"' \
+           '"time_ns"' '"sites"'; do
+  grep -qF "$key" <<<"$json" || fail "json lacks $key"
+done
+"$weft" report "$dir/a.trace" >/dev/null; [ $? -eq 0 ] || fail "clean report must exit 0"
+echo ok
