@@ -13,6 +13,7 @@
 // found next to this binary (../lib/). Children (fork, exec, posix_spawn, system) inherit the
 // environment and record their own part of the trace; when the program ends the parts are
 // merged into one file.
+#include <elf.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -89,6 +90,56 @@ std::string find_preload() {
   return {};
 }
 
+// PROG as execvp would find it.
+std::string resolve_program(const char* prog) {
+  if (std::strchr(prog, '/')) return prog;
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    std::size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string dir = dirs.substr(start, end - start);
+    std::string p = (dir.empty() ? "." : dir) + "/" + prog;
+    if (::access(p.c_str(), X_OK) == 0) return p;
+    start = end + 1;
+  }
+  return prog;
+}
+
+// True when `file` is an ELF binary linked with weft's runtime (it has the .weft_rt section
+// written by runtime/src/hooks.cpp): it records itself and needs no interposer.
+bool records_natively(const std::string& file) {
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  auto read_at = [fd](void* buf, std::size_t n, std::uint64_t off) {
+    return ::pread(fd, buf, n, static_cast<off_t>(off)) == static_cast<ssize_t>(n);
+  };
+  bool found = false;
+  Elf64_Ehdr eh;
+  if (read_at(&eh, sizeof eh, 0) && std::memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 &&
+      eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_shentsize == sizeof(Elf64_Shdr) &&
+      eh.e_shnum > 0 && eh.e_shnum < 65000 && eh.e_shstrndx < eh.e_shnum) {
+    std::vector<Elf64_Shdr> sh(eh.e_shnum);
+    if (read_at(sh.data(), sh.size() * sizeof(Elf64_Shdr), eh.e_shoff)) {
+      const Elf64_Shdr& names = sh[eh.e_shstrndx];
+      if (names.sh_size > 0 && names.sh_size < (1u << 24)) {
+        std::string strtab(names.sh_size, '\0');
+        if (read_at(strtab.data(), strtab.size(), names.sh_offset)) {
+          for (const auto& s : sh) {
+            if (s.sh_name < strtab.size() && std::strcmp(strtab.c_str() + s.sh_name, ".weft_rt") == 0) {
+              found = true;
+              break;
+            }
+          }
+        }
+      }
+    }
+  }
+  ::close(fd);
+  return found;
+}
+
 bool parse_u64(std::string_view s, std::uint64_t& out) {
   if (s.empty() || s.size() > 19) return false;
   out = 0;
@@ -153,7 +204,9 @@ int weft::cli::run_main(int argc, char** argv) {
   ::unlink(path.c_str());
   for (const auto& p : weft::trace::trace_part_files(path)) ::unlink(p.c_str());
 
-  std::string preload = find_preload();
+  // Programs linked with weft's runtime record themselves; the interposer is for the others
+  // (and is still inherited by their children through the environment when it is added).
+  std::string preload = records_natively(resolve_program(argv[prog])) ? "" : find_preload();
   int err_pipe[2];
   if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
     std::fprintf(stderr, "weft run: cannot create a pipe: %s\n", std::strerror(errno));
@@ -220,7 +273,7 @@ int weft::cli::run_main(int argc, char** argv) {
   int exit_value = WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status);
 
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
+  if (::stat(path.c_str(), &st) != 0 && weft::trace::trace_part_files(path).empty()) {
     std::fprintf(stderr,
                  "weft run: %s recorded nothing: it is not linked with weft::primitives and %s\n",
                  argv[prog],

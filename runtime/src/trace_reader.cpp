@@ -407,6 +407,7 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
   // Processes (one per pid; an exec'd image continues its pid) and threads.
   std::map<std::uint32_t, std::size_t> proc_of_pid;
   std::vector<std::map<std::uint32_t, std::uint32_t>> thread_map(segs.size());
+  std::map<std::pair<std::uint32_t, std::uint64_t>, std::pair<std::uint32_t, std::size_t>> by_tid;
   for (std::size_t si = 0; si < segs.size(); ++si) {
     const Segment& s = segs[si];
     auto [it, fresh] = proc_of_pid.emplace(s.h.pid, t.processes.size());
@@ -426,6 +427,16 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
     p.dropped += s.h.dropped;
     t.dropped += s.h.dropped;
     for (const auto& [local, rt_] : s.threads) {
+      // The same OS thread seen by two runtimes of one process image (a program linked with
+      // weft::runtime that also got the interposer) or across an exec: one lane.
+      auto key = std::make_pair(s.h.pid, rt_.os_tid);
+      if (auto seen = by_tid.find(key); rt_.os_tid != 0 && seen != by_tid.end() && seen->second.second != si) {
+        Thread& same = t.threads[seen->second.first];
+        if (!rt_.name.empty()) same.name = rt_.name;
+        if (same.object == 0) same.object = obj_of(si, rt_.object);
+        thread_map[si][local] = same.index;
+        continue;
+      }
       Thread th;
       th.index = static_cast<std::uint32_t>(t.threads.size());
       th.pid = s.h.pid;
@@ -433,6 +444,7 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
       th.name = rt_.name;
       th.object = obj_of(si, rt_.object);
       thread_map[si][local] = th.index;
+      by_tid[key] = {th.index, si};
       t.threads.push_back(std::move(th));
     }
   }
@@ -553,9 +565,12 @@ Trace read_trace(const std::string& path) {
   std::vector<Segment> segs;
   bool truncated = false;
   std::vector<std::string> warnings;
-  std::vector<std::uint8_t> bytes = read_file(path);
-  parse_file(bytes.data(), bytes.size(), segs, truncated, warnings, path + " ");
-  for (const auto& part : trace_part_files(path)) {
+  std::vector<std::string> parts = trace_part_files(path);
+  if (parts.empty() || ::access(path.c_str(), F_OK) == 0) {
+    std::vector<std::uint8_t> bytes = read_file(path);
+    parse_file(bytes.data(), bytes.size(), segs, truncated, warnings, path + " ");
+  }  // else: the process `weft run` started did not record (a shell), its children did
+  for (const auto& part : parts) {
     try {
       std::vector<std::uint8_t> pb = read_file(part);
       std::vector<Segment> ps;
@@ -571,11 +586,14 @@ Trace read_trace(const std::string& path) {
 }
 
 void consolidate_trace(const std::string& path, std::uint32_t exit_kind, int exit_value) {
-  std::vector<std::uint8_t> bytes = read_file(path);
+  std::vector<std::uint8_t> bytes;
   std::vector<Segment> segs;
   bool truncated = false;
   std::vector<std::string> warnings;
-  parse_file(bytes.data(), bytes.size(), segs, truncated, warnings, path + " ");
+  if (::access(path.c_str(), F_OK) == 0 || trace_part_files(path).empty()) {
+    bytes = read_file(path);
+    parse_file(bytes.data(), bytes.size(), segs, truncated, warnings, path + " ");
+  }
 
   std::vector<std::uint8_t> out;
   auto pack = [&out](const std::uint8_t* d, Segment& s, bool first, std::uint32_t ek, int ev) {
