@@ -23,3 +23,32 @@ add_test(NAME runtime_cli:report-not-a-trace COMMAND ${_weft_expect} 2 "not a we
   $<TARGET_FILE:weft> report ${CMAKE_CURRENT_SOURCE_DIR}/CMakeLists.txt)
 add_test(NAME runtime_cli:report-bad-format COMMAND ${_weft_expect} 2 "unknown format 'xml'"
   $<TARGET_FILE:weft> report x.trace --format=xml)
+
+# The trace reader's fuzz target (issue 3). With clang++-19: a libFuzzer binary (ASan+UBSan) that
+# CTest runs for 20 s from the seed corpus. Without it, or in sanitizer builds: the seeds (and
+# their prefixes) through the same entry point, built with the project's compiler.
+set(_weft_fuzz ${CMAKE_CURRENT_SOURCE_DIR}/fuzz)
+find_program(WEFT_CLANGXX_19 NAMES clang++-19)
+if(WEFT_CLANGXX_19 AND NOT WEFT_SANITIZE)
+  set(_weft_fuzz_bin ${PROJECT_BINARY_DIR}/bin/trace_reader_fuzz)
+  set(_weft_fuzz_srcs ${_weft_fuzz}/trace_reader_fuzz.cpp
+      ${PROJECT_SOURCE_DIR}/runtime/src/trace_reader.cpp ${PROJECT_SOURCE_DIR}/runtime/src/trace_stats.cpp)
+  add_custom_command(OUTPUT ${_weft_fuzz_bin}
+    COMMAND ${WEFT_CLANGXX_19} -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined
+      -fno-sanitize-recover=undefined -Wno-deprecated-declarations -I${PROJECT_SOURCE_DIR}/runtime/include ${_weft_fuzz_srcs}
+      -o ${_weft_fuzz_bin}
+    DEPENDS ${_weft_fuzz_srcs} ${PROJECT_SOURCE_DIR}/runtime/include/weft/runtime/trace_format.hpp
+      ${PROJECT_SOURCE_DIR}/runtime/include/weft/runtime/trace_reader.hpp
+      ${PROJECT_SOURCE_DIR}/runtime/include/weft/runtime/trace_model.hpp
+    COMMENT "libFuzzer target for the trace reader (clang++-19)")
+  add_custom_target(trace_reader_fuzz ALL DEPENDS ${_weft_fuzz_bin})
+  add_test(NAME runtime_fuzz:trace-reader COMMAND sh -c
+    "mkdir -p fuzz-corpus && exec '${_weft_fuzz_bin}' -max_total_time=20 -timeout=5 -rss_limit_mb=1024 -malloc_limit_mb=256 -print_final_stats=1 fuzz-corpus '${_weft_fuzz}/seeds'"
+    WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+  set_tests_properties(runtime_fuzz:trace-reader PROPERTIES TIMEOUT 120)
+endif()
+add_executable(trace_reader_fuzz_seeds ${_weft_fuzz}/trace_reader_fuzz.cpp ${_weft_fuzz}/seed_driver.cpp)
+target_link_libraries(trace_reader_fuzz_seeds PRIVATE weft::runtime)
+weft_target_warnings(trace_reader_fuzz_seeds)
+add_test(NAME runtime_fuzz:seeds COMMAND trace_reader_fuzz_seeds ${_weft_fuzz}/seeds)
+set_tests_properties(runtime_fuzz:seeds PROPERTIES PASS_REGULAR_EXPRESSION "[1-9][0-9]* inputs read")
