@@ -11,6 +11,13 @@
 
 #include "internal.hpp"
 #include "weft/runtime/detectors.hpp"
+#include "weft/runtime/tsan.hpp"
+
+namespace {
+// Links the ThreadSanitizer bridge (runtime/tsan/) into every program that starts detectors, so
+// that its __tsan_on_report() hook is there in -fsanitize=thread builds.
+[[gnu::used]] void (*const g_keep_tsan_bridge)(void*) noexcept = &weft::rt::tsan::on_report;
+}  // namespace
 
 namespace weft::rt::detectors {
 

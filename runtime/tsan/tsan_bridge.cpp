@@ -1,0 +1,199 @@
+// ThreadSanitizer interop: TSan's reports become weft findings.
+//
+// A program built with -fsanitize=thread and linked with weft::runtime gets every TSan report
+// (data races, and TSan's other kinds) written into the trace as a finding, with both access
+// stacks, next to the lock history on the timeline. TSan calls the weak hook __tsan_on_report()
+// after printing a report; we read the report through the __tsan_get_report_* accessors that
+// libtsan exports (see <sanitizer/tsan_interface.h> in compiler-rt) and symbolize frames with
+// __sanitizer_symbolize_pc().
+//
+// Those functions are declared weak here, so the same object links into programs built without
+// TSan: there nobody calls the hook and nothing happens. TSan kinds map onto weft ids where one
+// exists (data-race, lock-order-inversion, lock-reentry for mutex-double-lock, unowned-release
+// for mutex-bad-unlock); other kinds keep TSan's name (e.g. heap-use-after-free, thread-leak).
+#include <bit>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <source_location>
+#include <string>
+#include <vector>
+
+#include "../src/detectors/internal.hpp"
+#include "weft/runtime/event.hpp"
+#include "weft/runtime/tsan.hpp"
+
+extern "C" {
+__attribute__((weak)) void* __tsan_get_current_report();
+__attribute__((weak)) int __tsan_get_report_data(void* report, const char** description,
+                                                 int* count, int* stack_count, int* mop_count,
+                                                 int* loc_count, int* mutex_count,
+                                                 int* thread_count, int* unique_tid_count,
+                                                 void** sleep_trace, unsigned long trace_size);
+__attribute__((weak)) int __tsan_get_report_mop(void* report, unsigned long idx, int* tid,
+                                                void** addr, int* size, int* write, int* atomic,
+                                                void** trace, unsigned long trace_size);
+__attribute__((weak)) int __tsan_get_report_stack(void* report, unsigned long idx, void** trace,
+                                                  unsigned long trace_size);
+__attribute__((weak)) void __sanitizer_symbolize_pc(void* pc, const char* fmt, char* out_buf,
+                                                    unsigned long out_buf_size);
+// The hook TSan calls after it printed a report (a weak no-op in libtsan).
+__attribute__((visibility("default"), used)) void __tsan_on_report(void* report);
+}
+
+namespace weft::rt::tsan {
+
+namespace {
+
+// A site made from a symbolized frame. std::source_location has no public constructor, so we
+// build libstdc++'s representation (one pointer to {file, function, line, column}) ourselves.
+// The records are interned and live until exit, like the static ones the compiler emits.
+struct SiteImpl {
+  const char* file;
+  const char* function;
+  unsigned line;
+  unsigned column;
+};
+
+// A spin lock on atomics: never an interposed or instrumented primitive.
+detectors::internal::SpinLock g_sites_mu;
+std::deque<std::string> g_strings;
+std::deque<SiteImpl> g_sites;
+
+}  // namespace
+
+std::source_location make_site(std::string_view file, unsigned line, std::string_view function) {
+#if defined(__GLIBCXX__)
+  static_assert(sizeof(std::source_location) == sizeof(const SiteImpl*));
+  detectors::internal::SpinGuard g(g_sites_mu);
+  for (const auto& s : g_sites)
+    if (s.line == line && file == s.file && function == s.function)
+      return std::bit_cast<std::source_location>(&s);
+  const char* f = g_strings.emplace_back(file).c_str();
+  const char* fn = g_strings.emplace_back(function).c_str();
+  const SiteImpl* impl = &g_sites.emplace_back(SiteImpl{f, fn, line, 0});
+  return std::bit_cast<std::source_location>(impl);
+#else
+  (void)file;
+  (void)line;
+  (void)function;
+  return {};
+#endif
+}
+
+std::string map_kind(std::string_view tsan_description) {
+  if (tsan_description == "data-race" || tsan_description == "data-race-vptr" ||
+      tsan_description == "external-race")
+    return "data-race";
+  if (tsan_description == "lock-order-inversion") return "lock-order-inversion";
+  if (tsan_description == "mutex-double-lock") return "lock-reentry";
+  if (tsan_description == "mutex-bad-unlock" || tsan_description == "mutex-bad-read-unlock")
+    return "unowned-release";
+  return std::string(tsan_description);
+}
+
+namespace {
+
+struct Frame {
+  std::string file, function;
+  unsigned line = 0;
+};
+
+Frame symbolize(void* pc) {
+  Frame f;
+  if (__sanitizer_symbolize_pc == nullptr || pc == nullptr) return f;
+  char buf[1024] = {};
+  __sanitizer_symbolize_pc(pc, "%s|%l|%f", buf, sizeof buf);
+  std::string s(buf);
+  auto a = s.find('|'), b = s.find('|', a == std::string::npos ? a : a + 1);
+  if (a == std::string::npos || b == std::string::npos) return f;
+  f.file = s.substr(0, a);
+  f.line = static_cast<unsigned>(std::strtoul(s.c_str() + a + 1, nullptr, 10));
+  f.function = s.substr(b + 1);
+  if (f.file.empty() || f.file == "<null>") f.file.clear();
+  return f;
+}
+
+bool is_runtime_frame(const Frame& f) {
+  // Skip frames inside the C++ library headers and TSan's own interceptors.
+  return f.file.empty() || f.file.find("/include/c++/") != std::string::npos ||
+         f.file.find("sanitizer_common") != std::string::npos ||
+         f.file.find("/tsan/") != std::string::npos;
+}
+
+}  // namespace
+
+void on_report(void* report) noexcept {
+  Sink* sink = active_sink();
+  if (sink == nullptr || report == nullptr || __tsan_get_report_data == nullptr) return;
+  try {
+    const char* description = nullptr;
+    int count = 0, stack_count = 0, mop_count = 0, loc_count = 0, mutex_count = 0,
+        thread_count = 0, unique_tid_count = 0;
+    void* sleep_trace[1] = {};
+    if (!__tsan_get_report_data(report, &description, &count, &stack_count, &mop_count,
+                                &loc_count, &mutex_count, &thread_count, &unique_tid_count,
+                                sleep_trace, 1))
+      return;
+    std::string desc = description ? description : "unknown";
+    FindingRecord f;
+    f.kind = map_kind(desc);
+    f.threads = {current_thread_index()};
+    std::string msg = "ThreadSanitizer: " + desc;
+    constexpr unsigned long kDepth = 16;
+    for (int i = 0; i < mop_count && __tsan_get_report_mop; ++i) {
+      int tid = 0, size = 0, write = 0, atomic = 0;
+      void* addr = nullptr;
+      void* trace[kDepth] = {};
+      if (!__tsan_get_report_mop(report, static_cast<unsigned long>(i), &tid, &addr, &size, &write,
+                                 &atomic, trace, kDepth))
+        continue;
+      char head[160];
+      std::snprintf(head, sizeof head, "%s%s%s of %d bytes at %p by TSan thread T%d",
+                    i == 0 ? "; " : "; previous ", atomic ? "atomic " : "",
+                    write ? "write" : "read", size, addr, tid);
+      msg += head;
+      // The access stack, innermost first, without the C++ library's and TSan's own frames.
+      bool site_taken = false;
+      std::string stack, last;
+      int shown = 0;
+      for (unsigned long k = 0; k < kDepth && trace[k] && shown < 6; ++k) {
+        Frame fr = symbolize(trace[k]);
+        if (is_runtime_frame(fr)) continue;
+        std::string text = fr.function + " " + fr.file + ":" + std::to_string(fr.line);
+        if (text == last) continue;
+        last = text;
+        if (!stack.empty()) stack += " < ";
+        stack += text;
+        ++shown;
+        if (!site_taken) {
+          f.sites.push_back(make_site(fr.file, fr.line, fr.function));
+          site_taken = true;
+        }
+      }
+      if (!stack.empty()) msg += ": " + stack;
+    }
+    if (mop_count == 0 && __tsan_get_report_stack) {
+      for (int i = 0; i < stack_count; ++i) {
+        void* trace[kDepth] = {};
+        if (!__tsan_get_report_stack(report, static_cast<unsigned long>(i), trace, kDepth))
+          continue;
+        for (unsigned long k = 0; k < kDepth && trace[k]; ++k) {
+          Frame fr = symbolize(trace[k]);
+          if (is_runtime_frame(fr)) continue;
+          f.sites.push_back(make_site(fr.file, fr.line, fr.function));
+          msg += "; at " + fr.function + " " + fr.file + ":" + std::to_string(fr.line);
+          break;
+        }
+      }
+    }
+    f.message = std::move(msg);
+    sink->on_finding(f);
+  } catch (...) {
+    // Never throw into ThreadSanitizer.
+  }
+}
+
+}  // namespace weft::rt::tsan
+
+extern "C" void __tsan_on_report(void* report) { weft::rt::tsan::on_report(report); }
