@@ -200,7 +200,6 @@ class Detector final : public Sink {
   std::unordered_map<ObjId, SignalState> signals;
 
   std::atomic<bool> stopping{false};
-  std::atomic<std::uint64_t> events_seen{0};
 
  private:
   static constexpr std::size_t kPageBits = 12, kPageSize = std::size_t{1} << kPageBits;

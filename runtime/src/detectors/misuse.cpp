@@ -13,8 +13,7 @@ namespace weft::rt::detectors::internal {
 void misuse_on_release(Detector& d, ThreadRec& t, ObjId obj, Slot& s,
                        const std::source_location& where) {
   ObjKind k = static_cast<ObjKind>(s.kind.load(std::memory_order_relaxed));
-  if (k == ObjKind::Unknown) return;
-  if (find_held(d, t, obj) != nullptr) return;
+  if (k == ObjKind::Unknown) return;  // called only when `t` does not hold `obj`
   std::uint32_t owner = s.owner.load(std::memory_order_relaxed);
   if (k == ObjKind::Lock && owner != 0) {
     // Python's Lock may be released by any thread: legal, but remember it (see reentry.cpp).

@@ -54,9 +54,14 @@ namespace internal {
 
 namespace {
 std::atomic<std::uint64_t> g_instances{0};
-// The calling thread's record, valid while t_instance matches the detector's instance.
-thread_local ThreadRec* t_rec = nullptr;
-thread_local std::uint64_t t_instance = 0;
+// The calling thread's record, valid while `instance` matches the detector's instance.
+// initial-exec: no __tls_get_addr call on the hot path (the runtime is linked into programs and
+// into the LD_PRELOAD interposer, both loaded at start-up).
+struct ThreadSlot {
+  ThreadRec* rec = nullptr;
+  std::uint64_t instance = 0;
+};
+thread_local ThreadSlot t_self __attribute__((tls_model("initial-exec")));
 }  // namespace
 
 std::uint64_t now_ns() {
@@ -144,8 +149,9 @@ Slot* Detector::slot_if_any(ObjId id) noexcept {
 }
 
 ThreadRec& Detector::self() noexcept {
-  if (t_instance == instance_ && t_rec != nullptr) [[likely]]
-    return *t_rec;
+  ThreadSlot& ts = t_self;
+  if (ts.instance == instance_) [[likely]]
+    return *ts.rec;
   auto rec = std::make_unique<ThreadRec>();
   rec->index = current_thread_index();
   rec->tid = static_cast<int>(::syscall(SYS_gettid));
@@ -154,8 +160,8 @@ ThreadRec& Detector::self() noexcept {
     SpinGuard g(threads_mu_);
     threads_.push_back(std::move(rec));
   }
-  t_rec = r;
-  t_instance = instance_;
+  ts.rec = r;
+  ts.instance = instance_;
   return *r;
 }
 
@@ -295,34 +301,53 @@ void clear_block(ThreadRec& t) {
   t.block_seq.fetch_add(1, std::memory_order_release);
 }
 
-void push_held(Detector& d, ThreadRec& t, ObjId obj, Slot& s, const std::source_location& where) {
-  ObjKind k = static_cast<ObjKind>(s.kind.load(std::memory_order_relaxed));
+// Drops entries of locks that other threads released meanwhile (a Lock used as a signal), so
+// the stack does not fill up with them.
+void prune_stale(Detector& d, ThreadRec& t) {
+  int n = t.n_held < ThreadRec::kMaxHeld ? t.n_held : ThreadRec::kMaxHeld;
+  int w = 0;
+  for (int i = 0; i < n; ++i)
+    if (find_held(d, t, t.held[i].obj) == &t.held[i]) t.held[w++] = t.held[i];
+  t.n_held -= n - w;
+}
+
+// The calling thread now holds `obj`. `edges`: add lock-order edges (not for try-locks).
+void take(Detector& d, ThreadRec& t, ObjId obj, Slot& s, ObjKind k,
+          const std::source_location& where, bool edges) {
   if (is_reentrant_kind(k)) {
     if (HeldEntry* e = find_held(d, t, obj)) {
       ++e->depth;
       return;
     }
   }
-  lock_order_on_acquired(d, t, obj, where);
-  std::uint32_t gen = s.gen.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (edges) lock_order_on_acquired(d, t, obj, where);
+  if (t.n_held >= 8) [[unlikely]]
+    prune_stale(d, t);
+  // Acquisitions of one lock are ordered by the lock itself: a plain increment suffices.
+  std::uint32_t gen = s.gen.load(std::memory_order_relaxed) + 1;
+  s.gen.store(gen, std::memory_order_relaxed);
   s.acquired_at.store(where, std::memory_order_relaxed);
   s.owner.store(t.index, std::memory_order_relaxed);
   if (t.n_held < ThreadRec::kMaxHeld) t.held[t.n_held] = HeldEntry{obj, gen, 1, where};
   ++t.n_held;
 }
 
-void pop_held(Detector& d, ThreadRec& t, ObjId obj, Slot& s) {
+// The calling thread releases `obj`: pops it, or reports the release as a misuse.
+void give(Detector& d, ThreadRec& t, ObjId obj, Slot& s, const std::source_location& where) {
   int n = t.n_held < ThreadRec::kMaxHeld ? t.n_held : ThreadRec::kMaxHeld;
   for (int i = n - 1; i >= 0; --i) {
     if (t.held[i].obj != obj) continue;
-    if (--t.held[i].depth > 0 && find_held(d, t, obj) == &t.held[i]) return;
+    if (s.gen.load(std::memory_order_relaxed) != t.held[i].gen ||
+        s.owner.load(std::memory_order_relaxed) != t.index)
+      break;  // stale: someone else released (and maybe re-took) it
+    if (--t.held[i].depth > 0) return;
     for (int j = i; j + 1 < n; ++j) t.held[j] = t.held[j + 1];
     --t.n_held;
-    std::uint32_t me = t.index;
-    s.owner.compare_exchange_strong(me, 0, std::memory_order_relaxed);
+    s.owner.store(0, std::memory_order_relaxed);
     return;
   }
-  // Not in our stack: someone else's lock (a Lock released across threads) or untracked depth.
+  misuse_on_release(d, t, obj, s, where);
+  // Not (validly) in our stack: someone else's Lock released across threads, or untracked.
   if (t.n_held > ThreadRec::kMaxHeld) --t.n_held;
   s.owner.store(0, std::memory_order_relaxed);
 }
@@ -331,10 +356,10 @@ void pop_held(Detector& d, ThreadRec& t, ObjId obj, Slot& s) {
 void Detector::on_event(Ev kind, ObjId obj, std::uint64_t arg,
                         const std::source_location& where) noexcept {
   if (options_.enabled) [[likely]] {
-    events_seen.fetch_add(1, std::memory_order_relaxed);
     ThreadRec& t = self();
     // Any event but the Release inside a condition wait means the thread is running again.
-    if (t.block.load(std::memory_order_relaxed) != 0 && kind != Ev::Release) clear_block(t);
+    if (t.block.load(std::memory_order_relaxed) != 0 && kind != Ev::Release) [[unlikely]]
+      clear_block(t);
     Slot* s = obj ? slot(obj) : nullptr;
     ObjKind k = s ? static_cast<ObjKind>(s->kind.load(std::memory_order_relaxed))
                   : ObjKind::Unknown;
@@ -352,34 +377,13 @@ void Detector::on_event(Ev kind, ObjId obj, std::uint64_t arg,
         }
         break;
       case Ev::Acquired:
-        clear_block(t);
-        if (s && is_lock_kind(k)) {
-          if (arg & kAcquiredByTry) {
-            // A try-lock cannot deadlock: it takes part in ownership but adds no order edge.
-            std::uint32_t gen = s->gen.fetch_add(1, std::memory_order_relaxed) + 1;
-            if (is_reentrant_kind(k)) {
-              if (HeldEntry* e = find_held(*this, t, obj)) {
-                ++e->depth;
-                break;
-              }
-            }
-            s->acquired_at.store(where, std::memory_order_relaxed);
-            s->owner.store(t.index, std::memory_order_relaxed);
-            if (t.n_held < ThreadRec::kMaxHeld) t.held[t.n_held] = HeldEntry{obj, gen, 1, where};
-            ++t.n_held;
-          } else {
-            push_held(*this, t, obj, *s, where);
-          }
-        }
+        if (s && is_lock_kind(k)) take(*this, t, obj, *s, k, where, !(arg & kAcquiredByTry));
         break;
       case Ev::AcquireFailed:
         clear_block(t);
         break;
       case Ev::Release:
-        if (s && is_lock_kind(k)) {
-          misuse_on_release(*this, t, obj, *s, where);
-          pop_held(*this, t, obj, *s);
-        }
+        if (s && is_lock_kind(k)) give(*this, t, obj, *s, where);
         break;
       case Ev::WaitBegin:
         if (s) {
