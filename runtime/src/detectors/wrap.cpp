@@ -35,14 +35,6 @@ Sink* wrap(Sink* downstream, const Options& options) noexcept {
   // Lives until exit: instrumented threads may still be inside it while the process ends.
   auto* d = new internal::Detector(downstream, options);
   d->detach_watchdog();
-  if (options.chaos_seed != 0) {
-    static std::uint64_t seed = options.chaos_seed;
-    // Printed at exit so that a failure can be replayed with the same seed.
-    std::atexit([] {
-      std::fprintf(stderr, "weft: chaos seed %llu (replay with WEFT_CHAOS=%llu)\n",
-                   static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed));
-    });
-  }
   return d;
 }
 
