@@ -10,3 +10,40 @@ if(WEFT_SANITIZE MATCHES "thread")
   set_tests_properties(runtime_detectors_tsan_race PROPERTIES TIMEOUT 60
     ENVIRONMENT "TSAN_OPTIONS=halt_on_error=0 exitcode=0")
 endif()
+
+# End to end through `weft run` and the LD_PRELOAD interposer: unmodified std:: programs.
+# Not in sanitizer builds: there the interposer is not built (it refuses TSan; see
+# preload_tests.cmake), and scripts/test.sh runs the ^runtime tests in such a build.
+if(NOT WEFT_SANITIZE AND TARGET weft_preload AND TARGET weft)
+  add_executable(detect_std_prog ${CMAKE_CURRENT_LIST_DIR}/detect_std_prog.cpp)
+  target_link_libraries(detect_std_prog PRIVATE Threads::Threads)
+  weft_target_warnings(detect_std_prog)
+  add_dependencies(detect_std_prog weft weft_preload)
+  set(_expect ${PROJECT_SOURCE_DIR}/tests/cli/expect_exit.sh)
+  set(_trace ${CMAKE_CURRENT_BINARY_DIR}/detect_std)
+  # name; expected exit status of `weft run`; regex its output must match; extra run flags
+  function(weft_detect_std_test scenario code regex)
+    add_test(NAME runtime_detectors_std:${scenario}
+      COMMAND bash ${_expect} ${code} "${regex}"
+              $<TARGET_FILE:weft> run ${ARGN} -o ${_trace}-${scenario}.trace --
+              $<TARGET_FILE:detect_std_prog> ${scenario})
+    set_tests_properties(runtime_detectors_std:${scenario} PROPERTIES TIMEOUT 30)
+  endfunction()
+  # Fatal findings stop the program with status 86 (kFatalExitStatus) instead of hanging.
+  weft_detect_std_test(self 86 "lock-reentry: .*again while holding it")
+  weft_detect_std_test(abba 86 "deadlock: 2 threads wait for each other in a cycle")
+  weft_detect_std_test(three 86 "deadlock: 3 threads wait for each other in a cycle")
+  weft_detect_std_test(philosophers 86 "deadlock: 5 threads wait for each other in a cycle")
+  weft_detect_std_test(join-cycle 86 "deadlock: 2 threads wait for each other.*joins")
+  weft_detect_std_test(lost-forever 86 "lost-wakeup: .*blocks forever")
+  # Non-fatal findings: the program's own status, or 1 with --fail-on-findings.
+  weft_detect_std_test(inversion 1 "lock-order-inversion: locks taken in a cyclic order"
+                       --fail-on-findings)
+  weft_detect_std_test(unowned 1 "unowned-release: .*EPERM" --fail-on-findings)
+  weft_detect_std_test(exit-holding 1 "exit-holding-lock: a thread ends while holding"
+                       --fail-on-findings)
+  weft_detect_std_test(lost-wakeup 1 "lost-wakeup: .*until its timeout" --fail-on-findings)
+  # Correct programs (condition- and semaphore-heavy): no findings at all.
+  weft_detect_std_test(correct-cv 0 " 0 findings" --fail-on-findings)
+  weft_detect_std_test(correct-sem 0 " 0 findings" --fail-on-findings)
+endif()

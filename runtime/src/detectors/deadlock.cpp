@@ -221,7 +221,7 @@ void watchdog_main(Detector& d) {
       bool first = true;
       for (Snap* s : listed) {
         msg << (first ? " " : "; ") << d.thread_name(s->rec->index) << " " << verb(s->block)
-            << " " << d.describe(s->obj) << " at " << site_str(s->site);
+            << " " << d.describe(s->obj) << at(s->site);
         first = false;
         f.threads.push_back(s->rec->index);
         f.objects.push_back(s->obj);
@@ -230,8 +230,7 @@ void watchdog_main(Detector& d) {
           Slot* slot = d.slot_if_any(s->obj);
           auto taken = slot ? slot->acquired_at.load(std::memory_order_relaxed)
                             : std::source_location{};
-          msg << ", held by " << d.thread_name(s->waits_for) << " (taken at " << site_str(taken)
-              << ")";
+          msg << ", held by " << d.thread_name(s->waits_for) << taken_at(taken);
           f.sites.push_back(taken);
         }
       }

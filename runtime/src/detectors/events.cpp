@@ -19,8 +19,8 @@ FindingRecord lost_wakeup(Detector& d, ObjId obj, std::uint32_t waiter,
                           const SignalState::PendingWait& p, const char* how) {
   FindingRecord f;
   f.kind = "lost-wakeup";
-  f.message = "wait on " + d.describe(obj) + " at " + site_str(p.wait_site) + " " + how +
-              ": the notify at " + site_str(p.notify_site) +
+  f.message = "wait on " + d.describe(obj) + at(p.wait_site) + " " + how + ": the notify" +
+              at(p.notify_site) +
               " came before the wait and woke nobody; wait for a predicate set under the lock "
               "(while (!ready) wait) instead of for the notification";
   f.threads = {waiter};
@@ -34,9 +34,8 @@ FindingRecord lost_set(Detector& d, ObjId obj, std::uint32_t waiter,
                        const SignalState::PendingWait& p, const char* how) {
   FindingRecord f;
   f.kind = "event-as-condition";
-  f.message = "wait on " + d.describe(obj) + " at " + site_str(p.wait_site) + " " + how +
-              ": its set() at " + site_str(p.set_site) + " was undone by clear() at " +
-              site_str(p.clear_site) + " before any waiter saw it; use a Condition with a "
+  f.message = "wait on " + d.describe(obj) + at(p.wait_site) + " " + how + ": its set()" +
+              at(p.set_site) + " was undone by clear()" + at(p.clear_site) + " before any waiter saw it; use a Condition with a "
               "predicate instead of an Event that is cleared";
   f.threads = {waiter, p.set_thread, p.clear_thread};
   f.objects = {obj};
@@ -122,9 +121,9 @@ void signals_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64
         if (st.flag && st.redundant_set && st.redundant_thread != t.index) {
           FindingRecord f;
           f.kind = "event-as-condition";
-          f.message = "set() of " + d.describe(obj) + " at " + site_str(st.redundant_site) +
-                      " came while the event was still set and was then undone by clear() at " +
-                      site_str(where) +
+          f.message = "set() of " + d.describe(obj) + at(st.redundant_site) +
+                      " came while the event was still set and was then undone by clear()" +
+                      at(where) +
                       ": that signal is lost (the `wait(); clear();` pattern); use a Condition "
                       "with a predicate or a Semaphore to count signals";
           f.threads = {st.redundant_thread, t.index};

@@ -239,6 +239,10 @@ void watchdog_main(Detector& d);
 
 // Helpers shared by the detectors.
 std::string site_str(const std::source_location& s);
+// " at file:line", or "" when the site is unknown (interposed calls carry no site).
+std::string at(const std::source_location& s);
+// " (taken at file:line)" or "".
+std::string taken_at(const std::source_location& s);
 bool is_lock_kind(ObjKind k);        // takes part in ownership / lock order
 bool is_reentrant_kind(ObjKind k);   // RLock, RecursiveMutex, Condition (its default RLock)
 bool is_nonreentrant_kind(ObjKind k);  // Lock, Mutex

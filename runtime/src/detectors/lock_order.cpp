@@ -115,9 +115,8 @@ void lock_order_on_acquired(Detector& d, ThreadRec& t, ObjId to, const std::sour
             for (std::size_t k = 0; k < nodes.size(); ++k) {
               ObjId a = nodes[k], b = nodes[(k + 1) % nodes.size()];
               const Edge& e = *edges[k];
-              msg += (k ? "; " : " ") + d.describe(b) + " taken at " + site_str(e.to_site) +
-                     " while holding " + d.describe(a) + " (taken at " + site_str(e.from_site) +
-                     ") in thread " + std::to_string(e.thread);
+              msg += (k ? "; " : " ") + d.describe(b) + " taken" + at(e.to_site) +
+                     " while holding " + d.describe(a) + taken_at(e.from_site) + " in thread " + std::to_string(e.thread);
               finding.sites.push_back(e.from_site);
               finding.sites.push_back(e.to_site);
               if (std::find(finding.threads.begin(), finding.threads.end(), e.thread) ==

@@ -26,8 +26,7 @@ void misuse_on_release(Detector& d, ThreadRec& t, ObjId obj, Slot& s,
     f.message = "release of " + d.describe(obj) + " that is not locked";
   } else if (owner != 0) {
     f.message = "release of " + d.describe(obj) + " by a thread that does not own it (owned by " +
-                d.thread_name(owner) + ", taken at " +
-                site_str(s.acquired_at.load(std::memory_order_relaxed)) + ")";
+                d.thread_name(owner) + taken_at(s.acquired_at.load(std::memory_order_relaxed)) + ")";
   } else {
     f.message = "release of " + d.describe(obj) + " that is not locked by anyone";
   }
@@ -88,8 +87,7 @@ void misuse_on_thread_end(Detector& d, ThreadRec& t, const std::source_location&
       continue;
     FindingRecord f;
     f.kind = "exit-holding-lock";
-    f.message = "a thread ends while holding " + d.describe(h.obj) + " (taken at " +
-                site_str(h.site) + "); threads waiting for it will block forever";
+    f.message = "a thread ends while holding " + d.describe(h.obj) + taken_at(h.site) + "; threads waiting for it will block forever";
     f.threads = {t.index};
     f.objects = {h.obj};
     f.sites = {h.site, where};

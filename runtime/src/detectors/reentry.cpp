@@ -20,8 +20,8 @@ void reentry_on_acquire_begin(Detector& d, ThreadRec& t, ObjId obj, Slot& s,
   FindingRecord f;
   f.kind = "lock-reentry";
   f.message = d.thread_name(t.index) + " acquires " + d.describe(obj) +
-              " again while holding it (first taken at " + site_str(e->site) +
-              "); a non-reentrant lock held by its caller can never be acquired: self-deadlock";
+              " again while holding it" + taken_at(e->site) +
+              "; a non-reentrant lock held by its caller can never be acquired: self-deadlock";
   f.threads = {t.index};
   f.objects = {obj};
   f.sites = {e->site, where};

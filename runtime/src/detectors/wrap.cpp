@@ -67,6 +67,21 @@ std::string site_str(const std::source_location& s) {
   return std::string(s.file_name()) + ":" + std::to_string(s.line());
 }
 
+std::string at(const std::source_location& s) {
+  if (s.file_name() == nullptr || s.file_name()[0] == '\0') return {};
+  std::string out = " at ";
+  out += site_str(s);
+  return out;
+}
+
+std::string taken_at(const std::source_location& s) {
+  if (s.file_name() == nullptr || s.file_name()[0] == '\0') return {};
+  std::string out = " (taken at ";
+  out += site_str(s);
+  out += ')';
+  return out;
+}
+
 bool is_lock_kind(ObjKind k) {
   switch (k) {
     case ObjKind::Lock:
@@ -218,7 +233,12 @@ void Detector::report(FindingRecord f, std::string key) noexcept {
       return;
     }
     std::string text = "weft: " + f.kind + ": " + f.message + "\n";
-    for (const auto& s : f.sites) text += "  at " + site_str(s) + "\n";
+    for (const auto& s : f.sites)
+      if (std::string a = at(s); !a.empty()) {
+        text += ' ';
+        text += a;
+        text += '\n';
+      }
     if (options_.stop_on_deadlock)
       text += "weft: stopping the process (exit status " + std::to_string(kFatalExitStatus) +
               "); WEFT_ON_DEADLOCK=continue lets it hang instead\n";

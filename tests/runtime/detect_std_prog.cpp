@@ -1,0 +1,193 @@
+// Unmodified std:: programs for the detectors' end-to-end tests through `weft run` and the
+// LD_PRELOAD interposer. `detect_std_prog SCENARIO`; see detect_tests.cmake for what each must
+// produce.
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <semaphore>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono_literals;
+
+namespace {
+
+int self_relock() {
+  std::mutex m;
+  m.lock();
+  m.lock();  // lock-reentry: stopped here
+  return 0;
+}
+
+int abba() {
+  std::mutex a, b;
+  std::thread t1([&] {
+    std::lock_guard ga(a);
+    std::this_thread::sleep_for(100ms);
+    std::lock_guard gb(b);
+  });
+  std::thread t2([&] {
+    std::lock_guard gb(b);
+    std::this_thread::sleep_for(100ms);
+    std::lock_guard ga(a);
+  });
+  t1.join();
+  t2.join();
+  return 0;
+}
+
+int philosophers(int n) {  // n = 3: the three-thread cycle; n = 5: dining philosophers
+  std::vector<std::mutex> forks(static_cast<std::size_t>(n));
+  std::vector<std::thread> ts;
+  for (int i = 0; i < n; ++i) {
+    ts.emplace_back([&, i] {
+      std::lock_guard left(forks[static_cast<std::size_t>(i)]);
+      std::this_thread::sleep_for(100ms);
+      std::lock_guard right(forks[static_cast<std::size_t>((i + 1) % n)]);
+    });
+  }
+  for (auto& t : ts) t.join();
+  return 0;
+}
+
+int join_cycle() {  // main holds m and joins a thread that needs m
+  std::mutex m;
+  std::lock_guard g(m);
+  std::thread t([&] { std::lock_guard g2(m); });
+  t.join();
+  return 0;
+}
+
+int inversion() {  // ABBA that does not deadlock in this run: one after the other
+  std::mutex a, b;
+  std::thread([&] {
+    std::lock_guard ga(a);
+    std::lock_guard gb(b);
+  }).join();
+  std::thread([&] {
+    std::lock_guard gb(b);
+    std::lock_guard ga(a);
+  }).join();
+  return 0;
+}
+
+int unowned() {
+  std::mutex m;
+  m.lock();
+  std::thread([&] { m.unlock(); }).join();  // not the owner
+  return 0;
+}
+
+int exit_holding() {
+  std::mutex m;
+  std::thread([&] { m.lock(); }).join();  // ends holding m
+  return 0;
+}
+
+int lost_wakeup(bool forever) {
+  std::mutex m;
+  std::condition_variable cv;
+  std::thread producer([&] {
+    std::lock_guard g(m);
+    cv.notify_one();  // nobody waits yet
+  });
+  producer.join();
+  std::thread consumer([&] {
+    std::unique_lock lk(m);
+    if (forever)
+      cv.wait(lk);  // waits for the notification, not for a predicate
+    else
+      cv.wait_for(lk, 300ms);
+  });
+  consumer.join();
+  return 0;
+}
+
+int correct_cv() {  // bounded queue, 2 producers, 2 consumers, predicates in loops
+  std::mutex m;
+  std::condition_variable not_empty, not_full;
+  std::deque<int> q;
+  constexpr int kItems = 2000;
+  long sum = 0;
+  int done = 0;
+  auto producer = [&] {
+    for (int i = 1; i <= kItems; ++i) {
+      std::unique_lock lk(m);
+      not_full.wait(lk, [&] { return q.size() < 8; });
+      q.push_back(i);
+      not_empty.notify_one();
+    }
+  };
+  auto consumer = [&] {
+    for (;;) {
+      std::unique_lock lk(m);
+      not_empty.wait(lk, [&] { return !q.empty() || done == 2; });
+      if (q.empty()) return;
+      sum += q.front();
+      q.pop_front();
+      not_full.notify_one();
+    }
+  };
+  std::thread p1(producer), p2(producer), c1(consumer), c2(consumer);
+  p1.join();
+  p2.join();
+  {
+    std::lock_guard g(m);
+    done = 2;
+  }
+  not_empty.notify_all();
+  c1.join();
+  c2.join();
+  return sum == 2L * kItems * (kItems + 1) / 2 ? 0 : 3;
+}
+
+int correct_sem() {  // a pool of 3 slots shared by 6 workers, nested locks in one order
+  std::counting_semaphore<3> slots(3);
+  std::mutex a, b;
+  int in_use = 0, max_in_use = 0, total = 0;
+  std::vector<std::thread> ts;
+  for (int w = 0; w < 6; ++w) {
+    ts.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        slots.acquire();
+        {
+          std::lock_guard ga(a);
+          std::lock_guard gb(b);
+          ++in_use;
+          max_in_use = std::max(max_in_use, in_use);
+          ++total;
+        }
+        {
+          std::lock_guard ga(a);
+          --in_use;
+        }
+        slots.release();
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  return total == 1200 && max_in_use <= 3 ? 0 : 3;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const char* s = argc > 1 ? argv[1] : "";
+  if (!std::strcmp(s, "self")) return self_relock();
+  if (!std::strcmp(s, "abba")) return abba();
+  if (!std::strcmp(s, "three")) return philosophers(3);
+  if (!std::strcmp(s, "philosophers")) return philosophers(5);
+  if (!std::strcmp(s, "join-cycle")) return join_cycle();
+  if (!std::strcmp(s, "inversion")) return inversion();
+  if (!std::strcmp(s, "unowned")) return unowned();
+  if (!std::strcmp(s, "exit-holding")) return exit_holding();
+  if (!std::strcmp(s, "lost-wakeup")) return lost_wakeup(false);
+  if (!std::strcmp(s, "lost-forever")) return lost_wakeup(true);
+  if (!std::strcmp(s, "correct-cv")) return correct_cv();
+  if (!std::strcmp(s, "correct-sem")) return correct_sem();
+  std::fprintf(stderr, "usage: detect_std_prog SCENARIO\n");
+  return 2;
+}
