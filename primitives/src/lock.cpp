@@ -1,0 +1,145 @@
+// Lock and RLock: slow paths and recording.
+#include "weft/lock.hpp"
+
+#include "weft/rlock.hpp"
+
+namespace weft {
+
+using rt::Ev;
+
+Lock::Lock(std::string_view name, std::source_location where)
+    : id_(rt::new_object(rt::ObjKind::Lock, name, where)) {}
+
+Lock::~Lock() { rt::destroy_object(id_); }
+
+void Lock::throw_unlocked() { throw RuntimeError("release unlocked lock"); }
+
+bool Lock::acquire_slow(bool blocking, double timeout) {
+  detail::check_acquire_args(blocking, timeout);
+  bool ok = mu_.try_lock();
+  if (!ok && blocking) ok = mu_.lock_slow(detail::Deadline::after(timeout));
+  if (ok) WEFT_TSAN_ACQUIRE(this);
+  return ok;
+}
+
+bool Lock::acquire_recorded(rt::Sink* s, bool blocking, double timeout,
+                            const std::source_location& where) {
+  detail::check_acquire_args(blocking, timeout);
+  s->chaos_point(id_);
+  bool ok = mu_.try_lock();
+  if (!ok) {
+    if (!blocking) {
+      s->on_event(Ev::AcquireFailed, id_, 0, where);
+      return false;
+    }
+    s->on_event(Ev::AcquireBegin, id_, 0, where);
+    ok = mu_.lock_slow(detail::Deadline::after(timeout));
+    if (!ok) {
+      s->on_event(Ev::AcquireFailed, id_, 1, where);
+      return false;
+    }
+  }
+  WEFT_TSAN_ACQUIRE(this);
+  s->on_event(Ev::Acquired, id_, 1, where);
+  return true;
+}
+
+// ---- RLock -----------------------------------------------------------------------------------
+
+RLock::RLock(std::string_view name, std::source_location where)
+    : id_(rt::new_object(rt::ObjKind::RLock, name, where)) {
+#ifdef WEFT_TSAN
+  __tsan_mutex_create(this, 0);
+#endif
+}
+
+RLock::~RLock() {
+#ifdef WEFT_TSAN
+  __tsan_mutex_destroy(this, 0);
+#endif
+  rt::destroy_object(id_);
+}
+
+// Takes the underlying mutex for a thread that does not own the RLock yet.
+bool RLock::lock_outer(rt::Sink* s, bool blocking, double timeout,
+                       const std::source_location& where) {
+#ifdef WEFT_TSAN
+  __tsan_mutex_pre_lock(this, blocking ? 0 : __tsan_mutex_try_lock);
+#endif
+  bool ok = mu_.try_lock();
+  if (!ok && blocking) {
+    if (s) s->on_event(Ev::AcquireBegin, id_, 0, where);
+    ok = mu_.lock_slow(detail::Deadline::after(timeout));
+  }
+#ifdef WEFT_TSAN
+  __tsan_mutex_post_lock(this,
+                         blocking ? 0 : (__tsan_mutex_try_lock | (ok ? 0 : __tsan_mutex_try_lock_failed)),
+                         0);
+#endif
+  return ok;
+}
+
+bool RLock::acquire(bool blocking, double timeout, std::source_location where) {
+  std::uint64_t me = detail::self_ident();
+  rt::Sink* s = rt::active_sink();
+  if (s) [[unlikely]] s->chaos_point(id_);
+  if (owner_.load(std::memory_order_relaxed) == me) {
+    ++count_;
+    if (s) [[unlikely]] s->on_event(Ev::Acquired, id_, count_, where);
+    return true;
+  }
+  detail::check_acquire_args(blocking, timeout);
+  if (!lock_outer(s, blocking, timeout, where)) {
+    if (s) [[unlikely]] s->on_event(Ev::AcquireFailed, id_, blocking ? 1 : 0, where);
+    return false;
+  }
+  owner_.store(me, std::memory_order_relaxed);
+  count_ = 1;
+  if (s) [[unlikely]] s->on_event(Ev::Acquired, id_, 1, where);
+  return true;
+}
+
+void RLock::release(std::source_location where) {
+  bool owned = is_owned();
+  if (auto* s = rt::active_sink()) [[unlikely]] {
+    s->on_event(Ev::Release, id_, owned ? count_ - 1 : count_, where);
+  }
+  if (!owned) throw RuntimeError("cannot release un-acquired lock");
+  if (--count_ == 0) {
+    owner_.store(0, std::memory_order_relaxed);
+#ifdef WEFT_TSAN
+    __tsan_mutex_pre_unlock(this, 0);
+#endif
+    mu_.unlock();
+#ifdef WEFT_TSAN
+    __tsan_mutex_post_unlock(this, 0);
+#endif
+  }
+}
+
+std::uint32_t RLock::release_save(const std::source_location& where) {
+  std::uint32_t count = count_;
+  if (auto* s = rt::active_sink()) [[unlikely]] {
+    s->on_event(Ev::Release, id_, 0, where);
+  }
+  count_ = 0;
+  owner_.store(0, std::memory_order_relaxed);
+#ifdef WEFT_TSAN
+  __tsan_mutex_pre_unlock(this, 0);
+#endif
+  mu_.unlock();
+#ifdef WEFT_TSAN
+  __tsan_mutex_post_unlock(this, 0);
+#endif
+  return count;
+}
+
+void RLock::acquire_restore(std::uint32_t count, const std::source_location& where) {
+  rt::Sink* s = rt::active_sink();
+  lock_outer(s, true, -1, where);
+  owner_.store(detail::self_ident(), std::memory_order_relaxed);
+  count_ = count;
+  if (s) [[unlikely]] s->on_event(Ev::Acquired, id_, count, where);
+}
+
+}  // namespace weft

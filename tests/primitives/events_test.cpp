@@ -1,0 +1,316 @@
+// Every primitive reports the event sequence of the conventions table in
+// weft/runtime/event.hpp to the active sink.
+#include <catch2/catch.hpp>
+
+#include <mutex>
+#include <thread>
+
+#include "helpers.hpp"
+#include "weft/runtime/memory_sink.hpp"
+#include "weft/threading.hpp"
+
+using namespace weft_test;
+using weft::rt::Ev;
+using weft::rt::MemorySink;
+using weft::rt::WaitResult;
+using Kinds = std::vector<Ev>;
+
+namespace {
+std::uint64_t reason(WaitResult r) { return static_cast<std::uint64_t>(r); }
+std::vector<std::uint64_t> args_for(const MemorySink& s, weft::rt::ObjId id) {
+  std::vector<std::uint64_t> out;
+  for (const auto& r : s.events_for(id)) out.push_back(r.arg);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("events: objects are reported with kind, name and construction line", "[events]") {
+  MemorySink sink;
+  unsigned line = __LINE__ + 1;
+  weft::Lock l("accounts");
+  weft::RLock r("tree");
+  auto objs = sink.objects();
+  REQUIRE(objs.size() == 2);
+  CHECK(objs[0].id == l.id());
+  CHECK(objs[0].kind == weft::rt::ObjKind::Lock);
+  CHECK(objs[0].name == "accounts");
+  CHECK(objs[0].line == line);
+  CHECK(objs[0].file.find("events_test.cpp") != std::string::npos);
+  CHECK(objs[1].kind == weft::rt::ObjKind::RLock);
+}
+
+TEST_CASE("events: uncontended Lock gives Acquired then Release, at the caller's line",
+          "[events]") {
+  MemorySink sink;
+  weft::Lock l;
+  unsigned line = __LINE__ + 1;
+  l.acquire();
+  l.release();
+  CHECK(sink.kinds_for(l.id()) == Kinds{Ev::Acquired, Ev::Release});
+  CHECK(args_for(sink, l.id()) == std::vector<std::uint64_t>{1, 0});
+  auto evs = sink.events_for(l.id());
+  CHECK(evs[0].line == line);
+  CHECK(evs[0].file.find("events_test.cpp") != std::string::npos);
+  CHECK(evs[1].line == line + 1);
+  {
+    unsigned guard_line = __LINE__ + 1;
+    std::lock_guard g(l);
+    CHECK(sink.events_for(l.id()).back().line != guard_line);  // lock_guard calls lock() itself
+  }
+}
+
+TEST_CASE("events: contended acquire gives AcquireBegin then Acquired", "[events]") {
+  MemorySink sink;
+  weft::Lock l;
+  l.acquire();
+  std::uint32_t main_thread = weft::rt::current_thread_index();
+  std::thread t([&] {
+    l.acquire();
+    l.release();
+  });
+  let_threads_block();
+  l.release();
+  t.join();
+  auto evs = sink.events_for(l.id());
+  Kinds other;
+  for (auto& e : evs)
+    if (e.thread != main_thread) other.push_back(e.kind);
+  CHECK(other == Kinds{Ev::AcquireBegin, Ev::Acquired, Ev::Release});
+}
+
+TEST_CASE("events: failed try and timed-out acquire give AcquireFailed 0 and 1", "[events]") {
+  MemorySink sink;
+  weft::Lock l;
+  l.acquire();
+  std::thread([&] {
+    CHECK_FALSE(l.acquire(false));
+    CHECK_FALSE(l.acquire(true, 0.01));
+  }).join();
+  l.release();
+  CHECK(sink.kinds_for(l.id()) ==
+        Kinds{Ev::Acquired, Ev::AcquireFailed, Ev::AcquireBegin, Ev::AcquireFailed, Ev::Release});
+  CHECK(args_for(sink, l.id()) == std::vector<std::uint64_t>{1, 0, 0, 1, 0});
+}
+
+TEST_CASE("events: RLock reports the recursion depth", "[events]") {
+  MemorySink sink;
+  weft::RLock r;
+  r.acquire();
+  r.acquire();
+  r.release();
+  r.release();
+  CHECK(sink.kinds_for(r.id()) == Kinds{Ev::Acquired, Ev::Acquired, Ev::Release, Ev::Release});
+  CHECK(args_for(sink, r.id()) == std::vector<std::uint64_t>{1, 2, 1, 0});
+}
+
+TEST_CASE("events: misuse is recorded before the exception", "[events]") {
+  MemorySink sink;
+  weft::Lock l;
+  CHECK_THROWS_AS(l.release(), weft::RuntimeError);
+  CHECK(sink.kinds_for(l.id()) == Kinds{Ev::Release});
+  weft::Condition c;
+  CHECK_THROWS_AS(c.wait(0), weft::RuntimeError);
+  CHECK_THROWS_AS(c.notify(2), weft::RuntimeError);
+  CHECK(sink.kinds_for(c.id()) == Kinds{Ev::WaitBegin, Ev::Notify});
+  CHECK(args_for(sink, c.id()) == std::vector<std::uint64_t>{c.lock_id(), 2ull << 32});
+}
+
+TEST_CASE("events: a timed-out Condition wait", "[events]") {
+  MemorySink sink;
+  weft::Lock l;
+  weft::Condition c(l);
+  c.acquire();
+  CHECK_FALSE(c.wait(0.01));
+  c.release();
+  auto evs = sink.events();
+  Kinds seq;
+  std::vector<std::uint64_t> objs;
+  for (auto& e : evs) {
+    seq.push_back(e.kind);
+    objs.push_back(e.obj);
+  }
+  CHECK(seq == Kinds{Ev::Acquired, Ev::WaitBegin, Ev::Release, Ev::WaitEnd, Ev::Acquired,
+                     Ev::Release});
+  CHECK(objs == std::vector<std::uint64_t>{l.id(), c.id(), l.id(), c.id(), l.id(), l.id()});
+  CHECK(args_for(sink, c.id()) == std::vector<std::uint64_t>{l.id(), reason(WaitResult::Timeout)});
+}
+
+TEST_CASE("events: a notified Condition wait and the Notify count", "[events]") {
+  MemorySink sink;
+  weft::Condition c;
+  bool ready = false;
+  std::atomic<bool> waiting{false};
+  std::thread t([&] {
+    std::lock_guard g(c);
+    waiting = true;
+    while (!ready) c.wait();
+  });
+  while (!waiting) std::this_thread::yield();
+  {
+    std::lock_guard g(c);
+    ready = true;
+    c.notify(3);
+  }
+  t.join();
+  auto kinds = sink.kinds_for(c.id());
+  REQUIRE(kinds.size() == 3);
+  CHECK(kinds == Kinds{Ev::WaitBegin, Ev::Notify, Ev::WaitEnd});
+  auto args = args_for(sink, c.id());
+  CHECK(args[1] == ((3ull << 32) | 1));
+  CHECK(args[2] == reason(WaitResult::Notified));
+  // The RLock of the condition: released fully during the wait (depth 0), restored after.
+  auto largs = args_for(sink, c.lock_id());
+  auto lkinds = sink.kinds_for(c.lock_id());
+  REQUIRE(lkinds.size() >= 4);
+  {
+    std::lock_guard g(c);
+    c.notify_all();
+  }
+  CHECK(args_for(sink, c.id()).back() == 0xffffffff00000000ull);
+}
+
+TEST_CASE("events: Semaphore reports the value after each operation", "[events]") {
+  MemorySink sink;
+  weft::Semaphore s(2);
+  s.acquire();
+  s.acquire();
+  CHECK_FALSE(s.acquire(false));
+  s.release(2);
+  CHECK(sink.kinds_for(s.id()) ==
+        Kinds{Ev::Acquired, Ev::Acquired, Ev::AcquireFailed, Ev::Release});
+  CHECK(args_for(sink, s.id()) == std::vector<std::uint64_t>{1, 0, 0, 2});
+}
+
+TEST_CASE("events: Event set, clear and a timed-out wait", "[events]") {
+  MemorySink sink;
+  weft::Event e;
+  CHECK_FALSE(e.wait(0.01));
+  e.set();
+  CHECK(e.wait());  // already set: no wait events
+  e.clear();
+  CHECK(sink.kinds_for(e.id()) == Kinds{Ev::WaitBegin, Ev::WaitEnd, Ev::Set, Ev::Clear});
+  CHECK(args_for(sink, e.id()) ==
+        std::vector<std::uint64_t>{0, reason(WaitResult::Timeout), 0, 0});
+}
+
+TEST_CASE("events: Event set counts the waiters it wakes", "[events]") {
+  MemorySink sink;
+  weft::Event e;
+  std::thread a([&] { e.wait(); }), b([&] { e.wait(); });
+  while (sink.kinds_for(e.id()).size() < 2) std::this_thread::yield();
+  e.set();
+  a.join();
+  b.join();
+  for (auto& r : sink.events_for(e.id()))
+    if (r.kind == Ev::Set) CHECK(r.arg == 2);
+}
+
+TEST_CASE("events: thread start, end and join, and a UTF-8 name reaches the sink", "[events]") {
+  MemorySink sink;
+  weft::rt::ObjId main_id = weft::current_thread().id();
+  std::uint32_t child_index = 0;
+  weft::Thread t([&] { child_index = weft::rt::current_thread_index(); }, "子线程-0");
+  unsigned line = __LINE__ + 1;
+  t.start();
+  t.join();
+  // The join may begin before the thread ends; each thread's own events are in order.
+  auto evs = sink.events_for(t.id());
+  REQUIRE(evs.size() == 4);
+  Kinds child, parent;
+  for (auto& e : evs) (e.thread == child_index ? child : parent).push_back(e.kind);
+  CHECK(child == Kinds{Ev::ThreadStart, Ev::ThreadEnd});
+  CHECK(parent == Kinds{Ev::JoinBegin, Ev::JoinEnd});
+  CHECK(evs[0].kind == Ev::ThreadStart);  // start() returns only once the thread runs
+  CHECK(evs[0].arg == main_id);
+  CHECK(evs[0].line == line);
+  CHECK(evs.back().kind == Ev::JoinEnd);
+  CHECK(evs.back().arg == 0);
+  for (auto& e : evs)
+    if (e.kind == Ev::ThreadEnd) CHECK(e.arg == 0);
+  bool named = false;
+  for (auto& [idx, name] : sink.thread_names())
+    if (idx == child_index && name == "子线程-0") named = true;
+  CHECK(named);
+
+  weft::Thread bad([] { throw std::runtime_error("x"); }, "bad");
+  std::fflush(stderr);
+  bad.start();
+  bad.join();
+  int ends = 0;
+  for (auto& r : sink.events_for(bad.id()))
+    if (r.kind == Ev::ThreadEnd) {
+      ++ends;
+      CHECK(r.arg == 1);
+    }
+  CHECK(ends == 1);
+
+  weft::Event stop;
+  weft::Thread slow([&] { stop.wait(); });
+  slow.start();
+  slow.join(0.01);
+  stop.set();
+  slow.join();
+  auto kinds = sink.kinds_for(slow.id());
+  auto args = args_for(sink, slow.id());
+  REQUIRE(kinds.size() == 6);
+  CHECK(kinds[1] == Ev::JoinBegin);
+  CHECK(kinds[2] == Ev::JoinEnd);
+  CHECK(args[2] == 1);  // the timed-out join
+  CHECK(kinds.back() == Ev::JoinEnd);
+  CHECK(args.back() == 0);
+}
+
+namespace {
+// A sink that injects a spurious wake-up into every condition wait and counts chaos points.
+class ChaosSink final : public weft::rt::Sink {
+ public:
+  ChaosSink() { prev_ = weft::rt::set_sink(this); }
+  ~ChaosSink() override { weft::rt::set_sink(prev_); }
+  void on_object(weft::rt::ObjId, weft::rt::ObjKind, std::string_view,
+                 const std::source_location&) noexcept override {}
+  void on_event(Ev kind, weft::rt::ObjId obj, std::uint64_t arg,
+                const std::source_location&) noexcept override {
+    std::lock_guard g(mu);
+    events.push_back({kind, obj, arg});
+  }
+  bool inject_spurious_wakeup(weft::rt::ObjId) noexcept override {
+    ++injected;
+    return true;
+  }
+  void chaos_point(weft::rt::ObjId obj) noexcept override {
+    std::lock_guard g(mu);
+    chaos_objs.push_back(obj);
+  }
+  struct E {
+    Ev kind;
+    weft::rt::ObjId obj;
+    std::uint64_t arg;
+  };
+  std::mutex mu;
+  std::vector<E> events;
+  std::vector<weft::rt::ObjId> chaos_objs;
+  std::atomic<int> injected{0};
+  weft::rt::Sink* prev_;
+};
+}  // namespace
+
+TEST_CASE("events: chaos hooks inject a spurious wake-up and reach chaos points", "[events]") {
+  ChaosSink sink;
+  weft::Lock l;
+  weft::Condition c(l);
+  c.acquire();
+  auto t0 = Clock::now();
+  CHECK(c.wait());  // would block forever without the injected wake-up
+  CHECK(seconds_since(t0) < 5);
+  CHECK(l.locked());
+  c.notify();
+  c.release();
+  CHECK(sink.injected.load() == 1);
+  std::vector<Ev> seq;
+  for (auto& e : sink.events) seq.push_back(e.kind);
+  CHECK(seq == Kinds{Ev::Acquired, Ev::WaitBegin, Ev::Release, Ev::WaitEnd, Ev::Acquired,
+                     Ev::Notify, Ev::Release});
+  CHECK(sink.events[3].arg == reason(WaitResult::Spurious));
+  CHECK(std::count(sink.chaos_objs.begin(), sink.chaos_objs.end(), l.id()) >= 2);
+  CHECK(std::count(sink.chaos_objs.begin(), sink.chaos_objs.end(), c.id()) == 1);
+}
