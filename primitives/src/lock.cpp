@@ -64,7 +64,9 @@ RLock::~RLock() {
 bool RLock::lock_outer(rt::Sink* s, bool blocking, double timeout,
                        const std::source_location& where) {
 #ifdef WEFT_TSAN
-  __tsan_mutex_pre_lock(this, blocking ? 0 : __tsan_mutex_try_lock);
+  // A timed or non-blocking acquire may fail: TSan calls that a try-lock.
+  const unsigned try_flag = (!blocking || timeout >= 0) ? __tsan_mutex_try_lock : 0;
+  __tsan_mutex_pre_lock(this, try_flag);
 #endif
   bool ok = mu_.try_lock();
   if (!ok && blocking) {
@@ -72,8 +74,7 @@ bool RLock::lock_outer(rt::Sink* s, bool blocking, double timeout,
     ok = mu_.lock_slow(detail::Deadline::after(timeout));
   }
 #ifdef WEFT_TSAN
-  __tsan_mutex_post_lock(this,
-                         blocking ? 0 : (__tsan_mutex_try_lock | (ok ? 0 : __tsan_mutex_try_lock_failed)),
+  __tsan_mutex_post_lock(this, try_flag | (ok || !try_flag ? 0 : __tsan_mutex_try_lock_failed),
                          0);
 #endif
   return ok;

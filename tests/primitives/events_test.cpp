@@ -314,3 +314,64 @@ TEST_CASE("events: chaos hooks inject a spurious wake-up and reach chaos points"
   CHECK(std::count(sink.chaos_objs.begin(), sink.chaos_objs.end(), l.id()) >= 2);
   CHECK(std::count(sink.chaos_objs.begin(), sink.chaos_objs.end(), c.id()) == 1);
 }
+
+TEST_CASE("events: Barrier arrive, wait and pass", "[events]") {
+  MemorySink sink;
+  weft::Barrier b(2, {}, -1, "round");
+  std::uint32_t other = 0;
+  std::thread t([&] {
+    other = weft::rt::current_thread_index();
+    b.wait();
+  });
+  while (b.n_waiting() < 1) std::this_thread::yield();
+  CHECK(b.wait() == 1);
+  t.join();
+  Kinds mine, theirs;
+  for (auto& e : sink.events_for(b.id())) (e.thread == other ? theirs : mine).push_back(e.kind);
+  CHECK(theirs == Kinds{Ev::BarrierArrive, Ev::WaitBegin, Ev::WaitEnd, Ev::BarrierPass});
+  CHECK(mine == Kinds{Ev::BarrierArrive, Ev::BarrierPass});
+  b.abort();
+  CHECK(sink.kinds_for(b.id()).back() == Ev::BarrierBreak);
+  CHECK(sink.events_for(b.id()).back().arg == 0);
+}
+
+TEST_CASE("events: tasks are submitted, started and ended", "[events]") {
+  MemorySink sink;
+  weft::rt::ObjId exec;
+  weft::rt::ObjId ok_id, bad_id;
+  {
+    weft::ThreadPoolExecutor pool(1, "ev");
+    exec = pool.id();
+    auto ok = pool.submit([] { return 1; });
+    auto bad = pool.submit([]() -> int { throw std::runtime_error("x"); });
+    ok_id = ok.id();
+    bad_id = bad.id();
+    ok.result();
+    CHECK_THROWS(bad.result());
+  }
+  auto ok_evs = sink.events_for(ok_id);
+  Kinds k;
+  for (auto& e : ok_evs)
+    if (e.kind != Ev::WaitBegin && e.kind != Ev::WaitEnd) k.push_back(e.kind);
+  CHECK(k == Kinds{Ev::TaskSubmit, Ev::TaskStart, Ev::TaskEnd});
+  CHECK(ok_evs[0].arg == exec);
+  for (auto& e : sink.events_for(bad_id))
+    if (e.kind == Ev::TaskEnd) CHECK(e.arg == 1);
+  weft::Future<int> f;
+  f.cancel();
+  CHECK(sink.kinds_for(f.id()) == Kinds{Ev::TaskEnd});
+  CHECK(sink.events_for(f.id())[0].arg == 2);
+}
+
+TEST_CASE("events: Queue put and get report the size after", "[events]") {
+  MemorySink sink;
+  weft::Queue<int> q(2);
+  q.put(1);
+  q.put(2);
+  CHECK_THROWS_AS(q.put(3, true, 0.01), weft::Full);
+  q.get();
+  CHECK(sink.kinds_for(q.id()) ==
+        Kinds{Ev::QueuePut, Ev::QueuePut, Ev::WaitBegin, Ev::WaitEnd, Ev::QueueGet});
+  CHECK(args_for(sink, q.id()) ==
+        std::vector<std::uint64_t>{1, 2, 0, reason(WaitResult::Timeout), 1});
+}

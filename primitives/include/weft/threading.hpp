@@ -5,10 +5,13 @@
 // Python -> C++ table and shared/design/primitives-api.md for the contract.
 #pragma once
 
+#include "weft/barrier.hpp"
 #include "weft/condition.hpp"
 #include "weft/errors.hpp"
 #include "weft/event.hpp"
+#include "weft/executor.hpp"
 #include "weft/lock.hpp"
+#include "weft/queue.hpp"
 #include "weft/rlock.hpp"
 #include "weft/semaphore.hpp"
 #include "weft/thread.hpp"
