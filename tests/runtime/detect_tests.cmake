@@ -47,3 +47,38 @@ if(NOT WEFT_SANITIZE AND TARGET weft_preload AND TARGET weft)
   weft_detect_std_test(correct-cv 0 " 0 findings" --fail-on-findings)
   weft_detect_std_test(correct-sem 0 " 0 findings" --fail-on-findings)
 endif()
+
+# End to end through `weft run` for programs written with the weft primitives (recorded natively).
+if(NOT WEFT_SANITIZE AND TARGET weft AND TARGET weft_primitives)
+  add_executable(detect_weft_prog ${CMAKE_CURRENT_LIST_DIR}/detect_weft_prog.cpp)
+  target_link_libraries(detect_weft_prog PRIVATE weft::primitives)
+  weft_target_warnings(detect_weft_prog)
+  add_dependencies(detect_weft_prog weft)
+  set(_expect ${PROJECT_SOURCE_DIR}/tests/cli/expect_exit.sh)
+  set(_trace ${CMAKE_CURRENT_BINARY_DIR}/detect_weft)
+  function(weft_detect_weft_test scenario code regex)
+    add_test(NAME runtime_detectors_weft:${scenario}
+      COMMAND bash ${_expect} ${code} "${regex}"
+              $<TARGET_FILE:weft> run ${ARGN} -o ${_trace}-${scenario}.trace --
+              $<TARGET_FILE:detect_weft_prog> ${scenario})
+    set_tests_properties(runtime_detectors_weft:${scenario} PROPERTIES TIMEOUT 30)
+  endfunction()
+  # The second acquire() is line 20 of detect_weft_prog.cpp: the report names it.
+  weft_detect_weft_test(self 86 "at .*detect_weft_prog.cpp:20$")
+  weft_detect_weft_test(abba 86 "deadlock: 2 threads wait for each other in a cycle.*detect_weft_prog.cpp")
+  weft_detect_weft_test(philosophers 86 "deadlock: 5 threads wait for each other in a cycle")
+  weft_detect_weft_test(unowned 1 "unowned-release: release of lock 'l' that is not locked"
+                        --fail-on-findings)
+  weft_detect_weft_test(notify-without-lock 1 "notify-without-lock: notify on condition 'c'"
+                        --fail-on-findings)
+  weft_detect_weft_test(wait-without-lock 1 "wait-without-lock: wait on condition 'c'"
+                        --fail-on-findings)
+  weft_detect_weft_test(event-clear 1 "event-as-condition: set.. of event 'work'"
+                        --fail-on-findings)
+  weft_detect_weft_test(correct 0 " 0 findings" --fail-on-findings)
+  weft_detect_weft_test(consumer-while 0 " 0 findings" --fail-on-findings)
+  add_test(NAME runtime_detectors_weft:chaos
+    COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/detect_chaos.sh $<TARGET_FILE:weft>
+            $<TARGET_FILE:detect_weft_prog>)
+  set_tests_properties(runtime_detectors_weft:chaos PROPERTIES TIMEOUT 60)
+endif()

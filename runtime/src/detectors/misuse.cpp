@@ -63,13 +63,25 @@ void misuse_on_notify(Detector& d, ThreadRec& t, ObjId cond, const std::source_l
   Slot* cs = d.slot_if_any(cond);
   ObjId lock = cs ? cs->cond_lock.load(std::memory_order_relaxed) : 0;
   if (find_held(d, t, cond)) return;
-  if (lock == 0 || d.kind_of(lock) == ObjKind::Unknown) return;  // lock not known yet
-  if (find_held(d, t, lock)) return;
+  if (lock == 0 || d.kind_of(lock) == ObjKind::Unknown) {
+    // The condition's lock is not known yet (no wait so far): a thread that holds no lock at
+    // all certainly does not hold it.
+    int n = t.n_held < ThreadRec::kMaxHeld ? t.n_held : ThreadRec::kMaxHeld;
+    for (int i = 0; i < n; ++i)
+      if (find_held(d, t, t.held[i].obj) == &t.held[i]) return;
+  } else if (find_held(d, t, lock)) {
+    return;
+  }
   FindingRecord f;
   f.kind = "notify-without-lock";
-  f.message = "notify on " + d.describe(cond) + " without holding its lock " + d.describe(lock);
+  f.message = "notify on " + d.describe(cond) + " without holding its lock";
+  if (lock != 0) {
+    f.message += ' ';
+    f.message += d.describe(lock);
+  }
   f.threads = {t.index};
-  f.objects = {cond, lock};
+  f.objects = {cond};
+  if (lock != 0) f.objects.push_back(lock);
   f.sites = {where};
   d.report(std::move(f));
 }

@@ -324,11 +324,13 @@ void prune_stale(Detector& d, ThreadRec& t) {
 }
 
 // The calling thread now holds `obj`. `edges`: add lock-order edges (not for try-locks).
-void take(Detector& d, ThreadRec& t, ObjId obj, Slot& s, ObjKind k,
+void take(Detector& d, ThreadRec& t, ObjId obj, Slot& s, ObjKind k, std::uint64_t arg,
           const std::source_location& where, bool edges) {
   if (is_reentrant_kind(k)) {
     if (HeldEntry* e = find_held(d, t, obj)) {
-      ++e->depth;
+      // RLock / recursive mutex: `arg` is the depth after (a Condition wait restores it).
+      std::uint64_t depth = arg & ~kAcquiredByTry;
+      e->depth = depth > e->depth ? static_cast<std::uint32_t>(depth) : e->depth + 1;
       return;
     }
   }
@@ -345,14 +347,21 @@ void take(Detector& d, ThreadRec& t, ObjId obj, Slot& s, ObjKind k,
 }
 
 // The calling thread releases `obj`: pops it, or reports the release as a misuse.
-void give(Detector& d, ThreadRec& t, ObjId obj, Slot& s, const std::source_location& where) {
+void give(Detector& d, ThreadRec& t, ObjId obj, Slot& s, ObjKind k, std::uint64_t arg,
+          const std::source_location& where) {
   int n = t.n_held < ThreadRec::kMaxHeld ? t.n_held : ThreadRec::kMaxHeld;
   for (int i = n - 1; i >= 0; --i) {
     if (t.held[i].obj != obj) continue;
     if (s.gen.load(std::memory_order_relaxed) != t.held[i].gen ||
         s.owner.load(std::memory_order_relaxed) != t.index)
       break;  // stale: someone else released (and maybe re-took) it
-    if (--t.held[i].depth > 0) return;
+    if (is_reentrant_kind(k)) {
+      // `arg` is the depth after the release: 0 when a Condition wait releases it entirely.
+      t.held[i].depth = arg < t.held[i].depth ? static_cast<std::uint32_t>(arg) : 0;
+      if (t.held[i].depth > 0) return;
+    } else if (--t.held[i].depth > 0) {
+      return;
+    }
     for (int j = i; j + 1 < n; ++j) t.held[j] = t.held[j + 1];
     --t.n_held;
     s.owner.store(0, std::memory_order_relaxed);
@@ -389,13 +398,13 @@ void Detector::on_event(Ev kind, ObjId obj, std::uint64_t arg,
         }
         break;
       case Ev::Acquired:
-        if (s && is_lock_kind(k)) take(*this, t, obj, *s, k, where, !(arg & kAcquiredByTry));
+        if (s && is_lock_kind(k)) take(*this, t, obj, *s, k, arg, where, !(arg & kAcquiredByTry));
         break;
       case Ev::AcquireFailed:
         clear_block(t);
         break;
       case Ev::Release:
-        if (s && is_lock_kind(k)) give(*this, t, obj, *s, where);
+        if (s && is_lock_kind(k)) give(*this, t, obj, *s, k, arg, where);
         break;
       case Ev::WaitBegin:
         if (s) {
