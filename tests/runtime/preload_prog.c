@@ -382,6 +382,23 @@ static int scenario_fork(void) {
   return 0;
 }
 
+/* Three children, each locking the parent's mutex once (multi-process recording). */
+static int scenario_fork3(void) {
+  static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+  label("m", &m);
+  for (int i = 0; i < 3; ++i) {
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+      if (pthread_mutex_lock(&m) || pthread_mutex_unlock(&m)) _exit(4);
+      _exit(0);
+    }
+    int st = 0;
+    CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: preload_prog SCENARIO\n");
@@ -403,6 +420,7 @@ int main(int argc, char** argv) {
   if (!strcmp(s, "barrier")) return scenario_barrier();
   if (!strcmp(s, "threads")) return scenario_threads();
   if (!strcmp(s, "fork")) return scenario_fork();
+  if (!strcmp(s, "fork3")) return scenario_fork3();
   fprintf(stderr, "preload_prog: unknown scenario %s\n", s);
   return 2;
 }

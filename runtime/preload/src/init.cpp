@@ -32,6 +32,10 @@ void after_fork() noexcept {
   g_barriers.unlock();
   g_objects.unlock();
 }
+void after_fork_child() noexcept {
+  after_fork();
+  t_tid = 0;
+}
 
 __attribute__((constructor(101))) void weft_preload_init() {
   real::resolve();
@@ -50,7 +54,7 @@ __attribute__((constructor(101))) void weft_preload_init() {
     write_stderr(msg, sizeof msg - 1);
     return;
   }
-  pthread_atfork(before_fork, after_fork, after_fork);
+  pthread_atfork(before_fork, after_fork, after_fork_child);
   rt::current_thread_index();  // the main thread is thread 1, as for natively built programs
   install_selftest_sink();
   g_enabled.store(true, std::memory_order_release);

@@ -9,7 +9,7 @@
 // call through a pointer. Events follow the conventions table in weft/runtime/event.hpp:
 //
 //   lock:       [AcquireBegin (only when the try failed)] Acquired(depth or 1)
-//               errorcheck re-lock (EDEADLK): AcquireBegin AcquireFailed(0)
+//               errorcheck re-lock by the owner (EDEADLK, never blocks): AcquireFailed(0)
 //   trylock:    Acquired | AcquireFailed(0);  timed/clock lock timeout: AcquireFailed(1)
 //   unlock:     Release(depth after, else 0), emitted before the real unlock
 //   rwlock:     as a mutex; Acquired arg 1 = exclusive (write), 2 = shared (read);
@@ -47,6 +47,12 @@ namespace weft::preload {
 std::atomic<bool> g_enabled{false};
 thread_local bool t_busy WEFT_PRELOAD_TLS = false;
 thread_local ThreadCtl* t_ctl WEFT_PRELOAD_TLS = nullptr;
+thread_local pid_t t_tid WEFT_PRELOAD_TLS = 0;
+
+pid_t my_tid() noexcept {
+  if (t_tid == 0) t_tid = static_cast<pid_t>(syscall(SYS_gettid));
+  return t_tid;
+}
 ObjectTable g_objects;
 ObjectTable g_barriers;
 
@@ -96,7 +102,10 @@ int record_mutex_lock(Sink* s, pthread_mutex_t* m, Block&& block) noexcept {
   s->chaos_point(id);
   int r = libc().mutex_trylock(m);
   if (r == EBUSY) {
-    emit(Ev::AcquireBegin, id, 0);
+    // An errorcheck mutex re-locked by its owner fails at once (EDEADLK): it does not block.
+    bool refused = (m->__data.__kind & 3) == PTHREAD_MUTEX_ERRORCHECK &&
+                   m->__data.__owner == my_tid();
+    if (!refused) emit(Ev::AcquireBegin, id, 0);
     r = block();
   }
   if (acquired(r)) {
@@ -277,13 +286,6 @@ void forget(const void* addr) noexcept {
 
 constexpr std::uint64_t kExclusive = 1;
 constexpr std::uint64_t kShared = 2;
-
-thread_local pid_t t_tid WEFT_PRELOAD_TLS = 0;
-
-pid_t my_tid() noexcept {
-  if (t_tid == 0) t_tid = static_cast<pid_t>(syscall(SYS_gettid));
-  return t_tid;
-}
 
 template <class Try, class Block>
 int record_rw_lock(pthread_rwlock_t* l, std::uint64_t mode, Try&& try_fn, Block&& block) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <pthread.h>
+#include <sys/types.h>
 
 #include <atomic>
 #include <cstdint>
@@ -83,6 +84,10 @@ struct ThreadCtl {
 };
 
 extern thread_local ThreadCtl* t_ctl WEFT_PRELOAD_TLS;
+
+// The calling thread's kernel tid, cached (reset in a fork child: init.cpp).
+extern thread_local pid_t t_tid WEFT_PRELOAD_TLS;
+pid_t my_tid() noexcept;
 
 // Hands a name given to this thread by another thread to the sink. Call while busy.
 void deliver_pending_name() noexcept;
