@@ -190,7 +190,7 @@ TEST_CASE("the test programs pass without the interposer and with it but not rec
   }
 }
 
-TEST_CASE("a normal mutex: acquire-begin only when the thread blocks; destroy is recorded") {
+TEST_CASE("a normal mutex: acquire-begin only when the thread blocks, destroy is recorded") {
   Run r = run_ok(WEFT_PRELOAD_PROG_C, "normal");
   check_contended_mutex(r, "mutex");
   CHECK(r.destroyed.count(r.object("m").id) == 1);

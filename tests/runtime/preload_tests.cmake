@@ -41,3 +41,15 @@ if(WEFT_HAVE_TSAN)
   target_compile_definitions(runtime_preload_test PRIVATE
     WEFT_PRELOAD_PROG_TSAN="$<TARGET_FILE:preload_prog_tsan>")
 endif()
+
+# End to end: `weft run` (which finds the library in ../lib) and `weft report --format=json`,
+# once the recorder (runtime/src/recorder.cpp) is part of the runtime.
+if(TARGET weft AND EXISTS ${PROJECT_SOURCE_DIR}/runtime/src/recorder.cpp)
+  weft_add_catch_test(runtime_preload_e2e_test
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/preload_e2e_test.cpp LIBS nlohmann_json::nlohmann_json)
+  add_dependencies(runtime_preload_e2e_test weft weft_preload preload_prog preload_prog_cxx)
+  target_compile_definitions(runtime_preload_e2e_test PRIVATE
+    WEFT_CLI="$<TARGET_FILE:weft>"
+    WEFT_PRELOAD_PROG_C="$<TARGET_FILE:preload_prog>"
+    WEFT_PRELOAD_PROG_CXX="$<TARGET_FILE:preload_prog_cxx>")
+endif()

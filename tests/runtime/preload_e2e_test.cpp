@@ -1,0 +1,163 @@
+// runtime_preload_e2e_test: `weft run` records unmodified programs through libweft_preload.so
+// into a real trace, and `weft report --format=json` shows what the interposer saw.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using json = nlohmann::json;
+
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// Runs argv with stdout and stderr captured.
+Result exec(const std::vector<std::string>& argv, const std::string& dir) {
+  std::string out = dir + "/out.txt", err = dir + "/err.txt";
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(o, 1);
+    dup2(e, 2);
+    unsetenv("WEFT_TRACE");
+    unsetenv("WEFT_TRACE_ROOT");
+    unsetenv("WEFT_PRELOAD_SELFTEST");
+    unsetenv("LD_PRELOAD");
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  int st = 0;
+  waitpid(pid, &st, 0);
+  Result r;
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+struct Recording {
+  Result run;
+  json report;
+  std::map<std::string, std::string> labels;  // label -> address printed by the program
+
+  const json* object(const std::string& label) const {
+    auto it = labels.find(label);
+    if (it == labels.end()) return nullptr;
+    for (const auto& o : report["objects"])
+      if (o["name"] == it->second) return &o;
+    return nullptr;
+  }
+  const json* stats(const std::string& label) const {
+    const json* o = object(label);
+    if (o == nullptr) return nullptr;
+    for (const auto& s : report["stats"])
+      if (s["object"] == (*o)["id"]) return &s;
+    return nullptr;
+  }
+};
+
+// weft run -o T -- prog scenario; weft report T --format=json.
+Recording record(const char* prog, const std::string& scenario) {
+  char tmpl[] = "/tmp/weft_preload_e2e.XXXXXX";
+  REQUIRE(mkdtemp(tmpl) != nullptr);
+  std::string dir = tmpl, trace = dir + "/t.trace";
+  Recording rec;
+  rec.run = exec({WEFT_CLI, "run", "-o", trace, "--", prog, scenario}, dir);
+  INFO(scenario << ": " << rec.run.err);
+  REQUIRE(rec.run.status == 0);
+  Result rep = exec({WEFT_CLI, "report", trace, "--format=json"}, dir);
+  INFO(rep.err);
+  REQUIRE((rep.status == 0 || rep.status == 1));
+  rec.report = json::parse(rep.out, nullptr, false);
+  REQUIRE(!rec.report.is_discarded());
+  std::istringstream lines(rec.run.out);
+  for (std::string line; std::getline(lines, line);) {
+    auto eq = line.find('=');
+    if (eq != std::string::npos) rec.labels[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  for (const char* f : {"/t.trace", "/out.txt", "/err.txt"}) std::remove((dir + f).c_str());
+  rmdir(dir.c_str());
+  return rec;
+}
+
+}  // namespace
+
+TEST_CASE("weft run records std::mutex and two std::threads with no rebuild") {
+  Recording r = record(WEFT_PRELOAD_PROG_CXX, "std_mutex");
+  const json* m = r.object("m");
+  REQUIRE(m != nullptr);
+  CHECK((*m)["kind"] == "mutex");
+  const json* s = r.stats("m");
+  REQUIRE(s != nullptr);
+  CHECK((*s)["acquisitions"] == 201);  // 2 x 100 lock_guard + 1 try_to_lock
+  CHECK(r.report["summary"]["dropped"] == 0);
+  CHECK(r.report["summary"]["threads"].get<int>() >= 2);
+}
+
+TEST_CASE("weft run records std::condition_variable waits, a notify and a wait_for timeout") {
+  Recording r = record(WEFT_PRELOAD_PROG_CXX, "std_cv");
+  const json* c = r.object("c");
+  REQUIRE(c != nullptr);
+  CHECK((*c)["kind"] == "condvar");
+  const json* s = r.stats("c");
+  REQUIRE(s != nullptr);
+  CHECK((*s)["waits"] == 2);
+  CHECK((*s)["timeouts"] == 1);
+  CHECK((*s)["notifies"] == 1);
+}
+
+TEST_CASE("weft run records C pthread threads with their names, semaphores and barriers") {
+  Recording r = record(WEFT_PRELOAD_PROG_C, "threads");
+  std::set<std::string> names;
+  for (const auto& t : r.report["threads"]) names.insert(t["name"].get<std::string>());
+  CHECK(names.count("\xe5\xad\x90\xe7\xba\xbf\xe7\xa8\x8b-0") == 1);
+  CHECK(names.count("worker-b") == 1);
+
+  Recording b = record(WEFT_PRELOAD_PROG_C, "barrier");
+  const json* bo = b.object("b");
+  REQUIRE(bo != nullptr);
+  CHECK((*bo)["kind"] == "posix-barrier");
+  const json* bs = b.stats("b");
+  REQUIRE(bs != nullptr);
+  CHECK((*bs)["waits"] == 3);
+
+  Recording s = record(WEFT_PRELOAD_PROG_C, "sem");
+  const json* ss = s.stats("s");
+  REQUIRE(ss != nullptr);
+  CHECK((*ss)["acquisitions"] == 2);
+  CHECK((*ss)["contentions"] == 1);
+  CHECK((*ss)["failed"] == 1);
+}
+
+TEST_CASE("weft run follows fork children through the interposer") {
+  Recording r = record(WEFT_PRELOAD_PROG_C, "fork3");
+  CHECK(r.report["summary"]["processes"] == 4);
+  int acquisitions = 0;
+  for (const auto& s : r.report["stats"])
+    if (s["name"] == r.labels["m"]) acquisitions += s["acquisitions"].get<int>();
+  CHECK(acquisitions == 3);
+  CHECK(r.report["summary"]["dropped"] == 0);
+}
