@@ -369,12 +369,16 @@ struct BarrierState {
 
 BarrierState* barrier_state(pthread_barrier_t* b, unsigned parties_if_new) noexcept {
   std::uint64_t v = g_barriers.find(addr_key(b));
-  if (v == 0) {
-    v = g_barriers.find_or_insert(addr_key(b), [&] {
-      auto* st = new (std::nothrow) BarrierState{make_object(ObjKind::PosixBarrier, b),
-                                                 parties_if_new};
-      return reinterpret_cast<std::uint64_t>(st);
-    });
+  if (v == 0 && !g_barriers.full()) {
+    auto* st = new (std::nothrow) BarrierState{0, parties_if_new};
+    if (st == nullptr) return nullptr;
+    st->id = make_object(ObjKind::PosixBarrier, b);
+    bool inserted;
+    v = g_barriers.insert_if_absent(addr_key(b), reinterpret_cast<std::uint64_t>(st), &inserted);
+    if (!inserted) {  // another thread got there first, or the table is full
+      rt::destroy_object(st->id);
+      delete st;
+    }
   }
   return reinterpret_cast<BarrierState*>(v);
 }
@@ -388,7 +392,12 @@ ObjId make_object(ObjKind kind, const void* addr) noexcept {
 }
 
 ObjId create_id_for(const void* addr, ObjKind kind) noexcept {
-  return g_objects.find_or_insert(addr_key(addr), [&] { return make_object(kind, addr); });
+  if (g_objects.full()) return 0;
+  ObjId id = make_object(kind, addr);
+  bool inserted;
+  ObjId stored = g_objects.insert_if_absent(addr_key(addr), id, &inserted);
+  if (!inserted) rt::destroy_object(id);  // another thread got there first, or the table is full
+  return stored;
 }
 
 void deliver_pending_name() noexcept {

@@ -5,7 +5,7 @@
 //
 //   ObjectTable t;  t.init(1 << 20);
 //   std::uint64_t id = t.find(key);                      // lock-free, 0 when absent
-//   id = t.find_or_insert(key, [&] { return make(); });  // make() runs under the writer lock
+//   id = t.insert_if_absent(key, fresh_id, &inserted);  // the id already stored, if any
 //   std::uint64_t old = t.erase(key);                    // 0 when absent
 //
 // Design: one open-addressing table with linear probing, reserved once with mmap (pages are
@@ -64,11 +64,14 @@ class ObjectTable {
   }
 
  public:
-  // The value for `key`; when absent, stores make() (called under the writer lock; a 0 result
-  // stores nothing). Returns 0 when the table is full.
-  template <class Make>
-  std::uint64_t find_or_insert(std::uintptr_t key, Make&& make) noexcept {
-    if (slots_ == nullptr) return 0;
+  // Stores `value` for `key` unless the key is present. Returns the value now stored for `key`
+  // (the earlier one when present: then `*inserted` is false), or 0 when the table is full.
+  // Callers build `value` before calling, so that nothing else (the sink) ever runs under the
+  // writer lock: a fork handler of the recorder takes its own locks before ours.
+  std::uint64_t insert_if_absent(std::uintptr_t key, std::uint64_t value,
+                                 bool* inserted) noexcept {
+    *inserted = false;
+    if (slots_ == nullptr || value == 0) return 0;
     Guard g(*this);
     std::size_t free_slot = npos;
     std::size_t i = hash(key);
@@ -84,12 +87,16 @@ class ObjectTable {
     if (free_slot == npos) return 0;
     bool fresh = slots_[free_slot].key.load(std::memory_order_relaxed) == kEmpty;
     if (fresh && used_ >= limit_) return 0;
-    std::uint64_t v = make();
-    if (v == 0) return 0;
-    slots_[free_slot].value.store(v, std::memory_order_relaxed);
+    slots_[free_slot].value.store(value, std::memory_order_relaxed);
     slots_[free_slot].key.store(key, std::memory_order_release);
-    if (fresh) ++used_;
-    return v;
+    if (fresh) used_.store(used_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    *inserted = true;
+    return value;
+  }
+
+  // True when no new key can be stored (a racy hint: inserts check again under the lock).
+  bool full() const noexcept {
+    return slots_ == nullptr || used_.load(std::memory_order_relaxed) >= limit_;
   }
 
   // Stores `value` for `key`, replacing any previous value, which it returns (0 if none, or if
@@ -111,7 +118,10 @@ class ObjectTable {
         if (k == kEmpty) break;
       }
     }
-    if (!found) find_or_insert(key, [value] { return value; });
+    if (!found) {
+      bool inserted;
+      insert_if_absent(key, value, &inserted);
+    }
     return old;
   }
 
@@ -159,7 +169,7 @@ class ObjectTable {
   Slot* slots_ = nullptr;
   std::size_t mask_ = 0;
   std::size_t limit_ = 0;
-  std::size_t used_ = 0;  // slots ever filled (tombstones included); guarded by busy_
+  std::atomic<std::size_t> used_{0};  // slots ever filled (tombstones included); written under busy_
   std::atomic<bool> busy_{false};
 };
 
