@@ -129,11 +129,16 @@ ObjId self_thread() noexcept {
   return t_self;
 }
 
+// Drops one reference; the last one unmaps and frees the thread's state. The table lock is taken
+// with the thread marked busy, so a signal handler on this thread cannot spin on it.
 void release_ctl(ThreadCtl* c) noexcept {
   if (c->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  bool was_busy = t_busy;
+  t_busy = true;
   g_objects.erase(thread_key(c->handle), reinterpret_cast<std::uint64_t>(c));
   std::free(c->pending_name.exchange(nullptr));
   delete c;
+  t_busy = was_busy;
 }
 
 // The calling thread ends (its function returned, or it called pthread_exit).
