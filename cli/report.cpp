@@ -93,12 +93,13 @@ void weft_cli_print_findings(const Trace& t, std::FILE* out) {
     std::fprintf(out, "  %s: %s", f.kind.c_str(), f.message.c_str());
     if (f.count > 1) std::fprintf(out, " (%ux)", f.count);
     std::fprintf(out, " at %s\n", duration(f.time_ns).c_str());
-    if (!f.sites.empty()) {
-      std::fprintf(out, "    at");
-      for (std::size_t i = 0; i < f.sites.size(); ++i)
-        std::fprintf(out, "%s %s", i ? "," : "", site_text(t, f.sites[i]).c_str());
-      std::fprintf(out, "\n");
+    std::string at;
+    for (auto s : f.sites) {
+      if (s < 0 || static_cast<std::size_t>(s) >= t.sites.size()) continue;  // unknown site
+      at += at.empty() ? " " : ", ";
+      at += site_text(t, s);
     }
+    if (!at.empty()) std::fprintf(out, "    at%s\n", at.c_str());
     if (!f.threads.empty()) {
       std::fprintf(out, "    threads");
       for (std::size_t i = 0; i < f.threads.size(); ++i)

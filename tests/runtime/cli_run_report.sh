@@ -21,10 +21,11 @@ grep -q "(2x)" <<<"$out" || fail "duplicate findings not merged: $out"
 [ $? -eq 1 ] || fail "--fail-on-findings must exit 1"
 
 # a killed program: 128+signal, and the trace still holds its events
-out=$("$weft" run -o "$dir/c.trace" -- "$prog" segv 2>&1); code=$?
-[ $code -eq 139 ] || fail "segv: expected 139, got $code"
-grep -q "killed by signal 11" <<<"$out" || fail "segv summary: $out"
-grep -Eq 'recorded 200[0-9] events' <<<"$out" || fail "segv events: $out"
+out=$("$weft" run -o "$dir/c.trace" -- "$prog" kill 2>&1); code=$?
+[ $code -eq 137 ] || fail "kill: expected 137, got $code"
+grep -q "killed by signal 9" <<<"$out" || fail "kill summary: $out"
+grep -Eq 'recorded 200[0-9] events' <<<"$out" || fail "kill events: $out"
+"$weft" report "$dir/c.trace" | grep -q "killed by signal 9" || fail "report lacks the signal"
 
 # report: text sorted by contention, JSON with the contract's keys, exit 1 on findings
 out=$("$weft" report "$dir/b.trace"); code=$?

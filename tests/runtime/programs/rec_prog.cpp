@@ -5,7 +5,7 @@
 //   rec_prog basic                 objects, a named thread, lock traffic, a finding
 //   rec_prog threads T N           T threads, each N acquire/release pairs on its own lock
 //   rec_prog announce              records forever; prints "<thread> <count>" every 1000 events
-//   rec_prog segv|abort|throw|_exit   records 1000 pairs, then dies that way
+//   rec_prog segv|abort|kill|throw|_exit   records 1000 pairs, then dies that way
 //   rec_prog fork                  a fork child records on inherited and new objects
 //   rec_prog exec|spawn|system     the child (this program, `basic`) is started that way
 #include <spawn.h>
@@ -145,6 +145,7 @@ int main(int argc, char** argv) {
     *p = 1;
   }
   if (mode == "abort") std::abort();
+  if (mode == "kill") ::raise(SIGKILL);
   if (mode == "throw") throw std::runtime_error("nobody catches this");
   if (mode == "_exit") ::_exit(3);
   std::fprintf(stderr, "rec_prog: unknown mode %s\n", mode.c_str());
