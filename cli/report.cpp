@@ -56,6 +56,18 @@ std::string duration(std::uint64_t ns) {
   return buf;
 }
 
+// `s` padded with spaces to `width` terminal columns (UTF-8 aware; CJK counts two columns).
+std::string pad(const std::string& s, std::size_t width) {
+  std::size_t cols = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    cols += len >= 3 ? 2 : 1;
+    i += len;
+  }
+  return cols >= width ? s : s + std::string(width - cols, ' ');
+}
+
 nlohmann::json site_json(const Trace& t, std::int32_t site) {
   if (site < 0 || static_cast<std::size_t>(site) >= t.sites.size()) return nullptr;
   const auto& s = t.sites[static_cast<std::size_t>(site)];
@@ -198,8 +210,8 @@ void print_text(const std::string& path, const Trace& t,
   }
   std::printf("\nthreads\n");
   for (const auto& th : t.threads)
-    std::printf("  #%-3u %-20s pid %u tid %llu\n", th.index,
-                th.name.empty() ? "(unnamed)" : th.name.c_str(), th.pid,
+    std::printf("  #%-3u %s pid %u tid %llu\n", th.index,
+                pad(th.name.empty() ? "(unnamed)" : th.name, 20).c_str(), th.pid,
                 static_cast<unsigned long long>(th.os_tid));
   if (!stats.empty()) {
     std::printf("\nlock statistics (sorted by contention)\n");

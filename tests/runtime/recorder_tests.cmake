@@ -52,3 +52,18 @@ target_link_libraries(trace_reader_fuzz_seeds PRIVATE weft::runtime)
 weft_target_warnings(trace_reader_fuzz_seeds)
 add_test(NAME runtime_fuzz:seeds COMMAND trace_reader_fuzz_seeds ${_weft_fuzz}/seeds)
 set_tests_properties(runtime_fuzz:seeds PROPERTIES PASS_REGULAR_EXPRESSION "[1-9][0-9]* inputs read")
+
+# A program linked with weft::primitives only records itself under WEFT_TRACE.
+if(TARGET weft::primitives)
+  add_executable(weft_prims_prog programs/prims_prog.cpp)
+  target_link_libraries(weft_prims_prog PRIVATE weft::primitives)
+  weft_target_warnings(weft_prims_prog)
+  add_test(NAME runtime_cli:run-primitives-program COMMAND ${_weft_expect} 0
+    "recorded [0-9]+ events, 4 threads"
+    $<TARGET_FILE:weft> run -o ${CMAKE_CURRENT_BINARY_DIR}/prims.trace -- $<TARGET_FILE:weft_prims_prog>)
+  add_test(NAME runtime_cli:report-primitives-program COMMAND ${_weft_expect} 0
+    "balance +lock +300 "
+    $<TARGET_FILE:weft> report ${CMAKE_CURRENT_BINARY_DIR}/prims.trace)
+  set_tests_properties(runtime_cli:report-primitives-program PROPERTIES
+    DEPENDS runtime_cli:run-primitives-program)
+endif()
