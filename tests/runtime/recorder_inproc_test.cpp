@@ -5,7 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <string>
+#include <vector>
 #include <thread>
 
 #include "weft/runtime/recorder.hpp"
@@ -14,9 +16,18 @@
 using namespace weft;
 
 namespace {
+// Temporary directories, removed when the test program exits.
+struct TempDirs {
+  std::vector<std::string> dirs;
+  ~TempDirs() {
+    for (const auto& d : dirs) std::filesystem::remove_all(d);
+  }
+} g_temp_dirs;
+
 std::string temp_path() {
   char tmpl[] = "/tmp/weft-inproc-XXXXXX";
   REQUIRE(::mkdtemp(tmpl) != nullptr);
+  g_temp_dirs.dirs.push_back(tmpl);
   return std::string(tmpl) + "/t.trace";
 }
 }  // namespace

@@ -17,7 +17,9 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <filesystem>
 #include <string>
+#include <vector>
 #include <vector>
 
 #include "weft/runtime/trace_reader.hpp"
@@ -30,9 +32,18 @@ using trace::Trace;
 
 namespace {
 
+// Temporary directories, removed when the test program exits.
+struct TempDirs {
+  std::vector<std::string> dirs;
+  ~TempDirs() {
+    for (const auto& d : dirs) std::filesystem::remove_all(d);
+  }
+} g_temp_dirs;
+
 std::string temp_dir() {
   char tmpl[] = "/tmp/weft-rec-XXXXXX";
   REQUIRE(::mkdtemp(tmpl) != nullptr);
+  g_temp_dirs.dirs.push_back(tmpl);
   return tmpl;
 }
 
