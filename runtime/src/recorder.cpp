@@ -373,9 +373,19 @@ void Recorder::on_event(Ev kind, ObjId obj, std::uint64_t arg,
     impl_->drop();
     return;
   }
+  std::uint64_t dt = impl_->delta(t, tick);
+  if ((dt | obj | arg | site) < 0x80) [[likely]] {  // the common case: one byte each
+    p[0] = static_cast<std::uint8_t>(kind);
+    p[1] = static_cast<std::uint8_t>(dt);
+    p[2] = static_cast<std::uint8_t>(obj);
+    p[3] = static_cast<std::uint8_t>(arg);
+    p[4] = static_cast<std::uint8_t>(site);
+    impl_->commit(t, 5);
+    return;
+  }
   std::uint8_t* q = p;
   *q++ = static_cast<std::uint8_t>(kind);
-  q += fmt::put_varint(q, impl_->delta(t, tick));
+  q += fmt::put_varint(q, dt);
   q += fmt::put_varint(q, obj);
   q += fmt::put_varint(q, arg);
   q += fmt::put_varint(q, site);
