@@ -278,3 +278,22 @@ TEST_CASE("payload: deflate-compressed binary with the names, under 8 bytes per 
   INFO("page bytes per event: " << per_event);
   CHECK(per_event < 8.0);
 }
+
+TEST_CASE("labels: unnamed main thread, unnamed threads by tid, thread objects by thread name") {
+  Builder b;
+  auto tobj = b.object(rt::ObjKind::Thread, "");
+  auto m = b.object(rt::ObjKind::Mutex, "");
+  b.thread("", 0, 100);
+  b.thread("", tobj, 100);
+  b.t.threads[0].os_tid = 100;  // tid == pid: the process's main thread
+  b.t.threads[1].os_tid = 123;
+  viewer::Labels l(b.t);
+  CHECK(l.thread(0) == "main");
+  CHECK(l.thread(1) == "thread 123");
+  CHECK(l.thread(7) == "thread #7");
+  CHECK(l.object(tobj) == "thread thread 123");
+  CHECK(l.object(m) == "mutex #" + std::to_string(m));
+  CHECK(l.object(999) == "object #999");
+  b.t.threads[1].name = "worker";
+  CHECK(viewer::Labels(b.t).object(tobj) == "thread worker");
+}

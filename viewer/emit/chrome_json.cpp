@@ -30,14 +30,8 @@ std::string us(std::uint64_t ns) {
 
 void write_chrome_json(const trace::Trace& t, std::ostream& out) {
   const Derived d = derive(t);
-  std::unordered_map<rt::ObjId, const trace::Object*> objs;
-  for (const auto& o : t.objects) objs[o.id] = &o;
-  auto obj_label = [&](rt::ObjId id) {
-    auto it = objs.find(id);
-    if (it != objs.end() && !it->second->name.empty()) return it->second->name;
-    std::string kind = it != objs.end() ? std::string(rt::to_string(it->second->kind)) : "object";
-    return kind + " #" + std::to_string(id);
-  };
+  const Labels labels(t);
+  auto obj_label = [&](rt::ObjId id) { return labels.object(id); };
   const std::size_t nt = d.thread_begin.size();
   auto pid_of = [&](std::uint32_t th) -> std::uint32_t {
     return th < t.threads.size() && t.threads[th].pid != 0 ? t.threads[th].pid : 1;
@@ -62,9 +56,7 @@ void write_chrome_json(const trace::Trace& t, std::ostream& out) {
          quote(p.command.empty() ? "pid " + std::to_string(p.pid) : p.command) + "}}");
   }
   for (std::uint32_t th = 0; th < nt; ++th) {
-    std::string name = th < t.threads.size() && !t.threads[th].name.empty()
-                           ? t.threads[th].name
-                           : "thread " + std::to_string(th);
+    std::string name = labels.thread(th);
     std::string ids = "\"pid\":" + std::to_string(pid_of(th)) + ",\"tid\":" + std::to_string(th);
     emit("{\"ph\":\"M\",\"name\":\"thread_name\"," + ids + ",\"args\":{\"name\":" + quote(name) + "}}");
     emit("{\"ph\":\"M\",\"name\":\"thread_sort_index\"," + ids + ",\"args\":{\"sort_index\":" +
@@ -121,9 +113,7 @@ void write_chrome_json(const trace::Trace& t, std::ostream& out) {
     args["message"] = f.message;
     args["count"] = f.count;
     auto& th = args["threads"] = nlohmann::json::array();
-    for (auto x : f.threads)
-      th.push_back(x < t.threads.size() && !t.threads[x].name.empty() ? t.threads[x].name
-                                                                      : "thread " + std::to_string(x));
+    for (auto x : f.threads) th.push_back(labels.thread(x));
     auto& ob = args["objects"] = nlohmann::json::array();
     for (auto o : f.objects) ob.push_back(obj_label(o));
     auto& si = args["sites"] = nlohmann::json::array();

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
-#include <unordered_map>
 
 #include "weft/viewer/writers.hpp"
 
@@ -77,30 +76,16 @@ std::string duration(std::uint64_t ns) {
   return buf;
 }
 
-std::string thread_label(const trace::Trace& t, std::uint32_t th) {
-  if (th < t.threads.size() && !t.threads[th].name.empty()) return t.threads[th].name;
-  return "thread " + std::to_string(th);
-}
-
-std::string object_label(const std::unordered_map<rt::ObjId, const trace::Object*>& objs,
-                         rt::ObjId id) {
-  auto it = objs.find(id);
-  std::string kind = it != objs.end() ? std::string(rt::to_string(it->second->kind)) : "object";
-  if (it != objs.end() && !it->second->name.empty()) return kind + " '" + it->second->name + "'";
-  return kind + " #" + std::to_string(id);
-}
-
 }  // namespace
 
 void write_text(const trace::Trace& t, std::ostream& out, const TextOptions& opts) {
   const Derived d = derive(t);
-  std::unordered_map<rt::ObjId, const trace::Object*> objs;
-  for (const auto& o : t.objects) objs[o.id] = &o;
+  const Labels labels(t);
   const std::size_t nt = d.thread_begin.size();
 
   int name_cols = 8;
   for (std::uint32_t th = 0; th < nt; ++th)
-    name_cols = std::max(name_cols, display_width(thread_label(t, th)));
+    name_cols = std::max(name_cols, display_width(labels.thread(th)));
   const int width = std::max(opts.width, 40);
   name_cols = std::min(name_cols, width / 4);
   const int cols = std::max(10, width - name_cols - 3);
@@ -139,7 +124,7 @@ void write_text(const trace::Trace& t, std::ostream& out, const TextOptions& opt
       << std::string(static_cast<std::size_t>(std::max(1, cols - 1 - static_cast<int>(end_label.size()))), ' ')
       << end_label << "\n";
   for (std::uint32_t th = 0; th < nt; ++th) {
-    out << fit(thread_label(t, th), name_cols) << " |";
+    out << fit(labels.thread(th), name_cols) << " |";
     for (int c = 0; c < cols; ++c) out << glyph[rows[th][c]];
     out << "|\n";
   }
@@ -149,12 +134,12 @@ void write_text(const trace::Trace& t, std::ostream& out, const TextOptions& opt
   // Where each thread is stuck at the end (open intervals): the story of a deadlock.
   for (const auto& iv : d.intervals) {
     if (!iv.open || iv.state == State::Holding) continue;
-    out << "at the end, " << thread_label(t, iv.thread) << " is "
+    out << "at the end, " << labels.thread(iv.thread) << " is "
         << (iv.state == State::Blocked ? "blocked acquiring " : "waiting on ")
-        << object_label(objs, iv.obj);
+        << labels.object_with_kind(iv.obj);
     for (const auto& h : d.intervals)
       if (h.open && h.state == State::Holding && h.obj == iv.obj && h.thread != iv.thread)
-        out << ", held by " << thread_label(t, h.thread);
+        out << ", held by " << labels.thread(h.thread);
     out << "\n";
   }
 
@@ -167,13 +152,13 @@ void write_text(const trace::Trace& t, std::ostream& out, const TextOptions& opt
     if (!f.threads.empty()) {
       out << "    threads:";
       for (std::size_t i = 0; i < f.threads.size(); ++i)
-        out << (i ? ", " : " ") << thread_label(t, f.threads[i]);
+        out << (i ? ", " : " ") << labels.thread(f.threads[i]);
       out << "\n";
     }
     if (!f.objects.empty()) {
       out << "    objects:";
       for (std::size_t i = 0; i < f.objects.size(); ++i)
-        out << (i ? ", " : " ") << object_label(objs, f.objects[i]);
+        out << (i ? ", " : " ") << labels.object_with_kind(f.objects[i]);
       out << "\n";
     }
     for (auto s : f.sites) {

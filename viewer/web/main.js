@@ -144,7 +144,8 @@
       // Beyond the stable fields: what the last frame drew, for tests.
       lanes: app.layout.lanes.filter((l) => l.kind === 'thread' || l.kind === 'object').length,
       objectLanes: app.layout.lanes.filter((l) => l.kind === 'object').length,
-      arrows: app.D.arrows.n, arrowsDrawn: app.counters.arrows, markers: app.counters.markers,
+      arrows: app.D.arrows.n, arrowsByKind: [0, 1, 2, 3, 4].map((k) => app.D.arrows.kind.filter((x) => x === k).length),
+      arrowsDrawn: app.counters.arrows, markers: app.counters.markers,
       rectsDrawn: app.counters.rects, selectedFinding: app.selectedFinding,
       edges: app.highlight ? app.highlight.edges.map((e) => ({ from: e.from, to: e.to, obj: e.obj })) : [],
       frames: app.frames,

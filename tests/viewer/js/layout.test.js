@@ -111,3 +111,14 @@ test('filter keeps matching threads and shows matching objects as lanes; process
   for (const l of w.lanes) assert.strictEqual(W.laneAt(w, l.y + l.h / 2), l);
   assert.strictEqual(W.laneAt(w, w.height + 5), null);
 });
+
+test('labels: unnamed main thread, unnamed threads by tid, thread objects by thread name', () => {
+  const m = model(['', '', 'worker'], [['thread', ''], ['mutex', '']], []);
+  m.threads[0].osTid = m.threads[0].pid;
+  m.threads[1].osTid = 4242;
+  m.threads[2].object = 0;
+  assert.strictEqual(W.threadLabel(m, 0), 'main');
+  assert.strictEqual(W.threadLabel(m, 1), 'thread 4242');
+  assert.strictEqual(W.objectLabel(m, 0), 'thread worker');
+  assert.strictEqual(W.objectLabel(m, 1), 'mutex #2');
+});

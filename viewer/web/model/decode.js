@@ -189,15 +189,27 @@
     return decodePayload(await inflateRaw(base64ToBytes(text)));
   }
 
+  // Display names (viewer/emit/derive.cpp, Labels, follows the same rules): an unnamed thread is
+  // "main" if it is its process's main thread (tid == pid), else "thread <tid>"; an unnamed thread
+  // object is "thread <that thread's name>"; other unnamed objects "<kind> #<id>".
   function threadLabel(m, i) {
     const th = m.threads[i];
-    if (!th) return 'thread ' + i;
-    return th.name !== '' ? th.name : 'thread ' + i;
+    if (!th) return 'thread #' + i;
+    if (th.name !== '') return th.name;
+    if (th.osTid !== 0 && th.osTid === th.pid) return 'main';
+    return th.osTid !== 0 ? 'thread ' + th.osTid : 'thread #' + i;
   }
   function objectLabel(m, i) {
     const o = m.objects[i];
     if (!o) return 'object ?';
-    return o.name !== '' ? o.name : o.kindName + ' #' + o.id;
+    if (o.name !== '') return o.name;
+    if (!m.threadOfObject) {
+      m.threadOfObject = new Map();
+      m.threads.forEach((t, k) => { if (t.object >= 0) m.threadOfObject.set(t.object, k); });
+    }
+    const th = m.threadOfObject.get(i);
+    if (th !== undefined) return 'thread ' + threadLabel(m, th);
+    return o.kindName + ' #' + o.id;
   }
   function siteLabel(m, i) {
     const s = m.sites[i];

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "weft/runtime/trace_model.hpp"
@@ -65,6 +66,24 @@ struct Derived {
   std::vector<Arrow> arrows;
   std::vector<std::uint64_t> thread_begin, thread_end;  // per thread: first/last activity
   std::uint64_t t_min = 0, t_max = 0;
+};
+
+// Display names shared by the writers (the page's JavaScript uses the same rules):
+//   thread: its name; unnamed, "main" when it is its process's main thread (os_tid == pid),
+//           else "thread <os_tid>" (or "thread #<index>" without a tid);
+//   object: its name; an unnamed thread object is "thread <name of the thread it is>"; else
+//           "<kind> #<id>".
+class Labels {
+ public:
+  explicit Labels(const trace::Trace& t);
+  std::string thread(std::uint32_t index) const;
+  std::string object(rt::ObjId id) const;          // "lock A", "thread worker-1", "mutex #7"
+  std::string object_with_kind(rt::ObjId id) const;  // "lock 'lock A'", "mutex #7"
+
+ private:
+  const trace::Trace& t_;
+  std::unordered_map<rt::ObjId, const trace::Object*> objects_;
+  std::unordered_map<rt::ObjId, std::uint32_t> thread_of_object_;
 };
 
 // Derives intervals and arrows from the events, following the conventions in
