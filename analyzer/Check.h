@@ -99,6 +99,7 @@ class Check : public clang::ast_matchers::MatchFinder::MatchCallback {
   virtual void check(const clang::ast_matchers::MatchFinder::MatchResult& result) {}
   // Called once after all matches of the TU: whole-TU passes (call graphs, summaries).
   virtual void onEndOfTranslationUnit(clang::ASTContext& ctx) {}
+  using MatchCallback::onEndOfTranslationUnit;  // MatchFinder's own no-argument hook
 
   // Cross-TU analysis, phase 1: after onEndOfTranslationUnit, fill `out` with this TU's summary
   // (any JSON; file paths in it should be absolute) and return true, or return false for none.
