@@ -1,0 +1,57 @@
+// Names and small matchers shared by the checks: what weft understands as a condition variable,
+// an event, a lock and a lock guard (docs: ../shared/design/overview.md "What each part must
+// understand"). Matching is by qualified name, so the weft headers, libstdc++ and libc++ (whose
+// inline namespaces hasName looks through) and test stand-ins all match.
+#pragma once
+
+#include <clang/ASTMatchers/ASTMatchers.h>
+
+namespace weft::analyzer::names {
+
+// Classes with a predicate-less wait(lock[, time]) and notify_one/notify_all.
+inline auto conditionClass() {
+  using namespace clang::ast_matchers;
+  return cxxRecordDecl(hasAnyName("::std::condition_variable", "::std::condition_variable_any",
+                                  "::weft::Condition"));
+}
+// weft::Condition: Python's threading.Condition, which owns (or is given) its lock.
+inline auto weftConditionClass() {
+  using namespace clang::ast_matchers;
+  return cxxRecordDecl(hasName("::weft::Condition"));
+}
+// Free functions that wait on a condition without a predicate.
+inline auto freeConditionWait() {
+  using namespace clang::ast_matchers;
+  return functionDecl(hasAnyName("::pthread_cond_wait", "::pthread_cond_timedwait",
+                                 "::pthread_cond_clockwait", "::cnd_wait", "::cnd_timedwait"));
+}
+// Events: a flag that stays set (weft::Event) or atomics waited on with C++20 wait/notify.
+inline auto weftEventClass() {
+  using namespace clang::ast_matchers;
+  return cxxRecordDecl(hasName("::weft::Event"));
+}
+inline auto atomicFlagClass() {
+  using namespace clang::ast_matchers;
+  return cxxRecordDecl(anyOf(hasName("::std::atomic_flag"),
+                             classTemplateSpecializationDecl(
+                                 hasName("::std::atomic"),
+                                 hasTemplateArgument(0, refersToType(booleanType())))));
+}
+// Non-reentrant lock types (for lock checks).
+inline auto nonReentrantLockClass() {
+  using namespace clang::ast_matchers;
+  return cxxRecordDecl(hasAnyName("::std::mutex", "::std::timed_mutex", "::weft::Lock"));
+}
+inline auto reentrantLockClass() {
+  using namespace clang::ast_matchers;
+  return cxxRecordDecl(
+      hasAnyName("::std::recursive_mutex", "::std::recursive_timed_mutex", "::weft::RLock"));
+}
+// RAII guards: the first constructor argument is the lock (scoped_lock: all arguments).
+inline auto lockGuardClass() {
+  using namespace clang::ast_matchers;
+  return cxxRecordDecl(hasAnyName("::std::lock_guard", "::std::unique_lock", "::std::scoped_lock",
+                                  "::std::shared_lock"));
+}
+
+}  // namespace weft::analyzer::names

@@ -1,0 +1,71 @@
+// The table of checks. A check is listed here by its class; checks written in parallel branches
+// are picked up with __has_include so that adding one never edits this file's existing lines.
+#include "Module.h"
+
+#include <algorithm>
+
+#include "Check.h"
+#include "checks/WaitNotInLoopCheck.h"
+#if __has_include("checks/LockReentryCheck.h")
+#include "checks/LockReentryCheck.h"
+#define WEFT_HAVE_LOCK_REENTRY 1
+#endif
+#if __has_include("checks/LockOrderInversionCheck.h")
+#include "checks/LockOrderInversionCheck.h"
+#define WEFT_HAVE_LOCK_ORDER_INVERSION 1
+#endif
+
+namespace weft::analyzer {
+
+namespace {
+template <class T>
+CheckInfo entry() {
+  return {T::kId, T::kSummary,
+          [](CheckContext& ctx) -> std::unique_ptr<Check> { return std::make_unique<T>(T::kId, ctx); }};
+}
+}  // namespace
+
+const std::vector<CheckInfo>& registeredChecks() {
+  static const std::vector<CheckInfo> checks = [] {
+    std::vector<CheckInfo> v = {
+        entry<WaitNotInLoopCheck>(),
+#ifdef WEFT_HAVE_LOCK_REENTRY
+        entry<LockReentryCheck>(),
+#endif
+#ifdef WEFT_HAVE_LOCK_ORDER_INVERSION
+        entry<LockOrderInversionCheck>(),
+#endif
+    };
+    std::sort(v.begin(), v.end(), [](const CheckInfo& a, const CheckInfo& b) { return a.id < b.id; });
+    return v;
+  }();
+  return checks;
+}
+
+static bool globMatch(const char* g, const char* s) {
+  if (*g == 0) return *s == 0;
+  if (*g == '*') return globMatch(g + 1, s) || (*s != 0 && globMatch(g, s + 1));
+  return *s != 0 && *g == *s && globMatch(g + 1, s + 1);
+}
+
+bool checkEnabled(const std::string& globs, const std::string& id) {
+  if (globs.empty()) return true;
+  // A list that starts by disabling something starts from "everything enabled".
+  bool enabled = globs.find_first_not_of(" \t") != std::string::npos &&
+                 globs[globs.find_first_not_of(" \t")] == '-';
+  size_t pos = 0;
+  while (pos <= globs.size()) {
+    size_t comma = globs.find(',', pos);
+    if (comma == std::string::npos) comma = globs.size();
+    std::string g = globs.substr(pos, comma - pos);
+    g.erase(0, g.find_first_not_of(" \t"));
+    g.erase(g.find_last_not_of(" \t") + 1);
+    bool negative = !g.empty() && g[0] == '-';
+    if (negative) g.erase(0, 1);
+    if (!g.empty() && globMatch(g.c_str(), id.c_str())) enabled = !negative;
+    pos = comma + 1;
+  }
+  return enabled;
+}
+
+}  // namespace weft::analyzer

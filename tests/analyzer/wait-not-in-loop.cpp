@@ -1,0 +1,248 @@
+// Cases for wait-not-in-loop: waits without a predicate that are not re-checked by a loop.
+#include <pthread.h>
+#include <threads.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+
+// A stand-in with the shape of weft::Condition (primitives/include/weft/condition.hpp).
+namespace weft {
+class Condition {
+ public:
+  bool wait(double timeout = -1) { return timeout < 0; }
+  template <class Pred>
+  bool wait_for(Pred pred, double timeout = -1) { return pred() || timeout < 0; }
+  void acquire() {}
+  void release() {}
+};
+}  // namespace weft
+
+std::mutex m;
+std::condition_variable cv;
+std::condition_variable_any cv_any;
+bool ready = false;
+std::deque<int> q;
+pthread_mutex_t pm = PTHREAD_MUTEX_INITIALIZER;
+pthread_cond_t pc = PTHREAD_COND_INITIALIZER;
+mtx_t cm;
+cnd_t cc;
+weft::Condition wc;
+void use(int);
+
+// ---- positives ---------------------------------------------------------------------------
+
+void global_if() {
+  std::unique_lock<std::mutex> lk(m);
+  if (!ready) cv.wait(lk);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 'wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+  // CHECK-FIXES: while (!ready) cv.wait(lk);
+}
+
+void global_bare() {
+  std::unique_lock<std::mutex> lk(m);
+  cv.wait(lk);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+  // CHECK-NOTES: :[[@LINE-2]]:3: note: use the predicate overload, which re-checks after every wake-up: 'cv.wait(lk, [&] { return <awaited state>; })'
+}
+
+class Worker {
+ public:
+  void member_braced() {
+    std::unique_lock<std::mutex> lk(mu_);
+    if (items_.empty()) {
+      cond_.wait(lk);
+      // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+    }
+    // CHECK-FIXES: while (items_.empty()) {
+    use(items_.front());
+  }
+  void through_pointer(std::condition_variable* c, std::unique_lock<std::mutex>& lk) {
+    if (!done_) c->wait(lk);
+    // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: 'wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+    // CHECK-FIXES: while (!done_) c->wait(lk);
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cond_;
+  std::deque<int> items_;
+  bool done_ = false;
+};
+
+void through_reference(std::condition_variable& c, std::unique_lock<std::mutex>& lk, bool& flag) {
+  if (!flag) c.wait(lk);
+  // CHECK-MESSAGES: :[[@LINE-1]]:14: warning: 'wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+  // CHECK-FIXES: while (!flag) c.wait(lk);
+}
+
+void any_variant() {
+  std::unique_lock<std::mutex> lk(m);
+  if (q.empty()) cv_any.wait(lk);
+  // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: 'wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+  // CHECK-FIXES: while (q.empty()) cv_any.wait(lk);
+}
+
+void timed_wait_under_if() {
+  std::unique_lock<std::mutex> lk(m);
+  if (!ready) cv.wait_for(lk, std::chrono::milliseconds(10));
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 'wait_for' is not in a loop that re-checks its condition [wait-not-in-loop]
+  // CHECK-NOTES: :[[@LINE-2]]:15: note: use the predicate overload, which re-checks after every wake-up: 'cv.wait_for(lk, std::chrono::milliseconds(10), [&] { return ready; })'
+}
+
+void c_pthread() {
+  pthread_mutex_lock(&pm);
+  if (!ready) pthread_cond_wait(&pc, &pm);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 'pthread_cond_wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+  // CHECK-FIXES: while (!ready) pthread_cond_wait(&pc, &pm);
+  pthread_mutex_unlock(&pm);
+}
+
+void c_pthread_timed(const timespec* deadline) {
+  pthread_cond_timedwait(&pc, &pm, deadline);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'pthread_cond_timedwait' is not in a loop that re-checks its condition [wait-not-in-loop]
+  // CHECK-NOTES: :[[@LINE-2]]:3: note: call 'pthread_cond_timedwait' in a 'while' loop that re-checks the awaited state
+}
+
+void c11() {
+  if (!ready) cnd_wait(&cc, &cm);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 'cnd_wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+  // CHECK-FIXES: while (!ready) cnd_wait(&cc, &cm);
+}
+
+void weft_condition() {
+  wc.acquire();
+  if (!ready) wc.wait();
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 'wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+  // CHECK-FIXES: while (!ready) wc.wait();
+  if (!ready) wc.wait(0.5);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 'wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+  // CHECK-NOTES: :[[@LINE-2]]:15: note: use 'wait_for' with a predicate, which re-checks after every wake-up: 'wc.wait_for([&] { return ready; }, 0.5)'
+  wc.release();
+}
+
+template <class Cond>
+void templated(Cond& c, std::unique_lock<std::mutex>& lk) {
+  if (!ready) c.wait(lk);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 'wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+}
+template void templated(std::condition_variable&, std::unique_lock<std::mutex>&);
+template void templated(std::condition_variable_any&, std::unique_lock<std::mutex>&);
+
+// The loop does not re-check: after a spurious wake-up q.front() runs on an empty queue.
+void loop_without_recheck(std::atomic<bool>& running) {
+  std::unique_lock<std::mutex> lk(m);
+  while (running) {
+    if (q.empty()) cv.wait(lk);
+    // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: 'wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+    // CHECK-FIXES: while (q.empty()) cv.wait(lk);
+    use(q.front());
+    q.pop_front();
+  }
+}
+
+// A lambda runs wherever it is called, not in the loop that defines it.
+void lambda_in_loop() {
+  for (int i = 0; i < 3; ++i) {
+    auto waiter = [] {
+      std::unique_lock<std::mutex> lk(m);
+      if (!ready) cv.wait(lk);
+      // CHECK-MESSAGES: :[[@LINE-1]]:19: warning: 'wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+    };
+    waiter();
+  }
+}
+
+// Not exact as a `while`: the condition has an effect, so only a note.
+bool try_take();
+void effectful_condition() {
+  std::unique_lock<std::mutex> lk(m);
+  if (!try_take()) cv.wait(lk);
+  // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: 'wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+  // CHECK-NOTES: :[[@LINE-2]]:20: note: 'cv.wait(lk, [&] { return try_take(); })'
+}
+
+// Not exact: the `if` guards more than the wait.
+void more_than_wait() {
+  std::unique_lock<std::mutex> lk(m);
+  if (!ready) {
+    use(1);
+    cv.wait(lk);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+  }
+}
+
+// ---- negatives ---------------------------------------------------------------------------
+
+void while_loop() {
+  std::unique_lock<std::mutex> lk(m);
+  while (!ready) cv.wait(lk);
+  while (q.empty()) {
+    cv_any.wait(lk);
+  }
+  do {
+    cv.wait(lk);
+  } while (!ready);
+  for (;;) {
+    cv.wait(lk);
+    if (ready) break;
+  }
+}
+
+void predicate_overloads() {
+  std::unique_lock<std::mutex> lk(m);
+  cv.wait(lk, [] { return ready; });
+  cv.wait_for(lk, std::chrono::seconds(1), [] { return ready; });
+  cv_any.wait(lk, [] { return ready; });
+  if (!ready) cv.wait(lk, [] { return ready; });
+  wc.wait_for([] { return ready; });
+}
+
+// leveldb's DBImpl::MakeRoomForWrite shape: every branch is re-evaluated after the wait.
+void leveldb_shape(bool force) {
+  std::unique_lock<std::mutex> lk(m);
+  while (true) {
+    if (force) {
+      break;
+    } else if (!q.empty()) {
+      cv.wait(lk);
+    } else {
+      break;
+    }
+  }
+}
+
+void recheck_with_continue() {
+  std::unique_lock<std::mutex> lk(m);
+  for (;;) {
+    if (!ready) {
+      cv.wait(lk);
+      continue;
+    }
+    use(1);
+    break;
+  }
+}
+
+// The statement after the `if` checks the same state again.
+void recheck_next(std::atomic<bool>& running) {
+  std::unique_lock<std::mutex> lk(m);
+  while (running) {
+    if (q.empty()) cv.wait(lk);
+    if (q.empty()) continue;
+    use(q.front());
+  }
+}
+
+void pthread_loop() {
+  pthread_mutex_lock(&pm);
+  while (!ready) pthread_cond_wait(&pc, &pm);
+  pthread_mutex_unlock(&pm);
+}
+
+void suppressed() {
+  std::unique_lock<std::mutex> lk(m);
+  cv.wait(lk);  // NOLINT(wait-not-in-loop): a one-shot handshake in this test
+}
