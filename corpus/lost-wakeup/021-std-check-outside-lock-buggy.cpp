@@ -3,32 +3,41 @@
 // Bug: the waiter checks the flag before taking the mutex. The setter runs in the gap, its
 // notification finds no waiter, and the waiter then waits for a change that already
 // happened: it blocks forever (exit 86 from the deadline).
-// Shape: check outside, wait inside; the gap is widened with a sleep to fail on every run.
+// Shape: check outside, wait inside. Two latches play an unlucky preemption in the gap, so the
+// buggy program fails on every run.
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <latch>
 #include <mutex>
 #include <thread>
 
 #include "corpus_deadline.h"
 
-using namespace std::chrono_literals;
-
 std::mutex mu;
 std::condition_variable cv;
 std::atomic<bool> ready{false};
+std::latch checked(1), announced(1);
+
+void preempted_here() {  // an unlucky preemption: the setter runs to completion here
+  if (checked.try_wait()) return;
+  checked.count_down();
+  announced.wait();
+}
 
 int main() {
   corpus_deadline_ms(1000);
   std::thread setter([] {
-    std::this_thread::sleep_for(10ms);
-    std::lock_guard<std::mutex> lk(mu);
-    ready = true;
-    cv.notify_all();
+    checked.wait();
+    {
+      std::lock_guard<std::mutex> lk(mu);
+      ready = true;
+      cv.notify_all();
+    }
+    announced.count_down();
   });
   while (!ready) {
-    std::this_thread::sleep_for(30ms);  // the setter runs in this gap
+    preempted_here();
     std::unique_lock<std::mutex> lk(mu);
     cv.wait(lk);
   }
