@@ -41,8 +41,14 @@ class Tally:
         self.fp = {k: 0 for k in KINDS}
         self.fn = {k: 0 for k in KINDS}
         self.unavailable = None  # reason string when the tool could not be used
+        self.verbose = None  # list of per-program misses when --verbose
 
-    def add(self, labelled, found):
+    def add(self, labelled, found, where=None):
+        if where and self.verbose is not None:
+            for k in sorted(found - labelled):
+                self.verbose.append(f'  FP {k:22} {where}')
+            for k in sorted(labelled - found):
+                self.verbose.append(f'  FN {k:22} {where}')
         for k in KINDS:
             if k in labelled and k in found:
                 self.tp[k] += 1
@@ -120,6 +126,7 @@ def lint(args, root, files):
 
 def score_static(args, root, programs):
     t = Tally()
+    t.verbose = [] if args.verbose else None
     files = [p['path'] for p in programs]
     found, why = lint(args, root, files)
     t.unavailable = why
@@ -131,6 +138,9 @@ def score_static(args, root, programs):
             t.tp[k] += len(want & got)
             t.fn[k] += len(want - got)
             t.fp[k] += len(got - want)
+            if t.verbose is not None and not why:
+                t.verbose += [f'  FP {k:22} {p["path"]}:{line}' for line in sorted(got - want)]
+                t.verbose += [f'  FN {k:22} {p["path"]}:{line}' for line in sorted(want - got)]
     return t
 
 
@@ -157,6 +167,7 @@ def record(args, tmp, p, chaos):
 
 def score_dynamic(args, programs):
     t = Tally()
+    t.verbose = [] if args.verbose else None
     by_path = {p['path']: p for p in programs}
     missing = [p['path'] for p in programs
                if not os.access(binary_for(args.bin_dir, p['path']), os.X_OK)]
@@ -174,13 +185,13 @@ def score_dynamic(args, programs):
             if found is None:
                 t.unavailable = why
             else:
-                t.add(set(p0['dynamic']), found)
+                t.add(set(p0['dynamic']), found, p0['path'])
                 with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
                     for p, (found, why) in pool.map(one, runnable[1:]):
                         if found is None:
                             print(f'  {p["path"]}: {why}', file=sys.stderr)
                             found = set()
-                        t.add(set(p['dynamic']), found)
+                        t.add(set(p['dynamic']), found, p['path'])
     if t.unavailable:
         for p in programs:
             t.add(set(p['dynamic']), set())
@@ -222,6 +233,8 @@ def main():
     ap.add_argument('--run-timeout', type=float, default=30.0)
     ap.add_argument('--lint-timeout', type=float, default=900.0)
     ap.add_argument('--json', help='also write the scores to this file')
+    ap.add_argument('-v', '--verbose', action='store_true',
+                    help='list every false positive (FP) and miss (FN) per program')
     args = ap.parse_args()
 
     here = os.path.dirname(os.path.abspath(__file__))
@@ -277,6 +290,8 @@ def main():
             if t.tp[k] + t.fp[k] + t.fn[k] == 0 and pr is None and rc is None:
                 continue
             print(f'  {k:22} {t.tp[k]:4} {t.fp[k]:4} {t.fn[k]:4} {fmt(pr)} {fmt(rc):>6}')
+        for line in sorted(t.verbose or []):
+            print(line)
             report[mode]['kinds'][k] = {'tp': t.tp[k], 'fp': t.fp[k], 'fn': t.fn[k],
                                         'precision': pr, 'recall': rc}
     for mode, kind, what, want in limits:

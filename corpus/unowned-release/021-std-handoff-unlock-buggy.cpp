@@ -1,7 +1,8 @@
 // unowned-release, std flavour: main marks a job busy by locking a mutex, a worker finishes the
 // job and unlocks it, main then locks it again to wait for the job.
 // Bug: the worker unlocks a std::mutex owned by main. Only the owner may unlock a mutex
-// (undefined behaviour; glibc's default mutex lets it pass).
+// (undefined behaviour; glibc's default mutex lets it pass). Main's second lock() also re-locks
+// a mutex it still owns, a self-deadlock unless another thread breaks the rules.
 // Shape: a mutex used as a signal between threads, a recurring misuse in ported code.
 #include <chrono>
 #include <cstdio>

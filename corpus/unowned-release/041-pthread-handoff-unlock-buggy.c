@@ -1,7 +1,8 @@
 /* unowned-release, pthread flavour: main locks a mutex to mean "job pending", a worker unlocks
  * it when the job is done, and main locks it again to wait for the job.
  * Bug: the worker unlocks a mutex main owns; only the owner may unlock a pthread mutex
- * (undefined for the default type; glibc lets it pass).
+ * (undefined for the default type; glibc lets it pass). Main's second lock re-locks a mutex it
+ * still owns, a self-deadlock unless another thread breaks the rules.
  * Shape: a mutex used as a cross-thread signal, common in ported code. */
 #include <pthread.h>
 #include <semaphore.h>
