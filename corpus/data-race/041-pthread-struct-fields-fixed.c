@@ -1,0 +1,34 @@
+/* data-race, pthread flavour: handler threads update a stats struct with a mutex.
+ * Fix: both fields are updated under the mutex.
+ * Shape: a lock that covers part of the update, a frequent sanitizer finding. */
+#include <pthread.h>
+#include <stdio.h>
+
+#include "corpus_deadline.h"
+
+struct stats {
+  pthread_mutex_t mu;
+  long requests;
+  long bytes;
+};
+
+static struct stats st = {PTHREAD_MUTEX_INITIALIZER, 0, 0};
+
+static void* handler(void* arg) {
+  for (int i = 0; i < 2000; ++i) {
+    pthread_mutex_lock(&st.mu);
+    ++st.requests;
+    st.bytes += 512;
+    pthread_mutex_unlock(&st.mu);
+  }
+  return NULL;
+}
+
+int main(void) {
+  corpus_deadline_ms(1000);
+  pthread_t h[3];
+  for (int i = 0; i < 3; ++i) pthread_create(&h[i], NULL, handler, NULL);
+  for (int i = 0; i < 3; ++i) pthread_join(h[i], NULL);
+  printf("requests %ld bytes %ld\n", st.requests, st.bytes);
+  return 0;
+}

@@ -1,0 +1,32 @@
+// exit-holding-lock, std flavour, in a class: Counter::bump() takes a std::unique_lock and
+// lets go of it before returning.
+// Bug: unique_lock::release() does not unlock: it only disassociates the guard, leaving the
+// mutex locked. The worker thread ends holding it.
+// Shape: release() read as "release the lock", found in code reviews.
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "corpus_deadline.h"
+
+class Counter {
+ public:
+  int bump() {
+    std::unique_lock<std::mutex> lk(mu_);
+    int v = ++n_;
+    lk.release();
+    return v;
+  }
+
+ private:
+  std::mutex mu_;
+  int n_ = 0;
+};
+
+int main() {
+  corpus_deadline_ms(1000);
+  Counter c;
+  std::thread t([&c] { std::printf("bumped to %d\n", c.bump()); });
+  t.join();
+  return 0;
+}

@@ -1,0 +1,49 @@
+// notify-without-lock, std flavour, in a class: Flag lets threads wait until it is raised.
+// Fix: raise() holds mu_ while it stores and notifies.
+// Shape: a small synchronisation class, as in bug reports about "lock-free" flags.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "corpus_deadline.h"
+
+using namespace std::chrono_literals;
+
+class Flag {
+ public:
+  void raise() {
+    std::lock_guard<std::mutex> lk(mu_);
+    raised_ = true;
+    cv_.notify_all();
+  }
+  void wait() {
+    std::unique_lock<std::mutex> lk(mu_);
+    while (!raised_) cv_.wait(lk);
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::atomic<bool> raised_{false};
+};
+
+int main() {
+  corpus_deadline_ms(1000);
+  Flag shutdown;
+  std::thread a([&] {
+    shutdown.wait();
+    std::puts("a: stopping");
+  });
+  std::thread b([&] {
+    shutdown.wait();
+    std::puts("b: stopping");
+  });
+  std::this_thread::sleep_for(20ms);
+  shutdown.raise();
+  a.join();
+  b.join();
+  return 0;
+}

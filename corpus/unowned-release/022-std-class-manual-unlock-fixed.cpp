@@ -1,0 +1,34 @@
+// unowned-release, std flavour, in a class: Journal::append() takes a std::unique_lock and
+// releases the lock early before slow output.
+// Fix: unlock through the guard (lk.unlock()), which then knows it no longer owns the mutex.
+// Shape: guard and manual unlock mixed, found in reviews of RAII conversions.
+#include <cstdio>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "corpus_deadline.h"
+
+class Journal {
+ public:
+  void append(const std::string& line) {
+    std::unique_lock<std::mutex> lk(mu_);
+    lines_.push_back(line);
+    std::size_t n = lines_.size();
+    lk.unlock();
+    std::printf("journal has %zu lines\n", n);  // slow output outside the lock
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> lines_;
+};
+
+int main() {
+  corpus_deadline_ms(1000);
+  Journal j;
+  std::thread t([&j] { j.append("started"); });
+  t.join();
+  return 0;
+}
