@@ -61,7 +61,7 @@
     const objects = new Set(f.objects.filter((o) => o >= 0));
     for (const e of edges) if (e.obj >= 0) objects.add(e.obj);
     for (const o of objects) if (app.D.byObject.has(o)) app.objectLanes.add(o);
-    app.highlight = { threads: new Set(f.threads), objects, edges, finding: k, time: f.time };
+    app.highlight = { threads: new Set(f.threads), objects, edges, finding: k, time: W.findingTime(app.D, f) };
     app.relayout();
     const [a, b] = W.findingRange(app.m, app.D, f);
     W.zoomTo(app, a, b);
@@ -96,7 +96,7 @@
     if (y < W.RULER) {  // a finding marker?
       let best = -1, bestDx = 8;
       app.m.findings.forEach((f, k) => {
-        const dx = Math.abs(W.GUTTER + (f.time - app.view.t0) / app.view.nsPerPx - x);
+        const dx = Math.abs(W.GUTTER + (W.findingTime(app.D, f) - app.view.t0) / app.view.nsPerPx - x);
         if (dx < bestDx) { bestDx = dx; best = k; }
       });
       if (best >= 0) app.selectFinding(best);

@@ -327,21 +327,27 @@
 
   // The time range that tells a finding's story: from the earliest wait/hold among its edges (or
   // 5% of the trace before it) to just after it.
+  // A finding's time on the trace's time axis: detectors may report after the last recorded
+  // event (a watchdog notices a deadlock later); the page shows it at the end of the trace.
+  function findingTime(D, f) { return Math.min(Math.max(f.time, D.tMin), D.tMax); }
+
   function findingRange(m, D, f) {
     const span = Math.max(D.tMax - D.tMin, 1);
-    let a = f.time - span * 0.05;
+    const time = findingTime(D, f);
+    let a = time - span * 0.05;
     for (const e of findingEdges(m, D, f)) {
       a = Math.min(a, e.since);
       if (e.to >= 0) {
         for (const i of D.byObject.get(e.obj) || []) {
-          if (D.I.type[i] === T.holding && D.I.thread[i] === e.to && D.I.t0[i] <= f.time &&
-              f.time <= D.I.t1[i]) a = Math.min(a, D.I.t0[i]);
+          if (D.I.type[i] === T.holding && D.I.thread[i] === e.to && D.I.t0[i] <= time &&
+              time <= D.I.t1[i]) a = Math.min(a, D.I.t0[i]);
         }
       }
     }
-    let b = f.time;
+    const b = time;
     const pad = Math.max((b - a) * 0.15, 1000);
-    return [Math.max(D.tMin - pad, a - pad), b + pad];
+    // Room on the right for the wait-for labels drawn after the finding.
+    return [Math.max(D.tMin - pad, a - pad), b + Math.max(pad, (b - a) * 0.6)];
   }
 
   // Statistics of the range [a, b] per object: acquisitions, contended ones, time spent blocked
@@ -374,6 +380,6 @@
     return Array.from(stats.values()).sort((x, y) => y.waitNs - x.waitNs || y.holdNs - x.holdNs);
   }
 
-  Object.assign(W, { T, A, A_NAMES, F_OPEN, F_CONTENDED, derive, packRows, objectRows,
+  Object.assign(W, { T, A, A_NAMES, F_OPEN, F_CONTENDED, derive, packRows, objectRows, findingTime,
     intervalAt, holdersAt, findingEdges, findingRange, rangeStats });
 })(globalThis.WeftViewer = globalThis.WeftViewer || {});

@@ -292,7 +292,7 @@
       ctx.fillText('arrows hidden at this zoom (too many): zoom in to see who woke whom', GUTTER + 6, height - 10);
     }
     (m.findings || []).forEach((f, k) => {
-      const x = xOf(f.time);
+      const x = xOf(W.findingTime(D, f));
       if (x < GUTTER - 6 || x > width + 6) return;
       counters.markers++;
       const sel = hl.finding === k;
