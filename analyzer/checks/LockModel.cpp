@@ -1,0 +1,730 @@
+// Extraction of lock facts from a Clang AST: a must-hold dataflow over each function's CFG.
+// See LockModel.h for what is understood, LockSummary.h for the facts' shape.
+#include "LockModel.h"
+
+#include <clang/AST/ASTContext.h>
+#include <clang/AST/Attr.h>
+#include <clang/AST/DeclCXX.h>
+#include <clang/AST/ExprCXX.h>
+#include <clang/AST/RecursiveASTVisitor.h>
+#include <clang/Analysis/CFG.h>
+#include <clang/Basic/SourceManager.h>
+#include <clang/Index/USRGeneration.h>
+#include <clang/Lex/Lexer.h>
+#include <llvm/ADT/SmallString.h>
+
+#include <deque>
+#include <optional>
+
+namespace weft::lint::locks {
+namespace {
+
+using namespace clang;
+
+// ---- What is a lock, a guard, an acquisition ---------------------------------------------------
+
+// True if `dc` is namespace `ns` at top level (inline namespaces such as std::__1 skipped).
+bool in_namespace(const DeclContext* dc, llvm::StringRef ns) {
+  while (dc && dc->isInlineNamespace()) dc = dc->getParent();
+  const auto* nd = dyn_cast_or_null<NamespaceDecl>(dc);
+  if (!nd || nd->getName() != ns) return false;
+  const DeclContext* p = nd->getParent();
+  while (p && p->isInlineNamespace()) p = p->getParent();
+  return p && p->isTranslationUnit();
+}
+
+struct LockType {
+  LockKind kind;
+  std::string name;
+};
+
+const CXXRecordDecl* record_of(QualType t) {
+  t = t.getNonReferenceType();
+  if (t->isPointerType()) t = t->getPointeeType();
+  const auto* rd = t->getAsCXXRecordDecl();
+  return rd ? rd->getDefinition() ? rd->getDefinition() : rd : nullptr;
+}
+
+bool has_typedef_name(QualType t, llvm::StringRef name) {
+  t = t.getNonReferenceType();
+  if (t->isPointerType()) t = t->getPointeeType();
+  while (const auto* tt = t->getAs<TypedefType>()) {
+    if (tt->getDecl()->getName() == name) return true;
+    t = tt->getDecl()->getUnderlyingType();
+  }
+  return false;
+}
+
+bool has_capability(const CXXRecordDecl* rd) {
+  if (!rd) return false;
+  if (rd->hasAttr<CapabilityAttr>()) return true;
+  if (const auto* spec = dyn_cast<ClassTemplateSpecializationDecl>(rd))
+    return spec->getSpecializedTemplate()->getTemplatedDecl()->hasAttr<CapabilityAttr>();
+  return false;
+}
+
+// The lock type of an object of type `t` (pointers and references looked through), if any.
+std::optional<LockType> lock_type(QualType t) {
+  if (has_typedef_name(t, "pthread_mutex_t")) return LockType{LockKind::kNonRecursive, "pthread_mutex_t"};
+  if (has_typedef_name(t, "mtx_t")) return LockType{LockKind::kNonRecursive, "mtx_t"};
+  const CXXRecordDecl* rd = record_of(t);
+  if (!rd || !rd->getIdentifier()) return std::nullopt;
+  llvm::StringRef n = rd->getName();
+  if (rd->isInStdNamespace()) {
+    if (n == "mutex" || n == "timed_mutex" || n == "shared_mutex" || n == "shared_timed_mutex")
+      return LockType{LockKind::kNonRecursive, "std::" + n.str()};
+    if (n == "recursive_mutex" || n == "recursive_timed_mutex")
+      return LockType{LockKind::kRecursive, "std::" + n.str()};
+    return std::nullopt;
+  }
+  if (in_namespace(rd->getDeclContext(), "weft")) {
+    if (n == "Lock") return LockType{LockKind::kNonRecursive, "weft::Lock"};
+    if (n == "RLock") return LockType{LockKind::kRecursive, "weft::RLock"};
+    return std::nullopt;
+  }
+  if (has_capability(rd)) {
+    // Clang 19 cannot annotate reentrancy; a capability named "recursive"/"reentrant" is one.
+    std::string lower = n.lower();
+    bool reentrant = lower.find("recursive") != std::string::npos ||
+                     lower.find("reentrant") != std::string::npos;
+    return LockType{reentrant ? LockKind::kRecursive : LockKind::kNonRecursive,
+                    rd->getQualifiedNameAsString()};
+  }
+  return std::nullopt;
+}
+
+enum class GuardKind { kNone, kLockGuard, kUniqueLock, kScopedLock, kAnnotated };
+
+GuardKind guard_kind(QualType t) {
+  const CXXRecordDecl* rd = record_of(t.getNonReferenceType());
+  if (!rd || !rd->getIdentifier()) return GuardKind::kNone;
+  if (rd->isInStdNamespace()) {
+    llvm::StringRef n = rd->getName();
+    if (n == "lock_guard") return GuardKind::kLockGuard;
+    if (n == "unique_lock") return GuardKind::kUniqueLock;
+    if (n == "scoped_lock") return GuardKind::kScopedLock;
+    return GuardKind::kNone;
+  }
+  const CXXRecordDecl* pattern = rd;
+  if (const auto* spec = dyn_cast<ClassTemplateSpecializationDecl>(rd))
+    pattern = spec->getSpecializedTemplate()->getTemplatedDecl();
+  if (rd->hasAttr<ScopedLockableAttr>() || pattern->hasAttr<ScopedLockableAttr>())
+    return GuardKind::kAnnotated;
+  return GuardKind::kNone;
+}
+
+bool is_tag(const Expr* e, llvm::StringRef tag) {
+  const CXXRecordDecl* rd = record_of(e->getType());
+  return rd && rd->isInStdNamespace() && rd->getIdentifier() && rd->getName() == tag;
+}
+
+// ---- Per-function dataflow ---------------------------------------------------------------------
+
+struct Guard {
+  std::vector<HeldLock> locks;
+  bool owns = false;
+  bool unknown = false;  // owns on some paths only
+};
+
+struct State {
+  bool reachable = false;
+  std::map<LockKey, HeldLock> held;
+  std::map<const VarDecl*, Guard> guards;
+  std::set<LockKey> released_outer;
+
+  bool operator==(const State& o) const {
+    if (reachable != o.reachable || released_outer != o.released_outer) return false;
+    if (held.size() != o.held.size() || guards.size() != o.guards.size()) return false;
+    for (auto a = held.begin(), b = o.held.begin(); a != held.end(); ++a, ++b)
+      if (a->first != b->first) return false;
+    for (auto a = guards.begin(), b = o.guards.begin(); a != guards.end(); ++a, ++b)
+      if (a->first != b->first || a->second.owns != b->second.owns ||
+          a->second.unknown != b->second.unknown)
+        return false;
+    return true;
+  }
+};
+
+// Must-hold join: a lock is held after a join only if it is held on every incoming path.
+void join_into(State& into, const State& from) {
+  if (!from.reachable) return;
+  if (!into.reachable) {
+    into = from;
+    return;
+  }
+  for (auto it = into.held.begin(); it != into.held.end();) {
+    auto other = from.held.find(it->first);
+    if (other == from.held.end()) {
+      it = into.held.erase(it);
+    } else {
+      if (other->second.site < it->second.site) it->second = other->second;
+      ++it;
+    }
+  }
+  for (const auto& [vd, g] : from.guards) {
+    auto [it, fresh] = into.guards.emplace(vd, g);
+    if (!fresh && (it->second.owns != g.owns || g.unknown)) {
+      it->second.unknown = true;
+      it->second.owns = false;
+    }
+  }
+  into.released_outer.insert(from.released_outer.begin(), from.released_outer.end());
+}
+
+class FunctionAnalysis {
+ public:
+  FunctionAnalysis(ASTContext& ctx, const FunctionDecl* fd, Facts& facts, int& group_counter)
+      : ctx_(ctx), sm_(ctx.getSourceManager()), fd_(fd), facts_(facts), group_(group_counter) {}
+
+  void run() {
+    const Stmt* body = fd_->getBody();
+    if (!body) return;
+    CFG::BuildOptions opts;
+    opts.AddImplicitDtors = true;
+    opts.AddTemporaryDtors = true;
+    std::unique_ptr<CFG> cfg = CFG::buildCFG(fd_, const_cast<Stmt*>(body), &ctx_, opts);
+    if (!cfg) return;
+    collect_var_inits(body);
+
+    FunctionFacts ff;
+    ff.id = usr(fd_);
+    if (ff.id.empty()) return;
+    const auto* md = dyn_cast<CXXMethodDecl>(fd_);
+    ff.is_lambda = md && md->getParent()->isLambda();
+    ff.name = display_name(fd_);
+    facts_fn_ = &ff;
+
+    // Fixpoint over blocks in reverse post-order.
+    std::vector<State> in(cfg->getNumBlockIDs());
+    in[cfg->getEntry().getBlockID()].reachable = true;
+    std::deque<const CFGBlock*> work{&cfg->getEntry()};
+    std::vector<bool> queued(cfg->getNumBlockIDs(), false);
+    size_t budget = 40 * cfg->getNumBlockIDs() + 100;
+    while (!work.empty() && budget-- > 0) {
+      const CFGBlock* b = work.front();
+      work.pop_front();
+      queued[b->getBlockID()] = false;
+      State s = in[b->getBlockID()];
+      transfer(*b, s, /*record=*/false);
+      for (const auto& succ : b->succs()) {
+        const CFGBlock* nb = succ.getReachableBlock();
+        if (!nb) continue;
+        State joined = in[nb->getBlockID()];
+        join_into(joined, s);
+        if (!(joined == in[nb->getBlockID()])) {
+          in[nb->getBlockID()] = std::move(joined);
+          if (!queued[nb->getBlockID()]) {
+            queued[nb->getBlockID()] = true;
+            work.push_back(nb);
+          }
+        }
+      }
+    }
+    for (const CFGBlock* b : *cfg) {
+      State s = in[b->getBlockID()];
+      if (s.reachable) transfer(*b, s, /*record=*/true);
+    }
+    if (!ff.acquisitions.empty() || !ff.calls.empty()) facts_.functions.emplace(ff.id, std::move(ff));
+  }
+
+  // ---- Lock identity ----
+
+  std::optional<LockKey> key_of(const Expr* e, int depth = 0) const {
+    if (!e || depth > 8) return std::nullopt;
+    e = e->IgnoreParenImpCasts();
+    if (const auto* uo = dyn_cast<UnaryOperator>(e)) {
+      if (uo->getOpcode() == UO_AddrOf || uo->getOpcode() == UO_Deref)
+        return key_of(uo->getSubExpr(), depth + 1);
+      return std::nullopt;
+    }
+    if (const auto* dre = dyn_cast<DeclRefExpr>(e)) {
+      const auto* vd = dyn_cast<VarDecl>(dre->getDecl());
+      if (!vd) return std::nullopt;
+      if (const auto* pvd = dyn_cast<ParmVarDecl>(vd)) {
+        if (pvd->getDeclContext() == fd_)
+          return LockKey{LockKey::Root::kParam, std::to_string(pvd->getFunctionScopeIndex()), {}};
+        return LockKey{LockKey::Root::kLocal, local_name(vd), {}};
+      }
+      if (vd->hasGlobalStorage())
+        return LockKey{LockKey::Root::kGlobal, vd->getQualifiedNameAsString(), {}};
+      if (vd->getType()->isReferenceType()) {
+        // `auto& mu = obj.mu_;`: the lock is whatever the reference was bound to.
+        if (vd->getInit()) return key_of(vd->getInit(), depth + 1);
+        return std::nullopt;
+      }
+      return LockKey{LockKey::Root::kLocal, local_name(vd), {}};
+    }
+    if (const auto* me = dyn_cast<MemberExpr>(e)) {
+      const ValueDecl* member = me->getMemberDecl();
+      if (const auto* vd = dyn_cast<VarDecl>(member))  // static data member
+        return LockKey{LockKey::Root::kGlobal, vd->getQualifiedNameAsString(), {}};
+      const auto* field = dyn_cast<FieldDecl>(member);
+      if (!field) return std::nullopt;
+      const Expr* base = me->getBase()->IgnoreParenImpCasts();
+      if (isa<CXXThisExpr>(base))
+        return LockKey{LockKey::Root::kThis, field->getParent()->getQualifiedNameAsString(),
+                       {field->getNameAsString()}};
+      auto k = key_of(base, depth + 1);
+      if (!k) return std::nullopt;
+      k->path.push_back(field->getNameAsString());
+      return k;
+    }
+    return std::nullopt;
+  }
+
+  std::string local_name(const VarDecl* vd) const {
+    Site s = site(vd->getLocation());
+    return s.file + ":" + std::to_string(s.line) + ":" + std::to_string(s.column) + ":" +
+           vd->getNameAsString();
+  }
+
+ private:
+  // ---- Helpers ----
+
+  Site site(SourceLocation loc) const {
+    loc = sm_.getExpansionLoc(loc);
+    PresumedLoc p = sm_.getPresumedLoc(loc);
+    if (p.isInvalid()) return {};
+    return {p.getFilename(), p.getLine(), p.getColumn()};
+  }
+
+  std::string text(const Expr* e) const {
+    CharSourceRange r = CharSourceRange::getTokenRange(e->getSourceRange());
+    r = Lexer::makeFileCharRange(r, sm_, ctx_.getLangOpts());
+    if (r.isInvalid()) return "lock";
+    std::string s = Lexer::getSourceText(r, sm_, ctx_.getLangOpts()).str();
+    if (!s.empty() && s[0] == '&') s.erase(0, 1);
+    return s.empty() ? "lock" : s;
+  }
+
+  static std::string usr(const Decl* d) {
+    llvm::SmallString<128> buf;
+    if (index::generateUSRForDecl(d->getCanonicalDecl(), buf)) return {};
+    return std::string(buf.str());
+  }
+
+  std::string display_name(const FunctionDecl* fd) const {
+    if (const auto* md = dyn_cast<CXXMethodDecl>(fd); md && md->getParent()->isLambda()) {
+      const auto* outer = dyn_cast<FunctionDecl>(md->getParent()->getDeclContext());
+      return outer ? "lambda in " + display_name(outer) : std::string("lambda");
+    }
+    return fd->getQualifiedNameAsString();
+  }
+
+  void collect_var_inits(const Stmt* s) {
+    if (!s) return;
+    if (const auto* ds = dyn_cast<DeclStmt>(s)) {
+      for (const Decl* d : ds->decls())
+        if (const auto* vd = dyn_cast<VarDecl>(d); vd && vd->getInit())
+          if (const auto* ce = construct_of(vd->getInit())) var_inits_.insert(ce);
+    }
+    for (const Stmt* c : s->children()) collect_var_inits(c);
+  }
+
+  static const CXXConstructExpr* construct_of(const Expr* e) {
+    for (int i = 0; e && i < 8; ++i) {
+      e = e->IgnoreImplicit();
+      if (const auto* ce = dyn_cast<CXXConstructExpr>(e)) return ce;
+      if (const auto* fc = dyn_cast<CXXFunctionalCastExpr>(e)) {
+        e = fc->getSubExpr();
+        continue;
+      }
+      if (const auto* ile = dyn_cast<InitListExpr>(e); ile && ile->getNumInits() == 1) {
+        e = ile->getInit(0);
+        continue;
+      }
+      return nullptr;
+    }
+    return nullptr;
+  }
+
+  std::optional<HeldLock> lock_at(const Expr* lock_expr, SourceLocation at) const {
+    auto type = lock_type(lock_expr->getType());
+    if (!type) return std::nullopt;
+    auto key = key_of(lock_expr);
+    if (!key) return std::nullopt;
+    return HeldLock{*key, type->kind, text(lock_expr->IgnoreParenImpCasts()), type->name, site(at), -1};
+  }
+
+  std::vector<HeldLock> snapshot(const State& s) const {
+    std::vector<HeldLock> v;
+    for (const auto& [k, h] : s.held) v.push_back(h);
+    return v;
+  }
+
+  // Blocking acquisition of `locks` (one group if several: std::lock / std::scoped_lock).
+  void acquire(State& s, std::vector<HeldLock> locks, bool record, bool keep_held = true) {
+    if (locks.empty()) return;
+    int group = -1;
+    if (locks.size() > 1) group = group_++;
+    std::vector<HeldLock> before = record ? snapshot(s) : std::vector<HeldLock>{};
+    for (auto& l : locks) {
+      l.group = group;
+      if (record)
+        facts_fn_->acquisitions.push_back({l, before, s.released_outer.count(l.key) > 0});
+    }
+    if (!keep_held) return;
+    for (auto& l : locks) s.held.emplace(l.key, l);
+  }
+
+  void hold(State& s, const std::vector<HeldLock>& locks) {
+    for (const auto& l : locks) s.held.emplace(l.key, l);
+  }
+
+  void release(State& s, const LockKey& k) {
+    if (!s.held.erase(k)) s.released_outer.insert(k);
+  }
+
+  // ---- Transfer ----
+
+  void transfer(const CFGBlock& b, State& s, bool record) {
+    for (const CFGElement& el : b) {
+      if (auto st = el.getAs<CFGStmt>()) {
+        visit(st->getStmt(), s, record);
+      } else if (auto dt = el.getAs<CFGAutomaticObjDtor>()) {
+        auto it = s.guards.find(dt->getVarDecl());
+        if (it == s.guards.end()) continue;
+        if (it->second.owns || it->second.unknown)
+          for (const auto& l : it->second.locks) s.held.erase(l.key);
+        s.guards.erase(it);
+      }
+    }
+  }
+
+  void visit(const Stmt* st, State& s, bool record) {
+    if (const auto* ds = dyn_cast<DeclStmt>(st)) {
+      for (const Decl* d : ds->decls())
+        if (const auto* vd = dyn_cast<VarDecl>(d); vd && vd->getInit())
+          if (const auto* ce = construct_of(vd->getInit()))
+            if (auto g = guard_from(ce, s, record)) s.guards[vd] = *g;
+      return;
+    }
+    if (const auto* ce = dyn_cast<CXXConstructExpr>(st)) {
+      if (var_inits_.count(ce)) return;  // handled with its DeclStmt
+      if (guard_kind(ce->getType()) != GuardKind::kNone) {
+        // A temporary guard: acquires, then releases at the end of the full-expression.
+        State scratch = s;
+        if (auto g = guard_from(ce, scratch, record)) {
+          (void)g;
+        }
+        return;
+      }
+      if (const CXXConstructorDecl* ctor = ce->getConstructor())
+        record_call(ctor, ce->getBeginLoc(), CallBinding{}, ce->arguments(), s, record);
+      return;
+    }
+    if (const auto* mc = dyn_cast<CXXMemberCallExpr>(st)) return member_call(mc, s, record);
+    if (const auto* oc = dyn_cast<CXXOperatorCallExpr>(st)) return operator_call(oc, s, record);
+    if (const auto* call = dyn_cast<CallExpr>(st)) return free_call(call, s, record);
+  }
+
+  // The locks a guard construction takes; acquires/holds them in `s`.
+  std::optional<Guard> guard_from(const CXXConstructExpr* ce, State& s, bool record) {
+    GuardKind gk = guard_kind(ce->getType());
+    if (gk == GuardKind::kNone) return std::nullopt;
+    Guard g;
+    std::vector<const Expr*> args(ce->arg_begin(), ce->arg_end());
+    SourceLocation at = ce->getBeginLoc();
+    if (ce->getParenOrBraceRange().isValid() || ce->getNumArgs() > 0) at = ce->getLocation();
+    auto locks_of = [&](size_t from, size_t to) {
+      std::vector<HeldLock> v;
+      for (size_t i = from; i < to && i < args.size(); ++i)
+        if (auto l = lock_at(args[i], at)) v.push_back(*l);
+      return v;
+    };
+    switch (gk) {
+      case GuardKind::kLockGuard:
+        if (args.empty()) return std::nullopt;
+        g.locks = locks_of(0, 1);
+        g.owns = true;
+        if (args.size() > 1 && is_tag(args[1], "adopt_lock_t")) hold(s, g.locks);
+        else acquire(s, g.locks, record);
+        break;
+      case GuardKind::kUniqueLock:
+        if (args.empty() || !lock_type(args[0]->getType())) return Guard{};  // default/move
+        g.locks = locks_of(0, 1);
+        if (args.size() == 1) {
+          g.owns = true;
+          acquire(s, g.locks, record);
+        } else if (is_tag(args[1], "adopt_lock_t")) {
+          g.owns = true;
+          hold(s, g.locks);
+        }
+        // defer_lock: not held. try_to_lock and timeouts: maybe held; assume not (no blocking).
+        break;
+      case GuardKind::kScopedLock:
+        g.owns = true;
+        if (!args.empty() && is_tag(args[0], "adopt_lock_t")) {
+          g.locks = locks_of(1, args.size());
+          hold(s, g.locks);
+        } else {
+          g.locks = locks_of(0, args.size());
+          acquire(s, g.locks, record);
+        }
+        break;
+      case GuardKind::kAnnotated: {
+        const CXXConstructorDecl* ctor = ce->getConstructor();
+        if (!ctor || !ctor->hasAttr<AcquireCapabilityAttr>()) return std::nullopt;
+        for (const auto* attr : ctor->specific_attrs<AcquireCapabilityAttr>())
+          for (const Expr* a : attr->args())
+            if (const auto* dre = dyn_cast<DeclRefExpr>(a->IgnoreParenImpCasts()))
+              if (const auto* p = dyn_cast<ParmVarDecl>(dre->getDecl()))
+                if (p->getFunctionScopeIndex() < args.size())
+                  if (auto l = lock_at(args[p->getFunctionScopeIndex()], at)) g.locks.push_back(*l);
+        g.owns = true;
+        acquire(s, g.locks, record);
+        break;
+      }
+      case GuardKind::kNone: break;
+    }
+    return g;
+  }
+
+  const VarDecl* guard_var(const Expr* e, const State& s) const {
+    const auto* dre = dyn_cast<DeclRefExpr>(e->IgnoreParenImpCasts());
+    if (!dre) return nullptr;
+    const auto* vd = dyn_cast<VarDecl>(dre->getDecl());
+    return vd && s.guards.count(vd) ? vd : nullptr;
+  }
+
+  // Does `lock.acquire(blocking, timeout)` block until acquired? (weft::Lock / RLock)
+  bool acquire_blocks(const CallExpr* call) const {
+    if (call->getNumArgs() >= 1) {
+      bool blocking = false;
+      if (!call->getArg(0)->EvaluateAsBooleanCondition(blocking, ctx_) || !blocking) return false;
+    }
+    if (call->getNumArgs() >= 2) {
+      Expr::EvalResult r;
+      if (!call->getArg(1)->EvaluateAsRValue(r, ctx_)) return false;
+      if (r.Val.isFloat()) return r.Val.getFloat().isNegative();
+      if (r.Val.isInt()) return r.Val.getInt().isNegative();
+      return false;
+    }
+    return true;
+  }
+
+  void member_call(const CXXMemberCallExpr* mc, State& s, bool record) {
+    const CXXMethodDecl* md = mc->getMethodDecl();
+    const Expr* obj = mc->getImplicitObjectArgument();
+    if (!md || !obj) return;
+    llvm::StringRef name = md->getIdentifier() ? md->getName() : "";
+    SourceLocation at = mc->getBeginLoc();
+
+    if (const VarDecl* gv = guard_var(obj, s)) {
+      Guard& g = s.guards[gv];
+      if (name == "unlock") {
+        for (const auto& l : g.locks) release(s, l.key);
+        g.owns = false;
+        g.unknown = false;
+      } else if (name == "lock") {
+        std::vector<HeldLock> ls = g.locks;
+        for (auto& l : ls) l.site = site(at);
+        acquire(s, ls, record);
+        g.owns = true;
+      } else if (name == "release") {
+        s.guards.erase(gv);  // the lock stays held, nobody unlocks it at scope end
+      } else if (name == "try_lock" || name.starts_with("try_lock_")) {
+        g.unknown = true;
+      }
+      return;
+    }
+    if (guard_kind(obj->getType()) != GuardKind::kNone) return;  // untracked guard
+
+    if (auto lt = lock_type(obj->getType())) {
+      bool weft_like = lt->name == "weft::Lock" || lt->name == "weft::RLock";
+      bool annotated_acquire = md->hasAttr<AcquireCapabilityAttr>();
+      bool annotated_release = md->hasAttr<ReleaseCapabilityAttr>();
+      if (name == "lock" || (weft_like && name == "acquire" && acquire_blocks(mc)) ||
+          (annotated_acquire && md->getNumParams() == 0 && !md->hasAttr<TryAcquireCapabilityAttr>())) {
+        if (auto l = lock_at(obj, at)) acquire(s, {*l}, record);
+      } else if (name == "unlock" || (weft_like && name == "release") || annotated_release) {
+        if (auto k = key_of(obj)) release(s, *k);
+      }
+      return;  // try_lock, lock_shared, ...: not blocking exclusive acquisitions
+    }
+
+    CallBinding binding;
+    const Expr* base = obj->IgnoreParenImpCasts();
+    if (isa<CXXThisExpr>(base)) {
+      binding.receiver = CallBinding::Receiver::kSame;
+    } else if (auto k = key_of(base)) {
+      binding.receiver = CallBinding::Receiver::kKey;
+      binding.receiver_key = *k;
+    }
+    record_call(md, at, std::move(binding), mc->arguments(), s, record);
+  }
+
+  void operator_call(const CXXOperatorCallExpr* oc, State& s, bool record) {
+    const auto* md = dyn_cast_or_null<CXXMethodDecl>(oc->getDirectCallee());
+    if (!md || oc->getNumArgs() == 0) return free_call(oc, s, record);
+    CallBinding binding;
+    const Expr* base = oc->getArg(0)->IgnoreParenImpCasts();
+    if (md->getParent()->isLambda() || isa<CXXThisExpr>(base)) {
+      // A lambda's `this` and captured locals are the enclosing function's.
+      binding.receiver = CallBinding::Receiver::kSame;
+    } else if (auto k = key_of(base)) {
+      binding.receiver = CallBinding::Receiver::kKey;
+      binding.receiver_key = *k;
+    }
+    auto args = llvm::make_range(oc->arg_begin() + 1, oc->arg_end());
+    record_call(md, oc->getBeginLoc(), std::move(binding), args, s, record);
+  }
+
+  void free_call(const CallExpr* call, State& s, bool record) {
+    const FunctionDecl* callee = call->getDirectCallee();
+    if (!callee || !callee->getIdentifier()) return;
+    llvm::StringRef name = callee->getName();
+    SourceLocation at = call->getBeginLoc();
+    if (callee->isExternC() || callee->getDeclContext()->isTranslationUnit()) {
+      if ((name == "pthread_mutex_lock" || name == "mtx_lock") && call->getNumArgs() >= 1) {
+        if (auto l = lock_at(call->getArg(0), at)) acquire(s, {*l}, record);
+        return;
+      }
+      if ((name == "pthread_mutex_unlock" || name == "mtx_unlock") && call->getNumArgs() >= 1) {
+        if (auto k = key_of(call->getArg(0))) release(s, *k);
+        return;
+      }
+      if (name == "pthread_mutex_init" && call->getNumArgs() >= 2) {
+        if (!call->getArg(1)->IgnoreParenImpCasts()->isNullPointerConstant(
+                ctx_, Expr::NPC_ValueDependentIsNotNull))
+          note_non_default(call->getArg(0));
+        return;
+      }
+      if (name == "mtx_init" && call->getNumArgs() >= 2) {
+        Expr::EvalResult r;
+        // mtx_recursive is bit 0 of the type in glibc's <threads.h>; unknown types are unknown.
+        if (!call->getArg(1)->EvaluateAsInt(r, ctx_) || (r.Val.getInt().getExtValue() & 1))
+          note_non_default(call->getArg(0));
+        return;
+      }
+    }
+    if (callee->isInStdNamespace() && name == "lock" && call->getNumArgs() >= 2) {
+      std::vector<HeldLock> locks;
+      for (const Expr* a : call->arguments()) {
+        if (const VarDecl* gv = guard_var(a, s)) {
+          Guard& g = s.guards[gv];
+          for (auto l : g.locks) {
+            l.site = site(at);
+            locks.push_back(l);
+          }
+          g.owns = true;
+        } else if (auto l = lock_at(a, at)) {
+          locks.push_back(*l);
+        }
+      }
+      acquire(s, locks, record);
+      return;
+    }
+    // Annotated free functions: acquire_capability(arg).
+    if (callee->hasAttr<AcquireCapabilityAttr>() || callee->hasAttr<ReleaseCapabilityAttr>()) return;
+    record_call(callee, at, CallBinding{}, call->arguments(), s, record);
+  }
+
+  void note_non_default(const Expr* lock_expr) {
+    if (auto k = key_of(lock_expr); k && k->root != LockKey::Root::kParam) facts_.non_default.insert(*k);
+  }
+
+  template <typename Args>
+  void record_call(const FunctionDecl* callee, SourceLocation at, CallBinding binding, Args args,
+                   const State& s, bool record) {
+    if (!record || !callee) return;
+    // Library code does not call back into the program's locks in ways we model.
+    if (sm_.isInSystemHeader(callee->getLocation())) return;
+    Call c;
+    c.callee = usr(callee);
+    if (c.callee.empty()) return;
+    c.callee_name = display_name(callee);
+    c.site = site(at);
+    size_t i = 0;
+    for (const Expr* a : args) {
+      std::optional<LockKey> k;
+      if (i < callee->getNumParams()) {
+        QualType pt = callee->getParamDecl(i)->getType();
+        // Only by reference or pointer is the callee's object the caller's.
+        if (pt->isReferenceType() || pt->isPointerType()) k = key_of(a);
+      }
+      binding.args.push_back(k);
+      ++i;
+    }
+    c.binding = std::move(binding);
+    c.held = snapshot(s);
+    c.released_outer.assign(s.released_outer.begin(), s.released_outer.end());
+    facts_fn_->calls.push_back(std::move(c));
+  }
+
+  ASTContext& ctx_;
+  SourceManager& sm_;
+  const FunctionDecl* fd_;
+  Facts& facts_;
+  int& group_;
+  FunctionFacts* facts_fn_ = nullptr;
+  std::set<const CXXConstructExpr*> var_inits_;
+};
+
+// ---- The TU walk -------------------------------------------------------------------------------
+
+class Collector : public RecursiveASTVisitor<Collector> {
+ public:
+  Collector(ASTContext& ctx, Facts& facts) : ctx_(ctx), facts_(facts) {}
+  bool shouldVisitTemplateInstantiations() const { return true; }
+  bool shouldVisitImplicitCode() const { return false; }
+
+  bool VisitFunctionDecl(FunctionDecl* fd) {
+    if (const auto* md = dyn_cast<CXXMethodDecl>(fd); md && md->getParent()->isLambda())
+      return true;  // analysed from VisitLambdaExpr
+    analyse(fd);
+    return true;
+  }
+  bool VisitLambdaExpr(LambdaExpr* le) {
+    analyse(le->getCallOperator());
+    return true;
+  }
+  // Statically initialised recursive pthread mutexes.
+  bool VisitVarDecl(VarDecl* vd) {
+    if (vd->hasGlobalStorage() && vd->getInit()) check_static_init(vd->getType(), vd->getInit(),
+        LockKey{LockKey::Root::kGlobal, vd->getQualifiedNameAsString(), {}});
+    return true;
+  }
+  bool VisitFieldDecl(FieldDecl* fd) {
+    if (fd->hasInClassInitializer() && fd->getInClassInitializer())
+      check_static_init(fd->getType(), fd->getInClassInitializer(),
+                        LockKey{LockKey::Root::kThis, fd->getParent()->getQualifiedNameAsString(),
+                                {fd->getNameAsString()}});
+    return true;
+  }
+
+ private:
+  void analyse(const FunctionDecl* fd) {
+    if (!fd || !fd->doesThisDeclarationHaveABody() || fd->isDependentContext() || fd->isInvalidDecl())
+      return;
+    if (ctx_.getSourceManager().isInSystemHeader(fd->getLocation())) return;
+    if (!done_.insert(fd).second) return;
+    FunctionAnalysis(ctx_, fd, facts_, groups_).run();
+  }
+
+  void check_static_init(QualType t, const Expr* init, LockKey key) {
+    if (!has_typedef_name(t, "pthread_mutex_t")) return;
+    const SourceManager& sm = ctx_.getSourceManager();
+    CharSourceRange r = sm.getExpansionRange(init->getSourceRange());
+    std::string s = Lexer::getSourceText(r, sm, ctx_.getLangOpts()).str();
+    if (s.find("RECURSIVE") != std::string::npos || s.find("ERRORCHECK") != std::string::npos ||
+        s.find("ADAPTIVE") != std::string::npos)
+      facts_.non_default.insert(std::move(key));
+  }
+
+  ASTContext& ctx_;
+  Facts& facts_;
+  std::set<const FunctionDecl*> done_;
+  int groups_ = 0;
+};
+
+}  // namespace
+
+Facts extract_facts(clang::ASTContext& ctx) {
+  Facts facts;
+  Collector c(ctx, facts);
+  c.TraverseDecl(ctx.getTranslationUnitDecl());
+  return facts;
+}
+
+}  // namespace weft::lint::locks

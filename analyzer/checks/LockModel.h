@@ -1,0 +1,26 @@
+// LockModel: what the lock checks understand about locks in C++ source, and the extraction of
+// per-function lock facts (LockSummary.h) from a Clang AST.
+//
+// Locks: std::mutex, std::timed_mutex, std::shared_mutex (exclusive side), std::recursive_mutex,
+// std::recursive_timed_mutex, pthread_mutex_t, mtx_t, weft::Lock, weft::RLock, and classes
+// annotated as capabilities (`__attribute__((capability("mutex")))`).
+// Acquisitions: lock()/acquire() (blocking ones only), pthread_mutex_lock, mtx_lock, std::lock,
+// std::lock_guard / std::unique_lock (defer_lock, try_to_lock, adopt_lock, unlock(), lock(),
+// release()) / std::scoped_lock, scoped_lockable guard classes, annotated acquire functions.
+// try_lock and timed acquisitions never block forever, so they are not acquisitions here.
+#pragma once
+
+#include "LockSummary.h"
+
+namespace clang {
+class ASTContext;
+}  // namespace clang
+
+namespace weft::lint::locks {
+
+// Extracts the lock facts of every function body of the translation unit outside system headers
+// (template instantiations and lambdas included, dependent templates skipped). Never throws;
+// functions whose CFG cannot be built are skipped.
+Facts extract_facts(clang::ASTContext& ctx);
+
+}  // namespace weft::lint::locks

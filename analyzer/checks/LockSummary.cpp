@@ -1,0 +1,470 @@
+// The whole-program half of the lock checks: closing function facts over the call graph and
+// turning them into lock-reentry and lock-order-inversion findings. See LockSummary.h.
+#include "LockSummary.h"
+
+#include <algorithm>
+#include <deque>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+namespace weft::lint::locks {
+namespace {
+
+using nlohmann::json;
+
+// Keys longer than this (a.next->next->next->mu) are dropped: they only arise from recursion
+// through pointer fields, and they keep the closure finite.
+constexpr size_t kMaxPath = 4;
+
+const char* root_name(LockKey::Root r) {
+  switch (r) {
+    case LockKey::Root::kGlobal: return "global";
+    case LockKey::Root::kThis: return "this";
+    case LockKey::Root::kParam: return "param";
+    case LockKey::Root::kLocal: return "local";
+  }
+  return "global";
+}
+
+LockKey::Root root_from(const std::string& s) {
+  if (s == "this") return LockKey::Root::kThis;
+  if (s == "param") return LockKey::Root::kParam;
+  if (s == "local") return LockKey::Root::kLocal;
+  if (s == "global") return LockKey::Root::kGlobal;
+  throw std::runtime_error("unknown lock root '" + s + "'");
+}
+
+const char* kind_name(LockKind k) {
+  switch (k) {
+    case LockKind::kNonRecursive: return "non-recursive";
+    case LockKind::kRecursive: return "recursive";
+    case LockKind::kUnknown: return "unknown";
+  }
+  return "unknown";
+}
+
+LockKind kind_from(const std::string& s) {
+  if (s == "non-recursive") return LockKind::kNonRecursive;
+  if (s == "recursive") return LockKind::kRecursive;
+  return LockKind::kUnknown;
+}
+
+json site_json(const Site& s) { return {{"file", s.file}, {"line", s.line}, {"column", s.column}}; }
+Site site_from(const json& j) {
+  return {j.at("file").get<std::string>(), j.at("line").get<unsigned>(),
+          j.at("column").get<unsigned>()};
+}
+json key_json(const LockKey& k) {
+  return {{"root", root_name(k.root)}, {"name", k.name}, {"path", k.path}};
+}
+LockKey key_from(const json& j) {
+  return {root_from(j.at("root").get<std::string>()), j.at("name").get<std::string>(),
+          j.at("path").get<std::vector<std::string>>()};
+}
+json held_json(const HeldLock& h) {
+  return {{"key", key_json(h.key)}, {"kind", kind_name(h.kind)}, {"spelling", h.spelling},
+          {"type", h.type},         {"site", site_json(h.site)},  {"group", h.group}};
+}
+HeldLock held_from(const json& j) {
+  return {key_from(j.at("key")), kind_from(j.at("kind").get<std::string>()),
+          j.at("spelling").get<std::string>(), j.at("type").get<std::string>(),
+          site_from(j.at("site")), j.at("group").get<int>()};
+}
+json held_list_json(const std::vector<HeldLock>& v) {
+  json a = json::array();
+  for (const auto& h : v) a.push_back(held_json(h));
+  return a;
+}
+std::vector<HeldLock> held_list_from(const json& j) {
+  std::vector<HeldLock> v;
+  for (const auto& e : j) v.push_back(held_from(e));
+  return v;
+}
+json opt_key_json(const std::optional<LockKey>& k) { return k ? key_json(*k) : json(nullptr); }
+std::optional<LockKey> opt_key_from(const json& j) {
+  if (j.is_null()) return std::nullopt;
+  return key_from(j);
+}
+
+// ---- Closure over the call graph --------------------------------------------------------------
+
+struct Step {
+  Site site;           // the call
+  std::string caller;  // the function making it
+  std::string callee;
+};
+
+// "F acquires `lock` (in F's terms), possibly through the calls in `chain`".
+struct TransAcq {
+  HeldLock lock;         // key in F's terms; site, spelling and type of the final acquisition
+  std::string acquirer;  // the function whose body holds the final acquisition
+  std::vector<Step> chain;
+};
+
+// "F holds `from` while acquiring `to`", possibly in a callee.
+struct Edge {
+  HeldLock from;  // site: where `from` was taken
+  HeldLock to;    // site: where `to` is finally acquired
+  Site at;        // in the function holding `from`: the acquisition or the call leading to it
+  std::string holder;    // that function
+  std::string acquirer;  // the function whose body holds the final acquisition of `to`
+  std::vector<Step> chain;
+};
+
+bool is_param(const LockKey& k) { return k.root == LockKey::Root::kParam; }
+
+std::string display(const LockKey& k, const std::string& fallback) {
+  std::string s;
+  switch (k.root) {
+    case LockKey::Root::kGlobal: s = k.name; break;
+    case LockKey::Root::kThis: break;
+    default: return fallback;
+  }
+  for (const auto& p : k.path) s += (s.empty() ? "" : ".") + p;
+  return s.empty() ? fallback : s;
+}
+
+// Maps a key of `callee`'s facts to the caller's terms at call `c`; nullopt when the callee's
+// lock is not one the caller can name (another object, a callee-local mutex).
+std::optional<LockKey> map_key(const LockKey& k, const Call& c, const FunctionFacts& callee) {
+  std::optional<LockKey> out;
+  auto extend = [&](const LockKey& base) {
+    LockKey r = base;
+    r.path.insert(r.path.end(), k.path.begin(), k.path.end());
+    return r;
+  };
+  switch (k.root) {
+    case LockKey::Root::kGlobal: out = k; break;
+    case LockKey::Root::kThis:
+      if (c.binding.receiver == CallBinding::Receiver::kSame) out = k;
+      else if (c.binding.receiver == CallBinding::Receiver::kKey && c.binding.receiver_key)
+        out = extend(*c.binding.receiver_key);
+      break;
+    case LockKey::Root::kParam: {
+      size_t i = std::stoul(k.name);
+      if (i < c.binding.args.size() && c.binding.args[i]) out = extend(*c.binding.args[i]);
+      break;
+    }
+    case LockKey::Root::kLocal:
+      // A callee's own automatic mutex is a new object per call (recursion included); only a
+      // lambda's captured locals are the caller's.
+      if (callee.is_lambda) out = k;
+      break;
+  }
+  if (out && out->path.size() > kMaxPath) return std::nullopt;
+  return out;
+}
+
+bool contains(const std::vector<LockKey>& v, const LockKey& k) {
+  return std::find(v.begin(), v.end(), k) != v.end();
+}
+
+struct Closure {
+  std::map<std::string, std::map<LockKey, TransAcq>> acq;
+  std::map<std::string, std::map<std::pair<LockKey, LockKey>, Edge>> edges;
+};
+
+Closure close(const Facts& facts) {
+  Closure cl;
+  for (const auto& [id, f] : facts.functions) {
+    auto& mine = cl.acq[id];
+    auto& edges = cl.edges[id];
+    for (const auto& a : f.acquisitions) {
+      if (!a.released_outer) mine.emplace(a.lock.key, TransAcq{a.lock, f.name, {}});
+      for (const auto& h : a.held) {
+        if (h.key == a.lock.key) continue;
+        // std::scoped_lock(a, b) / std::lock(a, b) avoid deadlock among their arguments.
+        if (h.group >= 0 && h.group == a.lock.group) continue;
+        edges.emplace(std::pair{h.key, a.lock.key}, Edge{h, a.lock, a.lock.site, f.name, f.name, {}});
+      }
+    }
+  }
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (const auto& [id, f] : facts.functions) {
+      for (const auto& c : f.calls) {
+        auto callee_it = facts.functions.find(c.callee);
+        if (callee_it == facts.functions.end()) continue;
+        const FunctionFacts& callee = callee_it->second;
+        // Copies: `id` may be the callee itself (recursion).
+        const auto callee_acq = cl.acq[c.callee];
+        const auto callee_edges = cl.edges[c.callee];
+        auto& mine = cl.acq[id];
+        auto& edges = cl.edges[id];
+        for (const auto& [k, t] : callee_acq) {
+          auto mk = map_key(k, c, callee);
+          if (!mk || contains(c.released_outer, *mk)) continue;
+          TransAcq nt = t;
+          nt.lock.key = *mk;
+          nt.lock.spelling = display(*mk, t.lock.spelling);
+          nt.chain.insert(nt.chain.begin(), Step{c.site, f.name, c.callee_name});
+          for (const auto& h : c.held) {
+            if (h.key == *mk) continue;
+            if (edges.emplace(std::pair{h.key, *mk},
+                              Edge{h, nt.lock, c.site, f.name, nt.acquirer, nt.chain})
+                    .second)
+              changed = true;
+          }
+          if (mine.emplace(*mk, std::move(nt)).second) changed = true;
+        }
+        for (const auto& [pair, e] : callee_edges) {
+          auto mf = map_key(pair.first, c, callee);
+          auto mt = map_key(pair.second, c, callee);
+          if (!mf || !mt || *mf == *mt) continue;
+          // Edges between two fields of the callee's object, seen through another object, are
+          // the class-level edge again under a second name: keep the class-level one only.
+          if (c.binding.receiver != CallBinding::Receiver::kSame &&
+              pair.first.root == LockKey::Root::kThis && pair.second.root == LockKey::Root::kThis)
+            continue;
+          Edge ne = e;
+          ne.from.key = *mf;
+          ne.from.spelling = display(*mf, e.from.spelling);
+          ne.to.key = *mt;
+          ne.to.spelling = display(*mt, e.to.spelling);
+          ne.chain.insert(ne.chain.begin(), Step{c.site, f.name, c.callee_name});
+          ne.at = c.site;
+          ne.holder = f.name;
+          if (edges.emplace(std::pair{*mf, *mt}, std::move(ne)).second) changed = true;
+        }
+      }
+    }
+  }
+  return cl;
+}
+
+bool is_non_default(const Facts& facts, const LockKey& k) {
+  if (facts.non_default.count(k)) return true;
+  for (const auto& nd : facts.non_default) {
+    // A field initialised as recursive in its constructor is recursive whichever object holds
+    // it: compare the field path's tail.
+    if (nd.root != LockKey::Root::kThis || nd.path.size() > k.path.size()) continue;
+    if (std::equal(nd.path.rbegin(), nd.path.rend(), k.path.rbegin())) return true;
+  }
+  return false;
+}
+
+std::string q(const std::string& s) { return "'" + s + "'"; }
+
+void add_chain_notes(std::vector<Note>& notes, const std::vector<Step>& chain, size_t from,
+                     const HeldLock& final_lock, const std::string& acquirer) {
+  for (size_t i = from; i < chain.size(); ++i)
+    notes.push_back({chain[i].site, q(chain[i].caller) + " calls " +
+                                        q(chain[i].callee) + " here"});
+  notes.push_back({final_lock.site, q(acquirer) + " acquires " +
+                                        q(final_lock.spelling) + " here"});
+}
+
+void sort_unique(std::vector<Finding>& out) {
+  std::sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
+    return std::tie(a.site, a.message) < std::tie(b.site, b.message);
+  });
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const Finding& a, const Finding& b) {
+                          return a.site == b.site && a.message == b.message;
+                        }),
+            out.end());
+}
+
+}  // namespace
+
+std::string LockKey::str() const {
+  std::string s = std::string(root_name(root)) + ":" + name;
+  for (const auto& p : path) s += "." + p;
+  return s;
+}
+
+void Facts::merge(const Facts& other) {
+  for (const auto& [id, f] : other.functions) functions.emplace(id, f);
+  non_default.insert(other.non_default.begin(), other.non_default.end());
+}
+
+nlohmann::json to_json(const Facts& facts) {
+  json fns = json::array();
+  for (const auto& [id, f] : facts.functions) {
+    json acqs = json::array();
+    for (const auto& a : f.acquisitions)
+      acqs.push_back({{"lock", held_json(a.lock)},
+                      {"held", held_list_json(a.held)},
+                      {"released_outer", a.released_outer}});
+    json calls = json::array();
+    for (const auto& c : f.calls) {
+      json args = json::array();
+      for (const auto& a : c.binding.args) args.push_back(opt_key_json(a));
+      json released = json::array();
+      for (const auto& k : c.released_outer) released.push_back(key_json(k));
+      calls.push_back({{"callee", c.callee},
+                       {"callee_name", c.callee_name},
+                       {"site", site_json(c.site)},
+                       {"receiver", static_cast<int>(c.binding.receiver)},
+                       {"receiver_key", opt_key_json(c.binding.receiver_key)},
+                       {"args", args},
+                       {"held", held_list_json(c.held)},
+                       {"released_outer", released}});
+    }
+    fns.push_back({{"id", id},
+                   {"name", f.name},
+                   {"lambda", f.is_lambda},
+                   {"acquisitions", acqs},
+                   {"calls", calls}});
+  }
+  json nd = json::array();
+  for (const auto& k : facts.non_default) nd.push_back(key_json(k));
+  return {{"version", 1}, {"functions", fns}, {"non_default", nd}};
+}
+
+Facts facts_from_json(const nlohmann::json& j) {
+  if (j.value("version", 0) != 1) throw std::runtime_error("unsupported lock facts version");
+  Facts facts;
+  for (const auto& jf : j.at("functions")) {
+    FunctionFacts f;
+    f.id = jf.at("id").get<std::string>();
+    f.name = jf.at("name").get<std::string>();
+    f.is_lambda = jf.at("lambda").get<bool>();
+    for (const auto& ja : jf.at("acquisitions"))
+      f.acquisitions.push_back({held_from(ja.at("lock")), held_list_from(ja.at("held")),
+                                ja.at("released_outer").get<bool>()});
+    for (const auto& jc : jf.at("calls")) {
+      Call c;
+      c.callee = jc.at("callee").get<std::string>();
+      c.callee_name = jc.at("callee_name").get<std::string>();
+      c.site = site_from(jc.at("site"));
+      int r = jc.at("receiver").get<int>();
+      if (r < 0 || r > 2) throw std::runtime_error("bad receiver in lock facts");
+      c.binding.receiver = static_cast<CallBinding::Receiver>(r);
+      c.binding.receiver_key = opt_key_from(jc.at("receiver_key"));
+      for (const auto& a : jc.at("args")) c.binding.args.push_back(opt_key_from(a));
+      c.held = held_list_from(jc.at("held"));
+      for (const auto& k : jc.at("released_outer")) c.released_outer.push_back(key_from(k));
+      f.calls.push_back(std::move(c));
+    }
+    facts.functions.emplace(f.id, std::move(f));
+  }
+  for (const auto& k : j.at("non_default")) facts.non_default.insert(key_from(k));
+  return facts;
+}
+
+std::vector<Finding> find_reentries(const Facts& facts) {
+  std::vector<Finding> out;
+  auto reportable = [&](const HeldLock& h) {
+    // Recursive mutexes may be re-acquired by their owner; unknown kinds are not guessed at.
+    return h.kind == LockKind::kNonRecursive && !is_non_default(facts, h.key);
+  };
+  for (const auto& [id, f] : facts.functions) {
+    for (const auto& a : f.acquisitions) {
+      for (const auto& h : a.held) {
+        if (h.key != a.lock.key || !reportable(a.lock)) continue;
+        out.push_back({"lock-reentry", a.lock.site,
+                       q(a.lock.spelling) + " is acquired while already held on this path; " +
+                           q(a.lock.type) + " is not reentrant, so the thread deadlocks",
+                       {{h.site, q(h.spelling) + " was first acquired here"}}});
+        break;
+      }
+    }
+  }
+  Closure cl = close(facts);
+  for (const auto& [id, f] : facts.functions) {
+    for (const auto& c : f.calls) {
+      auto callee_it = facts.functions.find(c.callee);
+      if (callee_it == facts.functions.end()) continue;
+      for (const auto& h : c.held) {
+        if (!reportable(h)) continue;
+        for (const auto& [k, t] : cl.acq[c.callee]) {
+          auto mk = map_key(k, c, callee_it->second);
+          if (!mk || *mk != h.key || contains(c.released_outer, *mk)) continue;
+          Finding fd{"lock-reentry", c.site,
+                     "call to " + q(c.callee_name) + " acquires " + q(h.spelling) +
+                         " while it is already held; " + q(h.type) +
+                         " is not reentrant, so the thread deadlocks",
+                     {{h.site, q(h.spelling) + " was first acquired here"}}};
+          add_chain_notes(fd.notes, t.chain, 0, t.lock, t.acquirer);
+          out.push_back(std::move(fd));
+          break;
+        }
+      }
+    }
+  }
+  sort_unique(out);
+  return out;
+}
+
+std::vector<Finding> find_order_inversions(const Facts& facts) {
+  Closure cl = close(facts);
+  // One edge per ordered pair of locks program-wide: the earliest site wins (deterministic).
+  std::map<std::pair<LockKey, LockKey>, Edge> graph;
+  for (const auto& [id, edges] : cl.edges) {
+    for (const auto& [pair, e] : edges) {
+      if (is_param(pair.first) || is_param(pair.second)) continue;  // not a program-wide name
+      auto [it, fresh] = graph.emplace(pair, e);
+      if (!fresh && e.at < it->second.at) it->second = e;
+    }
+  }
+  std::map<LockKey, std::vector<LockKey>> succ;
+  for (const auto& [pair, e] : graph) succ[pair.first].push_back(pair.second);
+
+  // Shortest path `from` -> ... -> `to` (breadth-first), empty if none.
+  auto path = [&](const LockKey& from, const LockKey& to) {
+    std::map<LockKey, LockKey> parent;
+    std::deque<LockKey> queue{from};
+    parent.emplace(from, from);
+    while (!queue.empty()) {
+      LockKey u = queue.front();
+      queue.pop_front();
+      if (u == to) break;
+      for (const auto& v : succ[u])
+        if (parent.emplace(v, u).second) queue.push_back(v);
+    }
+    std::vector<LockKey> p;
+    if (!parent.count(to)) return p;
+    for (LockKey v = to; !(v == from); v = parent.at(v)) p.push_back(v);
+    p.push_back(from);
+    std::reverse(p.begin(), p.end());
+    return p;
+  };
+
+  std::vector<Finding> out;
+  std::set<std::vector<LockKey>> seen;
+  // Edges in site order, so the reported edge of each cycle is the earliest one.
+  std::vector<const Edge*> ordered;
+  for (const auto& [pair, e] : graph) ordered.push_back(&e);
+  std::sort(ordered.begin(), ordered.end(),
+            [](const Edge* a, const Edge* b) { return a->at < b->at; });
+  for (const Edge* e0 : ordered) {
+    std::vector<LockKey> back = path(e0->to.key, e0->from.key);  // to ... from
+    if (back.empty()) continue;
+    std::vector<LockKey> canon = back;  // nodes: to, ..., from (then back to `to` via e0)
+    std::rotate(canon.begin(), std::min_element(canon.begin(), canon.end()), canon.end());
+    if (!seen.insert(canon).second) continue;
+
+    const std::string& a = e0->from.spelling;
+    const std::string& b = e0->to.spelling;
+    std::string message;
+    if (back.size() == 2) {
+      message = q(b) + " is acquired while holding " + q(a) + ", but elsewhere " +
+                q(a) + " is acquired while holding " + q(b) +
+                ": threads taking both orders can deadlock";
+    } else {
+      message = q(b) + " is acquired while holding " + q(a) +
+                ", closing the lock-order cycle " + q(a);
+      for (size_t i = 0; i + 1 < back.size(); ++i)
+        message += " -> " + q(graph.at({back[i], back[i + 1]}).from.spelling);
+      message += " -> " + q(a) + ": threads taking these orders can deadlock";
+    }
+    Finding fd{"lock-order-inversion", e0->at, message, {}};
+    fd.notes.push_back({e0->from.site, q(a) + " was acquired here"});
+    if (!e0->chain.empty()) add_chain_notes(fd.notes, e0->chain, 1, e0->to, e0->acquirer);
+    for (size_t i = 0; i + 1 < back.size(); ++i) {
+      const Edge& e = graph.at({back[i], back[i + 1]});
+      fd.notes.push_back({e.from.site, q(e.from.spelling) + " is acquired here (in " +
+                                           q(e.holder) + ")"});
+      fd.notes.push_back({e.at, q(e.to.spelling) + " is then acquired while holding " +
+                                    q(e.from.spelling) + " here"});
+      if (!e.chain.empty()) add_chain_notes(fd.notes, e.chain, 1, e.to, e.acquirer);
+    }
+    out.push_back(std::move(fd));
+  }
+  sort_unique(out);
+  return out;
+}
+
+}  // namespace weft::lint::locks

@@ -1,0 +1,140 @@
+// LockSummary: the lock facts of functions, as plain data, and the whole-program reasoning on them.
+//
+// The lock checks (`lock-reentry`, `lock-order-inversion`) work in two phases:
+//
+//   1. extraction (LockModel.h, needs Clang): for each function with a body, what it acquires,
+//      what it holds at each acquisition and at each call, and whom it calls. Locks are named
+//      by stable strings (a global's qualified name, `Class::field` relative to `this`, a
+//      parameter index), so the facts of one translation unit can be written to a file;
+//   2. reasoning (this file, plain C++): the facts of one TU, or of many TUs merged, are closed
+//      over the call graph ("f acquires L, possibly through g and h") and turned into findings.
+//
+// Nothing here depends on Clang, so the merge step of a cross-TU run is cheap.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace weft::lint::locks {
+
+// Where something happens in the source: a path as the compiler saw it, 1-based line and column.
+struct Site {
+  std::string file;
+  unsigned line = 0;
+  unsigned column = 0;
+  friend auto operator<=>(const Site&, const Site&) = default;
+};
+
+// How a lock behaves when its owner acquires it again.
+enum class LockKind {
+  kNonRecursive,  // std::mutex, weft::Lock, default pthread/mtx mutexes: self-deadlock
+  kRecursive,     // std::recursive_mutex, weft::RLock, recursive pthread/mtx mutexes
+  kUnknown,       // e.g. a pthread mutex initialised with attributes we cannot see through
+};
+
+// The identity of a lock object, stable across translation units.
+//
+// Root kinds:
+//   kGlobal: `root` is the qualified name of a namespace-scope variable, static data member
+//            or static local (`ns::g_mu`, `Cache::s_mu`, `ns::f()::mu`);
+//   kThis:   `root` is the qualified name of the class declaring the first field of `path`:
+//            `this->mu_` in any member function of `Cache` is {kThis, "Cache", {"mu_"}};
+//   kParam:  `root` is the parameter index of the enclosing function (`"0"`, `"1"`, ...);
+//            meaningful only inside that function's facts;
+//   kLocal:  `root` is a per-TU unique name of an automatic variable.
+// `path` lists the fields accessed from the root: `g_obj.inner.mu` is {kGlobal, "g_obj",
+// {"inner", "mu"}}.
+struct LockKey {
+  enum class Root { kGlobal, kThis, kParam, kLocal };
+  Root root = Root::kGlobal;
+  std::string name;
+  std::vector<std::string> path;
+  friend auto operator<=>(const LockKey&, const LockKey&) = default;
+  // A unique string form: `global:ns::g_mu`, `this:Cache::mu_`, `param:0.mu`, `local:...`.
+  std::string str() const;
+};
+
+// A lock held at some program point, with where it was taken.
+struct HeldLock {
+  LockKey key;
+  LockKind kind = LockKind::kNonRecursive;
+  std::string spelling;  // the source expression, e.g. "mu_" or "g_mu"
+  std::string type;      // e.g. "std::mutex"
+  Site site;             // where it was acquired
+  int group = -1;        // acquisitions of one std::scoped_lock / std::lock share a group id
+};
+
+// One blocking acquisition in a function body.
+struct Acquisition {
+  HeldLock lock;                // the lock being acquired, `lock.site` is this acquisition
+  std::vector<HeldLock> held;   // locks held on every path reaching it (same function)
+  bool released_outer = false;  // the function released this lock (held by its caller) before
+};
+
+// How the callee's `this` and parameters relate to the caller's locks at a call.
+struct CallBinding {
+  enum class Receiver { kNone, kSame, kKey };
+  Receiver receiver = Receiver::kNone;  // kSame: callee runs on the caller's `this` (or lambda)
+  std::optional<LockKey> receiver_key;  // for kKey: the object the method is called on
+  std::vector<std::optional<LockKey>> args;  // per parameter: the object passed, if known
+};
+
+// One call to a user function in a function body.
+struct Call {
+  std::string callee;       // the callee's stable id (USR)
+  std::string callee_name;  // for messages, e.g. "Cache::refresh"
+  Site site;
+  CallBinding binding;
+  std::vector<HeldLock> held;            // locks held on every path reaching the call
+  std::vector<LockKey> released_outer;  // caller-held locks this function released before
+};
+
+struct FunctionFacts {
+  std::string id;    // USR
+  std::string name;  // qualified name for messages
+  bool is_lambda = false;
+  std::vector<Acquisition> acquisitions;
+  std::vector<Call> calls;
+};
+
+// The facts of one translation unit (or of several merged).
+struct Facts {
+  std::map<std::string, FunctionFacts> functions;  // by id
+  // Locks whose initialisation makes them recursive or of unknown kind (pthread_mutex_init with
+  // attributes, PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP, mtx_init(..., mtx_recursive)).
+  std::set<LockKey> non_default;
+
+  // Adds `other` into this (function facts of the same id: the first one wins).
+  void merge(const Facts& other);
+};
+
+nlohmann::json to_json(const Facts& facts);
+// Throws std::runtime_error (via nlohmann::json) on malformed input.
+Facts facts_from_json(const nlohmann::json& j);
+
+// A finding of one of the lock checks, located by file/line/column.
+struct Note {
+  Site site;
+  std::string message;
+};
+struct Finding {
+  std::string check;  // "lock-reentry" or "lock-order-inversion"
+  Site site;
+  std::string message;
+  std::vector<Note> notes;
+};
+
+// Self-deadlocks: a non-reentrant lock acquired (directly or through calls) while held.
+// Deterministic order (by site).
+std::vector<Finding> find_reentries(const Facts& facts);
+
+// Lock-order cycles among the "held A while acquiring B" edges of all functions; each cycle is
+// reported once. Deterministic order (by site).
+std::vector<Finding> find_order_inversions(const Facts& facts);
+
+}  // namespace weft::lint::locks

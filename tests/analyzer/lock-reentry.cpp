@@ -1,0 +1,240 @@
+// Tests of the lock-reentry check: a non-reentrant lock acquired while the same path holds it.
+#include <mutex>
+#include <pthread.h>
+
+namespace weft {  // stand-ins for primitives/include/weft/{lock,rlock}.hpp
+class Lock {
+ public:
+  bool acquire(bool blocking = true, double timeout = -1);
+  void release();
+  void lock();
+  void unlock();
+  bool try_lock();
+};
+class RLock {
+ public:
+  bool acquire(bool blocking = true, double timeout = -1);
+  void release();
+  void lock();
+  void unlock();
+  bool try_lock();
+};
+}  // namespace weft
+
+std::mutex m;
+std::mutex other;
+std::recursive_mutex rm;
+std::timed_mutex tm;
+weft::Lock wl;
+weft::RLock wrl;
+pthread_mutex_t pm = PTHREAD_MUTEX_INITIALIZER;
+pthread_mutex_t prm = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+pthread_mutex_t pattr;
+
+// ---- Direct re-acquisition -------------------------------------------------------------------
+
+void direct_lock_twice() {
+  m.lock();
+  m.lock();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'm' is acquired while already held on this path; 'std::mutex' is not reentrant, so the thread deadlocks [lock-reentry]
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'm' was first acquired here
+  m.unlock();
+}
+
+void guard_twice() {
+  std::lock_guard<std::mutex> g1(m);
+  std::lock_guard<std::mutex> g2(m);
+  // CHECK-MESSAGES: :[[@LINE-1]]:31: warning: 'm' is acquired while already held on this path; 'std::mutex' is not reentrant, so the thread deadlocks [lock-reentry]
+}
+
+void unique_then_scoped() {
+  std::unique_lock<std::mutex> lk(m);
+  std::scoped_lock sl(other, m);
+  // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: 'm' is acquired while already held on this path; 'std::mutex' is not reentrant, so the thread deadlocks [lock-reentry]
+}
+
+void weft_lock_twice() {
+  wl.acquire();
+  wl.lock();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'wl' is acquired while already held on this path; 'weft::Lock' is not reentrant, so the thread deadlocks [lock-reentry]
+  wl.release();
+}
+
+void timed_mutex_twice() {
+  std::lock_guard<std::timed_mutex> g(tm);
+  tm.lock();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'tm' is acquired while already held on this path; 'std::timed_mutex' is not reentrant, so the thread deadlocks [lock-reentry]
+}
+
+void pthread_twice() {
+  pthread_mutex_lock(&pm);
+  pthread_mutex_lock(&pm);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'pm' is acquired while already held on this path; 'pthread_mutex_t' is not reentrant, so the thread deadlocks [lock-reentry]
+  pthread_mutex_unlock(&pm);
+}
+
+void unique_lock_relock() {
+  std::unique_lock<std::mutex> lk(m, std::defer_lock);
+  lk.lock();
+  m.lock();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'm' is acquired while already held on this path; 'std::mutex' is not reentrant, so the thread deadlocks [lock-reentry]
+}
+
+void adopt_then_lock() {
+  m.lock();
+  std::lock_guard<std::mutex> g(m, std::adopt_lock);
+  std::lock_guard<std::mutex> g2(m);
+  // CHECK-MESSAGES: :[[@LINE-1]]:31: warning: 'm' is acquired while already held on this path; 'std::mutex' is not reentrant, so the thread deadlocks [lock-reentry]
+}
+
+// ---- Through calls -----------------------------------------------------------------------------
+
+void locks_m() { std::lock_guard<std::mutex> g(m); }
+void calls_locks_m() { locks_m(); }
+
+void holds_and_calls() {
+  std::lock_guard<std::mutex> g(m);
+  calls_locks_m();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: call to 'calls_locks_m' acquires 'm' while it is already held; 'std::mutex' is not reentrant, so the thread deadlocks [lock-reentry]
+  // CHECK-MESSAGES: :[[@LINE-3]]:31: note: 'm' was first acquired here
+  // CHECK-MESSAGES: :[[@LINE-5]]:24: note: 'calls_locks_m' calls 'locks_m' here
+  // CHECK-MESSAGES: :[[@LINE-7]]:46: note: 'locks_m' acquires 'm' here
+}
+
+class Account {
+ public:
+  void deposit(int n) {
+    std::lock_guard<std::mutex> g(mu_);
+    balance_ += n;
+    audit();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: call to 'Account::audit' acquires 'mu_' while it is already held; 'std::mutex' is not reentrant, so the thread deadlocks [lock-reentry]
+  }
+  void audit() {
+    std::lock_guard<std::mutex> g(mu_);
+    ++audits_;
+  }
+  void transfer_from(Account& other, int n) {
+    std::lock_guard<std::mutex> g(mu_);
+    other.withdraw(n);  // a different object: not re-entry
+    balance_ += n;
+  }
+  void withdraw(int n) {
+    std::lock_guard<std::mutex> g(mu_);
+    balance_ -= n;
+  }
+  void unlocks_before_call() {
+    std::unique_lock<std::mutex> lk(mu_);
+    ++balance_;
+    lk.unlock();
+    audit();  // released first: fine
+  }
+  void scope_ends_before_call() {
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      ++balance_;
+    }
+    audit();  // the guard's scope ended: fine
+  }
+  void branch_releases(bool b) {
+    std::unique_lock<std::mutex> lk(mu_);
+    if (b) lk.unlock();
+    audit();  // held on one path only: not reported (precision first)
+  }
+  void lambda_called_directly() {
+    auto touch = [this] { std::lock_guard<std::mutex> g(mu_); };
+    std::lock_guard<std::mutex> g(mu_);
+    touch();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: call to 'lambda in Account::lambda_called_directly' acquires 'mu_' while it is already held; 'std::mutex' is not reentrant, so the thread deadlocks [lock-reentry]
+  }
+
+ private:
+  std::mutex mu_;
+  int balance_ = 0;
+  int audits_ = 0;
+};
+
+int depth = 0;
+void recursive_walk(int n) {
+  std::lock_guard<std::mutex> g(m);
+  if (n > 0) recursive_walk(n - 1);
+  // CHECK-MESSAGES: :[[@LINE-1]]:14: warning: call to 'recursive_walk' acquires 'm' while it is already held; 'std::mutex' is not reentrant, so the thread deadlocks [lock-reentry]
+}
+
+void local_mutex_recursion(int n) {
+  std::mutex local;  // a new mutex per call: no re-entry
+  std::lock_guard<std::mutex> g(local);
+  if (n > 0) local_mutex_recursion(n - 1);
+}
+
+// ---- Negatives ---------------------------------------------------------------------------------
+
+void recursive_mutex_ok() {
+  std::lock_guard<std::recursive_mutex> g(rm);
+  std::lock_guard<std::recursive_mutex> g2(rm);
+  wrl.acquire();
+  wrl.acquire();
+  wrl.release();
+  wrl.release();
+  pthread_mutex_lock(&prm);
+  pthread_mutex_lock(&prm);
+}
+
+void init_with_attr() {
+  pthread_mutexattr_t a;
+  pthread_mutexattr_init(&a);
+  pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+  pthread_mutex_init(&pattr, &a);
+}
+void attr_mutex_twice() {
+  pthread_mutex_lock(&pattr);
+  pthread_mutex_lock(&pattr);  // recursive by its visible initialisation
+}
+
+void try_lock_ok() {
+  std::lock_guard<std::mutex> g(m);
+  if (m.try_lock()) m.unlock();  // try_lock does not block
+  std::unique_lock<std::mutex> lk(m, std::try_to_lock);
+  wl.lock();
+  wl.acquire(false);
+  wl.acquire(true, 0.5);  // times out rather than deadlocks
+}
+
+void unlock_before_relock() {
+  m.lock();
+  m.unlock();
+  m.lock();
+  m.unlock();
+}
+
+void different_mutexes() {
+  std::lock_guard<std::mutex> g(m);
+  std::lock_guard<std::mutex> g2(other);
+}
+
+void loop_lock_unlock() {
+  for (int i = 0; i < 3; ++i) {
+    std::lock_guard<std::mutex> g(m);
+    ++depth;
+  }
+}
+
+void early_return(bool b) {
+  m.lock();
+  if (b) {
+    m.unlock();
+    return;
+  }
+  m.unlock();
+  m.lock();
+  m.unlock();
+}
+
+void releases_callers_lock() {  // called with m held; releases it around the slow part
+  m.unlock();
+  locks_m();
+  m.lock();
+}
+void calls_releaser() {
+  std::unique_lock<std::mutex> lk(m);
+  releases_callers_lock();
+}
