@@ -12,11 +12,12 @@
 #include <clang/Index/USRGeneration.h>
 #include <clang/Lex/Lexer.h>
 #include <llvm/ADT/SmallString.h>
+#include <llvm/Support/Path.h>
 
 #include <deque>
 #include <optional>
 
-namespace weft::lint::locks {
+namespace weft::analyzer::locks {
 namespace {
 
 using namespace clang;
@@ -116,6 +117,20 @@ GuardKind guard_kind(QualType t) {
 bool is_tag(const Expr* e, llvm::StringRef tag) {
   const CXXRecordDecl* rd = record_of(e->getType());
   return rd && rd->isInStdNamespace() && rd->getIdentifier() && rd->getName() == tag;
+}
+
+// An absolute, normalised path and the line/column of the file location of `loc` (macro
+// arguments: where spelled; other macro tokens: where expanded), as the lint driver reports them.
+Site site_of(const SourceManager& sm, SourceLocation loc) {
+  if (loc.isInvalid()) return {};
+  SourceLocation file_loc = sm.getFileLoc(loc);
+  auto entry = sm.getFileEntryRefForID(sm.getFileID(file_loc));
+  if (!entry) return {};
+  llvm::SmallString<256> path(entry->getName());
+  sm.getFileManager().makeAbsolutePath(path);
+  llvm::sys::path::remove_dots(path, /*remove_dot_dot=*/true);
+  return {std::string(path.str()), sm.getSpellingLineNumber(file_loc),
+          sm.getSpellingColumnNumber(file_loc)};
 }
 
 // ---- Per-function dataflow ---------------------------------------------------------------------
@@ -281,12 +296,7 @@ class FunctionAnalysis {
  private:
   // ---- Helpers ----
 
-  Site site(SourceLocation loc) const {
-    loc = sm_.getExpansionLoc(loc);
-    PresumedLoc p = sm_.getPresumedLoc(loc);
-    if (p.isInvalid()) return {};
-    return {p.getFilename(), p.getLine(), p.getColumn()};
-  }
+  Site site(SourceLocation loc) const { return site_of(sm_, loc); }
 
   std::string text(const Expr* e) const {
     CharSourceRange r = CharSourceRange::getTokenRange(e->getSourceRange());
@@ -723,8 +733,30 @@ class Collector : public RecursiveASTVisitor<Collector> {
 Facts extract_facts(clang::ASTContext& ctx) {
   Facts facts;
   Collector c(ctx, facts);
-  c.TraverseDecl(ctx.getTranslationUnitDecl());
+  c.TraverseAST(ctx);  // honours the driver's traversal scope (no system-header decls)
   return facts;
 }
 
-}  // namespace weft::lint::locks
+const Facts& tu_facts(clang::ASTContext& ctx) {
+  struct Cache {
+    const clang::ASTContext* ctx = nullptr;
+    const clang::TranslationUnitDecl* tu = nullptr;
+    std::string main_file;
+    Facts facts;
+  };
+  thread_local Cache cache;
+  const SourceManager& sm = ctx.getSourceManager();
+  auto main = sm.getFileEntryRefForID(sm.getMainFileID());
+  std::string main_file = main ? std::string(main->getName()) : std::string();
+  // An ASTContext may be allocated at a freed one's address: compare the TU and file too.
+  if (cache.ctx != &ctx || cache.tu != ctx.getTranslationUnitDecl() ||
+      cache.main_file != main_file) {
+    cache.facts = extract_facts(ctx);
+    cache.ctx = &ctx;
+    cache.tu = ctx.getTranslationUnitDecl();
+    cache.main_file = std::move(main_file);
+  }
+  return cache.facts;
+}
+
+}  // namespace weft::analyzer::locks

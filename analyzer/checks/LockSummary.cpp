@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
-namespace weft::lint::locks {
+namespace weft::analyzer::locks {
 namespace {
 
 using nlohmann::json;
@@ -58,8 +58,13 @@ json key_json(const LockKey& k) {
   return {{"root", root_name(k.root)}, {"name", k.name}, {"path", k.path}};
 }
 LockKey key_from(const json& j) {
-  return {root_from(j.at("root").get<std::string>()), j.at("name").get<std::string>(),
-          j.at("path").get<std::vector<std::string>>()};
+  LockKey k{root_from(j.at("root").get<std::string>()), j.at("name").get<std::string>(),
+            j.at("path").get<std::vector<std::string>>()};
+  if (k.root == LockKey::Root::kParam &&
+      (k.name.empty() || k.name.size() > 4 ||
+       k.name.find_first_not_of("0123456789") != std::string::npos))
+    throw std::runtime_error("bad parameter index in lock facts");
+  return k;
 }
 json held_json(const HeldLock& h) {
   return {{"key", key_json(h.key)}, {"kind", kind_name(h.kind)}, {"spelling", h.spelling},
@@ -249,10 +254,10 @@ std::string q(const std::string& s) { return "'" + s + "'"; }
 void add_chain_notes(std::vector<Note>& notes, const std::vector<Step>& chain, size_t from,
                      const HeldLock& final_lock, const std::string& acquirer) {
   for (size_t i = from; i < chain.size(); ++i)
-    notes.push_back({chain[i].site, q(chain[i].caller) + " calls " +
-                                        q(chain[i].callee) + " here"});
-  notes.push_back({final_lock.site, q(acquirer) + " acquires " +
-                                        q(final_lock.spelling) + " here"});
+    notes.push_back(
+        {chain[i].site, q(chain[i].caller) + " calls " + q(chain[i].callee) + " here", true});
+  notes.push_back(
+      {final_lock.site, q(acquirer) + " acquires " + q(final_lock.spelling) + " here", true});
 }
 
 void sort_unique(std::vector<Finding>& out) {
@@ -467,4 +472,4 @@ std::vector<Finding> find_order_inversions(const Facts& facts) {
   return out;
 }
 
-}  // namespace weft::lint::locks
+}  // namespace weft::analyzer::locks

@@ -20,7 +20,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-namespace weft::lint::locks {
+namespace weft::analyzer::locks {
 
 // Where something happens in the source: a path as the compiler saw it, 1-based line and column.
 struct Site {
@@ -121,6 +121,7 @@ Facts facts_from_json(const nlohmann::json& j);
 struct Note {
   Site site;
   std::string message;
+  bool step = false;  // one step of a call chain
 };
 struct Finding {
   std::string check;  // "lock-reentry" or "lock-order-inversion"
@@ -137,4 +138,4 @@ std::vector<Finding> find_reentries(const Facts& facts);
 // reported once. Deterministic order (by site).
 std::vector<Finding> find_order_inversions(const Facts& facts);
 
-}  // namespace weft::lint::locks
+}  // namespace weft::analyzer::locks

@@ -20,7 +20,7 @@ void a_then_b() {
   std::lock_guard<std::mutex> ga(a);
   std::lock_guard<std::mutex> gb(b);
   // CHECK-MESSAGES: :[[@LINE-1]]:31: warning: 'b' is acquired while holding 'a', but elsewhere 'a' is acquired while holding 'b': threads taking both orders can deadlock [lock-order-inversion]
-  // CHECK-MESSAGES: :[[@LINE-3]]:31: note: 'a' was acquired here
+  // CHECK-NOTES: :[[@LINE-3]]:31: note: 'a' was acquired here
   ++shared;
 }
 

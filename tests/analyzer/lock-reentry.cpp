@@ -37,7 +37,7 @@ void direct_lock_twice() {
   m.lock();
   m.lock();
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'm' is acquired while already held on this path; 'std::mutex' is not reentrant, so the thread deadlocks [lock-reentry]
-  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'm' was first acquired here
+  // CHECK-NOTES: :[[@LINE-3]]:3: note: 'm' was first acquired here
   m.unlock();
 }
 
@@ -96,9 +96,9 @@ void holds_and_calls() {
   std::lock_guard<std::mutex> g(m);
   calls_locks_m();
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: call to 'calls_locks_m' acquires 'm' while it is already held; 'std::mutex' is not reentrant, so the thread deadlocks [lock-reentry]
-  // CHECK-MESSAGES: :[[@LINE-3]]:31: note: 'm' was first acquired here
-  // CHECK-MESSAGES: :[[@LINE-5]]:24: note: 'calls_locks_m' calls 'locks_m' here
-  // CHECK-MESSAGES: :[[@LINE-7]]:46: note: 'locks_m' acquires 'm' here
+  // CHECK-NOTES: :[[@LINE-3]]:31: note: 'm' was first acquired here
+  // CHECK-NOTES: :[[@LINE-5]]:24: note: 'calls_locks_m' calls 'locks_m' here
+  // CHECK-NOTES: :[[@LINE-7]]:46: note: 'locks_m' acquires 'm' here
 }
 
 class Account {
