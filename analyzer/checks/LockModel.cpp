@@ -451,7 +451,15 @@ class FunctionAnalysis {
         else acquire(s, g.locks, record);
         break;
       case GuardKind::kUniqueLock:
-        if (args.empty() || !lock_type(args[0]->getType())) return Guard{};  // default/move
+        if (args.size() == 1 && guard_kind(args[0]->getType()) != GuardKind::kNone) {
+          // Move construction: the new guard takes over the old one's lock and ownership.
+          const VarDecl* from = guard_var(strip_move(args[0]), s);
+          if (!from) return Guard{};
+          Guard moved = s.guards[from];
+          s.guards.erase(from);
+          return moved;
+        }
+        if (args.empty() || !lock_type(args[0]->getType())) return Guard{};  // default
         g.locks = locks_of(0, 1);
         if (args.size() == 1) {
           g.owns = true;
@@ -488,6 +496,36 @@ class FunctionAnalysis {
       case GuardKind::kNone: break;
     }
     return g;
+  }
+
+  // `std::move(x)` -> `x`.
+  static const Expr* strip_move(const Expr* e) {
+    e = e->IgnoreParenImpCasts();
+    if (const auto* call = dyn_cast<CallExpr>(e))
+      if (const FunctionDecl* fd = call->getDirectCallee())
+        if (fd->isInStdNamespace() && fd->getIdentifier() &&
+            (fd->getName() == "move" || fd->getName() == "forward") && call->getNumArgs() == 1)
+          return call->getArg(0)->IgnoreParenImpCasts();
+    return e;
+  }
+
+  // A tracked guard handed by reference or pointer to a user function may be unlocked there:
+  // its locks no longer count as held (precision first), before the call is recorded.
+  template <typename Args>
+  void escape_guards(const FunctionDecl* callee, Args args, State& s) {
+    if (!callee || sm_.isInSystemHeader(callee->getLocation())) return;  // e.g. cv.wait(lk)
+    for (const Expr* a : args) {
+      const VarDecl* gv = guard_var(a, s);
+      if (!gv) {
+        if (const auto* uo = dyn_cast<UnaryOperator>(a->IgnoreParenImpCasts());
+            uo && uo->getOpcode() == UO_AddrOf)
+          gv = guard_var(uo->getSubExpr(), s);
+      }
+      if (!gv) continue;
+      for (const auto& l : s.guards[gv].locks) s.held.erase(l.key);
+      s.guards[gv].owns = false;
+      s.guards[gv].unknown = true;
+    }
   }
 
   const VarDecl* guard_var(const Expr* e, const State& s) const {
@@ -561,12 +599,28 @@ class FunctionAnalysis {
       binding.receiver = CallBinding::Receiver::kKey;
       binding.receiver_key = *k;
     }
+    escape_guards(md, mc->arguments(), s);
     record_call(md, at, std::move(binding), mc->arguments(), s, record);
   }
 
   void operator_call(const CXXOperatorCallExpr* oc, State& s, bool record) {
     const auto* md = dyn_cast_or_null<CXXMethodDecl>(oc->getDirectCallee());
     if (!md || oc->getNumArgs() == 0) return free_call(oc, s, record);
+    if (guard_kind(oc->getArg(0)->getType()) != GuardKind::kNone) {
+      if (oc->getOperator() == OO_Equal && oc->getNumArgs() == 2) {
+        // lk = std::move(other): lk unlocks what it owned and takes over other's lock.
+        const VarDecl* to = guard_var(oc->getArg(0), s);
+        const VarDecl* from = guard_var(strip_move(oc->getArg(1)), s);
+        if (to) {
+          const Guard& old_guard = s.guards[to];
+          if (old_guard.owns || old_guard.unknown)
+            for (const auto& l : old_guard.locks) s.held.erase(l.key);
+          s.guards[to] = from ? s.guards[from] : Guard{};
+        }
+        if (from) s.guards.erase(from);
+      }
+      return;
+    }
     CallBinding binding;
     const Expr* base = oc->getArg(0)->IgnoreParenImpCasts();
     if (md->getParent()->isLambda() || isa<CXXThisExpr>(base)) {
@@ -577,6 +631,7 @@ class FunctionAnalysis {
       binding.receiver_key = *k;
     }
     auto args = llvm::make_range(oc->arg_begin() + 1, oc->arg_end());
+    escape_guards(md, args, s);
     record_call(md, oc->getBeginLoc(), std::move(binding), args, s, record);
   }
 
@@ -627,6 +682,7 @@ class FunctionAnalysis {
     }
     // Annotated free functions: acquire_capability(arg).
     if (callee->hasAttr<AcquireCapabilityAttr>() || callee->hasAttr<ReleaseCapabilityAttr>()) return;
+    escape_guards(callee, call->arguments(), s);
     record_call(callee, at, CallBinding{}, call->arguments(), s, record);
   }
 

@@ -1,6 +1,9 @@
 // Tests of the lock-reentry check: a non-reentrant lock acquired while the same path holds it.
 #include <mutex>
 #include <pthread.h>
+#include <threads.h>
+
+#include <shared_mutex>
 
 namespace weft {  // stand-ins for primitives/include/weft/{lock,rlock}.hpp
 class Lock {
@@ -97,8 +100,8 @@ void holds_and_calls() {
   calls_locks_m();
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: call to 'calls_locks_m' acquires 'm' while it is already held; 'std::mutex' is not reentrant, so the thread deadlocks [lock-reentry]
   // CHECK-NOTES: :[[@LINE-3]]:31: note: 'm' was first acquired here
-  // CHECK-NOTES: :[[@LINE-5]]:24: note: 'calls_locks_m' calls 'locks_m' here
-  // CHECK-NOTES: :[[@LINE-7]]:46: note: 'locks_m' acquires 'm' here
+  // CHECK-NOTES: :[[@LINE-7]]:24: note: 'calls_locks_m' calls 'locks_m' here
+  // CHECK-NOTES: :[[@LINE-9]]:46: note: 'locks_m' acquires 'm' here
 }
 
 class Account {
@@ -237,4 +240,90 @@ void releases_callers_lock() {  // called with m held; releases it around the sl
 void calls_releaser() {
   std::unique_lock<std::mutex> lk(m);
   releases_callers_lock();
+}
+
+// ---- C11, shared_mutex, annotated capabilities, reference parameters ----------------------------
+
+mtx_t cm;
+mtx_t crm;
+void c11_twice() {
+  mtx_lock(&cm);
+  mtx_lock(&cm);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'cm' is acquired while already held on this path; 'mtx_t' is not reentrant, so the thread deadlocks [lock-reentry]
+  mtx_unlock(&cm);
+}
+void c11_recursive_init() { mtx_init(&crm, mtx_plain | mtx_recursive); }
+void c11_recursive_twice() {
+  mtx_lock(&crm);
+  mtx_lock(&crm);  // recursive by its visible initialisation
+}
+
+std::shared_mutex sm;
+void shared_then_exclusive_reader() {
+  std::shared_lock<std::shared_mutex> r(sm);  // shared side: not modelled, never reported
+  std::shared_lock<std::shared_mutex> r2(sm);
+}
+void exclusive_twice() {
+  std::unique_lock<std::shared_mutex> w(sm);
+  sm.lock();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'sm' is acquired while already held on this path; 'std::shared_mutex' is not reentrant, so the thread deadlocks [lock-reentry]
+}
+
+class __attribute__((capability("mutex"))) SpinLock {
+ public:
+  void Acquire() __attribute__((acquire_capability()));
+  void Release() __attribute__((release_capability()));
+};
+class __attribute__((scoped_lockable)) SpinGuard {
+ public:
+  explicit SpinGuard(SpinLock& l) __attribute__((acquire_capability(l)));
+  ~SpinGuard() __attribute__((release_capability()));
+};
+SpinLock spin;
+void annotated_twice() {
+  SpinGuard g(spin);
+  spin.Acquire();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'spin' is acquired while already held on this path; 'SpinLock' is not reentrant, so the thread deadlocks [lock-reentry]
+  // CHECK-NOTES: :[[@LINE-3]]:13: note: 'spin' was first acquired here
+}
+void annotated_release_then_acquire() {
+  spin.Acquire();
+  spin.Release();
+  SpinGuard g(spin);
+}
+
+void lock_by_ref(std::mutex& mu) { std::lock_guard<std::mutex> g(mu); }
+void passes_other() {
+  std::lock_guard<std::mutex> g(m);
+  lock_by_ref(other);  // a different mutex: fine
+}
+void passes_same() {
+  std::lock_guard<std::mutex> g(m);
+  lock_by_ref(m);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: call to 'lock_by_ref' acquires 'm' while it is already held; 'std::mutex' is not reentrant, so the thread deadlocks [lock-reentry]
+}
+
+void moved_guard() {
+  std::unique_lock<std::mutex> lk(m);
+  std::unique_lock<std::mutex> lk2(std::move(lk));
+  lk2.unlock();
+  locks_m();  // released through the moved-to guard: not reported
+}
+
+void move_assigned_guard() {
+  std::unique_lock<std::mutex> lk(m);
+  std::unique_lock<std::mutex> lk2;
+  lk2 = std::move(lk);
+  lk2.unlock();
+  locks_m();  // released through the move-assigned guard: not reported
+}
+
+void drops_and_retakes(std::unique_lock<std::mutex>& lk) {
+  lk.unlock();
+  locks_m();
+  lk.lock();
+}
+void hands_guard_over() {
+  std::unique_lock<std::mutex> lk(m);
+  drops_and_retakes(lk);  // the callee may release the guard: not reported
 }

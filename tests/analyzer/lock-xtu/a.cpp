@@ -1,0 +1,25 @@
+// The callers: each finding needs b.cpp's facts.
+#include "shared.h"
+
+std::mutex g_log_mu;
+std::mutex g_a;
+
+void write_entry() {
+  std::lock_guard<std::mutex> g(g_log_mu);
+  flush_log();  // lock-reentry: flush_log (b.cpp) locks g_log_mu
+}
+
+void Store::put() {
+  std::lock_guard<std::mutex> g(mu_);
+  compact();  // lock-reentry: Store::compact (b.cpp) locks this->mu_
+}
+
+void Store::put_other(Store& other) {
+  std::lock_guard<std::mutex> g(mu_);
+  other.compact();  // another object's mutex: fine
+}
+
+void a_then_b() {
+  std::lock_guard<std::mutex> g(g_a);
+  take_b();  // lock-order-inversion with b_then_a (b.cpp)
+}

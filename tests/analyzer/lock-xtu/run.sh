@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Cross-TU lock checks: findings that need both a.cpp and b.cpp appear when both are linted in
+# one run, and when each is summarised separately (--summaries-dir) then merged
+# (--merge-summaries); never from one file alone.  usage: run.sh WEFT
+set -u
+weft=$1
+cd "$(dirname "$0")"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+lint() { "$weft" lint --checks='lock-*' --quiet --no-progress "$@"; }
+
+expect_all() {  # $1: the output of a run over both files
+  grep -Eq "^a\.cpp:9:3: warning: call to 'flush_log' acquires 'g_log_mu' while it is already held.*\[lock-reentry\]" <<<"$1" || fail "flush_log re-entry missing: $1"
+  grep -Eq "^a\.cpp:14:3: warning: call to 'Store::compact' acquires 'mu_' while it is already held.*\[lock-reentry\]" <<<"$1" || fail "Store::compact re-entry missing: $1"
+  grep -Eq "^b\.cpp:[0-9]+:[0-9]+: note: 'flush_log' acquires 'g_log_mu' here" <<<"$1" || fail "note into b.cpp missing: $1"
+  grep -Eq "^a\.cpp:24:3: warning: 'g_b' is acquired while holding 'g_a', but elsewhere 'g_a' is acquired while holding 'g_b'.*\[lock-order-inversion\]" <<<"$1" || fail "inversion missing: $1"
+  [ "$(grep -c 'warning:' <<<"$1")" = 3 ] || fail "expected exactly 3 findings: $1"
+}
+
+out=$(lint a.cpp b.cpp -- -std=c++20 2>&1); rc=$?
+[ $rc = 1 ] || fail "one run over both files exited $rc: $out"
+expect_all "$out"
+
+for f in a.cpp b.cpp; do
+  out=$(lint "$f" -- -std=c++20 2>&1); rc=$?
+  [ $rc = 0 ] || fail "$f alone exited $rc (its facts alone show no bug): $out"
+done
+
+lint --summaries-dir="$tmp/s" a.cpp -- -std=c++20 >/dev/null 2>&1 || fail "phase 1 on a.cpp"
+lint --summaries-dir="$tmp/s" b.cpp -- -std=c++20 >/dev/null 2>&1 || fail "phase 1 on b.cpp"
+out=$(lint --merge-summaries="$tmp/s" 2>&1); rc=$?
+[ $rc = 1 ] || fail "merge exited $rc: $out"
+expect_all "$out"
+echo ok
