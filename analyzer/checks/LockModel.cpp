@@ -239,6 +239,11 @@ class FunctionAnalysis {
       State s = in[b->getBlockID()];
       if (s.reachable) transfer(*b, s, /*record=*/true);
     }
+    // Released without being acquired, and not re-acquired before returning: a hand-off.
+    const State& at_exit = in[cfg->getExit().getBlockID()];
+    if (at_exit.reachable)
+      for (const LockKey& k : at_exit.released_outer)
+        if (!at_exit.held.count(k) && k.root != LockKey::Root::kParam) facts_.handoff.insert(k);
     if (!ff.acquisitions.empty() || !ff.calls.empty()) facts_.functions.emplace(ff.id, std::move(ff));
   }
 

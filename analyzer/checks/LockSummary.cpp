@@ -261,8 +261,12 @@ void add_chain_notes(std::vector<Note>& notes, const std::vector<Step>& chain, s
 }
 
 void sort_unique(std::vector<Finding>& out) {
-  std::sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
-    return std::tie(a.site, a.message) < std::tie(b.site, b.message);
+  // Several paths may lead to one finding: keep the one whose first note comes first.
+  auto first_note = [](const Finding& f) { return f.notes.empty() ? Site{} : f.notes[0].site; };
+  std::sort(out.begin(), out.end(), [&](const Finding& a, const Finding& b) {
+    return std::tie(a.site, a.message) < std::tie(b.site, b.message) ||
+           (std::tie(a.site, a.message) == std::tie(b.site, b.message) &&
+            first_note(a) < first_note(b));
   });
   out.erase(std::unique(out.begin(), out.end(),
                         [](const Finding& a, const Finding& b) {
@@ -282,6 +286,7 @@ std::string LockKey::str() const {
 void Facts::merge(const Facts& other) {
   for (const auto& [id, f] : other.functions) functions.emplace(id, f);
   non_default.insert(other.non_default.begin(), other.non_default.end());
+  handoff.insert(other.handoff.begin(), other.handoff.end());
 }
 
 nlohmann::json to_json(const Facts& facts) {
@@ -315,7 +320,9 @@ nlohmann::json to_json(const Facts& facts) {
   }
   json nd = json::array();
   for (const auto& k : facts.non_default) nd.push_back(key_json(k));
-  return {{"version", 1}, {"functions", fns}, {"non_default", nd}};
+  json ho = json::array();
+  for (const auto& k : facts.handoff) ho.push_back(key_json(k));
+  return {{"version", 1}, {"functions", fns}, {"non_default", nd}, {"handoff", ho}};
 }
 
 Facts facts_from_json(const nlohmann::json& j) {
@@ -346,6 +353,7 @@ Facts facts_from_json(const nlohmann::json& j) {
     facts.functions.emplace(f.id, std::move(f));
   }
   for (const auto& k : j.at("non_default")) facts.non_default.insert(key_from(k));
+  for (const auto& k : j.value("handoff", json::array())) facts.handoff.insert(key_from(k));
   return facts;
 }
 
@@ -353,7 +361,8 @@ std::vector<Finding> find_reentries(const Facts& facts) {
   std::vector<Finding> out;
   auto reportable = [&](const HeldLock& h) {
     // Recursive mutexes may be re-acquired by their owner; unknown kinds are not guessed at.
-    return h.kind == LockKind::kNonRecursive && !is_non_default(facts, h.key);
+    return h.kind == LockKind::kNonRecursive && !is_non_default(facts, h.key) &&
+           !facts.handoff.count(h.key);
   };
   for (const auto& [id, f] : facts.functions) {
     for (const auto& a : f.acquisitions) {
@@ -377,12 +386,16 @@ std::vector<Finding> find_reentries(const Facts& facts) {
         for (const auto& [k, t] : cl.acq[c.callee]) {
           auto mk = map_key(k, c, callee_it->second);
           if (!mk || *mk != h.key || contains(c.released_outer, *mk)) continue;
-          Finding fd{"lock-reentry", c.site,
-                     "call to " + q(c.callee_name) + " acquires " + q(h.spelling) +
-                         " while it is already held; " + q(h.type) +
-                         " is not reentrant, so the thread deadlocks",
-                     {{h.site, q(h.spelling) + " was first acquired here"}}};
-          add_chain_notes(fd.notes, t.chain, 0, t.lock, t.acquirer);
+          // Reported at the re-acquisition, like a direct one; the path there is in the notes.
+          Finding fd{"lock-reentry", t.lock.site,
+                     q(t.lock.spelling) + " is acquired while already held by a caller; " +
+                         q(h.type) + " is not reentrant, so the thread deadlocks",
+                     {{h.site, q(h.spelling) + " was first acquired here, in " + q(f.name)}}};
+          fd.notes.push_back(
+              {c.site, q(f.name) + " calls " + q(c.callee_name) + " here", true});
+          for (const Step& st : t.chain)
+            fd.notes.push_back(
+                {st.site, q(st.caller) + " calls " + q(st.callee) + " here", true});
           out.push_back(std::move(fd));
           break;
         }
@@ -429,11 +442,13 @@ std::vector<Finding> find_order_inversions(const Facts& facts) {
 
   std::vector<Finding> out;
   std::set<std::vector<LockKey>> seen;
-  // Edges in site order, so the reported edge of each cycle is the earliest one.
+  // Edges latest first, so each cycle is reported at the acquisition of its latest edge (in
+  // file order: typically the path written, and run, second).
   std::vector<const Edge*> ordered;
   for (const auto& [pair, e] : graph) ordered.push_back(&e);
-  std::sort(ordered.begin(), ordered.end(),
-            [](const Edge* a, const Edge* b) { return a->at < b->at; });
+  std::sort(ordered.begin(), ordered.end(), [](const Edge* a, const Edge* b) {
+    return std::tie(a->to.site, a->at) > std::tie(b->to.site, b->at);
+  });
   for (const Edge* e0 : ordered) {
     std::vector<LockKey> back = path(e0->to.key, e0->from.key);  // to ... from
     if (back.empty()) continue;
@@ -455,9 +470,10 @@ std::vector<Finding> find_order_inversions(const Facts& facts) {
         message += " -> " + q(graph.at({back[i], back[i + 1]}).from.spelling);
       message += " -> " + q(a) + ": threads taking these orders can deadlock";
     }
-    Finding fd{"lock-order-inversion", e0->at, message, {}};
-    fd.notes.push_back({e0->from.site, q(a) + " was acquired here"});
-    if (!e0->chain.empty()) add_chain_notes(fd.notes, e0->chain, 1, e0->to, e0->acquirer);
+    Finding fd{"lock-order-inversion", e0->to.site, message, {}};
+    fd.notes.push_back({e0->from.site, q(a) + " was acquired here, in " + q(e0->holder)});
+    for (const Step& st : e0->chain)
+      fd.notes.push_back({st.site, q(st.caller) + " calls " + q(st.callee) + " here", true});
     for (size_t i = 0; i + 1 < back.size(); ++i) {
       const Edge& e = graph.at({back[i], back[i + 1]});
       fd.notes.push_back({e.from.site, q(e.from.spelling) + " is acquired here (in " +

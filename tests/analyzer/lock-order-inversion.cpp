@@ -18,15 +18,17 @@ int shared = 0;
 
 void a_then_b() {
   std::lock_guard<std::mutex> ga(a);
+  // CHECK-NOTES: :[[@LINE-1]]:31: note: 'a' is acquired here (in 'a_then_b')
   std::lock_guard<std::mutex> gb(b);
-  // CHECK-MESSAGES: :[[@LINE-1]]:31: warning: 'b' is acquired while holding 'a', but elsewhere 'a' is acquired while holding 'b': threads taking both orders can deadlock [lock-order-inversion]
-  // CHECK-NOTES: :[[@LINE-3]]:31: note: 'a' was acquired here
+  // CHECK-NOTES: :[[@LINE-1]]:31: note: 'b' is then acquired while holding 'a' here
   ++shared;
 }
 
 void b_then_a() {
   b.lock();
   a.lock();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'a' is acquired while holding 'b', but elsewhere 'b' is acquired while holding 'a': threads taking both orders can deadlock [lock-order-inversion]
+  // CHECK-NOTES: :[[@LINE-3]]:3: note: 'b' was acquired here, in 'b_then_a'
   ++shared;
   a.unlock();
   b.unlock();
@@ -35,16 +37,18 @@ void b_then_a() {
 // ---- Through a call ---------------------------------------------------------------------------
 
 void takes_d() { std::lock_guard<std::mutex> g(d); }
+// CHECK-NOTES: :[[@LINE-1]]:46: note: 'takes_d' acquires 'd' here
 
 void c_then_d() {
   std::lock_guard<std::mutex> g(c);
   takes_d();
-  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'd' is acquired while holding 'c', but elsewhere 'c' is acquired while holding 'd': threads taking both orders can deadlock [lock-order-inversion]
+  // CHECK-NOTES: :[[@LINE-1]]:3: note: 'd' is then acquired while holding 'c' here
 }
 
 void d_then_c() {
   std::unique_lock<std::mutex> g(d);
   std::lock_guard<std::mutex> g2(c);
+  // CHECK-MESSAGES: :[[@LINE-1]]:31: warning: 'c' is acquired while holding 'd', but elsewhere 'd' is acquired while holding 'c': threads taking both orders can deadlock [lock-order-inversion]
 }
 
 // ---- A three-lock cycle ------------------------------------------------------------------------
@@ -52,7 +56,6 @@ void d_then_c() {
 void f1_f2() {
   std::lock_guard<std::mutex> x(f1);
   std::lock_guard<std::mutex> y(f2);
-  // CHECK-MESSAGES: :[[@LINE-1]]:31: warning: 'f2' is acquired while holding 'f1', closing the lock-order cycle 'f1' -> 'f2' -> 'f3' -> 'f1': threads taking these orders can deadlock [lock-order-inversion]
 }
 void f2_f3() {
   std::lock_guard<std::mutex> x(f2);
@@ -61,6 +64,7 @@ void f2_f3() {
 void f3_f1() {
   std::lock_guard<std::mutex> x(f3);
   std::lock_guard<std::mutex> y(f1);
+  // CHECK-MESSAGES: :[[@LINE-1]]:31: warning: 'f1' is acquired while holding 'f3', closing the lock-order cycle 'f3' -> 'f1' -> 'f2' -> 'f3': threads taking these orders can deadlock [lock-order-inversion]
 }
 
 // ---- pthread, and members of one class ---------------------------------------------------------
@@ -68,13 +72,13 @@ void f3_f1() {
 void pa_pb() {
   pthread_mutex_lock(&pa);
   pthread_mutex_lock(&pb);
-  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'pb' is acquired while holding 'pa', but elsewhere 'pa' is acquired while holding 'pb': threads taking both orders can deadlock [lock-order-inversion]
   pthread_mutex_unlock(&pb);
   pthread_mutex_unlock(&pa);
 }
 void pb_pa() {
   pthread_mutex_lock(&pb);
   pthread_mutex_lock(&pa);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'pa' is acquired while holding 'pb', but elsewhere 'pb' is acquired while holding 'pa': threads taking both orders can deadlock [lock-order-inversion]
   pthread_mutex_unlock(&pa);
   pthread_mutex_unlock(&pb);
 }
@@ -84,13 +88,13 @@ class Cache {
   void refresh() {
     std::lock_guard<std::mutex> g(index_mu_);
     std::lock_guard<std::mutex> g2(data_mu_);
-    // CHECK-MESSAGES: :[[@LINE-1]]:33: warning: 'data_mu_' is acquired while holding 'index_mu_', but elsewhere 'index_mu_' is acquired while holding 'data_mu_': threads taking both orders can deadlock [lock-order-inversion]
   }
   void evict() {
     std::lock_guard<std::mutex> g(data_mu_);
     reindex();
   }
   void reindex() { std::lock_guard<std::mutex> g(index_mu_); }
+  // CHECK-MESSAGES: :[[@LINE-1]]:48: warning: 'index_mu_' is acquired while holding 'data_mu_', but elsewhere 'data_mu_' is acquired while holding 'index_mu_': threads taking both orders can deadlock [lock-order-inversion]
 
  private:
   std::mutex index_mu_;
@@ -141,14 +145,15 @@ struct Acct {
 void transfer(Acct& from, Acct& to, int n) {
   std::lock_guard<std::mutex> g1(from.mu);
   std::lock_guard<std::mutex> g2(to.mu);
+  // CHECK-MESSAGES: :[[@LINE-1]]:31: warning: 'alice.mu' is acquired while holding 'bob.mu', but elsewhere 'bob.mu' is acquired while holding 'alice.mu': threads taking both orders can deadlock [lock-order-inversion]
   from.balance -= n;
   to.balance += n;
 }
 Acct alice;
 Acct bob;
 void pay_bob() { transfer(alice, bob, 1); }
-// CHECK-MESSAGES: :[[@LINE-1]]:18: warning: 'bob.mu' is acquired while holding 'alice.mu', but elsewhere 'alice.mu' is acquired while holding 'bob.mu': threads taking both orders can deadlock [lock-order-inversion]
 void pay_alice() { transfer(bob, alice, 1); }
+// CHECK-NOTES: :[[@LINE-1]]:20: note: 'pay_alice' calls 'transfer' here
 
 void transfer_safe(Acct& from, Acct& to, int n) {
   std::scoped_lock l(from.mu, to.mu);  // order-safe

@@ -6,12 +6,12 @@ std::mutex g_a;
 
 void write_entry() {
   std::lock_guard<std::mutex> g(g_log_mu);
-  flush_log();  // lock-reentry: flush_log (b.cpp) locks g_log_mu
+  flush_log();  // lock-reentry in flush_log (b.cpp), which locks g_log_mu again
 }
 
 void Store::put() {
   std::lock_guard<std::mutex> g(mu_);
-  compact();  // lock-reentry: Store::compact (b.cpp) locks this->mu_
+  compact();  // lock-reentry in Store::compact (b.cpp), which locks this->mu_ again
 }
 
 void Store::put_other(Store& other) {

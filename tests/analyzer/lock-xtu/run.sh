@@ -11,10 +11,11 @@ fail() { echo "FAIL: $*"; exit 1; }
 lint() { "$weft" lint --checks='lock-*' --quiet --no-progress "$@"; }
 
 expect_all() {  # $1: the output of a run over both files
-  grep -Eq "^a\.cpp:9:3: warning: call to 'flush_log' acquires 'g_log_mu' while it is already held.*\[lock-reentry\]" <<<"$1" || fail "flush_log re-entry missing: $1"
-  grep -Eq "^a\.cpp:14:3: warning: call to 'Store::compact' acquires 'mu_' while it is already held.*\[lock-reentry\]" <<<"$1" || fail "Store::compact re-entry missing: $1"
-  grep -Eq "^b\.cpp:[0-9]+:[0-9]+: note: 'flush_log' acquires 'g_log_mu' here" <<<"$1" || fail "note into b.cpp missing: $1"
-  grep -Eq "^a\.cpp:24:3: warning: 'g_b' is acquired while holding 'g_a', but elsewhere 'g_a' is acquired while holding 'g_b'.*\[lock-order-inversion\]" <<<"$1" || fail "inversion missing: $1"
+  grep -Eq "^b\.cpp:6:48: warning: 'g_log_mu' is acquired while already held by a caller.*\[lock-reentry\]" <<<"$1" || fail "flush_log re-entry missing: $1"
+  grep -Eq "^a\.cpp:9:3: note: 'write_entry' calls 'flush_log' here" <<<"$1" || fail "call note into a.cpp missing: $1"
+  grep -Eq "^b\.cpp:8:53: warning: 'mu_' is acquired while already held by a caller.*\[lock-reentry\]" <<<"$1" || fail "Store::compact re-entry missing: $1"
+  grep -Eq "^b\.cpp:14:31: warning: 'g_a' is acquired while holding 'g_b', but elsewhere 'g_b' is acquired while holding 'g_a'.*\[lock-order-inversion\]" <<<"$1" || fail "inversion missing: $1"
+  grep -Eq "^a\.cpp:24:3: note: 'g_b' is then acquired while holding 'g_a' here" <<<"$1" || fail "inversion note into a.cpp missing: $1"
   [ "$(grep -c 'warning:' <<<"$1")" = 3 ] || fail "expected exactly 3 findings: $1"
 }
 
