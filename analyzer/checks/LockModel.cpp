@@ -66,7 +66,8 @@ bool has_capability(const CXXRecordDecl* rd) {
 
 // The lock type of an object of type `t` (pointers and references looked through), if any.
 std::optional<LockType> lock_type(QualType t) {
-  if (has_typedef_name(t, "pthread_mutex_t")) return LockType{LockKind::kNonRecursive, "pthread_mutex_t"};
+  if (has_typedef_name(t, "pthread_mutex_t"))
+    return LockType{LockKind::kNonRecursive, "pthread_mutex_t"};
   if (has_typedef_name(t, "mtx_t")) return LockType{LockKind::kNonRecursive, "mtx_t"};
   const CXXRecordDecl* rd = record_of(t);
   if (!rd || !rd->getIdentifier()) return std::nullopt;
@@ -244,7 +245,8 @@ class FunctionAnalysis {
     if (at_exit.reachable)
       for (const LockKey& k : at_exit.released_outer)
         if (!at_exit.held.count(k) && k.root != LockKey::Root::kParam) facts_.handoff.insert(k);
-    if (!ff.acquisitions.empty() || !ff.calls.empty()) facts_.functions.emplace(ff.id, std::move(ff));
+    if (!ff.acquisitions.empty() || !ff.calls.empty())
+      facts_.functions.emplace(ff.id, std::move(ff));
   }
 
   // ---- Lock identity ----
@@ -282,7 +284,8 @@ class FunctionAnalysis {
       if (!field) return std::nullopt;
       const Expr* base = me->getBase()->IgnoreParenImpCasts();
       if (isa<CXXThisExpr>(base))
-        return LockKey{LockKey::Root::kThis, field->getParent()->getQualifiedNameAsString(),
+        return LockKey{LockKey::Root::kThis,
+                       field->getParent()->getQualifiedNameAsString(),
                        {field->getNameAsString()}};
       auto k = key_of(base, depth + 1);
       if (!k) return std::nullopt;
@@ -358,7 +361,12 @@ class FunctionAnalysis {
     if (!type) return std::nullopt;
     auto key = key_of(lock_expr);
     if (!key) return std::nullopt;
-    return HeldLock{*key, type->kind, text(lock_expr->IgnoreParenImpCasts()), type->name, site(at), -1};
+    LockKind kind = type->kind;
+    // A C mutex's kind is set by its initialisation, which a parameter hides: do not guess.
+    if (key->root == LockKey::Root::kParam &&
+        (type->name == "pthread_mutex_t" || type->name == "mtx_t"))
+      kind = LockKind::kUnknown;
+    return HeldLock{*key, kind, text(lock_expr->IgnoreParenImpCasts()), type->name, site(at), -1};
   }
 
   std::vector<HeldLock> snapshot(const State& s) const {
@@ -375,8 +383,7 @@ class FunctionAnalysis {
     std::vector<HeldLock> before = record ? snapshot(s) : std::vector<HeldLock>{};
     for (auto& l : locks) {
       l.group = group;
-      if (record)
-        facts_fn_->acquisitions.push_back({l, before, s.released_outer.count(l.key) > 0});
+      if (record) facts_fn_->acquisitions.push_back({l, before, s.released_outer.count(l.key) > 0});
     }
     if (!keep_held) return;
     for (auto& l : locks) s.held.emplace(l.key, l);
@@ -452,8 +459,10 @@ class FunctionAnalysis {
         if (args.empty()) return std::nullopt;
         g.locks = locks_of(0, 1);
         g.owns = true;
-        if (args.size() > 1 && is_tag(args[1], "adopt_lock_t")) hold(s, g.locks);
-        else acquire(s, g.locks, record);
+        if (args.size() > 1 && is_tag(args[1], "adopt_lock_t"))
+          hold(s, g.locks);
+        else
+          acquire(s, g.locks, record);
         break;
       case GuardKind::kUniqueLock:
         if (args.size() == 1 && guard_kind(args[0]->getType()) != GuardKind::kNone) {
@@ -498,7 +507,8 @@ class FunctionAnalysis {
         acquire(s, g.locks, record);
         break;
       }
-      case GuardKind::kNone: break;
+      case GuardKind::kNone:
+        break;
     }
     return g;
   }
@@ -588,7 +598,8 @@ class FunctionAnalysis {
       bool annotated_acquire = md->hasAttr<AcquireCapabilityAttr>();
       bool annotated_release = md->hasAttr<ReleaseCapabilityAttr>();
       if (name == "lock" || (weft_like && name == "acquire" && acquire_blocks(mc)) ||
-          (annotated_acquire && md->getNumParams() == 0 && !md->hasAttr<TryAcquireCapabilityAttr>())) {
+          (annotated_acquire && md->getNumParams() == 0 &&
+           !md->hasAttr<TryAcquireCapabilityAttr>())) {
         if (auto l = lock_at(obj, at)) acquire(s, {*l}, record);
       } else if (name == "unlock" || (weft_like && name == "release") || annotated_release) {
         if (auto k = key_of(obj)) release(s, *k);
@@ -686,13 +697,15 @@ class FunctionAnalysis {
       return;
     }
     // Annotated free functions: acquire_capability(arg).
-    if (callee->hasAttr<AcquireCapabilityAttr>() || callee->hasAttr<ReleaseCapabilityAttr>()) return;
+    if (callee->hasAttr<AcquireCapabilityAttr>() || callee->hasAttr<ReleaseCapabilityAttr>())
+      return;
     escape_guards(callee, call->arguments(), s);
     record_call(callee, at, CallBinding{}, call->arguments(), s, record);
   }
 
   void note_non_default(const Expr* lock_expr) {
-    if (auto k = key_of(lock_expr); k && k->root != LockKey::Root::kParam) facts_.non_default.insert(*k);
+    if (auto k = key_of(lock_expr); k && k->root != LockKey::Root::kParam)
+      facts_.non_default.insert(*k);
   }
 
   template <typename Args>
@@ -752,21 +765,24 @@ class Collector : public RecursiveASTVisitor<Collector> {
   }
   // Statically initialised recursive pthread mutexes.
   bool VisitVarDecl(VarDecl* vd) {
-    if (vd->hasGlobalStorage() && vd->getInit()) check_static_init(vd->getType(), vd->getInit(),
-        LockKey{LockKey::Root::kGlobal, vd->getQualifiedNameAsString(), {}});
+    if (vd->hasGlobalStorage() && vd->getInit())
+      check_static_init(vd->getType(), vd->getInit(),
+                        LockKey{LockKey::Root::kGlobal, vd->getQualifiedNameAsString(), {}});
     return true;
   }
   bool VisitFieldDecl(FieldDecl* fd) {
     if (fd->hasInClassInitializer() && fd->getInClassInitializer())
       check_static_init(fd->getType(), fd->getInClassInitializer(),
-                        LockKey{LockKey::Root::kThis, fd->getParent()->getQualifiedNameAsString(),
+                        LockKey{LockKey::Root::kThis,
+                                fd->getParent()->getQualifiedNameAsString(),
                                 {fd->getNameAsString()}});
     return true;
   }
 
  private:
   void analyse(const FunctionDecl* fd) {
-    if (!fd || !fd->doesThisDeclarationHaveABody() || fd->isDependentContext() || fd->isInvalidDecl())
+    if (!fd || !fd->doesThisDeclarationHaveABody() || fd->isDependentContext() ||
+        fd->isInvalidDecl())
       return;
     if (ctx_.getSourceManager().isInSystemHeader(fd->getLocation())) return;
     if (!done_.insert(fd).second) return;

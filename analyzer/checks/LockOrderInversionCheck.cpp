@@ -1,4 +1,5 @@
-// LockOrderInversionCheck: adapts the lock facts (LockModel.h, LockSummary.h) to the lint framework.
+// LockOrderInversionCheck: adapts the lock facts (LockModel.h, LockSummary.h) to the lint
+// framework.
 #include "LockOrderInversionCheck.h"
 
 #include "LockCheckCommon.h"

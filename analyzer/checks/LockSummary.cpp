@@ -18,10 +18,14 @@ constexpr size_t kMaxPath = 4;
 
 const char* root_name(LockKey::Root r) {
   switch (r) {
-    case LockKey::Root::kGlobal: return "global";
-    case LockKey::Root::kThis: return "this";
-    case LockKey::Root::kParam: return "param";
-    case LockKey::Root::kLocal: return "local";
+    case LockKey::Root::kGlobal:
+      return "global";
+    case LockKey::Root::kThis:
+      return "this";
+    case LockKey::Root::kParam:
+      return "param";
+    case LockKey::Root::kLocal:
+      return "local";
   }
   return "global";
 }
@@ -36,9 +40,12 @@ LockKey::Root root_from(const std::string& s) {
 
 const char* kind_name(LockKind k) {
   switch (k) {
-    case LockKind::kNonRecursive: return "non-recursive";
-    case LockKind::kRecursive: return "recursive";
-    case LockKind::kUnknown: return "unknown";
+    case LockKind::kNonRecursive:
+      return "non-recursive";
+    case LockKind::kRecursive:
+      return "recursive";
+    case LockKind::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }
@@ -68,12 +75,15 @@ LockKey key_from(const json& j) {
 }
 json held_json(const HeldLock& h) {
   return {{"key", key_json(h.key)}, {"kind", kind_name(h.kind)}, {"spelling", h.spelling},
-          {"type", h.type},         {"site", site_json(h.site)},  {"group", h.group}};
+          {"type", h.type},         {"site", site_json(h.site)}, {"group", h.group}};
 }
 HeldLock held_from(const json& j) {
-  return {key_from(j.at("key")), kind_from(j.at("kind").get<std::string>()),
-          j.at("spelling").get<std::string>(), j.at("type").get<std::string>(),
-          site_from(j.at("site")), j.at("group").get<int>()};
+  return {key_from(j.at("key")),
+          kind_from(j.at("kind").get<std::string>()),
+          j.at("spelling").get<std::string>(),
+          j.at("type").get<std::string>(),
+          site_from(j.at("site")),
+          j.at("group").get<int>()};
 }
 json held_list_json(const std::vector<HeldLock>& v) {
   json a = json::array();
@@ -108,10 +118,10 @@ struct TransAcq {
 
 // "F holds `from` while acquiring `to`", possibly in a callee.
 struct Edge {
-  HeldLock from;  // site: where `from` was taken
-  HeldLock to;    // site: where `to` is finally acquired
-  Site at;        // in the function holding `from`: the acquisition or the call leading to it
-  std::string holder;    // that function
+  HeldLock from;       // site: where `from` was taken
+  HeldLock to;         // site: where `to` is finally acquired
+  Site at;             // in the function holding `from`: the acquisition or the call leading to it
+  std::string holder;  // that function
   std::string acquirer;  // the function whose body holds the final acquisition of `to`
   std::vector<Step> chain;
 };
@@ -121,9 +131,13 @@ bool is_param(const LockKey& k) { return k.root == LockKey::Root::kParam; }
 std::string display(const LockKey& k, const std::string& fallback) {
   std::string s;
   switch (k.root) {
-    case LockKey::Root::kGlobal: s = k.name; break;
-    case LockKey::Root::kThis: break;
-    default: return fallback;
+    case LockKey::Root::kGlobal:
+      s = k.name;
+      break;
+    case LockKey::Root::kThis:
+      break;
+    default:
+      return fallback;
   }
   for (const auto& p : k.path) s += (s.empty() ? "" : ".") + p;
   return s.empty() ? fallback : s;
@@ -139,9 +153,12 @@ std::optional<LockKey> map_key(const LockKey& k, const Call& c, const FunctionFa
     return r;
   };
   switch (k.root) {
-    case LockKey::Root::kGlobal: out = k; break;
+    case LockKey::Root::kGlobal:
+      out = k;
+      break;
     case LockKey::Root::kThis:
-      if (c.binding.receiver == CallBinding::Receiver::kSame) out = k;
+      if (c.binding.receiver == CallBinding::Receiver::kSame)
+        out = k;
       else if (c.binding.receiver == CallBinding::Receiver::kKey && c.binding.receiver_key)
         out = extend(*c.binding.receiver_key);
       break;
@@ -180,7 +197,8 @@ Closure close(const Facts& facts) {
         if (h.key == a.lock.key) continue;
         // std::scoped_lock(a, b) / std::lock(a, b) avoid deadlock among their arguments.
         if (h.group >= 0 && h.group == a.lock.group) continue;
-        edges.emplace(std::pair{h.key, a.lock.key}, Edge{h, a.lock, a.lock.site, f.name, f.name, {}});
+        edges.emplace(std::pair{h.key, a.lock.key},
+                      Edge{h, a.lock, a.lock.site, f.name, f.name, {}});
       }
     }
   }
@@ -206,8 +224,9 @@ Closure close(const Facts& facts) {
           nt.chain.insert(nt.chain.begin(), Step{c.site, f.name, c.callee_name});
           for (const auto& h : c.held) {
             if (h.key == *mk) continue;
-            if (edges.emplace(std::pair{h.key, *mk},
-                              Edge{h, nt.lock, c.site, f.name, nt.acquirer, nt.chain})
+            if (edges
+                    .emplace(std::pair{h.key, *mk},
+                             Edge{h, nt.lock, c.site, f.name, nt.acquirer, nt.chain})
                     .second)
               changed = true;
           }
@@ -368,7 +387,8 @@ std::vector<Finding> find_reentries(const Facts& facts) {
     for (const auto& a : f.acquisitions) {
       for (const auto& h : a.held) {
         if (h.key != a.lock.key || !reportable(a.lock)) continue;
-        out.push_back({"lock-reentry", a.lock.site,
+        out.push_back({"lock-reentry",
+                       a.lock.site,
                        q(a.lock.spelling) + " is acquired while already held on this path; " +
                            q(a.lock.type) + " is not reentrant, so the thread deadlocks",
                        {{h.site, q(h.spelling) + " was first acquired here"}}});
@@ -387,15 +407,14 @@ std::vector<Finding> find_reentries(const Facts& facts) {
           auto mk = map_key(k, c, callee_it->second);
           if (!mk || *mk != h.key || contains(c.released_outer, *mk)) continue;
           // Reported at the re-acquisition, like a direct one; the path there is in the notes.
-          Finding fd{"lock-reentry", t.lock.site,
+          Finding fd{"lock-reentry",
+                     t.lock.site,
                      q(t.lock.spelling) + " is acquired while already held by a caller; " +
                          q(h.type) + " is not reentrant, so the thread deadlocks",
                      {{h.site, q(h.spelling) + " was first acquired here, in " + q(f.name)}}};
-          fd.notes.push_back(
-              {c.site, q(f.name) + " calls " + q(c.callee_name) + " here", true});
+          fd.notes.push_back({c.site, q(f.name) + " calls " + q(c.callee_name) + " here", true});
           for (const Step& st : t.chain)
-            fd.notes.push_back(
-                {st.site, q(st.caller) + " calls " + q(st.callee) + " here", true});
+            fd.notes.push_back({st.site, q(st.caller) + " calls " + q(st.callee) + " here", true});
           out.push_back(std::move(fd));
           break;
         }
@@ -460,12 +479,11 @@ std::vector<Finding> find_order_inversions(const Facts& facts) {
     const std::string& b = e0->to.spelling;
     std::string message;
     if (back.size() == 2) {
-      message = q(b) + " is acquired while holding " + q(a) + ", but elsewhere " +
-                q(a) + " is acquired while holding " + q(b) +
-                ": threads taking both orders can deadlock";
+      message = q(b) + " is acquired while holding " + q(a) + ", but elsewhere " + q(a) +
+                " is acquired while holding " + q(b) + ": threads taking both orders can deadlock";
     } else {
-      message = q(b) + " is acquired while holding " + q(a) +
-                ", closing the lock-order cycle " + q(a);
+      message =
+          q(b) + " is acquired while holding " + q(a) + ", closing the lock-order cycle " + q(a);
       for (size_t i = 0; i + 1 < back.size(); ++i)
         message += " -> " + q(graph.at({back[i], back[i + 1]}).from.spelling);
       message += " -> " + q(a) + ": threads taking these orders can deadlock";
@@ -476,8 +494,8 @@ std::vector<Finding> find_order_inversions(const Facts& facts) {
       fd.notes.push_back({st.site, q(st.caller) + " calls " + q(st.callee) + " here", true});
     for (size_t i = 0; i + 1 < back.size(); ++i) {
       const Edge& e = graph.at({back[i], back[i + 1]});
-      fd.notes.push_back({e.from.site, q(e.from.spelling) + " is acquired here (in " +
-                                           q(e.holder) + ")"});
+      fd.notes.push_back(
+          {e.from.site, q(e.from.spelling) + " is acquired here (in " + q(e.holder) + ")"});
       fd.notes.push_back({e.at, q(e.to.spelling) + " is then acquired while holding " +
                                     q(e.from.spelling) + " here"});
       if (!e.chain.empty()) add_chain_notes(fd.notes, e.chain, 1, e.to, e.acquirer);

@@ -13,12 +13,11 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 namespace weft::analyzer::locks {
 
@@ -90,7 +89,7 @@ struct Call {
   std::string callee_name;  // for messages, e.g. "Cache::refresh"
   Site site;
   CallBinding binding;
-  std::vector<HeldLock> held;            // locks held on every path reaching the call
+  std::vector<HeldLock> held;           // locks held on every path reaching the call
   std::vector<LockKey> released_outer;  // caller-held locks this function released before
 };
 

@@ -344,3 +344,18 @@ void handoff() {
   busy.unlock();
   worker.join();
 }
+
+// A pthread mutex reached through a parameter: its initialisation (maybe recursive) is not
+// visible here, so a double lock of the parameter is not reported...
+void lock_twice_through(pthread_mutex_t* mu) {
+  pthread_mutex_lock(mu);
+  pthread_mutex_lock(mu);
+}
+void lock_once_through(pthread_mutex_t* mu) { pthread_mutex_lock(mu); }
+// CHECK-MESSAGES: :[[@LINE-1]]:47: warning: 'mu' is acquired while already held by a caller; 'pthread_mutex_t' is not reentrant, so the thread deadlocks [lock-reentry]
+// ...but a caller holding a default one and passing it is.
+void holds_pm_and_passes() {
+  pthread_mutex_lock(&pm);
+  lock_once_through(&pm);
+  pthread_mutex_unlock(&pm);
+}
