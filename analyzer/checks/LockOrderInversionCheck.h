@@ -24,6 +24,7 @@ class LockOrderInversionCheck : public Check {
   using Check::Check;
   void registerMatchers(clang::ast_matchers::MatchFinder*) override {}
   void onEndOfTranslationUnit(clang::ASTContext& ctx) override;
+  using Check::onEndOfTranslationUnit;
   bool summarize(clang::ASTContext& ctx, nlohmann::json& out) override;
   void mergeSummaries(const std::vector<const nlohmann::json*>& summaries) override;
 
