@@ -40,7 +40,7 @@ bool Lock::acquire_recorded(rt::Sink* s, bool blocking, double timeout,
     }
   }
   WEFT_TSAN_ACQUIRE(this);
-  s->on_event(Ev::Acquired, id_, 1, where);
+  s->on_event(Ev::Acquired, id_, blocking ? 1 : (1 | rt::kAcquiredByTry), where);
   return true;
 }
 
@@ -86,7 +86,8 @@ bool RLock::acquire(bool blocking, double timeout, std::source_location where) {
   if (s) [[unlikely]] s->chaos_point(id_);
   if (owner_.load(std::memory_order_relaxed) == me) {
     ++count_;
-    if (s) [[unlikely]] s->on_event(Ev::Acquired, id_, count_, where);
+    if (s) [[unlikely]]
+      s->on_event(Ev::Acquired, id_, blocking ? count_ : (count_ | rt::kAcquiredByTry), where);
     return true;
   }
   detail::check_acquire_args(blocking, timeout);
@@ -96,7 +97,7 @@ bool RLock::acquire(bool blocking, double timeout, std::source_location where) {
   }
   owner_.store(me, std::memory_order_relaxed);
   count_ = 1;
-  if (s) [[unlikely]] s->on_event(Ev::Acquired, id_, 1, where);
+  if (s) [[unlikely]] s->on_event(Ev::Acquired, id_, blocking ? 1 : (1 | rt::kAcquiredByTry), where);
   return true;
 }
 

@@ -50,7 +50,10 @@ bool Semaphore::acquire(bool blocking, double timeout, std::source_location wher
   }
   long after = --value_;
   WEFT_TSAN_ACQUIRE(this);
-  if (s) [[unlikely]] s->on_event(Ev::Acquired, id_, static_cast<std::uint64_t>(after), where);
+  if (s) [[unlikely]] {
+    auto arg = static_cast<std::uint64_t>(after);
+    s->on_event(Ev::Acquired, id_, blocking ? arg : (arg | rt::kAcquiredByTry), where);
+  }
   return true;
 }
 

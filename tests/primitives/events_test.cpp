@@ -92,6 +92,22 @@ TEST_CASE("events: failed try and timed-out acquire give AcquireFailed 0 and 1",
   CHECK(args_for(sink, l.id()) == std::vector<std::uint64_t>{1, 0, 0, 1, 0});
 }
 
+TEST_CASE("events: a successful non-blocking try is marked kAcquiredByTry", "[events]") {
+  MemorySink sink;
+  weft::Lock l;
+  weft::RLock r;
+  weft::Semaphore s(1);
+  CHECK(l.try_lock());
+  CHECK(r.acquire(false));
+  CHECK(s.acquire(false));
+  CHECK(args_for(sink, l.id()) == std::vector<std::uint64_t>{1 | weft::rt::kAcquiredByTry});
+  CHECK(args_for(sink, r.id()) == std::vector<std::uint64_t>{1 | weft::rt::kAcquiredByTry});
+  CHECK(args_for(sink, s.id()) == std::vector<std::uint64_t>{0 | weft::rt::kAcquiredByTry});
+  l.release();
+  r.release();
+  s.release();
+}
+
 TEST_CASE("events: RLock reports the recursion depth", "[events]") {
   MemorySink sink;
   weft::RLock r;

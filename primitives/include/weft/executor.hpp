@@ -319,8 +319,8 @@ class ThreadPoolExecutor {
           err = std::current_exception();
         }
         rt::emit(rt::Ev::TaskEnd, fut.id(), err ? 1 : 0, where);
-        if (err)
-          fut.set_exception(err);
+        if (err)  // moved: the worker keeps no reference to the published exception
+          fut.set_exception(std::move(err));
         else
           fut.set_result();
       } else {
@@ -331,8 +331,8 @@ class ThreadPoolExecutor {
           err = std::current_exception();
         }
         rt::emit(rt::Ev::TaskEnd, fut.id(), err ? 1 : 0, where);
-        if (err)
-          fut.set_exception(err);
+        if (err)  // moved: the worker keeps no reference to the published exception
+          fut.set_exception(std::move(err));
         else
           fut.set_result(std::move(*value));
       }
