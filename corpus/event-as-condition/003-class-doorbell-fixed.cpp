@@ -1,0 +1,50 @@
+// event-as-condition, weft flavour, in a class: Doorbell wraps an Event that a courier rings for
+// each of three parcels; the receiver takes one parcel per ring.
+// Fix: Doorbell counts rings under a Condition.
+// Shape: an Event hidden in a class and used as a counter.
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+#include <weft/threading.hpp>
+
+#include "corpus_deadline.h"
+
+class Doorbell {
+ public:
+  void ring() {
+    std::lock_guard<weft::Condition> with(cond_);
+    ++rings_;
+    cond_.notify();
+  }
+  void wait_and_reset() {
+    std::lock_guard<weft::Condition> with(cond_);
+    while (rings_ == 0) cond_.wait();
+    --rings_;
+  }
+
+ private:
+  weft::Condition cond_{"doorbell"};
+  int rings_ = 0;
+};
+
+int main() {
+  corpus_deadline_ms(1000);
+  Doorbell bell;
+  weft::Thread receiver(
+      [&bell] {
+        for (int parcel = 0; parcel < 3; ++parcel) {
+          bell.wait_and_reset();
+          std::this_thread::sleep_for(std::chrono::milliseconds(30));
+          std::printf("parcel %d in\n", parcel);
+        }
+      },
+      "receiver");
+  receiver.start();
+  for (int parcel = 0; parcel < 3; ++parcel) {
+    bell.ring();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  receiver.join();
+  return 0;
+}

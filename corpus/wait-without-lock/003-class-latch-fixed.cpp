@@ -1,0 +1,41 @@
+// wait-without-lock, weft flavour, in a class: Latch counts down from 2; a waiter waits for 0.
+// Fix: Latch::wait() holds the Condition around its loop.
+// Shape: a monitor method that skipped the lock.
+#include <cstdio>
+#include <mutex>
+#include <weft/threading.hpp>
+
+#include "corpus_deadline.h"
+
+class Latch {
+ public:
+  explicit Latch(int n) : count_(n) {}
+  void count_down() {
+    std::lock_guard<weft::Condition> with(cond_);
+    if (--count_ == 0) cond_.notify_all();
+  }
+  void wait() {
+    std::lock_guard<weft::Condition> with(cond_);
+    while (count_ > 0) cond_.wait();
+  }
+
+ private:
+  weft::Condition cond_{"latch"};
+  int count_;
+};
+
+int main() {
+  corpus_deadline_ms(1000);
+  Latch latch(2);
+  weft::Thread waiter(
+      [&latch] {
+        latch.wait();
+        std::puts("waiter: released");
+      },
+      "waiter");
+  waiter.start();
+  latch.count_down();
+  latch.count_down();
+  waiter.join();
+  return 0;
+}
