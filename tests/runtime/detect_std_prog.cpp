@@ -172,6 +172,43 @@ int correct_sem() {  // a pool of 3 slots shared by 6 workers, nested locks in o
   return total == 1200 && max_in_use <= 3 ? 0 : 3;
 }
 
+// The tutorial's consumer with std::condition_variable: `if` (wait_if) or `while` around the
+// wait. Under chaos a spurious wake-up makes the `if` version find the queue empty and fail.
+int consumer(bool wait_if) {
+  std::mutex m;
+  std::condition_variable cv;
+  std::deque<int> items;
+  constexpr int kItems = 40;
+  std::thread producer([&] {
+    for (int i = 0; i < kItems; ++i) {
+      std::this_thread::sleep_for(1ms);
+      std::lock_guard g(m);
+      items.push_back(i);
+      cv.notify_one();
+    }
+  });
+  int bad = 0;
+  for (int i = 0; i < kItems; ++i) {
+    std::unique_lock lk(m);
+    if (wait_if) {
+      if (items.empty()) cv.wait(lk);
+    } else {
+      while (items.empty()) cv.wait(lk);
+    }
+    if (items.empty()) {
+      ++bad;
+      continue;
+    }
+    items.pop_front();
+  }
+  producer.join();
+  if (bad) {
+    std::fprintf(stderr, "consumer: woke up %d times with nothing to take\n", bad);
+    return 3;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -187,6 +224,8 @@ int main(int argc, char** argv) {
   if (!std::strcmp(s, "lost-wakeup")) return lost_wakeup(false);
   if (!std::strcmp(s, "lost-forever")) return lost_wakeup(true);
   if (!std::strcmp(s, "correct-cv")) return correct_cv();
+  if (!std::strcmp(s, "consumer-if")) return consumer(true);
+  if (!std::strcmp(s, "consumer-while")) return consumer(false);
   if (!std::strcmp(s, "correct-sem")) return correct_sem();
   std::fprintf(stderr, "usage: detect_std_prog SCENARIO\n");
   return 2;

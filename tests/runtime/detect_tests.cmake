@@ -46,6 +46,11 @@ if(NOT WEFT_SANITIZE AND TARGET weft_preload AND TARGET weft)
   # Correct programs (condition- and semaphore-heavy): no findings at all.
   weft_detect_std_test(correct-cv 0 " 0 findings" --fail-on-findings)
   weft_detect_std_test(correct-sem 0 " 0 findings" --fail-on-findings)
+  # Chaos through the interposer: spurious wake-ups in pthread_cond_wait.
+  add_test(NAME runtime_detectors_std:chaos
+    COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/detect_chaos.sh $<TARGET_FILE:weft>
+            $<TARGET_FILE:detect_std_prog>)
+  set_tests_properties(runtime_detectors_std:chaos PROPERTIES TIMEOUT 60)
 endif()
 
 # End to end through `weft run` for programs written with the weft primitives (recorded natively).
