@@ -95,7 +95,11 @@ struct ThreadRec {
   HeldEntry held[kMaxHeld];
   int n_held = 0;      // may exceed kMaxHeld (entries beyond are not tracked)
   static constexpr int kEdgeCache = 128;
-  std::pair<ObjId, ObjId> seen_edges[kEdgeCache] = {};
+  struct SeenEdge {
+    ObjId from = 0, to = 0;
+    std::uint64_t gates = 0;  // signature of the other locks held when this thread added it
+  };
+  SeenEdge seen_edges[kEdgeCache] = {};
   std::uint64_t chaos_state = 0;  // chaos PRNG state (0 = not seeded yet)
 };
 

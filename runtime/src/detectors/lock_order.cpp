@@ -9,8 +9,8 @@
 //
 // Gate locks: each edge keeps the intersection of the other locks held every time it was seen.
 // If all edges of a cycle were always taken under one common lock, the orders can never
-// interleave and nothing is reported. (Once an edge is seen with no gate at all it is cached and
-// never looked at again.)
+// interleave and nothing is reported. The per-thread cache remembers the gates of its last
+// sighting of each edge (a signature), so the graph is only touched for a new gate context.
 #include <algorithm>
 #include <functional>
 
@@ -42,27 +42,40 @@ bool find_path(Detector& d, ObjId from, ObjId to, std::vector<ObjId>& path,
   return false;
 }
 
+std::uint64_t gate_mix(ObjId id) {
+  std::uint64_t z = id * 0xBF58476D1CE4E5B9ull;
+  return z ^ (z >> 31);
+}
+
 }  // namespace
 
 void lock_order_on_acquired(Detector& d, ThreadRec& t, ObjId to, const std::source_location& where) {
   int n = t.n_held < ThreadRec::kMaxHeld ? t.n_held : ThreadRec::kMaxHeld;
   if (n == 0) return;
+  // Which held entries are still ours, and a signature of the whole held set.
+  bool valid[ThreadRec::kMaxHeld];
+  std::uint64_t all_sig = 0;
   for (int i = 0; i < n; ++i) {
+    valid[i] = t.held[i].obj != to && find_held(d, t, t.held[i].obj) == &t.held[i];
+    if (valid[i]) all_sig ^= gate_mix(t.held[i].obj);
+  }
+  for (int i = 0; i < n; ++i) {
+    if (!valid[i]) continue;
     const HeldEntry& h = t.held[i];
-    if (h.obj == to) continue;
-    if (find_held(d, t, h.obj) != &h) continue;  // released by another thread since
     std::size_t slot = edge_hash(h.obj, to);
-    if (t.seen_edges[slot].first == h.obj && t.seen_edges[slot].second == to) continue;
+    // The gates of this sighting: every other held lock. Seen by this thread with the same
+    // gates before: nothing new for the graph.
+    std::uint64_t sig = all_sig ^ gate_mix(h.obj);
+    const auto& seen = t.seen_edges[slot];
+    if (seen.from == h.obj && seen.to == to && seen.gates == sig) continue;
 
     // Slow path: a new edge for this thread. Gates are the other valid held locks.
     std::vector<ObjId> gates;
     for (int j = 0; j < n; ++j)
-      if (j != i && t.held[j].obj != to && find_held(d, t, t.held[j].obj) == &t.held[j])
-        gates.push_back(t.held[j].obj);
+      if (j != i && valid[j]) gates.push_back(t.held[j].obj);
     std::sort(gates.begin(), gates.end());
 
     FindingRecord finding;
-    bool cache_it = false;
     {
       SpinGuard g(d.graph_mu);
       auto& out = d.graph[h.obj];
@@ -80,7 +93,6 @@ void lock_order_on_acquired(Detector& d, ThreadRec& t, ObjId to, const std::sour
           it->second = Edge{t.index, h.site, where, std::move(both)};
         }
       }
-      cache_it = it->second.gates.empty();
       if (changed) {
         // Does `to` already reach `h.obj`? Then h.obj -> to closes a cycle.
         std::vector<ObjId> path;
@@ -129,7 +141,9 @@ void lock_order_on_acquired(Detector& d, ThreadRec& t, ObjId to, const std::sour
         }
       }
     }
-    if (cache_it) t.seen_edges[slot] = {h.obj, to};
+    // Cached with its gate signature: a later sighting under the same gates cannot shrink the
+    // edge's gate intersection.
+    t.seen_edges[slot] = {h.obj, to, sig};
     if (!finding.kind.empty()) d.report(std::move(finding));
   }
 }
