@@ -5,7 +5,9 @@
 #include <algorithm>
 
 #include "Check.h"
+#include "checks/EventAsConditionCheck.h"
 #include "checks/WaitNotInLoopCheck.h"
+#include "checks/WaitWithoutLockCheck.h"
 #if __has_include("checks/LockReentryCheck.h")
 #include "checks/LockReentryCheck.h"
 #define WEFT_HAVE_LOCK_REENTRY 1
@@ -29,6 +31,9 @@ const std::vector<CheckInfo>& registeredChecks() {
   static const std::vector<CheckInfo> checks = [] {
     std::vector<CheckInfo> v = {
         entry<WaitNotInLoopCheck>(),
+        entry<EventAsConditionCheck>(),
+        entry<WaitWithoutLockCheck>(),
+        entry<NotifyWithoutLockCheck>(),
 #ifdef WEFT_HAVE_LOCK_REENTRY
         entry<LockReentryCheck>(),
 #endif

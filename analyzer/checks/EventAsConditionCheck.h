@@ -1,0 +1,45 @@
+// event-as-condition
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "Check.h"
+
+namespace clang {
+class CallExpr;
+class ValueDecl;
+}  // namespace clang
+
+namespace weft::analyzer {
+
+/// Finds Events used where a Condition is needed: a reusable event waited on after checking
+/// other shared state without a lock, and `wait(); clear();` that loses a concurrent `set()`.
+///
+/// Events understood: weft::Event (wait/clear/set), std::atomic<bool> and std::atomic_flag
+/// (wait; clear, store(false) or `= false` as the reset). A one-shot signal (never cleared, or
+/// re-checked through the event itself as in `while (!stop.is_set())`) is correct and not
+/// reported. Doc: docs/checks/event-as-condition.md
+class EventAsConditionCheck : public Check {
+ public:
+  static constexpr const char* kId = "event-as-condition";
+  static constexpr const char* kSummary =
+      "An Event is used where a Condition is needed: check-then-wait on other shared state "
+      "without a lock, or wait() then clear() that loses a concurrent set().";
+  using Check::Check;
+  void registerMatchers(clang::ast_matchers::MatchFinder* finder) override;
+  void check(const clang::ast_matchers::MatchFinder::MatchResult& result) override;
+  void onEndOfTranslationUnit(clang::ASTContext& ctx) override;
+
+ private:
+  struct Candidate {
+    const clang::CallExpr* wait;
+    const clang::ValueDecl* event;
+    std::string eventName, stateName;
+  };
+  std::vector<Candidate> checkThenWait_;         // reported if the event is ever reset
+  std::set<const clang::ValueDecl*> resetEvents_;  // events cleared somewhere in the TU
+};
+
+}  // namespace weft::analyzer

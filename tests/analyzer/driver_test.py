@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the `weft lint` driver: output formats, NOLINT, --fix, errors, shards,
+summaries, compilation databases and system headers. Each case builds its input in a fresh
+temporary directory and runs weft there (so paths are relative to it).
+
+usage: driver_test.py WEFT CASE      (CASE: one of the test_* names below, without test_)
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+WEFT = None
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+BUGGY = """#include <condition_variable>
+#include <mutex>
+std::mutex m;
+std::condition_variable cv;
+bool ready = false;
+void f() {
+  std::unique_lock<std::mutex> lk(m);
+  if (!ready) cv.wait(lk);
+}
+"""
+
+
+def lint(cwd, *args, expect=None):
+    p = subprocess.run([WEFT, "lint", "--no-progress", *args], cwd=cwd, capture_output=True,
+                       text=True)
+    if expect is not None and p.returncode != expect:
+        fail(f"exit {p.returncode}, expected {expect}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}")
+    return p
+
+
+def fail(msg):
+    print("FAIL:", msg)
+    sys.exit(1)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+
+
+def write(d, name, text):
+    path = os.path.join(d, name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def test_text(d):
+    write(d, "src/a.cpp", BUGGY)
+    p = lint(d, "src/a.cpp", "--", "-std=c++20", expect=1)
+    lines = p.stdout.split("\n")
+    check(lines[0] == "src/a.cpp:8:15: warning: 'wait' is not in a loop that re-checks its "
+          "condition [wait-not-in-loop]", f"first line: {lines[0]!r}")
+    check(lines[1] == "  if (!ready) cv.wait(lk);", f"source line: {lines[1]!r}")
+    check(lines[2] == " " * 14 + "^", f"caret line: {lines[2]!r}")
+    check("weft lint: 1 file, 1 finding (wait-not-in-loop: 1)" in p.stderr, p.stderr)
+
+
+def test_json(d):
+    write(d, "src/a.cpp", BUGGY)
+    p = lint(d, "--format=json", "src/a.cpp", "--", "-std=c++20", expect=1)
+    out = json.loads(p.stdout)
+    check(out["version"] == 1, "version")
+    (f,) = out["findings"]
+    check(set(f) == {"check", "severity", "file", "line", "column", "message", "notes", "fixes"},
+          f"keys {sorted(f)}")
+    check((f["check"], f["severity"], f["file"], f["line"], f["column"]) ==
+          ("wait-not-in-loop", "warning", "src/a.cpp", 8, 15), str(f))
+    (fix,) = f["fixes"]
+    check((fix["file"], fix["line"], fix["column"], fix["replacement"]) ==
+          ("src/a.cpp", 8, 3, "while"), str(fix))
+    text = open(os.path.join(d, "src/a.cpp")).read()
+    check(text[fix["offset"]:fix["offset"] + fix["length"]] == "if", "fix offset/length")
+
+
+def sarif_of(d):
+    p = lint(d, "--format=sarif", "src/a.cpp", "--", "-std=c++20", expect=1)
+    return json.loads(p.stdout)
+
+
+def test_sarif(d):
+    import jsonschema
+    schema = json.load(open(os.path.join(HERE, "data", "sarif-2.1.0-subset.schema.json")))
+    write(d, "src/a.cpp", BUGGY + """void g(std::unique_lock<std::mutex>& lk) {
+  cv.wait(lk);
+}
+""")
+    log = sarif_of(d)
+    jsonschema.validate(log, schema)
+    run = log["runs"][0]
+    check(run["originalUriBaseIds"]["SRCROOT"]["uri"] == "file://" + os.path.realpath(d) + "/",
+          str(run["originalUriBaseIds"]))
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    check("docs/checks/wait-not-in-loop.md" in rules["wait-not-in-loop"]["help"]["text"],
+          "help text links the doc page")
+    r0, r1 = run["results"]
+    loc = r0["locations"][0]["physicalLocation"]
+    check(r0["ruleId"] == "wait-not-in-loop" and loc["artifactLocation"] ==
+          {"uri": "src/a.cpp", "uriBaseId": "SRCROOT"}, str(loc))
+    check(loc["region"]["startLine"] == 8 and loc["region"]["startColumn"] == 15, str(loc))
+    rep = r0["fixes"][0]["artifactChanges"][0]["replacements"][0]
+    check(rep["insertedContent"]["text"] == "while" and rep["deletedRegion"]["startColumn"] == 3,
+          str(rep))
+    check(r1["relatedLocations"][0]["message"]["text"].startswith("use the predicate"),
+          "notes become relatedLocations")
+    # Fingerprints survive an unrelated edit that moves the code down.
+    before = [r["partialFingerprints"] for r in run["results"]]
+    write(d, "src/a.cpp", "// a new comment\n\n" + open(os.path.join(d, "src/a.cpp")).read())
+    after = [r["partialFingerprints"] for r in sarif_of(d)["runs"][0]["results"]]
+    check(before == after and before[0] != before[1], f"fingerprints {before} vs {after}")
+
+
+def test_nolint(d):
+    write(d, "a.cpp", """#include <condition_variable>
+#include <mutex>
+std::mutex m;
+std::condition_variable cv;
+void f() {
+  std::unique_lock<std::mutex> lk(m);
+  cv.wait(lk);  // NOLINT(wait-not-in-loop): one-shot handshake
+  cv.wait(lk);  // NOLINT
+  cv.wait(lk);  // NOLINT(lock-reentry): a different check does not suppress
+  // NOLINTNEXTLINE(wait-*)
+  cv.wait(lk);
+  // NOLINTBEGIN(wait-not-in-loop): legacy code
+  cv.wait(lk);
+  cv.wait(lk);
+  // NOLINTEND(wait-not-in-loop)
+  cv.wait(lk);
+}
+""")
+    out = json.loads(lint(d, "--format=json", "a.cpp", "--", "-std=c++20", expect=1).stdout)
+    check([f["line"] for f in out["findings"]] == [9, 16], str(out["findings"]))
+
+
+def test_fix(d):
+    src = write(d, "a.cpp", BUGGY)
+    lint(d, "--fix", "--export-fixes=fixes.yaml", "a.cpp", "--", "-std=c++20", expect=1)
+    check("  while (!ready) cv.wait(lk);\n" in open(src).read(), "fix applied")
+    y = open(os.path.join(d, "fixes.yaml")).read()
+    check("DiagnosticName:  wait-not-in-loop" in y and 'ReplacementText: "while"' in y, y)
+    lint(d, "--fix", "a.cpp", "--", "-std=c++20", expect=0)
+    check(open(src).read() == BUGGY.replace("if (!ready)", "while (!ready)"), "idempotent")
+
+
+def test_errors(d):
+    write(d, "good.cpp", BUGGY)
+    write(d, "bad.cpp", "int main() { return undeclared_name; }\n")
+    p = lint(d, "--format=json", "good.cpp", "bad.cpp", "--", "-std=c++20", expect=2)
+    check(len(json.loads(p.stdout)["findings"]) == 1, "findings of the file that parsed")
+    check("bad.cpp: could not be parsed" in p.stderr and "undeclared_name" in p.stderr, p.stderr)
+    p = lint(d, "missing.cpp", expect=2)
+    check("no such file 'missing.cpp'" in p.stderr, p.stderr)
+    for args, msg in [(["--frobnicate", "good.cpp"], "unknown option"),
+                      (["--shard=3/2", "good.cpp"], "--shard needs I/N"),
+                      (["--format=xml", "good.cpp"], "unknown --format"),
+                      (["--checks=nothing", "good.cpp"], "enables no check"),
+                      ([], "no input files"),
+                      (["-p", "nowhere", "good.cpp"], "no compile_commands.json")]:
+        p = lint(d, *args, expect=2)
+        check(msg in p.stderr and p.stderr.count("\n") == 1, f"{args}: {p.stderr!r}")
+
+
+def test_shard(d):
+    names = [f"f{i}.cpp" for i in range(5)]
+    for n in names:
+        write(d, n, BUGGY)
+    seen = []
+    for i in (1, 2):
+        out = json.loads(lint(d, "--format=json", f"--shard={i}/2", *names, "--", "-std=c++20",
+                              expect=1).stdout)
+        seen.append({f["file"] for f in out["findings"]})
+    check(seen[0] | seen[1] == set(names) and not seen[0] & seen[1], str(seen))
+
+
+def test_compile_db(d):
+    write(d, "src/a.cpp", BUGGY)
+    write(d, "build/compile_commands.json", json.dumps([{
+        "directory": os.path.join(d, "build"),
+        "command": "/usr/bin/c++ -std=c++20 -DWAIT_IN_LOOP=0 -o a.o -c ../src/a.cpp",
+        "file": "../src/a.cpp"}]))
+    out = json.loads(lint(d, "--format=json", "-p", "build", expect=1).stdout)
+    check([f["file"] for f in out["findings"]] == ["src/a.cpp"], str(out))
+    # summaries: phase 1 writes one file per TU, phase 2 reads them back
+    lint(d, "-p", "build", "--summaries-dir=sums", "src/a.cpp", expect=1)
+    lint(d, "--merge-summaries=sums", expect=0)
+    write(d, "sums/broken.json", "{not json")
+    p = lint(d, "--merge-summaries=sums", expect=2)
+    check("not a weft lint summary" in p.stderr, p.stderr)
+
+
+def test_system_header(d):
+    header = BUGGY.replace("void f()", "inline void f()")
+    write(d, "sys/lib.h", header)
+    write(d, "inc/lib.h", header)
+    write(d, "a.cpp", '#include "lib.h"\n')
+    lint(d, "a.cpp", "--", "-std=c++20", "-isystem", "sys", expect=0)
+    out = json.loads(lint(d, "--format=json", "a.cpp", "--", "-std=c++20", "-Iinc",
+                          expect=1).stdout)
+    check([f["file"] for f in out["findings"]] == ["inc/lib.h"], str(out))
+
+
+if __name__ == "__main__":
+    WEFT = os.path.abspath(sys.argv[1])
+    with tempfile.TemporaryDirectory() as tmp:
+        globals()["test_" + sys.argv[2]](os.path.realpath(tmp))
+    print("ok")
