@@ -21,7 +21,7 @@ echo "== npm ci (viewer/web: playwright-core for the browser tests)"
 
 status=0
 echo "== ctest (ThreadSanitizer build: primitives, runtime)"
-TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
   ctest --test-dir build-tsan -j "$jobs" --output-on-failure -R '^(runtime|primitives)' || status=1
 
 echo "== ctest (Release build: everything)"
