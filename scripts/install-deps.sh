@@ -11,6 +11,8 @@ pkgs=(cmake ninja-build g++ pkg-config git
 pkgs+=(python3 python3-jsonschema)
 if [ "${1:-}" = "--browser" ]; then
   pkgs+=(chromium)
+  # A CJK font (1.6 MB), so Chinese thread names render as glyphs, not boxes, in screenshots.
+  pkgs+=(fonts-wqy-microhei)
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
   command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 fi

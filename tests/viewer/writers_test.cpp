@@ -110,6 +110,21 @@ TEST_CASE("derive: blocked, holding and waiting intervals follow the event conve
   CHECK(join->open);
 }
 
+TEST_CASE("derive: a deadlock reported after the last event keeps its threads blocked until then") {
+  Basic b = basic_trace();
+  // The watchdog reports the deadlock (last event at 9000) at 50000: still blocked then.
+  b.trace.findings.back().time_ns = 50000;
+  auto d = viewer::derive(b.trace);
+  CHECK(d.t_max == 50000);
+  auto* d1 = find_interval(d, b.w1, State::Blocked, b.lock_b, 7500);
+  REQUIRE(d1);
+  CHECK(d1->open);
+  CHECK(d1->t1 == 50000);
+  // A time from another clock (far beyond the trace) does not stretch the axis.
+  b.trace.findings.back().time_ns = 1'000'000'000'000ull;
+  CHECK(viewer::derive(b.trace).t_max == 9000);
+}
+
 TEST_CASE("derive: arrows for unblock, notify, set, start and join") {
   Basic b = basic_trace();
   auto d = viewer::derive(b.trace);
@@ -291,7 +306,7 @@ TEST_CASE("labels: unnamed main thread, unnamed threads by tid, thread objects b
   CHECK(l.thread(0) == "main");
   CHECK(l.thread(1) == "thread 123");
   CHECK(l.thread(7) == "thread #7");
-  CHECK(l.object(tobj) == "thread thread 123");
+  CHECK(l.object(tobj) == "thread 123");  // the thread's own label, not "thread thread 123"
   CHECK(l.object(m) == "mutex #" + std::to_string(m));
   CHECK(l.object(999) == "object #999");
   b.t.threads[1].name = "worker";

@@ -51,8 +51,10 @@ std::string Labels::thread(std::uint32_t index) const {
 std::string Labels::object(rt::ObjId id) const {
   auto it = objects_.find(id);
   if (it != objects_.end() && !it->second->name.empty()) return it->second->name;
-  if (auto th = thread_of_object_.find(id); th != thread_of_object_.end())
-    return "thread " + thread(th->second);
+  if (auto th = thread_of_object_.find(id); th != thread_of_object_.end()) {
+    std::string name = thread(th->second);
+    return name.starts_with("thread ") ? name : "thread " + name;  // never "thread thread 12"
+  }
   std::string kind = it != objects_.end() ? std::string(rt::to_string(it->second->kind)) : "object";
   return kind + " #" + std::to_string(id);
 }
@@ -62,6 +64,18 @@ std::string Labels::object_with_kind(rt::ObjId id) const {
   if (it != objects_.end() && !it->second->name.empty())
     return std::string(rt::to_string(it->second->kind)) + " '" + it->second->name + "'";
   return object(id);
+}
+
+std::uint64_t extended_end(const trace::Trace& t, std::uint64_t t_min, std::uint64_t t_max) {
+  // A detector may report after the last event (the deadlock watchdog notices a cycle later):
+  // what was still blocked then was blocked until then. Times implausibly far away (another
+  // clock) are ignored: more than 10 x the trace's span, and more than 10 s, past its end.
+  const std::uint64_t reach = std::max<std::uint64_t>((t_max - t_min) * 10, 10'000'000'000ull);
+  std::uint64_t end = t_max;
+  for (const auto& f : t.findings) {
+    if (f.time_ns > end && f.time_ns - t_max <= reach) end = f.time_ns;
+  }
+  return end;
 }
 
 Derived derive(const trace::Trace& t) {
@@ -79,6 +93,7 @@ Derived derive(const trace::Trace& t) {
     d.t_min = std::min(d.t_min, e.ts_ns);
     d.t_max = std::max(d.t_max, e.ts_ns);
   }
+  d.t_max = extended_end(t, d.t_min, d.t_max);
 
   std::unordered_map<ObjId, rt::ObjKind> kinds;
   for (const auto& o : t.objects) kinds[o.id] = o.kind;

@@ -115,14 +115,20 @@
   }
 
   async function boot() {
+    // Milliseconds since navigation start at the end of each loading phase (bench/viewer_load.js).
+    const timings = {};
+    const mark = (name) => { timings[name] = performance.now(); };
     const text = document.getElementById('weft-trace').textContent;
-    app.m = await W.loadPayload(text);
+    app.m = await W.loadPayload(text, mark);
+    mark('decoded');
     app.D = W.derive(app.m);
+    mark('derived');
     app.canvas = document.getElementById('canvas');
-    app.ctx = app.canvas.getContext('2d');
+    app.ctx = app.canvas.getContext('2d', { alpha: false });
     app.resize();
     app.relayout();
     W.fitAll(app);
+    mark('laid-out');
     W.renderLegend(app);
     W.renderSummary(app);
     W.renderFindings(app);
@@ -137,6 +143,8 @@
       app.redraw();
     });
     window.addEventListener('resize', () => { app.resize(); W.clampView(app); app.redraw(); });
+    const arrowsByKind = [0, 0, 0, 0, 0];
+    for (let k = 0; k < app.D.arrows.n; k++) arrowsByKind[app.D.arrows.kind[k]]++;
     hook.state = () => ({
       threads: app.m.threads.length, objects: app.m.objects.length, events: app.m.ev.n,
       findings: app.m.findings.length,
@@ -144,18 +152,30 @@
       // Beyond the stable fields: what the last frame drew, for tests.
       lanes: app.layout.lanes.filter((l) => l.kind === 'thread' || l.kind === 'object').length,
       objectLanes: app.layout.lanes.filter((l) => l.kind === 'object').length,
-      arrows: app.D.arrows.n, arrowsByKind: [0, 1, 2, 3, 4].map((k) => app.D.arrows.kind.filter((x) => x === k).length),
+      arrows: app.D.arrows.n, arrowsByKind: arrowsByKind.slice(),
       arrowsDrawn: app.counters.arrows, markers: app.counters.markers,
       rectsDrawn: app.counters.rects, selectedFinding: app.selectedFinding,
-      edges: app.highlight ? app.highlight.edges.map((e) => ({ from: e.from, to: e.to, obj: e.obj })) : [],
+      edges: app.highlight ? app.highlight.edges.map((e) => ({ from: e.from, to: e.to, obj: e.obj, cycle: e.cycle, join: e.join })) : [],
       frames: app.frames,
     });
     hook.lanes = () => app.layout.lanes.map((l) => ({ kind: l.kind, label: l.label, y: l.y, h: l.h,
       thread: l.thread, obj: l.obj }));
     hook.selectFinding = (k) => app.selectFinding(k);
+    hook.findings = () => app.m.findings.map((f) => ({ kind: f.kind, time: W.findingTime(app.D, f),
+      threads: f.threads.slice() }));
     hook.zoomTo = (a, b) => { W.zoomTo(app, a, b); app.redraw(); };
     hook.toCanvas = (t, y) => ({ x: W.GUTTER + (t - app.view.t0) / app.view.nsPerPx, y: W.RULER + y - app.view.scrollY });
+    // Paints one frame now and makes the canvas rasterise it (reading a pixel forces that);
+    // returns the milliseconds both took. For benchmarks: the time of a zoom or pan frame.
+    hook.paintNow = () => {
+      const t = performance.now();
+      app.paint();
+      app.ctx.getImageData(0, 0, 1, 1);
+      return performance.now() - t;
+    };
+    hook.timings = timings;
     app.paint();
+    mark('painted');
     requestAnimationFrame(() => resolveReady(hook.state()));
   }
 

@@ -90,8 +90,9 @@ test('deadlock finding: wait-for edges form the cycle; the range covers the hold
     [10, 0, 'acquired', 0], [20, 1, 'acquired', 1], [30, 0, 'acquireBegin', 1], [40, 1, 'acquireBegin', 0],
     [100, 0, 'finding', -1]], [f]);
   const D = W.derive(m);
-  const edges = W.findingEdges(m, D, f).map((e) => [e.from, e.to, e.obj]);
-  assert.deepStrictEqual(edges, [[0, 1, 1], [1, 0, 0]]);
+  const edges = W.findingEdges(m, D, f).map((e) => [e.from, e.to, e.obj, e.cycle]);
+  assert.deepStrictEqual(edges, [[0, 1, 1, true], [1, 0, 0, true]]);
+  assert.strictEqual(W.edgeText(m, W.findingEdges(m, D, f)[0]), 't1 waits for B, held by t2');
   const [a, b] = W.findingRange(m, D, f);
   assert.ok(a <= 10 && b >= 100, `range ${a}..${b}`);
 });
@@ -121,4 +122,34 @@ test('labels: unnamed main thread, unnamed threads by tid, thread objects by thr
   assert.strictEqual(W.threadLabel(m, 1), 'thread 4242');
   assert.strictEqual(W.objectLabel(m, 0), 'thread worker');
   assert.strictEqual(W.objectLabel(m, 1), 'mutex #2');
+});
+
+test('a deadlock found after the last event: open intervals last until the finding', () => {
+  const m = model(['t1', 't2'], [['lock', 'A'], ['lock', 'B']], [
+    [0, 0, 'acquired', 0], [10, 1, 'acquired', 1], [20, 0, 'acquireBegin', 1],
+    [30, 1, 'acquireBegin', 0]],
+  [{ kind: 'deadlock', message: 'x', time: 5000, count: 1, threads: [0, 1], objects: [0, 1], sites: [] }]);
+  const D = W.derive(m);
+  assert.strictEqual(D.tMax, 5000);
+  assert.deepStrictEqual(intervals(D, 0, W.T.blocked), [[20, 5000, 1]]);
+  assert.deepStrictEqual(intervals(D, 1, W.T.holding), [[10, 5000, 1]]);
+  const edges = W.findingEdges(m, D, m.findings[0]).map((e) => [e.from, e.obj, e.to]);
+  assert.deepStrictEqual(edges, [[0, 1, 1], [1, 0, 0]]);
+  // A finding time far off (another clock) is ignored.
+  m.findings[0].time = 1e15;
+  assert.strictEqual(W.derive(m).tMax, 30);
+});
+
+test('a join in a deadlock points at the joined thread, off the cycle', () => {
+  // main joins t1; t1 and t2 deadlock on A and B.
+  const m = model(['main', 't1', 't2'], [['lock', 'A'], ['lock', 'B'], ['thread', 't1']], [
+    [0, 0, 'create', 2], [5, 1, 'threadStart', 2], [10, 1, 'acquired', 0], [20, 2, 'acquired', 1],
+    [25, 0, 'joinBegin', 2], [30, 1, 'acquireBegin', 1], [40, 2, 'acquireBegin', 0]],
+  [{ kind: 'deadlock', message: '', time: 60, count: 1, threads: [1, 2, 0], objects: [], sites: [] }]);
+  m.threads[1].object = 2;
+  const D = W.derive(m);
+  const edges = W.findingEdges(m, D, m.findings[0]);
+  assert.deepStrictEqual(edges.map((e) => [e.from, e.to, e.obj, e.join, e.cycle]),
+    [[1, 2, 1, false, true], [2, 1, 0, false, true], [0, 1, 2, true, false]]);
+  assert.strictEqual(W.edgeText(m, edges[2]), 'main waits for t1 to end (join)');
 });

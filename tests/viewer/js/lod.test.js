@@ -62,3 +62,64 @@ test('ruler: steps are 1/2/5 x 10^k, at least the asked pixels apart; labels use
   assert.strictEqual(W.formatNs(2e6, 1e6), '2 ms');
   assert.strictEqual(W.formatNs(150, 50), '150 ns');
 });
+
+test('galloping search finds the same position as bisection from any start', () => {
+  const r = row(5000, 7, 3);
+  for (const t of [-1, 0, 3, 4, 700, 701, 34999, 35000, 1e9]) {
+    for (const from of [0, 1, 17, 100, 4999, 5000]) {
+      const want = W.firstEndingAfter(r.idx, r.t1, t, from);
+      assert.strictEqual(W.nextEndingAfter(r.idx, r.t1, t, from), want, `t=${t} from=${from}`);
+    }
+  }
+});
+
+test('RectBatch merges a run of equal neighbours of one colour, keeps the others apart', () => {
+  const b = new W.RectBatch();
+  for (let x = 0; x < 100; x++) b.add('a', 10 + x, 5.2, 1, 8);  // one run: 100 px wide
+  b.add('a', 111, 5, 1, 8);      // a gap of one pixel: a new rectangle
+  b.add('a', 112, 6, 1, 7);      // another height: a new rectangle
+  b.add('b', 113, 6, 1, 7);      // another colour: its own list
+  const got = [];
+  b.forEach((k, x, y, w, h) => got.push([k, x, y, w, h]));
+  assert.deepStrictEqual(got, [['a', 10, 5, 100, 8], ['a', 111, 5, 1, 8], ['a', 112, 6, 1, 7],
+    ['b', 113, 6, 1, 7]]);
+  assert.strictEqual(b.count(), 4);
+  b.clear();
+  assert.strictEqual(b.count(), 0);
+  for (let k = 0; k < 5000; k++) b.add('a', k * 3, 0, 1, 1);  // grows past its first capacity
+  assert.strictEqual(b.count(), 5000);
+});
+
+test('a dense row of constant density draws as a few rectangles, not one per pixel', () => {
+  const r = row(1000000, 10, 5);  // half of every pixel covered
+  const b = new W.RectBatch();
+  W.visibleRuns(r.idx, r.t0, r.t1, 0, 10000, 1000, (i, x0, x1, merged, fill) => {
+    const h = Math.max(1, Math.round(10 * fill));
+    b.add('k', x0, 10 - h, x1 - x0, h);
+  });
+  assert.ok(b.count() <= 3, 'rects: ' + b.count());
+});
+
+test('visibleArrows finds exactly the arrows crossing a range, long ones included', () => {
+  // Arrows in end order, mostly short, a few long ones (thread start/join across the trace).
+  const n = 20000;
+  const Ar = { n, t0: new Float64Array(n), t1: new Float64Array(n) };
+  let seed = 7;
+  const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+  for (let k = 0; k < n; k++) {
+    Ar.t1[k] = k * 10;
+    Ar.t0[k] = Ar.t1[k] - (k % 500 === 0 ? rnd() * 150000 : rnd() * 40);
+  }
+  const index = W.arrowIndex(Ar);
+  assert.ok(index.long.length > 0 && index.long.length < n / 50, 'long: ' + index.long.length);
+  for (const [a, b] of [[0, 100], [5000, 5050], [123456, 130000], [-100, -1], [199000, 1e9], [0, 1e9]]) {
+    const want = [];
+    for (let k = 0; k < n; k++) if (Ar.t1[k] >= a && Ar.t0[k] <= b) want.push(k);
+    const got = [];
+    W.visibleArrows(index, Ar, a, b, (k) => { got.push(k); });
+    assert.deepStrictEqual(got.sort((x, y) => x - y), want, `[${a}, ${b}]`);
+  }
+  let seen = 0;
+  W.visibleArrows(index, Ar, 0, 1e9, () => ++seen < 10);
+  assert.strictEqual(seen, 10, 'returning false stops the walk');
+});

@@ -29,11 +29,12 @@
       sw.style.background = colour;
       box.appendChild(el('span', { class: 'legend-item' }, sw, text));
     }
-    const arrows = [['release \u2192 acquire it unblocked', 0], ['notify / set \u2192 wake-up', 1],
-      ['thread start / join', 3]];
-    for (const [text, kind] of arrows) {
+    const arrows = [['release \u2192 acquire it unblocked', W.COLORS.arrow[0]],
+      ['notify / set \u2192 wake-up', W.COLORS.arrow[1]], ['thread start / join', W.COLORS.arrow[3]],
+      ['selected finding: waits for (lock held by) \u2014 the deadlock cycle', W.COLORS.cycle]];
+    for (const [text, colour] of arrows) {
       const sw = el('span', { class: 'swatch arrow' });
-      sw.style.borderColor = W.COLORS.arrow[kind];
+      sw.style.borderColor = colour;
       box.appendChild(el('span', { class: 'legend-item' }, sw, text));
     }
   }
@@ -57,7 +58,7 @@
         'data-index': String(k), onclick: () => app.selectFinding(k) },
       el('span', { class: 'badge' }, f.kind), ' ',
       el('span', { class: 'when' }, W.formatNs(f.time - app.D.tMin)), f.count > 1 ? ' \u00d7' + f.count : '',
-      el('div', { class: 'message' }, f.message));
+      el('div', { class: 'message', title: f.message }, headline(f.message)));
       list.appendChild(item);
     });
   }
@@ -71,13 +72,42 @@
       o >= 0 ? W.objectLabel(app.m, o) + ' (' + app.m.objects[o].kindName + ')' : 'unknown object');
   }
 
+  // The finding's message up to its first colon: the detectors write "what: the details".
+  function headline(message) {
+    const i = message.indexOf(': ');
+    return i > 0 && i < 140 ? message.slice(0, i) : message;
+  }
+
   function renderFindingDetails(app, k) {
     const m = app.m, f = m.findings[k];
     const body = document.getElementById('details-body');
     body.replaceChildren();
     const edges = W.findingEdges(m, app.D, f);
-    body.appendChild(el('div', { class: 'detail-title' }, el('span', { class: 'badge' }, f.kind), ' ', f.message));
+    body.appendChild(el('div', { class: 'detail-title' }, el('span', { class: 'badge' }, f.kind), ' ', headline(f.message)));
     body.appendChild(el('div', {}, 'at ' + W.formatNs(f.time - app.D.tMin) + (f.count > 1 ? ', seen ' + f.count + ' times' : '')));
+    // The cycle in one line (A → B → C → A), then each wait-for edge in words.
+    const cyc = edges.filter((e) => e.cycle);
+    if (cyc.length) {
+      const next = new Map(cyc.map((e) => [e.from, e.to]));
+      const order = [cyc[0].from];
+      for (let at = next.get(cyc[0].from); at !== undefined && at !== cyc[0].from && order.length <= cyc.length; at = next.get(at)) order.push(at);
+      order.push(cyc[0].from);
+      const line = el('div', { class: 'cycle' }, 'wait-for cycle: ');
+      order.forEach((th, i) => {
+        if (i) line.appendChild(el('span', { class: 'cycle-arrow' }, ' \u2192 '));
+        line.appendChild(threadLink(app, th));
+      });
+      body.appendChild(line);
+    }
+    if (edges.length) {
+      const ul = el('ul', { class: 'edges' });
+      for (const e of edges) {
+        ul.appendChild(el('li', { class: e.cycle ? 'on-cycle' : '' }, W.edgeText(m, e),
+          ' (since ' + W.formatNs(e.since - app.D.tMin) + ')'));
+      }
+      body.appendChild(el('div', { class: 'sub' }, 'who waits for whom at that moment (red on the timeline):'));
+      body.appendChild(ul);
+    }
     if (f.threads.length) {
       const p = el('div', {}, 'threads: ');
       f.threads.forEach((th, i) => { if (i) p.appendChild(document.createTextNode(', ')); p.appendChild(threadLink(app, th)); });
@@ -88,23 +118,15 @@
       f.objects.forEach((o, i) => { if (i) p.appendChild(document.createTextNode(', ')); p.appendChild(objectLink(app, o)); });
       body.appendChild(p);
     }
-    if (edges.length) {
-      const ul = el('ul', { class: 'edges' });
-      for (const e of edges) {
-        ul.appendChild(el('li', {}, W.threadLabel(m, e.from), ' waits for ',
-          e.obj >= 0 ? W.objectLabel(m, e.obj) : 'an object',
-          e.to >= 0 ? ', held by ' + W.threadLabel(m, e.to) : '',
-          ' (since ' + W.formatNs(e.since - app.D.tMin) + ')'));
-      }
-      body.appendChild(el('div', { class: 'sub' }, 'wait-for at that moment:'));
-      body.appendChild(ul);
-    }
-    if (f.sites.length) {
+    const sites = [...new Set(f.sites.filter((x) => x >= 0).map((x) => W.siteLabel(m, x)))];
+    if (sites.length) {
       const ul = el('ul', { class: 'sites' });
-      for (const s of f.sites) if (s >= 0) ul.appendChild(el('li', {}, W.siteLabel(m, s)));
+      for (const t of sites) ul.appendChild(el('li', {}, t));
       body.appendChild(el('div', { class: 'sub' }, 'source sites:'));
       body.appendChild(ul);
     }
+    body.appendChild(el('details', { class: 'message' }, el('summary', {}, 'the detector\'s full message'),
+      el('div', {}, f.message)));
     body.appendChild(el('div', { class: 'sub' }, 'about this kind of bug: docs/checks/' + f.kind + '.md'));
   }
 

@@ -64,19 +64,32 @@
     return rows.map((r) => Int32Array.from(r));
   }
 
+  // The end of the time axis: the last event, or a later finding's time (a deadlock reported
+  // after the last event: what was blocked then stayed blocked until it). Times implausibly far
+  // away (more than 10 x the span and 10 s past the end) are ignored. Mirrors extended_end() in
+  // viewer/emit/derive.cpp.
+  function extendedEnd(m, tMin, tLast) {
+    const reach = Math.max((tLast - tMin) * 10, 1e10);
+    let end = tLast;
+    for (const f of m.findings || []) if (f.time > end && f.time - tLast <= reach) end = f.time;
+    return end;
+  }
+
   // model -> {tMin, tMax, I (intervals), threads: [{begin, end, life, state, holds}], arrows,
   //           byObject: Map(objIndex -> interval indexes)}
   function derive(m) {
     const ev = m.ev, n = ev.n, nt = m.threads.length;
     const I = new Table({ t0: Float64Array, t1: Float64Array, type: Uint8Array, thread: Uint32Array,
-      obj: Int32Array, ev: Int32Array, flags: Uint8Array }, n / 2 + nt * 4);
+      obj: Int32Array, ev: Int32Array, flags: Uint8Array, by: Int32Array }, n / 2 + nt * 4);
     const Ar = new Table({ t0: Float64Array, t1: Float64Array, from: Uint32Array, to: Uint32Array,
       obj: Int32Array, kind: Uint8Array }, n / 8);
-    const add = (t0, t1, type, th, obj, e, flags) => {
+    // by: for a blocked interval, the thread that held the lock when it ended (whose release
+    // let it through, or, still blocked at the end, the holder then); -1 otherwise or unknown.
+    const add = (t0, t1, type, th, obj, e, flags, by = -1) => {
       if (I.n === I.cap) I.grow();
       const k = I.n++;
       I.t0[k] = t0; I.t1[k] = t1 > t0 ? t1 : t0; I.type[k] = type; I.thread[k] = th;
-      I.obj[k] = obj; I.ev[k] = e; I.flags[k] = flags;
+      I.obj[k] = obj; I.ev[k] = e; I.flags[k] = flags; I.by[k] = by;
       return k;
     };
     const arrow = (t0, t1, from, to, obj, kind) => {
@@ -84,7 +97,7 @@
       const k = Ar.n++;
       Ar.t0[k] = t0; Ar.t1[k] = t1; Ar.from[k] = from; Ar.to[k] = to; Ar.obj[k] = obj; Ar.kind[k] = kind;
     };
-    const tMin = n ? ev.ts[0] : 0, tMax = n ? ev.ts[n - 1] : 0;
+    const tMin = n ? ev.ts[0] : 0, tMax = n ? extendedEnd(m, tMin, ev.ts[n - 1]) : 0;
     const begin = new Float64Array(nt).fill(Infinity), end = new Float64Array(nt).fill(-Infinity);
     const ended = new Uint8Array(nt);
     const blocked = new Int32Array(nt).fill(-1);   // event index of the open acquire-begin
@@ -120,13 +133,12 @@
           let contended = false;
           const b = blocked[th];
           if (b >= 0 && ev.obj[b] === o) {
-            add(ev.ts[b], ts, T.blocked, th, o, b, 0);
+            const r = lastRelease[o + 1];
+            const unblocked = r >= 0 && ev.thread[r] !== th && ev.ts[r] >= ev.ts[b];
+            add(ev.ts[b], ts, T.blocked, th, o, b, 0, unblocked ? ev.thread[r] : -1);
             blocked[th] = -1;
             contended = true;
-            const r = lastRelease[o + 1];
-            if (r >= 0 && ev.thread[r] !== th && ev.ts[r] >= ev.ts[b]) {
-              arrow(ev.ts[r], ts, ev.thread[r], th, o, A.unblock);
-            }
+            if (unblocked) arrow(ev.ts[r], ts, ev.thread[r], th, o, A.unblock);
           }
           const k = findHold(th, o);
           if (k < 0) holds[th].push({ o, t0: ts, e: i, depth: 1, contended });
@@ -190,13 +202,16 @@
       }
     }
     // Whatever is still open lasted until the end of the trace (a deadlock looks like this).
+    const holderAtEnd = new Map();  // object -> a thread holding it at the end
+    for (let th = 0; th < nt; th++) for (const h of holds[th]) if (!ended[th]) holderAtEnd.set(h.o, th);
     for (let th = 0; th < nt; th++) {
       if (begin[th] === Infinity) continue;
       if (!ended[th]) end[th] = tMax;
       for (const open of [blocked[th], waiting[th], joining[th]]) {
         if (open < 0) continue;
         const type = ev.kind[open] === EV.acquireBegin ? T.blocked : T.waiting;
-        add(ev.ts[open], end[th], type, th, ev.obj[open], open, F_OPEN);
+        const by = type === T.blocked && holderAtEnd.has(ev.obj[open]) ? holderAtEnd.get(ev.obj[open]) : -1;
+        add(ev.ts[open], end[th], type, th, ev.obj[open], open, F_OPEN, by);
       }
     }
     for (let th = 0; th < nt; th++) {
@@ -308,8 +323,20 @@
     return out;
   }
 
+  // The thread whose weft::Thread object is `obj`, or -1.
+  function threadOfObject(m, obj) {
+    if (!m.threadOfObjectMap) {
+      m.threadOfObjectMap = new Map();
+      m.threads.forEach((t, k) => { if (t.object >= 0) m.threadOfObjectMap.set(t.object, k); });
+    }
+    const th = m.threadOfObjectMap.get(obj);
+    return th === undefined ? -1 : th;
+  }
+
   // The wait-for edges of a finding at its time: each involved thread that is blocked or waiting
-  // then, on which object, held by whom. For a deadlock these edges form the cycle.
+  // then, on which object, held by whom (for a join: the joined thread, which has not ended).
+  // -> [{from, to (-1 unknown), obj, since, interval, join, cycle}], cycle = true for the edges
+  // on a wait-for cycle (for a deadlock these edges are the cycle), in the finding's order.
   function findingEdges(m, D, f) {
     const edges = [];
     const t = Math.min(Math.max(f.time, D.tMin), D.tMax);
@@ -318,11 +345,42 @@
       const i = intervalAt(D, th, t);
       if (i < 0) continue;
       const obj = D.I.obj[i];
-      const holders = obj >= 0 ? holdersAt(D, obj, t).filter((h) => h !== th) : [];
-      if (!holders.length) edges.push({ from: th, to: -1, obj, since: D.I.t0[i], interval: i });
-      for (const h of holders) edges.push({ from: th, to: h, obj, since: D.I.t0[i], interval: i });
+      const e = D.I.ev[i];
+      const join = e >= 0 && m.ev.kind[e] === EV.joinBegin;
+      let holders;
+      if (join) {
+        const joined = obj >= 0 ? threadOfObject(m, obj) : -1;
+        holders = joined >= 0 && joined !== th ? [joined] : [];
+      } else {
+        holders = obj >= 0 ? holdersAt(D, obj, t).filter((h) => h !== th) : [];
+      }
+      const base = { from: th, obj, since: D.I.t0[i], interval: i, join, cycle: false };
+      if (!holders.length) edges.push(Object.assign({ to: -1 }, base));
+      for (const h of holders) edges.push(Object.assign({ to: h }, base));
     }
+    // An edge is on a cycle if following edges from its target comes back to its source.
+    const out = new Map();
+    for (const e of edges) if (e.to >= 0) (out.get(e.from) || out.set(e.from, []).get(e.from)).push(e.to);
+    const reaches = (a, b) => {
+      const seen = new Set([a]);
+      const stack = [a];
+      while (stack.length) {
+        const x = stack.pop();
+        if (x === b) return true;
+        for (const y of out.get(x) || []) if (!seen.has(y)) { seen.add(y); stack.push(y); }
+      }
+      return false;
+    };
+    for (const e of edges) if (e.to >= 0) e.cycle = reaches(e.to, e.from);
     return edges;
+  }
+
+  // One line for an edge: "t1 waits for lock b, held by t2" / "main waits for t1 to end (join)".
+  function edgeText(m, e) {
+    const who = W.threadLabel(m, e.from);
+    if (e.join) return who + ' waits for ' + (e.to >= 0 ? W.threadLabel(m, e.to) : W.objectLabel(m, e.obj)) + ' to end (join)';
+    return who + ' waits for ' + (e.obj >= 0 ? W.objectLabel(m, e.obj) : 'an object') +
+      (e.to >= 0 ? ', held by ' + W.threadLabel(m, e.to) : '');
   }
 
   // The time range that tells a finding's story: from the earliest wait/hold among its edges (or
@@ -346,8 +404,8 @@
     }
     const b = time;
     const pad = Math.max((b - a) * 0.15, 1000);
-    // Room on the right for the wait-for labels drawn after the finding.
-    return [Math.max(D.tMin - pad, a - pad), b + Math.max(pad, (b - a) * 0.6)];
+    // Room on the right for the wait-for edges and their labels, drawn after the finding.
+    return [Math.max(D.tMin - pad, a - pad), b + Math.max(pad, (b - a) * 0.95)];
   }
 
   // Statistics of the range [a, b] per object: acquisitions, contended ones, time spent blocked
@@ -380,6 +438,6 @@
     return Array.from(stats.values()).sort((x, y) => y.waitNs - x.waitNs || y.holdNs - x.holdNs);
   }
 
-  Object.assign(W, { T, A, A_NAMES, F_OPEN, F_CONTENDED, derive, packRows, objectRows, findingTime,
-    intervalAt, holdersAt, findingEdges, findingRange, rangeStats });
+  Object.assign(W, { T, A, A_NAMES, F_OPEN, F_CONTENDED, derive, extendedEnd, packRows, objectRows, findingTime,
+    intervalAt, holdersAt, findingEdges, edgeText, threadOfObject, findingRange, rangeStats });
 })(globalThis.WeftViewer = globalThis.WeftViewer || {});

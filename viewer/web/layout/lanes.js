@@ -2,7 +2,7 @@
 //
 // A thread lane is: a state row (running as a thin bar; blocked and waiting as full blocks) and
 // below it one row per level of simultaneously held locks. Threads are grouped by process when
-// the trace holds several. Object lanes (on demand) follow under an "objects" header: who held
+// the trace holds several; threads without events get no lane. Object lanes (on demand) follow under an "objects" header: who held
 // the object when, who was blocked on it, who waited on it.
 (function (W) {
   'use strict';
@@ -29,7 +29,9 @@
       return 'process ' + pid + (p && p.command ? ' \u2014 ' + p.command : '');
     };
     for (const pid of pids) {
-      const shown = byPid.get(pid).filter((th) => matches(W.threadLabel(m, th), q));
+      // Threads with no event at all (a helper the recorder knows of) would be empty lanes.
+      const shown = byPid.get(pid).filter((th) => D.threads[th].begin !== Infinity &&
+        matches(W.threadLabel(m, th), q));
       if (!shown.length) continue;
       if (multi) {
         lanes.push({ kind: 'process', label: procName(pid), sub: '', y, h: G.header, rows: [] });

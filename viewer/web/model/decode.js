@@ -184,9 +184,14 @@
     return new Uint8Array(await new Response(stream).arrayBuffer());
   }
 
-  // base64 text -> model. Rejects with an Error naming what is wrong.
-  async function loadPayload(text) {
-    return decodePayload(await inflateRaw(base64ToBytes(text)));
+  // base64 text -> model. Rejects with an Error naming what is wrong. mark(name), if given, is
+  // called at the end of each phase (for timings).
+  async function loadPayload(text, mark) {
+    const packed = base64ToBytes(text);
+    if (mark) mark('base64');
+    const bytes = await inflateRaw(packed);
+    if (mark) mark('inflated');
+    return decodePayload(bytes);
   }
 
   // Display names (viewer/emit/derive.cpp, Labels, follows the same rules): an unnamed thread is
@@ -208,7 +213,10 @@
       m.threads.forEach((t, k) => { if (t.object >= 0) m.threadOfObject.set(t.object, k); });
     }
     const th = m.threadOfObject.get(i);
-    if (th !== undefined) return 'thread ' + threadLabel(m, th);
+    if (th !== undefined) {
+      const name = threadLabel(m, th);
+      return name.startsWith('thread ') ? name : 'thread ' + name;
+    }
     return o.kindName + ' #' + o.id;
   }
   function siteLabel(m, i) {

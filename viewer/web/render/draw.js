@@ -8,7 +8,7 @@
     holdingContended: '#7b3fc4', objHold: '#2e9e4f', objHoldContended: '#e8572a',
     objBlocked: '#f1a1a8', objWait: '#f7cf7f',
     arrow: ['#222', '#9b30c8', '#9b30c8', '#7a7a7a', '#7a7a7a'],
-    finding: '#d7263d', cycle: '#d7263d', grid: '#eceff3', text: '#1c2733', sub: '#6b7785',
+    finding: '#d7263d', cycle: '#d7263d', waitEdge: '#b06a00', grid: '#eceff3', text: '#1c2733', sub: '#6b7785',
     gutter: '#f7f8fa', header: '#e9edf2', highlight: 'rgba(255, 214, 0, 0.18)',
     selection: 'rgba(59, 111, 212, 0.12)',
   };
@@ -35,15 +35,60 @@
     return D.contendedHold[i] ? 'holdingContended' : 'holding';
   }
 
+  // Text measurement is slow next to drawing: widths are cached per font and string.
+  const widths = new Map();
+  function textWidth(ctx, s) {
+    const key = ctx.font + '\u0000' + s;
+    let w = widths.get(key);
+    if (w === undefined) {
+      if (widths.size > 20000) widths.clear();
+      w = ctx.measureText(s).width;
+      widths.set(key, w);
+    }
+    return w;
+  }
+
   function clipText(ctx, s, w) {
     if (w <= 8) return '';
-    if (ctx.measureText(s).width <= w) return s;
+    if (textWidth(ctx, s) <= w) return s;
     let lo = 0, hi = s.length;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (ctx.measureText(s.slice(0, mid) + '\u2026').width <= w) lo = mid; else hi = mid - 1;
+      if (textWidth(ctx, s.slice(0, mid) + '\u2026') <= w) lo = mid; else hi = mid - 1;
     }
     return lo ? s.slice(0, lo) + '\u2026' : '';
+  }
+
+  // What a frame reuses from the previous one, per derived trace: the rectangle batch and the
+  // arrow index (built on the first frame).
+  const caches = new WeakMap();
+  function cacheOf(D) {
+    let c = caches.get(D);
+    if (!c) caches.set(D, (c = { batch: new W.RectBatch(), arrows: null }));
+    if (!c.arrows) c.arrows = W.arrowIndex(D.arrows);
+    return c;
+  }
+
+  // The words on a bar wide enough for them. Thread lanes: what the bar is about ("wants lock b,
+  // held by t2", "join t1", "wait cond", or the held lock's name); object lanes: which thread.
+  function barLabel(m, D, i, role) {
+    const I = D.I, T = W.T;
+    if (role === 'object') {
+      const who = W.threadLabel(m, I.thread[i]);
+      return I.type[i] === T.blocked ? who + ' blocked' : I.type[i] === T.waiting ? who + ' waiting' : who;
+    }
+    const obj = I.obj[i] >= 0 ? W.objectLabel(m, I.obj[i]) : '?';
+    if (I.type[i] === T.blocked) {
+      const by = I.by ? I.by[i] : -1;
+      const open = I.flags[i] & W.F_OPEN;
+      return 'wants ' + obj + (by >= 0 ? (open ? ', held by ' : ', freed by ') + W.threadLabel(m, by) : '');
+    }
+    if (I.type[i] === T.waiting) {
+      const e = I.ev[i];
+      const k = e >= 0 ? m.ev.kind[e] : -1;
+      return (k === W.EV.joinBegin ? 'join ' : 'wait ') + obj;
+    }
+    return obj;
   }
 
   // The y (lane area) of the middle of the row showing thread th's hold of obj at time t.
@@ -78,14 +123,15 @@
     const xOf = (t) => GUTTER + (t - a) / npp;
     const yOf = (y) => RULER + y - view.scrollY;
     const counters = { rects: 0, arrows: 0, markers: 0, lanes: 0, arrowsHidden: false };
-    ctx.clearRect(0, 0, width, height);
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, width, height);
     ctx.font = '12px system-ui, sans-serif';
     ctx.textBaseline = 'middle';
 
     // Lanes: backgrounds, then interval rectangles batched by colour.
-    const batches = new Map();
+    const cache = cacheOf(D);
+    const batch = cache.batch;
+    batch.clear();
     const texts = [];
     const hl = s.highlight || { threads: new Set(), objects: new Set(), edges: [] };
     for (const lane of layout.lanes) {
@@ -104,33 +150,35 @@
       ctx.fillRect(GUTTER, top + lane.h - 1, plotW, 1);
       for (const row of lane.rows) {
         const ry = yOf(row.y);
-        counters.rects += W.visibleRuns(row.idx, D.I.t0, D.I.t1, a, npp, plotW, (i, x0, x1, merged, fill) => {
+        const life = row.role === 'life';
+        W.visibleRuns(row.idx, D.I.t0, D.I.t1, a, npp, plotW, (i, x0, x1, merged, fill) => {
           // A merged pixel takes its first interval's colour; its height says how much of the
           // pixel's time the merged intervals cover (a density bar, bottom-aligned).
           const key = colourOf(D, i, row.role);
-          let list = batches.get(key);
-          if (!list) batches.set(key, (list = []));
           const cx0 = Math.max(x0, -2), cx1 = Math.min(x1, plotW + 2);
           const w = Math.max(1, cx1 - cx0);
-          if (row.role === 'life') list.push(GUTTER + cx0, ry + row.h / 2 - 2, w, 4);
-          else if (merged) list.push(GUTTER + cx0, ry + row.h * (1 - fill), w, row.h * fill);
-          else list.push(GUTTER + cx0, ry, w, row.h);
-          if (w > 46 && row.role !== 'life') texts.push([i, GUTTER + cx0, ry + row.h / 2, w, row.role]);
+          if (life) batch.add(key, GUTTER + cx0, ry + row.h / 2 - 2, w, 4);
+          else if (merged) {
+            const h = Math.max(1, Math.round(row.h * fill));
+            batch.add(key, GUTTER + cx0, ry + row.h - h, w, h);
+          } else batch.add(key, GUTTER + cx0, ry, w, row.h);
+          if (w > 46 && !life) texts.push(i, GUTTER + cx0, ry + row.h / 2, w, row.role === 'object' ? 1 : 0);
         });
       }
     }
-    for (const [key, list] of batches) {
-      ctx.fillStyle = C[key];
-      ctx.beginPath();
-      for (let k = 0; k < list.length; k += 4) ctx.rect(list[k], list[k + 1], list[k + 2], list[k + 3]);
-      ctx.fill();
-    }
+    counters.rects = batch.count();
+    let current = '';
+    batch.forEach((key, x, y, w, h) => {
+      if (key !== current) { ctx.fillStyle = C[key]; current = key; }
+      ctx.fillRect(x, y, w, h);
+    });
     ctx.font = '10px system-ui, sans-serif';
-    for (const [i, x, y, w, role] of texts) {
+    for (let k = 0; k < texts.length; k += 5) {
+      const i = texts[k], x = texts[k + 1], y = texts[k + 2], w = texts[k + 3];
+      const role = texts[k + 4] ? 'object' : 'hold';
       const key = colourOf(D, i, role);
       ctx.fillStyle = key === 'waiting' || key === 'objWait' || key === 'objBlocked' || key === 'running' ? '#222' : '#fff';
-      const who = role === 'object' ? W.threadLabel(m, D.I.thread[i]) : W.objectLabel(m, D.I.obj[i]);
-      ctx.fillText(clipText(ctx, who, w - 6), x + 3, y);
+      ctx.fillText(clipText(ctx, barLabel(m, D, i, role), w - 6), x + 3, y);
     }
 
     // Arrows between thread lanes (both ends' lanes shown, the arrow crossing the view).
@@ -146,17 +194,18 @@
       const MAX_ARROWS = 800;
       const seen = new Set();
       let visible = 0;
-      for (let k = 0; k < Ar.n; k++) {
-        if (Ar.t1[k] < a || Ar.t0[k] > tEnd) continue;
+      W.visibleArrows(cache.arrows, Ar, a, tEnd, (k) => {
         const y0 = yTh.get(Ar.from[k]), y1 = yTh.get(Ar.to[k]);
-        if (y0 === undefined || y1 === undefined) continue;
+        if (y0 === undefined || y1 === undefined) return true;
+        if ((y0 < RULER && y1 < RULER) || (y0 > height && y1 > height)) return true;  // off screen
         const x1 = xOf(Ar.t1[k]);
         const key = ((Math.floor(x1 / 4) * 4096 + Ar.from[k]) * 4096 + Ar.to[k]) * 8 + Ar.kind[k];
-        if (seen.has(key)) continue;
+        if (seen.has(key)) return true;
         seen.add(key);
-        if (++visible > MAX_ARROWS) break;
+        if (++visible > MAX_ARROWS) return false;
         paths[Ar.kind[k]].push(xOf(Ar.t0[k]), y0, x1, y1);
-      }
+        return true;
+      });
       if (visible > MAX_ARROWS) {
         for (const p of paths) p.length = 0;
         counters.arrowsHidden = true;
@@ -183,50 +232,64 @@
       ctx.restore();
     }
 
-    // The selected finding's wait-for edges: from where the waiter started waiting (its red or
-    // amber bar) to the bar of the hold that blocks it, on the holder's lane.
+    // The selected finding's wait-for edges, drawn at the finding's time: from the waiter's red
+    // (blocked) or amber (waiting) bar to the bar of the hold that blocks it on the holder's lane
+    // (for a join, to the joined thread's lane). Edges on the cycle are solid red, others dashed.
+    // Each edge bulges right by its own amount, so a cycle reads as nested loops; its label says
+    // it in words next to it.
     if (hl.edges && hl.edges.length) {
       ctx.save();
       ctx.beginPath();
       ctx.rect(GUTTER, RULER, plotW, height - RULER);
       ctx.clip();
-      ctx.strokeStyle = C.cycle;
-      ctx.fillStyle = C.cycle;
-      ctx.lineWidth = 2.5;
+      const x = Math.min(Math.max(GUTTER + 4, xOf(hl.time)), width - 260);
       const labels = [];
+      let k = 0;
       for (const e of hl.edges) {
         if (e.to < 0) continue;
         const y0 = W.threadY(layout, e.from);
-        const target = holdRowY(D, layout, e.to, e.obj, hl.time);
+        const target = e.join ? W.threadY(layout, e.to) : holdRowY(D, layout, e.to, e.obj, hl.time);
         if (y0 < 0 || target < 0) continue;
-        const x = Math.max(GUTTER + 4, xOf(e.since));
         const Y0 = yOf(y0), Y1 = yOf(target);
-        const bend = 26;
+        const bend = Math.min(150, 22 + Math.abs(Y1 - Y0) * 0.22) + 10 * k++;
+        const colour = e.cycle ? C.cycle : C.waitEdge;
+        ctx.strokeStyle = colour;
+        ctx.fillStyle = colour;
+        ctx.lineWidth = e.cycle ? 2.5 : 1.8;
+        ctx.setLineDash(e.cycle ? [] : [5, 3]);
+        ctx.beginPath();
+        ctx.arc(x, Y0, 3.5, 0, Math.PI * 2);
+        ctx.fill();
         ctx.beginPath();
         ctx.moveTo(x, Y0);
-        ctx.bezierCurveTo(x + bend, Y0 + (Y1 - Y0) * 0.25, x + bend, Y1 - (Y1 - Y0) * 0.25, x + 3, Y1);
+        ctx.bezierCurveTo(x + bend, Y0, x + bend, Y1, x + 4, Y1);
         ctx.stroke();
+        ctx.setLineDash([]);
         ctx.beginPath();
-        arrowHead(ctx, x + bend * 0.6, Y1 - Math.sign(Y1 - Y0) * 8, x + 2, Y1, 10);
+        arrowHead(ctx, x + 14, Y1, x + 2, Y1, 10);
         ctx.fill();
-        labels.push([x + bend + 6, (Y0 + Y1) / 2,
-          W.threadLabel(m, e.from) + ' waits for ' + W.objectLabel(m, e.obj) + ', held by ' + W.threadLabel(m, e.to)]);
+        // The label sits on the waiter's lane (between its state and hold rows), right of the curve.
+        labels.push([x + bend * 0.75 + 8, Y0 + 9, W.edgeText(m, e), colour]);
       }
       ctx.font = 'bold 11px system-ui, sans-serif';
       const placed = [];
-      for (const [x, y0, text] of labels) {
-        const t = clipText(ctx, text, 420);
-        const w = ctx.measureText(t).width;
+      for (const [lx0, y0, text, colour] of labels) {
+        // A label too long for the room right of its curve moves left (over the curves, never
+        // over the bars before the finding), and is clipped only if that is not enough.
+        const full = textWidth(ctx, text);
+        const lx = Math.max(x + 14, Math.min(lx0, width - 8 - full));
+        const t = clipText(ctx, text, Math.max(60, width - lx - 8));
+        const w = textWidth(ctx, t);
         let y = y0;  // stack labels that would cover each other
-        while (placed.some((p) => x < p[0] + p[2] + 6 && p[0] < x + w + 6 && Math.abs(p[1] - y) < 17)) y += 18;
-        placed.push([x, y, w]);
-        ctx.fillStyle = 'rgba(255, 255, 255, 0.92)';
-        ctx.fillRect(x - 3, y - 8, w + 6, 16);
-        ctx.strokeStyle = C.cycle;
+        while (placed.some((p) => lx < p[0] + p[2] + 6 && p[0] < lx + w + 6 && Math.abs(p[1] - y) < 17)) y += 18;
+        placed.push([lx, y, w]);
+        ctx.fillStyle = 'rgba(255, 255, 255, 0.94)';
+        ctx.fillRect(lx - 3, y - 8, w + 6, 16);
+        ctx.strokeStyle = colour;
         ctx.lineWidth = 1;
-        ctx.strokeRect(x - 3, y - 8, w + 6, 16);
-        ctx.fillStyle = C.cycle;
-        ctx.fillText(t, x, y);
+        ctx.strokeRect(lx - 3, y - 8, w + 6, 16);
+        ctx.fillStyle = colour;
+        ctx.fillText(t, lx, y);
       }
       ctx.restore();
     }

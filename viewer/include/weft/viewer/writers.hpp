@@ -88,6 +88,10 @@ class Labels {
 
 // Derives intervals and arrows from the events, following the conventions in
 // weft/runtime/event.hpp. Pure; linear in the number of events (plus sorting).
+// The end of the trace's time axis: its last event, or a later finding's time (a deadlock
+// reported after the last event: what was blocked then stayed blocked until it). Never throws.
+std::uint64_t extended_end(const trace::Trace& t, std::uint64_t t_min, std::uint64_t t_max);
+
 Derived derive(const trace::Trace& t);
 
 }  // namespace weft::viewer
