@@ -220,6 +220,7 @@ TEST_CASE("chrome-json: names, async holds, paired flows, findings as instants")
   std::map<std::string, std::pair<int, int>> flows;
   std::vector<nlohmann::json> instants;
   bool blocked_ok = false;
+  std::map<std::uint64_t, std::string> held_by;  // thread -> held_by of its unfinished blocked slice
   for (const auto& e : evs) {
     std::string ph = e.at("ph");
     if (ph == "M" && e.at("name") == "thread_name")
@@ -236,7 +237,12 @@ TEST_CASE("chrome-json: names, async holds, paired flows, findings as instants")
     if (ph == "X" && e.at("tid") == b.w2 && e.at("cat") == "weft.blocked" &&
         std::abs(e.at("ts").get<double>() - 5.5) < 1e-9)
       blocked_ok = std::abs(e.at("dur").get<double>() - 0.6) < 1e-9;
+    if (ph == "X" && e.at("cat") == "weft.blocked" && e.at("args").value("unfinished", false))
+      held_by[e.at("tid").get<std::uint64_t>()] = e.at("args").value("held_by", "");
   }
+  // The deadlock: each worker's last blocked slice names the other as the holder.
+  CHECK(held_by[b.w1] == "worker-2");
+  CHECK(held_by[b.w2] == "worker-1");
   CHECK(blocked_ok);
   for (const auto& th : b.trace.threads) CHECK(names[th.index] == th.name);
   CHECK_FALSE(begins.empty());

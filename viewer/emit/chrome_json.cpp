@@ -8,6 +8,7 @@
 // Timestamps are microseconds with nanosecond decimals.
 #include <cinttypes>
 #include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
@@ -63,12 +64,24 @@ void write_chrome_json(const trace::Trace& t, std::ostream& out) {
          std::to_string(th) + "}}");
   }
 
+  // Who holds each object at the end (open holds): a slice still blocked then says by whom.
+  std::map<rt::ObjId, std::string> held_at_end;
+  for (const auto& iv : d.intervals) {
+    if (!iv.open || iv.state != State::Holding) continue;
+    std::string& who = held_at_end[iv.obj];
+    who += (who.empty() ? "" : ", ") + labels.thread(iv.thread);
+  }
   std::uint64_t hold_id = 0;
   for (const auto& iv : d.intervals) {
     std::string ids =
         "\"pid\":" + std::to_string(pid_of(iv.thread)) + ",\"tid\":" + std::to_string(iv.thread);
+    std::string held_by;
+    if (iv.open && iv.state == State::Blocked) {
+      auto h = held_at_end.find(iv.obj);
+      if (h != held_at_end.end()) held_by = ",\"held_by\":" + quote(h->second);
+    }
     std::string args = "\"args\":{\"object\":" + quote(obj_label(iv.obj)) + site_args(iv.site) +
-                       (iv.open ? ",\"unfinished\":true" : "") + "}";
+                       (iv.open ? ",\"unfinished\":true" : "") + held_by + "}";
     switch (iv.state) {
       case State::Blocked:
       case State::Waiting: {
