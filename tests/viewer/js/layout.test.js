@@ -153,3 +153,23 @@ test('a join in a deadlock points at the joined thread, off the cycle', () => {
     [[1, 2, 1, false, true], [2, 1, 0, false, true], [0, 1, 2, true, false]]);
   assert.strictEqual(W.edgeText(m, edges[2]), 'main waits for t1 to end (join)');
 });
+
+test('bar labels say what a bar is about: wanted lock and holder, join, the held lock', () => {
+  // t2 blocks on A (held by t1) and gets it when t1 releases; then t1 and t2 deadlock; main joins.
+  const m = model(['t1', 't2', 'main'], [['lock', 'A'], ['lock', 'B'], ['thread', 't1']], [
+    [0, 0, 'acquired', 0], [5, 1, 'acquireBegin', 0], [10, 0, 'release', 0], [11, 1, 'acquired', 0],
+    [12, 1, 'release', 0], [20, 0, 'acquired', 0], [21, 1, 'acquired', 1], [25, 2, 'joinBegin', 2],
+    [30, 0, 'acquireBegin', 1], [31, 1, 'acquireBegin', 0]]);
+  const D = W.derive(m);
+  const label = (th, type, t0) => {
+    for (let i = 0; i < D.I.n; i++) {
+      if (D.I.thread[i] === th && D.I.type[i] === type && D.I.t0[i] === t0) return W.barLabel(m, D, i, 'state');
+    }
+    return null;
+  };
+  assert.strictEqual(label(1, W.T.blocked, 5), 'wants A, freed by t1');
+  assert.strictEqual(label(0, W.T.blocked, 30), 'wants B, held by t2');
+  assert.strictEqual(label(1, W.T.blocked, 31), 'wants A, held by t1');
+  assert.strictEqual(label(2, W.T.waiting, 25), 'join t1');
+  assert.strictEqual(label(0, W.T.holding, 20), 'A');
+});

@@ -5,7 +5,8 @@ const path = require('node:path');
 const fs = require('node:fs');
 
 const web = process.env.WEFT_WEB || path.join(__dirname, '../../../viewer/web');
-const order = ['model/decode.js', 'layout/derive.js', 'layout/lanes.js', 'layout/lod.js'];
+const order = ['model/decode.js', 'layout/derive.js', 'layout/lanes.js', 'layout/lod.js',
+  'render/draw.js'];
 
 function loadViewer() {
   for (const f of order) require(path.join(web, f));

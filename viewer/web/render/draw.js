@@ -373,5 +373,5 @@
     return counters;
   }
 
-  Object.assign(W, { COLORS: C, LEGEND, GUTTER, RULER, drawFrame, colourOf });
+  Object.assign(W, { COLORS: C, LEGEND, GUTTER, RULER, drawFrame, colourOf, barLabel });
 })(globalThis.WeftViewer = globalThis.WeftViewer || {});
