@@ -9,6 +9,7 @@
 //
 //   build/bin/viewer_page_bench --write-page=/tmp/1m.html --events=1000000
 //   node bench/viewer_load.js /tmp/1m.html [/tmp/10m.html ...]
+//   WEFT_DPR=2 node bench/viewer_load.js ...      # as on a high-density screen
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -22,7 +23,8 @@ function median(xs) { const s = [...xs].sort((a, b) => a - b); return s[Math.flo
 
 async function measure(browser, file) {
   const bytes = fs.statSync(file).size;
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 },
+    deviceScaleFactor: Number(process.env.WEFT_DPR || 1) });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
