@@ -59,12 +59,15 @@
     return lo ? s.slice(0, lo) + '\u2026' : '';
   }
 
-  // What a frame reuses from the previous one, per derived trace: the rectangle batch and the
-  // arrow index (built on the first frame).
+  // What a frame reuses from the previous one, per derived trace: the rectangle batch, the arrow
+  // index (built on the first frame) and scratch collections (no garbage per frame).
   const caches = new WeakMap();
   function cacheOf(D) {
     let c = caches.get(D);
-    if (!c) caches.set(D, (c = { batch: new W.RectBatch(), arrows: null }));
+    if (!c) {
+      caches.set(D, (c = { batch: new W.RectBatch(), arrows: null, texts: [], yTh: new Map(),
+        paths: [[], [], [], [], []], seen: new Set() }));
+    }
     if (!c.arrows) c.arrows = W.arrowIndex(D.arrows);
     return c;
   }
@@ -132,7 +135,8 @@
     const cache = cacheOf(D);
     const batch = cache.batch;
     batch.clear();
-    const texts = [];
+    const texts = cache.texts;
+    texts.length = 0;
     const hl = s.highlight || { threads: new Set(), objects: new Set(), edges: [] };
     for (const lane of layout.lanes) {
       const top = yOf(lane.y);
@@ -186,13 +190,16 @@
     if (s.showArrows !== false) {
       const Ar = D.arrows;
       const tEnd = a + plotW * npp;
-      const yTh = new Map();
+      const yTh = cache.yTh;
+      yTh.clear();
       for (const l of layout.lanes) if (l.kind === 'thread') yTh.set(l.thread, yOf(l.y + W.G.pad + W.G.stateH / 2));
-      const paths = [[], [], [], [], []];
+      const paths = cache.paths;
+      for (const p of paths) p.length = 0;
       // Level of detail: one arrow per (4-pixel column, from, to, kind); when more than
       // MAX_ARROWS remain in view they would only hide the lanes: none is drawn, a note says so.
       const MAX_ARROWS = 800;
-      const seen = new Set();
+      const seen = cache.seen;
+      seen.clear();
       let visible = 0;
       W.visibleArrows(cache.arrows, Ar, a, tEnd, (k) => {
         const y0 = yTh.get(Ar.from[k]), y1 = yTh.get(Ar.to[k]);
