@@ -8,8 +8,8 @@ example:
 
 Static: `weft lint -p BUILD --format=json` over every program; a finding counts when its check,
 file and line equal a label of corpus/manifest.json ("static"). Dynamic: each built program runs
-under `weft run -o TRACE` (with --chaos=SEED where the manifest says "chaos", for both halves of
-the pair), then `weft report TRACE --format=json`; a finding kind counts when the program's
+under `weft run -o TRACE` (where the manifest says "chaos", for both halves of the pair, once per
+seed of --chaos-seeds, default 1,2,3, findings united), then `weft report TRACE --format=json`; a finding kind counts when the program's
 "dynamic" list names it. Any finding on a program whose lists do not name it is a false
 positive. A tool that is missing or answers "not implemented" scores 0 and is reported as
 unavailable; the scorer never crashes on it.
@@ -150,11 +150,11 @@ def binary_for(bin_dir, path):
     return os.path.join(bin_dir, kind, os.path.splitext(name)[0])
 
 
-def record(args, tmp, p, chaos):
-    trace = os.path.join(tmp, p['path'].replace('/', '_') + '.trace')
+def record_once(args, tmp, p, seed):
+    trace = os.path.join(tmp, p['path'].replace('/', '_') + f'.{seed}.trace')
     cmd = [args.weft, 'run', '-o', trace]
-    if chaos:
-        cmd.append(f'--chaos={args.chaos_seed}')
+    if seed:
+        cmd.append(f'--chaos={seed}')
     code, _, err = run(cmd + ['--', binary_for(args.bin_dir, p['path'])], args.run_timeout)
     if not os.path.exists(trace):
         return None, f'weft run: {first_line(err)} (exit {code}, no trace written)'
@@ -163,6 +163,18 @@ def record(args, tmp, p, chaos):
         return {f['kind'] for f in json.loads(out)['findings']}, None
     except (ValueError, KeyError, TypeError):
         return None, f'weft report: {first_line(err or out)} (exit {code})'
+
+
+def record(args, tmp, p, chaos):
+    """The finding kinds of one run, or under chaos the union over every seed (a bug that chaos
+    exposes must show within a few seeds; a false positive under any seed counts)."""
+    found = set()
+    for seed in (args.chaos_seeds if chaos else [0]):
+        kinds, why = record_once(args, tmp, p, seed)
+        if kinds is None:
+            return None, why
+        found |= kinds
+    return found, None
 
 
 def score_dynamic(args, programs):
@@ -228,7 +240,9 @@ def main():
                     '"recall": X}}}')
     ap.add_argument('--min-recall', action='append', default=[], metavar='[MODE:]KIND=X')
     ap.add_argument('--min-precision', action='append', default=[], metavar='[MODE:]KIND=X')
-    ap.add_argument('--chaos-seed', type=int, default=1)
+    ap.add_argument('--chaos-seeds', default='1,2,3',
+                    help='seeds for the programs the manifest marks "chaos" (comma-separated; '
+                    'default 1,2,3: findings are united over the runs)')
     ap.add_argument('-j', '--jobs', type=int, default=2)
     ap.add_argument('--run-timeout', type=float, default=30.0)
     ap.add_argument('--lint-timeout', type=float, default=900.0)
@@ -236,6 +250,12 @@ def main():
     ap.add_argument('-v', '--verbose', action='store_true',
                     help='list every false positive (FP) and miss (FN) per program')
     args = ap.parse_args()
+    try:
+        args.chaos_seeds = [int(x) for x in args.chaos_seeds.split(',') if x.strip()]
+        if not args.chaos_seeds or any(x <= 0 for x in args.chaos_seeds):
+            raise ValueError
+    except ValueError:
+        fail_usage(f'--chaos-seeds wants positive integers like 1,2,3, not {args.chaos_seeds!r}')
 
     here = os.path.dirname(os.path.abspath(__file__))
     root = os.path.dirname(here)
@@ -290,10 +310,10 @@ def main():
             if t.tp[k] + t.fp[k] + t.fn[k] == 0 and pr is None and rc is None:
                 continue
             print(f'  {k:22} {t.tp[k]:4} {t.fp[k]:4} {t.fn[k]:4} {fmt(pr)} {fmt(rc):>6}')
-        for line in sorted(t.verbose or []):
-            print(line)
             report[mode]['kinds'][k] = {'tp': t.tp[k], 'fp': t.fp[k], 'fn': t.fn[k],
                                         'precision': pr, 'recall': rc}
+        for line in sorted(t.verbose or []):
+            print(line)
     for mode, kind, what, want in limits:
         if mode not in tallies:
             continue

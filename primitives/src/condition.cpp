@@ -62,7 +62,8 @@ bool Condition::wait(double timeout, std::source_location where) {
   if (s) [[unlikely]] s->on_event(Ev::WaitBegin, id_, lock_id(), where);
   if (!is_owned()) throw RuntimeError("cannot wait on un-acquired lock");
 
-  if (s && s->inject_spurious_wakeup(id_)) [[unlikely]] {
+  if (s && (timeout < 0 ? s->inject_spurious_wakeup(id_) : s->inject_spurious_wakeup_timed(id_)))
+      [[unlikely]] {
     std::uint32_t saved = release_save(where);
     s->on_event(Ev::WaitEnd, id_, static_cast<std::uint64_t>(rt::WaitResult::Spurious), where);
     acquire_restore(saved, where);
@@ -131,13 +132,24 @@ void Condition::notify_impl(std::uint32_t requested, int n, const std::source_lo
   for (Waiter* w = head_; w && static_cast<int>(woken) < n; w = w->next) ++woken;
   if (s) [[unlikely]]
     s->on_event(Ev::Notify, id_, (static_cast<std::uint64_t>(requested) << 32) | woken, where);
-  for (std::uint32_t i = 0; i < woken; ++i) {
+  std::uint32_t waiting = woken;
+  if (s && woken > 0) [[unlikely]] {  // under chaos, not necessarily the longest waiters
+    waiting = 0;
+    for (Waiter* w = head_; w; w = w->next) ++waiting;
+  }
+  for (std::uint32_t i = 0; i < woken; ++i, --waiting) {
     Waiter* w = head_;
-    head_ = w->next;
-    if (head_)
-      head_->prev = nullptr;
+    if (s) [[unlikely]]
+      for (std::uint32_t k = s->chaos_pick(id_, waiting); k > 0 && w->next; --k) w = w->next;
+    if (w->prev)
+      w->prev->next = w->next;
     else
-      tail_ = nullptr;
+      head_ = w->next;
+    if (w->next)
+      w->next->prev = w->prev;
+    else
+      tail_ = w->prev;
+    w->prev = w->next = nullptr;
     w->linked = false;
     w->signaled.store(1, std::memory_order_release);
     detail::futex_wake(w->signaled, 1);

@@ -2,8 +2,10 @@
 // weft/runtime/event.hpp to the active sink.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "helpers.hpp"
 #include "weft/runtime/memory_sink.hpp"
@@ -329,6 +331,72 @@ TEST_CASE("events: chaos hooks inject a spurious wake-up and reach chaos points"
   CHECK(sink.events[3].arg == reason(WaitResult::Spurious));
   CHECK(std::count(sink.chaos_objs.begin(), sink.chaos_objs.end(), l.id()) >= 2);
   CHECK(std::count(sink.chaos_objs.begin(), sink.chaos_objs.end(), c.id()) == 1);
+}
+
+namespace {
+// Answers every chaos_pick with the last candidate (the newest waiter).
+class PickLastSink final : public weft::rt::Sink {
+ public:
+  PickLastSink() { prev_ = weft::rt::set_sink(this); }
+  ~PickLastSink() override { weft::rt::set_sink(prev_); }
+  void on_object(weft::rt::ObjId, weft::rt::ObjKind, std::string_view,
+                 const std::source_location&) noexcept override {}
+  void on_event(Ev, weft::rt::ObjId, std::uint64_t, const std::source_location&) noexcept override {}
+  std::uint32_t chaos_pick(weft::rt::ObjId, std::uint32_t n) noexcept override {
+    picks.fetch_add(1);
+    return n - 1;
+  }
+  std::atomic<int> picks{0};
+  weft::rt::Sink* prev_;
+};
+
+// Three threads wait on `c` one after another; notify(1) wakes one. Returns who woke first.
+int first_woken(weft::Condition& c) {
+  std::vector<int> order;
+  std::vector<std::thread> ts;
+  for (int i = 0; i < 3; ++i) {
+    bool started = false;
+    ts.emplace_back([&c, &order, &started, i] {
+      std::lock_guard g(c);
+      started = true;
+      c.wait();
+      order.push_back(i);
+    });
+    // When we can take the lock after `started`, thread i is linked and has released it.
+    for (;;) {
+      std::lock_guard g(c);
+      if (started) break;
+    }
+  }
+  {
+    std::lock_guard g(c);
+    c.notify(1);
+  }
+  for (;;) {
+    std::lock_guard g(c);
+    if (!order.empty()) break;
+  }
+  {
+    std::lock_guard g(c);
+    c.notify_all();
+  }
+  for (auto& t : ts) t.join();
+  return order.front();
+}
+}  // namespace
+
+TEST_CASE("events: notify wakes the longest waiter, or the one chaos picks", "[events]") {
+  SECTION("FIFO without chaos") {
+    MemorySink sink;  // its chaos_pick is the default: 0, the longest waiter
+    weft::Condition c("fifo");
+    CHECK(first_woken(c) == 0);
+  }
+  SECTION("chaos picks the newest") {
+    PickLastSink sink;
+    weft::Condition c("picked");
+    CHECK(first_woken(c) == 2);
+    CHECK(sink.picks.load() >= 1);
+  }
 }
 
 TEST_CASE("events: Barrier arrive, wait and pass", "[events]") {

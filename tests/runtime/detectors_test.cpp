@@ -58,10 +58,12 @@ class Capture final : public Sink {
 };
 
 std::mutex g_fatal_mu;
+std::condition_variable g_fatal_cv;
 std::vector<FindingRecord> g_fatal;
 void record_fatal(const FindingRecord& f) {
   std::lock_guard g(g_fatal_mu);
   g_fatal.push_back(f);
+  g_fatal_cv.notify_all();
 }
 std::size_t fatal_count() {
   std::lock_guard g(g_fatal_mu);
@@ -526,6 +528,17 @@ class Gate {
   bool open_ = false;
 };
 
+// Waits for a fatal finding in an untimed wait, the way a thread that can never wake anyone
+// sleeps (the watchdog counts threads asleep with a timeout as possible wakers); alarm() ends
+// the test if none comes.
+bool wait_for_fatal_untimed() {
+  ::alarm(10);
+  std::unique_lock lk(g_fatal_mu);
+  g_fatal_cv.wait(lk, [] { return !g_fatal.empty(); });
+  ::alarm(0);
+  return true;
+}
+
 bool wait_for_fatal(int ms) {
   for (int i = 0; i < ms / 10; ++i) {
     if (fatal_count() > 0) return true;
@@ -600,7 +613,7 @@ TEST_CASE("deadlock: a wait nobody can satisfy after a lost notify is reported w
     f.release(l);
     f.ev(Ev::ThreadEnd, th, 0);
   });
-  bool reported = wait_for_fatal(5000);
+  bool reported = wait_for_fatal_untimed();
   gate.open();
   consumer.join();
   REQUIRE(reported);
@@ -608,6 +621,27 @@ TEST_CASE("deadlock: a wait nobody can satisfy after a lost notify is reported w
   REQUIRE(dl.size() == 1);
   CHECK(dl[0].message.find("every thread is blocked") != std::string::npos);
   CHECK(f.cap.of_kind("lost-wakeup").size() == 1);
+}
+
+TEST_CASE("deadlock: a thread weft never saw, asleep with a timeout, may still wake the others") {
+  Fixture f(test_options(/*watchdog=*/true));
+  ObjId l = f.obj(ObjKind::Lock, "l"), c = f.obj(ObjKind::Condition, "ready");
+  Gate gate;
+  std::thread consumer([&] {
+    f.acquired(l);
+    f.ev(Ev::WaitBegin, c, l);
+    f.release(l);
+    gate.block();  // blocked for good, as far as the kernel can tell
+    f.ev(Ev::WaitEnd, c, static_cast<std::uint64_t>(WaitResult::Notified));
+    f.acquired(l);
+    f.release(l);
+  });
+  // This thread records nothing and polls with sleeps (a main thread in a waitpid loop).
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  CHECK(fatal_count() == 0);
+  gate.open();
+  consumer.join();
+  CHECK(f.cap.of_kind("deadlock").empty());
 }
 
 TEST_CASE("deadlock: threads in timed waits or running are not reported") {
@@ -649,6 +683,159 @@ TEST_CASE("chaos: spurious wake-ups are injected, reproducibly from the seed") {
   Capture cap;
   auto d = det::make_detector_sink(&cap, test_options());
   for (int i = 0; i < 100; ++i) CHECK_FALSE(d->inject_spurious_wakeup(1));
+}
+
+// --- wait-not-in-loop (dynamic, under chaos) -------------------------------------------------
+
+namespace {
+det::Options chaos_options() {
+  det::Options o = test_options();
+  o.chaos_seed = 11;
+  return o;
+}
+// One condition wait that chaos ended as a spurious wake-up, as the primitives emit it.
+void spurious_wait(Fixture& f, ObjId c, ObjId l, std::source_location w) {
+  f.ev(Ev::WaitBegin, c, l, w);
+  f.ev(Ev::Release, l, 0, w);
+  f.ev(Ev::WaitEnd, c, static_cast<std::uint64_t>(WaitResult::Spurious), w);
+  f.ev(Ev::Acquired, l, 1, w);
+}
+}  // namespace
+
+TEST_CASE("wait-not-in-loop: going on after an untouched spurious wake-up is reported") {
+  Fixture f(chaos_options());
+  ObjId l = f.obj(ObjKind::Mutex, "m");
+  ObjId c = f.obj(ObjKind::CondVar, "cv");
+  f.acquired(l);
+  std::uint32_t wait_line = line_here() + 1;
+  spurious_wait(f, c, l, std::source_location::current());
+  CHECK(f.cap.of_kind("wait-not-in-loop").empty());  // nothing yet: it may still wait again
+  std::uint32_t release_line = line_here() + 1;
+  f.release(l);
+  auto found = f.cap.of_kind("wait-not-in-loop");
+  REQUIRE(found.size() == 1);
+  CHECK_FALSE(found[0].fatal);
+  CHECK(found[0].objects == std::vector<ObjId>{c, l});
+  REQUIRE(found[0].sites.size() == 2);
+  CHECK(found[0].sites[0].line() == wait_line);
+  CHECK(found[0].sites[1].line() == release_line);
+  CHECK(found[0].message.find("'cv'") != std::string::npos);
+  CHECK(found[0].message.find("spurious") != std::string::npos);
+}
+
+TEST_CASE("wait-not-in-loop: notifying after the spurious wake-up is reported at the notify") {
+  Fixture f(chaos_options());
+  ObjId l = f.obj(ObjKind::Mutex, "m");
+  ObjId c = f.obj(ObjKind::CondVar, "cv");
+  f.acquired(l);
+  spurious_wait(f, c, l, std::source_location::current());
+  std::uint32_t notify_line = line_here() + 1;
+  f.ev(Ev::Notify, c, (1ull << 32) | 0);
+  auto found = f.cap.of_kind("wait-not-in-loop");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].sites[1].line() == notify_line);
+}
+
+TEST_CASE("wait-not-in-loop: a loop that waits again, or other takers, or timed waits are fine") {
+  SECTION("waits again before releasing (a while loop)") {
+    Fixture f(chaos_options());
+    ObjId l = f.obj(ObjKind::Mutex, "m");
+    ObjId c = f.obj(ObjKind::CondVar, "cv");
+    f.acquired(l);
+    spurious_wait(f, c, l, std::source_location::current());
+    f.ev(Ev::WaitBegin, c, l);  // the loop re-checked and waits again
+    f.ev(Ev::Release, l, 0);
+    f.ev(Ev::WaitEnd, c, static_cast<std::uint64_t>(WaitResult::Notified));
+    f.ev(Ev::Acquired, l, 1);
+    f.release(l);
+    CHECK(f.cap.of_kind("wait-not-in-loop").empty());
+  }
+  SECTION("another thread took the lock in between: the predicate may have changed") {
+    Fixture f(chaos_options());
+    ObjId l = f.obj(ObjKind::Mutex, "m");
+    ObjId c = f.obj(ObjKind::CondVar, "cv");
+    f.acquired(l);
+    f.ev(Ev::WaitBegin, c, l);
+    f.ev(Ev::Release, l, 0);
+    in_thread([&] {
+      f.acquired(l);
+      f.release(l);
+    });
+    f.ev(Ev::WaitEnd, c, static_cast<std::uint64_t>(WaitResult::Spurious));
+    f.ev(Ev::Acquired, l, 1);
+    f.release(l);
+    CHECK(f.cap.of_kind("wait-not-in-loop").empty());
+  }
+  SECTION("a real wake-up (notified) is not checked") {
+    Fixture f(chaos_options());
+    ObjId l = f.obj(ObjKind::Mutex, "m");
+    ObjId c = f.obj(ObjKind::CondVar, "cv");
+    f.acquired(l);
+    f.ev(Ev::WaitBegin, c, l);
+    f.ev(Ev::Release, l, 0);
+    f.ev(Ev::WaitEnd, c, static_cast<std::uint64_t>(WaitResult::Notified));
+    f.ev(Ev::Acquired, l, 1);
+    f.release(l);
+    CHECK(f.cap.of_kind("wait-not-in-loop").empty());
+  }
+  SECTION("a timed wait's early return is not checked") {
+    Fixture f(chaos_options());
+    ObjId l = f.obj(ObjKind::Mutex, "m");
+    ObjId c = f.obj(ObjKind::CondVar, "cv");
+    f.acquired(l);
+    f.ev(Ev::WaitBegin, c, l);
+    while (!f.d->inject_spurious_wakeup_timed(c)) f.ev(Ev::WaitBegin, c, l);
+    f.ev(Ev::Release, l, 0);
+    f.ev(Ev::WaitEnd, c, static_cast<std::uint64_t>(WaitResult::Spurious));
+    f.ev(Ev::Acquired, l, 1);
+    f.release(l);
+    CHECK(f.cap.of_kind("wait-not-in-loop").empty());
+  }
+  SECTION("chaos off: never checked") {
+    Fixture f;
+    ObjId l = f.obj(ObjKind::Mutex, "m");
+    ObjId c = f.obj(ObjKind::CondVar, "cv");
+    f.acquired(l);
+    spurious_wait(f, c, l, std::source_location::current());
+    f.release(l);
+    CHECK(f.cap.of_kind("wait-not-in-loop").empty());
+  }
+}
+
+TEST_CASE("chaos: the first wait on each condition is always woken spuriously") {
+  for (std::uint64_t seed : {1, 2, 3, 4, 5}) {
+    det::Options o = test_options();
+    o.chaos_seed = seed;
+    Fixture f(o);
+    ObjId c1 = f.obj(ObjKind::CondVar, "c1"), c2 = f.obj(ObjKind::Condition, "c2");
+    CHECK(f.d->inject_spurious_wakeup(c1));
+    CHECK(f.d->inject_spurious_wakeup_timed(c2));
+    int later = 0;
+    for (int i = 0; i < 400; ++i) later += f.d->inject_spurious_wakeup(c1) ? 1 : 0;
+    CHECK(later > 40);  // then about 1/4
+    CHECK(later < 160);
+  }
+}
+
+TEST_CASE("chaos: notify targets are picked reproducibly, in range, and only under chaos") {
+  auto picks = [](std::uint64_t seed) {
+    Capture cap;
+    det::Options o = test_options();
+    o.chaos_seed = seed;
+    auto d = det::make_detector_sink(&cap, o);
+    std::vector<std::uint32_t> out;
+    for (int i = 0; i < 200; ++i) out.push_back(d->chaos_pick(1, 5));
+    return out;
+  };
+  auto a = picks(3), b = picks(3), c = picks(4);
+  CHECK(a == b);
+  CHECK(a != c);
+  CHECK(std::all_of(a.begin(), a.end(), [](std::uint32_t k) { return k < 5; }));
+  CHECK(std::count(a.begin(), a.end(), 0u) > 60);  // about half keep the longest waiter
+  CHECK(std::count(a.begin(), a.end(), 4u) > 5);   // and the others are spread out
+  Capture cap;
+  auto d = det::make_detector_sink(&cap, test_options());
+  for (int i = 0; i < 50; ++i) CHECK(d->chaos_pick(1, 5) == 0);
 }
 
 TEST_CASE("detectors forward every event and object to the downstream sink") {

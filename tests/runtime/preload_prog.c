@@ -382,6 +382,64 @@ static int scenario_fork(void) {
   return 0;
 }
 
+/* ABBA in a fork child, while a parent thread sits in a condition wait: the child's detectors must
+   treat the parent's other threads as gone and run their own deadlock watchdog, which stops the
+   child with status 86 (instead of a hang). The parent exits 0 when it saw exactly that. */
+static pthread_mutex_t g_a = PTHREAD_MUTEX_INITIALIZER, g_b = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t g_idle_m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_idle_c = PTHREAD_COND_INITIALIZER;
+static int g_idle_done;
+static void* idle_waiter(void* p) {
+  (void)p;
+  CHECK(pthread_mutex_lock(&g_idle_m) == 0);
+  while (!g_idle_done) CHECK(pthread_cond_wait(&g_idle_c, &g_idle_m) == 0);
+  CHECK(pthread_mutex_unlock(&g_idle_m) == 0);
+  return NULL;
+}
+static void* take_ab(void* p) {
+  int ab = p != NULL;
+  CHECK(pthread_mutex_lock(ab ? &g_a : &g_b) == 0);
+  usleep(100 * 1000);
+  CHECK(pthread_mutex_lock(ab ? &g_b : &g_a) == 0);
+  CHECK(pthread_mutex_unlock(ab ? &g_b : &g_a) == 0);
+  CHECK(pthread_mutex_unlock(ab ? &g_a : &g_b) == 0);
+  return NULL;
+}
+static int scenario_fork_deadlock(void) {
+  pthread_t idle;
+  CHECK(pthread_create(&idle, NULL, idle_waiter, NULL) == 0);
+  usleep(50 * 1000); /* the waiter is blocked in its wait when we fork */
+  pid_t pid = fork();
+  CHECK(pid >= 0);
+  if (pid == 0) {
+    pthread_t t1, t2;
+    CHECK(pthread_create(&t1, NULL, take_ab, (void*)1) == 0);
+    CHECK(pthread_create(&t2, NULL, take_ab, NULL) == 0);
+    pthread_join(t1, NULL);
+    pthread_join(t2, NULL);
+    _exit(0); /* not reached: the two threads deadlock */
+  }
+  int st = 0;
+  for (int waited = 0; waitpid(pid, &st, WNOHANG) == 0; ++waited) {
+    if (waited == 10000) {
+      kill(pid, SIGKILL);
+      fprintf(stderr, "preload_prog: the deadlocked fork child was not stopped within 10 s\n");
+      exit(5);
+    }
+    usleep(1000);
+  }
+  CHECK(pthread_mutex_lock(&g_idle_m) == 0);
+  g_idle_done = 1;
+  CHECK(pthread_cond_signal(&g_idle_c) == 0);
+  CHECK(pthread_mutex_unlock(&g_idle_m) == 0);
+  CHECK(pthread_join(idle, NULL) == 0);
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 86) {
+    fprintf(stderr, "preload_prog: fork child ended with status %d, expected exit 86\n", st);
+    return 6;
+  }
+  return 0;
+}
+
 /* Three children, each locking the parent's mutex once (multi-process recording). */
 static int scenario_fork3(void) {
   static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
@@ -421,6 +479,7 @@ int main(int argc, char** argv) {
   if (!strcmp(s, "threads")) return scenario_threads();
   if (!strcmp(s, "fork")) return scenario_fork();
   if (!strcmp(s, "fork3")) return scenario_fork3();
+  if (!strcmp(s, "fork_deadlock")) return scenario_fork_deadlock();
   fprintf(stderr, "preload_prog: unknown scenario %s\n", s);
   return 2;
 }

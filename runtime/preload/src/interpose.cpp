@@ -10,7 +10,7 @@
 //
 //   lock:       [AcquireBegin (only when the try failed)] Acquired(depth or 1)
 //               errorcheck re-lock by the owner (EDEADLK, never blocks): AcquireFailed(0)
-//   trylock:    Acquired | AcquireFailed(0);  timed/clock lock timeout: AcquireFailed(1)
+//   trylock:    Acquired (arg | kAcquiredByTry) | AcquireFailed(0);  timed/clock lock timeout: AcquireFailed(1)
 //   unlock:     Release(depth after, else 0), emitted before the real unlock
 //   rwlock:     as a mutex; Acquired arg 1 = exclusive (write), 2 = shared (read);
 //               Release arg 0 = exclusive, 2 = shared
@@ -221,7 +221,7 @@ std::uint32_t cond_waiters(const pthread_cond_t* c, bool old_abi) noexcept {
 }
 
 template <class Call>
-int record_cond_wait(pthread_cond_t* c, pthread_mutex_t* m, Call&& call) {
+int record_cond_wait(pthread_cond_t* c, pthread_mutex_t* m, bool timed, Call&& call) {
   Sink* s = recording();
   if (s == nullptr) return call();
   ObjId cid, mid;
@@ -235,7 +235,7 @@ int record_cond_wait(pthread_cond_t* c, pthread_mutex_t* m, Call&& call) {
     } else {
       emit(Ev::WaitBegin, cid, mid);
       emit(Ev::Release, mid, depth_after_release(m));
-      if (s->inject_spurious_wakeup(cid)) {
+      if (timed ? s->inject_spurious_wakeup_timed(cid) : s->inject_spurious_wakeup(cid)) {
         // weft run --chaos: return at once as a spurious wake-up; the mutex is still held.
         emit(Ev::WaitEnd, cid, static_cast<std::uint64_t>(rt::WaitResult::Spurious));
         emit(Ev::Acquired, mid, held_depth(m));
@@ -253,7 +253,9 @@ int record_cond_wait(pthread_cond_t* c, pthread_mutex_t* m, Call&& call) {
   return r;
 }
 
-int record_notify(pthread_cond_t* c, bool all, bool old_abi, int (*call)(pthread_cond_t*)) {
+// `widen`: the broadcast of the same ABI, which chaos may use in place of a signal.
+int record_notify(pthread_cond_t* c, bool all, bool old_abi, int (*call)(pthread_cond_t*),
+                  int (*widen)(pthread_cond_t*) = nullptr) {
   Sink* s = recording();
   if (s == nullptr) return call(c);
   {
@@ -265,6 +267,8 @@ int record_notify(pthread_cond_t* c, bool all, bool old_abi, int (*call)(pthread
       std::uint64_t woken = cond_waiters(c, old_abi);
       if (woken > requested) woken = requested;
       emit(Ev::Notify, id, requested << 32 | woken);
+      // weft run --chaos: glibc picks the signalled waiter, so let them all race for it.
+      if (!all && widen != nullptr && woken > 0 && s->chaos_pick(id, 2) != 0) call = widen;
     }
   }
   return call(c);
@@ -323,7 +327,7 @@ int record_rw_try(pthread_rwlock_t* l, std::uint64_t mode, Try&& try_fn) {
   int r = try_fn();
   if (id != 0) {
     if (r == 0) {
-      emit(Ev::Acquired, id, mode);
+      emit(Ev::Acquired, id, mode | rt::kAcquiredByTry);
     } else {
       emit(Ev::AcquireFailed, id, 0);
     }
@@ -464,7 +468,8 @@ WEFT_EXPORT int pthread_mutex_trylock(pthread_mutex_t* m) noexcept {
   int r = libc().mutex_trylock(m);
   if (id != 0) {
     if (acquired(r)) {
-      emit(Ev::Acquired, id, held_depth(m));
+      // A try never blocks, so it orders nothing (std::lock / std::scoped_lock try the rest).
+      emit(Ev::Acquired, id, held_depth(m) | rt::kAcquiredByTry);
     } else {
       emit(Ev::AcquireFailed, id, 0);
     }
@@ -509,11 +514,11 @@ int cond_destroy(pthread_cond_t* c, bool old_abi) {
 }
 int cond_wait(pthread_cond_t* c, pthread_mutex_t* m, bool old_abi) {
   auto call = cond_api(old_abi).wait;
-  return record_cond_wait(c, m, [=] { return call(c, m); });
+  return record_cond_wait(c, m, false, [=] { return call(c, m); });
 }
 int cond_timedwait(pthread_cond_t* c, pthread_mutex_t* m, const timespec* t, bool old_abi) {
   auto call = cond_api(old_abi).timedwait;
-  return record_cond_wait(c, m, [=] { return call(c, m, t); });
+  return record_cond_wait(c, m, true, [=] { return call(c, m, t); });
 }
 }  // namespace
 
@@ -540,10 +545,10 @@ WEFT_EXPORT int weft_cond_timedwait_225(pthread_cond_t* c, pthread_mutex_t* m,
   return cond_timedwait(c, m, t, true);
 }
 WEFT_EXPORT int weft_cond_signal_232(pthread_cond_t* c) {
-  return record_notify(c, false, false, libc().cond.signal);
+  return record_notify(c, false, false, libc().cond.signal, libc().cond.broadcast);
 }
 WEFT_EXPORT int weft_cond_signal_225(pthread_cond_t* c) {
-  return record_notify(c, false, true, libc().cond_old.signal);
+  return record_notify(c, false, true, libc().cond_old.signal, libc().cond_old.broadcast);
 }
 WEFT_EXPORT int weft_cond_broadcast_232(pthread_cond_t* c) {
   return record_notify(c, true, false, libc().cond.broadcast);
@@ -555,7 +560,7 @@ WEFT_EXPORT int weft_cond_broadcast_225(pthread_cond_t* c) {
 // std::condition_variable::wait_for / wait_until with steady_clock land here (glibc >= 2.30).
 WEFT_EXPORT int pthread_cond_clockwait(pthread_cond_t* c, pthread_mutex_t* m, clockid_t clk,
                                        const timespec* t) {
-  return record_cond_wait(c, m, [=] { return libc().cond_clockwait(c, m, clk, t); });
+  return record_cond_wait(c, m, true, [=] { return libc().cond_clockwait(c, m, clk, t); });
 }
 
 // ---- rwlocks -------------------------------------------------------------------------------
@@ -664,7 +669,9 @@ WEFT_EXPORT int sem_trywait(sem_t* s) noexcept {
   ObjId id = id_for(s, ObjKind::PosixSemaphore);
   int r = libc().sem_trywait(s);
   int err = r == 0 ? 0 : errno;
-  if (id != 0) emit(r == 0 ? Ev::Acquired : Ev::AcquireFailed, id, r == 0 ? sem_value(s) : 0);
+  if (id != 0)
+    emit(r == 0 ? Ev::Acquired : Ev::AcquireFailed, id,
+         r == 0 ? sem_value(s) | rt::kAcquiredByTry : 0);
   errno = err;
   return r;
 }

@@ -65,29 +65,24 @@ bool task_exists(int tid) {
   return ::access(path, F_OK) == 0;
 }
 
-// Threads of this process that weft never saw (not registered) and that are running (state R):
-// they might still wake someone up.
-bool unknown_thread_running(const std::vector<int>& known, int self_tid) {
+// Threads of this process that weft never saw (not registered, e.g. a main thread that only
+// sleeps and polls) that might still wake someone up: all but those asleep in an untimed futex
+// wait (a thread in nanosleep, poll or read will run again).
+bool unknown_thread_may_wake(const std::vector<int>& known, int self_tid) {
   DIR* dir = ::opendir("/proc/self/task");
   if (dir == nullptr) return true;
-  bool running = false;
+  bool may_wake = false;
   while (dirent* e = ::readdir(dir)) {
     if (e->d_name[0] == '.') continue;
     int tid = std::atoi(e->d_name);
     if (tid == self_tid || std::find(known.begin(), known.end(), tid) != known.end()) continue;
-    char path[64];
-    std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
-    std::ifstream in(path);
-    std::string line;
-    std::getline(in, line);
-    auto close = line.rfind(')');
-    if (close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'R') {
-      running = true;
+    if (kernel_state(tid) != KernelState::BlockedForGood) {
+      may_wake = true;
       break;
     }
   }
   ::closedir(dir);
-  return running;
+  return may_wake;
 }
 
 struct Snap {
@@ -176,7 +171,7 @@ void watchdog_main(Detector& d) {
       }
       std::vector<Snap*> involved = cycle;
       bool all_blocked = false;
-      if (involved.empty() && !someone_runs && !unknown_thread_running(known_tids, self_tid)) {
+      if (involved.empty() && !someone_runs && !unknown_thread_may_wake(known_tids, self_tid)) {
         all_blocked = true;
         for (auto& s : blocked) involved.push_back(&s);
       }
@@ -220,8 +215,11 @@ void watchdog_main(Detector& d) {
         if (std::find(listed.begin(), listed.end(), &s) == listed.end()) listed.push_back(&s);
       bool first = true;
       for (Snap* s : listed) {
+        // A join names the joined thread as the other threads are named (name, tid).
+        std::string what = s->block == Block::Join && s->waits_for ? d.thread_name(s->waits_for)
+                                                                   : d.describe(s->obj);
         msg << (first ? " " : "; ") << d.thread_name(s->rec->index) << " " << verb(s->block)
-            << " " << d.describe(s->obj) << at(s->site);
+            << " " << what << at(s->site);
         first = false;
         f.threads.push_back(s->rec->index);
         f.objects.push_back(s->obj);

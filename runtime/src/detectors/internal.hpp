@@ -59,6 +59,7 @@ class SpinGuard {
 // Slot flags.
 inline constexpr std::uint8_t kCrossRelease = 1;  // a Lock was released by a thread not holding it
 inline constexpr std::uint8_t kWaitedOn = 2;      // some thread waited on this condition/event
+inline constexpr std::uint8_t kChaosTried = 4;    // chaos already ended a wait on it spuriously
 
 // Per-object state. Everything is atomic: the owning thread writes, the watchdog reads.
 struct Slot {
@@ -69,6 +70,9 @@ struct Slot {
   std::atomic<std::source_location> acquired_at{};  // where the current owner took it
   std::atomic<ObjId> cond_lock{0};  // the lock a condition's waits release (learned at WaitBegin)
 };
+
+// The dynamic wait-not-in-loop check (wait_loop.cpp), per thread.
+enum class WaitLoop : std::uint8_t { Idle = 0, Waiting, Woken, Armed };
 
 // Blocking states a thread can be in, as the watchdog sees them.
 enum class Block : std::uint8_t { None = 0, Lock, Join, Wait };
@@ -101,6 +105,11 @@ struct ThreadRec {
   };
   SeenEdge seen_edges[kEdgeCache] = {};
   std::uint64_t chaos_state = 0;  // chaos PRNG state (0 = not seeded yet)
+  // wait_loop.cpp: the last condition wait of this thread, under chaos.
+  WaitLoop wl_state = WaitLoop::Idle;
+  ObjId wl_cond = 0, wl_lock = 0;
+  std::uint32_t wl_gen = 0;
+  std::source_location wl_site{};
 };
 
 // One lock-order edge: `from` was held when `to` was taken.
@@ -162,7 +171,17 @@ void signals_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64
 void signals_on_stuck(Detector& d, std::uint32_t thread, ObjId obj);
 void watchdog_main(Detector& d);
 bool chaos_spurious(Detector& d, ThreadRec& t, ObjId cond);
+void wait_loop_on_wait_begin(Detector& d, ThreadRec& t, ObjId cond, ObjId lock,
+                             const std::source_location& where);
+void wait_loop_on_wait_end(ThreadRec& t, ObjId cond, std::uint64_t result);
+void wait_loop_on_acquired(Detector& d, ThreadRec& t, ObjId obj);
+// Under chaos: report armed threads when the process crashes (installed once, by wrap()).
+void wait_loop_install_crash_hook(Detector& d);
+// The armed thread went on (released the lock, notified, set an event) at `where`: report.
+void wait_loop_on_went_on(Detector& d, ThreadRec& t, const char* what,
+                          const std::source_location& where);
 void chaos_point(Detector& d, ThreadRec& t, ObjId obj);
+std::uint32_t chaos_pick(Detector& d, ThreadRec& t, std::uint32_t n);
 
 class Detector final : public Sink {
  public:
@@ -177,7 +196,9 @@ class Detector final : public Sink {
   void on_thread_name(std::string_view name) noexcept override;
   void on_finding(const FindingRecord& finding) noexcept override;
   bool inject_spurious_wakeup(ObjId cond) noexcept override;
+  bool inject_spurious_wakeup_timed(ObjId cond) noexcept override;
   void chaos_point(ObjId obj) noexcept override;
+  std::uint32_t chaos_pick(ObjId cond, std::uint32_t n) noexcept override;
 
   // --- for the detectors -------------------------------------------------------------------
   Slot* slot(ObjId id) noexcept;        // nullptr if id is out of range
@@ -191,6 +212,11 @@ class Detector final : public Sink {
   // call options.on_fatal) when options.stop_on_deadlock.
   void report(FindingRecord f, std::string key = {}) noexcept;
   std::vector<ThreadRec*> threads_snapshot();
+
+  // pthread_atfork handlers of the installed detector (wrap()).
+  void fork_prepare() noexcept;
+  void fork_parent() noexcept;
+  void fork_child() noexcept;
 
   const Options& options() const { return options_; }
   Sink* downstream() const { return downstream_; }

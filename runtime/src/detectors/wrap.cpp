@@ -1,8 +1,9 @@
 // The detector sink: keeps per-object and per-thread state and hands each event to the detectors
 // (reentry.cpp, lock_order.cpp, misuse.cpp, events.cpp, deadlock.cpp, chaos.cpp) before
 // forwarding it to the recorder.
-#include <unistd.h>
+#include <pthread.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -30,11 +31,30 @@ Options options_from_env() noexcept {
   return o;
 }
 
+namespace {
+// The detector wrap() installed: the one the fork handlers look after.
+internal::Detector* g_installed = nullptr;
+void detector_fork_prepare() noexcept {
+  if (g_installed) g_installed->fork_prepare();
+}
+void detector_fork_parent() noexcept {
+  if (g_installed) g_installed->fork_parent();
+}
+void detector_fork_child() noexcept {
+  if (g_installed) g_installed->fork_child();
+}
+}  // namespace
+
 Sink* wrap(Sink* downstream, const Options& options) noexcept {
   if (!options.enabled && options.chaos_seed == 0) return downstream;
   // Lives until exit: instrumented threads may still be inside it while the process ends.
   auto* d = new internal::Detector(downstream, options);
   d->detach_watchdog();
+  if (g_installed == nullptr) {
+    g_installed = d;
+    ::pthread_atfork(detector_fork_prepare, detector_fork_parent, detector_fork_child);
+    if (options.enabled && options.chaos_seed != 0) internal::wait_loop_install_crash_hook(*d);
+  }
   return d;
 }
 
@@ -172,6 +192,50 @@ ThreadRec& Detector::self() noexcept {
   return *r;
 }
 
+// fork(): no spin lock may be held by a thread that will not exist in the child, so the forking
+// thread takes them all (outer ones first: graph and signals code calls describe()/report(),
+// which take the inner ones) and both sides let go after.
+void Detector::fork_prepare() noexcept {
+  graph_mu.lock();
+  signals_mu.lock();
+  reported_mu_.lock();
+  page_mu_.lock();
+  threads_mu_.lock();
+  names_mu_.lock();
+}
+
+void Detector::fork_parent() noexcept {
+  names_mu_.unlock();
+  threads_mu_.unlock();
+  page_mu_.unlock();
+  reported_mu_.unlock();
+  signals_mu.unlock();
+  graph_mu.unlock();
+}
+
+// The child has one thread, the one that forked: the others are gone (they hold nothing and wait
+// for nothing here), and the watchdog thread did not come along, so start a new one.
+void Detector::fork_child() noexcept {
+  ThreadRec* me = t_self.instance == instance_ ? t_self.rec : nullptr;
+  for (auto& t : threads_) {
+    if (t.get() == me) {
+      t->tid = static_cast<int>(::syscall(SYS_gettid));
+      continue;
+    }
+    t->ended.store(true, std::memory_order_relaxed);
+    t->block.store(0, std::memory_order_relaxed);
+    t->block_seq.fetch_add(1, std::memory_order_relaxed);
+  }
+  fork_parent();
+  if (options_.enabled && options_.watchdog) {
+    try {
+      std::thread([this] { internal::watchdog_main(*this); }).detach();
+    } catch (...) {
+      // No watchdog in this child: deadlocks there hang as they would without weft.
+    }
+  }
+}
+
 std::vector<ThreadRec*> Detector::threads_snapshot() {
   SpinGuard g(threads_mu_);
   std::vector<ThreadRec*> out;
@@ -197,14 +261,23 @@ std::string Detector::describe(ObjId id) {
   return kind + " '" + name + "'";
 }
 
+// Threads are named as `weft report` and the viewer list them: by name and OS thread id (the
+// runtime's own thread index is not what a user sees anywhere else).
 std::string Detector::thread_name(std::uint32_t index) {
+  int tid = 0;
+  {
+    SpinGuard g(threads_mu_);
+    for (const auto& t : threads_)
+      if (t->index == index) tid = t->tid;
+  }
+  std::string out = "thread";
   {
     SpinGuard g(names_mu_);
     auto it = thread_names_.find(index);
-    if (it != thread_names_.end() && !it->second.empty())
-      return "thread " + std::to_string(index) + " '" + it->second + "'";
+    if (it != thread_names_.end() && !it->second.empty()) out += " '" + it->second + "'";
   }
-  return "thread " + std::to_string(index);
+  if (tid != 0) out += " (tid " + std::to_string(tid) + ")";
+  return out;
 }
 
 void Detector::report(FindingRecord f, std::string key) noexcept {
@@ -294,9 +367,22 @@ bool Detector::inject_spurious_wakeup(ObjId cond) noexcept {
   return chaos_spurious(*this, self(), cond);
 }
 
+bool Detector::inject_spurious_wakeup_timed(ObjId cond) noexcept {
+  if (options_.chaos_seed == 0) return false;
+  ThreadRec& t = self();
+  // A timed wait's early return may legitimately lead to periodic work: not checked.
+  if (t.wl_state == WaitLoop::Waiting && t.wl_cond == cond) t.wl_state = WaitLoop::Idle;
+  return chaos_spurious(*this, t, cond);
+}
+
 void Detector::chaos_point(ObjId obj) noexcept {
   if (options_.chaos_seed == 0) return;
   internal::chaos_point(*this, self(), obj);
+}
+
+std::uint32_t Detector::chaos_pick(ObjId, std::uint32_t n) noexcept {
+  if (options_.chaos_seed == 0 || n <= 1) return 0;
+  return internal::chaos_pick(*this, self(), n);
 }
 
 namespace {
@@ -399,14 +485,21 @@ void Detector::on_event(Ev kind, ObjId obj, std::uint64_t arg,
         break;
       case Ev::Acquired:
         if (s && is_lock_kind(k)) take(*this, t, obj, *s, k, arg, where, !(arg & kAcquiredByTry));
+        if (t.wl_state == WaitLoop::Woken) [[unlikely]]
+          wait_loop_on_acquired(*this, t, obj);
         break;
       case Ev::AcquireFailed:
         clear_block(t);
         break;
       case Ev::Release:
         if (s && is_lock_kind(k)) give(*this, t, obj, *s, k, arg, where);
+        if (t.wl_state == WaitLoop::Armed && obj == t.wl_lock) [[unlikely]]
+          if (find_held(*this, t, obj) == nullptr)
+            wait_loop_on_went_on(*this, t, ("released " + describe(obj)).c_str(), where);
         break;
       case Ev::WaitBegin:
+        if (t.wl_state != WaitLoop::Idle || options_.chaos_seed != 0) [[unlikely]]
+          wait_loop_on_wait_begin(*this, t, obj, static_cast<ObjId>(arg), where);
         if (s) {
           misuse_on_wait_begin(*this, t, obj, static_cast<ObjId>(arg), where);
           signals_on_event(*this, t, kind, obj, arg, where);
@@ -415,9 +508,13 @@ void Detector::on_event(Ev kind, ObjId obj, std::uint64_t arg,
         break;
       case Ev::WaitEnd:
         clear_block(t);
+        if (t.wl_state != WaitLoop::Idle) [[unlikely]]
+          wait_loop_on_wait_end(t, obj, arg);
         if (s) signals_on_event(*this, t, kind, obj, arg, where);
         break;
       case Ev::Notify:
+        if (t.wl_state == WaitLoop::Armed) [[unlikely]]
+          wait_loop_on_went_on(*this, t, ("notified " + describe(obj)).c_str(), where);
         if (s) {
           misuse_on_notify(*this, t, obj, where);
           signals_on_event(*this, t, kind, obj, arg, where);
@@ -425,6 +522,8 @@ void Detector::on_event(Ev kind, ObjId obj, std::uint64_t arg,
         break;
       case Ev::Set:
       case Ev::Clear:
+        if (kind == Ev::Set && t.wl_state == WaitLoop::Armed) [[unlikely]]
+          wait_loop_on_went_on(*this, t, ("set " + describe(obj)).c_str(), where);
         if (s) signals_on_event(*this, t, kind, obj, arg, where);
         break;
       case Ev::JoinBegin:

@@ -158,8 +158,18 @@ class Sink {
   // Chaos hooks (weft run --chaos). Called only while a sink is active.
   // Should the condition wait that is about to block return at once as a spurious wake-up?
   virtual bool inject_spurious_wakeup(ObjId cond) noexcept { return false; }
+  // The same for a wait with a timeout (wait_for / timedwait): callers say so, because code that
+  // treats any return of a timed wait as "time to do the periodic work" is not necessarily wrong.
+  virtual bool inject_spurious_wakeup_timed(ObjId cond) noexcept {
+    return inject_spurious_wakeup(cond);
+  }
   // A point where a short yield or sleep may be injected (around lock and notify operations).
   virtual void chaos_point(ObjId obj) noexcept {}
+  // Which of `n` (> 0) candidates a notify on `cond` wakes: 0 = the usual one (the longest
+  // waiter); under chaos, any of them. For an interposed pthread_cond_signal, whose target the
+  // caller cannot choose, any non-zero answer turns it into a broadcast (the extra wake-ups are
+  // spurious ones, which callers must tolerate).
+  virtual std::uint32_t chaos_pick(ObjId cond, std::uint32_t n) noexcept { return 0; }
 };
 
 namespace detail {
