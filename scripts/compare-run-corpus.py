@@ -26,9 +26,10 @@ false positives (a kind reported that the program's label list does not name, co
 reported kind), hangs and wall time. A hang is a run that ended by the program's own deadline
 (exit 86, corpus/include/corpus_deadline.h) or by --timeout, without the tool reporting
 `deadlock` or `lock-reentry` (weft stops a deadlocked program itself with exit 86 and such a
-finding: that counts as found). A program that must finish (expect_exit 0) but hits its deadline
-under the tool is counted as "overran" (usually the tool's slowdown outran the 1-2 s deadline), not
-as a hang. Hangs, overruns and time are attributed to the program's directory (its bug kind).
+finding: that counts as found). A program that must finish (expect_exit 0) but hits its
+deadline (again without such a report) under the tool is counted as "overran" (the tool slowed
+it past its 1-2 s deadline or it blocked under the tool), not as a hang. Hangs, overruns and
+time are attributed to the program's directory (its bug kind).
 
 Raw outputs are kept under BUILD_DIR/compare-corpus/logs/<tool>/<kind>/<name>.log, the TSan
 binaries under BUILD_DIR/compare-corpus/tsan/ (rebuilt only when the source is newer).
@@ -68,6 +69,11 @@ def load_score_corpus():
 
 
 SC = load_score_corpus()
+
+
+def fail_usage(msg):
+    print(f'compare-run-corpus: {msg}', file=sys.stderr)
+    sys.exit(2)
 
 # "WARNING: ThreadSanitizer: <heading> (pid=N)" -> bug-kind id (gcc 12's libtsan wording).
 TSAN_MAP = [
@@ -254,8 +260,9 @@ class Runner:
             f.write(f'$ {" ".join(cmd)}\n{log}\n[exit {status}, {secs:.2f} s]\n')
         found = set(res.get('found', []))
         ended = status is None or status == DEADLINE_EXIT
-        res['hang'] = ended and not (found & STOPPED_KINDS) and p['expect_exit'] == DEADLINE_EXIT
-        res['overran'] = ended and p['expect_exit'] != DEADLINE_EXIT
+        stuck = ended and not (found & STOPPED_KINDS)
+        res['hang'] = stuck and p['expect_exit'] == DEADLINE_EXIT
+        res['overran'] = stuck and p['expect_exit'] != DEADLINE_EXIT
         res['timeout'] = status is None
         return res
 
@@ -349,32 +356,32 @@ def main():
     tools = [t.strip() for t in args.tools.split(',') if t.strip()]
     bad = [t for t in tools if t not in TOOLS]
     if bad or not tools:
-        SC.fail_usage(f'unknown tool {bad[0] if bad else "(none)"!r}: use --tools '
+        fail_usage(f'unknown tool {bad[0] if bad else "(none)"!r}: use --tools '
                       + ','.join(TOOLS))
     flavors = args.flavor or ['std', 'pthread']
     if args.jobs < 1:
-        SC.fail_usage('-j wants a positive number')
+        fail_usage('-j wants a positive number')
     try:
         with open(args.manifest, encoding='utf-8') as f:
             programs = json.load(f)['programs']
     except (OSError, ValueError, KeyError) as e:
-        SC.fail_usage(f'cannot read manifest {args.manifest}: {e}')
+        fail_usage(f'cannot read manifest {args.manifest}: {e}')
     by_path = {p['path']: p for p in programs}
     dirs = sorted({p['path'].split('/')[1] for p in programs})
     if args.kinds:
         want = [k.strip() for k in args.kinds.split(',') if k.strip()]
         unknown = [k for k in want if k not in dirs]
         if unknown:
-            SC.fail_usage(f'unknown kind {unknown[0]!r} for --kinds; corpus directories: '
+            fail_usage(f'unknown kind {unknown[0]!r} for --kinds; corpus directories: '
                           + ', '.join(dirs))
         programs = [p for p in programs if p['path'].split('/')[1] in want]
     programs = [p for p in programs if p['flavor'] in flavors]
     if 'weft' in tools and not os.access(args.weft, os.X_OK):
-        SC.fail_usage(f'{args.weft} not found: build it (cmake --build build) or pass --weft')
+        fail_usage(f'{args.weft} not found: build it (cmake --build build) or pass --weft')
     for tool, exe in (('tsan', 'g++'), ('helgrind', 'valgrind')):
         if tool in tools and subprocess.run(['sh', '-c', f'command -v {exe}'],
                                             capture_output=True).returncode != 0:
-            SC.fail_usage(f'{exe} not found: install it (scripts/install-deps.sh) or drop '
+            fail_usage(f'{exe} not found: install it (scripts/install-deps.sh) or drop '
                           f'{tool} from --tools')
 
     jobs = [(t, p) for p in programs for t in tools if p['flavor'] in TOOL_FLAVORS[t]]
