@@ -8,69 +8,78 @@
 #include <clang/ASTMatchers/ASTMatchers.h>
 #include <clang/Lex/Lexer.h>
 
+#include <map>
+#include <set>
+
+#include "AstHelpers.h"
 #include "Matchers.h"
 
 using namespace clang;
 using namespace clang::ast_matchers;
 
 namespace weft::analyzer {
+
+using ast::collectDecls;
+using ast::objectDecl;
+using ast::sourceText;
+
 namespace {
 
-std::string sourceText(const ASTContext& ctx, SourceRange r) {
-  return Lexer::getSourceText(CharSourceRange::getTokenRange(r), ctx.getSourceManager(),
-                              ctx.getLangOpts())
-      .str();
-}
-
-// The variable or member an object expression names (`ev`, `this->ev_`, `s.ev`), else null.
-const ValueDecl* objectDecl(const Expr* e) {
-  if (!e) return nullptr;
-  e = e->IgnoreParenImpCasts();
-  if (const auto* u = dyn_cast<UnaryOperator>(e); u && u->getOpcode() == UO_AddrOf)
-    return objectDecl(u->getSubExpr());
-  if (const auto* r = dyn_cast<DeclRefExpr>(e)) return r->getDecl();
-  if (const auto* m = dyn_cast<MemberExpr>(e)) return m->getMemberDecl();
-  return nullptr;
-}
-
-void collectDecls(const Stmt* s, std::vector<const ValueDecl*>& out) {
-  if (!s) return;
-  if (const auto* r = dyn_cast<DeclRefExpr>(s)) out.push_back(r->getDecl());
-  if (const auto* m = dyn_cast<MemberExpr>(s)) out.push_back(m->getMemberDecl());
-  for (const Stmt* child : s->children()) collectDecls(child, out);
-}
-
-// State other threads can change: members, globals, statics, and what references point to.
-bool shared(const ValueDecl* d) {
-  if (isa<FieldDecl>(d)) return true;
-  if (const auto* v = dyn_cast<VarDecl>(d))
-    return v->hasGlobalStorage() || v->getType()->isReferenceType();
-  return false;
-}
-
-bool isLockGuardDecl(const Stmt* s) {
-  const auto* ds = dyn_cast<DeclStmt>(s);
-  if (!ds) return false;
-  for (const Decl* d : ds->decls()) {
-    const auto* v = dyn_cast<VarDecl>(d);
-    if (!v) continue;
-    const CXXRecordDecl* rd = v->getType()->getAsCXXRecordDecl();
-    if (!rd) continue;
-    std::string n = rd->getQualifiedNameAsString();
-    if (n == "std::lock_guard" || n == "std::unique_lock" || n == "std::scoped_lock" ||
-        n == "std::shared_lock")
-      return true;
-  }
-  return false;
-}
-
-bool isLockCall(const Stmt* s) {
+// A statement that takes a lock: a guard declaration, or lock()/acquire()/pthread_mutex_lock().
+bool takesLock(const Stmt* s) {
+  if (ast::isLockGuardDecl(s)) return true;
   const auto* e = dyn_cast<Expr>(s);
-  if (!e) return false;
-  const auto* call = dyn_cast<CallExpr>(e->IgnoreImplicit());
-  if (!call || !call->getDirectCallee()) return false;
-  std::string n = call->getDirectCallee()->getNameAsString();
-  return n == "lock" || n == "acquire" || n == "pthread_mutex_lock" || n == "mtx_lock";
+  const auto* call = e ? dyn_cast<CallExpr>(e->IgnoreImplicit()) : nullptr;
+  return call && ast::isLockingCallee(call->getDirectCallee());
+}
+
+// Where a wait (or acquire) sits in its function.
+struct Context {
+  bool locked = false;           // a lock is taken before it in an enclosing block
+  const Expr* cond = nullptr;    // the nearest enclosing if/loop condition guarding it
+  bool condIsIf = false;         // ... and that is an `if` (checked once, never re-checked)
+  bool inLoop = false;           // some enclosing loop runs it repeatedly
+  const void* function = nullptr;  // the enclosing FunctionDecl or LambdaExpr
+};
+
+Context contextOf(ASTContext& ctx, const Stmt* call) {
+  Context c;
+  ast::Enclosing e = ast::walkOut(ctx, call, [&](const Stmt* s, const Stmt* child) {
+    if (const auto* block = dyn_cast<CompoundStmt>(s); block && child) {
+      for (const Stmt* st : block->body()) {
+        if (st == child) break;
+        if (takesLock(st)) c.locked = true;
+      }
+    }
+    if (!c.cond) {
+      if (const auto* i = dyn_cast<IfStmt>(s); i && child != i->getCond()) {
+        c.cond = i->getCond();
+        c.condIsIf = true;
+      }
+      if (const auto* w = dyn_cast<WhileStmt>(s); w && child == w->getBody()) c.cond = w->getCond();
+      if (const auto* d = dyn_cast<DoStmt>(s); d && child == d->getBody()) c.cond = d->getCond();
+      if (const auto* f = dyn_cast<ForStmt>(s); f && child == f->getBody()) c.cond = f->getCond();
+    }
+    if (const auto* f = dyn_cast<ForStmt>(s); f && child && child != f->getInit()) c.inLoop = true;
+    if (isa<WhileStmt, DoStmt, CXXForRangeStmt>(s) && child) c.inLoop = true;
+    return true;
+  });
+  c.function = e.lambda ? static_cast<const void*>(e.lambda) : e.function;
+  return c;
+}
+
+// The first shared variable or member `cond` reads, other than `self`; null when the condition
+// reads `self` (it re-checks the event itself) or only locals.
+const ValueDecl* checkedState(const Expr* cond, const ValueDecl* self) {
+  if (!cond) return nullptr;
+  std::vector<const ValueDecl*> decls;
+  collectDecls(cond, decls);
+  const ValueDecl* state = nullptr;
+  for (const ValueDecl* d : decls) {
+    if (d == self) return nullptr;
+    if (!state && ast::sharedState(d) && !isa<FunctionDecl>(d)) state = d;
+  }
+  return state;
 }
 
 }  // namespace
@@ -92,6 +101,16 @@ void EventAsConditionCheck::registerMatchers(MatchFinder* finder) {
                                          hasArgument(1, ignoringImplicit(cxxBoolLiteral(equals(false)))))
                          .bind("assign"),
                      this);
+  // std::binary_semaphore is std::counting_semaphore<1> (matched through the callee's class:
+  // thisPointerType does not see through the alias).
+  auto BinarySemaphore = classTemplateSpecializationDecl(
+      hasName("::std::counting_semaphore"), hasTemplateArgument(0, equalsIntegralValue("1")));
+  finder->addMatcher(
+      cxxMemberCallExpr(callee(cxxMethodDecl(
+          hasAnyName("acquire", "try_acquire", "try_acquire_for", "try_acquire_until", "release"),
+          ofClass(BinarySemaphore))))
+          .bind("semaphore"),
+      this);
 }
 
 void EventAsConditionCheck::check(const MatchFinder::MatchResult& result) {
@@ -134,50 +153,32 @@ void EventAsConditionCheck::check(const MatchFinder::MatchResult& result) {
     return;
   }
 
+  if (const auto* sem = result.Nodes.getNodeAs<CXXMemberCallExpr>("semaphore")) {
+    const ValueDecl* d = objectDecl(sem->getImplicitObjectArgument());
+    if (!d) return;
+    Context c = contextOf(ctx, sem);
+    bool release = sem->getMethodDecl()->getName() == "release";
+    SemaphoreUse use{sem, d, c.function, release, false, {}, {}};
+    use.name = sourceText(ctx, sem->getImplicitObjectArgument()->getSourceRange());
+    // try_acquire() does not block: it is a poll, not a wait for a signal.
+    if (!release && sem->getMethodDecl()->getName() != "try_acquire" && !c.locked) {
+      const ValueDecl* state = c.condIsIf ? checkedState(c.cond, d) : nullptr;
+      if (state) use.stateName = state->getNameAsString();
+      use.candidate = state || c.inLoop;
+    }
+    semaphoreUses_.push_back(std::move(use));
+    return;
+  }
+
   const auto* wait = result.Nodes.getNodeAs<CXXMemberCallExpr>("wait");
   if (!wait) return;
   const ValueDecl* ev = objectDecl(wait->getImplicitObjectArgument());
   if (!ev) return;
-  // The nearest enclosing if/loop whose body holds the wait, and whether a lock is held.
-  const Expr* cond = nullptr;
-  DynTypedNode node = DynTypedNode::create(*wait);
-  const Stmt* child = wait;
-  for (;;) {
-    auto parents = ctx.getParents(node);
-    if (parents.empty()) break;
-    const DynTypedNode& p = parents[0];
-    if (p.get<LambdaExpr>() || p.get<FunctionDecl>() || p.get<BlockExpr>()) break;
-    const Stmt* s = p.get<Stmt>();
-    if (!s) {
-      node = p;
-      child = nullptr;
-      continue;
-    }
-    if (const auto* block = dyn_cast<CompoundStmt>(s); block && child) {
-      for (const Stmt* st : block->body()) {
-        if (st == child) break;
-        // A lock taken before the wait: whatever this is, it is not an unlocked check.
-        if (isLockGuardDecl(st) || isLockCall(st)) return;
-      }
-    }
-    if (!cond) {
-      if (const auto* i = dyn_cast<IfStmt>(s); i && child != i->getCond()) cond = i->getCond();
-      if (const auto* w = dyn_cast<WhileStmt>(s); w && child == w->getBody()) cond = w->getCond();
-      if (const auto* d = dyn_cast<DoStmt>(s); d && child == d->getBody()) cond = d->getCond();
-      if (const auto* f = dyn_cast<ForStmt>(s); f && child == f->getBody()) cond = f->getCond();
-    }
-    child = s;
-    node = p;
-  }
-  if (!cond) return;
-  std::vector<const ValueDecl*> decls;
-  collectDecls(cond, decls);
-  const ValueDecl* state = nullptr;
-  for (const ValueDecl* d : decls) {
-    // The condition re-checks the event itself (`while (!stop.is_set())`): correct use.
-    if (d == ev) return;
-    if (!state && shared(d) && !isa<FunctionDecl>(d)) state = d;
-  }
+  // A lock taken before the wait: whatever this is, it is not an unlocked check. A condition
+  // that re-checks the event itself (`while (!stop.is_set())`) is correct use.
+  Context c = contextOf(ctx, wait);
+  if (c.locked) return;
+  const ValueDecl* state = checkedState(c.cond, ev);
   if (!state) return;
   checkThenWait_.push_back({wait, ev,
                             sourceText(ctx, wait->getImplicitObjectArgument()->getSourceRange()),
@@ -193,6 +194,51 @@ void EventAsConditionCheck::onEndOfTranslationUnit(ASTContext&) {
                                     c.stateName +
                                     "' without a lock: the check and the wait are not atomic; "
                                     "use a Condition with its lock and a predicate");
+  }
+  reportSemaphores();
+}
+
+void EventAsConditionCheck::reportSemaphores() {
+  // Per function: the binary semaphores it acquires and releases.
+  std::map<const void*, std::set<const ValueDecl*>> acquired, released;
+  for (const SemaphoreUse& u : semaphoreUses_)
+    (u.release ? released : acquired)[u.function].insert(u.semaphore);
+  // A release is a signal when its function does not acquire the same semaphore (that is a
+  // lock or a pool slot) and waits for no hand-back (a semaphore it acquires and does not
+  // release: the two-semaphore ping-pong, where releases cannot pile up).
+  std::map<const ValueDecl*, const CXXMemberCallExpr*> signal;
+  for (const SemaphoreUse& u : semaphoreUses_) {
+    if (!u.release || signal.count(u.semaphore)) continue;
+    const std::set<const ValueDecl*>& acq = acquired[u.function];
+    if (acq.count(u.semaphore)) continue;
+    bool handBack = false;
+    for (const ValueDecl* other : acq)
+      if (!released[u.function].count(other)) handBack = true;
+    if (!handBack) signal[u.semaphore] = u.call;
+  }
+  for (const SemaphoreUse& u : semaphoreUses_) {
+    if (u.release || !u.candidate) continue;
+    auto it = signal.find(u.semaphore);
+    // Released nowhere as a signal (a one-shot gate released once, a pool): nothing coalesces.
+    if (it == signal.end()) continue;
+    // The same function releases it too: a lock or a slot, not an event.
+    if (released[u.function].count(u.semaphore)) continue;
+    std::string method = u.call->getMethodDecl()->getNameAsString();
+    if (!u.stateName.empty()) {
+      diag(u.call->getBeginLoc(),
+           "'" + u.name + "' is acquired after checking '" + u.stateName +
+               "' without a lock: the check and the acquire are not atomic, and a release() left "
+               "from an earlier round lets it return while the state is unchanged; use a "
+               "Condition with its lock and a predicate")
+          .note(it->second->getBeginLoc(), "'" + u.name + "' is released here as a signal");
+    } else {
+      diag(u.call->getBeginLoc(),
+           "'" + u.name + "' is a binary_semaphore used as an auto-reset event: release() calls "
+               "that arrive before this " + method + "() coalesce into one, so signals are lost; "
+               "use a Condition with its lock and a predicate, or a counting_semaphore that "
+               "counts the items")
+          .note(it->second->getBeginLoc(), "'" + u.name + "' is released here as a signal");
+    }
   }
 }
 

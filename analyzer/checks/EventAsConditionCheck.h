@@ -9,6 +9,7 @@
 
 namespace clang {
 class CallExpr;
+class CXXMemberCallExpr;
 class ValueDecl;
 }  // namespace clang
 
@@ -18,7 +19,8 @@ namespace weft::analyzer {
 /// other shared state without a lock, and `wait(); clear();` that loses a concurrent `set()`.
 ///
 /// Events understood: weft::Event (wait/clear/set), std::atomic<bool> and std::atomic_flag
-/// (wait; clear, store(false) or `= false` as the reset). A one-shot signal (never cleared, or
+/// (wait; clear, store(false) or `= false` as the reset), and std::binary_semaphore used as an
+/// auto-reset event (released as a signal, acquired in a consumer loop or after a check). A one-shot signal (never cleared, or
 /// re-checked through the event itself as in `while (!stop.is_set())`) is correct and not
 /// reported. Doc: docs/checks/event-as-condition.md
 class EventAsConditionCheck : public Check {
@@ -40,6 +42,19 @@ class EventAsConditionCheck : public Check {
   };
   std::vector<Candidate> checkThenWait_;         // reported if the event is ever reset
   std::set<const clang::ValueDecl*> resetEvents_;  // events cleared somewhere in the TU
+
+  // std::binary_semaphore: every acquire/release, judged once the whole TU is seen.
+  struct SemaphoreUse {
+    const clang::CXXMemberCallExpr* call;
+    const clang::ValueDecl* semaphore;
+    const void* function;  // enclosing FunctionDecl or LambdaExpr
+    bool release;
+    bool candidate;         // an acquire in a loop, or after an unlocked check of shared state
+    std::string stateName;  // the state checked before the acquire, if any
+    std::string name;       // the semaphore as written
+  };
+  std::vector<SemaphoreUse> semaphoreUses_;
+  void reportSemaphores();
 };
 
 }  // namespace weft::analyzer

@@ -10,6 +10,7 @@
 
 #include <set>
 
+#include "AstHelpers.h"
 #include "Matchers.h"
 
 using namespace clang;
@@ -18,11 +19,7 @@ using namespace clang::ast_matchers;
 namespace weft::analyzer {
 namespace {
 
-std::string sourceText(const ASTContext& ctx, SourceRange r) {
-  return Lexer::getSourceText(CharSourceRange::getTokenRange(r), ctx.getSourceManager(),
-                              ctx.getLangOpts())
-      .str();
-}
+using ast::sourceText;
 
 // True when evaluating `s` again cannot change anything: no assignments, increments or calls
 // other than const member functions (e.g. `q.empty()`, an atomic's load or `operator bool`).
@@ -42,10 +39,9 @@ bool readOnly(const Stmt* s, const ASTContext& ctx) {
 
 // The variables and members the condition reads.
 void collectDecls(const Stmt* s, std::set<const ValueDecl*>& out) {
-  if (!s) return;
-  if (const auto* r = dyn_cast<DeclRefExpr>(s)) out.insert(r->getDecl());
-  if (const auto* m = dyn_cast<MemberExpr>(s)) out.insert(m->getMemberDecl());
-  for (const Stmt* child : s->children()) collectDecls(child, out);
+  std::vector<const ValueDecl*> all;
+  ast::collectDecls(s, all);
+  out.insert(all.begin(), all.end());
 }
 
 bool mentionsAny(const Stmt* s, const std::set<const ValueDecl*>& decls) {
@@ -128,24 +124,10 @@ void WaitNotInLoopCheck::check(const MatchFinder::MatchResult& result) {
   const Stmt* following = nullptr;  // the first statement run after the guarded wait
   const Stmt* loop = nullptr;
   bool jumpsBack = false;  // a `continue` after the wait goes straight to the loop's check
-  const Stmt* child = call;
-  DynTypedNode node = DynTypedNode::create(*call);
-  for (;;) {
-    auto parents = ctx.getParents(node);
-    if (parents.empty()) break;
-    const DynTypedNode& p = parents[0];
-    if (p.get<LambdaExpr>() || p.get<BlockExpr>()) break;
-    if (const auto* d = p.get<Decl>()) {
-      if (isa<FunctionDecl>(d) || isa<BlockDecl>(d)) break;
-      child = nullptr;
-      node = p;
-      continue;
-    }
-    const Stmt* s = p.get<Stmt>();
-    if (!s) break;
+  ast::walkOut(ctx, call, [&](const Stmt* s, const Stmt* child) {
     if (isa<WhileStmt>(s) || isa<DoStmt>(s) || isa<ForStmt>(s) || isa<CXXForRangeStmt>(s)) {
       loop = s;
-      break;
+      return false;
     }
     if (const auto* i = dyn_cast<IfStmt>(s); i && !guard && child &&
                                              (child == i->getThen() || child == i->getElse())) {
@@ -172,9 +154,8 @@ void WaitNotInLoopCheck::check(const MatchFinder::MatchResult& result) {
         break;
       }
     }
-    child = s;
-    node = p;
-  }
+    return true;
+  });
 
   if (loop) {
     // A wait straight in a loop: whatever follows it in the body may re-check; we cannot tell,

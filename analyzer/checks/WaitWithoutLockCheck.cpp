@@ -9,6 +9,7 @@
 
 #include <cstring>
 
+#include "AstHelpers.h"
 #include "Matchers.h"
 
 using namespace clang;
@@ -17,21 +18,8 @@ using namespace clang::ast_matchers;
 namespace weft::analyzer {
 namespace {
 
-std::string sourceText(const ASTContext& ctx, SourceRange r) {
-  return Lexer::getSourceText(CharSourceRange::getTokenRange(r), ctx.getSourceManager(),
-                              ctx.getLangOpts())
-      .str();
-}
-
-const ValueDecl* objectDecl(const Expr* e) {
-  if (!e) return nullptr;
-  e = e->IgnoreParenImpCasts();
-  if (const auto* u = dyn_cast<UnaryOperator>(e); u && u->getOpcode() == UO_AddrOf)
-    return objectDecl(u->getSubExpr());
-  if (const auto* r = dyn_cast<DeclRefExpr>(e)) return r->getDecl();
-  if (const auto* m = dyn_cast<MemberExpr>(e)) return m->getMemberDecl();
-  return nullptr;
-}
+using ast::objectDecl;
+using ast::sourceText;
 
 bool mentions(const Stmt* s, const ValueDecl* d) {
   if (!s) return false;
@@ -49,23 +37,13 @@ bool mentions(const Stmt* s, const ValueDecl* d) {
   return false;
 }
 
+// True when `s` takes any lock: a guard declaration or a lock()/acquire()/try_lock() call.
 bool anyLocking(const Stmt* s) {
   if (!s) return false;
-  if (const auto* ds = dyn_cast<DeclStmt>(s)) {
-    for (const Decl* x : ds->decls())
-      if (const auto* v = dyn_cast<VarDecl>(x))
-        if (const CXXRecordDecl* rd = v->getType()->getAsCXXRecordDecl()) {
-          std::string n = rd->getQualifiedNameAsString();
-          if (n == "std::lock_guard" || n == "std::unique_lock" || n == "std::scoped_lock")
-            return true;
-        }
-  }
-  if (const auto* call = dyn_cast<CallExpr>(s); call && call->getDirectCallee()) {
-    std::string n = call->getDirectCallee()->getNameAsString();
-    if (n == "lock" || n == "acquire" || n == "try_lock" || n == "pthread_mutex_lock" ||
-        n == "mtx_lock")
-      return true;
-  }
+  if (ast::isLockGuardDecl(s, /*withShared=*/false)) return true;
+  if (const auto* call = dyn_cast<CallExpr>(s);
+      call && ast::isLockingCallee(call->getDirectCallee(), /*withTry=*/true))
+    return true;
   for (const Stmt* c : s->children())
     if (anyLocking(c)) return true;
   return false;
@@ -138,23 +116,7 @@ struct Scan {
 // (earlier statements of each enclosing block) to the last one that mentions `l`.
 Scan scan(const Stmt* call, const ValueDecl* l, ASTContext& ctx) {
   Scan r;
-  DynTypedNode node = DynTypedNode::create(*call);
-  const Stmt* child = call;
-  for (;;) {
-    auto parents = ctx.getParents(node);
-    if (parents.empty()) break;
-    const DynTypedNode& p = parents[0];
-    if (p.get<LambdaExpr>() || p.get<BlockExpr>()) break;
-    if (const auto* fn = p.get<FunctionDecl>()) {
-      r.function = fn;
-      break;
-    }
-    const Stmt* s = p.get<Stmt>();
-    if (!s) {
-      node = p;
-      child = nullptr;
-      continue;
-    }
+  ast::Enclosing e = ast::walkOut(ctx, call, [&](const Stmt* s, const Stmt* child) {
     if (const auto* block = dyn_cast<CompoundStmt>(s); block && child) {
       std::vector<const Stmt*> before;
       for (const Stmt* st : block->body()) {
@@ -165,16 +127,17 @@ Scan scan(const Stmt* call, const ValueDecl* l, ASTContext& ctx) {
         if (!mentions(*it, l)) continue;
         r.state = classify(*it, l, ctx, r.why);
         r.at = *it;
-        return r;
+        return false;
       }
     } else if (child && !isa<CompoundStmt>(s) && !isa<ExprWithCleanups>(s) &&
                !isa<ImplicitCastExpr>(s) && mentions(s, l) && !mentions(child, l)) {
       // The lock appears in an enclosing statement's other parts (a condition, an init).
-      return r;
+      return false;
     }
-    child = s;
-    node = p;
-  }
+    return true;
+  });
+  r.function = e.function;
+  if (e.stopped) return r;
   r.reachedTop = true;
   if (r.function && r.function->hasBody()) r.functionLocksAnything = anyLocking(r.function->getBody());
   return r;

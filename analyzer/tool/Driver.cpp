@@ -164,7 +164,10 @@ void analyse(const std::string& file, const clang::tooling::CompileCommand& cmd,
   args = getClangSyntaxOnlyAdjuster()(args, file);
   args = getClangStripOutputAdjuster()(args, file);
   args = getClangStripDependencyFileAdjuster()(args, file);
-  std::vector<std::string> extra = {"-w", "-resource-dir=" WEFT_CLANG_RESOURCE_DIR};
+  // -fno-caret-diagnostics: compiler errors are collected (ErrorCollector) and reported once per
+  // file; it also stops clang printing its own "N errors generated." line.
+  std::vector<std::string> extra = {"-w", "-fno-caret-diagnostics",
+                                    "-resource-dir=" WEFT_CLANG_RESOURCE_DIR};
   // With a compilation database, `--` arguments are appended too (like clang-tidy --extra-arg).
   if (!opt.buildDir.empty()) extra.insert(extra.end(), opt.extraArgs.begin(), opt.extraArgs.end());
   args = getInsertArgumentAdjuster(extra, ArgumentInsertPosition::END)(args, file);

@@ -196,6 +196,50 @@ def test_compile_db(d):
     check("not a weft lint summary" in p.stderr, p.stderr)
 
 
+C_BUGGY = """#include <pthread.h>
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static int count;
+void take(void) {
+  pthread_mutex_lock(&mu);
+  if (count == 0) pthread_cond_wait(&cv, &mu);
+  --count;
+  pthread_mutex_unlock(&mu);
+}
+"""
+
+
+def test_compile_db_c(d):
+    # A C file through a compilation database as CMake writes it for a C target: the gcc-style
+    # `cc` driver, -std=c17, no `-x c`. Every file of the database, then the file named.
+    write(d, "src/q.c", C_BUGGY)
+    write(d, "src/other.cpp", "int other() { return 1; }\n")
+    write(d, "build/compile_commands.json", json.dumps([
+        {"directory": os.path.join(d, "build"),
+         "command": "/usr/bin/cc -D_GNU_SOURCE -O3 -DNDEBUG -Wall -Wpedantic -std=c17 "
+                    "-o q.c.o -c " + os.path.join(d, "src/q.c"),
+         "file": os.path.join(d, "src/q.c")},
+        {"directory": os.path.join(d, "build"),
+         "command": "/usr/bin/c++ -std=c++20 -o other.o -c ../src/other.cpp",
+         "file": "../src/other.cpp"}]))
+    for args in (["-p", "build"], ["-p", "build", "src/q.c"]):
+        p = lint(d, "--format=json", *args, expect=1)
+        got = [(f["file"], f["line"], f["check"]) for f in json.loads(p.stdout)["findings"]]
+        check(got == [("src/q.c", 7, "wait-not-in-loop")], f"{args}: {got}\n{p.stderr}")
+        check("error" not in p.stderr, f"{args}: stderr: {p.stderr}")
+    # A C file missing from the database: its command is inferred from the nearest entry (here
+    # the C++ one), and must still be parsed as C.
+    write(d, "src/r.c", C_BUGGY)
+    p = lint(d, "--format=json", "-p", "build", "src/r.c", expect=1)
+    got = [(f["file"], f["line"]) for f in json.loads(p.stdout)["findings"]]
+    check(got == [("src/r.c", 7)], f"inferred: {got}\n{p.stderr}")
+    # A C file that does not compile: one error naming it, no "N errors generated" noise.
+    write(d, "src/bad.c", "int f(void) { return undeclared; }\n")
+    p = lint(d, "-p", "build", "src/bad.c", expect=2)
+    check("src/bad.c: could not be parsed" in p.stderr and "generated" not in p.stderr,
+          p.stderr)
+
+
 def test_system_header(d):
     header = BUGGY.replace("void f()", "inline void f()")
     write(d, "sys/lib.h", header)

@@ -1,7 +1,9 @@
 // Cases for event-as-condition: Events used where a Condition (state + lock + predicate) is
 // needed.
 #include <atomic>
+#include <deque>
 #include <mutex>
+#include <semaphore>
 
 // A stand-in with the shape of weft::Event (primitives/include/weft/event.hpp).
 namespace weft {
@@ -104,4 +106,111 @@ void own_loop() {
 void local_state() {
   bool local = has_data;
   if (!local) data_ready.wait(1.0);
+}
+
+// ---- std::binary_semaphore used as an auto-reset event -----------------------------------
+
+std::mutex qm;
+std::deque<int> queue;
+std::binary_semaphore items_ready{0};
+
+// The producer signals each item with a release() and waits for nothing: two items pushed
+// before the consumer wakes are one token (and a release past max() is undefined behaviour).
+void produce(int x) {
+  {
+    std::lock_guard<std::mutex> g(qm);
+    queue.push_back(x);
+  }
+  items_ready.release();
+}
+
+// The consumer takes one item per acquire(): the second of two coalesced items waits forever.
+void consume_loop() {
+  for (;;) {
+    items_ready.acquire();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'items_ready' is a binary_semaphore used as an auto-reset event: release() calls that arrive before this acquire() coalesce into one, so signals are lost; use a Condition with its lock and a predicate, or a counting_semaphore that counts the items [event-as-condition]
+    // CHECK-NOTES: :[[@LINE-8]]:3: note: 'items_ready' is released here as a signal
+    std::lock_guard<std::mutex> g(qm);
+    int x = queue.front();
+    queue.pop_front();
+    consume(x);
+  }
+}
+
+// Check-then-acquire: a token left from a round where the check passed lets acquire() return
+// while the state is still not ready.
+bool item_waiting = false;
+void take_one() {
+  if (!item_waiting) items_ready.acquire();
+  // CHECK-MESSAGES: :[[@LINE-1]]:22: warning: 'items_ready' is acquired after checking 'item_waiting' without a lock: the check and the acquire are not atomic, and a release() left from an earlier round lets it return while the state is unchanged; use a Condition with its lock and a predicate [event-as-condition]
+  consume(1);
+}
+
+class Doorbell {
+ public:
+  void ring() { bell_.release(); }
+  void serve() {
+    while (running_) {
+      if (bell_.try_acquire_for(std::chrono::milliseconds(10)))
+      // CHECK-MESSAGES: :[[@LINE-1]]:11: warning: 'bell_' is a binary_semaphore used as an auto-reset event: release() calls that arrive before this try_acquire_for() coalesce into one, so signals are lost; use a Condition with its lock and a predicate, or a counting_semaphore that counts the items [event-as-condition]
+      // CHECK-NOTES: :[[@LINE-5]]:17: note: 'bell_' is released here as a signal
+        consume(2);
+    }
+  }
+
+ private:
+  std::atomic<bool> running_{true};
+  std::binary_semaphore bell_{0};
+};
+
+// ---- semaphore negatives -----------------------------------------------------------------
+
+// A pool of slots: acquire, use, release in the same function (counting and binary alike).
+std::counting_semaphore<4> slots{4};
+std::binary_semaphore one_slot{1};
+bool closed = false;
+void use_pool() {
+  for (int i = 0; i < 8; ++i) {
+    slots.acquire();
+    consume(i);
+    slots.release();
+  }
+  if (!closed) {
+    one_slot.acquire();
+    consume(0);
+    one_slot.release();
+  }
+}
+
+// A one-slot hand-off with two semaphores (ping-pong): the producer waits for `empty` before
+// each release of `full`, so releases never pile up.
+std::binary_semaphore empty{1}, full{0};
+int slot_value = 0;
+void handoff_producer() {
+  for (int i = 0; i < 8; ++i) {
+    empty.acquire();
+    slot_value = i;
+    full.release();
+  }
+}
+void handoff_consumer() {
+  for (int i = 0; i < 8; ++i) {
+    full.acquire();
+    consume(slot_value);
+    empty.release();
+  }
+}
+
+// A one-shot start signal: released once, acquired once, not in a loop.
+std::binary_semaphore start_gate{0};
+void start() { start_gate.release(); }
+void wait_for_start() {
+  start_gate.acquire();
+  consume(3);
+}
+
+// A check made under a lock.
+void locked_take() {
+  std::unique_lock<std::mutex> lk(qm);
+  if (queue.empty()) items_ready.acquire();
 }
