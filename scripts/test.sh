@@ -18,6 +18,9 @@ cmake --build build-tsan -j "$jobs"
 echo "== npm ci (viewer/web: playwright-core for the browser tests)"
 (cd viewer/web && npm ci --no-audit --no-fund >/dev/null) ||
   echo "npm ci failed: the viewer's browser tests will be skipped"
+echo "== npm ci (tests/analyzer: the official SARIF 2.1.0 schema)"
+(cd tests/analyzer && npm ci --no-audit --no-fund >/dev/null) ||
+  echo "npm ci failed: analyzer:driver:sarif_official will be skipped"
 
 status=0
 echo "== ctest (ThreadSanitizer build: primitives, runtime)"

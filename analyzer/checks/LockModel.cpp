@@ -7,6 +7,7 @@
 #include <clang/AST/DeclCXX.h>
 #include <clang/AST/ExprCXX.h>
 #include <clang/AST/RecursiveASTVisitor.h>
+#include <clang/Basic/Builtins.h>
 #include <clang/Analysis/CFG.h>
 #include <clang/Basic/SourceManager.h>
 #include <clang/Index/USRGeneration.h>
@@ -331,12 +332,25 @@ class FunctionAnalysis {
 
   void collect_var_inits(const Stmt* s) {
     if (!s) return;
+    // __builtin_constant_p(e) never evaluates e (Catch2's CHECK(l.acquire()) wraps its
+    // expression in one before evaluating it for real), but the CFG still lists e's calls.
+    if (const auto* call = dyn_cast<CallExpr>(s);
+        call && call->getBuiltinCallee() == Builtin::BI__builtin_constant_p) {
+      mark_unevaluated(call);
+      return;
+    }
     if (const auto* ds = dyn_cast<DeclStmt>(s)) {
       for (const Decl* d : ds->decls())
         if (const auto* vd = dyn_cast<VarDecl>(d); vd && vd->getInit())
           if (const auto* ce = construct_of(vd->getInit())) var_inits_.insert(ce);
     }
     for (const Stmt* c : s->children()) collect_var_inits(c);
+  }
+
+  void mark_unevaluated(const Stmt* s) {
+    if (!s) return;
+    unevaluated_.insert(s);
+    for (const Stmt* c : s->children()) mark_unevaluated(c);
   }
 
   static const CXXConstructExpr* construct_of(const Expr* e) {
@@ -414,6 +428,7 @@ class FunctionAnalysis {
   }
 
   void visit(const Stmt* st, State& s, bool record) {
+    if (unevaluated_.count(st)) return;
     if (const auto* ds = dyn_cast<DeclStmt>(st)) {
       for (const Decl* d : ds->decls())
         if (const auto* vd = dyn_cast<VarDecl>(d); vd && vd->getInit())
@@ -743,6 +758,7 @@ class FunctionAnalysis {
   int& group_;
   FunctionFacts* facts_fn_ = nullptr;
   std::set<const CXXConstructExpr*> var_inits_;
+  std::set<const Stmt*> unevaluated_;  // under __builtin_constant_p: never run
 };
 
 // ---- The TU walk -------------------------------------------------------------------------------

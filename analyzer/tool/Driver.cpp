@@ -79,8 +79,17 @@ class LintConsumer : public clang::ASTConsumer {
  public:
   LintConsumer(const std::vector<const CheckInfo*>& checks,
                const std::map<std::string, std::string>* options, bool wantSummaries,
-               TuResult& r)
-      : infos_(checks), ctx_(options), wantSummaries_(wantSummaries), r_(r) {}
+               TuResult& r, const clang::SourceManager& sm)
+      : infos_(checks), ctx_(options), wantSummaries_(wantSummaries), r_(r), sm_(sm) {}
+
+  // With FrontendOptions::SkipFunctionBodies on (LintAction), the parser asks here for every
+  // function body: bodies in system headers are skipped (never matched, never reported; Sema
+  // still parses constexpr functions and those with deduced return types). This is most of the
+  // parsing and template instantiation time of a TU that includes the standard library.
+  bool shouldSkipFunctionBody(clang::Decl* d) override {
+    clang::SourceLocation loc = d->getLocation();
+    return loc.isValid() && sm_.isInSystemHeader(sm_.getExpansionLoc(loc));
+  }
 
   void HandleTranslationUnit(clang::ASTContext& ast) override {
     // An AST with errors has holes; checks on it would guess. The TU is listed as failed.
@@ -119,6 +128,7 @@ class LintConsumer : public clang::ASTConsumer {
   CheckContext ctx_;
   bool wantSummaries_;
   TuResult& r_;
+  const clang::SourceManager& sm_;
 };
 
 class LintAction : public clang::ASTFrontendAction {
@@ -126,9 +136,11 @@ class LintAction : public clang::ASTFrontendAction {
   LintAction(const std::vector<const CheckInfo*>& checks,
              const std::map<std::string, std::string>* options, bool wantSummaries, TuResult& r)
       : checks_(checks), options_(options), wantSummaries_(wantSummaries), r_(r) {}
-  std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance&,
+  std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance& ci,
                                                         llvm::StringRef) override {
-    return std::make_unique<LintConsumer>(checks_, options_, wantSummaries_, r_);
+    ci.getFrontendOpts().SkipFunctionBodies = true;  // LintConsumer::shouldSkipFunctionBody
+    return std::make_unique<LintConsumer>(checks_, options_, wantSummaries_, r_,
+                                          ci.getSourceManager());
   }
 
  private:

@@ -80,8 +80,45 @@ def test_json(d):
     check(text[fix["offset"]:fix["offset"] + fix["length"]] == "if", "fix offset/length")
 
 
-def sarif_of(d):
-    p = lint(d, "--format=sarif", "src/a.cpp", "--", "-std=c++20", expect=1)
+OFFICIAL_SCHEMA = os.path.join(HERE, "node_modules", "@microsoft", "jest-sarif", "lib", "schemas",
+                               "sarif-2.1.0-rtm.5.json")
+
+
+def test_sarif_official(d):
+    # The official SARIF 2.1.0 schema (JSON Schema draft-04), installed from npm by
+    # scripts/test.sh (tests/analyzer/package.json); not vendored.
+    if not os.path.exists(OFFICIAL_SCHEMA):
+        print(f"SKIP: {OFFICIAL_SCHEMA} missing: run 'npm ci' in tests/analyzer "
+              "(scripts/test.sh does)")
+        sys.exit(77)
+    import jsonschema
+    schema = json.load(open(OFFICIAL_SCHEMA))
+    check("2.1.0" in schema.get("title", ""), "not the SARIF 2.1.0 schema: " + schema.get("title", ""))
+    validator = jsonschema.Draft4Validator(schema)
+    # Every part weft writes: rules, results with notes (relatedLocations), a call chain
+    # (codeFlows), fixes, fingerprints.
+    write(d, "src/a.cpp", BUGGY + """void helper() { std::lock_guard<std::mutex> g(m); }
+void caller() {
+  std::lock_guard<std::mutex> g(m);
+  helper();
+}
+""")
+    log = sarif_of(d, "--checks=*")
+    results = log["runs"][0]["results"]
+    check({r["ruleId"] for r in results} >= {"wait-not-in-loop", "lock-reentry"},
+          str([r["ruleId"] for r in results]))
+    check(any("codeFlows" in r for r in results) and any("fixes" in r for r in results),
+          "expected a result with codeFlows and one with fixes")
+    errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
+    check(not errors, "; ".join(f"{list(e.path)}: {e.message[:200]}" for e in errors[:5]))
+    # The schema is not vacuous: a log missing a required property fails it.
+    broken = json.loads(json.dumps(log))
+    del broken["runs"][0]["tool"]["driver"]["name"]
+    check(not validator.is_valid(broken), "schema accepted a driver without a name")
+
+
+def sarif_of(d, *extra):
+    p = lint(d, "--format=sarif", *extra, "src/a.cpp", "--", "-std=c++20", expect=1)
     return json.loads(p.stdout)
 
 

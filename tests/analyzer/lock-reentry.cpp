@@ -359,3 +359,18 @@ void holds_pm_and_passes() {
   lock_once_through(&pm);
   pthread_mutex_unlock(&pm);
 }
+
+// __builtin_constant_p never evaluates its argument: Catch2's CHECK(l.acquire()) expands to
+// `(void)__builtin_constant_p(l.acquire()); ... handleExpr(... l.acquire()) ...`.
+weft::Lock checked;
+bool handle(bool);
+void catch_style_check() {
+  (void)__builtin_constant_p(checked.acquire());
+  handle(checked.acquire());
+  checked.release();
+}
+// ...while the argument of an evaluated builtin is run.
+void expect_twice() {
+  if (__builtin_expect(checked.acquire(), 1)) checked.acquire();
+  // CHECK-MESSAGES: :[[@LINE-1]]:47: warning: 'checked' is acquired while already held on this path; 'weft::Lock' is not reentrant, so the thread deadlocks [lock-reentry]
+}

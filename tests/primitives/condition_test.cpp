@@ -29,8 +29,8 @@ TEST_CASE("Condition: acquire/release act on the underlying lock", "[condition]"
 
 TEST_CASE("Condition: wait and notify without the lock raise RuntimeError", "[condition]") {
   weft::Condition c;
-  CHECK_THROWS_AS(c.wait(), weft::RuntimeError);
-  CHECK_THROWS_AS(c.wait(0.01), weft::RuntimeError);
+  CHECK_THROWS_AS(c.wait(), weft::RuntimeError);  // NOLINT(wait-not-in-loop): tests that wait() without the lock throws
+  CHECK_THROWS_AS(c.wait(0.01), weft::RuntimeError);  // NOLINT(wait-not-in-loop): tests that wait() without the lock throws
   CHECK_THROWS_AS(c.notify(), weft::RuntimeError);
   CHECK_THROWS_AS(c.notify_all(), weft::RuntimeError);
   // An RLock held by another thread is not "held" by us.
@@ -40,7 +40,7 @@ TEST_CASE("Condition: wait and notify without the lock raise RuntimeError", "[co
   bool threw = false;
   std::thread([&] {
     try {
-      cr.notify();
+      cr.notify();  // NOLINT(notify-without-lock): tests that notify() from a non-owner throws
     } catch (const weft::RuntimeError&) {
       threw = true;
     }
@@ -49,7 +49,7 @@ TEST_CASE("Condition: wait and notify without the lock raise RuntimeError", "[co
   r.release();
   weft::Lock l;
   weft::Condition cl(l);
-  CHECK_THROWS_AS(cl.wait(0), weft::RuntimeError);
+  CHECK_THROWS_AS(cl.wait(0), weft::RuntimeError);  // NOLINT(wait-not-in-loop): tests that wait() without the lock throws
   CHECK_THROWS_AS(cl.notify(), weft::RuntimeError);
 }
 
@@ -96,7 +96,7 @@ void check_notify_counts(MakeCond make) {
   Bunch b(5, [&](int) {
     std::lock_guard g(c);
     waiting.fetch_add(1);
-    c.wait();
+    c.wait();  // NOLINT(wait-not-in-loop): counts the wakeups notify_all() causes
     woken.fetch_add(1);
   });
   while (waiting.load() < 5) std::this_thread::yield();

@@ -18,7 +18,7 @@ namespace {
 int self_relock() {
   std::mutex m;
   m.lock();
-  m.lock();  // lock-reentry: stopped here
+  m.lock();  // lock-reentry: stopped here; NOLINT(lock-reentry): the bug weft run must stop
   return 0;
 }
 
@@ -32,7 +32,7 @@ int abba() {
   std::thread t2([&] {
     std::lock_guard gb(b);
     std::this_thread::sleep_for(100ms);
-    std::lock_guard ga(a);
+    std::lock_guard ga(a);  // NOLINT(lock-order-inversion): the bug weft run must report
   });
   t1.join();
   t2.join();
@@ -69,7 +69,7 @@ int inversion() {  // ABBA that does not deadlock in this run: one after the oth
   }).join();
   std::thread([&] {
     std::lock_guard gb(b);
-    std::lock_guard ga(a);
+    std::lock_guard ga(a);  // NOLINT(lock-order-inversion): the bug weft run must report
   }).join();
   return 0;
 }
@@ -98,9 +98,9 @@ int lost_wakeup(bool forever) {
   std::thread consumer([&] {
     std::unique_lock lk(m);
     if (forever)
-      cv.wait(lk);  // waits for the notification, not for a predicate
+      cv.wait(lk);  // waits for the notification, not for a predicate; NOLINT(wait-not-in-loop): the lost wakeup weft run must report
     else
-      cv.wait_for(lk, 300ms);
+      cv.wait_for(lk, 300ms);  // NOLINT(wait-not-in-loop): the lost wakeup weft run must report
   });
   consumer.join();
   return 0;
