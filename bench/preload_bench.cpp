@@ -37,17 +37,24 @@ constexpr int kRuns = 7;
 
 std::mutex g_mutex;
 
-// Best-of-kRuns ns per lock+unlock pair.
+// CPU time of the whole process (the detectors' watchdog thread included), in ns. CPU time, not
+// wall time: on a loaded machine wall time counts the time other processes held the CPU.
+double cpu_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
+}
+
+// Best-of-kRuns CPU ns per lock+unlock pair.
 double loop_ns() {
   double best = 1e300;
   for (int run = 0; run < kRuns; ++run) {
-    auto t0 = std::chrono::steady_clock::now();
+    double t0 = cpu_ns();
     for (long i = 0; i < kPairs; ++i) {
       g_mutex.lock();
       g_mutex.unlock();
     }
-    auto t1 = std::chrono::steady_clock::now();
-    double ns = std::chrono::duration<double, std::nano>(t1 - t0).count() / kPairs;
+    double ns = (cpu_ns() - t0) / kPairs;
     if (ns < best) best = ns;
   }
   return best;
@@ -111,7 +118,7 @@ double clock_read_ns() {
   double best = 1e300;
   for (int run = 0; run < 3; ++run) {
     std::uint64_t sink = 0;
-    auto t0 = std::chrono::steady_clock::now();
+    double t0 = cpu_ns();
     for (int i = 0; i < kReads; ++i) {
 #if defined(__x86_64__)
       sink += __rdtsc();
@@ -121,9 +128,8 @@ double clock_read_ns() {
       sink += static_cast<std::uint64_t>(ts.tv_nsec);
 #endif
     }
-    auto t1 = std::chrono::steady_clock::now();
+    double ns = (cpu_ns() - t0) / kReads;
     benchmark::DoNotOptimize(sink);
-    double ns = std::chrono::duration<double, std::nano>(t1 - t0).count() / kReads;
     if (ns < best) best = ns;
   }
   return best;
@@ -155,7 +161,7 @@ int main(int argc, char** argv) {
   bool have_lib = access(lib.c_str(), R_OK) == 0;
 
   double native = loop_ns();
-  std::printf("std::mutex lock+unlock, ns per pair (best of %d runs of %ld pairs)\n", kRuns,
+  std::printf("std::mutex lock+unlock, CPU ns per pair (best of %d runs of %ld pairs)\n", kRuns,
               kPairs);
   std::printf("%-44s %8s  %7s\n", "variant", "ns", "ratio");
   row("native", native, native);
@@ -172,8 +178,8 @@ int main(int argc, char** argv) {
       "(for comparison)");
   double clk = clock_read_ns();
   row("clock read (one per recorded event)", clk, native);
-  row("recording floor: native + 2 clock reads", native + 2 * clk, native,
-      "(what no recorder reading a clock per event can beat)");
+  row("recording floor: native + 1 clock read", native + clk, native,
+      "(the recorder reads the clock once per uncontended pair)");
   std::printf("\n");
   std::fflush(stdout);
 

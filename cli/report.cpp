@@ -268,6 +268,7 @@ int weft::cli::report_main(int argc, char** argv) {
   Trace t;
   try {
     t = weft::trace::read_trace(path);
+    weft::trace::symbolize_sites(t);  // code sites (interposed calls) to file:line
   } catch (const weft::trace::TraceError& e) {
     std::fprintf(stderr, "weft report: %s\n", e.what());
     return 2;

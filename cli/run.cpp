@@ -286,6 +286,7 @@ int weft::cli::run_main(int argc, char** argv) {
   try {
     weft::trace::consolidate_trace(path, exit_kind, exit_value);
     t = weft::trace::read_trace(path);
+    weft::trace::symbolize_sites(t);  // code sites (interposed calls) to file:line
   } catch (const std::exception& e) {
     std::fprintf(stderr, "weft run: the trace is unreadable: %s\n", e.what());
     return code;

@@ -118,6 +118,7 @@ int weft::cli::view_main(int argc, char** argv) {
   trace::Trace t;
   try {
     t = trace::read_trace(trace_path);
+    trace::symbolize_sites(t);  // code sites (interposed calls) to file:line
   } catch (const trace::TraceError& e) {
     std::fprintf(stderr, "weft view: %s\n", e.what());
     return 2;

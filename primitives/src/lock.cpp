@@ -7,6 +7,25 @@ namespace weft {
 
 using rt::Ev;
 
+namespace {
+// The site to record for an operation called at `where`: `where` itself, unless it lies in a
+// system header. std::lock_guard, std::unique_lock and std::scoped_lock call lock()/unlock()
+// with their own defaulted source_location (e.g. bits/std_mutex.h), which would hide the user's
+// line; then the return address into the caller stands for the site, and readers symbolize it
+// through the inlined frames to the user's file:line (rt::site_from_pc). The last file checked
+// is remembered per thread, so the common case is one compare.
+std::source_location user_site(const std::source_location& where, const void* ra) noexcept {
+  thread_local const char* last_file = nullptr;
+  thread_local bool last_system = false;
+  const char* f = where.file_name();
+  if (f != last_file) {
+    last_file = f;
+    last_system = rt::is_system_header(f);
+  }
+  return last_system ? rt::site_from_pc(ra) : where;
+}
+}  // namespace
+
 Lock::Lock(std::string_view name, std::source_location where)
     : id_(rt::new_object(rt::ObjKind::Lock, name, where)) {}
 
@@ -22,8 +41,13 @@ bool Lock::acquire_slow(bool blocking, double timeout) {
   return ok;
 }
 
+void Lock::release_recorded(rt::Sink* s, const std::source_location& where) {
+  s->on_event(Ev::Release, id_, 0, user_site(where, __builtin_return_address(0)));
+}
+
 bool Lock::acquire_recorded(rt::Sink* s, bool blocking, double timeout,
-                            const std::source_location& where) {
+                            const std::source_location& where_arg) {
+  const std::source_location where = user_site(where_arg, __builtin_return_address(0));
   detail::check_acquire_args(blocking, timeout);
   s->chaos_point(id_);
   bool ok = mu_.try_lock();
@@ -83,7 +107,10 @@ bool RLock::lock_outer(rt::Sink* s, bool blocking, double timeout,
 bool RLock::acquire(bool blocking, double timeout, std::source_location where) {
   std::uint64_t me = detail::self_ident();
   rt::Sink* s = rt::active_sink();
-  if (s) [[unlikely]] s->chaos_point(id_);
+  if (s) [[unlikely]] {
+    where = user_site(where, __builtin_return_address(0));
+    s->chaos_point(id_);
+  }
   if (owner_.load(std::memory_order_relaxed) == me) {
     ++count_;
     if (s) [[unlikely]]
@@ -104,7 +131,8 @@ bool RLock::acquire(bool blocking, double timeout, std::source_location where) {
 void RLock::release(std::source_location where) {
   bool owned = is_owned();
   if (auto* s = rt::active_sink()) [[unlikely]] {
-    s->on_event(Ev::Release, id_, owned ? count_ - 1 : count_, where);
+    s->on_event(Ev::Release, id_, owned ? count_ - 1 : count_,
+                user_site(where, __builtin_return_address(0)));
   }
   if (!owned) throw RuntimeError("cannot release un-acquired lock");
   if (--count_ == 0) {

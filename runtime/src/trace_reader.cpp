@@ -47,6 +47,8 @@ std::string hex(std::uint64_t v) {
 struct RawSite {
   std::uint32_t line = 0, column = 0;
   std::string file, function;
+  std::string module;  // code sites (kCodeSite)
+  std::uint64_t offset = 0;
 };
 struct RawObject {
   std::uint64_t id;
@@ -62,6 +64,7 @@ struct RawEvent {
   rt::Ev kind;
   std::uint64_t obj, arg;
   std::uint32_t site;
+  bool undated = false;  // kAcquiredUndated: `tick` is its thread's previous record (see date_undated)
 };
 struct RawFinding {
   std::uint64_t tick;
@@ -172,6 +175,12 @@ std::uint32_t decode_block(const std::uint8_t* d, std::uint64_t payload, std::ui
       seg.events.push_back({tick, thread, static_cast<rt::Ev>(type), obj, arg,
                             static_cast<std::uint32_t>(std::min<std::uint64_t>(site, UINT32_MAX))});
       if (static_cast<rt::Ev>(type) == rt::Ev::ThreadStart) seg.threads[thread].object = obj;
+    } else if (type == fmt::kAcquiredUndated) {
+      std::uint64_t obj, arg, site;
+      if (!c.varint(obj) || !c.varint(arg) || !c.varint(site)) return cut_record(at);
+      seg.events.push_back({tick, thread, rt::Ev::Acquired, obj, arg,
+                            static_cast<std::uint32_t>(std::min<std::uint64_t>(site, UINT32_MAX)),
+                            true});
     } else if (type == fmt::kObject) {
       std::uint64_t id, site;
       std::uint8_t kind;
@@ -192,6 +201,15 @@ std::uint32_t decode_block(const std::uint8_t* d, std::uint64_t payload, std::ui
         return cut_record(at);
       s.line = static_cast<std::uint32_t>(std::min<std::uint64_t>(line, UINT32_MAX));
       s.column = static_cast<std::uint32_t>(std::min<std::uint64_t>(column, UINT32_MAX));
+      if (id != 0 && id <= UINT32_MAX) seg.sites[static_cast<std::uint32_t>(id)] = std::move(s);
+    } else if (type == fmt::kCodeSite) {
+      std::uint64_t id;
+      RawSite s;
+      if (!c.varint(id) || !c.varint(s.offset) || !c.str(s.module) || !c.str(s.function))
+        return cut_record(at);
+      std::string base = s.module.substr(s.module.rfind('/') == std::string::npos ? 0 : s.module.rfind('/') + 1);
+      s.file = (base.empty() ? std::string("?") : base) + "+" + hex(s.offset);
+      if (s.module.empty()) s.module = "?";
       if (id != 0 && id <= UINT32_MAX) seg.sites[static_cast<std::uint32_t>(id)] = std::move(s);
     } else if (type == fmt::kThreadName) {
       std::string name;
@@ -215,6 +233,42 @@ std::uint32_t decode_block(const std::uint8_t* d, std::uint64_t payload, std::ui
     last_good = c.pos();
   }
   return static_cast<std::uint32_t>(last_good - payload);
+}
+
+// Dates the undated Acquired events of `seg` (records of type kAcquiredUndated, whose `tick` is
+// their thread's previous record). Such an acquisition did not block, so it happened after the
+// thread's previous record, after the previous Release of the same object (it found the object
+// free) and before the thread's next dated event. It is placed at the later of the first two,
+// just after that Release: the order of the merged timeline then keeps mutual exclusion, and
+// the time is exact whenever the thread had just done something else that was recorded.
+void date_undated(Segment& seg) {
+  if (std::none_of(seg.events.begin(), seg.events.end(), [](const RawEvent& e) { return e.undated; }))
+    return;
+  std::unordered_map<std::uint64_t, std::vector<std::uint64_t>> releases;  // obj -> sorted ticks
+  for (const auto& e : seg.events)
+    if (e.kind == rt::Ev::Release) releases[e.obj].push_back(e.tick);
+  for (auto& [obj, ticks] : releases) std::sort(ticks.begin(), ticks.end());
+  // A few ticks so that "just after" stays after once converted to nanoseconds.
+  double npt = seg.h.ns_per_tick > 0 ? seg.h.ns_per_tick : 1.0;
+  std::uint64_t after = npt >= 1.0 ? 1 : static_cast<std::uint64_t>(1.0 / npt) + 1;
+  std::unordered_map<std::uint32_t, std::uint64_t> next;  // thread -> its next dated event
+  for (std::size_t i = seg.events.size(); i-- > 0;) {
+    RawEvent& e = seg.events[i];
+    if (!e.undated) {
+      next[e.thread] = e.tick;
+      continue;
+    }
+    auto rel = releases.find(e.obj);
+    if (rel == releases.end()) continue;
+    auto n = next.find(e.thread);
+    std::uint64_t hi = n == next.end() ? UINT64_MAX : n->second;
+    auto pos = std::lower_bound(rel->second.begin(), rel->second.end(), hi);
+    if (pos == rel->second.begin()) continue;
+    std::uint64_t r = *(pos - 1);
+    if (r < e.tick) continue;
+    std::uint64_t t = hi - r > after ? r + after : hi;
+    e.tick = std::max(e.tick, t);
+  }
 }
 
 // Walks the segments of one file's bytes. `truncated` is set when the bytes end early.
@@ -297,6 +351,7 @@ void parse_file(const std::uint8_t* d, std::uint64_t n, std::vector<Segment>& ou
                          std::to_string(area) + ", the file holds " + std::to_string(n - area) +
                          "; events before the cut are kept");
     }
+    date_undated(seg);
     out.push_back(std::move(seg));
     if (cut) return;
     // A segment not packed by consolidate_trace() is the last of its file: the rest is the
@@ -363,13 +418,19 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
   };
 
   // Sites, deduplicated by content.
-  std::map<std::tuple<std::string, std::uint32_t, std::uint32_t, std::string>, std::int32_t> site_index;
+  std::map<std::tuple<std::string, std::uint32_t, std::uint32_t, std::string, std::string>,
+           std::int32_t>
+      site_index;
   std::vector<std::unordered_map<std::uint32_t, std::int32_t>> site_map(segs.size());
   for (std::size_t si = 0; si < segs.size(); ++si) {
     for (auto& [id, rs] : segs[si].sites) {
-      auto key = std::make_tuple(rs.file, rs.line, rs.column, rs.function);
+      auto key = std::make_tuple(rs.file, rs.line, rs.column, rs.function, rs.module);
       auto [it, fresh] = site_index.emplace(key, static_cast<std::int32_t>(t.sites.size()));
-      if (fresh) t.sites.push_back({rs.file, rs.line, rs.column, rs.function});
+      if (fresh) {
+        t.sites.push_back({rs.file, rs.line, rs.column, rs.function});
+        if (!rs.module.empty())
+          t.code_sites.push_back({static_cast<std::int32_t>(t.sites.size() - 1), rs.module, rs.offset});
+      }
       site_map[si][id] = it->second;
     }
   }

@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -108,4 +110,77 @@ TEST_CASE("thread names and long strings survive the round trip") {
   CHECK(t.threads[0].name == "子线程-0");
   REQUIRE(t.objects.size() == 1);
   CHECK(t.objects[0].name == std::string(4096, 'n'));  // cut at the format's limit
+}
+
+namespace {
+// The events of `t` on object `obj`, in trace order.
+std::vector<trace::Event> events_of(const trace::Trace& t, rt::ObjId obj) {
+  std::vector<trace::Event> out;
+  for (const auto& e : t.events)
+    if (e.obj == obj) out.push_back(e);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("an acquisition that did not block is dated from its neighbours, keeping exclusion") {
+  using std::chrono::milliseconds;
+  const auto here = std::source_location::current();
+  for (bool exact : {false, true}) {
+    INFO("exact_times " << exact);
+    std::string path = temp_path();
+    {
+      rt::Recorder rec({.path = path, .exact_times = exact});
+      std::atomic<int> step{0};
+      // Thread B records something, then takes lock 1 only after thread A released it.
+      std::thread b([&] {
+        rec.on_event(rt::Ev::Set, 20, 0, here);
+        step.store(1);
+        while (step.load() != 2) std::this_thread::yield();
+        rec.on_event(rt::Ev::Acquired, 1, 1, here);  // did not block: no AcquireBegin
+        rec.on_event(rt::Ev::Release, 1, 0, here);
+      });
+      while (step.load() != 1) std::this_thread::yield();
+      rec.on_event(rt::Ev::Set, 10, 0, here);
+      std::this_thread::sleep_for(milliseconds(5));
+      rec.on_event(rt::Ev::Acquired, 1, 1, here);
+      std::this_thread::sleep_for(milliseconds(5));
+      rec.on_event(rt::Ev::Release, 1, 0, here);
+      // A contended acquisition: AcquireBegin, then Acquired 5 ms later.
+      rec.on_event(rt::Ev::AcquireBegin, 2, 0, here);
+      std::this_thread::sleep_for(milliseconds(5));
+      rec.on_event(rt::Ev::Acquired, 2, 1, here);
+      rec.on_event(rt::Ev::Release, 2, 0, here);
+      std::this_thread::sleep_for(milliseconds(5));
+      step.store(2);
+      b.join();
+    }
+    trace::Trace t = trace::read_trace(path);
+    auto lock1 = events_of(t, 1);
+    REQUIRE(lock1.size() == 4);
+    // Mutual exclusion holds in the merged timeline: A acquired, A released, B acquired, B released.
+    CHECK(lock1[0].kind == rt::Ev::Acquired);
+    CHECK(lock1[1].kind == rt::Ev::Release);
+    CHECK(lock1[2].kind == rt::Ev::Acquired);
+    CHECK(lock1[3].kind == rt::Ev::Release);
+    CHECK(lock1[0].thread == lock1[1].thread);
+    CHECK(lock1[2].thread == lock1[3].thread);
+    CHECK(lock1[0].thread != lock1[2].thread);
+    CHECK(lock1[2].ts_ns >= lock1[1].ts_ns);
+    CHECK(lock1[2].ts_ns <= lock1[3].ts_ns);
+    auto set_a = events_of(t, 10);
+    REQUIRE(set_a.size() == 1);
+    std::uint64_t since_set = lock1[0].ts_ns - set_a[0].ts_ns;
+    if (exact) {
+      CHECK(since_set >= 4000000);  // its own clock reading, 5 ms after the Set
+    } else {
+      CHECK(since_set < 1000000);   // dated at its thread's previous record
+      // ...and B's acquisition, whose own previous record is older, just after A's release.
+      CHECK(lock1[2].ts_ns - lock1[1].ts_ns < 1000000);
+    }
+    // A contended acquisition always has its own time.
+    auto lock2 = events_of(t, 2);
+    REQUIRE(lock2.size() == 3);
+    CHECK(lock2[1].kind == rt::Ev::Acquired);
+    CHECK(lock2[1].ts_ns - lock2[0].ts_ns >= 4000000);
+  }
 }

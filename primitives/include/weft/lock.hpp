@@ -72,7 +72,7 @@ class Lock {
   // Memory ordering: release (pairs with the next acquire()).
   void release(std::source_location where = std::source_location::current()) {
     if (auto* s = rt::active_sink()) [[unlikely]] {
-      s->on_event(rt::Ev::Release, id_, 0, where);
+      release_recorded(s, where);
     }
     WEFT_TSAN_RELEASE(this);
     if (mu_.unlock() == 0) [[unlikely]] throw_unlocked();
@@ -99,6 +99,8 @@ class Lock {
   bool acquire_recorded(rt::Sink* s, bool blocking, double timeout,
                         const std::source_location& where);
   bool acquire_slow(bool blocking, double timeout);
+  // Out of line so that its return address is in the caller (the site behind std::lock_guard).
+  [[gnu::noinline]] void release_recorded(rt::Sink* s, const std::source_location& where);
   [[noreturn]] static void throw_unlocked();
 
   detail::FutexMutex mu_;

@@ -45,9 +45,11 @@
 namespace weft::preload {
 
 std::atomic<bool> g_enabled{false};
+bool g_chaos = false;
 thread_local bool t_busy WEFT_PRELOAD_TLS = false;
 thread_local ThreadCtl* t_ctl WEFT_PRELOAD_TLS = nullptr;
 thread_local pid_t t_tid WEFT_PRELOAD_TLS = 0;
+constinit thread_local std::source_location t_site WEFT_PRELOAD_TLS{};
 
 pid_t my_tid() noexcept {
   if (t_tid == 0) t_tid = static_cast<pid_t>(syscall(SYS_gettid));
@@ -99,7 +101,7 @@ int record_mutex_lock(Sink* s, pthread_mutex_t* m, Block&& block) noexcept {
   check_pending_name();
   ObjId id = mutex_id(m);
   if (id == 0) return block();
-  s->chaos_point(id);
+  if (g_chaos) s->chaos_point(id);
   int r = libc().mutex_trylock(m);
   if (r == EBUSY) {
     // An errorcheck mutex re-locked by its owner fails at once (EDEADLK): it does not block.
@@ -163,12 +165,14 @@ void* thread_trampoline(void* p) {
   c->handle = pthread_self();
   t_ctl = c;
   t_self = c->id;
+  t_site = {};  // ThreadStart and ThreadEnd have no call site
   if (recording() != nullptr) {
     Busy b;
     check_pending_name();
     emit(Ev::ThreadStart, c->id, c->parent);
   }
   void* result = c->fn(c->arg);
+  t_site = {};
   finish_thread();
   return result;
 }
@@ -262,7 +266,7 @@ int record_notify(pthread_cond_t* c, bool all, bool old_abi, int (*call)(pthread
     Busy b;
     check_pending_name();
     if (ObjId id = cond_id(c)) {
-      s->chaos_point(id);
+      if (g_chaos) s->chaos_point(id);
       std::uint64_t requested = all ? 0xffffffffu : 1u;
       std::uint64_t woken = cond_waiters(c, old_abi);
       if (woken > requested) woken = requested;
@@ -304,7 +308,7 @@ int record_rw_lock(pthread_rwlock_t* l, std::uint64_t mode, Try&& try_fn, Block&
   check_pending_name();
   ObjId id = id_for(l, ObjKind::RWLock);
   if (id == 0) return block();
-  s->chaos_point(id);
+  if (g_chaos) s->chaos_point(id);
   int r = try_fn();
   if (r == EBUSY) {
     emit(Ev::AcquireBegin, id, 0);
@@ -351,7 +355,7 @@ int record_sem_wait(sem_t* sem, Block&& block) {
   check_pending_name();
   ObjId id = id_for(sem, ObjKind::PosixSemaphore);
   if (id == 0) return block();
-  s->chaos_point(id);
+  if (g_chaos) s->chaos_point(id);
   int r = libc().sem_trywait(sem);
   int err = r == 0 ? 0 : errno;
   if (r != 0 && err == EAGAIN) {
@@ -397,7 +401,7 @@ BarrierState* barrier_state(pthread_barrier_t* b, unsigned parties_if_new) noexc
 ObjId make_object(ObjKind kind, const void* addr) noexcept {
   char name[2 + 16 + 1];
   std::snprintf(name, sizeof name, "%p", addr);
-  return rt::new_object(kind, name, kNoSite);
+  return rt::new_object(kind, name, t_site);  // first use: where the program touched it
 }
 
 ObjId create_id_for(const void* addr, ObjKind kind) noexcept {
@@ -424,6 +428,7 @@ namespace rt = weft::rt;
 // ---- mutexes -------------------------------------------------------------------------------
 
 WEFT_EXPORT int pthread_mutex_init(pthread_mutex_t* m, const pthread_mutexattr_t* a) noexcept {
+  WEFT_NOTE_CALLER();
   int r = libc().mutex_init(m, a);
   if (r == 0 && recording() != nullptr) {
     Busy b;
@@ -434,12 +439,14 @@ WEFT_EXPORT int pthread_mutex_init(pthread_mutex_t* m, const pthread_mutexattr_t
 }
 
 WEFT_EXPORT int pthread_mutex_destroy(pthread_mutex_t* m) noexcept {
+  WEFT_NOTE_CALLER();
   int r = libc().mutex_destroy(m);
   if (r == 0) forget(m);
   return r;
 }
 
 WEFT_EXPORT int pthread_mutex_lock(pthread_mutex_t* m) noexcept {
+  WEFT_NOTE_CALLER();
   Sink* s = recording();
   if (s == nullptr) [[likely]]
     return libc().mutex_lock(m);
@@ -447,6 +454,7 @@ WEFT_EXPORT int pthread_mutex_lock(pthread_mutex_t* m) noexcept {
 }
 
 WEFT_EXPORT int pthread_mutex_timedlock(pthread_mutex_t* m, const timespec* t) noexcept {
+  WEFT_NOTE_CALLER();
   Sink* s = recording();
   if (s == nullptr) return libc().mutex_timedlock(m, t);
   return record_mutex_lock(s, m, [m, t] { return libc().mutex_timedlock(m, t); });
@@ -454,12 +462,14 @@ WEFT_EXPORT int pthread_mutex_timedlock(pthread_mutex_t* m, const timespec* t) n
 
 WEFT_EXPORT int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t clk,
                                         const timespec* t) noexcept {
+  WEFT_NOTE_CALLER();
   Sink* s = recording();
   if (s == nullptr) return libc().mutex_clocklock(m, clk, t);
   return record_mutex_lock(s, m, [m, clk, t] { return libc().mutex_clocklock(m, clk, t); });
 }
 
 WEFT_EXPORT int pthread_mutex_trylock(pthread_mutex_t* m) noexcept {
+  WEFT_NOTE_CALLER();
   Sink* s = recording();
   if (s == nullptr) return libc().mutex_trylock(m);
   Busy b;
@@ -478,6 +488,7 @@ WEFT_EXPORT int pthread_mutex_trylock(pthread_mutex_t* m) noexcept {
 }
 
 WEFT_EXPORT int pthread_mutex_unlock(pthread_mutex_t* m) noexcept {
+  WEFT_NOTE_CALLER();
   Sink* s = recording();
   if (s == nullptr) [[likely]]
     return libc().mutex_unlock(m);
@@ -523,49 +534,61 @@ int cond_timedwait(pthread_cond_t* c, pthread_mutex_t* m, const timespec* t, boo
 }  // namespace
 
 WEFT_EXPORT int weft_cond_init_232(pthread_cond_t* c, const pthread_condattr_t* a) {
+  WEFT_NOTE_CALLER();
   return cond_init(c, a, false);
 }
 WEFT_EXPORT int weft_cond_init_225(pthread_cond_t* c, const pthread_condattr_t* a) {
+  WEFT_NOTE_CALLER();
   return cond_init(c, a, true);
 }
 WEFT_EXPORT int weft_cond_destroy_232(pthread_cond_t* c) { return cond_destroy(c, false); }
 WEFT_EXPORT int weft_cond_destroy_225(pthread_cond_t* c) { return cond_destroy(c, true); }
 WEFT_EXPORT int weft_cond_wait_232(pthread_cond_t* c, pthread_mutex_t* m) {
+  WEFT_NOTE_CALLER();
   return cond_wait(c, m, false);
 }
 WEFT_EXPORT int weft_cond_wait_225(pthread_cond_t* c, pthread_mutex_t* m) {
+  WEFT_NOTE_CALLER();
   return cond_wait(c, m, true);
 }
 WEFT_EXPORT int weft_cond_timedwait_232(pthread_cond_t* c, pthread_mutex_t* m,
                                         const timespec* t) {
+  WEFT_NOTE_CALLER();
   return cond_timedwait(c, m, t, false);
 }
 WEFT_EXPORT int weft_cond_timedwait_225(pthread_cond_t* c, pthread_mutex_t* m,
                                         const timespec* t) {
+  WEFT_NOTE_CALLER();
   return cond_timedwait(c, m, t, true);
 }
 WEFT_EXPORT int weft_cond_signal_232(pthread_cond_t* c) {
+  WEFT_NOTE_CALLER();
   return record_notify(c, false, false, libc().cond.signal, libc().cond.broadcast);
 }
 WEFT_EXPORT int weft_cond_signal_225(pthread_cond_t* c) {
+  WEFT_NOTE_CALLER();
   return record_notify(c, false, true, libc().cond_old.signal, libc().cond_old.broadcast);
 }
 WEFT_EXPORT int weft_cond_broadcast_232(pthread_cond_t* c) {
+  WEFT_NOTE_CALLER();
   return record_notify(c, true, false, libc().cond.broadcast);
 }
 WEFT_EXPORT int weft_cond_broadcast_225(pthread_cond_t* c) {
+  WEFT_NOTE_CALLER();
   return record_notify(c, true, true, libc().cond_old.broadcast);
 }
 
 // std::condition_variable::wait_for / wait_until with steady_clock land here (glibc >= 2.30).
 WEFT_EXPORT int pthread_cond_clockwait(pthread_cond_t* c, pthread_mutex_t* m, clockid_t clk,
                                        const timespec* t) {
+  WEFT_NOTE_CALLER();
   return record_cond_wait(c, m, true, [=] { return libc().cond_clockwait(c, m, clk, t); });
 }
 
 // ---- rwlocks -------------------------------------------------------------------------------
 
 WEFT_EXPORT int pthread_rwlock_init(pthread_rwlock_t* l, const pthread_rwlockattr_t* a) noexcept {
+  WEFT_NOTE_CALLER();
   int r = libc().rw_init(l, a);
   if (r == 0 && recording() != nullptr) {
     Busy b;
@@ -576,49 +599,59 @@ WEFT_EXPORT int pthread_rwlock_init(pthread_rwlock_t* l, const pthread_rwlockatt
 }
 
 WEFT_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t* l) noexcept {
+  WEFT_NOTE_CALLER();
   int r = libc().rw_destroy(l);
   if (r == 0) forget(l);
   return r;
 }
 
 WEFT_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t* l) noexcept {
+  WEFT_NOTE_CALLER();
   return record_rw_lock(
       l, kShared, [l] { return libc().rw_tryrdlock(l); }, [l] { return libc().rw_rdlock(l); });
 }
 WEFT_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t* l) noexcept {
+  WEFT_NOTE_CALLER();
   return record_rw_lock(
       l, kExclusive, [l] { return libc().rw_trywrlock(l); }, [l] { return libc().rw_wrlock(l); });
 }
 WEFT_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t* l, const timespec* t) noexcept {
+  WEFT_NOTE_CALLER();
   return record_rw_lock(
       l, kShared, [l] { return libc().rw_tryrdlock(l); },
       [l, t] { return libc().rw_timedrdlock(l, t); });
 }
 WEFT_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t* l, const timespec* t) noexcept {
+  WEFT_NOTE_CALLER();
   return record_rw_lock(
       l, kExclusive, [l] { return libc().rw_trywrlock(l); },
       [l, t] { return libc().rw_timedwrlock(l, t); });
 }
 WEFT_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t* l, clockid_t clk,
                                            const timespec* t) noexcept {
+  WEFT_NOTE_CALLER();
   return record_rw_lock(
       l, kShared, [l] { return libc().rw_tryrdlock(l); },
       [l, clk, t] { return libc().rw_clockrdlock(l, clk, t); });
 }
 WEFT_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t* l, clockid_t clk,
                                            const timespec* t) noexcept {
+  WEFT_NOTE_CALLER();
   return record_rw_lock(
       l, kExclusive, [l] { return libc().rw_trywrlock(l); },
       [l, clk, t] { return libc().rw_clockwrlock(l, clk, t); });
 }
 WEFT_EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t* l) noexcept {
+  WEFT_NOTE_CALLER();
   return record_rw_try(l, kShared, [l] { return libc().rw_tryrdlock(l); });
 }
 WEFT_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t* l) noexcept {
+  WEFT_NOTE_CALLER();
   return record_rw_try(l, kExclusive, [l] { return libc().rw_trywrlock(l); });
 }
 
 WEFT_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t* l) noexcept {
+  WEFT_NOTE_CALLER();
   if (recording() == nullptr) return libc().rw_unlock(l);
   Busy b;
   check_pending_name();
@@ -633,6 +666,7 @@ WEFT_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t* l) noexcept {
 // ---- semaphores ----------------------------------------------------------------------------
 
 WEFT_EXPORT int sem_init(sem_t* s, int pshared, unsigned value) noexcept {
+  WEFT_NOTE_CALLER();
   int r = libc().sem_init(s, pshared, value);
   if (r == 0 && recording() != nullptr) {
     int err = errno;
@@ -645,6 +679,7 @@ WEFT_EXPORT int sem_init(sem_t* s, int pshared, unsigned value) noexcept {
 }
 
 WEFT_EXPORT int sem_destroy(sem_t* s) noexcept {
+  WEFT_NOTE_CALLER();
   int r = libc().sem_destroy(s);
   int err = errno;
   if (r == 0) forget(s);
@@ -653,16 +688,20 @@ WEFT_EXPORT int sem_destroy(sem_t* s) noexcept {
 }
 
 WEFT_EXPORT int sem_wait(sem_t* s) {
+  WEFT_NOTE_CALLER();
   return record_sem_wait(s, [s] { return libc().sem_wait(s); });
 }
 WEFT_EXPORT int sem_timedwait(sem_t* s, const timespec* t) {
+  WEFT_NOTE_CALLER();
   return record_sem_wait(s, [s, t] { return libc().sem_timedwait(s, t); });
 }
 WEFT_EXPORT int sem_clockwait(sem_t* s, clockid_t clk, const timespec* t) {
+  WEFT_NOTE_CALLER();
   return record_sem_wait(s, [s, clk, t] { return libc().sem_clockwait(s, clk, t); });
 }
 
 WEFT_EXPORT int sem_trywait(sem_t* s) noexcept {
+  WEFT_NOTE_CALLER();
   if (recording() == nullptr) return libc().sem_trywait(s);
   Busy b;
   check_pending_name();
@@ -677,6 +716,7 @@ WEFT_EXPORT int sem_trywait(sem_t* s) noexcept {
 }
 
 WEFT_EXPORT int sem_post(sem_t* s) noexcept {
+  WEFT_NOTE_CALLER();
   if (recording() == nullptr) return libc().sem_post(s);
   {
     int err = errno;
@@ -692,6 +732,7 @@ WEFT_EXPORT int sem_post(sem_t* s) noexcept {
 
 WEFT_EXPORT int pthread_barrier_init(pthread_barrier_t* b, const pthread_barrierattr_t* a,
                                      unsigned count) noexcept {
+  WEFT_NOTE_CALLER();
   int r = libc().barrier_init(b, a, count);
   if (r == 0 && recording() != nullptr) {
     Busy busy;
@@ -708,6 +749,7 @@ WEFT_EXPORT int pthread_barrier_init(pthread_barrier_t* b, const pthread_barrier
 }
 
 WEFT_EXPORT int pthread_barrier_destroy(pthread_barrier_t* b) noexcept {
+  WEFT_NOTE_CALLER();
   int r = libc().barrier_destroy(b);
   if (r == 0 && g_enabled.load(std::memory_order_relaxed) && !t_busy) {
     Busy busy;
@@ -720,6 +762,7 @@ WEFT_EXPORT int pthread_barrier_destroy(pthread_barrier_t* b) noexcept {
 }
 
 WEFT_EXPORT int pthread_barrier_wait(pthread_barrier_t* b) noexcept {
+  WEFT_NOTE_CALLER();
   if (recording() == nullptr) return libc().barrier_wait(b);
   BarrierState* st;
   {
@@ -749,6 +792,7 @@ WEFT_EXPORT int pthread_barrier_wait(pthread_barrier_t* b) noexcept {
 
 WEFT_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (*fn)(void*),
                                void* arg) noexcept {
+  WEFT_NOTE_CALLER();
   if (recording() == nullptr) return libc().create(t, attr, fn, arg);
   ThreadCtl* c;
   {
@@ -759,7 +803,7 @@ WEFT_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (
     c->fn = fn;
     c->arg = arg;
     c->parent = self_thread();
-    c->id = rt::new_object(ObjKind::Thread, "", kNoSite);
+    c->id = rt::new_object(ObjKind::Thread, "", t_site);
     int detached = PTHREAD_CREATE_JOINABLE;
     if (attr != nullptr) pthread_attr_getdetachstate(attr, &detached);
     if (detached == PTHREAD_CREATE_DETACHED) c->refs.store(1, std::memory_order_relaxed);
@@ -778,20 +822,25 @@ WEFT_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (
 }
 
 WEFT_EXPORT int pthread_join(pthread_t t, void** result) {
+  WEFT_NOTE_CALLER();
   return record_join(t, [=] { return libc().join(t, result); });
 }
 WEFT_EXPORT int pthread_tryjoin_np(pthread_t t, void** result) noexcept {
+  WEFT_NOTE_CALLER();
   return record_join(t, [=] { return libc().tryjoin(t, result); });
 }
 WEFT_EXPORT int pthread_timedjoin_np(pthread_t t, void** result, const timespec* abstime) {
+  WEFT_NOTE_CALLER();
   return record_join(t, [=] { return libc().timedjoin(t, result, abstime); });
 }
 WEFT_EXPORT int pthread_clockjoin_np(pthread_t t, void** result, clockid_t clk,
                                      const timespec* abstime) {
+  WEFT_NOTE_CALLER();
   return record_join(t, [=] { return libc().clockjoin(t, result, clk, abstime); });
 }
 
 WEFT_EXPORT int pthread_detach(pthread_t t) noexcept {
+  WEFT_NOTE_CALLER();
   if (!g_enabled.load(std::memory_order_relaxed) || t_busy) return libc().detach(t);
   ThreadCtl* c = ctl_of(t);
   int r = libc().detach(t);
@@ -804,12 +853,14 @@ WEFT_EXPORT int pthread_detach(pthread_t t) noexcept {
 }
 
 WEFT_EXPORT void pthread_exit(void* result) {
+  WEFT_NOTE_CALLER();
   if (g_enabled.load(std::memory_order_relaxed)) finish_thread();
   libc().exit(result);
   __builtin_unreachable();
 }
 
 WEFT_EXPORT int pthread_setname_np(pthread_t t, const char* name) noexcept {
+  WEFT_NOTE_CALLER();
   int r = libc().setname(t, name);
   if (r != 0 || recording() == nullptr) return r;
   Busy b;

@@ -25,6 +25,10 @@ using rt::Sink;
 // interposed call goes straight to libc.
 extern std::atomic<bool> g_enabled;
 
+// True when WEFT_CHAOS asks for chaos points (weft run --chaos). Read once at start-up, so the
+// lock path makes no Sink::chaos_point() call (a virtual call that does nothing) without it.
+extern bool g_chaos;
+
 // Set while this thread is inside the interposer's own bookkeeping or the sink: any pthread call
 // made from there (the recorder's own locks, dlsym, ...) passes straight through.
 extern thread_local bool t_busy WEFT_PRELOAD_TLS;
@@ -51,12 +55,24 @@ struct Busy {
   Busy& operator=(const Busy&) = delete;
 };
 
-// Interposed calls have no source position of their own: events carry an empty site.
-inline constexpr std::source_location kNoSite{};
+// Interposed calls have no source position of their own: their events carry the caller's
+// return address as a code site (rt::site_from_pc), which readers symbolize to file:line. Every
+// exported function starts with WEFT_NOTE_CALLER(); while recording (and not inside our own
+// bookkeeping) it sets t_site for the events of this call.
+extern thread_local std::source_location t_site WEFT_PRELOAD_TLS;
+// (Busy around it: the first sight of an address allocates and calls dladdr.)
+#define WEFT_NOTE_CALLER()                                                                     \
+  do {                                                                                         \
+    if (::weft::rt::active_sink() != nullptr && !::weft::preload::t_busy) [[unlikely]] {       \
+      ::weft::preload::t_busy = true;                                                          \
+      ::weft::preload::t_site = ::weft::rt::site_from_pc(__builtin_return_address(0));         \
+      ::weft::preload::t_busy = false;                                                         \
+    }                                                                                          \
+  } while (0)
 
 // Emits one event when a sink is (still) active.
 inline void emit(Ev kind, ObjId obj, std::uint64_t arg) noexcept {
-  if (Sink* s = rt::active_sink()) s->on_event(kind, obj, arg, kNoSite);
+  if (Sink* s = rt::active_sink()) s->on_event(kind, obj, arg, t_site);
 }
 
 // Creates an object named after its address ("0x7ffd5c1e2a40").

@@ -183,6 +183,15 @@ void wait_loop_on_went_on(Detector& d, ThreadRec& t, const char* what,
 void chaos_point(Detector& d, ThreadRec& t, ObjId obj);
 std::uint32_t chaos_pick(Detector& d, ThreadRec& t, std::uint32_t n);
 
+// The calling thread's record, valid while `instance` matches the detector's instance.
+// initial-exec: no __tls_get_addr call on the hot path (the runtime is linked into programs and
+// into the LD_PRELOAD interposer, both loaded at start-up). constinit: no TLS wrapper call.
+struct ThreadSlot {
+  ThreadRec* rec = nullptr;
+  std::uint64_t instance = 0;
+};
+extern constinit thread_local ThreadSlot t_self __attribute__((tls_model("initial-exec")));
+
 class Detector final : public Sink {
  public:
   Detector(Sink* downstream, const Options& options);
@@ -201,9 +210,24 @@ class Detector final : public Sink {
   std::uint32_t chaos_pick(ObjId cond, std::uint32_t n) noexcept override;
 
   // --- for the detectors -------------------------------------------------------------------
-  Slot* slot(ObjId id) noexcept;        // nullptr if id is out of range
+  // nullptr if id is out of range (or out of memory). Inline: every lock event looks one up.
+  Slot* slot(ObjId id) noexcept {
+    std::size_t page = static_cast<std::size_t>(id >> kPageBits);
+    if (page >= kDirSize) [[unlikely]]
+      return nullptr;
+    Page* p = dir_[page].load(std::memory_order_acquire);
+    if (p == nullptr) [[unlikely]]
+      return new_slot(id);
+    return &p->slots[id & (kPageSize - 1)];
+  }
   Slot* slot_if_any(ObjId id) noexcept; // nullptr if never touched
-  ThreadRec& self() noexcept;           // the calling thread's record
+  // The calling thread's record.
+  ThreadRec& self() noexcept {
+    ThreadSlot& ts = t_self;
+    if (ts.instance == instance_) [[likely]]
+      return *ts.rec;
+    return new_self();
+  }
   ObjKind kind_of(ObjId id) noexcept;
   std::string describe(ObjId id);         // "lock 'name'" / "lock #12"
   std::string thread_name(std::uint32_t index);
@@ -237,6 +261,9 @@ class Detector final : public Sink {
   struct Page {
     Slot slots[kPageSize];
   };
+
+  Slot* new_slot(ObjId id) noexcept;  // allocates the page of `id`
+  ThreadRec& new_self() noexcept;     // registers the calling thread
 
   Sink* downstream_;
   Options options_;
@@ -273,9 +300,27 @@ std::string site_str(const std::source_location& s);
 std::string at(const std::source_location& s);
 // " (taken at file:line)" or "".
 std::string taken_at(const std::source_location& s);
-bool is_lock_kind(ObjKind k);        // takes part in ownership / lock order
-bool is_reentrant_kind(ObjKind k);   // RLock, RecursiveMutex, Condition (its default RLock)
-bool is_nonreentrant_kind(ObjKind k);  // Lock, Mutex
+// Inline: they run on every lock event.
+// Takes part in ownership / lock order.
+inline bool is_lock_kind(ObjKind k) {
+  switch (k) {
+    case ObjKind::Lock:
+    case ObjKind::RLock:
+    case ObjKind::Mutex:
+    case ObjKind::RecursiveMutex:
+    case ObjKind::Condition:
+    case ObjKind::Unknown:
+      return true;
+    default:
+      return false;
+  }
+}
+// RLock, RecursiveMutex, Condition (its default RLock).
+inline bool is_reentrant_kind(ObjKind k) {
+  return k == ObjKind::RLock || k == ObjKind::RecursiveMutex || k == ObjKind::Condition;
+}
+// Lock, Mutex.
+inline bool is_nonreentrant_kind(ObjKind k) { return k == ObjKind::Lock || k == ObjKind::Mutex; }
 // The calling thread holds `obj` (its held stack has a valid entry for it).
 HeldEntry* find_held(Detector& d, ThreadRec& t, ObjId obj);
 std::uint64_t now_ns();

@@ -66,15 +66,9 @@ namespace internal {
 
 namespace {
 std::atomic<std::uint64_t> g_instances{0};
-// The calling thread's record, valid while `instance` matches the detector's instance.
-// initial-exec: no __tls_get_addr call on the hot path (the runtime is linked into programs and
-// into the LD_PRELOAD interposer, both loaded at start-up).
-struct ThreadSlot {
-  ThreadRec* rec = nullptr;
-  std::uint64_t instance = 0;
-};
-thread_local ThreadSlot t_self __attribute__((tls_model("initial-exec")));
 }  // namespace
+
+constinit thread_local ThreadSlot t_self __attribute__((tls_model("initial-exec")));
 
 std::uint64_t now_ns() {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -84,6 +78,8 @@ std::uint64_t now_ns() {
 
 std::string site_str(const std::source_location& s) {
   if (s.file_name() == nullptr || s.file_name()[0] == '\0') return "?";
+  // A code site (rt::site_from_pc) has line 0 and a "function in module+0xoffset" label.
+  if (s.line() == 0 && pc_site_info(s) != nullptr) return s.file_name();
   return std::string(s.file_name()) + ":" + std::to_string(s.line());
 }
 
@@ -101,26 +97,6 @@ std::string taken_at(const std::source_location& s) {
   out += ')';
   return out;
 }
-
-bool is_lock_kind(ObjKind k) {
-  switch (k) {
-    case ObjKind::Lock:
-    case ObjKind::RLock:
-    case ObjKind::Mutex:
-    case ObjKind::RecursiveMutex:
-    case ObjKind::Condition:
-    case ObjKind::Unknown:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool is_reentrant_kind(ObjKind k) {
-  return k == ObjKind::RLock || k == ObjKind::RecursiveMutex || k == ObjKind::Condition;
-}
-
-bool is_nonreentrant_kind(ObjKind k) { return k == ObjKind::Lock || k == ObjKind::Mutex; }
 
 HeldEntry* find_held(Detector& d, ThreadRec& t, ObjId obj) {
   int n = t.n_held < ThreadRec::kMaxHeld ? t.n_held : ThreadRec::kMaxHeld;
@@ -152,18 +128,14 @@ Detector::~Detector() {
   for (std::size_t i = 0; i < kDirSize; ++i) delete dir_[i].load(std::memory_order_relaxed);
 }
 
-Slot* Detector::slot(ObjId id) noexcept {
+Slot* Detector::new_slot(ObjId id) noexcept {
   std::size_t page = static_cast<std::size_t>(id >> kPageBits);
-  if (page >= kDirSize) return nullptr;
+  SpinGuard g(page_mu_);
   Page* p = dir_[page].load(std::memory_order_acquire);
-  if (p == nullptr) [[unlikely]] {
-    SpinGuard g(page_mu_);
-    p = dir_[page].load(std::memory_order_acquire);
-    if (p == nullptr) {
-      p = new (std::nothrow) Page();
-      if (p == nullptr) return nullptr;
-      dir_[page].store(p, std::memory_order_release);
-    }
+  if (p == nullptr) {
+    p = new (std::nothrow) Page();
+    if (p == nullptr) return nullptr;
+    dir_[page].store(p, std::memory_order_release);
   }
   return &p->slots[id & (kPageSize - 1)];
 }
@@ -175,10 +147,8 @@ Slot* Detector::slot_if_any(ObjId id) noexcept {
   return p ? &p->slots[id & (kPageSize - 1)] : nullptr;
 }
 
-ThreadRec& Detector::self() noexcept {
+ThreadRec& Detector::new_self() noexcept {
   ThreadSlot& ts = t_self;
-  if (ts.instance == instance_) [[likely]]
-    return *ts.rec;
   auto rec = std::make_unique<ThreadRec>();
   rec->index = current_thread_index();
   rec->tid = static_cast<int>(::syscall(SYS_gettid));
@@ -420,7 +390,7 @@ void take(Detector& d, ThreadRec& t, ObjId obj, Slot& s, ObjKind k, std::uint64_
       return;
     }
   }
-  if (edges) lock_order_on_acquired(d, t, obj, where);
+  if (edges && t.n_held > 0) lock_order_on_acquired(d, t, obj, where);
   if (t.n_held >= 8) [[unlikely]]
     prune_stale(d, t);
   // Acquisitions of one lock are ordered by the lock itself: a plain increment suffices.

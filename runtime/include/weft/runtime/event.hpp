@@ -201,6 +201,36 @@ inline void emit(Ev kind, ObjId obj, std::uint64_t arg,
   }
 }
 
+// ---- call sites known only by a code address ------------------------------------------------
+//
+// The LD_PRELOAD interposer has no source position for a call, and a weft primitive locked
+// through a std:: wrapper (std::lock_guard<weft::Lock>) receives the wrapper's defaulted
+// source_location, inside a system header. Both pass the return address into the caller
+// instead, as a std::source_location made by site_from_pc(): every consumer carries it like any
+// other site, its file_name() is a readable label ("worker() in prog+0x1a2b", line 0), and the
+// recorder writes the address so that readers can symbolize it to file:line
+// (weft::trace::symbolize_sites, docs/trace-format.md).
+
+// Where a site_from_pc() location points: the ELF object (absolute path) and the address inside
+// it that a symbolizer expects (the run-time address minus the object's load bias).
+struct PcSiteInfo {
+  const void* pc;
+  const char* module;
+  std::uint64_t offset;
+};
+
+// A source_location standing for code address `pc` (normally __builtin_return_address(0)).
+// Cheap after the first call for a given pc in a thread (a per-thread cache); never blocks for
+// long; an empty location when unsupported (a standard library other than libstdc++).
+std::source_location site_from_pc(const void* pc) noexcept;
+
+// The address behind a site_from_pc() location, else nullptr.
+const PcSiteInfo* pc_site_info(const std::source_location& where) noexcept;
+
+// True when `file` is a system header (/usr/include/..., .../include/c++/...): the defaulted
+// source_location of a std:: wrapper rather than the user's line.
+bool is_system_header(const char* file) noexcept;
+
 // Names the calling thread for the trace (UTF-8), if recording is active.
 void name_current_thread(std::string_view name) noexcept;
 

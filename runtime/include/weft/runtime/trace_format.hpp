@@ -18,6 +18,15 @@
 //   0x43    finding: varint dt, u8 flags (1 = fatal), str kind, str message,
 //                    varint n, n x varint thread index, varint n, n x varint object id,
 //                    varint n, n x varint site
+//   0x44    acquired, undated: varint obj, varint arg, varint site   (added in format 1, see
+//           docs/trace-format.md) an Acquired event with no clock reading of its own, written
+//           for an acquisition that did not block; readers date it at the later of the previous
+//           record of its thread and the previous Release of the same object (before the
+//           thread's next dated event).
+//   0x45    code site: varint id, varint offset, str module, str function   (added in format 1)
+//           a site known by a code address (a return address into the caller): `offset` inside
+//           the ELF object `module` (absolute path), `function` its dladdr symbol or "".
+//           Readers show "function in module+0xoffset" until symbolized to file:line.
 //   str := varint length (<= kMaxString) then the bytes (UTF-8).
 //
 // This header is shared by the recorder (writer) and the reader; nothing here allocates.
@@ -44,6 +53,8 @@ enum RecordType : std::uint8_t {
   kSite = 0x41,
   kThreadName = 0x42,
   kFinding = 0x43,
+  kAcquiredUndated = 0x44,
+  kCodeSite = 0x45,
 };
 
 enum Clock : std::uint32_t { kClockTsc = 0, kClockMonotonic = 1 };

@@ -21,6 +21,15 @@ struct Site {  // a source location, interned
   std::string function;
 };
 
+// A site known only by a code address (trace record 0x45: interposed calls, std:: wrappers
+// around weft primitives). Until symbolize_sites() resolves it, its Site's `file` is the label
+// "module+0xoffset" and `line` 0.
+struct CodeSite {
+  std::int32_t site = -1;  // index into Trace::sites
+  std::string module;      // absolute path of the ELF object
+  std::uint64_t offset = 0;  // address in it, as addr2line expects
+};
+
 struct Process {
   std::uint32_t pid = 0;
   std::uint32_t parent_pid = 0;  // 0 for the process `weft run` started
@@ -77,6 +86,7 @@ struct Trace {
   std::vector<Site> sites;
   std::vector<Event> events;  // sorted by ts_ns (stable for equal times)
   std::vector<Finding> findings;
+  std::vector<CodeSite> code_sites;  // added (recperf): which sites are code addresses
   std::uint64_t dropped = 0;   // events the recorder could not keep (overflow policy)
   bool truncated = false;      // the file ended mid-record; events are those before the cut
   std::vector<std::string> warnings;

@@ -42,6 +42,15 @@ Trace read_trace(const std::string& path);
 // Decodes a trace held in memory (one file's bytes; no sibling parts). Throws TraceError.
 Trace read_trace_bytes(const void* data, std::size_t size);
 
+// Resolves the code sites of `t` (Trace::code_sites) to function and file:line with
+// addr2line (binutils, else llvm-addr2line-19 / llvm-addr2line), one run per ELF object. For each
+// address the innermost inlined frame outside system headers and weft's own headers is kept
+// (the user's line behind std::lock_guard or std::mutex::lock); without debug information only
+// the function name is known, and a missing tool or object leaves the site as it was. Returns
+// the number of sites resolved to a line. Runs programs: call it from tools (report, view), not
+// from code that reads untrusted traces in bulk.
+std::size_t symbolize_sites(Trace& t);
+
 // The `<path>.<pid>.<n>.part` files that belong to the trace `path`, sorted.
 std::vector<std::string> trace_part_files(const std::string& path);
 

@@ -1,0 +1,171 @@
+// Call sites known only by a code address (event.hpp: site_from_pc, pc_site_info).
+//
+// A std::source_location is one pointer to a static {file, function, line, column} record. For a
+// code address we build such a record once (leaked: call sites live as long as the program) and
+// hand out locations that point at it, so every consumer of source_locations (the detectors'
+// held-lock stacks and findings, the recorder's site interning) carries it unchanged. The record
+// is followed by what only the recorder reads (the ELF object and offset for symbolization), and
+// is marked by column == kPcColumn.
+//
+// Cost: a direct-mapped per-thread cache (one TLS load, one compare); the first sight of an
+// address in a thread takes a spin lock and a hash lookup, the first sight in the process also
+// dladdr() and two small allocations. Nothing here calls an interposed function.
+#include <dlfcn.h>
+#include <link.h>
+#include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <cxxabi.h>
+#include <source_location>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "weft/runtime/event.hpp"
+
+namespace weft::rt {
+
+namespace {
+
+constexpr unsigned kPcColumn = 0xFFFFFFFFu;
+
+// Laid out like the record a std::source_location points at (libstdc++: __impl), then ours.
+struct PcRecord {
+  const char* file;      // display label, e.g. "worker() in prog+0x1a2b"
+  const char* function;  // demangled symbol name from dladdr, or ""
+  unsigned line;         // 0
+  unsigned column;       // kPcColumn
+  PcSiteInfo info;
+};
+
+#if defined(__GLIBCXX__)
+constexpr bool kSupported = sizeof(std::source_location) == sizeof(void*);
+#else
+constexpr bool kSupported = false;
+#endif
+
+std::source_location location_of(const PcRecord* r) noexcept {
+  std::source_location loc{};
+  if constexpr (kSupported) {
+    const void* p = r;
+    std::memcpy(static_cast<void*>(&loc), &p, sizeof p);
+  }
+  return loc;
+}
+
+const PcRecord* record_of(const std::source_location& loc) noexcept {
+  if constexpr (!kSupported) return nullptr;
+  if (loc.column() != kPcColumn || loc.line() != 0) return nullptr;
+  const void* p;
+  std::memcpy(&p, static_cast<const void*>(&loc), sizeof p);
+  return static_cast<const PcRecord*>(p);
+}
+
+class Spin {
+ public:
+  void lock() noexcept {
+    while (f_.exchange(true, std::memory_order_acquire))
+      while (f_.load(std::memory_order_relaxed)) sched_yield();
+  }
+  void unlock() noexcept { f_.store(false, std::memory_order_release); }
+
+ private:
+  std::atomic<bool> f_{false};
+};
+
+Spin g_mu;
+std::unordered_map<const void*, const PcRecord*>* g_records = nullptr;  // guarded by g_mu; leaked
+
+std::string self_exe() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return {};
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+
+const PcRecord* make_record(const void* pc) noexcept {
+  try {
+    auto* r = new PcRecord{"", "", 0, kPcColumn, {pc, "", 0}};
+    std::string module, function, label;
+    Dl_info di{};
+    link_map* lm = nullptr;
+    if (::dladdr1(pc, &di, reinterpret_cast<void**>(&lm), RTLD_DL_LINKMAP) != 0 && lm != nullptr) {
+      module = (lm->l_name && lm->l_name[0]) ? lm->l_name : self_exe();
+      r->info.offset = reinterpret_cast<std::uintptr_t>(pc) - lm->l_addr;
+      if (di.dli_sname) {
+        int status = 0;
+        char* d = abi::__cxa_demangle(di.dli_sname, nullptr, nullptr, &status);
+        function = (status == 0 && d) ? d : di.dli_sname;
+        std::free(d);
+      }
+    } else {
+      r->info.offset = reinterpret_cast<std::uintptr_t>(pc);
+    }
+    std::string base = module.substr(module.rfind('/') == std::string::npos ? 0 : module.rfind('/') + 1);
+    char off[32];
+    std::snprintf(off, sizeof off, "+0x%llx", static_cast<unsigned long long>(r->info.offset));
+    label = function.empty() ? base + off : function + " in " + base + off;
+    r->info.module = (new std::string(module))->c_str();
+    r->function = (new std::string(function))->c_str();
+    r->file = (new std::string(label))->c_str();
+    return r;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+struct CacheEntry {
+  const void* pc;
+  const PcRecord* rec;
+};
+constexpr std::size_t kCache = 64;
+constinit thread_local CacheEntry t_cache[kCache] __attribute__((tls_model("initial-exec"))) = {};
+
+}  // namespace
+
+std::source_location site_from_pc(const void* pc) noexcept {
+  if (!kSupported || pc == nullptr) return {};
+  std::size_t slot = (reinterpret_cast<std::uintptr_t>(pc) >> 2) % kCache;
+  CacheEntry& e = t_cache[slot];
+  if (e.pc == pc) [[likely]]
+    return location_of(e.rec);
+  const PcRecord* rec = nullptr;
+  g_mu.lock();
+  try {
+    if (g_records == nullptr) {
+      g_records = new std::unordered_map<const void*, const PcRecord*>();
+      // A fork while another thread holds g_mu must not leave the child's copy held.
+      ::pthread_atfork([] { g_mu.lock(); }, [] { g_mu.unlock(); }, [] { g_mu.unlock(); });
+    }
+    auto it = g_records->find(pc);
+    if (it != g_records->end()) {
+      rec = it->second;
+    } else if ((rec = make_record(pc)) != nullptr) {
+      g_records->emplace(pc, rec);
+    }
+  } catch (...) {
+    rec = nullptr;
+  }
+  g_mu.unlock();
+  if (rec == nullptr) return {};
+  e = {pc, rec};
+  return location_of(rec);
+}
+
+const PcSiteInfo* pc_site_info(const std::source_location& where) noexcept {
+  const PcRecord* r = record_of(where);
+  return r ? &r->info : nullptr;
+}
+
+bool is_system_header(const char* file) noexcept {
+  if (file == nullptr) return false;
+  return std::strncmp(file, "/usr/include/", 13) == 0 || std::strstr(file, "/include/c++/") != nullptr;
+}
+
+}  // namespace weft::rt

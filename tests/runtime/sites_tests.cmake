@@ -1,0 +1,29 @@
+# Call sites behind std:: wrappers and through the interposer (recperf): code addresses recorded
+# as sites and symbolized to file:line by the readers. -g so that addr2line finds the lines.
+weft_add_catch_test(runtime_sites_test SOURCES sites_test.cpp LIBS weft::primitives weft::runtime)
+target_compile_options(runtime_sites_test PRIVATE -g)
+
+if(NOT WEFT_SANITIZE AND TARGET weft_preload AND TARGET weft)
+  add_executable(sites_std_prog ${CMAKE_CURRENT_LIST_DIR}/sites_std_prog.cpp)
+  target_link_libraries(sites_std_prog PRIVATE Threads::Threads)
+  target_compile_options(sites_std_prog PRIVATE -g)
+  weft_target_warnings(sites_std_prog)
+  add_dependencies(sites_std_prog weft weft_preload)
+  set(_sites_trace ${CMAKE_CURRENT_BINARY_DIR}/sites_std.trace)
+  # `weft run` prints the lock-order finding with its acquisition sites resolved to the program's
+  # lines (10, 11, 14, 15).
+  add_test(NAME runtime_sites:std-mutex-run
+    COMMAND bash ${PROJECT_SOURCE_DIR}/tests/cli/expect_exit.sh 1
+            "^    at .*sites_std_prog[.]cpp:1[0145], .*sites_std_prog[.]cpp:1[0145]"
+            $<TARGET_FILE:weft> run --fail-on-findings -o ${_sites_trace} --
+            $<TARGET_FILE:sites_std_prog>)
+  set_tests_properties(runtime_sites:std-mutex-run PROPERTIES TIMEOUT 60
+    FIXTURES_SETUP weft_sites_trace)
+  # `weft report` on the same trace: the finding's sites (exit 1: there is a finding).
+  add_test(NAME runtime_sites:std-mutex-report
+    COMMAND bash ${PROJECT_SOURCE_DIR}/tests/cli/expect_exit.sh 1
+            "at .*sites_std_prog[.]cpp:1[0145], .*sites_std_prog[.]cpp:1[0145]"
+            $<TARGET_FILE:weft> report ${_sites_trace})
+  set_tests_properties(runtime_sites:std-mutex-report PROPERTIES TIMEOUT 60
+    FIXTURES_REQUIRED weft_sites_trace)
+endif()
