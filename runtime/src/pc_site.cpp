@@ -67,16 +67,25 @@ const PcRecord* record_of(const std::source_location& loc) noexcept {
   return static_cast<const PcRecord*>(p);
 }
 
+// A spin lock that records the pid of its holder. fork() copies a lock held by another thread
+// into a child where that thread does not exist (and other libraries' fork handlers may record
+// before any handler of ours could release it), so a lock held by another process is taken over.
 class Spin {
  public:
   void lock() noexcept {
-    while (f_.exchange(true, std::memory_order_acquire))
-      while (f_.load(std::memory_order_relaxed)) sched_yield();
+    const int me = static_cast<int>(::getpid());
+    for (;;) {
+      int cur = 0;
+      if (holder_.compare_exchange_weak(cur, me, std::memory_order_acquire)) return;
+      if (cur != 0 && cur != me && holder_.compare_exchange_strong(cur, me, std::memory_order_acquire))
+        return;  // inherited across fork from a thread of the parent
+      sched_yield();
+    }
   }
-  void unlock() noexcept { f_.store(false, std::memory_order_release); }
+  void unlock() noexcept { holder_.store(0, std::memory_order_release); }
 
  private:
-  std::atomic<bool> f_{false};
+  std::atomic<int> holder_{0};
 };
 
 Spin g_mu;
@@ -138,11 +147,7 @@ std::source_location site_from_pc(const void* pc) noexcept {
   const PcRecord* rec = nullptr;
   g_mu.lock();
   try {
-    if (g_records == nullptr) {
-      g_records = new std::unordered_map<const void*, const PcRecord*>();
-      // A fork while another thread holds g_mu must not leave the child's copy held.
-      ::pthread_atfork([] { g_mu.lock(); }, [] { g_mu.unlock(); }, [] { g_mu.unlock(); });
-    }
+    if (g_records == nullptr) g_records = new std::unordered_map<const void*, const PcRecord*>();
     auto it = g_records->find(pc);
     if (it != g_records->end()) {
       rec = it->second;
