@@ -77,6 +77,8 @@ nlohmann::json site_json(const Trace& t, std::int32_t site) {
 std::string site_text(const Trace& t, std::int32_t site) {
   if (site < 0 || static_cast<std::size_t>(site) >= t.sites.size()) return "?";
   const auto& s = t.sites[static_cast<std::size_t>(site)];
+  // A code site with no line (a binary without debug information): "function (file)".
+  if (s.line == 0) return s.function.empty() ? s.file : s.function + " (" + s.file + ")";
   return s.file + ":" + std::to_string(s.line);
 }
 

@@ -122,8 +122,14 @@ bool apply_frames(const std::vector<Frame>& frames, Site& s) {
       return true;
     }
   }
-  // No line information: the function the address is in (the outermost frame), if known.
+  // No line information (no -g): the function the address is in (the outermost frame) and,
+  // when the symbol table names it, its source file.
   if (!frames.empty() && frames.back().function != "??") s.function = frames.back().function;
+  for (const auto& f : frames)
+    if (usable_file(f.file)) {
+      s.file = f.file;
+      break;
+    }
   return false;
 }
 
