@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # weft lint vs clang-tidy vs clang++ -fsyntax-only on the same translation units, at -j1 and -j2.
-# Prints wall times and ratios; asserts nothing. All three parse every file with the same flags
+# Prints wall and CPU times and CPU ratios; asserts nothing. All three parse every file with the same flags
 # from one compile_commands.json; the difference is what runs after parsing.
 #
 #   bench/lint_bench.sh [BUILD_DIR] [SETS]   (default build/ and "corpus self gen"; needs
 #                                              BUILD_DIR/bin/weft built with the analyzer)
 #   REPEAT=1 bench/lint_bench.sh              (runs per measurement, best kept; default 1)
+#   JOBS=2 bench/lint_bench.sh                (the -j values to measure; default "1 2")
 #
 # Inputs, from BUILD_DIR/compile_commands.json: (corpus) every corpus program, C and C++, with
 # the flags the build uses; (self) weft's own library and tool sources (runtime, primitives,
@@ -85,7 +86,7 @@ bench_set() {
   [ "$n" -gt 0 ] || { echo "$name: no files, skipped"; return; }
   syntax_cmds "$db" > "$work/syntax.sh"
   files_of "$db" > "$work/files.txt"
-  for j in 1 2; do
+  for j in ${JOBS:-1 2}; do
     local w t x
     w=($(timeit "$weft" lint -p "$db" -j "$j" --quiet --no-progress --format=json))
     t=($(timeit bash -c "xargs -P $j -n 1 -d '\n' '$tidy' -quiet -p '$db' -checks='-*,bugprone-spuriously-wake-up-functions' < '$work/files.txt'"))
