@@ -10,7 +10,8 @@ For every program of corpus/manifest.json of the chosen flavours (default std an
 weft flavour is run under weft and Helgrind only, since TSan cannot be linked with weft's
 primitives here and Helgrind does not understand their futex-based implementation):
   weft      `weft run -o TRACE [--chaos=SEED] -- BIN` then `weft report TRACE --format=json`;
-            --chaos for the manifest's "chaos" programs and their pairs, as score-corpus.py does.
+            the manifest's "chaos" programs and their pairs once per seed of --chaos-seeds
+            (default 1,2,3; findings united, times summed), as score-corpus.py does.
   tsan      the program compiled with `g++ -std=c++20 -fsanitize=thread -g -O1` (gcc -std=c17
             for .c), run with TSAN_OPTIONS='halt_on_error=0 report_signal_unsafe=0'; its
             "WARNING: ThreadSanitizer: ..." headings are mapped to bug-kind ids (TSAN_MAP).
@@ -201,69 +202,83 @@ class Runner:
             return None, f'compile failed ({status}): {SC.first_line(log)}', secs
         return out, None, secs
 
+    def weft_once(self, p, binary, seed):
+        """One `weft run` (seed 0: no chaos); returns (cmd, status, log, secs, kinds, error)."""
+        trace = os.path.join(self.tmp, p['path'].replace('/', '_') + f'.{seed}.trace')
+        cmd = [self.args.weft, 'run', '-o', trace]
+        if seed:
+            cmd.append(f'--chaos={seed}')
+        cmd += ['--', binary]
+        status, log, secs = run(cmd, self.args.timeout)
+        if not os.path.exists(trace):
+            return cmd, status, log, secs, set(), (f'weft run wrote no trace (exit {status}): '
+                                                   f'{SC.first_line(log)}')
+        rstatus, rout, _ = run([self.args.weft, 'report', trace, '--format=json'],
+                               self.args.timeout)
+        os.unlink(trace)
+        try:
+            return cmd, status, log, secs, {f['kind'] for f in json.loads(rout)['findings']}, None
+        except (ValueError, KeyError, TypeError):
+            return cmd, status, log, secs, set(), (f'weft report: {SC.first_line(rout)} '
+                                                   f'(exit {rstatus})')
+
     def one(self, tool, p):
         """Runs p under tool; returns a result dict."""
         res = {'tool': tool, 'path': p['path'], 'flavor': p['flavor'],
                'labels': sorted(p['dynamic']), 'expect_exit': p['expect_exit']}
         binary = SC.binary_for(self.args.bin_dir, p['path'])
-        env = None
-        if tool == 'weft':
-            trace = os.path.join(self.tmp, p['path'].replace('/', '_') + '.trace')
-            cmd = [self.args.weft, 'run', '-o', trace]
-            if self.chaos(p):
-                cmd.append(f'--chaos={self.args.chaos_seed}')
-                res['chaos'] = self.args.chaos_seed
-            cmd += ['--', binary]
-        elif tool == 'tsan':
+        if tool == 'tsan':
             binary, err, csecs = self.tsan_binary(p)
             res['compile_seconds'] = round(csecs, 2)
             if binary is None:
                 res['error'] = err
                 return res
-            cmd = [binary]
-            env = dict(os.environ, TSAN_OPTIONS='halt_on_error=0 report_signal_unsafe=0')
-        else:
-            cmd = ['valgrind', '--tool=helgrind', binary]
-        if tool != 'tsan' and not os.access(binary, os.X_OK):
+        elif not os.access(binary, os.X_OK):
             res['error'] = f'{binary} not built (cmake --build {self.args.build_dir})'
             return res
-        status, log, secs = run(cmd, self.args.timeout, env)
-        res['exit'] = status
-        res['seconds'] = round(secs, 2)
+        # Each run: (cmd, status, log, secs, kinds). weft under chaos runs once per seed.
+        runs = []
         if tool == 'weft':
-            if os.path.exists(trace):
-                rstatus, rout, _ = run([self.args.weft, 'report', trace, '--format=json'],
-                                       self.args.timeout)
-                try:
-                    res['found'] = sorted({f['kind'] for f in json.loads(rout)['findings']})
-                except (ValueError, KeyError, TypeError):
-                    res['error'] = f'weft report: {SC.first_line(rout)} (exit {rstatus})'
-                os.unlink(trace)
-            else:
-                res['error'] = f'weft run wrote no trace (exit {status}): {SC.first_line(log)}'
+            seeds = self.args.chaos_seeds if self.chaos(p) else [0]
+            if self.chaos(p):
+                res['chaos_seeds'] = seeds
+            for seed in seeds:
+                cmd, status, log, secs, kinds, err = self.weft_once(p, binary, seed)
+                if err:
+                    res['error'] = err
+                runs.append((cmd, status, log, secs, kinds))
         elif tool == 'tsan':
-            found = tsan_kinds(log)
-            if status == DEADLINE_EXIT and 'other:thread leak' in found:
+            env = dict(os.environ, TSAN_OPTIONS='halt_on_error=0 report_signal_unsafe=0')
+            status, log, secs = run([binary], self.args.timeout, env)
+            kinds = tsan_kinds(log)
+            if status == DEADLINE_EXIT and 'other:thread leak' in kinds:
                 # The deadline's _exit() leaves threads unjoined: an artefact of the harness.
-                found.discard('other:thread leak')
+                kinds.discard('other:thread leak')
                 res['ignored'] = ['thread leak (after the deadline)']
-            res['found'] = sorted(found)
+            runs.append(([binary], status, log, secs, kinds))
         else:
-            found = helgrind_kinds(log)
-            if (status == DEADLINE_EXIT and 'exit-holding-lock' in found
+            cmd = ['valgrind', '--tool=helgrind', binary]
+            status, log, secs = run(cmd, self.args.timeout)
+            kinds = helgrind_kinds(log)
+            if (status == DEADLINE_EXIT and 'exit-holding-lock' in kinds
                     and 'exit-holding-lock' not in p['dynamic']):
                 # The deadline's _exit() ends threads blocked with locks held: an artefact.
-                found.discard('exit-holding-lock')
+                kinds.discard('exit-holding-lock')
                 res['ignored'] = ['Exiting thread still holds (after the deadline)']
-            res['found'] = sorted(found)
+            runs.append((cmd, status, log, secs, kinds))
         with open(self.log_path(tool, p), 'w', encoding='utf-8') as f:
-            f.write(f'$ {" ".join(cmd)}\n{log}\n[exit {status}, {secs:.2f} s]\n')
-        found = set(res.get('found', []))
-        ended = status is None or status == DEADLINE_EXIT
-        stuck = ended and not (found & STOPPED_KINDS)
+            for cmd, status, log, secs, _ in runs:
+                f.write(f'$ {" ".join(cmd)}\n{log}\n[exit {status}, {secs:.2f} s]\n')
+        found = set().union(*(r[4] for r in runs))
+        res['found'] = sorted(found)
+        res['exit'] = [r[1] for r in runs] if len(runs) > 1 else runs[0][1]
+        res['seconds'] = round(sum(r[3] for r in runs), 2)
+        # Stuck: a run ended by the deadline or the timeout without the tool stopping it.
+        stuck = any((st is None or st == DEADLINE_EXIT) and not (k & STOPPED_KINDS)
+                    for _, st, _, _, k in runs)
         res['hang'] = stuck and p['expect_exit'] == DEADLINE_EXIT
         res['overran'] = stuck and p['expect_exit'] != DEADLINE_EXIT
-        res['timeout'] = status is None
+        res['timeout'] = any(r[1] is None for r in runs)
         return res
 
 
@@ -342,7 +357,9 @@ def main():
                     help='repeatable; default std and pthread (add --flavor weft for weft '
                     'and Helgrind on weft-flavour programs)')
     ap.add_argument('--kinds', help='comma list of corpus directories (bug kinds) to run')
-    ap.add_argument('--chaos-seed', type=int, default=1)
+    ap.add_argument('--chaos-seeds', default='1,2,3',
+                    help='weft --chaos seeds for the manifest\'s "chaos" programs and their '
+                    'pairs (default 1,2,3, as score-corpus.py: findings united, time summed)')
     ap.add_argument('-j', '--jobs', type=int, default=2, help='parallel runs (default 2)')
     ap.add_argument('--timeout', type=float, default=60.0, help='seconds per run (default 60)')
     ap.add_argument('--json', help='write the per-program results and the table here')
@@ -359,6 +376,12 @@ def main():
         fail_usage(f'unknown tool {bad[0] if bad else "(none)"!r}: use --tools '
                       + ','.join(TOOLS))
     flavors = args.flavor or ['std', 'pthread']
+    try:
+        args.chaos_seeds = [int(x) for x in args.chaos_seeds.split(',') if x.strip()]
+        if not args.chaos_seeds or any(x <= 0 for x in args.chaos_seeds):
+            raise ValueError
+    except ValueError:
+        fail_usage(f'--chaos-seeds wants positive integers like 1,2,3, not {args.chaos_seeds!r}')
     if args.jobs < 1:
         fail_usage('-j wants a positive number')
     try:
