@@ -17,10 +17,11 @@ primitives here and Helgrind does not understand their futex-based implementatio
             "WARNING: ThreadSanitizer: ..." headings are mapped to bug-kind ids (TSAN_MAP).
   helgrind  `valgrind --tool=helgrind BIN` on the normal build; its error headings are mapped to
             bug-kind ids (HELGRIND_MAP).
-Headings that map to no id are kept as "other:<heading>" and count as false positives, except
-TSan's "thread leak" and Helgrind's "Exiting thread still holds" (unless the program is labelled
-exit-holding-lock) on a run that ended by the corpus deadline: its _exit() ends threads that are
-stuck, unjoined or holding locks, an artefact of the harness (listed as "ignored" in the JSON).
+Headings that map to no id are kept as "other:<heading>" and count as false positives. Not
+counted at all: TSan's "thread leak" and Helgrind's "Exiting thread still holds" (unless the
+program is labelled exit-holding-lock) on a run that ended by the corpus deadline: its _exit()
+ends threads that are stuck, unjoined or holding locks, an artefact of the harness (listed as
+"ignored" in the JSON).
 
 Per tool and bug kind: found (programs labelled with the kind on which it is reported), missed,
 false positives (a kind reported that the program's label list does not name, counted under the
