@@ -63,6 +63,7 @@ STOPPED_KINDS = {'deadlock', 'lock-reentry'}  # a tool reporting one of these di
 
 def load_score_corpus():
     """Reuses score-corpus.py's kind list and binary naming, so both scripts agree."""
+    sys.dont_write_bytecode = True  # no scripts/__pycache__ in the source tree
     spec = importlib.util.spec_from_file_location('score_corpus',
                                                   os.path.join(HERE, 'score-corpus.py'))
     mod = importlib.util.module_from_spec(spec)
