@@ -623,6 +623,9 @@ TEST_CASE("deadlock: a wait nobody can satisfy after a lost notify is reported w
   CHECK(f.cap.of_kind("lost-wakeup").size() == 1);
 }
 
+// Not in ThreadSanitizer builds: there, TSan's own background thread sleeps with a timeout too,
+// so the watchdog counts only running unknown threads (deadlock.cpp).
+#if !defined(__SANITIZE_THREAD__)
 TEST_CASE("deadlock: a thread weft never saw, asleep with a timeout, may still wake the others") {
   Fixture f(test_options(/*watchdog=*/true));
   ObjId l = f.obj(ObjKind::Lock, "l"), c = f.obj(ObjKind::Condition, "ready");
@@ -643,6 +646,7 @@ TEST_CASE("deadlock: a thread weft never saw, asleep with a timeout, may still w
   consumer.join();
   CHECK(f.cap.of_kind("deadlock").empty());
 }
+#endif
 
 TEST_CASE("deadlock: threads in timed waits or running are not reported") {
   Fixture f(test_options(/*watchdog=*/true));

@@ -65,6 +65,17 @@ bool task_exists(int tid) {
   return ::access(path, F_OK) == 0;
 }
 
+// The thread is on a CPU or runnable right now (state R in /proc/self/task/TID/stat).
+[[maybe_unused]] bool running_now(int tid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  auto close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'R';
+}
+
 // Threads of this process that weft never saw (not registered, e.g. a main thread that only
 // sleeps and polls) that might still wake someone up: all but those asleep in an untimed futex
 // wait (a thread in nanosleep, poll or read will run again).
@@ -76,7 +87,13 @@ bool unknown_thread_may_wake(const std::vector<int>& known, int self_tid) {
     if (e->d_name[0] == '.') continue;
     int tid = std::atoi(e->d_name);
     if (tid == self_tid || std::find(known.begin(), known.end(), tid) != known.end()) continue;
+#if defined(__SANITIZE_THREAD__)
+    // ThreadSanitizer's own background thread sleeps and wakes forever and is never a waker;
+    // in such builds only a running unknown thread counts.
+    if (kernel_state(tid) == KernelState::Running && running_now(tid)) {
+#else
     if (kernel_state(tid) != KernelState::BlockedForGood) {
+#endif
       may_wake = true;
       break;
     }

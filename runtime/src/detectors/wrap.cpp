@@ -197,6 +197,7 @@ void Detector::fork_child() noexcept {
     t->block_seq.fetch_add(1, std::memory_order_relaxed);
   }
   fork_parent();
+#if !defined(__SANITIZE_THREAD__)  // TSan refuses new threads after a multi-threaded fork
   if (options_.enabled && options_.watchdog) {
     try {
       std::thread([this] { internal::watchdog_main(*this); }).detach();
@@ -204,6 +205,7 @@ void Detector::fork_child() noexcept {
       // No watchdog in this child: deadlocks there hang as they would without weft.
     }
   }
+#endif
 }
 
 std::vector<ThreadRec*> Detector::threads_snapshot() {
