@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Checks the file `score-corpus.py --json` wrote: for each mode, every bug kind the manifest
-labels in that mode has a row whose counts add up (tp + fn = the labels of that kind)."""
+labels in that mode has a row whose counts add up (tp + fn = the labels of that kind).
+
+usage: check_scores_json.py SCORES.json MANIFEST.json [--only static|dynamic]"""
 import json
 import sys
 
 
 def main():
     scores_path, manifest_path = sys.argv[1], sys.argv[2]
+    only = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == '--only' else None
     with open(scores_path, encoding='utf-8') as f:
         scores = json.load(f)
     with open(manifest_path, encoding='utf-8') as f:
@@ -19,6 +22,8 @@ def main():
             labelled['dynamic'][k] = labelled['dynamic'].get(k, 0) + 1
     errors = []
     for mode, kinds in labelled.items():
+        if only and mode != only:
+            continue  # the scorer was run for the other mode only
         if mode not in scores:
             errors.append(f'{mode}: missing')
             continue
