@@ -220,18 +220,21 @@ TEST_CASE("SIGKILL keeps every event announced before the kill") {
   std::map<std::uint32_t, long> per_thread;
   for (const auto& e : t.events)
     if (e.kind == rt::Ev::Acquired || e.kind == rt::Ev::Release) per_thread[e.thread]++;
-  std::vector<long> kept, said;
-  for (auto& [th, c] : per_thread) kept.push_back(c);
-  for (auto& [th, c] : announced) said.push_back(c);
-  std::sort(kept.begin(), kept.end());
-  std::sort(said.begin(), said.end());
-  REQUIRE(kept.size() == said.size());
+  // A thread may be killed before its first announcement (under load): it records, unannounced.
+  REQUIRE(per_thread.size() >= announced.size());
   long kept_total = 0;
-  for (std::size_t i = 0; i < kept.size(); ++i) kept_total += kept[i];
+  for (auto& [th, c] : per_thread) kept_total += c;
   INFO("announced " << total << ", kept " << kept_total);
   CHECK(static_cast<double>(kept_total) >= 0.99 * static_cast<double>(total));
-  // Stronger, by design: each record is committed before the program announces it.
-  for (auto& [th, c] : per_thread) (void)c;
+  // Stronger, by design: each record is committed before the program announces it, so every
+  // thread keeps at least its announced count: the k-th largest kept count covers the k-th
+  // largest announced one.
+  std::vector<long> kept, said;
+  for (auto& [th, c] : per_thread) kept.push_back(c);
+  for (auto& [id, c] : announced) said.push_back(c);
+  std::sort(kept.rbegin(), kept.rend());
+  std::sort(said.rbegin(), said.rend());
+  for (std::size_t i = 0; i < said.size(); ++i) CHECK(kept[i] >= said[i]);
   CHECK(kept_total >= total);
 }
 
