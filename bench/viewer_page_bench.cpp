@@ -4,6 +4,8 @@
 //   build/bin/viewer_page_bench                                # the C++ side (Google Benchmark)
 //   build/bin/viewer_page_bench --write-page=/tmp/1m.html --events=1000000
 //   node bench/viewer_load.js /tmp/1m.html                    # the page: time until interactive
+//   build/bin/viewer_page_bench --write-chrome-json=/tmp/1m.json --events=1000000
+//                                     # the same trace as Chrome Trace Event JSON (for Perfetto UI)
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -46,22 +48,36 @@ BENCHMARK(BM_WriteText)->Arg(1000000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
+// Writes the synthetic trace with `write` to `path` and prints its size per event.
+template <typename Write>
+int write_file(const std::string& path, std::size_t events, Write write) {
+  auto t = weft::viewer::testing::big_trace(events);
+  std::ofstream out(path, std::ios::binary);
+  write(t, out);
+  out.flush();
+  std::cout << "wrote " << path << ": " << t.events.size() << " events, " << out.tellp()
+            << " bytes (" << static_cast<double>(out.tellp()) / t.events.size()
+            << " bytes/event)\n";
+  return out ? 0 : 1;
+}
+
 int main(int argc, char** argv) {
-  std::string page;
+  std::string page, chrome_json;
   std::size_t events = 1000000;
   for (int i = 1; i < argc; ++i) {
     if (std::strncmp(argv[i], "--write-page=", 13) == 0) page = argv[i] + 13;
+    if (std::strncmp(argv[i], "--write-chrome-json=", 20) == 0) chrome_json = argv[i] + 20;
     if (std::strncmp(argv[i], "--events=", 9) == 0) events = std::strtoull(argv[i] + 9, nullptr, 10);
   }
   if (!page.empty()) {
-    auto t = weft::viewer::testing::big_trace(events);
-    std::ofstream out(page, std::ios::binary);
-    weft::viewer::write_html(t, out, "weft bench: " + std::to_string(t.events.size()) + " events");
-    out.flush();
-    std::cout << "wrote " << page << ": " << t.events.size() << " events, " << out.tellp()
-              << " bytes (" << static_cast<double>(out.tellp()) / t.events.size()
-              << " bytes/event)\n";
-    return out ? 0 : 1;
+    return write_file(page, events, [](const auto& t, std::ostream& out) {
+      weft::viewer::write_html(t, out, "weft bench: " + std::to_string(t.events.size()) + " events");
+    });
+  }
+  if (!chrome_json.empty()) {
+    return write_file(chrome_json, events, [](const auto& t, std::ostream& out) {
+      weft::viewer::write_chrome_json(t, out);
+    });
   }
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
