@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -133,9 +134,24 @@ bool apply_frames(const std::vector<Frame>& frames, Site& s) {
   return false;
 }
 
+// Replaces each whole occurrence of `label` ("module+0xoffset", not followed by another hex
+// digit) in `text` with `with`.
+void replace_label(std::string& text, const std::string& label, const std::string& with) {
+  for (std::size_t at = text.find(label); at != std::string::npos; at = text.find(label, at)) {
+    std::size_t end = at + label.size();
+    if (end < text.size() && std::isxdigit(static_cast<unsigned char>(text[end]))) {
+      at = end;
+      continue;
+    }
+    text.replace(at, label.size(), with);
+    at += with.size();
+  }
+}
+
 }  // namespace
 
 std::size_t symbolize_sites(Trace& t) {
+  std::vector<std::pair<std::string, std::string>> renamed;  // label -> "file.cpp:line"
   std::map<std::string, std::vector<std::size_t>> by_module;
   std::vector<std::uint64_t> offset(t.sites.size(), 0);
   for (const CodeSite& c : t.code_sites) {
@@ -170,10 +186,23 @@ std::size_t symbolize_sites(Trace& t) {
       }
       if (!ok) continue;
       auto frames = parse(out);
-      for (std::size_t k = b; k < e && k - b < frames.size(); ++k)
-        if (apply_frames(frames[k - b], t.sites[idx[k]])) ++resolved;
+      for (std::size_t k = b; k < e && k - b < frames.size(); ++k) {
+        Site& site = t.sites[idx[k]];
+        std::string label = site.file;
+        if (!apply_frames(frames[k - b], site)) continue;
+        ++resolved;
+        std::size_t slash = site.file.rfind('/');
+        renamed.emplace_back(label, site.file.substr(slash == std::string::npos ? 0 : slash + 1) +
+                                        ":" + std::to_string(site.line));
+      }
     }
   }
+  // Findings written online name such sites by their label ("taken at prog+0x13e5"): say the
+  // line instead.
+  if (!renamed.empty())
+    for (Finding& f : t.findings)
+      for (const auto& [label, with] : renamed)
+        if (!label.empty()) replace_label(f.message, label, with);
   return resolved;
 }
 

@@ -27,3 +27,14 @@ if(NOT WEFT_SANITIZE AND TARGET weft_preload AND TARGET weft)
   set_tests_properties(runtime_sites:std-mutex-report PROPERTIES TIMEOUT 60
     FIXTURES_REQUIRED weft_sites_trace)
 endif()
+
+if(NOT WEFT_SANITIZE AND TARGET weft_preload AND TARGET weft)
+  # The finding's message, written online with code labels ("taken at sites_std_prog+0x1234"),
+  # names the lines once the report has symbolized the sites.
+  add_test(NAME runtime_sites:std-mutex-report-message
+    COMMAND bash ${PROJECT_SOURCE_DIR}/tests/cli/expect_exit.sh 1
+            "taken at sites_std_prog[.]cpp:1[0145] while holding .*[(]taken at sites_std_prog[.]cpp:1[0145][)]"
+            $<TARGET_FILE:weft> report ${_sites_trace})
+  set_tests_properties(runtime_sites:std-mutex-report-message PROPERTIES TIMEOUT 60
+    FIXTURES_REQUIRED weft_sites_trace)
+endif()

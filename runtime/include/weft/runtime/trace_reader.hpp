@@ -46,7 +46,9 @@ Trace read_trace_bytes(const void* data, std::size_t size);
 // addr2line (binutils, else llvm-addr2line-19 / llvm-addr2line), one run per ELF object. For each
 // address the innermost inlined frame outside system headers and weft's own headers is kept
 // (the user's line behind std::lock_guard or std::mutex::lock); without debug information only
-// the function name is known, and a missing tool or object leaves the site as it was. Returns
+// the function name is known, and a missing tool or object leaves the site as it was. Finding
+// messages written online name such sites by their label ("taken at prog+0x13e5"); each label
+// of a resolved site is replaced there by "file.cpp:line". Returns
 // the number of sites resolved to a line. Runs programs: call it from tools (report, view), not
 // from code that reads untrusted traces in bulk.
 std::size_t symbolize_sites(Trace& t);
