@@ -697,6 +697,13 @@ det::Options chaos_options() {
   o.chaos_seed = 11;
   return o;
 }
+// A detector sink (under chaos unless told otherwise) with one mutex `l` ("m") and one
+// condition variable `c` ("cv"), the objects every wait-not-in-loop case uses.
+struct WaitLoopFixture : Fixture {
+  ObjId l, c;
+  explicit WaitLoopFixture(det::Options o = chaos_options())
+      : Fixture(o), l(obj(ObjKind::Mutex, "m")), c(obj(ObjKind::CondVar, "cv")) {}
+};
 // One condition wait that chaos ended as a spurious wake-up, as the primitives emit it.
 void spurious_wait(Fixture& f, ObjId c, ObjId l, std::source_location w) {
   f.ev(Ev::WaitBegin, c, l, w);
@@ -707,9 +714,8 @@ void spurious_wait(Fixture& f, ObjId c, ObjId l, std::source_location w) {
 }  // namespace
 
 TEST_CASE("wait-not-in-loop: going on after an untouched spurious wake-up is reported") {
-  Fixture f(chaos_options());
-  ObjId l = f.obj(ObjKind::Mutex, "m");
-  ObjId c = f.obj(ObjKind::CondVar, "cv");
+  WaitLoopFixture f;
+  const ObjId l = f.l, c = f.c;
   f.acquired(l);
   std::uint32_t wait_line = line_here() + 1;
   spurious_wait(f, c, l, std::source_location::current());
@@ -728,9 +734,8 @@ TEST_CASE("wait-not-in-loop: going on after an untouched spurious wake-up is rep
 }
 
 TEST_CASE("wait-not-in-loop: notifying after the spurious wake-up is reported at the notify") {
-  Fixture f(chaos_options());
-  ObjId l = f.obj(ObjKind::Mutex, "m");
-  ObjId c = f.obj(ObjKind::CondVar, "cv");
+  WaitLoopFixture f;
+  const ObjId l = f.l, c = f.c;
   f.acquired(l);
   spurious_wait(f, c, l, std::source_location::current());
   std::uint32_t notify_line = line_here() + 1;
@@ -742,9 +747,8 @@ TEST_CASE("wait-not-in-loop: notifying after the spurious wake-up is reported at
 
 TEST_CASE("wait-not-in-loop: a loop that waits again, or other takers, or timed waits are fine") {
   SECTION("waits again before releasing (a while loop)") {
-    Fixture f(chaos_options());
-    ObjId l = f.obj(ObjKind::Mutex, "m");
-    ObjId c = f.obj(ObjKind::CondVar, "cv");
+    WaitLoopFixture f;
+    const ObjId l = f.l, c = f.c;
     f.acquired(l);
     spurious_wait(f, c, l, std::source_location::current());
     f.ev(Ev::WaitBegin, c, l);  // the loop re-checked and waits again
@@ -755,9 +759,8 @@ TEST_CASE("wait-not-in-loop: a loop that waits again, or other takers, or timed 
     CHECK(f.cap.of_kind("wait-not-in-loop").empty());
   }
   SECTION("another thread took the lock in between: the predicate may have changed") {
-    Fixture f(chaos_options());
-    ObjId l = f.obj(ObjKind::Mutex, "m");
-    ObjId c = f.obj(ObjKind::CondVar, "cv");
+    WaitLoopFixture f;
+    const ObjId l = f.l, c = f.c;
     f.acquired(l);
     f.ev(Ev::WaitBegin, c, l);
     f.ev(Ev::Release, l, 0);
@@ -771,9 +774,8 @@ TEST_CASE("wait-not-in-loop: a loop that waits again, or other takers, or timed 
     CHECK(f.cap.of_kind("wait-not-in-loop").empty());
   }
   SECTION("a real wake-up (notified) is not checked") {
-    Fixture f(chaos_options());
-    ObjId l = f.obj(ObjKind::Mutex, "m");
-    ObjId c = f.obj(ObjKind::CondVar, "cv");
+    WaitLoopFixture f;
+    const ObjId l = f.l, c = f.c;
     f.acquired(l);
     f.ev(Ev::WaitBegin, c, l);
     f.ev(Ev::Release, l, 0);
@@ -783,9 +785,8 @@ TEST_CASE("wait-not-in-loop: a loop that waits again, or other takers, or timed 
     CHECK(f.cap.of_kind("wait-not-in-loop").empty());
   }
   SECTION("a timed wait's early return is not checked") {
-    Fixture f(chaos_options());
-    ObjId l = f.obj(ObjKind::Mutex, "m");
-    ObjId c = f.obj(ObjKind::CondVar, "cv");
+    WaitLoopFixture f;
+    const ObjId l = f.l, c = f.c;
     f.acquired(l);
     f.ev(Ev::WaitBegin, c, l);
     while (!f.d->inject_spurious_wakeup_timed(c)) f.ev(Ev::WaitBegin, c, l);
@@ -796,9 +797,8 @@ TEST_CASE("wait-not-in-loop: a loop that waits again, or other takers, or timed 
     CHECK(f.cap.of_kind("wait-not-in-loop").empty());
   }
   SECTION("chaos off: never checked") {
-    Fixture f;
-    ObjId l = f.obj(ObjKind::Mutex, "m");
-    ObjId c = f.obj(ObjKind::CondVar, "cv");
+    WaitLoopFixture f(test_options());
+    const ObjId l = f.l, c = f.c;
     f.acquired(l);
     spurious_wait(f, c, l, std::source_location::current());
     f.release(l);
