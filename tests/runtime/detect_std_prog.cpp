@@ -1,6 +1,10 @@
 // Unmodified std:: programs for the detectors' end-to-end tests through `weft run` and the
 // LD_PRELOAD interposer. `detect_std_prog SCENARIO`; see detect_tests.cmake for what each must
 // produce.
+#include <pthread.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -209,6 +213,84 @@ int consumer(bool wait_if) {
   return 0;
 }
 
+// notify-without-lock: a flag set and notified without the mutex the waiter checks it under
+// (unlocked), or changed under the mutex and notified right after unlocking it (after-unlock,
+// correct: POSIX allows it).
+int notify(bool unlocked) {
+  std::mutex m;
+  std::condition_variable cv;
+  std::atomic<bool> ready{false};
+  std::atomic<bool> waiting{false}, in_wait{false};
+  // Another thread finds out that the waiter is inside its wait (the mutex is free once it is),
+  // so that the notifier itself never touches the mutex in the buggy version.
+  std::thread prober([&] {
+    while (!waiting) std::this_thread::sleep_for(1ms);
+    { std::lock_guard g(m); }
+    in_wait = true;
+  });
+  std::thread notifier([&] {
+    while (!in_wait) std::this_thread::sleep_for(1ms);
+    if (unlocked) {
+      ready = true;
+      cv.notify_one();  // the bug weft run must report
+    } else {
+      {
+        std::lock_guard g(m);
+        ready = true;
+      }
+      cv.notify_one();
+    }
+  });
+  {
+    std::unique_lock lk(m);
+    waiting = true;
+    while (!ready) cv.wait(lk);
+  }
+  prober.join();
+  notifier.join();
+  return 0;
+}
+
+// exit-holding-lock through pthread_cancel: the cancelled thread holds a mutex while it sleeps
+// (a cancellation point), with no cleanup handler (holding) or with one that unlocks (cleanup).
+// cond-cleanup: cancelled inside a condition wait, whose cleanup handler unlocks the mutex the
+// wait re-took (correct).
+pthread_mutex_t g_cancel_mu = PTHREAD_MUTEX_INITIALIZER;
+pthread_cond_t g_cancel_cv = PTHREAD_COND_INITIALIZER;
+std::atomic<bool> g_cancel_ready{false};
+void unlock_cancel_mu(void*) { pthread_mutex_unlock(&g_cancel_mu); }
+
+void* cancel_worker_holding(void*) {
+  pthread_mutex_lock(&g_cancel_mu);
+  g_cancel_ready = true;
+  for (;;) ::sleep(5);  // cancelled here, still holding the mutex
+}
+void* cancel_worker_cleanup(void*) {
+  pthread_mutex_lock(&g_cancel_mu);
+  pthread_cleanup_push(unlock_cancel_mu, nullptr);
+  g_cancel_ready = true;
+  for (;;) ::sleep(5);  // cancelled here; the handler unlocks
+  pthread_cleanup_pop(1);
+}
+void* cancel_worker_cond(void*) {
+  pthread_mutex_lock(&g_cancel_mu);
+  pthread_cleanup_push(unlock_cancel_mu, nullptr);
+  g_cancel_ready = true;
+  for (;;) pthread_cond_wait(&g_cancel_cv, &g_cancel_mu);  // cancelled here
+  pthread_cleanup_pop(1);
+}
+
+int cancel(void* (*worker)(void*)) {
+  pthread_t t;
+  if (pthread_create(&t, nullptr, worker, nullptr) != 0) return 3;
+  while (!g_cancel_ready) std::this_thread::sleep_for(1ms);
+  std::this_thread::sleep_for(20ms);  // let it reach its cancellation point
+  pthread_cancel(t);
+  void* result = nullptr;
+  pthread_join(t, &result);
+  return result == PTHREAD_CANCELED ? 0 : 3;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -227,6 +309,11 @@ int main(int argc, char** argv) {
   if (!std::strcmp(s, "consumer-if")) return consumer(true);
   if (!std::strcmp(s, "consumer-while")) return consumer(false);
   if (!std::strcmp(s, "correct-sem")) return correct_sem();
+  if (!std::strcmp(s, "notify-unlocked")) return notify(true);
+  if (!std::strcmp(s, "notify-after-unlock")) return notify(false);
+  if (!std::strcmp(s, "cancel-holding")) return cancel(cancel_worker_holding);
+  if (!std::strcmp(s, "cancel-cleanup")) return cancel(cancel_worker_cleanup);
+  if (!std::strcmp(s, "cancel-cond-cleanup")) return cancel(cancel_worker_cond);
   std::fprintf(stderr, "usage: detect_std_prog SCENARIO\n");
   return 2;
 }

@@ -43,9 +43,18 @@ if(NOT WEFT_SANITIZE AND TARGET weft_preload AND TARGET weft)
   weft_detect_std_test(exit-holding 1 "exit-holding-lock: a thread ends while holding"
                        --fail-on-findings)
   weft_detect_std_test(lost-wakeup 1 "lost-wakeup: .*until its timeout" --fail-on-findings)
+  weft_detect_std_test(notify-unlocked 1
+                       "notify-without-lock: notify on condvar .* neither holds mutex .* nor released it"
+                       --fail-on-findings)
+  # pthread_cancel of a thread holding a mutex, without a cleanup handler.
+  weft_detect_std_test(cancel-holding 1 "exit-holding-lock: a thread ends while holding"
+                       --fail-on-findings)
   # Correct programs (condition- and semaphore-heavy): no findings at all.
   weft_detect_std_test(correct-cv 0 " 0 findings" --fail-on-findings)
   weft_detect_std_test(correct-sem 0 " 0 findings" --fail-on-findings)
+  weft_detect_std_test(notify-after-unlock 0 " 0 findings" --fail-on-findings)
+  weft_detect_std_test(cancel-cleanup 0 " 0 findings" --fail-on-findings)
+  weft_detect_std_test(cancel-cond-cleanup 0 " 0 findings" --fail-on-findings)
   # Chaos through the interposer: spurious wake-ups in pthread_cond_wait.
   add_test(NAME runtime_detectors_std:chaos
     COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/detect_chaos.sh $<TARGET_FILE:weft>

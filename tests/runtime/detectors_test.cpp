@@ -377,16 +377,65 @@ TEST_CASE("wait-without-lock and notify-without-lock on a weft Condition") {
   CHECK(f.cap.of_kind("wait-without-lock").size() == 1);
 }
 
-TEST_CASE("notify without the lock is legal for std::condition_variable (CondVar)") {
-  Fixture f;
-  ObjId m = f.obj(ObjKind::Mutex, "m"), cv = f.obj(ObjKind::CondVar, "cv");
+namespace {
+// A thread waits on `cv` with `m` once (as the interposer records it): cv's mutex becomes known.
+void condvar_wait_once(Fixture& f, ObjId cv, ObjId m) {
   f.acquired(m);
   f.ev(Ev::WaitBegin, cv, m);
   f.release(m);
-  f.ev(Ev::WaitEnd, cv, 0);
+  f.ev(Ev::WaitEnd, cv, static_cast<std::uint64_t>(WaitResult::Timeout));
   f.acquired(m);
   f.release(m);
-  f.ev(Ev::Notify, cv, (1ull << 32) | 1);
+}
+}  // namespace
+
+TEST_CASE("notify-without-lock: a condvar notified by a thread that never took its mutex") {
+  Fixture f;
+  ObjId m = f.obj(ObjKind::Mutex, "m"), cv = f.obj(ObjKind::CondVar, "cv");
+  ObjId other = f.obj(ObjKind::Mutex, "other");
+  condvar_wait_once(f, cv, m);
+  std::uint32_t line = 0;
+  in_thread([&] {
+    f.acquired(other);  // holding some other mutex does not count
+    line = line_here() + 1;
+    f.ev(Ev::Notify, cv, (1ull << 32) | 0);
+    f.release(other);
+  });
+  auto found = f.cap.of_kind("notify-without-lock");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].objects == std::vector<ObjId>{cv, m});
+  REQUIRE(found[0].sites.size() == 1);
+  CHECK(found[0].sites[0].line() == line);
+  CHECK(found[0].message.find("'m'") != std::string::npos);
+  CHECK(f.cap.all().size() == 1);
+}
+
+TEST_CASE("notify-without-lock: condvar notified under its mutex or right after unlocking it") {
+  Fixture f;
+  ObjId m = f.obj(ObjKind::Mutex, "m"), cv = f.obj(ObjKind::CondVar, "cv");
+  condvar_wait_once(f, cv, m);
+  SECTION("under the mutex") {
+    in_thread([&] {
+      f.acquired(m);
+      f.ev(Ev::Notify, cv, (1ull << 32) | 1);
+      f.release(m);
+    });
+  }
+  SECTION("unlock, then notify (POSIX allows it; the state changed under the mutex)") {
+    ObjId log = f.obj(ObjKind::Mutex, "log");
+    in_thread([&] {
+      f.acquired(m);
+      f.release(m);
+      f.acquired(log);  // other locks in between do not matter
+      f.release(log);
+      f.ev(Ev::Notify, cv, (1ull << 32) | 1);
+      f.ev(Ev::Notify, cv, (0xffffffffull << 32) | 1);
+    });
+  }
+  SECTION("notified before any wait: the mutex is not known, nothing is claimed") {
+    ObjId cv2 = f.obj(ObjKind::CondVar, "cv2");
+    in_thread([&] { f.ev(Ev::Notify, cv2, (1ull << 32) | 0); });
+  }
   CHECK(f.cap.all().empty());
 }
 

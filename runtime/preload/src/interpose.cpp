@@ -25,7 +25,7 @@
 //   barrier:    BarrierArrive(index) [BarrierPass(generation) by the last arriver]
 //               WaitBegin(barrier, 0) ... WaitEnd(barrier, Notified)
 //   threads:    ThreadStart(parent thread object) in the new thread, ThreadEnd(0) when its
-//               function returns or it calls pthread_exit (a cancelled thread has no ThreadEnd);
+//               function returns, it calls pthread_exit, or pthread_cancel unwinds it;
 //               JoinBegin ... JoinEnd(0 joined, 1 not joined: busy, timed out or error)
 #include <errno.h>
 #include <pthread.h>
@@ -160,7 +160,22 @@ void finish_thread() noexcept {
   }
 }
 
+// Ends the thread's record when pthread_cancel unwinds its stack (glibc cancels by a forced
+// unwind, which runs C++ destructors, after the C cleanup handlers of inner frames), so a
+// cancelled thread gets its ThreadEnd, and exit-holding-lock sees the mutexes it still holds.
+struct EndOnUnwind {
+  EndOnUnwind() = default;
+  EndOnUnwind(const EndOnUnwind&) = delete;
+  EndOnUnwind& operator=(const EndOnUnwind&) = delete;
+  ~EndOnUnwind() {
+    if (t_ended) return;  // the normal path already ended it
+    t_site = {};
+    finish_thread();
+  }
+};
+
 void* thread_trampoline(void* p) {
+  EndOnUnwind end_on_unwind;
   auto* c = static_cast<ThreadCtl*>(p);
   c->handle = pthread_self();
   t_ctl = c;
@@ -247,7 +262,20 @@ int record_cond_wait(pthread_cond_t* c, pthread_mutex_t* m, bool timed, Call&& c
       }
     }
   }
+  // pthread_cancel in the wait: glibc re-locks the mutex before it unwinds, so record that too
+  // (a cleanup handler then unlocks it).
+  struct OnCancel {
+    ObjId cid, mid;
+    pthread_mutex_t* m;
+    ~OnCancel() {
+      if (cid == 0) return;
+      Busy b;
+      emit(Ev::WaitEnd, cid, static_cast<std::uint64_t>(rt::WaitResult::Notified));
+      emit(Ev::Acquired, mid, held_depth(m));
+    }
+  } on_cancel{cid, mid, m};
   int r = call();
+  on_cancel.cid = 0;
   if (cid != 0) {
     Busy b;
     auto why = r == ETIMEDOUT ? rt::WaitResult::Timeout : rt::WaitResult::Notified;

@@ -60,6 +60,7 @@ class SpinGuard {
 inline constexpr std::uint8_t kCrossRelease = 1;  // a Lock was released by a thread not holding it
 inline constexpr std::uint8_t kWaitedOn = 2;      // some thread waited on this condition/event
 inline constexpr std::uint8_t kChaosTried = 4;    // chaos already ended a wait on it spuriously
+inline constexpr std::uint8_t kWaitUnheld = 8;    // a condvar waited on with a mutex not held
 
 // Per-object state. Everything is atomic: the owning thread writes, the watchdog reads.
 struct Slot {
@@ -110,6 +111,11 @@ struct ThreadRec {
   ObjId wl_cond = 0, wl_lock = 0;
   std::uint32_t wl_gen = 0;
   std::source_location wl_site{};
+  // misuse.cpp: the last locks this thread released entirely, most recent at
+  // recent_released[(n_released - 1) % kRecentReleased] (notify-without-lock on condvars).
+  static constexpr std::uint32_t kRecentReleased = 8;
+  ObjId recent_released[kRecentReleased] = {};
+  std::uint32_t n_released = 0;
 };
 
 // One lock-order edge: `from` was held when `to` was taken.
@@ -164,6 +170,12 @@ void misuse_on_release(Detector& d, ThreadRec& t, ObjId obj, Slot& s,
 void misuse_on_wait_begin(Detector& d, ThreadRec& t, ObjId cond, ObjId lock,
                           const std::source_location& where);
 void misuse_on_notify(Detector& d, ThreadRec& t, ObjId cond, const std::source_location& where);
+// The calling thread released `lock` entirely (inline: every Release passes here).
+inline void misuse_note_released(ThreadRec& t, ObjId lock) {
+  ObjId& last = t.recent_released[(t.n_released - 1) % ThreadRec::kRecentReleased];
+  if (t.n_released != 0 && last == lock) return;
+  t.recent_released[t.n_released++ % ThreadRec::kRecentReleased] = lock;
+}
 void misuse_on_thread_end(Detector& d, ThreadRec& t, const std::source_location& where);
 void signals_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64_t arg,
                       const std::source_location& where);

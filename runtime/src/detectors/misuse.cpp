@@ -3,8 +3,10 @@
 //                        does not own (pthread returns EPERM for error-checking mutexes and has
 //                        undefined behaviour for default ones; weft throws RuntimeError)
 //   wait-without-lock    waiting on a condition without holding its lock
-//   notify-without-lock  notifying a weft::Condition without holding its lock (legal for
-//                        pthread_cond_*/std::condition_variable, so not reported for those)
+//   notify-without-lock  notifying a weft::Condition without holding its lock; notifying a
+//                        pthread / std:: condition variable while neither holding its mutex (the
+//                        one its waits use) nor having released it just before (POSIX allows
+//                        "unlock, then signal", so that idiom stays silent)
 //   exit-holding-lock    a thread ends while still holding a lock
 #include "internal.hpp"
 
@@ -45,9 +47,13 @@ void misuse_on_wait_begin(Detector& d, ThreadRec& t, ObjId cond, ObjId lock,
   ObjKind k = d.kind_of(cond);
   if (k != ObjKind::Condition && k != ObjKind::CondVar) return;
   if (lock == 0) return;
-  if (Slot* cs = d.slot(cond)) cs->cond_lock.store(lock, std::memory_order_relaxed);
+  Slot* cs = d.slot(cond);
+  if (cs) cs->cond_lock.store(lock, std::memory_order_relaxed);
   if (d.kind_of(lock) == ObjKind::Unknown) return;  // never saw the lock: cannot tell
   if (find_held(d, t, lock) || find_held(d, t, cond)) return;
+  // The mutex this wait passes may not be the one the program means: notify-without-lock on
+  // this condvar no longer trusts it.
+  if (cs && k == ObjKind::CondVar) cs->flags.fetch_or(kWaitUnheld, std::memory_order_relaxed);
   FindingRecord f;
   f.kind = "wait-without-lock";
   f.message = "wait on " + d.describe(cond) + " without holding its lock " + d.describe(lock);
@@ -58,8 +64,51 @@ void misuse_on_wait_begin(Detector& d, ThreadRec& t, ObjId cond, ObjId lock,
   d.report(std::move(f));
 }
 
+namespace {
+
+// `lock` is among the last locks the calling thread released entirely.
+bool released_recently(const ThreadRec& t, ObjId lock) {
+  std::uint32_t n = t.n_released < ThreadRec::kRecentReleased ? t.n_released
+                                                              : ThreadRec::kRecentReleased;
+  for (std::uint32_t i = 0; i < n; ++i)
+    if (t.recent_released[i] == lock) return true;
+  return false;
+}
+
+// pthread_cond_signal/broadcast (and std::condition_variable, built on them). Legal without the
+// mutex, and harmless when the state the waiters check was changed under it: "lock, change,
+// unlock, signal" is a common idiom. What loses wake-ups is a state change made without the
+// mutex, and a notifier that neither holds the mutex nor just released it has made none under
+// it. The mutex is the one the condition's waits use, known from the first wait; before that,
+// nothing is reported.
+void condvar_notify(Detector& d, ThreadRec& t, ObjId cond, const std::source_location& where) {
+  Slot* cs = d.slot_if_any(cond);
+  ObjId lock = cs ? cs->cond_lock.load(std::memory_order_relaxed) : 0;
+  if (lock == 0 || !is_lock_kind(d.kind_of(lock)) || d.kind_of(lock) == ObjKind::Unknown) return;
+  if (cs->flags.load(std::memory_order_relaxed) & kWaitUnheld) return;  // see wait-without-lock
+  if (find_held(d, t, lock) || released_recently(t, lock)) return;
+  FindingRecord f;
+  f.kind = "notify-without-lock";
+  f.message = "notify on " + d.describe(cond) + " by a thread that neither holds " +
+              d.describe(lock) +
+              " (the mutex its waits use) nor released it just before: a state change made "
+              "without that mutex can fall between a waiter's check and its wait, and the "
+              "waiter then misses this notification";
+  f.threads = {t.index};
+  f.objects = {cond, lock};
+  f.sites = {where};
+  d.report(std::move(f));
+}
+
+}  // namespace
+
 void misuse_on_notify(Detector& d, ThreadRec& t, ObjId cond, const std::source_location& where) {
-  if (d.kind_of(cond) != ObjKind::Condition) return;  // pthread/std allow notify without lock
+  ObjKind ck = d.kind_of(cond);
+  if (ck == ObjKind::CondVar) {
+    condvar_notify(d, t, cond, where);
+    return;
+  }
+  if (ck != ObjKind::Condition) return;
   Slot* cs = d.slot_if_any(cond);
   ObjId lock = cs ? cs->cond_lock.load(std::memory_order_relaxed) : 0;
   if (find_held(d, t, cond)) return;

@@ -423,6 +423,7 @@ void give(Detector& d, ThreadRec& t, ObjId obj, Slot& s, ObjKind k, std::uint64_
     for (int j = i; j + 1 < n; ++j) t.held[j] = t.held[j + 1];
     --t.n_held;
     s.owner.store(0, std::memory_order_relaxed);
+    misuse_note_released(t, obj);
     return;
   }
   misuse_on_release(d, t, obj, s, where);
