@@ -432,11 +432,48 @@ TEST_CASE("notify-without-lock: condvar notified under its mutex or right after 
       f.ev(Ev::Notify, cv, (0xffffffffull << 32) | 1);
     });
   }
-  SECTION("notified before any wait: the mutex is not known, nothing is claimed") {
+  SECTION("notified before any wait, right after unlocking the mutex the first wait names") {
     ObjId cv2 = f.obj(ObjKind::CondVar, "cv2");
-    in_thread([&] { f.ev(Ev::Notify, cv2, (1ull << 32) | 0); });
+    in_thread([&] {
+      f.acquired(m);
+      f.release(m);
+      f.ev(Ev::Notify, cv2, (1ull << 32) | 0);
+    });
+    condvar_wait_once(f, cv2, m);  // (a lost-wakeup: the notify came before the wait)
   }
+  CHECK(f.cap.of_kind("notify-without-lock").empty());
+}
+
+TEST_CASE("notify-without-lock: a condvar notified before any wait is judged at the first wait") {
+  Fixture f;
+  ObjId m = f.obj(ObjKind::Mutex, "m"), cv = f.obj(ObjKind::CondVar, "cv");
+  std::uint32_t line = 0, notifier = 0;
+  in_thread([&] {
+    notifier = current_thread_index();
+    line = line_here() + 1;
+    f.ev(Ev::Notify, cv, (1ull << 32) | 0);  // the mutex is not known yet
+  });
   CHECK(f.cap.all().empty());
+  condvar_wait_once(f, cv, m);  // now it is, and the notifier never held it
+  auto found = f.cap.of_kind("notify-without-lock");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].objects == std::vector<ObjId>{cv, m});
+  CHECK(found[0].sites.at(0).line() == line);
+  CHECK(found[0].threads == std::vector<std::uint32_t>{notifier});  // the notifier, not the waiter
+}
+
+TEST_CASE("notify-without-lock: a first wait without its mutex does not judge an early notify") {
+  Fixture f;
+  ObjId m = f.obj(ObjKind::Mutex, "m"), cv = f.obj(ObjKind::CondVar, "cv");
+  in_thread([&] { f.ev(Ev::Notify, cv, (1ull << 32) | 0); });
+  f.ev(Ev::WaitBegin, cv, m);  // m not held: wait-without-lock, and m proves nothing
+  f.ev(Ev::Release, m, 0);
+  f.ev(Ev::WaitEnd, cv, static_cast<std::uint64_t>(WaitResult::Timeout));
+  f.ev(Ev::Acquired, m, 1);
+  f.release(m);
+  in_thread([&] { f.ev(Ev::Notify, cv, (1ull << 32) | 0); });
+  CHECK(f.cap.of_kind("wait-without-lock").size() == 1);
+  CHECK(f.cap.of_kind("notify-without-lock").empty());
 }
 
 TEST_CASE("exit-holding-lock: a thread ends holding a lock") {

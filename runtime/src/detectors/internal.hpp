@@ -61,6 +61,7 @@ inline constexpr std::uint8_t kCrossRelease = 1;  // a Lock was released by a th
 inline constexpr std::uint8_t kWaitedOn = 2;      // some thread waited on this condition/event
 inline constexpr std::uint8_t kChaosTried = 4;    // chaos already ended a wait on it spuriously
 inline constexpr std::uint8_t kWaitUnheld = 8;    // a condvar waited on with a mutex not held
+inline constexpr std::uint8_t kEarlyNotified = 16;  // a condvar notified before any wait on it
 
 // Per-object state. Everything is atomic: the owning thread writes, the watchdog reads.
 struct Slot {
@@ -262,8 +263,16 @@ class Detector final : public Sink {
   std::unordered_map<ObjId, std::unordered_map<ObjId, Edge>> graph;
   std::set<std::vector<ObjId>> reported_cycles;
 
-  SpinLock signals_mu;  // signals (events.cpp)
+  SpinLock signals_mu;  // signals (events.cpp), early_notifies (misuse.cpp)
   std::unordered_map<ObjId, SignalState> signals;
+  // misuse.cpp: the first notify on a condvar before any wait on it (its mutex not known yet),
+  // with the locks its thread held or had just released then; judged at the first wait.
+  struct EarlyNotify {
+    std::uint32_t thread = 0;
+    std::source_location site{};
+    std::vector<ObjId> locks;
+  };
+  std::unordered_map<ObjId, EarlyNotify> early_notifies;
 
   std::atomic<bool> stopping{false};
 

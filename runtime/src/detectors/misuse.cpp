@@ -12,6 +12,89 @@
 
 namespace weft::rt::detectors::internal {
 
+namespace {
+
+// `lock` is among the last locks the calling thread released entirely.
+bool released_recently(const ThreadRec& t, ObjId lock) {
+  std::uint32_t n = t.n_released < ThreadRec::kRecentReleased ? t.n_released
+                                                              : ThreadRec::kRecentReleased;
+  for (std::uint32_t i = 0; i < n; ++i)
+    if (t.recent_released[i] == lock) return true;
+  return false;
+}
+
+FindingRecord condvar_finding(Detector& d, std::uint32_t thread, ObjId cond, ObjId lock,
+                              const std::source_location& where) {
+  FindingRecord f;
+  f.kind = "notify-without-lock";
+  f.message = "notify on " + d.describe(cond) + " by a thread that neither holds " +
+              d.describe(lock) +
+              " (the mutex its waits use) nor released it just before: a state change made "
+              "without that mutex can fall between a waiter's check and its wait, and the "
+              "waiter then misses this notification";
+  f.threads = {thread};
+  f.objects = {cond, lock};
+  f.sites = {where};
+  return f;
+}
+
+// pthread_cond_signal/broadcast (and std::condition_variable, built on them). Legal without the
+// mutex, and harmless when the state the waiters check was changed under it: "lock, change,
+// unlock, signal" is a common idiom. What loses wake-ups is a state change made without the
+// mutex, and a notifier that neither holds the mutex nor just released it has made none under
+// it. The mutex is the one the condition's waits use, known from the first wait; the first
+// notify before that is judged at the first wait, later ones before it are not checked.
+void condvar_notify(Detector& d, ThreadRec& t, ObjId cond, const std::source_location& where) {
+  Slot* cs = d.slot_if_any(cond);
+  if (cs == nullptr) return;
+  ObjId lock = cs->cond_lock.load(std::memory_order_relaxed);
+  if (lock == 0) {
+    // No wait yet: keep what the thread held or had just released for the first wait to judge.
+    if (cs->flags.load(std::memory_order_relaxed) & kEarlyNotified) return;  // only the first
+    cs->flags.fetch_or(kEarlyNotified, std::memory_order_relaxed);
+    try {
+      Detector::EarlyNotify e{t.index, where, {}};
+      int n = t.n_held < ThreadRec::kMaxHeld ? t.n_held : ThreadRec::kMaxHeld;
+      for (int i = 0; i < n; ++i)
+        if (find_held(d, t, t.held[i].obj) == &t.held[i]) e.locks.push_back(t.held[i].obj);
+      std::uint32_t r = t.n_released < ThreadRec::kRecentReleased ? t.n_released
+                                                                  : ThreadRec::kRecentReleased;
+      e.locks.insert(e.locks.end(), t.recent_released, t.recent_released + r);
+      SpinGuard g(d.signals_mu);
+      d.early_notifies.try_emplace(cond, std::move(e));
+    } catch (...) {
+      // Out of memory: this notify goes unchecked.
+    }
+    return;
+  }
+  if (!is_lock_kind(d.kind_of(lock)) || d.kind_of(lock) == ObjKind::Unknown) return;
+  if (cs->flags.load(std::memory_order_relaxed) & kWaitUnheld) return;  // see wait-without-lock
+  if (find_held(d, t, lock) || released_recently(t, lock)) return;
+  d.report(condvar_finding(d, t.index, cond, lock, where));
+}
+
+// The first wait on `cond` names its mutex `lock` (0: a wait without the mutex it names, which
+// proves nothing): judge the notify that came before it, if any.
+void condvar_first_wait(Detector& d, ObjId cond, ObjId lock) {
+  Detector::EarlyNotify e;
+  {
+    SpinGuard g(d.signals_mu);
+    auto it = d.early_notifies.find(cond);
+    if (it == d.early_notifies.end()) return;
+    e = std::move(it->second);
+    d.early_notifies.erase(it);
+  }
+  if (lock == 0) return;
+  for (ObjId l : e.locks)
+    if (l == lock) return;
+  try {
+    d.report(condvar_finding(d, e.thread, cond, lock, e.site));
+  } catch (...) {
+  }
+}
+
+}  // namespace
+
 void misuse_on_release(Detector& d, ThreadRec& t, ObjId obj, Slot& s,
                        const std::source_location& where) {
   ObjKind k = static_cast<ObjKind>(s.kind.load(std::memory_order_relaxed));
@@ -48,9 +131,15 @@ void misuse_on_wait_begin(Detector& d, ThreadRec& t, ObjId cond, ObjId lock,
   if (k != ObjKind::Condition && k != ObjKind::CondVar) return;
   if (lock == 0) return;
   Slot* cs = d.slot(cond);
-  if (cs) cs->cond_lock.store(lock, std::memory_order_relaxed);
+  ObjId before = lock;
+  if (cs) {
+    before = cs->cond_lock.load(std::memory_order_relaxed);
+    if (before != lock) cs->cond_lock.store(lock, std::memory_order_relaxed);
+  }
   if (d.kind_of(lock) == ObjKind::Unknown) return;  // never saw the lock: cannot tell
-  if (find_held(d, t, lock) || find_held(d, t, cond)) return;
+  bool held = find_held(d, t, lock) || find_held(d, t, cond);
+  if (before == 0 && k == ObjKind::CondVar) condvar_first_wait(d, cond, held ? lock : 0);
+  if (held) return;
   // The mutex this wait passes may not be the one the program means: notify-without-lock on
   // this condvar no longer trusts it.
   if (cs && k == ObjKind::CondVar) cs->flags.fetch_or(kWaitUnheld, std::memory_order_relaxed);
@@ -63,44 +152,6 @@ void misuse_on_wait_begin(Detector& d, ThreadRec& t, ObjId cond, ObjId lock,
   f.sites = {where};
   d.report(std::move(f));
 }
-
-namespace {
-
-// `lock` is among the last locks the calling thread released entirely.
-bool released_recently(const ThreadRec& t, ObjId lock) {
-  std::uint32_t n = t.n_released < ThreadRec::kRecentReleased ? t.n_released
-                                                              : ThreadRec::kRecentReleased;
-  for (std::uint32_t i = 0; i < n; ++i)
-    if (t.recent_released[i] == lock) return true;
-  return false;
-}
-
-// pthread_cond_signal/broadcast (and std::condition_variable, built on them). Legal without the
-// mutex, and harmless when the state the waiters check was changed under it: "lock, change,
-// unlock, signal" is a common idiom. What loses wake-ups is a state change made without the
-// mutex, and a notifier that neither holds the mutex nor just released it has made none under
-// it. The mutex is the one the condition's waits use, known from the first wait; before that,
-// nothing is reported.
-void condvar_notify(Detector& d, ThreadRec& t, ObjId cond, const std::source_location& where) {
-  Slot* cs = d.slot_if_any(cond);
-  ObjId lock = cs ? cs->cond_lock.load(std::memory_order_relaxed) : 0;
-  if (lock == 0 || !is_lock_kind(d.kind_of(lock)) || d.kind_of(lock) == ObjKind::Unknown) return;
-  if (cs->flags.load(std::memory_order_relaxed) & kWaitUnheld) return;  // see wait-without-lock
-  if (find_held(d, t, lock) || released_recently(t, lock)) return;
-  FindingRecord f;
-  f.kind = "notify-without-lock";
-  f.message = "notify on " + d.describe(cond) + " by a thread that neither holds " +
-              d.describe(lock) +
-              " (the mutex its waits use) nor released it just before: a state change made "
-              "without that mutex can fall between a waiter's check and its wait, and the "
-              "waiter then misses this notification";
-  f.threads = {t.index};
-  f.objects = {cond, lock};
-  f.sites = {where};
-  d.report(std::move(f));
-}
-
-}  // namespace
 
 void misuse_on_notify(Detector& d, ThreadRec& t, ObjId cond, const std::source_location& where) {
   ObjKind ck = d.kind_of(cond);
