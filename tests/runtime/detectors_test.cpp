@@ -709,6 +709,108 @@ TEST_CASE("deadlock: a wait nobody can satisfy after a lost notify is reported w
   CHECK(f.cap.of_kind("lost-wakeup").size() == 1);
 }
 
+TEST_CASE("deadlock: a thread that began to wait after the start broadcast is a lost wake-up") {
+  Fixture f(test_options(/*watchdog=*/true));
+  ObjId m = f.obj(ObjKind::Mutex, "m"), c = f.obj(ObjKind::CondVar, "start");
+  ObjId th = f.obj(ObjKind::Thread, "late");
+  Gate first_waits, first_gate, late_gate;
+  std::thread first([&] {  // waits before the broadcast and is woken by it
+    f.acquired(m);
+    f.ev(Ev::WaitBegin, c, m);
+    f.release(m);
+    first_waits.open();
+    first_gate.block();
+    f.ev(Ev::WaitEnd, c, static_cast<std::uint64_t>(WaitResult::Notified));
+    f.acquired(m);
+    f.release(m);
+  });
+  first_waits.block();
+  std::uint32_t broadcast_line = 0;
+  in_thread([&] {
+    f.acquired(m);
+    broadcast_line = line_here() + 1;
+    f.ev(Ev::Notify, c, (0xffffffffull << 32) | 1);
+    f.release(m);
+  });
+  first_gate.open();
+  first.join();
+  std::thread late([&] {  // waits only after the broadcast: nobody will broadcast again
+    f.ev(Ev::ThreadStart, th, 0);
+    f.acquired(m);
+    f.ev(Ev::WaitBegin, c, m);
+    f.release(m);
+    late_gate.block();
+    f.ev(Ev::WaitEnd, c, static_cast<std::uint64_t>(WaitResult::Notified));
+    f.acquired(m);
+    f.release(m);
+    f.ev(Ev::ThreadEnd, th, 0);
+  });
+  bool reported = wait_for_fatal_untimed();
+  late_gate.open();
+  late.join();
+  REQUIRE(reported);
+  CHECK(f.cap.of_kind("deadlock").size() == 1);
+  auto lw = f.cap.of_kind("lost-wakeup");
+  REQUIRE(lw.size() == 1);
+  CHECK(lw[0].message.find("broadcast") != std::string::npos);
+  CHECK(lw[0].sites.at(0).line() == broadcast_line);
+}
+
+TEST_CASE("deadlock: a wait after an Event pulse (set, clear, nobody looked) is a lost wake-up") {
+  Fixture f(test_options(/*watchdog=*/true));
+  ObjId e = f.obj(ObjKind::Event, "go");
+  ObjId th = f.obj(ObjKind::Thread, "worker");
+  std::uint32_t set_line = 0;
+  in_thread([&] {
+    set_line = line_here() + 1;
+    f.ev(Ev::Set, e, 0);
+    f.ev(Ev::Clear, e, 0);
+  });
+  Gate gate;
+  std::thread worker([&] {
+    f.ev(Ev::ThreadStart, th, 0);
+    f.ev(Ev::WaitBegin, e, 0);
+    gate.block();
+    f.ev(Ev::WaitEnd, e, static_cast<std::uint64_t>(WaitResult::Notified));
+    f.ev(Ev::ThreadEnd, th, 0);
+  });
+  bool reported = wait_for_fatal_untimed();
+  gate.open();
+  worker.join();
+  REQUIRE(reported);
+  CHECK(f.cap.of_kind("deadlock").size() == 1);
+  auto lw = f.cap.of_kind("lost-wakeup");
+  REQUIRE(lw.size() == 1);
+  CHECK(lw[0].message.find("pulse") != std::string::npos);
+  CHECK(lw[0].sites.at(0).line() == set_line);
+  CHECK(f.cap.of_kind("event-as-condition").empty());
+}
+
+TEST_CASE("lost-wakeup: a timed wait after a broadcast that times out is not blamed on it") {
+  Fixture f;
+  ObjId m = f.obj(ObjKind::Mutex, "m"), c = f.obj(ObjKind::CondVar, "work");
+  f.acquired(m);
+  f.ev(Ev::WaitBegin, c, m);
+  f.release(m);
+  in_thread([&] {
+    f.acquired(m);
+    f.ev(Ev::Notify, c, (0xffffffffull << 32) | 1);
+    f.release(m);
+  });
+  f.ev(Ev::WaitEnd, c, static_cast<std::uint64_t>(WaitResult::Notified));
+  f.acquired(m);
+  f.release(m);
+  in_thread([&] {  // a poller: its timed wait may time out
+    f.acquired(m);
+    f.ev(Ev::WaitBegin, c, m);
+    f.release(m);
+    f.ev(Ev::WaitEnd, c, static_cast<std::uint64_t>(WaitResult::Timeout));
+    f.acquired(m);
+    f.release(m);
+  });
+  CHECK(f.cap.all().empty());
+}
+
 // Not in ThreadSanitizer builds: there, TSan's own background thread sleeps with a timeout too,
 // so the watchdog counts only running unknown threads (deadlock.cpp).
 #if !defined(__SANITIZE_THREAD__)

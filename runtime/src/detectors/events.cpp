@@ -3,6 +3,12 @@
 //                        that then blocks until its timeout (or forever: reported by the
 //                        watchdog). The waiter had not waited on it before, so the notify was
 //                        meant for it: a wait must re-check a predicate set under the lock.
+//                        Likewise a thread that first waits after a broadcast (which woke the
+//                        threads waiting then) and then blocks forever: it missed the
+//                        broadcast (reported by the watchdog only: a timed wait that times out
+//                        after a broadcast is often a polling loop). And a thread that waits
+//                        on an Event after a "pulse" (set() then clear() by the same thread,
+//                        seen by no waiter) and then blocks forever (watchdog only).
 //   event-as-condition   an Event's set() undone by another thread's clear() before any waiter
 //                        observed it: either a set() on an already-set Event consumed by the
 //                        clear() of a `wait(); clear();` consumer, or a set() cleared before
@@ -27,6 +33,37 @@ FindingRecord lost_wakeup(Detector& d, ObjId obj, std::uint32_t waiter,
   if (p.notify_thread != waiter) f.threads.push_back(p.notify_thread);
   f.objects = {obj};
   f.sites = {p.notify_site, p.wait_site};
+  return f;
+}
+
+FindingRecord missed_broadcast(Detector& d, ObjId obj, std::uint32_t waiter,
+                               const SignalState::PendingWait& p) {
+  FindingRecord f;
+  f.kind = "lost-wakeup";
+  f.message = "wait on " + d.describe(obj) + at(p.wait_site) +
+              " blocks forever: the broadcast" + at(p.notify_site) +
+              " went out before this thread began to wait and woke only the threads waiting "
+              "then; wait for a predicate set under the lock (while (!started) wait) instead of "
+              "for the broadcast";
+  f.threads = {waiter};
+  if (p.notify_thread != waiter) f.threads.push_back(p.notify_thread);
+  f.objects = {obj};
+  f.sites = {p.notify_site, p.wait_site};
+  return f;
+}
+
+FindingRecord missed_pulse(Detector& d, ObjId obj, std::uint32_t waiter,
+                           const SignalState::PendingWait& p) {
+  FindingRecord f;
+  f.kind = "lost-wakeup";
+  f.message = "wait on " + d.describe(obj) + at(p.wait_site) + " blocks forever: the set()" +
+              at(p.set_site) + " was undone by the same thread's clear()" + at(p.clear_site) +
+              " before this thread began to wait (a pulse leaves no trace); leave the event set, "
+              "or use a Condition with a predicate";
+  f.threads = {waiter};
+  if (p.set_thread != waiter) f.threads.push_back(p.set_thread);
+  f.objects = {obj};
+  f.sites = {p.set_site, p.clear_site, p.wait_site};
   return f;
 }
 
@@ -64,6 +101,11 @@ void signals_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64
         } else if (woken > 0) {
           st.unheard_notify = false;
         }
+        if (cond && woken > 0 && (arg >> 32) == 0xffffffffu) {
+          st.broadcast = true;
+          st.broadcast_thread = t.index;
+          st.broadcast_site = where;
+        }
         break;
       }
       case Ev::WaitBegin: {
@@ -73,6 +115,18 @@ void signals_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64
           p.after_unheard = true;
           p.notify_thread = st.notify_thread;
           p.notify_site = st.notify_site;
+        }
+        if (cond && !p.after_unheard && st.broadcast && !st.waited_before.count(t.index)) {
+          p.after_missed_broadcast = true;
+          p.notify_thread = st.broadcast_thread;
+          p.notify_site = st.broadcast_site;
+        }
+        if (!cond && st.pulse && !st.flag) {
+          p.after_pulse = true;
+          p.set_thread = st.pulse_thread;
+          p.set_site = st.pulse_set_site;
+          p.clear_site = st.pulse_clear_site;
+          st.pulse = false;  // one waiter blamed per pulse
         }
         if (!cond && st.lost_set && !st.flag) {
           p.after_lost_set = true;
@@ -102,6 +156,7 @@ void signals_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64
         break;
       }
       case Ev::Set: {
+        st.pulse = false;
         if (st.flag) {
           if (!st.redundant_set) {
             st.redundant_set = true;
@@ -130,6 +185,11 @@ void signals_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64
           f.objects = {obj};
           f.sites = {st.redundant_site, where};
           out.push_back(std::move(f));
+        } else if (st.flag && !st.observed && st.set_thread == t.index && st.waiting.empty()) {
+          st.pulse = true;
+          st.pulse_thread = t.index;
+          st.pulse_set_site = st.set_site;
+          st.pulse_clear_site = where;
         } else if (st.flag && !st.observed && st.set_thread != t.index && st.waiting.empty()) {
           st.lost_set = true;
           st.lost_set_thread = st.set_thread;
@@ -161,8 +221,11 @@ void signals_on_stuck(Detector& d, std::uint32_t thread, ObjId obj) {
     if (it == st->second.waiting.end()) return;
     if (it->second.after_unheard)
       out.push_back(lost_wakeup(d, obj, thread, it->second, "blocks forever"));
+    if (it->second.after_missed_broadcast)
+      out.push_back(missed_broadcast(d, obj, thread, it->second));
     if (it->second.after_lost_set)
       out.push_back(lost_set(d, obj, thread, it->second, "blocks forever"));
+    if (it->second.after_pulse) out.push_back(missed_pulse(d, obj, thread, it->second));
   } catch (...) {
     return;
   }

@@ -133,6 +133,10 @@ struct SignalState {
   bool unheard_notify = false;
   std::uint32_t notify_thread = 0;
   std::source_location notify_site{};
+  // Condition: the last broadcast that woke some waiters (threads not waiting then missed it).
+  bool broadcast = false;
+  std::uint32_t broadcast_thread = 0;
+  std::source_location broadcast_site{};
   // Threads that have waited on this object before (for the lost-wakeup heuristic).
   std::set<std::uint32_t> waited_before;
   // Per waiting thread: the unheard notify its current wait followed (sites), if any.
@@ -141,7 +145,9 @@ struct SignalState {
     bool after_unheard = false;
     std::uint32_t notify_thread = 0;
     std::source_location notify_site{};
+    bool after_missed_broadcast = false;  // condition: began after a broadcast, never waited
     bool after_lost_set = false;  // event: its set() was cleared unobserved
+    bool after_pulse = false;     // event: began after a set() its own setter cleared unobserved
     std::uint32_t set_thread = 0, clear_thread = 0;
     std::source_location set_site{}, clear_site{};
   };
@@ -154,6 +160,9 @@ struct SignalState {
   bool redundant_set = false;  // set() while already set: only a clear can consume it
   std::uint32_t redundant_thread = 0;
   std::source_location redundant_site{};
+  bool pulse = false;  // set() undone by the setter's own clear() before anyone looked
+  std::uint32_t pulse_thread = 0;
+  std::source_location pulse_set_site{}, pulse_clear_site{};
   bool lost_set = false;  // set() undone by another thread's clear() before anyone looked
   std::uint32_t lost_set_thread = 0, lost_clear_thread = 0;
   std::source_location lost_set_site{}, lost_clear_site{};
