@@ -291,6 +291,33 @@ int cancel(void* (*worker)(void*)) {
   return result == PTHREAD_CANCELED ? 0 : 3;
 }
 
+// lost-wakeup: a start gate built from a bare broadcast; the late worker begins to wait after
+// the broadcast went out and waits forever.
+int late_broadcast() {
+  std::mutex m;
+  std::condition_variable start;
+  bool first_waiting = false;
+  std::condition_variable first_in;
+  std::thread first([&] {
+    std::unique_lock lk(m);
+    first_waiting = true;
+    first_in.notify_one();
+    start.wait(lk);  // NOLINT(wait-not-in-loop): woken by the broadcast
+  });
+  {
+    std::unique_lock lk(m);
+    first_in.wait(lk, [&] { return first_waiting; });  // `first` waits once m is free again
+    start.notify_all();
+  }
+  first.join();
+  std::thread late([&] {
+    std::unique_lock lk(m);
+    start.wait(lk);  // NOLINT(wait-not-in-loop): the lost wake-up weft run must report
+  });
+  late.join();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -309,6 +336,7 @@ int main(int argc, char** argv) {
   if (!std::strcmp(s, "consumer-if")) return consumer(true);
   if (!std::strcmp(s, "consumer-while")) return consumer(false);
   if (!std::strcmp(s, "correct-sem")) return correct_sem();
+  if (!std::strcmp(s, "late-broadcast")) return late_broadcast();
   if (!std::strcmp(s, "notify-unlocked")) return notify(true);
   if (!std::strcmp(s, "notify-after-unlock")) return notify(false);
   if (!std::strcmp(s, "cancel-holding")) return cancel(cancel_worker_holding);

@@ -36,6 +36,7 @@ if(NOT WEFT_SANITIZE AND TARGET weft_preload AND TARGET weft)
   weft_detect_std_test(philosophers 86 "deadlock: 5 threads wait for each other in a cycle")
   weft_detect_std_test(join-cycle 86 "deadlock: 2 threads wait for each other.*joins")
   weft_detect_std_test(lost-forever 86 "lost-wakeup: .*blocks forever")
+  weft_detect_std_test(late-broadcast 86 "lost-wakeup: .*blocks forever: the broadcast")
   # Non-fatal findings: the program's own status, or 1 with --fail-on-findings.
   weft_detect_std_test(inversion 1 "lock-order-inversion: locks taken in a cyclic order"
                        --fail-on-findings)
