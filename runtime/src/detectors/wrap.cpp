@@ -315,6 +315,7 @@ void Detector::on_destroy(ObjId id) noexcept {
   if (k == ObjKind::Condition || k == ObjKind::CondVar || k == ObjKind::Event) {
     SpinGuard g(signals_mu);
     signals.erase(id);
+    early_notifies.erase(id);
   }
   if (downstream_) downstream_->on_destroy(id);
 }
