@@ -709,6 +709,34 @@ TEST_CASE("deadlock: a wait nobody can satisfy after a lost notify is reported w
   CHECK(f.cap.of_kind("lost-wakeup").size() == 1);
 }
 
+TEST_CASE("lost-wakeup: unheard notifies from several threads (arrivals a waiter counts): nothing") {
+  Fixture f(test_options(/*watchdog=*/true));
+  ObjId m = f.obj(ObjKind::Mutex, "m"), c = f.obj(ObjKind::CondVar, "reported");
+  for (int worker = 0; worker < 2; ++worker) {  // two of three workers report before main waits
+    in_thread([&] {
+      f.acquired(m);
+      f.ev(Ev::Notify, c, (1ull << 32) | 0);
+      f.release(m);
+    });
+  }
+  Gate gate;
+  std::thread waiter([&] {  // waits for the third report, which never comes
+    f.acquired(m);
+    f.ev(Ev::WaitBegin, c, m);
+    f.release(m);
+    gate.block();
+    f.ev(Ev::WaitEnd, c, static_cast<std::uint64_t>(WaitResult::Notified));
+    f.acquired(m);
+    f.release(m);
+  });
+  bool reported = wait_for_fatal_untimed();
+  gate.open();
+  waiter.join();
+  REQUIRE(reported);
+  CHECK(f.cap.of_kind("deadlock").size() == 1);
+  CHECK(f.cap.of_kind("lost-wakeup").empty());
+}
+
 TEST_CASE("deadlock: a thread that began to wait after the start broadcast is a lost wake-up") {
   Fixture f(test_options(/*watchdog=*/true));
   ObjId m = f.obj(ObjKind::Mutex, "m"), c = f.obj(ObjKind::CondVar, "start");

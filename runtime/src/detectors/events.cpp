@@ -3,6 +3,8 @@
 //                        that then blocks until its timeout (or forever: reported by the
 //                        watchdog). The waiter had not waited on it before, so the notify was
 //                        meant for it: a wait must re-check a predicate set under the lock.
+//                        Not when several threads' notifies went unheard before the wait: those
+//                        announce arrivals that the waiter counts.
 //                        Likewise a thread that first waits after a broadcast (which woke the
 //                        threads waiting then) and then blocks forever: it missed the
 //                        broadcast (reported by the watchdog only: a timed wait that times out
@@ -95,11 +97,13 @@ void signals_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64
       case Ev::Notify: {
         std::uint32_t woken = static_cast<std::uint32_t>(arg & 0xffffffffu);
         if (woken == 0 && st.waiting.empty()) {
+          if (st.unheard_notify && st.notify_thread != t.index) st.unheard_from_many = true;
           st.unheard_notify = true;
           st.notify_thread = t.index;
           st.notify_site = where;
         } else if (woken > 0) {
           st.unheard_notify = false;
+          st.unheard_from_many = false;
         }
         if (cond && woken > 0 && (arg >> 32) == 0xffffffffu) {
           st.broadcast = true;
@@ -111,7 +115,10 @@ void signals_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64
       case Ev::WaitBegin: {
         SignalState::PendingWait p;
         p.wait_site = where;
-        if (cond && st.unheard_notify && !st.waited_before.count(t.index)) {
+        // Unheard notifies from several threads announce arrivals a waiter counts (while
+        // (reported < n) wait): a wait after them is not waiting for one of them.
+        if (cond && st.unheard_notify && !st.unheard_from_many &&
+            !st.waited_before.count(t.index)) {
           p.after_unheard = true;
           p.notify_thread = st.notify_thread;
           p.notify_site = st.notify_site;

@@ -131,6 +131,7 @@ struct Edge {
 struct SignalState {
   // Condition: the last notify that woke nobody, still unanswered.
   bool unheard_notify = false;
+  bool unheard_from_many = false;  // unheard notifies from several threads: arrivals counted
   std::uint32_t notify_thread = 0;
   std::source_location notify_site{};
   // Condition: the last broadcast that woke some waiters (threads not waiting then missed it).
