@@ -62,8 +62,7 @@ bool Condition::wait(double timeout, std::source_location where) {
   if (s) [[unlikely]] s->on_event(Ev::WaitBegin, id_, lock_id(), where);
   if (!is_owned()) throw RuntimeError("cannot wait on un-acquired lock");
 
-  if (s && (timeout < 0 ? s->inject_spurious_wakeup(id_) : s->inject_spurious_wakeup_timed(id_)))
-      [[unlikely]] {
+  if (s && s->inject_spurious_wakeup(id_, timeout >= 0)) [[unlikely]] {
     std::uint32_t saved = release_save(where);
     s->on_event(Ev::WaitEnd, id_, static_cast<std::uint64_t>(rt::WaitResult::Spurious), where);
     acquire_restore(saved, where);

@@ -291,7 +291,7 @@ class ChaosSink final : public weft::rt::Sink {
     std::lock_guard g(mu);
     events.push_back({kind, obj, arg});
   }
-  bool inject_spurious_wakeup(weft::rt::ObjId) noexcept override {
+  bool inject_spurious_wakeup(weft::rt::ObjId, bool) noexcept override {
     ++injected;
     return true;
   }

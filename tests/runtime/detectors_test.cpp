@@ -890,7 +890,7 @@ TEST_CASE("chaos: spurious wake-ups are injected, reproducibly from the seed") {
     o.chaos_seed = seed;
     auto d = det::make_detector_sink(&cap, o);
     std::string out;  // same thread, fresh detector: a fresh per-thread generator
-    for (int i = 0; i < 400; ++i) out += d->inject_spurious_wakeup(1) ? '1' : '0';
+    for (int i = 0; i < 400; ++i) out += d->inject_spurious_wakeup(1, false) ? '1' : '0';
     return out;
   };
   std::string a = draws(7), b = draws(7), c = draws(8);
@@ -902,7 +902,7 @@ TEST_CASE("chaos: spurious wake-ups are injected, reproducibly from the seed") {
   // Chaos off: never.
   Capture cap;
   auto d = det::make_detector_sink(&cap, test_options());
-  for (int i = 0; i < 100; ++i) CHECK_FALSE(d->inject_spurious_wakeup(1));
+  for (int i = 0; i < 100; ++i) CHECK_FALSE(d->inject_spurious_wakeup(1, false));
 }
 
 // --- wait-not-in-loop (dynamic, under chaos) -------------------------------------------------
@@ -1005,7 +1005,7 @@ TEST_CASE("wait-not-in-loop: a loop that waits again, or other takers, or timed 
     const ObjId l = f.l, c = f.c;
     f.acquired(l);
     f.ev(Ev::WaitBegin, c, l);
-    while (!f.d->inject_spurious_wakeup_timed(c)) f.ev(Ev::WaitBegin, c, l);
+    while (!f.d->inject_spurious_wakeup(c, true)) f.ev(Ev::WaitBegin, c, l);
     f.ev(Ev::Release, l, 0);
     f.ev(Ev::WaitEnd, c, static_cast<std::uint64_t>(WaitResult::Spurious));
     f.ev(Ev::Acquired, l, 1);
@@ -1028,10 +1028,10 @@ TEST_CASE("chaos: the first wait on each condition is always woken spuriously") 
     o.chaos_seed = seed;
     Fixture f(o);
     ObjId c1 = f.obj(ObjKind::CondVar, "c1"), c2 = f.obj(ObjKind::Condition, "c2");
-    CHECK(f.d->inject_spurious_wakeup(c1));
-    CHECK(f.d->inject_spurious_wakeup_timed(c2));
+    CHECK(f.d->inject_spurious_wakeup(c1, false));
+    CHECK(f.d->inject_spurious_wakeup(c2, true));
     int later = 0;
-    for (int i = 0; i < 400; ++i) later += f.d->inject_spurious_wakeup(c1) ? 1 : 0;
+    for (int i = 0; i < 400; ++i) later += f.d->inject_spurious_wakeup(c1, false) ? 1 : 0;
     CHECK(later > 40);  // then about 1/4
     CHECK(later < 160);
   }

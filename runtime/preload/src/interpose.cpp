@@ -254,7 +254,7 @@ int record_cond_wait(pthread_cond_t* c, pthread_mutex_t* m, bool timed, Call&& c
     } else {
       emit(Ev::WaitBegin, cid, mid);
       emit(Ev::Release, mid, depth_after_release(m));
-      if (timed ? s->inject_spurious_wakeup_timed(cid) : s->inject_spurious_wakeup(cid)) {
+      if (s->inject_spurious_wakeup(cid, timed)) {
         // weft run --chaos: return at once as a spurious wake-up; the mutex is still held.
         emit(Ev::WaitEnd, cid, static_cast<std::uint64_t>(rt::WaitResult::Spurious));
         emit(Ev::Acquired, mid, held_depth(m));

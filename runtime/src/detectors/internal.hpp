@@ -227,8 +227,7 @@ class Detector final : public Sink {
                 const std::source_location& where) noexcept override;
   void on_thread_name(std::string_view name) noexcept override;
   void on_finding(const FindingRecord& finding) noexcept override;
-  bool inject_spurious_wakeup(ObjId cond) noexcept override;
-  bool inject_spurious_wakeup_timed(ObjId cond) noexcept override;
+  bool inject_spurious_wakeup(ObjId cond, bool timed) noexcept override;
   void chaos_point(ObjId obj) noexcept override;
   std::uint32_t chaos_pick(ObjId cond, std::uint32_t n) noexcept override;
 

@@ -335,16 +335,11 @@ void Detector::on_finding(const FindingRecord& finding) noexcept {
   if (downstream_) downstream_->on_finding(finding);
 }
 
-bool Detector::inject_spurious_wakeup(ObjId cond) noexcept {
-  if (options_.chaos_seed == 0) return false;
-  return chaos_spurious(*this, self(), cond);
-}
-
-bool Detector::inject_spurious_wakeup_timed(ObjId cond) noexcept {
+bool Detector::inject_spurious_wakeup(ObjId cond, bool timed) noexcept {
   if (options_.chaos_seed == 0) return false;
   ThreadRec& t = self();
   // A timed wait's early return may legitimately lead to periodic work: not checked.
-  if (t.wl_state == WaitLoop::Waiting && t.wl_cond == cond) t.wl_state = WaitLoop::Idle;
+  if (timed && t.wl_state == WaitLoop::Waiting && t.wl_cond == cond) t.wl_state = WaitLoop::Idle;
   return chaos_spurious(*this, t, cond);
 }
 

@@ -157,12 +157,9 @@ class Sink {
 
   // Chaos hooks (weft run --chaos). Called only while a sink is active.
   // Should the condition wait that is about to block return at once as a spurious wake-up?
-  virtual bool inject_spurious_wakeup(ObjId cond) noexcept { return false; }
-  // The same for a wait with a timeout (wait_for / timedwait): callers say so, because code that
+  // `timed`: the wait has a timeout (wait_for / timedwait). Callers say so, because code that
   // treats any return of a timed wait as "time to do the periodic work" is not necessarily wrong.
-  virtual bool inject_spurious_wakeup_timed(ObjId cond) noexcept {
-    return inject_spurious_wakeup(cond);
-  }
+  virtual bool inject_spurious_wakeup(ObjId cond, bool timed) noexcept { return false; }
   // A point where a short yield or sleep may be injected (around lock and notify operations).
   virtual void chaos_point(ObjId obj) noexcept {}
   // Which of `n` (> 0) candidates a notify on `cond` wakes: 0 = the usual one (the longest
