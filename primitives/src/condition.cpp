@@ -131,14 +131,17 @@ void Condition::notify_impl(std::uint32_t requested, int n, const std::source_lo
   for (Waiter* w = head_; w && static_cast<int>(woken) < n; w = w->next) ++woken;
   if (s) [[unlikely]]
     s->on_event(Ev::Notify, id_, (static_cast<std::uint64_t>(requested) << 32) | woken, where);
+  // Under chaos, not necessarily the longest waiters: asked once, so that recording without
+  // chaos pays no chaos_pick() call per woken waiter.
+  bool pick = s && woken > 0 && s->chaos_enabled();
   std::uint32_t waiting = woken;
-  if (s && woken > 0) [[unlikely]] {  // under chaos, not necessarily the longest waiters
+  if (pick) [[unlikely]] {
     waiting = 0;
     for (Waiter* w = head_; w; w = w->next) ++waiting;
   }
   for (std::uint32_t i = 0; i < woken; ++i, --waiting) {
     Waiter* w = head_;
-    if (s) [[unlikely]]
+    if (pick) [[unlikely]]
       for (std::uint32_t k = s->chaos_pick(id_, waiting); k > 0 && w->next; --k) w = w->next;
     if (w->prev)
       w->prev->next = w->next;

@@ -334,19 +334,22 @@ TEST_CASE("events: chaos hooks inject a spurious wake-up and reach chaos points"
 }
 
 namespace {
-// Answers every chaos_pick with the last candidate (the newest waiter).
+// Answers every chaos_pick with the last candidate (the newest waiter); says chaos is on unless
+// told otherwise.
 class PickLastSink final : public weft::rt::Sink {
  public:
-  PickLastSink() { prev_ = weft::rt::set_sink(this); }
+  explicit PickLastSink(bool enabled = true) : enabled_(enabled) { prev_ = weft::rt::set_sink(this); }
   ~PickLastSink() override { weft::rt::set_sink(prev_); }
   void on_object(weft::rt::ObjId, weft::rt::ObjKind, std::string_view,
                  const std::source_location&) noexcept override {}
   void on_event(Ev, weft::rt::ObjId, std::uint64_t, const std::source_location&) noexcept override {}
+  bool chaos_enabled() const noexcept override { return enabled_; }
   std::uint32_t chaos_pick(weft::rt::ObjId, std::uint32_t n) noexcept override {
     picks.fetch_add(1);
     return n - 1;
   }
   std::atomic<int> picks{0};
+  bool enabled_;
   weft::rt::Sink* prev_;
 };
 
@@ -390,6 +393,12 @@ TEST_CASE("events: notify wakes the longest waiter, or the one chaos picks", "[e
     MemorySink sink;  // its chaos_pick is the default: 0, the longest waiter
     weft::Condition c("fifo");
     CHECK(first_woken(c) == 0);
+  }
+  SECTION("a sink without chaos is not asked to pick") {
+    PickLastSink sink(/*enabled=*/false);
+    weft::Condition c("unasked");
+    CHECK(first_woken(c) == 0);
+    CHECK(sink.picks.load() == 0);
   }
   SECTION("chaos picks the newest") {
     PickLastSink sink;

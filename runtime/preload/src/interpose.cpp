@@ -300,7 +300,8 @@ int record_notify(pthread_cond_t* c, bool all, bool old_abi, int (*call)(pthread
       if (woken > requested) woken = requested;
       emit(Ev::Notify, id, requested << 32 | woken);
       // weft run --chaos: glibc picks the signalled waiter, so let them all race for it.
-      if (!all && widen != nullptr && woken > 0 && s->chaos_pick(id, 2) != 0) call = widen;
+      if (!all && widen != nullptr && woken > 0 && g_chaos && s->chaos_pick(id, 2) != 0)
+        call = widen;
     }
   }
   return call(c);

@@ -228,6 +228,7 @@ class Detector final : public Sink {
   void on_thread_name(std::string_view name) noexcept override;
   void on_finding(const FindingRecord& finding) noexcept override;
   bool inject_spurious_wakeup(ObjId cond, bool timed) noexcept override;
+  bool chaos_enabled() const noexcept override { return options_.chaos_seed != 0; }
   void chaos_point(ObjId obj) noexcept override;
   std::uint32_t chaos_pick(ObjId cond, std::uint32_t n) noexcept override;
 

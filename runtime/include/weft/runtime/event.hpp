@@ -156,6 +156,10 @@ class Sink {
   virtual void on_finding(const FindingRecord& finding) noexcept {}
 
   // Chaos hooks (weft run --chaos). Called only while a sink is active.
+  // True when this sink's chaos hooks may answer anything but the defaults above and below
+  // (false, nothing, 0). Emitters with a costly way to a hook (a loop per notified waiter) may
+  // ask once per operation and skip the hook when false.
+  virtual bool chaos_enabled() const noexcept { return false; }
   // Should the condition wait that is about to block return at once as a spurious wake-up?
   // `timed`: the wait has a timeout (wait_for / timedwait). Callers say so, because code that
   // treats any return of a timed wait as "time to do the periodic work" is not necessarily wrong.
