@@ -50,6 +50,7 @@ thread_local bool t_busy WEFT_PRELOAD_TLS = false;
 thread_local ThreadCtl* t_ctl WEFT_PRELOAD_TLS = nullptr;
 thread_local pid_t t_tid WEFT_PRELOAD_TLS = 0;
 constinit thread_local std::source_location t_site WEFT_PRELOAD_TLS{};
+constinit thread_local PcSite t_pc_sites[kPcSites] WEFT_PRELOAD_TLS{};
 
 pid_t my_tid() noexcept {
   if (t_tid == 0) t_tid = static_cast<pid_t>(syscall(SYS_gettid));
@@ -95,9 +96,11 @@ std::uint64_t depth_after_release(const pthread_mutex_t* m) noexcept {
 bool acquired(int r) noexcept { return r == 0 || r == EOWNERDEAD; }
 
 // A blocking acquisition: try first so that AcquireBegin appears only when the thread blocks.
+// `pc`: the caller's return address.
 template <class Block>
-int record_mutex_lock(Sink* s, pthread_mutex_t* m, Block&& block) noexcept {
+int record_mutex_lock(Sink* s, pthread_mutex_t* m, const void* pc, Block&& block) noexcept {
   Busy b;
+  note_site(pc);
   check_pending_name();
   ObjId id = mutex_id(m);
   if (id == 0) return block();
@@ -474,27 +477,29 @@ WEFT_EXPORT int pthread_mutex_destroy(pthread_mutex_t* m) noexcept {
   return r;
 }
 
+// The lock / unlock functions note their caller inside record_mutex_lock's Busy scope (no
+// WEFT_NOTE_CALLER: recording() is the same test).
 WEFT_EXPORT int pthread_mutex_lock(pthread_mutex_t* m) noexcept {
-  WEFT_NOTE_CALLER();
   Sink* s = recording();
   if (s == nullptr) [[likely]]
     return libc().mutex_lock(m);
-  return record_mutex_lock(s, m, [m] { return libc().mutex_lock(m); });
+  return record_mutex_lock(s, m, __builtin_return_address(0),
+                           [m] { return libc().mutex_lock(m); });
 }
 
 WEFT_EXPORT int pthread_mutex_timedlock(pthread_mutex_t* m, const timespec* t) noexcept {
-  WEFT_NOTE_CALLER();
   Sink* s = recording();
   if (s == nullptr) return libc().mutex_timedlock(m, t);
-  return record_mutex_lock(s, m, [m, t] { return libc().mutex_timedlock(m, t); });
+  return record_mutex_lock(s, m, __builtin_return_address(0),
+                           [m, t] { return libc().mutex_timedlock(m, t); });
 }
 
 WEFT_EXPORT int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t clk,
                                         const timespec* t) noexcept {
-  WEFT_NOTE_CALLER();
   Sink* s = recording();
   if (s == nullptr) return libc().mutex_clocklock(m, clk, t);
-  return record_mutex_lock(s, m, [m, clk, t] { return libc().mutex_clocklock(m, clk, t); });
+  return record_mutex_lock(s, m, __builtin_return_address(0),
+                           [m, clk, t] { return libc().mutex_clocklock(m, clk, t); });
 }
 
 WEFT_EXPORT int pthread_mutex_trylock(pthread_mutex_t* m) noexcept {
@@ -517,11 +522,11 @@ WEFT_EXPORT int pthread_mutex_trylock(pthread_mutex_t* m) noexcept {
 }
 
 WEFT_EXPORT int pthread_mutex_unlock(pthread_mutex_t* m) noexcept {
-  WEFT_NOTE_CALLER();
   Sink* s = recording();
   if (s == nullptr) [[likely]]
     return libc().mutex_unlock(m);
   Busy b;
+  note_site(__builtin_return_address(0));
   check_pending_name();
   if (ObjId id = mutex_id(m)) emit(Ev::Release, id, depth_after_release(m));
   return libc().mutex_unlock(m);

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <source_location>
 
@@ -69,6 +70,26 @@ extern thread_local std::source_location t_site WEFT_PRELOAD_TLS;
       ::weft::preload::t_busy = false;                                                         \
     }                                                                                          \
   } while (0)
+
+// The lock and unlock paths note their caller inside their own Busy scope instead (one busy
+// toggle per call, not two), through a small direct-mapped per-thread cache in front of
+// rt::site_from_pc (whose records live as long as the process, so entries never go stale).
+struct PcSite {
+  const void* pc;
+  std::source_location site;
+};
+inline constexpr std::size_t kPcSites = 8;
+extern thread_local PcSite t_pc_sites[kPcSites] WEFT_PRELOAD_TLS;
+// Sets t_site to the site of code address `pc`. Call while busy.
+inline void note_site(const void* pc) noexcept {
+  PcSite& e = t_pc_sites[(reinterpret_cast<std::uintptr_t>(pc) >> 2) % kPcSites];
+  if (e.pc == pc) [[likely]] {
+    t_site = e.site;
+    return;
+  }
+  t_site = rt::site_from_pc(pc);
+  if (t_site.file_name() != nullptr && t_site.file_name()[0] != '\0') e = {pc, t_site};
+}
 
 // Emits one event when a sink is (still) active.
 inline void emit(Ev kind, ObjId obj, std::uint64_t arg) noexcept {

@@ -27,6 +27,7 @@
 
 #include "weft/runtime/detectors.hpp"
 #include "weft/runtime/event.hpp"
+#include "weft/runtime/recorder.hpp"
 
 namespace weft::rt::detectors::internal {
 
@@ -295,8 +296,20 @@ class Detector final : public Sink {
 
   Slot* new_slot(ObjId id) noexcept;  // allocates the page of `id`
   ThreadRec& new_self() noexcept;     // registers the calling thread
+  // Every event but the uncontended lock traffic on_event() handles itself (wrap.cpp).
+  void on_event_slow(Ev kind, ObjId obj, std::uint64_t arg,
+                     const std::source_location& where) noexcept;
+  // Hands an event on: to the recorder by a direct call when downstream is one (no virtual
+  // dispatch per event), else to downstream.
+  void forward(Ev kind, ObjId obj, std::uint64_t arg, const std::source_location& where) noexcept {
+    if (recorder_ != nullptr) [[likely]]
+      recorder_->on_event(kind, obj, arg, where);
+    else if (downstream_ != nullptr)
+      downstream_->on_event(kind, obj, arg, where);
+  }
 
   Sink* downstream_;
+  Recorder* recorder_;  // downstream_ when it is the recorder (a final class), else nullptr
   Options options_;
   std::uint64_t instance_;
   std::unique_ptr<std::atomic<Page*>[]> dir_;

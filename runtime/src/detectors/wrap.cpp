@@ -115,6 +115,7 @@ HeldEntry* find_held(Detector& d, ThreadRec& t, ObjId obj) {
 
 Detector::Detector(Sink* downstream, const Options& options)
     : downstream_(downstream),
+      recorder_(dynamic_cast<Recorder*>(downstream)),
       options_(options),
       instance_(g_instances.fetch_add(1, std::memory_order_relaxed) + 1),
       dir_(new std::atomic<Page*>[kDirSize]) {
@@ -378,8 +379,9 @@ void prune_stale(Detector& d, ThreadRec& t) {
 }
 
 // The calling thread now holds `obj`. `edges`: add lock-order edges (not for try-locks).
-void take(Detector& d, ThreadRec& t, ObjId obj, Slot& s, ObjKind k, std::uint64_t arg,
-          const std::source_location& where, bool edges) {
+[[gnu::always_inline]] inline void take(Detector& d, ThreadRec& t, ObjId obj, Slot& s,
+                                        ObjKind k, std::uint64_t arg,
+                                        const std::source_location& where, bool edges) {
   if (is_reentrant_kind(k)) {
     if (HeldEntry* e = find_held(d, t, obj)) {
       // RLock / recursive mutex: `arg` is the depth after (a Condition wait restores it).
@@ -401,8 +403,9 @@ void take(Detector& d, ThreadRec& t, ObjId obj, Slot& s, ObjKind k, std::uint64_
 }
 
 // The calling thread releases `obj`: pops it, or reports the release as a misuse.
-void give(Detector& d, ThreadRec& t, ObjId obj, Slot& s, ObjKind k, std::uint64_t arg,
-          const std::source_location& where) {
+[[gnu::always_inline]] inline void give(Detector& d, ThreadRec& t, ObjId obj, Slot& s,
+                                        ObjKind k, std::uint64_t arg,
+                                        const std::source_location& where) {
   int n = t.n_held < ThreadRec::kMaxHeld ? t.n_held : ThreadRec::kMaxHeld;
   for (int i = n - 1; i >= 0; --i) {
     if (t.held[i].obj != obj) continue;
@@ -429,8 +432,32 @@ void give(Detector& d, ThreadRec& t, ObjId obj, Slot& s, ObjKind k, std::uint64_
 }
 }  // namespace
 
+// The fast path: an Acquired or Release of a lock by a thread that is not blocked and has no
+// wait-loop check pending, i.e. every uncontended lock operation. It does exactly what
+// on_event_slow() does for such an event (take / give), with less code around it.
 void Detector::on_event(Ev kind, ObjId obj, std::uint64_t arg,
                         const std::source_location& where) noexcept {
+  if (options_.enabled && (kind == Ev::Acquired || kind == Ev::Release) && obj != 0) [[likely]] {
+    ThreadRec& t = self();
+    if (t.block.load(std::memory_order_relaxed) == 0 && t.wl_state == WaitLoop::Idle) [[likely]] {
+      if (Slot* s = slot(obj)) [[likely]] {
+        auto k = static_cast<ObjKind>(s->kind.load(std::memory_order_relaxed));
+        if (is_lock_kind(k)) [[likely]] {
+          if (kind == Ev::Acquired)
+            take(*this, t, obj, *s, k, arg, where, !(arg & kAcquiredByTry));
+          else
+            give(*this, t, obj, *s, k, arg, where);
+          forward(kind, obj, arg, where);
+          return;
+        }
+      }
+    }
+  }
+  on_event_slow(kind, obj, arg, where);
+}
+
+[[gnu::noinline]] void Detector::on_event_slow(Ev kind, ObjId obj, std::uint64_t arg,
+                                               const std::source_location& where) noexcept {
   if (options_.enabled) [[likely]] {
     ThreadRec& t = self();
     // Any event but the Release inside a condition wait means the thread is running again.
@@ -519,7 +546,7 @@ void Detector::on_event(Ev kind, ObjId obj, std::uint64_t arg,
         break;
     }
   }
-  if (downstream_) downstream_->on_event(kind, obj, arg, where);
+  forward(kind, obj, arg, where);
 }
 
 }  // namespace internal
