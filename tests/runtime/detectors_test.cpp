@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <future>
@@ -708,6 +709,27 @@ TEST_CASE("deadlock: a wait nobody can satisfy after a lost notify is reported w
   CHECK(dl[0].message.find("every thread is blocked") != std::string::npos);
   CHECK(f.cap.of_kind("lost-wakeup").size() == 1);
 }
+
+#if !defined(__SANITIZE_THREAD__)
+TEST_CASE("deadlock: a thread asleep for good in a std::atomic wait weft does not record") {
+  Fixture f(test_options(/*watchdog=*/true));
+  ObjId th = f.obj(ObjKind::Thread, "waiter");
+  std::atomic<int> flag{0};
+  std::thread waiter([&] {
+    f.ev(Ev::ThreadStart, th, 0);  // weft knows this thread, but not its atomic wait
+    flag.wait(0);
+    f.ev(Ev::ThreadEnd, th, 0);
+  });
+  bool reported = wait_for_fatal_untimed();  // this thread sleeps too (unknown to weft)
+  flag = 1;
+  flag.notify_all();
+  waiter.join();
+  REQUIRE(reported);
+  auto dl = f.cap.of_kind("deadlock");
+  REQUIRE(dl.size() == 1);
+  CHECK(dl[0].message.find("futex wait that weft does not record") != std::string::npos);
+}
+#endif
 
 TEST_CASE("lost-wakeup: unheard notifies from several threads (arrivals a waiter counts): nothing") {
   Fixture f(test_options(/*watchdog=*/true));

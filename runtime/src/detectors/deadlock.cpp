@@ -7,6 +7,9 @@
 // thread. It reports
 //   - a cycle in that graph (self, ABBA, N threads, dining philosophers, lock + join), or
 //   - every live thread blocked with no possible waker (waits no live thread can satisfy),
+//     counting as blocked a known thread that the kernel shows asleep in an untimed wait on a
+//     process-private futex outside any recorded call (std::atomic::wait and what libstdc++
+//     builds on it) and that did not run between the two looks,
 // once the same snapshot was seen on two looks in a row and the kernel confirms that each
 // involved thread sleeps in a futex wait without a timeout (/proc/self/task/TID/syscall): a timed
 // wait or acquire will end by itself and is not a deadlock.
@@ -57,6 +60,71 @@ KernelState kernel_state(int tid) {
   (void)kFutexWaitv;
   return KernelState::Unknown;
 #endif
+}
+
+// `addr` lies in a private mapping of this process (/proc/self/maps perms "...p"): a futex
+// there can be woken only from this process, even without FUTEX_PRIVATE_FLAG.
+bool in_private_mapping(std::uint64_t addr) {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    std::uint64_t lo = 0, hi = 0;
+    char perms[5] = {};
+    if (std::sscanf(line.c_str(), "%lx-%lx %4s", &lo, &hi, perms) != 3) continue;
+    if (addr >= lo && addr < hi) return perms[3] == 'p';
+  }
+  return false;
+}
+
+// The thread sleeps in an untimed FUTEX_WAIT on a futex of this process outside any call weft
+// records (std::atomic::wait, std::latch, std::barrier, <semaphore>, a hand-written futex):
+// only another thread of this process can wake it.
+bool hidden_private_futex_wait(int tid) {
+#if defined(__x86_64__)
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
+  std::ifstream in(path);
+  std::string nr, addr, op, val, timeout;
+  if (!(in >> nr >> addr >> op >> val >> timeout)) return false;
+  constexpr unsigned long kPrivate = 128, kCmdMask = 127, kWait = 0, kWaitBitset = 9;
+  unsigned long o = std::strtoul(op.c_str(), nullptr, 16);
+  if (nr != "202" || ((o & kCmdMask) != kWait && (o & kCmdMask) != kWaitBitset) ||
+      std::strtoull(timeout.c_str(), nullptr, 16) != 0)
+    return false;
+  return (o & kPrivate) || in_private_mapping(std::strtoull(addr.c_str(), nullptr, 16));
+#else
+  (void)tid;
+  return false;
+#endif
+}
+
+// How much the thread has run so far (/proc/self/task/TID/schedstat: run time and time slices);
+// unchanged between two looks means it did not run in between. 0 when unknown.
+std::uint64_t run_signature(int tid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/self/task/%d/schedstat", tid);
+  std::ifstream in(path);
+  std::uint64_t run_ns = 0, wait_ns = 0, slices = 0;
+  if (!(in >> run_ns >> wait_ns >> slices)) return 0;
+  return (run_ns * 1000003u) ^ slices ^ 1u;
+}
+
+// Threads of this process that weft never saw (no event yet, e.g. a main thread that only used
+// atomics) asleep in a futex wait it does not record, with their run signatures.
+std::vector<std::pair<int, std::uint64_t>> unknown_hidden_waits(const std::vector<int>& known,
+                                                                int self_tid) {
+  std::vector<std::pair<int, std::uint64_t>> out;
+  DIR* dir = ::opendir("/proc/self/task");
+  if (dir == nullptr) return out;
+  while (dirent* e = ::readdir(dir)) {
+    if (e->d_name[0] == '.') continue;
+    int tid = std::atoi(e->d_name);
+    if (tid == self_tid || std::find(known.begin(), known.end(), tid) != known.end()) continue;
+    if (!hidden_private_futex_wait(tid)) continue;
+    if (std::uint64_t sig = run_signature(tid)) out.emplace_back(tid, sig);
+  }
+  ::closedir(dir);
+  return out;
 }
 
 bool task_exists(int tid) {
@@ -144,7 +212,15 @@ void watchdog_main(Detector& d) {
         std::uint64_t seq = r->block_seq.load(std::memory_order_acquire);
         auto b = static_cast<Block>(r->block.load(std::memory_order_relaxed));
         if (b == Block::None) {
-          if (task_exists(r->tid)) someone_runs = true;
+          if (!task_exists(r->tid)) continue;
+          // Asleep in a futex wait weft does not record: blocked too, as long as it does not
+          // run between two looks (its run signature is part of the candidate).
+          std::uint64_t sig = hidden_private_futex_wait(r->tid) ? run_signature(r->tid) : 0;
+          if (sig != 0 && r->block_seq.load(std::memory_order_acquire) == seq) {
+            blocked.push_back(Snap{r, Block::None, 0, sig, {}});
+          } else {
+            someone_runs = true;
+          }
           continue;
         }
         Snap s{r, b, r->block_obj.load(std::memory_order_relaxed), seq,
@@ -155,7 +231,14 @@ void watchdog_main(Detector& d) {
         }
         blocked.push_back(s);
       }
-      if (blocked.empty()) {
+      // Nobody weft knows runs: threads it never saw may be asleep in unrecorded futex waits.
+      bool unknown_may_wake = true;
+      std::vector<std::pair<int, std::uint64_t>> hidden_unknown;
+      if (!someone_runs) {
+        unknown_may_wake = unknown_thread_may_wake(known_tids, self_tid);
+        if (!unknown_may_wake) hidden_unknown = unknown_hidden_waits(known_tids, self_tid);
+      }
+      if (blocked.empty() && hidden_unknown.empty()) {
         last_candidate.clear();
         continue;
       }
@@ -188,16 +271,20 @@ void watchdog_main(Detector& d) {
       }
       std::vector<Snap*> involved = cycle;
       bool all_blocked = false;
-      if (involved.empty() && !someone_runs && !unknown_thread_may_wake(known_tids, self_tid)) {
+      if (involved.empty() && !someone_runs && !unknown_may_wake) {
         all_blocked = true;
         for (auto& s : blocked) involved.push_back(&s);
+      } else {
+        hidden_unknown.clear();
       }
-      if (involved.empty()) {
+      if (involved.empty() && hidden_unknown.empty()) {
         last_candidate.clear();
         continue;
       }
       std::vector<std::pair<std::uint32_t, std::uint64_t>> candidate;
       for (Snap* s : involved) candidate.emplace_back(s->rec->index, s->seq);
+      for (auto& [tid, sig] : hidden_unknown)
+        candidate.emplace_back(0x80000000u | static_cast<std::uint32_t>(tid), sig);
       std::sort(candidate.begin(), candidate.end());
       if (candidate != last_candidate) {
         last_candidate = candidate;  // confirm on the next look
@@ -208,7 +295,10 @@ void watchdog_main(Detector& d) {
       for (Snap* s : involved) {
         KernelState ks = kernel_state(s->rec->tid);
         if (ks == KernelState::Timed || ks == KernelState::Running) for_good = false;
+        if (s->block == Block::None && run_signature(s->rec->tid) != s->seq) for_good = false;
       }
+      for (auto& [tid, sig] : hidden_unknown)
+        if (!hidden_private_futex_wait(tid) || run_signature(tid) != sig) for_good = false;
       if (!for_good) continue;
       reported.insert(candidate);
 
@@ -232,6 +322,14 @@ void watchdog_main(Detector& d) {
         if (std::find(listed.begin(), listed.end(), &s) == listed.end()) listed.push_back(&s);
       bool first = true;
       for (Snap* s : listed) {
+        if (s->block == Block::None) {  // asleep in a futex wait weft does not record
+          msg << (first ? " " : "; ") << d.thread_name(s->rec->index)
+              << " sleeps in a futex wait that weft does not record (std::atomic::wait, "
+                 "std::latch, std::barrier, a <semaphore> semaphore or a hand-written futex)";
+          first = false;
+          f.threads.push_back(s->rec->index);
+          continue;
+        }
         // A join names the joined thread as the other threads are named (name, tid).
         std::string what = s->block == Block::Join && s->waits_for ? d.thread_name(s->waits_for)
                                                                    : d.describe(s->obj);
@@ -248,6 +346,12 @@ void watchdog_main(Detector& d) {
           msg << ", held by " << d.thread_name(s->waits_for) << taken_at(taken);
           f.sites.push_back(taken);
         }
+      }
+      for (auto& [tid, sig] : hidden_unknown) {
+        msg << (first ? " " : "; ") << "thread (tid " << tid
+            << ") sleeps in a futex wait that weft does not record (std::atomic::wait, "
+               "std::latch, std::barrier, a <semaphore> semaphore or a hand-written futex)";
+        first = false;
       }
       f.message = msg.str();
       f.fatal = true;
