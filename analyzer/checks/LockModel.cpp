@@ -241,11 +241,17 @@ class FunctionAnalysis {
       State s = in[b->getBlockID()];
       if (s.reachable) transfer(*b, s, /*record=*/true);
     }
-    // Released without being acquired, and not re-acquired before returning: a hand-off.
+    // Released without being acquired anywhere in this function, and not re-acquired before
+    // returning: a hand-off. (A function that locks the lock itself and releases it once more
+    // than it acquired, `lock m; lock m; unlock m; unlock m`, is no hand-off: the must-hold
+    // join loses the lock at the inner unlock, so the outer unlock looks like a foreign one.)
     const State& at_exit = in[cfg->getExit().getBlockID()];
+    std::set<LockKey> acquired_here;
+    for (const Acquisition& a : ff.acquisitions) acquired_here.insert(a.lock.key);
     if (at_exit.reachable)
       for (const LockKey& k : at_exit.released_outer)
-        if (!at_exit.held.count(k) && k.root != LockKey::Root::kParam) facts_.handoff.insert(k);
+        if (!at_exit.held.count(k) && k.root != LockKey::Root::kParam && !acquired_here.count(k))
+          facts_.handoff.insert(k);
     if (!ff.acquisitions.empty() || !ff.calls.empty())
       facts_.functions.emplace(ff.id, std::move(ff));
   }

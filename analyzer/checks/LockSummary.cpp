@@ -380,8 +380,18 @@ std::vector<Finding> find_reentries(const Facts& facts) {
   std::vector<Finding> out;
   auto reportable = [&](const HeldLock& h) {
     // Recursive mutexes may be re-acquired by their owner; unknown kinds are not guessed at.
+    // A weft::Lock may be released by another thread (Python's Lock is a binary semaphore too):
+    // handed off, its second acquire is how the thread waits.
     return h.kind == LockKind::kNonRecursive && !is_non_default(facts, h.key) &&
-           !facts.handoff.count(h.key);
+           !(h.type == "weft::Lock" && facts.handoff.count(h.key));
+  };
+  // A mutex used as a signal between threads (another function unlocks it without locking it):
+  // the re-lock is still a re-lock of a mutex this thread owns; the note names the real design.
+  auto handoff_note = [&](const HeldLock& h, std::vector<Note>& notes) {
+    if (facts.handoff.count(h.key))
+      notes.push_back({h.site, q(h.spelling) + " is also unlocked by a function that never locks "
+                               "it: only the owner may unlock a mutex; to signal another thread "
+                               "use a semaphore (std::binary_semaphore, sem_t)"});
   };
   for (const auto& [id, f] : facts.functions) {
     for (const auto& a : f.acquisitions) {
@@ -392,6 +402,7 @@ std::vector<Finding> find_reentries(const Facts& facts) {
                        q(a.lock.spelling) + " is acquired while already held on this path; " +
                            q(a.lock.type) + " is not reentrant, so the thread deadlocks",
                        {{h.site, q(h.spelling) + " was first acquired here"}}});
+        handoff_note(h, out.back().notes);
         break;
       }
     }
@@ -415,6 +426,7 @@ std::vector<Finding> find_reentries(const Facts& facts) {
           fd.notes.push_back({c.site, q(f.name) + " calls " + q(c.callee_name) + " here", true});
           for (const Step& st : t.chain)
             fd.notes.push_back({st.site, q(st.caller) + " calls " + q(st.callee) + " here", true});
+          handoff_note(h, fd.notes);
           out.push_back(std::move(fd));
           break;
         }

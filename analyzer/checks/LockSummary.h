@@ -107,10 +107,10 @@ struct Facts {
   // Locks whose initialisation makes them recursive or of unknown kind (pthread_mutex_init with
   // attributes, PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP, mtx_init(..., mtx_recursive)).
   std::set<LockKey> non_default;
-  // Locks some function releases without having acquired them and without re-acquiring them
-  // before it returns: a mutex used as a signal between threads (unlocked by a thread that
-  // does not own it). Their double lock is how the program waits, not a re-entry bug (its real
-  // bug is unowned-release, which `weft run` reports), so lock-reentry stays silent on them.
+  // Locks some function releases without ever acquiring them and without re-acquiring them
+  // before it returns: a mutex used as a signal between threads (unlocked by a thread that does
+  // not own it). Their double lock is still reported (the owner re-locks it), with a note that
+  // names the hand-off; its other bug is unowned-release, which `weft run` reports.
   std::set<LockKey> handoff;
 
   // Adds `other` into this (function facts of the same id: the first one wins).

@@ -4,13 +4,23 @@
 #include <clang/AST/ASTContext.h>
 #include <clang/AST/ExprCXX.h>
 #include <clang/AST/ParentMapContext.h>
+#include <clang/AST/RecursiveASTVisitor.h>
 #include <clang/ASTMatchers/ASTMatchers.h>
 #include <clang/Lex/Lexer.h>
 
 #include <cstring>
+#include <functional>
+#include <map>
+#include <set>
 
 #include "AstHelpers.h"
 #include "Matchers.h"
+
+// GCC 12 at -O3 reports a false -Wrestrict inside libstdc++ for `"'" + std::string(...)` once
+// enough of this file is inlined (GCC bug 105329).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wrestrict"
+#endif
 
 using namespace clang;
 using namespace clang::ast_matchers;
@@ -114,7 +124,10 @@ struct Scan {
 
 // Walks back from `call` through the statements that run before it in straight-line order
 // (earlier statements of each enclosing block) to the last one that mentions `l`.
-Scan scan(const Stmt* call, const ValueDecl* l, ASTContext& ctx) {
+// With `touches`, a statement that does not name the lock but calls something that may take or
+// release it (touches(stmt) is true) also ends the walk, with the state unknown.
+Scan scan(const Stmt* call, const ValueDecl* l, ASTContext& ctx,
+          const std::function<bool(const Stmt*)>& touches = nullptr) {
   Scan r;
   ast::Enclosing e = ast::walkOut(ctx, call, [&](const Stmt* s, const Stmt* child) {
     if (const auto* block = dyn_cast<CompoundStmt>(s); block && child) {
@@ -124,15 +137,25 @@ Scan scan(const Stmt* call, const ValueDecl* l, ASTContext& ctx) {
         before.push_back(st);
       }
       for (auto it = before.rbegin(); it != before.rend(); ++it) {
-        if (!mentions(*it, l)) continue;
+        if (!mentions(*it, l)) {
+          if (touches && touches(*it)) {
+            r.state = State::kUnknown;
+            r.at = *it;
+            return false;
+          }
+          continue;
+        }
         r.state = classify(*it, l, ctx, r.why);
         r.at = *it;
         return false;
       }
     } else if (child && !isa<CompoundStmt>(s) && !isa<ExprWithCleanups>(s) &&
-               !isa<ImplicitCastExpr>(s) && mentions(s, l) && !mentions(child, l)) {
-      // The lock appears in an enclosing statement's other parts (a condition, an init).
-      return false;
+               !isa<ImplicitCastExpr>(s)) {
+      // The lock appears in an enclosing statement's other parts (a condition, an init), or
+      // they call something that may take it.
+      for (const Stmt* part : s->children())
+        if (part && part != child && (mentions(part, l) || (touches && touches(part))))
+          return false;
     }
     return true;
   });
@@ -155,6 +178,237 @@ bool evidentlyUnlocked(const Scan& s) {
       return false;
   return true;
 }
+
+
+// ---- pthread / C11: the mutex is named at the wait; what callers hold ----------------------
+
+// How a TU's functions are reached: direct calls, thread starts, other uses.
+struct FunctionUses {
+  std::vector<const CallExpr*> calls;  // direct calls, in source order
+  const Expr* threadStart = nullptr;   // the pthread_create/thrd_create/std::thread starting it
+  bool otherUse = false;               // its address taken some other way: callers unknown
+};
+
+// The TU's call sites and thread starts per function, and which mutexes each pthread/C11
+// condition variable is waited with.
+class TuIndex : public RecursiveASTVisitor<TuIndex> {
+ public:
+  explicit TuIndex(ASTContext& ctx) {
+    for (Decl* d : ctx.getTraversalScope()) TraverseDecl(d);
+  }
+  bool shouldVisitTemplateInstantiations() const { return true; }
+
+  bool VisitCallExpr(CallExpr* call) {
+    if (const auto* dre = dyn_cast<DeclRefExpr>(call->getCallee()->IgnoreParenImpCasts()))
+      if (const auto* fd = dyn_cast<FunctionDecl>(dre->getDecl())) {
+        calleeRefs_.insert(dre);
+        uses[fd->getCanonicalDecl()].calls.push_back(call);
+      }
+    if (const auto* mc = dyn_cast<CXXMemberCallExpr>(call))
+      if (const CXXMethodDecl* md = mc->getMethodDecl())
+        uses[md->getCanonicalDecl()].calls.push_back(call);
+    const FunctionDecl* callee = call->getDirectCallee();
+    if (!callee || !callee->getIdentifier()) return true;
+    llvm::StringRef n = callee->getName();
+    unsigned entryArg = n == "pthread_create" ? 2 : n == "thrd_create" ? 1 : 99;
+    if (entryArg < call->getNumArgs())
+      if (const DeclRefExpr* dre = functionRef(call->getArg(entryArg))) threadRefs_[dre] = call;
+    if ((n == "pthread_cond_wait" || n == "pthread_cond_timedwait" ||
+         n == "pthread_cond_clockwait" || n == "cnd_wait" || n == "cnd_timedwait") &&
+        call->getNumArgs() >= 2) {
+      const ValueDecl* cv = objectDecl(call->getArg(0));
+      const ValueDecl* mu = objectDecl(call->getArg(1));
+      if (cv && mu) mutexOf[cv].insert(mu);
+    }
+    return true;
+  }
+  bool VisitCXXConstructExpr(CXXConstructExpr* ce) {
+    const CXXRecordDecl* rd = ce->getType()->getAsCXXRecordDecl();
+    if (rd && rd->isInStdNamespace() && rd->getIdentifier() &&
+        (rd->getName() == "thread" || rd->getName() == "jthread") && ce->getNumArgs() >= 1)
+      if (const DeclRefExpr* dre = functionRef(ce->getArg(0))) threadRefs_[dre] = ce;
+    return true;
+  }
+  bool VisitDeclRefExpr(DeclRefExpr* dre) {
+    const auto* fd = dyn_cast<FunctionDecl>(dre->getDecl());
+    if (!fd || calleeRefs_.count(dre)) return true;
+    FunctionUses& u = uses[fd->getCanonicalDecl()];
+    if (auto it = threadRefs_.find(dre); it != threadRefs_.end()) {
+      if (!u.threadStart) u.threadStart = it->second;
+    } else {
+      u.otherUse = true;
+    }
+    return true;
+  }
+
+  std::map<const FunctionDecl*, FunctionUses> uses;
+  std::map<const ValueDecl*, std::set<const ValueDecl*>> mutexOf;
+
+ private:
+  static const DeclRefExpr* functionRef(const Expr* e) {
+    e = e->IgnoreParenCasts();
+    if (const auto* u = dyn_cast<UnaryOperator>(e); u && u->getOpcode() == UO_AddrOf)
+      e = u->getSubExpr()->IgnoreParenCasts();
+    const auto* dre = dyn_cast<DeclRefExpr>(e);
+    return dre && isa<FunctionDecl>(dre->getDecl()) ? dre : nullptr;
+  }
+  std::set<const DeclRefExpr*> calleeRefs_;
+  std::map<const DeclRefExpr*, const Expr*> threadRefs_;
+};
+
+// One TuIndex per TU and thread (both checks use it), rebuilt when the TU changes.
+const TuIndex& tuIndex(ASTContext& ctx) {
+  struct Cache {
+    const ASTContext* ctx = nullptr;
+    const TranslationUnitDecl* tu = nullptr;
+    std::unique_ptr<TuIndex> index;
+  };
+  thread_local Cache cache;
+  if (cache.ctx != &ctx || cache.tu != ctx.getTranslationUnitDecl() || !cache.index) {
+    cache.index = std::make_unique<TuIndex>(ctx);
+    cache.ctx = &ctx;
+    cache.tu = ctx.getTranslationUnitDecl();
+  }
+  return *cache.index;
+}
+
+// 'name' (appended piecewise: GCC 12's -Wrestrict misfires on "'" + std::string at -O3).
+std::string quoted(const std::string& name) {
+  std::string out(1, '\'');
+  out += name;
+  out += '\'';
+  return out;
+}
+
+bool lockedHelperName(const FunctionDecl* f) {
+  std::string name = f->getNameAsString();
+  for (const char* suffix : {"Locked", "_locked", "_locked_", "LockHeld", "_lock_held"})
+    if (name.size() >= std::strlen(suffix) &&
+        name.compare(name.size() - std::strlen(suffix), std::string::npos, suffix) == 0)
+      return true;
+  return false;
+}
+
+// What holds for a lock on every path reaching a point, as far as the TU shows.
+enum class Path {
+  kReleased,    // not held: released on some path (and never held on the others)
+  kNeverTaken,  // not held: no path took it since its thread started
+  kUnknown,     // held on some path, or not evident
+};
+
+struct PathNote {
+  SourceLocation at;
+  std::string text;
+  bool step;
+};
+
+struct Verdict {
+  Path path = Path::kUnknown;
+  std::vector<PathNote> notes;  // one path, outermost first
+};
+
+// Follows a lock (a global or a field) back from a point through the function's earlier
+// statements, then through every caller in the TU, to where each path started: a thread start,
+// main(), or an unlock. Functions with external linkage called from nowhere in the TU, address-
+// taken functions, recursion, lambdas, and calls that may take the lock end in kUnknown.
+class PathResolver {
+ public:
+  PathResolver(ASTContext& ctx, const TuIndex& index, const ValueDecl* lock)
+      : ctx_(ctx), index_(index), lock_(lock) {}
+
+  Verdict at(const Stmt* point, int depth = 0) {
+    Scan s = scan(point, lock_, ctx_, [this](const Stmt* st) { return touches(st); });
+    if (s.state == State::kNotHeld)
+      return {Path::kReleased, {{s.at->getBeginLoc(), s.why, false}}};
+    if (s.state != State::kUnknown || !s.reachedTop || !s.function) return {};
+    return entry(s.function, depth);
+  }
+
+ private:
+  Verdict entry(const FunctionDecl* f, int depth) {
+    f = f->getCanonicalDecl();
+    const auto* v = dyn_cast<VarDecl>(lock_);
+    bool named = isa<FieldDecl>(lock_) || (v && v->hasGlobalStorage());
+    if (!named || depth > 8 || visiting_.count(f) || f->hasAttr<RequiresCapabilityAttr>() ||
+        lockedHelperName(f))
+      return {};
+    std::string fname = quoted(f->getNameAsString());
+    if (f->isMain())
+      return {Path::kNeverTaken, {{f->getLocation(), fname + " starts holding no lock", false}}};
+    auto it = index_.uses.find(f);
+    if (it == index_.uses.end() || it->second.otherUse) return {};
+    const FunctionUses& u = it->second;
+    if (!u.threadStart && (u.calls.empty() || f->isExternallyVisible())) return {};
+    visiting_.insert(f);
+    Verdict out{Path::kNeverTaken, {}};
+    if (u.threadStart)
+      out.notes.push_back({u.threadStart->getBeginLoc(),
+                           fname + " starts here as a new thread, holding no lock", true});
+    for (const CallExpr* call : u.calls) {
+      Verdict c = at(call, depth + 1);
+      if (c.path == Path::kUnknown) {
+        out = {};
+        break;
+      }
+      if (c.path == Path::kReleased) out.path = Path::kReleased;
+      if (out.notes.empty()) {
+        out.notes = std::move(c.notes);
+        const FunctionDecl* caller = enclosingFunction(call);
+        out.notes.push_back({call->getBeginLoc(),
+                             (caller ? quoted(caller->getNameAsString()) : std::string("it")) +
+                                 " calls " + fname + " here without holding " +
+                                 quoted(lock_->getNameAsString()),
+                             true});
+      }
+    }
+    visiting_.erase(f);
+    return out;
+  }
+
+  const FunctionDecl* enclosingFunction(const Stmt* s) {
+    return ast::walkOut(ctx_, s, [](const Stmt*, const Stmt*) { return true; }).function;
+  }
+
+  // Does `s` call something that may take or release the lock: a function whose body names it
+  // or calls such a function, a function without a body outside system headers, an indirect
+  // call? (System-header functions are taken not to: pthread_mutex_lock(&m) names m itself.)
+  bool touches(const Stmt* s) {
+    if (!s) return false;
+    const FunctionDecl* callee = nullptr;
+    bool isCall = false;
+    if (const auto* call = dyn_cast<CallExpr>(s)) {
+      isCall = true;
+      callee = call->getDirectCallee();
+      if (!callee && !call->getCalleeDecl()) return true;  // through a pointer
+    } else if (const auto* ce = dyn_cast<CXXConstructExpr>(s)) {
+      isCall = true;
+      callee = ce->getConstructor();
+    }
+    if (isCall && callee && mayTouch(callee)) return true;
+    for (const Stmt* c : s->children())
+      if (touches(c)) return true;
+    return false;
+  }
+
+  bool mayTouch(const FunctionDecl* f) {
+    if (f->getBuiltinID()) return false;
+    const SourceManager& sm = ctx_.getSourceManager();
+    if (sm.isInSystemHeader(sm.getExpansionLoc(f->getLocation()))) return false;
+    const FunctionDecl* def = nullptr;
+    if (!f->hasBody(def) || !def) return true;
+    auto [it, fresh] = memo_.emplace(def, false);  // false while in progress (recursion)
+    if (!fresh) return it->second;
+    bool r = mentions(def->getBody(), lock_) || touches(def->getBody());
+    memo_[def] = r;
+    return r;
+  }
+
+  ASTContext& ctx_;
+  const TuIndex& index_;
+  const ValueDecl* lock_;
+  std::set<const FunctionDecl*> visiting_;
+  std::map<const FunctionDecl*, bool> memo_;
+};
 
 }  // namespace
 
@@ -193,9 +447,18 @@ void WaitWithoutLockCheck::check(const MatchFinder::MatchResult& result) {
     weft = true;
   }
   if (!call || !lock) return;
-  Scan s = scan(call, lock, ctx);
   std::string name = call->getDirectCallee()->getNameAsString();
   std::string lockName = lock->getNameAsString();
+  if (result.Nodes.getNodeAs<CallExpr>("c")) {
+    // pthread/C11: the mutex is named at the wait; follow it back through the callers.
+    Verdict v = PathResolver(ctx, tuIndex(ctx), lock).at(call);
+    if (v.path == Path::kUnknown) return;
+    DiagBuilder d = diag(call->getBeginLoc(),
+                         "'" + name + "' is called without holding the lock '" + lockName + "'");
+    for (const PathNote& n : v.notes) d.note(n.at, n.text, n.step);
+    return;
+  }
+  Scan s = scan(call, lock, ctx);
   if (s.state == State::kNotHeld) {
     diag(call->getBeginLoc(), "'" + name + "' is called without holding the lock '" + lockName + "'")
         .note(s.at->getBeginLoc(), s.why);
@@ -212,10 +475,40 @@ void NotifyWithoutLockCheck::registerMatchers(MatchFinder* finder) {
                                                             ofClass(names::weftConditionClass()))))
                          .bind("notify"),
                      this);
+  finder->addMatcher(
+      callExpr(callee(functionDecl(hasAnyName("::pthread_cond_signal", "::pthread_cond_broadcast",
+                                              "::cnd_signal", "::cnd_broadcast"))))
+          .bind("c"),
+      this);
+}
+
+// pthread_cond_signal/broadcast (and C11's cnd_*) may be called without the mutex, provided the
+// state was changed under it. Reported only when no path to the call took the mutex the
+// condition is waited with in this TU (one mutex only), since its thread started: the state
+// cannot have been changed under it.
+void NotifyWithoutLockCheck::checkC(const CallExpr* call, ASTContext& ctx) {
+  if (call->getNumArgs() < 1) return;
+  const ValueDecl* cv = objectDecl(call->getArg(0));
+  if (!cv) return;
+  const TuIndex& index = tuIndex(ctx);
+  auto it = index.mutexOf.find(cv);
+  if (it == index.mutexOf.end() || it->second.size() != 1) return;
+  const ValueDecl* mu = *it->second.begin();
+  Verdict v = PathResolver(ctx, index, mu).at(call);
+  if (v.path != Path::kNeverTaken) return;
+  std::string name = call->getDirectCallee()->getNameAsString();
+  DiagBuilder d = diag(call->getBeginLoc(), "'" + name + "' on '" + cv->getNameAsString() +
+                                                "' is called without ever holding its mutex '" +
+                                                mu->getNameAsString() + "'");
+  for (const PathNote& n : v.notes) d.note(n.at, n.text, n.step);
+  d.note(call->getBeginLoc(), "a waiter between its check of the state and its wait misses this "
+                              "signal; change the state and signal while holding '" +
+                                  mu->getNameAsString() + "'");
 }
 
 void NotifyWithoutLockCheck::check(const MatchFinder::MatchResult& result) {
   ASTContext& ctx = *result.Context;
+  if (const auto* c = result.Nodes.getNodeAs<CallExpr>("c")) return checkC(c, ctx);
   const auto* call = result.Nodes.getNodeAs<CXXMemberCallExpr>("notify");
   const ValueDecl* lock = call ? objectDecl(call->getImplicitObjectArgument()) : nullptr;
   if (!lock) return;

@@ -3,12 +3,17 @@
 
 #include "Check.h"
 
+namespace clang {
+class CallExpr;
+}  // namespace clang
+
 namespace weft::analyzer {
 
 /// Finds condition waits made without holding the condition's lock where that is statically
 /// evident: a std::unique_lock constructed with std::defer_lock or unlocked just before, a
-/// pthread/C11 mutex unlocked just before, a weft::Condition released just before or never
-/// acquired in its function. Doc: docs/checks/wait-without-lock.md
+/// pthread/C11 mutex unlocked just before or not taken on any path from a thread start / main()
+/// through the TU's callers, a weft::Condition released just before or never acquired in its
+/// function. Doc: docs/checks/wait-without-lock.md
 class WaitWithoutLockCheck : public Check {
  public:
   static constexpr const char* kId = "wait-without-lock";
@@ -20,16 +25,21 @@ class WaitWithoutLockCheck : public Check {
 };
 
 /// Finds weft::Condition::notify/notify_all called without holding the condition's lock (a
-/// RuntimeError at run time, as in Python). std::condition_variable and pthread notifies
-/// without the lock are legal and not reported. Doc: docs/checks/notify-without-lock.md
+/// RuntimeError at run time, as in Python), and pthread_cond_signal/broadcast (cnd_signal/
+/// broadcast) on a path that never took the condition's mutex, so the state its waiters check
+/// cannot have been changed under it. std::condition_variable notifies are not reported.
+/// Doc: docs/checks/notify-without-lock.md
 class NotifyWithoutLockCheck : public Check {
  public:
   static constexpr const char* kId = "notify-without-lock";
   static constexpr const char* kSummary =
-      "A weft::Condition is notified without holding its lock.";
+      "A condition is notified without holding its lock.";
   using Check::Check;
   void registerMatchers(clang::ast_matchers::MatchFinder* finder) override;
   void check(const clang::ast_matchers::MatchFinder::MatchResult& result) override;
+
+ private:
+  void checkC(const clang::CallExpr* call, clang::ASTContext& ctx);
 };
 
 }  // namespace weft::analyzer

@@ -198,11 +198,47 @@ def test_errors(d):
     for args, msg in [(["--frobnicate", "good.cpp"], "unknown option"),
                       (["--shard=3/2", "good.cpp"], "--shard needs I/N"),
                       (["--format=xml", "good.cpp"], "unknown --format"),
+                      (["-j", "0", "good.cpp"], "-j needs a positive number"),
+                      (["-jx", "good.cpp"], "-j needs a positive number"),
                       (["--checks=nothing", "good.cpp"], "enables no check"),
                       ([], "no input files"),
                       (["-p", "nowhere", "good.cpp"], "no compile_commands.json")]:
         p = lint(d, *args, expect=2)
         check(msg in p.stderr and p.stderr.count("\n") == 1, f"{args}: {p.stderr!r}")
+
+
+def test_progress(d):
+    # Progress on stderr only when it is a terminal and there are several files; the summary line
+    # (files, findings per check, time) either way, and none with --quiet.
+    import pty
+    import re
+    names = [f"f{i}.cpp" for i in range(3)]
+    for n in names:
+        write(d, n, BUGGY)
+    master, slave = pty.openpty()
+    p = subprocess.run([WEFT, "lint", "-j", "1", *names, "--", "-std=c++20"], cwd=d,
+                       stdout=subprocess.PIPE, stderr=slave, text=True)
+    os.close(slave)
+    tty = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        tty += chunk
+    os.close(master)
+    tty = tty.decode()
+    check(p.returncode == 1, f"exit {p.returncode}")
+    for i in (1, 2, 3):
+        check(f"[{i}/3] " in tty, f"progress [{i}/3] missing on a terminal: {tty!r}")
+    check(re.search(r"weft lint: 3 files, 3 findings \(wait-not-in-loop: 3\) in \d+\.\d\d s",
+                    tty), f"summary line: {tty!r}")
+    p = lint(d, *names, "--", "-std=c++20", expect=1)  # stderr is a pipe: no progress
+    check("[1/3]" not in p.stderr and "3 files, 3 findings" in p.stderr, p.stderr)
+    p = lint(d, "--quiet", *names, "--", "-std=c++20", expect=1)
+    check(p.stderr == "", f"--quiet: {p.stderr!r}")
 
 
 def test_shard(d):

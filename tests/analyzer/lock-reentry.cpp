@@ -333,16 +333,80 @@ void hands_guard_over() {
   drops_and_retakes(lk);  // the callee may release the guard: not reported
 }
 
-// A std::mutex used as a signal: another thread unlocks it (the bug there is unowned-release,
-// reported by `weft run`); the second lock() is how this thread waits, not a re-entry.
+// A std::mutex used as a signal: another thread unlocks it (unowned-release, reported by
+// `weft run`). The second lock() still re-locks a mutex this thread owns: reported, with a note
+// naming the hand-off.
 #include <thread>
 std::mutex busy;
 void handoff() {
   busy.lock();
+  // CHECK-NOTES: :[[@LINE-1]]:3: note: 'busy' is also unlocked by a function that never locks it
   std::thread worker([] { busy.unlock(); });
   busy.lock();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'busy' is acquired while already held on this path; 'std::mutex' is not reentrant, so the thread deadlocks [lock-reentry]
   busy.unlock();
   worker.join();
+}
+// A weft::Lock may be released by another thread (Python's Lock is a binary semaphore too):
+// handed off, its second acquire is how the thread waits. Not reported.
+weft::Lock job_lock;
+void weft_handoff() {
+  job_lock.acquire();
+  std::thread worker([] { job_lock.release(); });
+  job_lock.acquire();
+  job_lock.release();
+  worker.join();
+}
+// ...and a mutex unlocked by a function that never locks it, and locked once elsewhere, is not.
+std::mutex signal_mu;
+void signal_done() { signal_mu.unlock(); }
+void wait_once() {
+  signal_mu.lock();
+  signal_mu.unlock();
+}
+
+// The inner block locks again and also unlocks: the outer unlock then releases a lock that the
+// must-hold join lost, which is no hand-off (this function locks it itself). Reported.
+int cached = -1;
+void refresh_nested() {
+  pthread_mutex_lock(&pm);
+  if (cached < 0) {
+    pthread_mutex_lock(&pm);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'pm' is acquired while already held on this path; 'pthread_mutex_t' is not reentrant, so the thread deadlocks [lock-reentry]
+    cached = 42;
+    pthread_mutex_unlock(&pm);
+  }
+  pthread_mutex_unlock(&pm);
+}
+void std_nested() {
+  m.lock();
+  {
+    std::lock_guard<std::mutex> g(m);
+    // CHECK-MESSAGES: :[[@LINE-1]]:33: warning: 'm' is acquired while already held on this path; 'std::mutex' is not reentrant, so the thread deadlocks [lock-reentry]
+    ++cached;
+  }
+  m.unlock();
+}
+// The inner block unlocks first and locks again (the slow part outside the lock): fine.
+void drop_in_branch() {
+  pthread_mutex_lock(&pm);
+  if (cached < 0) {
+    pthread_mutex_unlock(&pm);
+    cached = 42;
+    pthread_mutex_lock(&pm);
+  }
+  pthread_mutex_unlock(&pm);
+}
+// Locked on one path only, unlocked on both (the unlock on the other path is the caller's):
+// not a hand-off, and nothing is re-acquired.
+void lock_on_one_path(bool b) {
+  if (b) pthread_mutex_lock(&pm);
+  pthread_mutex_unlock(&pm);
+}
+void after_one_path() {
+  lock_on_one_path(false);
+  pthread_mutex_lock(&pm);
+  pthread_mutex_unlock(&pm);
 }
 
 // A pthread mutex reached through a parameter: its initialisation (maybe recursive) is not

@@ -1,5 +1,8 @@
 // Cases for notify-without-lock: weft::Condition notified without its lock (a RuntimeError at
-// run time). std::condition_variable may be notified without the lock: not reported.
+// run time); pthread_cond_signal/broadcast on a path that never took the condition's mutex.
+// std::condition_variable may be notified without the lock: not reported.
+#include <pthread.h>
+
 #include <condition_variable>
 #include <mutex>
 
@@ -63,3 +66,117 @@ void std_notify_unlocked() {
 }
 
 void notify_locked() { cond.notify(); }
+
+// ---- pthread: signalled on a path that never took the condition's mutex --------------------
+// The mutex of a condition is the one it is waited with in this file.
+
+pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+pthread_cond_t pcv = PTHREAD_COND_INITIALIZER;
+pthread_cond_t lonely = PTHREAD_COND_INITIALIZER;
+int done = 0;
+
+void wait_done() {
+  pthread_mutex_lock(&mu);
+  while (!done) pthread_cond_wait(&pcv, &mu);
+  pthread_mutex_unlock(&mu);
+}
+
+static void* finisher(void*) {
+  done = 1;
+  pthread_cond_signal(&pcv);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'pthread_cond_signal' on 'pcv' is called without ever holding its mutex 'mu' [notify-without-lock]
+  // CHECK-NOTES: :[[@LINE-2]]:3: note: a waiter between its check of the state and its wait misses this signal
+  return nullptr;
+}
+void start_finisher() {
+  pthread_t t;
+  pthread_create(&t, nullptr, finisher, nullptr);
+  // CHECK-NOTES: :[[@LINE-1]]:3: note: 'finisher' starts here as a new thread, holding no lock
+}
+
+// Through calls from main(): main -> publish -> wake_all.
+static void wake_all() {
+  pthread_cond_broadcast(&pcv);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'pthread_cond_broadcast' on 'pcv' is called without ever holding its mutex 'mu' [notify-without-lock]
+}
+static void publish() {
+  done = 1;
+  wake_all();
+  // CHECK-NOTES: :[[@LINE-1]]:3: note: 'publish' calls 'wake_all' here without holding 'mu'
+}
+
+// A hand-written C event: the condition and its mutex are fields.
+struct event {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int set;
+};
+struct event shutdown_ev = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+static void event_set(struct event* e) {
+  e->set = 1;
+  pthread_cond_broadcast(&e->cv);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'pthread_cond_broadcast' on 'cv' is called without ever holding its mutex 'mu' [notify-without-lock]
+}
+static void event_wait(struct event* e) {
+  pthread_mutex_lock(&e->mu);
+  while (!e->set) pthread_cond_wait(&e->cv, &e->mu);
+  pthread_mutex_unlock(&e->mu);
+}
+
+int main() {
+  // CHECK-NOTES: :[[@LINE-1]]:5: note: 'main' starts holding no lock
+  publish();
+  event_set(&shutdown_ev);
+  event_wait(&shutdown_ev);
+  return 0;
+}
+
+// Negatives. The state changed under the mutex, signalled after unlocking: legal.
+void set_then_signal() {
+  pthread_mutex_lock(&mu);
+  done = 1;
+  pthread_mutex_unlock(&mu);
+  pthread_cond_signal(&pcv);
+}
+static void wake_after_unlock() { pthread_cond_signal(&pcv); }
+static void* set_under_lock(void*) {
+  pthread_mutex_lock(&mu);
+  done = 1;
+  pthread_mutex_unlock(&mu);
+  wake_after_unlock();
+  return nullptr;
+}
+void start_set_under_lock() {
+  pthread_t t;
+  pthread_create(&t, nullptr, set_under_lock, nullptr);
+}
+
+// Signalled under the mutex, directly or by a helper whose caller holds it.
+static void wake_one() { pthread_cond_signal(&pcv); }
+static void* signal_held(void*) {
+  pthread_mutex_lock(&mu);
+  done = 1;
+  pthread_cond_signal(&pcv);
+  wake_one();
+  pthread_mutex_unlock(&mu);
+  return nullptr;
+}
+void start_signal_held() {
+  pthread_t t;
+  pthread_create(&t, nullptr, signal_held, nullptr);
+}
+
+// A condition never waited on here (its mutex unknown), or a function callers elsewhere may call
+// with the mutex held: not evident.
+static void* lonely_signal(void*) {
+  pthread_cond_signal(&lonely);
+  return nullptr;
+}
+void start_lonely() {
+  pthread_t t;
+  pthread_create(&t, nullptr, lonely_signal, nullptr);
+}
+void api_signal() {
+  done = 1;
+  pthread_cond_signal(&pcv);
+}

@@ -102,3 +102,133 @@ void locks_something() {
   std::lock_guard<std::mutex> g(other);
   while (!ready) cond.wait();
 }
+
+// ---- pthread: the mutex is not taken on any path from a thread start ---------------------------
+// (The positives are the corpus shapes: a lock lost in an edit, a helper called after the
+// caller dropped the mutex, the wrong mutex passed to the wait.)
+
+pthread_mutex_t qm = PTHREAD_MUTEX_INITIALIZER;
+pthread_mutex_t stats_m = PTHREAD_MUTEX_INITIALIZER;
+pthread_cond_t qc = PTHREAD_COND_INITIALIZER;
+pthread_cond_t qc2 = PTHREAD_COND_INITIALIZER;
+pthread_cond_t qc3 = PTHREAD_COND_INITIALIZER;
+pthread_cond_t qc4 = PTHREAD_COND_INITIALIZER;
+pthread_cond_t qc5 = PTHREAD_COND_INITIALIZER;
+pthread_cond_t qc6 = PTHREAD_COND_INITIALIZER;
+pthread_cond_t qc7 = PTHREAD_COND_INITIALIZER;
+pthread_cond_t qc8 = PTHREAD_COND_INITIALIZER;
+
+static void* lost_lock(void*) {
+  while (!ready) pthread_cond_wait(&qc, &qm);
+  // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: 'pthread_cond_wait' is called without holding the lock 'qm' [wait-without-lock]
+  pthread_mutex_unlock(&qm);
+  return nullptr;
+}
+void start_lost_lock() {
+  pthread_t t;
+  pthread_create(&t, nullptr, lost_lock, nullptr);
+  // CHECK-NOTES: :[[@LINE-1]]:3: note: 'lost_lock' starts here as a new thread, holding no lock
+}
+
+static void wait_data() {
+  while (!ready) pthread_cond_wait(&qc2, &qm);
+  // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: 'pthread_cond_wait' is called without holding the lock 'qm' [wait-without-lock]
+}
+static void* reader(void*) {
+  pthread_mutex_lock(&qm);
+  bool have = ready;
+  pthread_mutex_unlock(&qm);
+  // CHECK-NOTES: :[[@LINE-1]]:3: note: 'pthread_mutex_unlock(&qm)' released it here
+  if (!have) {
+    wait_data();
+    // CHECK-NOTES: :[[@LINE-1]]:5: note: 'reader' calls 'wait_data' here without holding 'qm'
+    pthread_mutex_unlock(&qm);
+  }
+  return nullptr;
+}
+void start_reader() {
+  pthread_t t;
+  pthread_create(&t, nullptr, &reader, nullptr);
+}
+
+static void* wrong_mutex(void*) {
+  pthread_mutex_lock(&stats_m);
+  while (!ready) pthread_cond_wait(&qc3, &qm);
+  // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: 'pthread_cond_wait' is called without holding the lock 'qm' [wait-without-lock]
+  pthread_mutex_unlock(&stats_m);
+  return nullptr;
+}
+void start_wrong_mutex() {
+  pthread_t t;
+  pthread_create(&t, nullptr, wrong_mutex, nullptr);
+}
+
+// Negatives. The helper's caller holds the mutex: fine.
+static void wait_ready() {
+  while (!ready) pthread_cond_wait(&qc4, &qm);
+}
+static void* consumer(void*) {
+  pthread_mutex_lock(&qm);
+  wait_ready();
+  pthread_mutex_unlock(&qm);
+  return nullptr;
+}
+void start_consumer() {
+  pthread_t t;
+  pthread_create(&t, nullptr, consumer, nullptr);
+}
+
+// Callers outside this file may hold it (external linkage, no caller here).
+void wait_api() {
+  while (!ready) pthread_cond_wait(&qc5, &qm);
+}
+
+// Held on one caller's path, not on the other's: not evident (precision first).
+static void wait_mixed() {
+  while (!ready) pthread_cond_wait(&qc6, &qm);
+}
+static void* mixed_a(void*) {
+  pthread_mutex_lock(&qm);
+  wait_mixed();
+  pthread_mutex_unlock(&qm);
+  return nullptr;
+}
+void start_mixed() {
+  pthread_t t;
+  pthread_create(&t, nullptr, mixed_a, nullptr);
+  wait_mixed();
+}
+
+// The mutex is taken by a helper that does not name it at the call, or by a function whose body
+// is elsewhere: not evident.
+static void lock_queue() { pthread_mutex_lock(&qm); }
+void take_queue_elsewhere();
+static void* via_helper(void*) {
+  lock_queue();
+  while (!ready) pthread_cond_wait(&qc7, &qm);
+  pthread_mutex_unlock(&qm);
+  take_queue_elsewhere();
+  while (!ready) pthread_cond_wait(&qc7, &qm);
+  pthread_mutex_unlock(&qm);
+  return nullptr;
+}
+void start_via_helper() {
+  pthread_t t;
+  pthread_create(&t, nullptr, via_helper, nullptr);
+}
+
+// Its address is stored (called from anywhere), or the mutex is a parameter: not followed.
+static void* stored_callback(void*) {
+  while (!ready) pthread_cond_wait(&qc8, &qm);
+  return nullptr;
+}
+void* (*registered)(void*) = stored_callback;
+static void wait_on(pthread_mutex_t* mu) { pthread_cond_wait(&qc8, mu); }
+static void* param_mutex(void*) {
+  wait_on(&qm);
+  return nullptr;
+}
+void start_param_mutex() {
+  pthread_t t;
+  pthread_create(&t, nullptr, param_mutex, nullptr);
+}
