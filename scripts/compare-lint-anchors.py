@@ -6,6 +6,7 @@ findings it made where no label is (false positives). Prints a Markdown table.
 example:
   scripts/compare-lint-anchors.py --build-dir build            # every corpus program, -j2
   scripts/compare-lint-anchors.py --build-dir build -v         # also list each FP and miss
+  scripts/compare-lint-anchors.py --build-dir build --tools weft   # weft lint only (faster)
 
 Labels: corpus/manifest.json ("static": check + line of each bug). All three tools read the
 compile commands of the corpus programs from BUILD_DIR/compile_commands.json. A finding counts
@@ -84,7 +85,13 @@ def main():
     ap.add_argument('--build-dir', default='build')
     ap.add_argument('-j', '--jobs', type=int, default=2)
     ap.add_argument('-v', '--verbose', action='store_true')
+    ap.add_argument('--tools', default='weft,clang-tidy,thread-safety',
+                    help='comma-separated subset of weft,clang-tidy,thread-safety (default: all)')
     args = ap.parse_args()
+    tools_wanted = set(args.tools.split(','))
+    if not tools_wanted or tools_wanted - {'weft', 'clang-tidy', 'thread-safety'}:
+        die(f'--tools takes a comma-separated subset of weft,clang-tidy,thread-safety, '
+            f'not {args.tools!r}')
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     build = os.path.abspath(args.build_dir)
@@ -110,11 +117,13 @@ def main():
 
     found = {}  # tool -> {(path, line, check)}
     # weft lint: one run over every program.
-    code, out, err = run([weft, 'lint', '--format=json', '--quiet', '--no-progress',
-                          f'-j{args.jobs}', '-p', build, *paths], cwd=root, timeout=1800)
-    if code not in (0, 1):
-        die(f'weft lint exited {code}: {err.strip()[:300]}')
-    found['weft lint'] = {(f['file'], f['line'], f['check']) for f in json.loads(out)['findings']}
+    if 'weft' in tools_wanted:
+        code, out, err = run([weft, 'lint', '--format=json', '--quiet', '--no-progress',
+                              f'-j{args.jobs}', '-p', build, *paths], cwd=root, timeout=1800)
+        if code not in (0, 1):
+            die(f'weft lint exited {code}: {err.strip()[:300]}')
+        found['weft lint'] = {(f['file'], f['line'], f['check'])
+                              for f in json.loads(out)['findings']}
 
     def one_tidy(path):
         code, out, err = run([tidy, '-quiet', '-p', build,
@@ -139,8 +148,10 @@ def main():
         return got
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        found['clang-tidy'] = set().union(*pool.map(one_tidy, paths))
-        found['-Wthread-safety'] = set().union(*pool.map(one_ts, paths))
+        if 'clang-tidy' in tools_wanted:
+            found['clang-tidy'] = set().union(*pool.map(one_tidy, paths))
+        if 'thread-safety' in tools_wanted:
+            found['-Wthread-safety'] = set().union(*pool.map(one_ts, paths))
 
     tools = list(found)
     print('| check | labelled bugs | ' + ' | '.join(f'{t}: found / missed / FP' for t in tools)

@@ -688,7 +688,8 @@ class FunctionAnalysis {
       }
       if (name == "pthread_mutex_init" && call->getNumArgs() >= 2) {
         if (!call->getArg(1)->IgnoreParenImpCasts()->isNullPointerConstant(
-                ctx_, Expr::NPC_ValueDependentIsNotNull))
+                ctx_, Expr::NPC_ValueDependentIsNotNull) &&
+            !default_attr(call->getArg(1)))
           note_non_default(call->getArg(0));
         return;
       }
@@ -722,6 +723,62 @@ class FunctionAnalysis {
       return;
     escape_guards(callee, call->arguments(), s);
     record_call(callee, at, CallBinding{}, call->arguments(), s, record);
+  }
+
+  // True when `e` is `&attr`, a local pthread_mutexattr_t of this function whose every use is
+  // visible and keeps the default type: pthread_mutexattr_init/destroy, the getters, setters
+  // other than settype, settype to PTHREAD_MUTEX_NORMAL/DEFAULT, and pthread_mutex_init. Any other
+  // use (passed to a helper, settype to anything else or to a variable) is not guessed at.
+  bool default_attr(const Expr* e) const {
+    const VarDecl* vd = attr_var(e);
+    if (!vd || !vd->isLocalVarDecl() || vd->isStaticLocal() || vd->getDeclContext() != fd_)
+      return false;
+    if (const Expr* init = vd->getInit()) {  // C++: a trivial default construction is no init
+      const auto* ce = dyn_cast<CXXConstructExpr>(init->IgnoreImplicit());
+      if (!ce || ce->getNumArgs() != 0) return false;
+    }
+    unsigned total = 0, allowed = 0;
+    count_attr_uses(fd_->getBody(), vd, total, allowed);
+    return total > 0 && total == allowed;
+  }
+
+  static const VarDecl* attr_var(const Expr* e) {
+    const auto* u = dyn_cast<UnaryOperator>(e->IgnoreParenImpCasts());
+    if (!u || u->getOpcode() != UO_AddrOf) return nullptr;
+    const auto* dre = dyn_cast<DeclRefExpr>(u->getSubExpr()->IgnoreParenImpCasts());
+    return dre ? dyn_cast<VarDecl>(dre->getDecl()) : nullptr;
+  }
+
+  static bool default_kind(const Expr* kind) {
+    const auto* dre = dyn_cast<DeclRefExpr>(kind->IgnoreParenImpCasts());
+    const auto* ec = dre ? dyn_cast<EnumConstantDecl>(dre->getDecl()) : nullptr;
+    if (!ec || !ec->getIdentifier()) return false;
+    llvm::StringRef n = ec->getName();
+    return n == "PTHREAD_MUTEX_NORMAL" || n == "PTHREAD_MUTEX_DEFAULT" ||
+           n == "PTHREAD_MUTEX_TIMED_NP";
+  }
+
+  static void count_attr_uses(const Stmt* s, const VarDecl* vd, unsigned& total,
+                              unsigned& allowed) {
+    if (!s) return;
+    if (const auto* dre = dyn_cast<DeclRefExpr>(s); dre && dre->getDecl() == vd) ++total;
+    if (const auto* call = dyn_cast<CallExpr>(s)) {
+      const FunctionDecl* fn = call->getDirectCallee();
+      llvm::StringRef n = fn && fn->getIdentifier() ? fn->getName() : "";
+      for (unsigned i = 0; i < call->getNumArgs(); ++i) {
+        if (attr_var(call->getArg(i)) != vd) continue;
+        bool ok = false;
+        if (n == "pthread_mutex_init") {
+          ok = i == 1;
+        } else if (n == "pthread_mutexattr_settype") {
+          ok = i == 0 && call->getNumArgs() == 2 && default_kind(call->getArg(1));
+        } else if (n.starts_with("pthread_mutexattr_")) {
+          ok = i == 0;  // init, destroy, get*, setpshared, setprotocol, setrobust, ...
+        }
+        if (ok) ++allowed;
+      }
+    }
+    for (const Stmt* c : s->children()) count_attr_uses(c, vd, total, allowed);
   }
 
   void note_non_default(const Expr* lock_expr) {

@@ -118,6 +118,7 @@ struct Scan {
   bool reachedTop = false;  // no statement before the call mentions the lock
   bool functionLocksAnything = false;
   const FunctionDecl* function = nullptr;
+  const LambdaExpr* lambda = nullptr;  // instead of `function`: the lambda whose body holds it
   const Stmt* at = nullptr;
   std::string why;
 };
@@ -160,6 +161,7 @@ Scan scan(const Stmt* call, const ValueDecl* l, ASTContext& ctx,
     return true;
   });
   r.function = e.function;
+  r.lambda = e.lambda;
   if (e.stopped) return r;
   r.reachedTop = true;
   if (r.function && r.function->hasBody()) r.functionLocksAnything = anyLocking(r.function->getBody());
@@ -222,11 +224,34 @@ class TuIndex : public RecursiveASTVisitor<TuIndex> {
     }
     return true;
   }
+  bool VisitCXXMemberCallExpr(CXXMemberCallExpr* mc) {
+    // std::condition_variable(_any)::wait*(lk, ...) with `std::unique_lock lk(mu)` declared.
+    const CXXMethodDecl* md = mc->getMethodDecl();
+    const CXXRecordDecl* rd = md ? md->getParent() : nullptr;
+    if (!rd || !rd->isInStdNamespace() || !rd->getIdentifier() ||
+        (rd->getName() != "condition_variable" && rd->getName() != "condition_variable_any") ||
+        !md->getIdentifier() || !md->getName().starts_with("wait") || mc->getNumArgs() < 1)
+      return true;
+    const ValueDecl* cv = objectDecl(mc->getImplicitObjectArgument());
+    const auto* lk = dyn_cast_or_null<VarDecl>(objectDecl(mc->getArg(0)));
+    if (!cv || !lk || !lk->getInit()) return true;
+    if (const auto* ctor = dyn_cast<CXXConstructExpr>(lk->getInit()->IgnoreImplicit());
+        ctor && ctor->getNumArgs() >= 1)
+      if (const ValueDecl* mu = objectDecl(ctor->getArg(0))) mutexOf[cv].insert(mu);
+    return true;
+  }
+  bool VisitFunctionDecl(FunctionDecl* fd) {
+    if (fd->isMain() && fd->doesThisDeclarationHaveABody()) hasMain = true;
+    return true;
+  }
   bool VisitCXXConstructExpr(CXXConstructExpr* ce) {
     const CXXRecordDecl* rd = ce->getType()->getAsCXXRecordDecl();
     if (rd && rd->isInStdNamespace() && rd->getIdentifier() &&
-        (rd->getName() == "thread" || rd->getName() == "jthread") && ce->getNumArgs() >= 1)
+        (rd->getName() == "thread" || rd->getName() == "jthread") && ce->getNumArgs() >= 1) {
       if (const DeclRefExpr* dre = functionRef(ce->getArg(0))) threadRefs_[dre] = ce;
+      if (const auto* le = dyn_cast<LambdaExpr>(ce->getArg(0)->IgnoreImplicit()->IgnoreParens()))
+        threadLambdas[le->getCallOperator()->getCanonicalDecl()] = le;
+    }
     return true;
   }
   bool VisitDeclRefExpr(DeclRefExpr* dre) {
@@ -243,6 +268,9 @@ class TuIndex : public RecursiveASTVisitor<TuIndex> {
 
   std::map<const FunctionDecl*, FunctionUses> uses;
   std::map<const ValueDecl*, std::set<const ValueDecl*>> mutexOf;
+  bool hasMain = false;  // a program's main file: its functions are rarely called from others
+  // Lambdas passed straight to a std::thread / std::jthread constructor, by call operator.
+  std::map<const FunctionDecl*, const LambdaExpr*> threadLambdas;
 
  private:
   static const DeclRefExpr* functionRef(const Expr* e) {
@@ -320,8 +348,19 @@ class PathResolver {
     Scan s = scan(point, lock_, ctx_, [this](const Stmt* st) { return touches(st); });
     if (s.state == State::kNotHeld)
       return {Path::kReleased, {{s.at->getBeginLoc(), s.why, false}}};
-    if (s.state != State::kUnknown || !s.reachedTop || !s.function) return {};
-    return entry(s.function, depth);
+    if (s.state != State::kUnknown || !s.reachedTop) return {};
+    const FunctionDecl* fn = s.function;
+    if (!fn && s.lambda) fn = s.lambda->getCallOperator();
+    if (!fn) return {};
+    if (const auto* md = dyn_cast<CXXMethodDecl>(fn); md && md->getParent()->isLambda()) {
+      // A lambda started as a thread holds nothing; other lambdas run wherever they are called.
+      auto it = index_.threadLambdas.find(md->getCanonicalDecl());
+      if (it == index_.threadLambdas.end()) return {};
+      return {Path::kNeverTaken,
+              {{it->second->getBeginLoc(), "this lambda starts here as a new thread, holding no lock",
+                true}}};
+    }
+    return entry(fn, depth);
   }
 
  private:
@@ -338,7 +377,10 @@ class PathResolver {
     auto it = index_.uses.find(f);
     if (it == index_.uses.end() || it->second.otherUse) return {};
     const FunctionUses& u = it->second;
-    if (!u.threadStart && (u.calls.empty() || f->isExternallyVisible())) return {};
+    // A function other files may call (external linkage) is followed only in a program's main
+    // file (the TU defines main()).
+    if (!u.threadStart && (u.calls.empty() || (f->isExternallyVisible() && !index_.hasMain)))
+      return {};
     visiting_.insert(f);
     Verdict out{Path::kNeverTaken, {}};
     if (u.threadStart)
@@ -385,6 +427,7 @@ class PathResolver {
       callee = ce->getConstructor();
     }
     if (isCall && callee && mayTouch(callee)) return true;
+    if (isa<LambdaExpr>(s)) return false;  // its body runs where it is called
     for (const Stmt* c : s->children())
       if (touches(c)) return true;
     return false;
@@ -480,15 +523,25 @@ void NotifyWithoutLockCheck::registerMatchers(MatchFinder* finder) {
                                               "::cnd_signal", "::cnd_broadcast"))))
           .bind("c"),
       this);
+  finder->addMatcher(
+      cxxMemberCallExpr(
+          callee(cxxMethodDecl(hasAnyName("notify_one", "notify_all"),
+                               ofClass(cxxRecordDecl(hasAnyName("::std::condition_variable",
+                                                                "::std::condition_variable_any"))))))
+          .bind("std"),
+      this);
 }
 
-// pthread_cond_signal/broadcast (and C11's cnd_*) may be called without the mutex, provided the
-// state was changed under it. Reported only when no path to the call took the mutex the
-// condition is waited with in this TU (one mutex only), since its thread started: the state
-// cannot have been changed under it.
+// pthread_cond_signal/broadcast (C11's cnd_*, std::condition_variable's notify_one/all) may be
+// called without the mutex, provided the state was changed under it. Reported only when no path
+// to the call took the mutex the condition is waited with in this TU (one mutex only) since its
+// thread started: the state cannot have been changed under it.
 void NotifyWithoutLockCheck::checkC(const CallExpr* call, ASTContext& ctx) {
-  if (call->getNumArgs() < 1) return;
-  const ValueDecl* cv = objectDecl(call->getArg(0));
+  const ValueDecl* cv = nullptr;
+  if (const auto* mc = dyn_cast<CXXMemberCallExpr>(call))
+    cv = objectDecl(mc->getImplicitObjectArgument());
+  else if (call->getNumArgs() >= 1)
+    cv = objectDecl(call->getArg(0));
   if (!cv) return;
   const TuIndex& index = tuIndex(ctx);
   auto it = index.mutexOf.find(cv);
@@ -502,13 +555,14 @@ void NotifyWithoutLockCheck::checkC(const CallExpr* call, ASTContext& ctx) {
                                                 mu->getNameAsString() + "'");
   for (const PathNote& n : v.notes) d.note(n.at, n.text, n.step);
   d.note(call->getBeginLoc(), "a waiter between its check of the state and its wait misses this "
-                              "signal; change the state and signal while holding '" +
+                              "wake-up; change the state and wake it while holding '" +
                                   mu->getNameAsString() + "'");
 }
 
 void NotifyWithoutLockCheck::check(const MatchFinder::MatchResult& result) {
   ASTContext& ctx = *result.Context;
   if (const auto* c = result.Nodes.getNodeAs<CallExpr>("c")) return checkC(c, ctx);
+  if (const auto* c = result.Nodes.getNodeAs<CXXMemberCallExpr>("std")) return checkC(c, ctx);
   const auto* call = result.Nodes.getNodeAs<CXXMemberCallExpr>("notify");
   const ValueDecl* lock = call ? objectDecl(call->getImplicitObjectArgument()) : nullptr;
   if (!lock) return;

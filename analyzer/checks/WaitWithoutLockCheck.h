@@ -25,9 +25,9 @@ class WaitWithoutLockCheck : public Check {
 };
 
 /// Finds weft::Condition::notify/notify_all called without holding the condition's lock (a
-/// RuntimeError at run time, as in Python), and pthread_cond_signal/broadcast (cnd_signal/
-/// broadcast) on a path that never took the condition's mutex, so the state its waiters check
-/// cannot have been changed under it. std::condition_variable notifies are not reported.
+/// RuntimeError at run time, as in Python), and pthread_cond_signal/broadcast, cnd_signal/
+/// broadcast and std::condition_variable(_any)::notify_one/all on a path that never took the
+/// condition's mutex, so the state its waiters check cannot have been changed under it.
 /// Doc: docs/checks/notify-without-lock.md
 class NotifyWithoutLockCheck : public Check {
  public:

@@ -197,6 +197,45 @@ void attr_mutex_twice() {
   pthread_mutex_lock(&pattr);  // recursive by its visible initialisation
 }
 
+// Attributes whose every use is visible and keeps the default type: a default mutex.
+pthread_mutex_t pdefault;
+pthread_mutex_t pnormal;
+pthread_mutex_t pchanged;
+pthread_mutex_t pkind;
+void init_default_attrs(int kind) {
+  pthread_mutexattr_t a;
+  pthread_mutexattr_init(&a);
+  pthread_mutexattr_settype(&a, PTHREAD_MUTEX_DEFAULT);
+  pthread_mutex_init(&pdefault, &a);
+  pthread_mutexattr_destroy(&a);
+  pthread_mutexattr_t b;
+  pthread_mutexattr_init(&b);
+  pthread_mutexattr_setpshared(&b, PTHREAD_PROCESS_PRIVATE);
+  pthread_mutex_init(&pnormal, &b);
+  // ...but an attribute handed to a helper, or a kind not known here, is not guessed at.
+  pthread_mutexattr_t c;
+  pthread_mutexattr_init(&c);
+  void configure(pthread_mutexattr_t*);
+  configure(&c);
+  pthread_mutex_init(&pchanged, &c);
+  pthread_mutexattr_t d;
+  pthread_mutexattr_init(&d);
+  pthread_mutexattr_settype(&d, kind);
+  pthread_mutex_init(&pkind, &d);
+}
+void default_attr_twice() {
+  pthread_mutex_lock(&pdefault);
+  pthread_mutex_lock(&pdefault);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'pdefault' is acquired while already held on this path; 'pthread_mutex_t' is not reentrant, so the thread deadlocks [lock-reentry]
+  pthread_mutex_lock(&pnormal);
+  pthread_mutex_lock(&pnormal);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'pnormal' is acquired while already held on this path; 'pthread_mutex_t' is not reentrant, so the thread deadlocks [lock-reentry]
+  pthread_mutex_lock(&pchanged);
+  pthread_mutex_lock(&pchanged);
+  pthread_mutex_lock(&pkind);
+  pthread_mutex_lock(&pkind);
+}
+
 void try_lock_ok() {
   std::lock_guard<std::mutex> g(m);
   if (m.try_lock()) m.unlock();  // try_lock does not block

@@ -85,7 +85,7 @@ static void* finisher(void*) {
   done = 1;
   pthread_cond_signal(&pcv);
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'pthread_cond_signal' on 'pcv' is called without ever holding its mutex 'mu' [notify-without-lock]
-  // CHECK-NOTES: :[[@LINE-2]]:3: note: a waiter between its check of the state and its wait misses this signal
+  // CHECK-NOTES: :[[@LINE-2]]:3: note: a waiter between its check of the state and its wait misses this wake-up
   return nullptr;
 }
 void start_finisher() {
@@ -123,8 +123,10 @@ static void event_wait(struct event* e) {
   pthread_mutex_unlock(&e->mu);
 }
 
+void stop_all();
 int main() {
   // CHECK-NOTES: :[[@LINE-1]]:5: note: 'main' starts holding no lock
+  stop_all();
   publish();
   event_set(&shutdown_ev);
   event_wait(&shutdown_ev);
@@ -179,4 +181,67 @@ void start_lonely() {
 void api_signal() {
   done = 1;
   pthread_cond_signal(&pcv);
+}
+
+// ---- std::condition_variable: the same rule (its mutex: the unique_lock its waits use) -------
+#include <thread>
+
+std::mutex sm;
+std::condition_variable scv;
+bool sready = false;
+
+void std_wait_ready() {
+  std::unique_lock<std::mutex> lk(sm);
+  while (!sready) scv.wait(lk);
+}
+
+void start_std_notifier() {
+  std::thread t([] {
+    // CHECK-NOTES: :[[@LINE-1]]:17: note: this lambda starts here as a new thread, holding no lock
+    sready = true;
+    scv.notify_one();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'notify_one' on 'scv' is called without ever holding its mutex 'sm' [notify-without-lock]
+  });
+  t.join();
+}
+
+// Through a member function called from main() (a program's main file: followed).
+class Flag {
+ public:
+  void raise() {
+    raised_ = true;
+    cv_.notify_all();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'notify_all' on 'cv_' is called without ever holding its mutex 'mu_' [notify-without-lock]
+  }
+  void wait() {
+    std::unique_lock<std::mutex> lk(mu_);
+    while (!raised_) cv_.wait(lk);
+  }
+  void raise_locked_scope() {
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      raised_ = true;
+    }
+    cv_.notify_all();  // changed under the lock, notified after: fine
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool raised_ = false;
+};
+Flag shutdown_flag;
+void stop_all() {
+  std::thread waiter([] { shutdown_flag.wait(); });  // a lambda not run here
+  shutdown_flag.raise();
+  shutdown_flag.raise_locked_scope();
+  waiter.join();
+}
+void std_lambda_locked() {
+  std::thread t([] {
+    std::lock_guard<std::mutex> g(sm);
+    sready = true;
+    scv.notify_all();
+  });
+  t.join();
 }
