@@ -96,7 +96,13 @@ struct Segment {
   double ns_per_tick = 1;
   std::int64_t mono(std::uint64_t tick) const {
     double d = static_cast<double>(static_cast<std::int64_t>(tick - h.tick0)) * ns_per_tick;
-    return static_cast<std::int64_t>(h.mono0_ns) + static_cast<std::int64_t>(d);
+    // Saturating: a hostile tick or calibration must not overflow the conversion or the sum.
+    d = std::clamp(d, -4e18, 4e18);
+    std::int64_t r;
+    if (__builtin_add_overflow(static_cast<std::int64_t>(h.mono0_ns), static_cast<std::int64_t>(d),
+                               &r))
+      r = d < 0 ? INT64_MIN : INT64_MAX;
+    return r;
   }
 };
 
@@ -250,7 +256,9 @@ void date_undated(Segment& seg) {
   for (auto& [obj, ticks] : releases) std::sort(ticks.begin(), ticks.end());
   // A few ticks so that "just after" stays after once converted to nanoseconds.
   double npt = seg.h.ns_per_tick > 0 ? seg.h.ns_per_tick : 1.0;
-  std::uint64_t after = npt >= 1.0 ? 1 : static_cast<std::uint64_t>(1.0 / npt) + 1;
+  // (Clamped: a hostile header's tiny ns_per_tick must not overflow the conversion.)
+  std::uint64_t after =
+      npt >= 1.0 ? 1 : static_cast<std::uint64_t>(std::min(1.0 / npt, 1e9)) + 1;
   std::unordered_map<std::uint32_t, std::uint64_t> next;  // thread -> its next dated event
   for (std::size_t i = seg.events.size(); i-- > 0;) {
     RawEvent& e = seg.events[i];
@@ -302,7 +310,7 @@ void parse_file(const std::uint8_t* d, std::uint64_t n, std::vector<Segment>& ou
     if (h.header_bytes != fmt::kSegmentHeaderBytes) corrupt("bad header size", off + 12);
     if (h.clock > fmt::kClockMonotonic) corrupt("unknown clock " + std::to_string(h.clock), off + 40);
     if (h.block_bytes == 0 || h.block_bytes > fmt::kMaxBlockBytes) corrupt("bad block size", off + 44);
-    if (!std::isfinite(h.ns_per_tick) || h.ns_per_tick <= 0 || h.ns_per_tick > 1e6)
+    if (!std::isfinite(h.ns_per_tick) || h.ns_per_tick < 1e-3 || h.ns_per_tick > 1e6)
       corrupt("bad clock calibration", off + 64);
     if (h.state > fmt::kExited) corrupt("bad segment state", off + 96);
     if (h.command_bytes > fmt::kMaxCommand) corrupt("bad command length", off + 100);
