@@ -38,3 +38,13 @@ if(NOT WEFT_SANITIZE AND TARGET weft_preload AND TARGET weft)
   set_tests_properties(runtime_sites:std-mutex-report-message PROPERTIES TIMEOUT 60
     FIXTURES_REQUIRED weft_sites_trace)
 endif()
+
+find_package(Python3 COMPONENTS Interpreter)
+if(NOT WEFT_SANITIZE AND TARGET weft_preload AND TARGET weft AND Python3_Interpreter_FOUND)
+  # std::thread's constructor calls pthread_create from libstdc++: the threads' creation sites
+  # are the program's lines 9 and 13, not a libstdc++ symbol.
+  add_test(NAME runtime_sites:std-thread-creation
+    COMMAND sh -c "'$<TARGET_FILE:weft>' report --format=json '${_sites_trace}' | '${Python3_EXECUTABLE}' '${CMAKE_CURRENT_LIST_DIR}/check_thread_sites.py' sites_std_prog.cpp 9 13")
+  set_tests_properties(runtime_sites:std-thread-creation PROPERTIES TIMEOUT 60
+    FIXTURES_REQUIRED weft_sites_trace)
+endif()

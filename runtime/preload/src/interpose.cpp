@@ -28,7 +28,9 @@
 //               function returns, it calls pthread_exit, or pthread_cancel unwinds it;
 //               JoinBegin ... JoinEnd(0 joined, 1 not joined: busy, timed out or error)
 #include <errno.h>
+#include <link.h>
 #include <pthread.h>
+#include <unwind.h>
 #include <semaphore.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -428,7 +430,81 @@ BarrierState* barrier_state(pthread_barrier_t* b, unsigned parties_if_new) noexc
   return reinterpret_cast<BarrierState*>(v);
 }
 
+// The executable segments of one loaded object, found with dl_iterate_phdr (no allocation).
+struct TextRanges {
+  std::uintptr_t lo[4] = {}, hi[4] = {};
+  int n = 0;
+  bool contains(std::uintptr_t a) const noexcept {
+    for (int i = 0; i < n; ++i)
+      if (a >= lo[i] && a < hi[i]) return true;
+    return false;
+  }
+  void add_text_of(const dl_phdr_info* info) noexcept {
+    for (int i = 0; i < info->dlpi_phnum && n < 4; ++i) {
+      const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+      if (ph.p_type != PT_LOAD || (ph.p_flags & PF_X) == 0) continue;
+      lo[n] = info->dlpi_addr + ph.p_vaddr;
+      hi[n] = lo[n] + ph.p_memsz;
+      ++n;
+    }
+  }
+};
+
+struct Libraries {
+  TextRanges libstdcxx, self;  // self: this preload library
+};
+
+int find_libraries(dl_phdr_info* info, std::size_t, void* out) noexcept {
+  auto* libs = static_cast<Libraries*>(out);
+  if (info->dlpi_name != nullptr && std::strstr(info->dlpi_name, "/libstdc++.so") != nullptr)
+    libs->libstdcxx.add_text_of(info);
+  TextRanges mine;
+  mine.add_text_of(info);
+  if (mine.contains(reinterpret_cast<std::uintptr_t>(&find_libraries))) libs->self = mine;
+  return 0;
+}
+
+const Libraries& libraries() noexcept {
+  static const Libraries libs = [] {
+    Libraries l;
+    ::dl_iterate_phdr(find_libraries, &l);
+    return l;
+  }();
+  return libs;
+}
+
+struct Unwind {
+  const Libraries* libs;
+  bool seen_lib = false;  // passed a libstdc++ frame: the next frame outside it is the caller
+  int depth = 0;
+  const void* found = nullptr;
+};
+
+_Unwind_Reason_Code unwind_step(_Unwind_Context* ctx, void* arg) noexcept {
+  auto* w = static_cast<Unwind*>(arg);
+  if (++w->depth > 32) return _URC_END_OF_STACK;
+  std::uintptr_t ip = _Unwind_GetIP(ctx);
+  if (ip == 0) return _URC_NO_REASON;
+  if (w->libs->libstdcxx.contains(ip - 1)) {
+    w->seen_lib = true;
+  } else if (w->seen_lib) {
+    // Below libstdc++ only weft's thread trampoline: the program's frames were tail calls.
+    if (!w->libs->self.contains(ip - 1)) w->found = reinterpret_cast<const void*>(ip);
+    return _URC_END_OF_STACK;
+  }
+  return _URC_NO_REASON;
+}
+
 }  // namespace
+
+const void* user_pc(const void* pc) noexcept {
+  const Libraries& libs = libraries();
+  if (!libs.libstdcxx.contains(reinterpret_cast<std::uintptr_t>(pc) - 1)) [[likely]]
+    return pc;
+  Unwind w{&libs};
+  _Unwind_Backtrace(unwind_step, &w);
+  return w.found != nullptr ? w.found : pc;
+}
 
 ObjId make_object(ObjKind kind, const void* addr) noexcept {
   char name[2 + 16 + 1];

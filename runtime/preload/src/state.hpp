@@ -66,10 +66,17 @@ extern thread_local std::source_location t_site WEFT_PRELOAD_TLS;
   do {                                                                                         \
     if (::weft::rt::active_sink() != nullptr && !::weft::preload::t_busy) [[unlikely]] {       \
       ::weft::preload::t_busy = true;                                                          \
-      ::weft::preload::t_site = ::weft::rt::site_from_pc(__builtin_return_address(0));         \
+      ::weft::preload::t_site =                                                                \
+          ::weft::rt::site_from_pc(::weft::preload::user_pc(__builtin_return_address(0)));     \
       ::weft::preload::t_busy = false;                                                         \
     }                                                                                          \
   } while (0)
+
+// The program's code address behind `pc`, the return address of an interposed call: `pc`
+// itself, unless it lies in libstdc++ (std::condition_variable::notify_one and wait, std::thread's
+// constructor call pthread from there). Then the stack is unwound to the first frame outside
+// libstdc++, so that the site names the program's line, not a libstdc++ symbol. Call while busy.
+const void* user_pc(const void* pc) noexcept;
 
 // The lock and unlock paths note their caller inside their own Busy scope instead (one busy
 // toggle per call, not two), through a small direct-mapped per-thread cache in front of
