@@ -67,6 +67,14 @@ void std_notify_unlocked() {
 
 void notify_locked() { cond.notify(); }
 
+// A helper that never acquires the Condition, called by a function that holds it.
+void wake_readers() { cond.notify_all(); }
+void publish_table() {
+  std::lock_guard<weft::Condition> g(cond);
+  ready = true;
+  wake_readers();
+}
+
 // ---- pthread: signalled on a path that never took the condition's mutex --------------------
 // The mutex of a condition is the one it is waited with in this file.
 

@@ -96,6 +96,15 @@ void wait_ready_locked() {
   while (!ready) cond.wait();
 }
 
+// A helper that never acquires the Condition, called by a function that holds it.
+void wait_ready_helper() {
+  while (!ready) cond.wait();
+}
+void consume_ready() {
+  std::lock_guard<weft::Condition> g(cond);
+  wait_ready_helper();
+}
+
 // Something is locked in the function: the lock may be the Condition's (Condition(lock)).
 std::mutex other;
 void locks_something() {
