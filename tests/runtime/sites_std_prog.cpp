@@ -12,7 +12,7 @@ int main() {
   }).join();
   std::thread([&] {
     std::lock_guard<std::mutex> gb(b);
-    std::lock_guard<std::mutex> ga(a);
+    std::lock_guard<std::mutex> ga(a);  // NOLINT(lock-order-inversion): the bug under test
   }).join();
   return 0;
 }
