@@ -112,8 +112,17 @@ bool usable_file(const std::string& f) {
   return f.find("/include/weft/") == std::string::npos;  // weft's own inline wrappers
 }
 
-// Applies the frames of one address to `s`; true when a file:line was found.
-bool apply_frames(const std::vector<Frame>& frames, Site& s) {
+// A shared library of the system (libstdc++, libc): shipped stripped, so addr2line can only name
+// the nearest exported symbol before an address, which is often another function.
+bool system_library(const std::string& module) {
+  for (const char* dir : {"/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/"})
+    if (module.rfind(dir, 0) == 0) return module.find(".so") != std::string::npos;
+  return false;
+}
+
+// Applies the frames of one address to `s`; true when a file:line was found. Without a line, a
+// function name is taken only when `names_trusted` (not for system libraries).
+bool apply_frames(const std::vector<Frame>& frames, Site& s, bool names_trusted) {
   for (const auto& f : frames) {
     if (usable_file(f.file) && f.line != 0) {
       s.file = f.file;
@@ -125,6 +134,7 @@ bool apply_frames(const std::vector<Frame>& frames, Site& s) {
   }
   // No line information (no -g): the function the address is in (the outermost frame) and,
   // when the symbol table names it, its source file.
+  if (!names_trusted) return false;
   if (!frames.empty() && frames.back().function != "??") s.function = frames.back().function;
   for (const auto& f : frames)
     if (usable_file(f.file)) {
@@ -189,7 +199,7 @@ std::size_t symbolize_sites(Trace& t) {
       for (std::size_t k = b; k < e && k - b < frames.size(); ++k) {
         Site& site = t.sites[idx[k]];
         std::string label = site.file;
-        if (!apply_frames(frames[k - b], site)) continue;
+        if (!apply_frames(frames[k - b], site, !system_library(module))) continue;
         ++resolved;
         std::size_t slash = site.file.rfind('/');
         renamed.emplace_back(label, site.file.substr(slash == std::string::npos ? 0 : slash + 1) +

@@ -3,6 +3,7 @@
 // Compiled with -g (sites_tests.cmake) so that the code sites resolve to file:line.
 #include <catch2/catch.hpp>
 
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -125,4 +126,26 @@ TEST_CASE("site_from_pc: a location that names the code address and its object")
   CHECK(rt::site_from_pc(nullptr).file_name()[0] == '\0');
   CHECK(rt::is_system_header("/usr/include/c++/12/bits/std_mutex.h"));
   CHECK_FALSE(rt::is_system_header("/home/me/app/main.cpp"));
+}
+
+TEST_CASE("symbolize_sites: an address in a stripped system library keeps its label") {
+  // libstdc++ is stripped: addr2line could only name the nearest exported symbol before an
+  // address, often another function. Such a site stays "libstdc++.so.6+0x...", with no name.
+  void* fn = ::dlsym(RTLD_DEFAULT, "_ZNSt18condition_variable10notify_oneEv");
+  REQUIRE(fn != nullptr);
+  Dl_info info{};
+  REQUIRE(::dladdr(fn, &info) != 0);
+  std::string module = info.dli_fname;
+  INFO("module " << module);
+  REQUIRE(module.find("libstdc++.so") != std::string::npos);
+  auto offset = static_cast<std::uint64_t>(static_cast<char*>(fn) -
+                                            static_cast<char*>(info.dli_fbase)) + 4;
+  trace::Trace t;
+  std::string label = "libstdc++.so.6+0x" + std::to_string(offset);
+  t.sites.push_back({label, 0, 0, ""});
+  t.code_sites.push_back({0, module, offset});
+  trace::symbolize_sites(t);
+  CHECK(t.sites[0].file == label);
+  CHECK(t.sites[0].line == 0);
+  CHECK(t.sites[0].function.empty());
 }
