@@ -23,14 +23,12 @@ namespace {
 
 bool is_condition(ObjKind k) { return k == ObjKind::Condition || k == ObjKind::CondVar; }
 
-FindingRecord lost_wakeup(Detector& d, ObjId obj, std::uint32_t waiter,
-                          const SignalState::PendingWait& p, const char* how) {
+// A lost-wakeup finding for a notify (or broadcast) that came before `waiter`'s wait.
+FindingRecord unheard_notify(ObjId obj, std::uint32_t waiter, const SignalState::PendingWait& p,
+                             std::string message) {
   FindingRecord f;
   f.kind = "lost-wakeup";
-  f.message = "wait on " + d.describe(obj) + at(p.wait_site) + " " + how + ": the notify" +
-              at(p.notify_site) +
-              " came before the wait and woke nobody; wait for a predicate set under the lock "
-              "(while (!ready) wait) instead of for the notification";
+  f.message = std::move(message);
   f.threads = {waiter};
   if (p.notify_thread != waiter) f.threads.push_back(p.notify_thread);
   f.objects = {obj};
@@ -38,20 +36,25 @@ FindingRecord lost_wakeup(Detector& d, ObjId obj, std::uint32_t waiter,
   return f;
 }
 
+FindingRecord lost_wakeup(Detector& d, ObjId obj, std::uint32_t waiter,
+                          const SignalState::PendingWait& p, const char* how) {
+  return unheard_notify(
+      obj, waiter, p,
+      "wait on " + d.describe(obj) + at(p.wait_site) + " " + how + ": the notify" +
+          at(p.notify_site) +
+          " came before the wait and woke nobody; wait for a predicate set under the lock "
+          "(while (!ready) wait) instead of for the notification");
+}
+
 FindingRecord missed_broadcast(Detector& d, ObjId obj, std::uint32_t waiter,
                                const SignalState::PendingWait& p) {
-  FindingRecord f;
-  f.kind = "lost-wakeup";
-  f.message = "wait on " + d.describe(obj) + at(p.wait_site) +
-              " blocks forever: the broadcast" + at(p.notify_site) +
-              " went out before this thread began to wait and woke only the threads waiting "
-              "then; wait for a predicate set under the lock (while (!started) wait) instead of "
-              "for the broadcast";
-  f.threads = {waiter};
-  if (p.notify_thread != waiter) f.threads.push_back(p.notify_thread);
-  f.objects = {obj};
-  f.sites = {p.notify_site, p.wait_site};
-  return f;
+  return unheard_notify(
+      obj, waiter, p,
+      "wait on " + d.describe(obj) + at(p.wait_site) + " blocks forever: the broadcast" +
+          at(p.notify_site) +
+          " went out before this thread began to wait and woke only the threads waiting "
+          "then; wait for a predicate set under the lock (while (!started) wait) instead of "
+          "for the broadcast");
 }
 
 FindingRecord missed_pulse(Detector& d, ObjId obj, std::uint32_t waiter,
