@@ -378,12 +378,7 @@ def main():
         fail_usage(f'unknown tool {bad[0] if bad else "(none)"!r}: use --tools '
                       + ','.join(TOOLS))
     flavors = args.flavor or ['std', 'pthread']
-    try:
-        args.chaos_seeds = [int(x) for x in args.chaos_seeds.split(',') if x.strip()]
-        if not args.chaos_seeds or any(x <= 0 for x in args.chaos_seeds):
-            raise ValueError
-    except ValueError:
-        fail_usage(f'--chaos-seeds wants positive integers like 1,2,3, not {args.chaos_seeds!r}')
+    args.chaos_seeds = SC.parse_chaos_seeds(args.chaos_seeds, fail_usage)
     if args.jobs < 1:
         fail_usage('-j wants a positive number')
     try:

@@ -35,6 +35,18 @@ def fail_usage(msg):
     sys.exit(2)
 
 
+def parse_chaos_seeds(text, fail):
+    """'1,2,3' -> [1, 2, 3]; anything else calls fail(message) (also used by
+    compare-run-corpus.py)."""
+    try:
+        seeds = [int(x) for x in text.split(',') if x.strip()]
+        if not seeds or any(x <= 0 for x in seeds):
+            raise ValueError
+    except ValueError:
+        fail(f'--chaos-seeds wants positive integers like 1,2,3, not {text!r}')
+    return seeds
+
+
 class Tally:
     def __init__(self):
         self.tp = {k: 0 for k in KINDS}
@@ -250,12 +262,7 @@ def main():
     ap.add_argument('-v', '--verbose', action='store_true',
                     help='list every false positive (FP) and miss (FN) per program')
     args = ap.parse_args()
-    try:
-        args.chaos_seeds = [int(x) for x in args.chaos_seeds.split(',') if x.strip()]
-        if not args.chaos_seeds or any(x <= 0 for x in args.chaos_seeds):
-            raise ValueError
-    except ValueError:
-        fail_usage(f'--chaos-seeds wants positive integers like 1,2,3, not {args.chaos_seeds!r}')
+    args.chaos_seeds = parse_chaos_seeds(args.chaos_seeds, fail_usage)
 
     here = os.path.dirname(os.path.abspath(__file__))
     root = os.path.dirname(here)
