@@ -73,8 +73,29 @@ struct SiteKeyHash {
   }
 };
 
+// The per-thread site cache is keyed by what a std::source_location is in libstdc++: one pointer
+// to a record that lives as long as the program ({file, function, line, column}: static for
+// source_location::current(), leaked for site_from_pc and the TSan bridge). One compare per
+// event instead of four, and no hash of the contents. Two records with equal contents get two
+// entries and the same id (intern_slow looks the contents up).
+#if defined(__GLIBCXX__)
+inline constexpr bool kLocationIsPointer = sizeof(std::source_location) == sizeof(const void*);
+#else
+inline constexpr bool kLocationIsPointer = false;
+#endif
+inline const void* location_key(const std::source_location& w) noexcept {
+  if constexpr (kLocationIsPointer) {
+    const void* key;
+    std::memcpy(&key, &w, sizeof key);
+    return key;
+  } else {
+    return nullptr;
+  }
+}
+
 constexpr std::size_t kSiteCache = 64;
 struct SiteCacheEntry {
+  const void* key;  // location_key(), when kLocationIsPointer
   const char* file;
   const char* function;
   std::uint32_t line;
@@ -285,21 +306,40 @@ struct Recorder::Impl {
   }
 
   std::uint32_t intern(ThreadState& t, const std::source_location& w) noexcept {
+    if constexpr (kLocationIsPointer) {
+      const void* key = location_key(w);
+      if (key == nullptr) return 0;  // a default-constructed location: no site
+      auto k = reinterpret_cast<std::uintptr_t>(key);
+      SiteCacheEntry& e = t.cache[(k >> 3 ^ k >> 9) % kSiteCache];
+      if (e.key == key) [[likely]]
+        return e.id;
+      std::uint32_t id = intern_contents(t, w);
+      if (id != 0) e = {key, nullptr, nullptr, 0, 0, id};
+      return id;
+    }
+    return intern_contents(t, w);
+  }
+
+  std::uint32_t intern_contents(ThreadState& t, const std::source_location& w) noexcept {
     const char* file = w.file_name();
     std::uint32_t line = w.line();
     if (line == 0 && (file == nullptr || *file == '\0')) return 0;
     const char* function = w.function_name();
     std::uint32_t column = w.column();
-    std::size_t slot = (reinterpret_cast<std::uintptr_t>(file) >> 4 ^ line * 2654435761u ^ column) %
-                       kSiteCache;
-    SiteCacheEntry& e = t.cache[slot];
-    if (e.file == file && e.line == line && e.column == column && e.function == function &&
-        e.id != 0) [[likely]] {
-      return e.id;
+    if constexpr (kLocationIsPointer) {  // intern() caches by pointer
+      return intern_slow(t, {file, function, line, column}, pc_site_info(w));
+    } else {
+      std::size_t slot =
+          (reinterpret_cast<std::uintptr_t>(file) >> 4 ^ line * 2654435761u ^ column) % kSiteCache;
+      SiteCacheEntry& e = t.cache[slot];
+      if (e.file == file && e.line == line && e.column == column && e.function == function &&
+          e.id != 0) [[likely]] {
+        return e.id;
+      }
+      std::uint32_t id = intern_slow(t, {file, function, line, column}, pc_site_info(w));
+      if (id != 0) e = {nullptr, file, function, line, column, id};
+      return id;
     }
-    std::uint32_t id = intern_slow(t, {file, function, line, column}, pc_site_info(w));
-    if (id != 0) e = {file, function, line, column, id};
-    return id;
   }
 
   // `pc`: the site is a code address (site_from_pc): written as a code-site record.
@@ -421,6 +461,16 @@ void Recorder::on_event(Ev kind, ObjId obj, std::uint64_t arg,
     p[3] = static_cast<std::uint8_t>(arg);
     p[4] = static_cast<std::uint8_t>(site);
     impl_->commit(t, 5);
+    return;
+  }
+  if ((obj | arg | site) < 0x80 && dt < 0x4000) [[likely]] {  // a release: dt needs two bytes
+    p[0] = static_cast<std::uint8_t>(kind);
+    p[1] = static_cast<std::uint8_t>(dt | 0x80);
+    p[2] = static_cast<std::uint8_t>(dt >> 7);
+    p[3] = static_cast<std::uint8_t>(obj);
+    p[4] = static_cast<std::uint8_t>(arg);
+    p[5] = static_cast<std::uint8_t>(site);
+    impl_->commit(t, 6);
     return;
   }
   std::uint8_t* q = p;
