@@ -88,6 +88,8 @@ double child_ns(const std::string& prog, const std::vector<std::string>& env) {
     close(fds[1]);
     unsetenv("WEFT_TRACE");
     unsetenv("WEFT_PRELOAD_SELFTEST");
+    unsetenv("WEFT_EXACT_TIMES");
+    unsetenv("WEFT_DETECT");
     unsetenv("LD_PRELOAD");
     for (const auto& kv : env) putenv(const_cast<char*>(kv.c_str()));
     execl(prog.c_str(), prog.c_str(), "--loop", static_cast<char*>(nullptr));
@@ -177,12 +179,20 @@ int main(int argc, char** argv) {
   std::remove(trace.c_str());
   row("interposed, recording (WEFT_TRACE)", traced ? recorded : -1, native,
       traced ? "target <= 4x" : "(no trace written: recorder not in this build)");
+  double undated =
+      traced ? child_ns(self, {preload, "WEFT_TRACE=" + trace, "WEFT_EXACT_TIMES=0"}) : -1;
+  std::remove(trace.c_str());
+  row("  ... with WEFT_EXACT_TIMES=0", undated, native, "(hold times become upper bounds)");
+  double bare = traced ? child_ns(self, {preload, "WEFT_TRACE=" + trace, "WEFT_DETECT=0"}) : -1;
+  std::remove(trace.c_str());
+  row("  ... with WEFT_DETECT=0 (recorder only)", bare, native, "");
   row("ThreadSanitizer (-fsanitize=thread)", child_ns(tsan, {}), native,
       "(for comparison)");
   double clk = clock_read_ns();
-  row("clock read (one per recorded event)", clk, native);
-  row("recording floor: native + 1 clock read", native + clk, native,
-      "(the recorder reads the clock once per uncontended pair)");
+  row("clock read (rdtsc)", clk, native);
+  row("recording floor: native + 2 clock reads", native + 2 * clk, native,
+      "(a recorded pair dates both ends of the hold)");
+  row("  ... with WEFT_EXACT_TIMES=0: + 1 clock read", native + clk, native, "");
   std::printf("\n");
   std::fflush(stdout);
 

@@ -66,10 +66,11 @@ namespace {
 constexpr std::int64_t kIters = 2'000'000;  // bounded so the trace stays ~30 MB
 
 std::string g_dir;
-weft::rt::Recorder* make_recorder(const char* name) {
+weft::rt::Recorder* make_recorder(const char* name, bool exact_times = true) {
   weft::rt::RecorderOptions o;
   o.path = g_dir + "/" + name + ".trace";
   o.limit_bytes = 1ull << 30;
+  o.exact_times = exact_times;
   return new weft::rt::Recorder(o);
 }
 
@@ -94,6 +95,7 @@ BENCHMARK(BM_LockUnrecorded)->Iterations(kIters);
 BENCHMARK(BM_LockUnrecorded)->Threads(2)->Iterations(kIters);
 
 weft::rt::Recorder* g_rec = nullptr;
+weft::rt::Recorder* g_rec_undated = nullptr;  // WEFT_EXACT_TIMES=0: undated acquisitions
 weft::rt::Sink* g_rec_detect = nullptr;
 
 void BM_LockRecorded(benchmark::State& state) {
@@ -110,6 +112,19 @@ void BM_LockRecorded(benchmark::State& state) {
 }
 BENCHMARK(BM_LockRecorded)->Iterations(kIters);
 BENCHMARK(BM_LockRecorded)->Threads(2)->Iterations(kIters);
+
+// The same with undated uncontended acquisitions (one clock reading per pair, not two).
+void BM_LockRecordedUndated(benchmark::State& state) {
+  static BenchLock* l = nullptr;
+  weft::rt::set_sink(g_rec_undated);
+  if (!l) l = new BenchLock("bench-undated");
+  for (auto _ : state) {
+    l->lock();
+    l->unlock();
+  }
+  weft::rt::set_sink(nullptr);
+}
+BENCHMARK(BM_LockRecordedUndated)->Iterations(kIters);
 
 void BM_LockRecordedWithDetectors(benchmark::State& state) {
   static BenchLock* l = nullptr;
@@ -235,12 +250,13 @@ int main(int argc, char** argv) {
   if (!::mkdtemp(tmpl)) return 1;
   g_dir = tmpl;
   g_rec = make_recorder("lock");
+  g_rec_undated = make_recorder("undated", false);
   g_rec_detect = weft::rt::detectors::wrap(make_recorder("detect"), weft::rt::detectors::Options{});
   g_ev_rec = make_recorder("events");
   benchmark::Initialize(&argc, argv);
   Collect c;
   benchmark::RunSpecifiedBenchmarks(&c);
-  for (auto* r : {g_rec, g_ev_rec}) r->close();
+  for (auto* r : {g_rec, g_rec_undated, g_ev_rec}) r->close();
 
   auto ratio = [&](const char* what, double a, double b, const char* target) {
     if (a > 0 && b > 0) std::printf("  %-48s %6.2fx  %s\n", what, a / b, target);
@@ -253,7 +269,9 @@ int main(int argc, char** argv) {
   double det = get(c, "BM_LockRecordedWithDetectors");
   std::printf("  std::mutex lock+unlock, uncontended            %7.1f ns\n", mtx);
   std::printf("  lock+unlock unrecorded                          %7.1f ns\n", unrec);
+  double undated = get(c, "BM_LockRecordedUndated");
   std::printf("  lock+unlock recorded (2 events)                 %7.1f ns\n", rec);
+  std::printf("  ... with WEFT_EXACT_TIMES=0 (1 clock read)      %7.1f ns\n", undated);
   std::printf("  lock+unlock recorded + detectors                %7.1f ns\n", det);
   double tsc = get(c, "BM_ClockTsc");
   std::printf("  TSC read                                        %7.1f ns\n", tsc);
@@ -262,8 +280,12 @@ int main(int argc, char** argv) {
   if (double n = get(c, "BM_NotifyAll4Recorded"); n > 0)
     std::printf("  Condition::notify_all waking 4, recorded + det. %7.1f ns (wall, the call only)\n", n);
   ratio("recorded / std::mutex, uncontended", rec, mtx, "(target <= 3x)");
+  ratio("floor: (std::mutex + 2 TSC reads) / std::mutex", mtx + 2 * tsc, mtx,
+        "(a recorded pair dates both ends of the hold)");
+  ratio("recorded, WEFT_EXACT_TIMES=0 / std::mutex", undated, mtx,
+        "(hold times become upper bounds)");
   ratio("floor: (std::mutex + 1 TSC read) / std::mutex", mtx + tsc, mtx,
-        "(an uncontended pair reads the clock once)");
+        "(with WEFT_EXACT_TIMES=0)");
   ratio("unrecorded / std::mutex, uncontended", unrec, mtx, "(target <= 1.1x)");
   ratio("recorded / std::mutex, 2 threads contended", rec2, mtx2, "");
   ratio("unrecorded / std::mutex, 2 threads contended", unrec2, mtx2, "");

@@ -158,7 +158,7 @@ struct Recorder::Impl {
   std::uint64_t limit = 0;
   std::uint32_t block_bytes = 0;
   bool tsc = false;
-  bool exact = false;  // every event reads the clock (no undated Acquired records)
+  bool exact = true;  // every event reads the clock (no undated Acquired records)
   std::uint32_t epoch = 0;
   std::atomic<bool> full{false};
   std::atomic<bool> closed{false};

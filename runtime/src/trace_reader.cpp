@@ -495,6 +495,8 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
     if (s.h.exit_kind == fmt::kExitSignal) p.term_signal = s.h.exit_value;
     p.dropped += s.h.dropped;
     t.dropped += s.h.dropped;
+    t.undated_acquisitions += static_cast<std::uint64_t>(
+        std::count_if(s.events.begin(), s.events.end(), [](const RawEvent& e) { return e.undated; }));
     for (const auto& [local, rt_] : s.threads) {
       // The same OS thread seen by two runtimes of one process image (a program linked with
       // weft::runtime that also got the interposer) or across an exec: one lane.
@@ -579,6 +581,11 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
     t.warnings.push_back(std::to_string(t.dropped) +
                          " events were dropped: the recorder's space ran out (raise "
                          "WEFT_TRACE_LIMIT_MB, or check free disk space)");
+  if (t.undated_acquisitions > 0)
+    t.warnings.push_back(std::to_string(t.undated_acquisitions) +
+                         " uncontended acquisitions were recorded without a clock reading "
+                         "(WEFT_EXACT_TIMES=0): their hold times are upper bounds (record "
+                         "without WEFT_EXACT_TIMES=0 for exact ones)");
   return t;
 }
 

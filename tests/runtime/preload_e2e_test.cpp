@@ -81,13 +81,15 @@ struct Recording {
   }
 };
 
-// weft run -o T -- prog scenario; weft report T --format=json.
-Recording record(const char* prog, const std::string& scenario) {
+// weft run -o T -- prog scenario; weft report T --format=json. `extra_env`: NAME=VALUE for
+// the recorded program (weft run passes its environment on).
+Recording record(const char* prog, const std::string& scenario,
+                 const char* extra_env = nullptr) {
   char tmpl[] = "/tmp/weft_preload_e2e.XXXXXX";
   REQUIRE(mkdtemp(tmpl) != nullptr);
   std::string dir = tmpl, trace = dir + "/t.trace";
   Recording rec;
-  rec.run = exec({WEFT_CLI, "run", "-o", trace, "--", prog, scenario}, dir);
+  rec.run = exec({WEFT_CLI, "run", "-o", trace, "--", prog, scenario}, dir, extra_env);
   INFO(scenario << ": " << rec.run.err);
   REQUIRE(rec.run.status == 0);
   Result rep = exec({WEFT_CLI, "report", trace, "--format=json"}, dir);
@@ -117,6 +119,30 @@ TEST_CASE("weft run records std::mutex and two std::threads with no rebuild") {
   CHECK((*s)["acquisitions"] == 201);  // 2 x 100 lock_guard + 1 try_to_lock
   CHECK(r.report["summary"]["dropped"] == 0);
   CHECK(r.report["summary"]["threads"].get<int>() >= 2);
+}
+
+// Hold times stay true when the program works between lock operations: each acquisition reads
+// the clock. (With WEFT_EXACT_TIMES=0 an uncontended acquisition is dated at its thread's
+// previous event, here 200 ms of untraced work earlier; the report then says so.)
+TEST_CASE("weft run: hold times of uncontended locks are exact across untraced work") {
+  Recording r = record(WEFT_PRELOAD_PROG_CXX, "work_between");
+  const json* s = r.stats("m");
+  REQUIRE(s != nullptr);
+  CHECK((*s)["acquisitions"] == 3);
+  // Real holds are microseconds; a preemption inside one could add some ms, never the 200 ms of
+  // work before the acquisition.
+  CHECK((*s)["hold_max_ns"].get<std::uint64_t>() < 100'000'000u);
+  CHECK(r.report["warnings"].empty());
+
+  Recording fast = record(WEFT_PRELOAD_PROG_CXX, "work_between", "WEFT_EXACT_TIMES=0");
+  const json* f = fast.stats("m");
+  REQUIRE(f != nullptr);
+  CHECK((*f)["acquisitions"] == 3);
+  CHECK((*f)["hold_max_ns"].get<std::uint64_t>() >= 150'000'000u);  // an upper bound...
+  bool warned = false;                                              // ...and said to be one
+  for (const auto& w : fast.report["warnings"])
+    warned = warned || w.get<std::string>().find("upper bounds") != std::string::npos;
+  CHECK(warned);
 }
 
 TEST_CASE("weft run records std::condition_variable waits, a notify and a wait_for timeout") {

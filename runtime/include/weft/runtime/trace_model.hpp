@@ -88,6 +88,9 @@ struct Trace {
   std::vector<Finding> findings;
   std::vector<CodeSite> code_sites;  // added (recperf): which sites are code addresses
   std::uint64_t dropped = 0;   // events the recorder could not keep (overflow policy)
+  // Acquisitions recorded without a clock reading (record 0x44, WEFT_EXACT_TIMES=0): dated from
+  // their neighbours, so their hold times are upper bounds.
+  std::uint64_t undated_acquisitions = 0;
   bool truncated = false;      // the file ended mid-record; events are those before the cut
   std::vector<std::string> warnings;
 
