@@ -8,6 +8,7 @@
 #include <clang/ASTMatchers/ASTMatchers.h>
 #include <clang/Lex/Lexer.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -33,9 +34,22 @@ bool takesLock(const Stmt* s) {
   return call && ast::isLockingCallee(call->getDirectCallee());
 }
 
+// `if (cond) break;` (or continue / return / goto, alone or ending a block) with no else: an
+// early exit that checks `cond` before what follows it.
+const Expr* earlyExitCondition(const Stmt* s) {
+  const auto* i = dyn_cast<IfStmt>(s);
+  if (!i || i->getElse() || i->hasInitStorage() || i->hasVarStorage()) return nullptr;
+  const Stmt* then = i->getThen();
+  if (const auto* block = dyn_cast<CompoundStmt>(then))
+    then = block->body_empty() ? nullptr : block->body_back();
+  return isa_and_nonnull<BreakStmt, ContinueStmt, ReturnStmt, GotoStmt>(then) ? i->getCond()
+                                                                             : nullptr;
+}
+
 // Where a wait (or acquire) sits in its function.
 struct Context {
   bool locked = false;           // a lock is taken before it in an enclosing block
+  const Expr* exitCheck = nullptr;  // the nearest early exit before it (earlyExitCondition)
   const Expr* cond = nullptr;    // the nearest enclosing if/loop condition guarding it
   bool condIsIf = false;         // ... and that is an `if` (checked once, never re-checked)
   bool inLoop = false;           // some enclosing loop runs it repeatedly
@@ -46,10 +60,13 @@ Context contextOf(ASTContext& ctx, const Stmt* call) {
   Context c;
   ast::Enclosing e = ast::walkOut(ctx, call, [&](const Stmt* s, const Stmt* child) {
     if (const auto* block = dyn_cast<CompoundStmt>(s); block && child) {
+      const Expr* exit = nullptr;
       for (const Stmt* st : block->body()) {
         if (st == child) break;
         if (takesLock(st)) c.locked = true;
+        if (const Expr* e = earlyExitCondition(st)) exit = e;
       }
+      if (!c.exitCheck) c.exitCheck = exit;
     }
     if (!c.cond) {
       if (const auto* i = dyn_cast<IfStmt>(s); i && child != i->getCond()) {
@@ -133,23 +150,34 @@ void EventAsConditionCheck::check(const MatchFinder::MatchResult& result) {
     }
     const auto* block = parents.empty() ? nullptr : parents[0].get<CompoundStmt>();
     if (!block) return;
-    const Stmt* prev = nullptr;
+    // wait(); ...; clear(); — the nearest earlier statement of the block that names the event
+    // is a wait on it; what lies between (handling the signal) does not touch the event.
+    std::vector<const Stmt*> before;
     for (const Stmt* s : block->body()) {
       if (s == stmt) break;
-      if (!isa<NullStmt>(s)) prev = s;
+      before.push_back(s);
     }
-    const auto* prevExpr = dyn_cast_or_null<Expr>(prev);
-    const auto* wait =
-        prevExpr ? dyn_cast<CXXMemberCallExpr>(prevExpr->IgnoreImplicit()) : nullptr;
-    if (!wait || !wait->getMethodDecl() || wait->getMethodDecl()->getName() != "wait" ||
-        objectDecl(wait->getImplicitObjectArgument()) != ev)
-      return;
+    const CXXMemberCallExpr* wait = nullptr;
+    for (auto it = before.rbegin(); it != before.rend() && !wait; ++it) {
+      std::vector<const ValueDecl*> named;
+      collectDecls(*it, named);
+      if (std::find(named.begin(), named.end(), ev) == named.end()) continue;
+      const auto* e = dyn_cast<Expr>(*it);
+      const auto* call = e ? dyn_cast<CXXMemberCallExpr>(e->IgnoreImplicit()) : nullptr;
+      if (!call || !call->getMethodDecl() || call->getMethodDecl()->getName() != "wait" ||
+          objectDecl(call->getImplicitObjectArgument()) != ev)
+        return;  // the event is set, checked or waited on otherwise in between
+      wait = call;
+    }
+    if (!wait) return;
     std::string name = sourceText(ctx, reset->getImplicitObjectArgument()->getSourceRange());
     std::string what = reset->getMethodDecl()->getNameAsString();
-    diag(reset->getBeginLoc(), "'" + what + "' right after 'wait' on '" + name +
-                                   "' loses a set() that arrives between the two; use a "
-                                   "Condition with its lock and a predicate")
-        .note(wait->getBeginLoc(), "'" + name + "' was waited on here");
+    reportedWaits_.insert(wait);
+    // Reported at the wait: that is what the fix replaces (a Condition wait with a predicate).
+    diag(wait->getBeginLoc(), "'" + name + "' is waited on, then reset by '" + what +
+                                  "': a set() that arrives between the two is lost; use a "
+                                  "Condition with its lock and a predicate")
+        .note(reset->getBeginLoc(), "'" + name + "' is reset here");
     return;
   }
 
@@ -179,6 +207,8 @@ void EventAsConditionCheck::check(const MatchFinder::MatchResult& result) {
   Context c = contextOf(ctx, wait);
   if (c.locked) return;
   const ValueDecl* state = checkedState(c.cond, ev);
+  // `while (true) { if (ready) break; ...; ev.wait(); }`: the early exit is the check.
+  if (!state && c.exitCheck) state = checkedState(c.exitCheck, ev);
   if (!state) return;
   checkThenWait_.push_back({wait, ev,
                             sourceText(ctx, wait->getImplicitObjectArgument()->getSourceRange()),
@@ -189,7 +219,7 @@ void EventAsConditionCheck::onEndOfTranslationUnit(ASTContext&) {
   // Only an event that is reset can lose the signal the check relied on; a one-shot event set
   // once and never cleared stays set, so the unlocked check is harmless.
   for (const Candidate& c : checkThenWait_) {
-    if (!resetEvents_.count(c.event)) continue;
+    if (!resetEvents_.count(c.event) || reportedWaits_.count(c.wait)) continue;
     diag(c.wait->getBeginLoc(), "'" + c.eventName + "' is waited on after checking '" +
                                     c.stateName +
                                     "' without a lock: the check and the wait are not atomic; "

@@ -16,7 +16,9 @@ class ValueDecl;
 namespace weft::analyzer {
 
 /// Finds Events used where a Condition is needed: a reusable event waited on after checking
-/// other shared state without a lock, and `wait(); clear();` that loses a concurrent `set()`.
+/// other shared state without a lock (in an enclosing if/loop condition, or an early exit
+/// `if (state) break;` before the wait), and `wait(); ...; clear();` that loses a concurrent
+/// `set()` (reported at the wait, with a note at the reset).
 ///
 /// Events understood: weft::Event (wait/clear/set), std::atomic<bool> and std::atomic_flag
 /// (wait; clear, store(false) or `= false` as the reset), and std::binary_semaphore used as an
@@ -42,6 +44,7 @@ class EventAsConditionCheck : public Check {
   };
   std::vector<Candidate> checkThenWait_;         // reported if the event is ever reset
   std::set<const clang::ValueDecl*> resetEvents_;  // events cleared somewhere in the TU
+  std::set<const clang::CallExpr*> reportedWaits_;  // waits already reported as wait-then-reset
 
   // std::binary_semaphore: every acquire/release, judged once the whole TU is seen.
   struct SemaphoreUse {

@@ -30,9 +30,9 @@ void consume(int);
 void consumer_loop() {
   for (;;) {
     data_ready.wait();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'data_ready' is waited on, then reset by 'clear': a set() that arrives between the two is lost; use a Condition with its lock and a predicate [event-as-condition]
     data_ready.clear();
-    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'clear' right after 'wait' on 'data_ready' loses a set() that arrives between the two; use a Condition with its lock and a predicate [event-as-condition]
-    // CHECK-NOTES: :[[@LINE-3]]:5: note: 'data_ready' was waited on here
+    // CHECK-NOTES: :[[@LINE-1]]:5: note: 'data_ready' is reset here
     consume(data);
   }
 }
@@ -54,13 +54,24 @@ class Pipe {
   }
   void flag_consumer() {
     seen_.wait(false);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'seen_' is waited on, then reset by 'clear': a set() that arrives between the two is lost; use a Condition with its lock and a predicate [event-as-condition]
     seen_.clear();
-    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'clear' right after 'wait' on 'seen_' loses a set() that arrives between the two; use a Condition with its lock and a predicate [event-as-condition]
+    // CHECK-NOTES: :[[@LINE-1]]:5: note: 'seen_' is reset here
   }
   void atomic_consumer() {
     wake_.wait(false);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'wake_' is waited on, then reset by 'store': a set() that arrives between the two is lost; use a Condition with its lock and a predicate [event-as-condition]
     wake_.store(false);
-    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'store' right after 'wait' on 'wake_' loses a set() that arrives between the two; use a Condition with its lock and a predicate [event-as-condition]
+    // CHECK-NOTES: :[[@LINE-1]]:5: note: 'wake_' is reset here
+  }
+  // The signal is handled before the reset: a set() during the handling is lost just the same.
+  void handle_then_reset() {
+    wake_.wait(false);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'wake_' is waited on, then reset by 'store': a set() that arrives between the two is lost; use a Condition with its lock and a predicate [event-as-condition]
+    --items_;
+    consume(items_);
+    wake_.store(false);
+    // CHECK-NOTES: :[[@LINE-1]]:5: note: 'wake_' is reset here
   }
 
  private:
@@ -69,7 +80,39 @@ class Pipe {
   std::atomic_flag seen_;
 };
 
+// The tutorial's "wrong" worker: the check is an early exit before the wait, not the loop's
+// condition.
+weft::Event changed;
+bool resource_available = false;
+void early_exit_worker() {
+  while (true) {
+    if (resource_available) break;
+    changed.clear();
+    changed.wait();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'changed' is waited on after checking 'resource_available' without a lock: the check and the wait are not atomic; use a Condition with its lock and a predicate [event-as-condition]
+  }
+}
+
 // ---- negatives ---------------------------------------------------------------------------
+
+// Between the wait and the reset the event is looked at again: not the blind wait-then-reset.
+weft::Event tick;
+void recheck_between() {
+  tick.wait();
+  if (tick.is_set()) consume(1);
+  tick.clear();
+}
+
+// The early exit checks a local: nothing another thread changes.
+weft::Event round_done;
+void local_exit(int rounds) {
+  for (int i = 0;; ++i) {
+    if (i == rounds) return;
+    round_done.wait();
+    consume(i);
+  }
+  round_done.clear();
+}
 
 // A one-shot stop signal re-checked through the event itself: the tutorial's worker loop.
 weft::Event stop_event;
@@ -93,6 +136,15 @@ std::mutex mu;
 void locked_check() {
   std::unique_lock<std::mutex> lk(mu);
   if (!has_data) data_ready.wait();
+}
+
+// The early exit is checked under a lock.
+void early_exit_locked() {
+  std::unique_lock<std::mutex> lk(mu);
+  while (true) {
+    if (resource_available) break;
+    changed.wait();
+  }
 }
 
 // The atomic's own wait loop: re-checks the same atomic.
