@@ -8,6 +8,7 @@
 #include <clang/ASTMatchers/ASTMatchers.h>
 #include <clang/Lex/Lexer.h>
 
+#include <algorithm>
 #include <set>
 
 #include "AstHelpers.h"
@@ -42,6 +43,15 @@ void collectDecls(const Stmt* s, std::set<const ValueDecl*>& out) {
   std::vector<const ValueDecl*> all;
   ast::collectDecls(s, all);
   out.insert(all.begin(), all.end());
+}
+
+// The variables and members `s` reads (not the functions it calls).
+std::set<const ValueDecl*> stateOf(const Stmt* s) {
+  std::set<const ValueDecl*> all, state;
+  collectDecls(s, all);
+  for (const ValueDecl* d : all)
+    if (isa<VarDecl, FieldDecl>(d)) state.insert(d);
+  return state;
 }
 
 bool mentionsAny(const Stmt* s, const std::set<const ValueDecl*>& decls) {
@@ -164,11 +174,18 @@ void WaitNotInLoopCheck::check(const MatchFinder::MatchResult& result) {
     // The `if` is re-evaluated on the next iteration before anything else runs (leveldb's
     // MakeRoomForWrite shape: `while (true) { if (...) ... else cv.wait(); }`).
     if (tail) return;
-    // The statement after the `if` checks the same state again.
+    // The statement after the `if` checks the same state again: all of it. A re-check of part
+    // of it is the pool worker's `if (tasks.empty() && !stop) cv.wait(lk); if (tasks.empty())
+    // return;`, which takes a spurious wake-up for "stop" and leaves the pool.
     if (const Expr* again = conditionOf(following)) {
+      std::set<const ValueDecl*> guardState = stateOf(guard->getCond()), used = stateOf(again);
+      bool all = !guardState.empty() &&
+                 std::all_of(guardState.begin(), guardState.end(),
+                             [&](const ValueDecl* d) { return used.count(d) > 0; });
+      if (all) return;
       std::set<const ValueDecl*> decls;
       collectDecls(guard->getCond(), decls);
-      if (mentionsAny(again, decls)) return;
+      if (guardState.empty() && mentionsAny(again, decls)) return;
     }
   }
 

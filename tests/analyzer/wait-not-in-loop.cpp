@@ -174,7 +174,34 @@ void more_than_wait() {
   }
 }
 
+// A pool worker: the statement after the wait re-checks only part of the guard, and takes a
+// spurious wake-up (queue still empty, not stopping) for "stop": the worker leaves the pool.
+bool stopping = false;
+void pool_worker() {
+  for (;;) {
+    std::unique_lock<std::mutex> lk(m);
+    if (q.empty() && !stopping) cv.wait(lk);
+    // CHECK-MESSAGES: :[[@LINE-1]]:33: warning: 'wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+    // CHECK-FIXES: while (q.empty() && !stopping) cv.wait(lk);
+    if (q.empty()) return;
+    use(q.front());
+    q.pop_front();
+  }
+}
+
 // ---- negatives ---------------------------------------------------------------------------
+
+// The same worker re-checking all of the guard's state after the wait.
+void pool_worker_full_recheck() {
+  for (;;) {
+    std::unique_lock<std::mutex> lk(m);
+    if (q.empty() && !stopping) cv.wait(lk);
+    if (q.empty() && stopping) return;
+    if (q.empty()) continue;
+    use(q.front());
+    q.pop_front();
+  }
+}
 
 void while_loop() {
   std::unique_lock<std::mutex> lk(m);
