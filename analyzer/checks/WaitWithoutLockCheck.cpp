@@ -464,6 +464,33 @@ bool callersMayHold(ASTContext& ctx, const Scan& s, const ValueDecl* lock) {
   return false;
 }
 
+// A std::unique_lock reference parameter waited on (`void wait_ready(std::unique_lock<std::mutex>&
+// lk) { while (!ready) cv.wait(lk); }`): the state of the guard is the caller's. The first direct
+// call in the TU whose argument is evidently unlocked there (`lk.unlock(); ...; wait_ready(lk);`,
+// or a guard made with std::defer_lock), with that caller's scan.
+struct UnlockedCaller {
+  const CallExpr* call = nullptr;
+  Scan scan;
+};
+UnlockedCaller unlockedCaller(ASTContext& ctx, const Scan& s, const ValueDecl* lock) {
+  const auto* param = dyn_cast<ParmVarDecl>(lock);
+  if (!param || !s.function || !s.reachedTop || !param->getType()->isReferenceType()) return {};
+  const CXXRecordDecl* rd = param->getType().getNonReferenceType()->getAsCXXRecordDecl();
+  if (!rd || rd->getQualifiedNameAsString() != "std::unique_lock") return {};
+  unsigned index = param->getFunctionScopeIndex();
+  const TuIndex& tu = tuIndex(ctx);
+  auto it = tu.uses.find(s.function->getCanonicalDecl());
+  if (it == tu.uses.end()) return {};
+  for (const CallExpr* call : it->second.calls) {
+    if (isa<CXXMemberCallExpr>(call) || index >= call->getNumArgs()) continue;
+    const ValueDecl* arg = objectDecl(call->getArg(index));
+    if (!arg) continue;
+    Scan at = scan(call, arg, ctx);
+    if (at.state == State::kNotHeld) return {call, at};
+  }
+  return {};
+}
+
 }  // namespace
 
 void WaitWithoutLockCheck::registerMatchers(MatchFinder* finder) {
@@ -513,9 +540,20 @@ void WaitWithoutLockCheck::check(const MatchFinder::MatchResult& result) {
     return;
   }
   Scan s = scan(call, lock, ctx);
+  UnlockedCaller u;
   if (s.state == State::kNotHeld) {
     diag(call->getBeginLoc(), "'" + name + "' is called without holding the lock '" + lockName + "'")
         .note(s.at->getBeginLoc(), s.why);
+  } else if (!weft && s.state == State::kUnknown && (u = unlockedCaller(ctx, s, lock)).call) {
+    std::string fn = s.function->getNameAsString();
+    unsigned index = cast<ParmVarDecl>(lock)->getFunctionScopeIndex();
+    diag(call->getBeginLoc(), "'" + name + "' is called without holding the lock '" + lockName +
+                                  "': '" + fn + "' is called with it unlocked")
+        .note(u.call->getBeginLoc(),
+              "'" + fn + "' is called here with '" +
+                  sourceText(ctx, u.call->getArg(index)->getSourceRange()) +
+                  "' not holding its mutex")
+        .note(u.scan.at->getBeginLoc(), u.scan.why);
   } else if (weft && evidentlyUnlocked(s) && !callersMayHold(ctx, s, lock)) {
     diag(call->getBeginLoc(), "'" + name + "' is called without holding the lock '" + lockName + "'")
         .note(call->getBeginLoc(), "nothing in '" + s.function->getNameAsString() +

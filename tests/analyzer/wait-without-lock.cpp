@@ -63,7 +63,35 @@ void weft_never_acquired() {
   // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: 'wait' is called without holding the lock 'cond' [wait-without-lock]
 }
 
+// A helper waits on the caller's guard; one caller unlocked it first (corpus 021-std).
+void wait_ready(std::unique_lock<std::mutex>& lk) {
+  while (!ready) cv.wait(lk);
+  // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: 'wait' is called without holding the lock 'lk': 'wait_ready' is called with it unlocked [wait-without-lock]
+}
+void log_then_wait() {
+  std::unique_lock<std::mutex> lk(m);
+  lk.unlock();
+  // CHECK-NOTES: :[[@LINE-1]]:3: note: 'lk.unlock()' released it here
+  wait_ready(lk);
+  // CHECK-NOTES: :[[@LINE-1]]:3: note: 'wait_ready' is called here with 'lk' not holding its mutex
+}
+
 // ---- negatives ---------------------------------------------------------------------------
+
+// The same kind of helper, called only with the guard locked (re-locked after the log).
+void wait_ready_ok(std::unique_lock<std::mutex>& lk) {
+  while (!ready) cv.wait(lk);
+}
+void relock_then_wait() {
+  std::unique_lock<std::mutex> lk(m);
+  lk.unlock();
+  lk.lock();
+  wait_ready_ok(lk);
+}
+void locked_then_wait() {
+  std::unique_lock<std::mutex> lk(m);
+  wait_ready_ok(lk);
+}
 
 void held() {
   std::unique_lock<std::mutex> lk(m);
