@@ -2,6 +2,9 @@
 // framework.
 #include "LockOrderInversionCheck.h"
 
+#include <clang/AST/Stmt.h>
+
+#include "ElementOrder.h"
 #include "LockCheckCommon.h"
 #include "LockModel.h"
 
@@ -17,6 +20,11 @@ void LockOrderInversionCheck::report(const std::vector<locks::Finding>& findings
 // Findings visible inside this TU alone (the only ones when --summaries-dir defers the merge).
 void LockOrderInversionCheck::onEndOfTranslationUnit(clang::ASTContext& ctx) {
   report(locks::find_order_inversions(locks::tu_facts(ctx)));
+  // Orders between elements of one container of locks (ElementOrder.h).
+  for (const locks::ElementFinding& f : locks::find_element_order_inversions(ctx)) {
+    DiagBuilder d = diag(static_cast<const clang::Stmt*>(f.acquire)->getBeginLoc(), f.message);
+    if (f.other) d.note(static_cast<const clang::Stmt*>(f.other)->getBeginLoc(), f.note);
+  }
 }
 
 bool LockOrderInversionCheck::summarize(clang::ASTContext& ctx, nlohmann::json& out) {

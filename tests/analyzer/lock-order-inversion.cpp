@@ -162,3 +162,75 @@ void transfer_safe(Acct& from, Acct& to, int n) {
 }
 void pay_bob_safe() { transfer_safe(alice, bob, 1); }
 void pay_alice_safe() { transfer_safe(bob, alice, 1); }
+
+// ---- Elements of one container of locks --------------------------------------------------------
+
+#include <algorithm>
+#include <deque>
+
+constexpr int kForks = 5;
+std::deque<std::mutex> forks(kForks);
+
+// Dijkstra's dining philosophers: fork i, then fork (i + 1) % N; the last takes fork N-1 before
+// fork 0, which closes the cycle.
+void philosopher(int i) {
+  int left = i, right = (i + 1) % kForks;
+  std::lock_guard<std::mutex> l(forks[left]);
+  std::lock_guard<std::mutex> r(forks[right]);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'forks[right]' is acquired while holding 'forks[left]': elements of 'forks' are locked in index order left then right, and the wrap-around takes the last element before the first, closing a cycle; threads taking these orders can deadlock (lock the lower index first) [lock-order-inversion]
+  ++shared;
+}
+
+// A list walked hand over hand forwards, and backwards.
+struct Node {
+  pthread_mutex_t mu;
+  int value;
+};
+Node nodes[3];
+void walk_forward() {
+  pthread_mutex_lock(&nodes[0].mu);
+  for (int i = 0; i + 1 < 3; ++i) {
+    pthread_mutex_lock(&nodes[i + 1].mu);
+    // CHECK-NOTES: :[[@LINE-1]]:5: note: 'nodes[i + 1].mu' is acquired here while holding 'nodes[i].mu' (ascending)
+    pthread_mutex_unlock(&nodes[i].mu);
+  }
+  pthread_mutex_unlock(&nodes[2].mu);
+}
+void walk_backward() {
+  pthread_mutex_lock(&nodes[2].mu);
+  for (int i = 2; i > 0; --i) {
+    pthread_mutex_lock(&nodes[i - 1].mu);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'nodes[i - 1].mu' is acquired while holding 'nodes[i].mu' (descending index order), but elsewhere elements of 'nodes' are taken in ascending order: threads taking both orders can deadlock [lock-order-inversion]
+    pthread_mutex_unlock(&nodes[i].mu);
+  }
+  pthread_mutex_unlock(&nodes[0].mu);
+}
+
+// Negatives: the lower index first (std::min / std::max), one direction everywhere, indices that
+// cannot be compared, and elements of two different containers.
+std::deque<std::mutex> seats(4);
+void philosopher_ordered(int i) {
+  int left = i, right = (i + 1) % kForks;
+  int first = std::min(left, right), second = std::max(left, right);
+  std::lock_guard<std::mutex> a1(forks[first]);
+  std::lock_guard<std::mutex> b1(forks[second]);
+  ++shared;
+}
+void seats_up(int i) {
+  std::lock_guard<std::mutex> a1(seats[i]);
+  std::lock_guard<std::mutex> b1(seats[i + 1]);
+}
+void seats_up_again(int j) {
+  seats[j].lock();
+  seats[j + 2].lock();
+  seats[j + 2].unlock();
+  seats[j].unlock();
+}
+void seats_any(int from, int to) {
+  std::lock_guard<std::mutex> a1(seats[from]);
+  std::lock_guard<std::mutex> b1(seats[to]);
+}
+void across(int i) {
+  std::lock_guard<std::mutex> a1(seats[i + 1]);
+  std::lock_guard<std::mutex> b1(forks[i]);
+}
