@@ -1,7 +1,7 @@
 // wait-without-lock, weft flavour: a worker waits on a Condition for a start flag.
 // Bug: it calls wait() without holding the Condition: weft raises RuntimeError (as Python
 // does: "cannot wait on un-acquired lock"), reported for the thread.
-// Shape: wait() outside the with block.
+// Shape: wait() outside the with block and outside a re-checking loop (wait-not-in-loop too).
 #include <chrono>
 #include <cstdio>
 #include <mutex>

@@ -1,6 +1,6 @@
 // wait-without-lock, weft flavour, in a class: Latch counts down from 2; a waiter waits for 0.
 // Bug: Latch::wait() waits on its Condition without holding it: RuntimeError in the waiter.
-// Shape: a monitor method that skipped the lock.
+// Shape: a monitor method that skipped the lock and the re-checking loop (wait-not-in-loop too).
 #include <cstdio>
 #include <mutex>
 #include <weft/threading.hpp>
