@@ -169,7 +169,6 @@ Order orderOf(const Indexer& ix, const Element& held, const Element& taken) {
 
 struct Pair {
   const Stmt* acquire;
-  SourceLocation at;
   Element held, taken;
   Order order;
 };
@@ -183,10 +182,6 @@ class FunctionWalk {
   }
 
  private:
-  struct HeldAt {
-    Element el;
-  };
-
   // What `s` does to an element lock: +1 acquires, -1 releases, 0 neither.
   int action(const Stmt* s, Element& el) const {
     if (const auto* ds = dyn_cast<DeclStmt>(s); ds && ds->isSingleDecl()) {
@@ -223,21 +218,20 @@ class FunctionWalk {
   }
 
   void acquire(const Stmt* s, const Element& el) {
-    for (const HeldAt& h : guards_)
-      if (sameContainer(h.el, el) && h.el.indexText != el.indexText) record(s, h.el, el);
-    for (const HeldAt& h : locked_)
-      if (sameContainer(h.el, el) && h.el.indexText != el.indexText) record(s, h.el, el);
+    for (const auto* held : {&guards_, &locked_})
+      for (const Element& h : *held)
+        if (sameContainer(h, el) && h.indexText != el.indexText) record(s, h, el);
   }
 
   void record(const Stmt* s, const Element& held, const Element& taken) {
     Order o = orderOf(ix_, held, taken);
     if (o == Order::kAscending || o == Order::kDescending || o == Order::kWraps)
-      out_.push_back({s, s->getBeginLoc(), held, taken, o});
+      out_.push_back({s, held, taken, o});
   }
 
   void release(const Element& el) {
     for (auto it = locked_.begin(); it != locked_.end(); ++it)
-      if (sameContainer(it->el, el) && it->el.indexText == el.indexText) {
+      if (sameContainer(*it, el) && it->indexText == el.indexText) {
         locked_.erase(it);
         return;
       }
@@ -252,7 +246,7 @@ class FunctionWalk {
       bool lockedHere = false;
       for (const auto& [k2, e2] : acts)
         if (k2 == 1 && sameContainer(e2, el) && e2.indexText == el.indexText) lockedHere = true;
-      if (!lockedHere) locked_.push_back({el});
+      if (!lockedHere) locked_.push_back(el);
     }
   }
   void collectActions(const Stmt* s, std::vector<std::pair<int, Element>>& acts) const {
@@ -275,7 +269,7 @@ class FunctionWalk {
     if (int k = action(s, el)) {
       if (k > 0) {
         acquire(s, el);
-        (isa<DeclStmt>(s) ? guards_ : locked_).push_back({el});
+        (isa<DeclStmt>(s) ? guards_ : locked_).push_back(el);
       } else {
         release(el);
       }
@@ -307,7 +301,7 @@ class FunctionWalk {
   ASTContext& ctx_;
   Indexer ix_;
   std::vector<Pair>& out_;
-  std::vector<HeldAt> guards_, locked_;
+  std::vector<Element> guards_, locked_;  // held: by a live guard / by a lock() call
 };
 
 class Collector : public RecursiveASTVisitor<Collector> {
@@ -336,7 +330,7 @@ std::vector<ElementFinding> find_element_order_inversions(ASTContext& ctx) {
   for (Decl* d : ctx.getTraversalScope()) c.TraverseDecl(d);
   const SourceManager& sm = ctx.getSourceManager();
   std::sort(pairs.begin(), pairs.end(), [&](const Pair& a, const Pair& b) {
-    return sm.isBeforeInTranslationUnit(a.at, b.at);
+    return sm.isBeforeInTranslationUnit(a.acquire->getBeginLoc(), b.acquire->getBeginLoc());
   });
   std::vector<ElementFinding> out;
   std::set<const Stmt*> reported;
@@ -365,7 +359,8 @@ std::vector<ElementFinding> find_element_order_inversions(ASTContext& ctx) {
     if (seen.size() < 2) continue;
     const Pair* a = seen[Order::kAscending];
     const Pair* d = seen[Order::kDescending];
-    const Pair* later = sm.isBeforeInTranslationUnit(a->at, d->at) ? d : a;
+    const Pair* later =
+        sm.isBeforeInTranslationUnit(a->acquire->getBeginLoc(), d->acquire->getBeginLoc()) ? d : a;
     const Pair* earlier = later == a ? d : a;
     if (!reported.insert(later->acquire).second) continue;
     auto dir = [](const Pair* p) {

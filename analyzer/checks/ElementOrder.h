@@ -19,14 +19,14 @@
 
 namespace clang {
 class ASTContext;
-class SourceLocation;
+class Stmt;
 }  // namespace clang
 
 namespace weft::analyzer::locks {
 
 struct ElementFinding {
-  const void* acquire;  // the clang::Stmt of the acquisition reported
-  const void* other;    // for opposite directions: the first acquisition of the other direction
+  const clang::Stmt* acquire;  // the acquisition reported
+  const clang::Stmt* other;    // for opposite directions: the first acquisition of the other one
   std::string message, note;
 };
 

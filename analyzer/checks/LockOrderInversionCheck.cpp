@@ -22,8 +22,8 @@ void LockOrderInversionCheck::onEndOfTranslationUnit(clang::ASTContext& ctx) {
   report(locks::find_order_inversions(locks::tu_facts(ctx)));
   // Orders between elements of one container of locks (ElementOrder.h).
   for (const locks::ElementFinding& f : locks::find_element_order_inversions(ctx)) {
-    DiagBuilder d = diag(static_cast<const clang::Stmt*>(f.acquire)->getBeginLoc(), f.message);
-    if (f.other) d.note(static_cast<const clang::Stmt*>(f.other)->getBeginLoc(), f.note);
+    DiagBuilder d = diag(f.acquire->getBeginLoc(), f.message);
+    if (f.other) d.note(f.other->getBeginLoc(), f.note);
   }
 }
 

@@ -470,6 +470,7 @@ bool callersMayHold(ASTContext& ctx, const Scan& s, const ValueDecl* lock) {
 // or a guard made with std::defer_lock), with that caller's scan.
 struct UnlockedCaller {
   const CallExpr* call = nullptr;
+  const Expr* arg = nullptr;  // the guard passed there
   Scan scan;
 };
 UnlockedCaller unlockedCaller(ASTContext& ctx, const Scan& s, const ValueDecl* lock) {
@@ -486,7 +487,7 @@ UnlockedCaller unlockedCaller(ASTContext& ctx, const Scan& s, const ValueDecl* l
     const ValueDecl* arg = objectDecl(call->getArg(index));
     if (!arg) continue;
     Scan at = scan(call, arg, ctx);
-    if (at.state == State::kNotHeld) return {call, at};
+    if (at.state == State::kNotHeld) return {call, call->getArg(index), at};
   }
   return {};
 }
@@ -546,13 +547,11 @@ void WaitWithoutLockCheck::check(const MatchFinder::MatchResult& result) {
         .note(s.at->getBeginLoc(), s.why);
   } else if (!weft && s.state == State::kUnknown && (u = unlockedCaller(ctx, s, lock)).call) {
     std::string fn = s.function->getNameAsString();
-    unsigned index = cast<ParmVarDecl>(lock)->getFunctionScopeIndex();
     diag(call->getBeginLoc(), "'" + name + "' is called without holding the lock '" + lockName +
                                   "': '" + fn + "' is called with it unlocked")
-        .note(u.call->getBeginLoc(),
-              "'" + fn + "' is called here with '" +
-                  sourceText(ctx, u.call->getArg(index)->getSourceRange()) +
-                  "' not holding its mutex")
+        .note(u.call->getBeginLoc(), "'" + fn + "' is called here with '" +
+                                         sourceText(ctx, u.arg->getSourceRange()) +
+                                         "' not holding its mutex")
         .note(u.scan.at->getBeginLoc(), u.scan.why);
   } else if (weft && evidentlyUnlocked(s) && !callersMayHold(ctx, s, lock)) {
     diag(call->getBeginLoc(), "'" + name + "' is called without holding the lock '" + lockName + "'")
