@@ -27,6 +27,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "location_record.hpp"
 #include "weft/runtime/event.hpp"
 
 namespace weft::rt {
@@ -44,27 +45,12 @@ struct PcRecord {
   PcSiteInfo info;
 };
 
-#if defined(__GLIBCXX__)
-constexpr bool kSupported = sizeof(std::source_location) == sizeof(void*);
-#else
-constexpr bool kSupported = false;
-#endif
-
-std::source_location location_of(const PcRecord* r) noexcept {
-  std::source_location loc{};
-  if constexpr (kSupported) {
-    const void* p = r;
-    std::memcpy(static_cast<void*>(&loc), &p, sizeof p);
-  }
-  return loc;
-}
+std::source_location location_of(const PcRecord* r) noexcept { return location_at(r); }
 
 const PcRecord* record_of(const std::source_location& loc) noexcept {
-  if constexpr (!kSupported) return nullptr;
+  if constexpr (!kLocationIsPointer) return nullptr;
   if (loc.column() != kPcColumn || loc.line() != 0) return nullptr;
-  const void* p;
-  std::memcpy(&p, static_cast<const void*>(&loc), sizeof p);
-  return static_cast<const PcRecord*>(p);
+  return static_cast<const PcRecord*>(location_record(loc));
 }
 
 // A spin lock that records the pid of its holder. fork() copies a lock held by another thread
@@ -139,7 +125,7 @@ constinit thread_local CacheEntry t_cache[kCache] __attribute__((tls_model("init
 }  // namespace
 
 std::source_location site_from_pc(const void* pc) noexcept {
-  if (!kSupported || pc == nullptr) return {};
+  if (!kLocationIsPointer || pc == nullptr) return {};
   std::size_t slot = (reinterpret_cast<std::uintptr_t>(pc) >> 2) % kCache;
   CacheEntry& e = t_cache[slot];
   if (e.pc == pc) [[likely]]

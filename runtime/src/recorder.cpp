@@ -28,6 +28,7 @@
 #include <unordered_map>
 
 #include "clock.hpp"
+#include "location_record.hpp"
 #include "weft/runtime/detectors.hpp"
 #include "weft/runtime/trace_format.hpp"
 
@@ -73,29 +74,12 @@ struct SiteKeyHash {
   }
 };
 
-// The per-thread site cache is keyed by what a std::source_location is in libstdc++: one pointer
-// to a record that lives as long as the program ({file, function, line, column}: static for
-// source_location::current(), leaked for site_from_pc and the TSan bridge). One compare per
-// event instead of four, and no hash of the contents. Two records with equal contents get two
-// entries and the same id (intern_slow looks the contents up).
-#if defined(__GLIBCXX__)
-inline constexpr bool kLocationIsPointer = sizeof(std::source_location) == sizeof(const void*);
-#else
-inline constexpr bool kLocationIsPointer = false;
-#endif
-inline const void* location_key(const std::source_location& w) noexcept {
-  if constexpr (kLocationIsPointer) {
-    const void* key;
-    std::memcpy(&key, &w, sizeof key);
-    return key;
-  } else {
-    return nullptr;
-  }
-}
-
+// The per-thread site cache is keyed by the record a std::source_location points at
+// (location_record.hpp): one compare per event instead of four, and no hash of the contents. Two
+// records with equal contents get two entries and the same id (intern_slow looks them up).
 constexpr std::size_t kSiteCache = 64;
 struct SiteCacheEntry {
-  const void* key;  // location_key(), when kLocationIsPointer
+  const void* key;  // location_record(), when kLocationIsPointer
   const char* file;
   const char* function;
   std::uint32_t line;
@@ -307,7 +291,7 @@ struct Recorder::Impl {
 
   std::uint32_t intern(ThreadState& t, const std::source_location& w) noexcept {
     if constexpr (kLocationIsPointer) {
-      const void* key = location_key(w);
+      const void* key = location_record(w);
       if (key == nullptr) return 0;  // a default-constructed location: no site
       auto k = reinterpret_cast<std::uintptr_t>(key);
       SiteCacheEntry& e = t.cache[(k >> 3 ^ k >> 9) % kSiteCache];
