@@ -92,6 +92,8 @@ std::string_view to_string(Ev kind) noexcept {
     case Ev::QueuePut: return "queue-put";
     case Ev::QueueGet: return "queue-get";
     case Ev::Finding: return "finding";
+    case Ev::DestroyBegin: return "destroy-begin";
+    case Ev::Misuse: return "misuse";
     case Ev::kCount: break;
   }
   return "unknown";
@@ -118,9 +120,44 @@ std::string_view to_string(ObjKind kind) noexcept {
     case ObjKind::PosixSemaphore: return "posix-semaphore";
     case ObjKind::PosixBarrier: return "posix-barrier";
     case ObjKind::Process: return "process";
+    case ObjKind::SpinLock: return "spinlock";
     case ObjKind::kCount: break;
   }
   return "unknown";
+}
+
+std::string_view misuse_kind(MisuseCode code) noexcept {
+  switch (code) {
+    case MisuseCode::UnlockNotOwner: return "unowned-release";
+    case MisuseCode::UseAfterDestroy:
+    case MisuseCode::UseUninitialised: return "use-after-destroy";
+    case MisuseCode::DestroyBusy: return "destroy-in-use";
+    case MisuseCode::WaitRecursiveHeld:
+    case MisuseCode::BarrierCountZero:
+    case MisuseCode::BarrierInitInUse:
+    case MisuseCode::SemOverflow:
+    case MisuseCode::SemInitInvalid:
+    case MisuseCode::RobustNotConsistent:
+    case MisuseCode::kCount: break;
+  }
+  return "api-misuse";
+}
+
+std::string_view to_string(MisuseCode code) noexcept {
+  switch (code) {
+    case MisuseCode::UnlockNotOwner: return "unlock refused: the caller does not own it";
+    case MisuseCode::UseAfterDestroy: return "used after it was destroyed";
+    case MisuseCode::UseUninitialised: return "used without being initialised";
+    case MisuseCode::WaitRecursiveHeld: return "condition wait on a recursive mutex held more than once";
+    case MisuseCode::BarrierCountZero: return "barrier initialised with count 0";
+    case MisuseCode::BarrierInitInUse: return "barrier initialised again while threads wait in it";
+    case MisuseCode::SemOverflow: return "semaphore posted past SEM_VALUE_MAX";
+    case MisuseCode::SemInitInvalid: return "semaphore initialised with a value past SEM_VALUE_MAX";
+    case MisuseCode::RobustNotConsistent: return "robust mutex unlocked while inconsistent";
+    case MisuseCode::DestroyBusy: return "destroyed while in use";
+    case MisuseCode::kCount: break;
+  }
+  return "misuse";
 }
 
 }  // namespace weft::rt

@@ -16,6 +16,7 @@ bool holds_exclusively(rt::ObjKind k) {
     case rt::ObjKind::Mutex:
     case rt::ObjKind::RecursiveMutex:
     case rt::ObjKind::RWLock:
+    case rt::ObjKind::SpinLock:
     case rt::ObjKind::Unknown:
       return true;
     default:

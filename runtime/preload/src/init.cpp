@@ -27,8 +27,10 @@ bool thread_sanitizer_present() noexcept {
 void before_fork() noexcept {
   g_objects.lock();
   g_barriers.lock();
+  g_destroyed.lock();
 }
 void after_fork() noexcept {
+  g_destroyed.unlock();
   g_barriers.unlock();
   g_objects.unlock();
 }
@@ -48,7 +50,9 @@ __attribute__((constructor(101))) void weft_preload_init() {
     return;
   }
   // 2^20 slots (16 MiB of address space, touched only as objects appear); 4096 barriers.
-  if (!g_objects.init(std::size_t{1} << 20) || !g_barriers.init(std::size_t{1} << 12)) {
+  // 2^16 remembered destroyed objects (a full table only stops use-after-destroy checks).
+  if (!g_objects.init(std::size_t{1} << 20) || !g_barriers.init(std::size_t{1} << 12) ||
+      !g_destroyed.init(std::size_t{1} << 16)) {
     static const char msg[] = "weft: the LD_PRELOAD interposer could not reserve its tables; "
                               "recording nothing\n";
     write_stderr(msg, sizeof msg - 1);

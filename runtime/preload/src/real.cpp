@@ -62,6 +62,11 @@ void resolve() noexcept {
   find(a.rw_tryrdlock, "pthread_rwlock_tryrdlock");
   find(a.rw_trywrlock, "pthread_rwlock_trywrlock");
   find(a.rw_unlock, "pthread_rwlock_unlock");
+  find(a.spin_init, "pthread_spin_init");
+  find(a.spin_destroy, "pthread_spin_destroy");
+  find(a.spin_lock, "pthread_spin_lock");
+  find(a.spin_trylock, "pthread_spin_trylock");
+  find(a.spin_unlock, "pthread_spin_unlock");
   find(a.rw_timedrdlock, "pthread_rwlock_timedrdlock");
   find(a.rw_timedwrlock, "pthread_rwlock_timedwrlock");
   find(a.rw_clockrdlock, "pthread_rwlock_clockrdlock");

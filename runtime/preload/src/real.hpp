@@ -26,6 +26,8 @@ using RwInit = int (*)(pthread_rwlock_t*, const pthread_rwlockattr_t*);
 using RwFn = int (*)(pthread_rwlock_t*);
 using RwTimed = int (*)(pthread_rwlock_t*, const timespec*);
 using RwClock = int (*)(pthread_rwlock_t*, clockid_t, const timespec*);
+using SpinInit = int (*)(pthread_spinlock_t*, int);
+using SpinFn = int (*)(pthread_spinlock_t*);
 using SemInit = int (*)(sem_t*, int, unsigned);
 using SemFn = int (*)(sem_t*);
 using SemTimed = int (*)(sem_t*, const timespec*);
@@ -60,6 +62,8 @@ struct Api {
   RwFn rw_destroy, rw_rdlock, rw_wrlock, rw_tryrdlock, rw_trywrlock, rw_unlock;
   RwTimed rw_timedrdlock, rw_timedwrlock;
   RwClock rw_clockrdlock, rw_clockwrlock;
+  SpinInit spin_init;
+  SpinFn spin_destroy, spin_lock, spin_trylock, spin_unlock;
   SemInit sem_init;
   SemFn sem_destroy, sem_wait, sem_trywait, sem_post;
   SemTimed sem_timedwait;

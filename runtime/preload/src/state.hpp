@@ -2,6 +2,7 @@
 // guard, the object tables and the event helpers.
 #pragma once
 
+#include <errno.h>
 #include <pthread.h>
 #include <sys/types.h>
 
@@ -12,6 +13,7 @@
 
 #include "object_table.hpp"
 #include "weft/runtime/event.hpp"
+#include "weft/runtime/protocol.hpp"
 
 #define WEFT_PRELOAD_TLS __attribute__((tls_model("initial-exec")))
 
@@ -38,6 +40,8 @@ extern thread_local bool t_busy WEFT_PRELOAD_TLS;
 extern ObjectTable g_objects;
 // pthread_barrier_t address -> BarrierState*.
 extern ObjectTable g_barriers;
+// address of a destroyed object -> a fingerprint of its bytes then (objects.cpp).
+extern ObjectTable g_destroyed;
 
 // The sink when this call should be recorded, else nullptr. Three loads, no stores.
 inline Sink* recording() noexcept {
@@ -141,6 +145,91 @@ inline void check_pending_name() noexcept {
       [[unlikely]]
     deliver_pending_name();
 }
+
+// One recorded interposed call, the entry ritual every family shares: marks the thread busy for
+// the scope (see t_busy), notes the caller's site and delivers a name given to this thread by
+// another. The protocol steps (weft/runtime/protocol.hpp) are members so that each carries the
+// call's site. Construct only when recording() returned a sink.
+//
+//   if (Sink* s = recording()) { Call c(*s, __builtin_return_address(0)); c.released(id, 0); }
+class Call {
+ public:
+  // `pc`: the caller's return address. A call from inside libstdc++ (std::condition_variable,
+  // std::thread) is sited at the program's frame below it (user_pc); `direct` skips that test
+  // for the lock and unlock paths, which std:: wrappers reach from inline code.
+  enum Siting { kUserFrame, kDirect };
+  Call(Sink& s, const void* pc, Siting siting = kUserFrame) noexcept : s_(s) {
+    t_busy = true;
+    note_site(siting == kDirect ? pc : user_pc(pc));
+    check_pending_name();
+  }
+  ~Call() { t_busy = false; }
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
+
+  Sink& sink() const noexcept { return s_; }
+  const std::source_location& site() const noexcept { return t_site; }
+
+  void acquire_begin(ObjId id, std::uint64_t mode = 0) const noexcept {
+    rt::protocol::acquire_begin(s_, id, t_site, mode);
+  }
+  void acquired(ObjId id, rt::protocol::Acquisition a) const noexcept {
+    rt::protocol::acquired(s_, id, a, t_site);
+  }
+  void acquire_failed(ObjId id, rt::AcquireFail why) const noexcept {
+    rt::protocol::acquire_failed(s_, id, why, t_site);
+  }
+  void released(ObjId id, std::uint64_t value_after) const noexcept {
+    rt::protocol::released(s_, id, value_after, t_site);
+  }
+  void wait_begin(ObjId cond, ObjId lock) const noexcept {
+    rt::protocol::wait_begin(s_, cond, lock, t_site);
+  }
+  void wait_end(ObjId cond, rt::WaitResult why) const noexcept {
+    rt::protocol::wait_end(s_, cond, why, t_site);
+  }
+  void destroy_begin(ObjId id) const noexcept { rt::protocol::destroy_begin(s_, id, t_site); }
+  void misuse(ObjId id, rt::MisuseCode code, int err = 0) const noexcept {
+    rt::protocol::misuse(s_, id, code, err, t_site);
+  }
+  void event(Ev kind, ObjId id, std::uint64_t arg) const noexcept {
+    s_.on_event(kind, id, arg, t_site);
+  }
+
+ private:
+  Sink& s_;
+};
+
+// A failed call's errno survives the bookkeeping that follows it.
+struct KeepErrno {
+  int saved = errno;
+  ~KeepErrno() { errno = saved; }
+};
+
+// ---- object lifetimes (objects.cpp) ---------------------------------------------------------
+// Registers a freshly initialised object at `addr` (pthread_*_init), replacing whatever was
+// there. Returns its id.
+ObjId register_init(const void* addr, ObjKind kind) noexcept;
+// The object at `addr` is being destroyed: tells the detectors (DestroyBegin), to check that it
+// is not in use. Returns its id (0 when unknown).
+ObjId destroy_begin(const Call& c, const void* addr, ObjKind kind) noexcept;
+// The destroy call succeeded: the object is gone. Its address is remembered with a fingerprint
+// of its `size` bytes, so that a later use of the same, untouched bytes is reported as
+// use-after-destroy (a re-initialisation or any write in between makes it a new object).
+void destroyed(const void* addr, std::size_t size) noexcept;
+// The id for a use of the object at `addr` (like id_for), reporting a use of a destroyed one.
+ObjId use_id(const Call& c, const void* addr, ObjKind kind, std::size_t size) noexcept;
+
+// ---- what the condition-variable family asks of the mutex family (mutex.cpp) ---------------
+ObjId mutex_use_id(const Call& c, const pthread_mutex_t* m) noexcept;
+// Acquired's value for `m` (recursion depth, else 1) and Release's (the depth after, else 0).
+std::uint64_t mutex_held_depth(const pthread_mutex_t* m) noexcept;
+std::uint64_t mutex_depth_after_release(const pthread_mutex_t* m) noexcept;
+// glibc will refuse to unlock `m` for the calling thread (EPERM): an error-checking, recursive
+// or robust mutex it does not own.
+bool mutex_unlock_refused(const pthread_mutex_t* m) noexcept;
+// `m` is a recursive mutex the calling thread holds more than once.
+bool mutex_recursive_held_twice(const pthread_mutex_t* m) noexcept;
 
 // Installs the WEFT_PRELOAD_SELFTEST sink when that variable is set (selftest_sink.cpp).
 void install_selftest_sink() noexcept;

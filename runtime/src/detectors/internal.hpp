@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <new>
 #include <memory>
 #include <set>
 #include <source_location>
@@ -63,6 +64,9 @@ inline constexpr std::uint8_t kWaitedOn = 2;      // some thread waited on this 
 inline constexpr std::uint8_t kChaosTried = 4;    // chaos already ended a wait on it spuriously
 inline constexpr std::uint8_t kWaitUnheld = 8;    // a condvar waited on with a mutex not held
 inline constexpr std::uint8_t kEarlyNotified = 16;  // a condvar notified before any wait on it
+inline constexpr std::uint8_t kRobust = 32;  // a robust mutex: its owner may die holding it
+inline constexpr std::uint8_t kDestroyReported = 64;  // destroy-in-use said at DestroyBegin
+inline constexpr std::uint8_t kUseReported = 128;  // use-after-destroy said (once per object)
 
 // Per-object state. Everything is atomic: the owning thread writes, the watchdog reads.
 struct Slot {
@@ -72,6 +76,7 @@ struct Slot {
   std::atomic<std::uint32_t> gen{0};    // bumped at every Acquired
   std::atomic<std::source_location> acquired_at{};  // where the current owner took it
   std::atomic<ObjId> cond_lock{0};  // the lock a condition's waits release (learned at WaitBegin)
+  std::atomic<std::uint32_t> readers{0};  // rwlock: shared holders now
 };
 
 // The dynamic wait-not-in-loop check (wait_loop.cpp), per thread.
@@ -85,6 +90,60 @@ struct HeldEntry {
   std::uint32_t gen;   // Slot::gen when taken: a mismatch means someone else released it
   std::uint32_t depth; // reentrant kinds: recursion depth
   std::source_location site;
+  bool shared = false; // an rwlock held for reading: other readers may hold it too
+};
+
+// The locks a thread holds, in the order it took them: a small inline array that grows on the
+// heap past kInline entries, so any number of held locks is tracked (a thread may hold
+// hundreds: lock-ordering stress tests, std::scoped_lock over many mutexes).
+class HeldStack {
+ public:
+  static constexpr int kInline = 16;
+  HeldStack() noexcept = default;
+  ~HeldStack() {
+    if (data_ != inline_) delete[] data_;
+  }
+  HeldStack(const HeldStack&) = delete;
+  HeldStack& operator=(const HeldStack&) = delete;
+
+  int size() const noexcept { return size_; }
+  HeldEntry& operator[](int i) noexcept { return data_[i]; }
+  const HeldEntry& operator[](int i) const noexcept { return data_[i]; }
+  // False only when out of memory (the entry is then not tracked).
+  bool push(const HeldEntry& e) noexcept {
+    if (size_ == cap_) [[unlikely]]
+      if (!grow()) return false;
+    data_[size_++] = e;
+    return true;
+  }
+  void erase(int i) noexcept {
+    for (int j = i; j + 1 < size_; ++j) data_[j] = data_[j + 1];
+    --size_;
+  }
+  // Keeps the entries for which keep(entry) is true, in order.
+  template <class Keep>
+  void retain(Keep&& keep) {
+    int w = 0;
+    for (int i = 0; i < size_; ++i)
+      if (keep(data_[i])) data_[w++] = data_[i];
+    size_ = w;
+  }
+
+ private:
+  bool grow() noexcept {
+    int cap = cap_ * 2;
+    auto* d = new (std::nothrow) HeldEntry[cap];
+    if (d == nullptr) return false;
+    for (int i = 0; i < size_; ++i) d[i] = data_[i];
+    if (data_ != inline_) delete[] data_;
+    data_ = d;
+    cap_ = cap;
+    return true;
+  }
+  HeldEntry inline_[kInline];
+  HeldEntry* data_ = inline_;
+  int size_ = 0;
+  int cap_ = kInline;
 };
 
 struct ThreadRec {
@@ -98,9 +157,7 @@ struct ThreadRec {
   std::atomic<std::uint64_t> block_since_ns{0};
 
   // Touched only by the thread itself.
-  static constexpr int kMaxHeld = 32;
-  HeldEntry held[kMaxHeld];
-  int n_held = 0;      // may exceed kMaxHeld (entries beyond are not tracked)
+  HeldStack held;
   static constexpr int kEdgeCache = 128;
   struct SeenEdge {
     ObjId from = 0, to = 0;
@@ -126,6 +183,10 @@ struct Edge {
   std::source_location from_site;
   std::source_location to_site;
   std::vector<ObjId> gates;  // locks held under both, on every sighting (intersection)
+  // rwlocks: whether `from` was held, and `to` asked for, exclusively on some sighting (always
+  // true for other locks).
+  bool from_exclusive = true;
+  bool to_exclusive = true;
 };
 
 // Bookkeeping for one condition or event (cold: notify/set/clear/wait are not the lock path).
@@ -173,9 +234,11 @@ struct SignalState {
 class Detector;
 
 // Per-detector entry points (each defined in its own file).
-void reentry_on_acquire_begin(Detector& d, ThreadRec& t, ObjId obj, Slot& s,
+// `mode`: AcquireBegin's arg (an rwlock's Mode asked for, else 0).
+void reentry_on_acquire_begin(Detector& d, ThreadRec& t, ObjId obj, Slot& s, std::uint64_t mode,
                               const std::source_location& where);
-void lock_order_on_acquired(Detector& d, ThreadRec& t, ObjId obj,
+// `to_shared`: `obj` is an rwlock asked for in shared mode.
+void lock_order_on_acquired(Detector& d, ThreadRec& t, ObjId obj, bool to_shared,
                             const std::source_location& where);
 void misuse_on_release(Detector& d, ThreadRec& t, ObjId obj, Slot& s,
                        const std::source_location& where);
@@ -189,6 +252,16 @@ inline void misuse_note_released(ThreadRec& t, ObjId lock) {
   t.recent_released[t.n_released++ % ThreadRec::kRecentReleased] = lock;
 }
 void misuse_on_thread_end(Detector& d, ThreadRec& t, const std::source_location& where);
+// The process exits (exit() or a return from main) on thread `t`: the locks it still holds.
+void misuse_on_process_exit(Detector& d, ThreadRec& t);
+// An acquisition that failed with `why` (AcquireFail): EDEADLK is a refused re-entry.
+void reentry_on_acquire_failed(Detector& d, ThreadRec& t, ObjId obj, std::uint64_t why,
+                               const std::source_location& where);
+// Lifetime and contract checks (lifetime.cpp).
+void lifetime_on_destroy_begin(Detector& d, ThreadRec& t, ObjId obj,
+                               const std::source_location& where);
+void lifetime_on_misuse(Detector& d, ThreadRec& t, ObjId obj, std::uint64_t arg,
+                        const std::source_location& where);
 void signals_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64_t arg,
                       const std::source_location& where);
 // A thread was found blocked for good in a wait on `obj`: report the signal it missed, if any.
@@ -261,6 +334,8 @@ class Detector final : public Sink {
   void report(FindingRecord f, std::string key = {}) noexcept;
   std::vector<ThreadRec*> threads_snapshot();
 
+  // The process exits on the calling thread (the installed detector's atexit handler).
+  void at_exit() noexcept;
   // pthread_atfork handlers of the installed detector (wrap()).
   void fork_prepare() noexcept;
   void fork_parent() noexcept;
@@ -327,9 +402,7 @@ class Detector final : public Sink {
 
   std::atomic<bool> watchdog_stop_{false};
   std::thread watchdog_;
-  friend // A thread was found blocked for good in a wait on `obj`: report the signal it missed, if any.
-void signals_on_stuck(Detector& d, std::uint32_t thread, ObjId obj);
-void watchdog_main(Detector& d);
+  friend void watchdog_main(Detector& d);
 
  public:
   bool watchdog_should_stop() const { return watchdog_stop_.load(std::memory_order_acquire); }
@@ -353,6 +426,8 @@ inline bool is_lock_kind(ObjKind k) {
     case ObjKind::Mutex:
     case ObjKind::RecursiveMutex:
     case ObjKind::Condition:
+    case ObjKind::RWLock:
+    case ObjKind::SpinLock:
     case ObjKind::Unknown:
       return true;
     default:
@@ -363,8 +438,14 @@ inline bool is_lock_kind(ObjKind k) {
 inline bool is_reentrant_kind(ObjKind k) {
   return k == ObjKind::RLock || k == ObjKind::RecursiveMutex || k == ObjKind::Condition;
 }
-// Lock, Mutex.
-inline bool is_nonreentrant_kind(ObjKind k) { return k == ObjKind::Lock || k == ObjKind::Mutex; }
+// Lock, Mutex, SpinLock, RWLock (whose read locks may nest: checked by mode).
+inline bool is_nonreentrant_kind(ObjKind k) {
+  return k == ObjKind::Lock || k == ObjKind::Mutex || k == ObjKind::SpinLock ||
+         k == ObjKind::RWLock;
+}
+// How many of the most recently taken held locks the lock-order detector relates a new
+// acquisition to (lockdep's MAX_LOCK_DEPTH is 48): bounds its work when a thread holds hundreds.
+inline constexpr int kOrderWindow = 32;
 // The calling thread holds `obj` (its held stack has a valid entry for it).
 HeldEntry* find_held(Detector& d, ThreadRec& t, ObjId obj);
 std::uint64_t now_ns();

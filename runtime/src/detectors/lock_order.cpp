@@ -49,30 +49,37 @@ std::uint64_t gate_mix(ObjId id) {
 
 }  // namespace
 
-void lock_order_on_acquired(Detector& d, ThreadRec& t, ObjId to, const std::source_location& where) {
-  int n = t.n_held < ThreadRec::kMaxHeld ? t.n_held : ThreadRec::kMaxHeld;
-  if (n == 0) return;
+void lock_order_on_acquired(Detector& d, ThreadRec& t, ObjId to, bool to_shared,
+                            const std::source_location& where) {
+  // The most recent kOrderWindow held locks (all of them, normally).
+  int end = t.held.size();
+  if (end == 0) return;
+  int first = end > kOrderWindow ? end - kOrderWindow : 0;
+  int n = end - first;
   // Which held entries are still ours, and a signature of the whole held set.
-  bool valid[ThreadRec::kMaxHeld];
+  bool valid[kOrderWindow];
   std::uint64_t all_sig = 0;
   for (int i = 0; i < n; ++i) {
-    valid[i] = t.held[i].obj != to && find_held(d, t, t.held[i].obj) == &t.held[i];
-    if (valid[i]) all_sig ^= gate_mix(t.held[i].obj);
+    const HeldEntry& h = t.held[first + i];
+    valid[i] = h.obj != to && find_held(d, t, h.obj) == &h;
+    if (valid[i]) all_sig ^= gate_mix(h.obj);
   }
   for (int i = 0; i < n; ++i) {
     if (!valid[i]) continue;
-    const HeldEntry& h = t.held[i];
+    const HeldEntry& h = t.held[first + i];
     std::size_t slot = edge_hash(h.obj, to);
     // The gates of this sighting: every other held lock. Seen by this thread with the same
     // gates before: nothing new for the graph.
     std::uint64_t sig = all_sig ^ gate_mix(h.obj);
+    if (h.shared) sig ^= 0x5bd1e9955bd1e995ull;  // the modes are part of what was seen
+    if (to_shared) sig ^= 0x1b8735931b873593ull;
     const auto& seen = t.seen_edges[slot];
     if (seen.from == h.obj && seen.to == to && seen.gates == sig) continue;
 
     // Slow path: a new edge for this thread. Gates are the other valid held locks.
     std::vector<ObjId> gates;
     for (int j = 0; j < n; ++j)
-      if (j != i && valid[j]) gates.push_back(t.held[j].obj);
+      if (j != i && valid[j]) gates.push_back(t.held[first + j].obj);
     std::sort(gates.begin(), gates.end());
 
     FindingRecord finding;
@@ -83,14 +90,21 @@ void lock_order_on_acquired(Detector& d, ThreadRec& t, ObjId to, const std::sour
       // Re-check for cycles when the edge is new or lost a gate (it may no longer be protected).
       bool changed = it == out.end();
       if (changed) {
-        it = out.emplace(to, Edge{t.index, h.site, where, gates}).first;
+        it = out.emplace(to, Edge{t.index, h.site, where, gates, !h.shared, !to_shared}).first;
       } else {
+        // An rwlock end taken exclusively on any sighting can conflict from then on.
+        if ((!h.shared && !it->second.from_exclusive) || (!to_shared && !it->second.to_exclusive)) {
+          changed = true;
+          it->second.from_exclusive |= !h.shared;
+          it->second.to_exclusive |= !to_shared;
+        }
         std::vector<ObjId> both;
         std::set_intersection(it->second.gates.begin(), it->second.gates.end(), gates.begin(),
                               gates.end(), std::back_inserter(both));
         if (both != it->second.gates) {
           changed = true;
-          it->second = Edge{t.index, h.site, where, std::move(both)};
+          it->second = Edge{t.index, h.site, where, std::move(both), it->second.from_exclusive,
+                            it->second.to_exclusive};
         }
       }
       if (changed) {
@@ -121,14 +135,23 @@ void lock_order_on_acquired(Detector& d, ThreadRec& t, ObjId to, const std::sour
               common = std::move(c);
             }
           }
-          if (common.empty() && d.reported_cycles.insert(key).second) {
+          // Mode-aware (rwlocks): at every lock of the cycle, the side that holds it and the side
+          // that asks for it must conflict. Two read locks do not (glibc's default rwlock lets
+          // a reader in while another reads), so a cycle that needs one can never close.
+          bool conflicts = true;
+          for (std::size_t k = 0; k < nodes.size(); ++k) {
+            const Edge& in = *edges[(k + nodes.size() - 1) % nodes.size()];  // asks for nodes[k]
+            const Edge& out_edge = *edges[k];                                  // holds nodes[k]
+            if (!in.to_exclusive && !out_edge.from_exclusive) conflicts = false;
+          }
+          if (conflicts && common.empty() && d.reported_cycles.insert(key).second) {
             finding.kind = "lock-order-inversion";
             std::string msg = "locks taken in a cyclic order (a potential deadlock):";
             for (std::size_t k = 0; k < nodes.size(); ++k) {
               ObjId a = nodes[k], b = nodes[(k + 1) % nodes.size()];
               const Edge& e = *edges[k];
               msg += (k ? "; " : " ") + d.describe(b) + " taken" + at(e.to_site) +
-                     " while holding " + d.describe(a) + taken_at(e.from_site) + " in thread " + std::to_string(e.thread);
+                     " while holding " + d.describe(a) + taken_at(e.from_site) + " in " + d.thread_name(e.thread);
               finding.sites.push_back(e.from_site);
               finding.sites.push_back(e.to_site);
               if (std::find(finding.threads.begin(), finding.threads.end(), e.thread) ==

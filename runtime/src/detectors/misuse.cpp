@@ -54,8 +54,7 @@ void condvar_notify(Detector& d, ThreadRec& t, ObjId cond, const std::source_loc
     cs->flags.fetch_or(kEarlyNotified, std::memory_order_relaxed);
     try {
       Detector::EarlyNotify e{t.index, where, {}};
-      int n = t.n_held < ThreadRec::kMaxHeld ? t.n_held : ThreadRec::kMaxHeld;
-      for (int i = 0; i < n; ++i)
+      for (int i = 0; i < t.held.size(); ++i)
         if (find_held(d, t, t.held[i].obj) == &t.held[i]) e.locks.push_back(t.held[i].obj);
       std::uint32_t r = t.n_released < ThreadRec::kRecentReleased ? t.n_released
                                                                   : ThreadRec::kRecentReleased;
@@ -90,6 +89,32 @@ void condvar_first_wait(Detector& d, ObjId cond, ObjId lock) {
   try {
     d.report(condvar_finding(d, e.thread, cond, lock, e.site));
   } catch (...) {
+  }
+}
+
+// A condvar waited on with `lock` while another thread waits on it with `before`: POSIX binds a
+// condvar to one mutex while any thread waits on it (using two is undefined behaviour: glibc's
+// wake-ups then re-take a mutex their waker never held). Waits at different times may use
+// different mutexes, so only overlapping ones are reported.
+void condvar_second_mutex(Detector& d, ThreadRec& t, ObjId cond, ObjId before, ObjId lock,
+                          const std::source_location& where) {
+  for (ThreadRec* r : d.threads_snapshot()) {
+    if (r == &t || r->ended.load(std::memory_order_acquire)) continue;
+    if (static_cast<Block>(r->block.load(std::memory_order_acquire)) != Block::Wait ||
+        r->block_obj.load(std::memory_order_relaxed) != cond)
+      continue;
+    FindingRecord f;
+    f.kind = "api-misuse";
+    std::source_location other = r->block_site.load(std::memory_order_relaxed);
+    f.message = d.thread_name(t.index) + " waits on " + d.describe(cond) + " with " +
+                d.describe(lock) + " while " + d.thread_name(r->index) + " waits on it with " +
+                d.describe(before) + at(other) +
+                "; one condition variable must be used with one mutex at a time";
+    f.threads = {t.index, r->index};
+    f.objects = {cond, lock, before};
+    f.sites = {where, other};
+    d.report(std::move(f));
+    return;
   }
 }
 
@@ -137,6 +162,7 @@ void misuse_on_wait_begin(Detector& d, ThreadRec& t, ObjId cond, ObjId lock,
     if (before != lock) cs->cond_lock.store(lock, std::memory_order_relaxed);
   }
   if (d.kind_of(lock) == ObjKind::Unknown) return;  // never saw the lock: cannot tell
+  if (k == ObjKind::CondVar && before != 0 && before != lock) condvar_second_mutex(d, t, cond, before, lock, where);
   bool held = find_held(d, t, lock) || find_held(d, t, cond);
   if (before == 0 && k == ObjKind::CondVar) condvar_first_wait(d, cond, held ? lock : 0);
   if (held) return;
@@ -166,8 +192,7 @@ void misuse_on_notify(Detector& d, ThreadRec& t, ObjId cond, const std::source_l
   if (lock == 0 || d.kind_of(lock) == ObjKind::Unknown) {
     // The condition's lock is not known yet (no wait so far): a thread that holds no lock at
     // all certainly does not hold it.
-    int n = t.n_held < ThreadRec::kMaxHeld ? t.n_held : ThreadRec::kMaxHeld;
-    for (int i = 0; i < n; ++i)
+    for (int i = 0; i < t.held.size(); ++i)
       if (find_held(d, t, t.held[i].obj) == &t.held[i]) return;
   } else if (find_held(d, t, lock)) {
     return;
@@ -186,25 +211,51 @@ void misuse_on_notify(Detector& d, ThreadRec& t, ObjId cond, const std::source_l
   d.report(std::move(f));
 }
 
-void misuse_on_thread_end(Detector& d, ThreadRec& t, const std::source_location& where) {
-  int n = t.n_held < ThreadRec::kMaxHeld ? t.n_held : ThreadRec::kMaxHeld;
-  for (int i = 0; i < n; ++i) {
+namespace {
+// The locks `t` still holds that nobody else can release for it: every held lock but a Lock
+// used as a signal (released by other threads, legitimately outliving its taker) and a robust
+// mutex (its next owner gets EOWNERDEAD and repairs it: the documented protocol).
+template <class Report>
+void for_each_stranded_lock(Detector& d, ThreadRec& t, Report&& report) {
+  for (int i = 0; i < t.held.size(); ++i) {
     const HeldEntry& h = t.held[i];
     if (find_held(d, t, h.obj) != &h) continue;
     Slot* s = d.slot_if_any(h.obj);
     ObjKind k = d.kind_of(h.obj);
-    if (k == ObjKind::Unknown) continue;
-    // A Lock used as a signal (released by other threads) may legitimately outlive its taker.
-    if (k == ObjKind::Lock && s && (s->flags.load(std::memory_order_relaxed) & kCrossRelease))
-      continue;
+    if (k == ObjKind::Unknown || s == nullptr) continue;
+    std::uint8_t flags = s->flags.load(std::memory_order_relaxed);
+    if (k == ObjKind::Lock && (flags & kCrossRelease)) continue;
+    if (flags & kRobust) continue;
+    report(h);
+  }
+}
+}  // namespace
+
+void misuse_on_thread_end(Detector& d, ThreadRec& t, const std::source_location& where) {
+  for_each_stranded_lock(d, t, [&](const HeldEntry& h) {
     FindingRecord f;
     f.kind = "exit-holding-lock";
-    f.message = "a thread ends while holding " + d.describe(h.obj) + taken_at(h.site) + "; threads waiting for it will block forever";
+    f.message = d.thread_name(t.index) + " ends while holding " + d.describe(h.obj) +
+                taken_at(h.site) + "; threads waiting for it will block forever";
     f.threads = {t.index};
     f.objects = {h.obj};
     f.sites = {h.site, where};
     d.report(std::move(f));
-  }
+  });
+}
+
+void misuse_on_process_exit(Detector& d, ThreadRec& t) {
+  for_each_stranded_lock(d, t, [&](const HeldEntry& h) {
+    FindingRecord f;
+    f.kind = "exit-holding-lock";
+    f.message = "the process exits (exit() or a return from main) while " +
+                d.thread_name(t.index) + " holds " + d.describe(h.obj) + taken_at(h.site) +
+                "; exit handlers and static destructors that take it block forever";
+    f.threads = {t.index};
+    f.objects = {h.obj};
+    f.sites = {h.site};
+    d.report(std::move(f));
+  });
 }
 
 }  // namespace weft::rt::detectors::internal

@@ -12,6 +12,7 @@
 
 #include "internal.hpp"
 #include "weft/runtime/detectors.hpp"
+#include "weft/runtime/protocol.hpp"
 #include "weft/runtime/tsan.hpp"
 
 namespace {
@@ -43,6 +44,12 @@ void detector_fork_parent() noexcept {
 void detector_fork_child() noexcept {
   if (g_installed) g_installed->fork_child();
 }
+// exit() or a return from main: the exiting thread's locks. Registered after the recorder's own
+// exit handler (start_recording_from_env wraps the recorder after registering it), so it runs
+// first and the finding reaches the trace.
+void detector_at_exit() noexcept {
+  if (g_installed && g_installed->options().enabled) g_installed->at_exit();
+}
 }  // namespace
 
 Sink* wrap(Sink* downstream, const Options& options) noexcept {
@@ -53,6 +60,7 @@ Sink* wrap(Sink* downstream, const Options& options) noexcept {
   if (g_installed == nullptr) {
     g_installed = d;
     ::pthread_atfork(detector_fork_prepare, detector_fork_parent, detector_fork_child);
+    std::atexit(detector_at_exit);
     if (options.enabled && options.chaos_seed != 0) internal::wait_loop_install_crash_hook(*d);
   }
   return d;
@@ -99,9 +107,10 @@ std::string taken_at(const std::source_location& s) {
 }
 
 HeldEntry* find_held(Detector& d, ThreadRec& t, ObjId obj) {
-  int n = t.n_held < ThreadRec::kMaxHeld ? t.n_held : ThreadRec::kMaxHeld;
-  for (int i = n - 1; i >= 0; --i) {
+  for (int i = t.held.size() - 1; i >= 0; --i) {
     if (t.held[i].obj != obj) continue;
+    // A read lock stays ours until we release it (other readers share it).
+    if (t.held[i].shared) return &t.held[i];
     Slot* s = d.slot_if_any(obj);
     // Still ours unless another thread released it (a Lock may be released by anyone) and
     // possibly someone re-took it since.
@@ -207,6 +216,15 @@ void Detector::fork_child() noexcept {
     }
   }
 #endif
+}
+
+void Detector::at_exit() noexcept {
+  ThreadSlot& ts = t_self;
+  if (ts.instance != instance_ || ts.rec == nullptr) return;  // this thread recorded nothing
+  try {
+    misuse_on_process_exit(*this, *ts.rec);
+  } catch (...) {
+  }
 }
 
 std::vector<ThreadRec*> Detector::threads_snapshot() {
@@ -371,63 +389,85 @@ void clear_block(ThreadRec& t) {
 // Drops entries of locks that other threads released meanwhile (a Lock used as a signal), so
 // the stack does not fill up with them.
 void prune_stale(Detector& d, ThreadRec& t) {
-  int n = t.n_held < ThreadRec::kMaxHeld ? t.n_held : ThreadRec::kMaxHeld;
-  int w = 0;
-  for (int i = 0; i < n; ++i)
-    if (find_held(d, t, t.held[i].obj) == &t.held[i]) t.held[w++] = t.held[i];
-  t.n_held -= n - w;
+  t.held.retain([&](HeldEntry& e) { return find_held(d, t, e.obj) == &e; });
+}
+
+bool shared_mode(ObjKind k, std::uint64_t arg) {
+  return k == ObjKind::RWLock &&
+         acquired_value(arg) == static_cast<std::uint64_t>(protocol::Mode::Shared);
 }
 
 // The calling thread now holds `obj`. `edges`: add lock-order edges (not for try-locks).
 [[gnu::always_inline]] inline void take(Detector& d, ThreadRec& t, ObjId obj, Slot& s,
                                         ObjKind k, std::uint64_t arg,
                                         const std::source_location& where, bool edges) {
+  std::uint64_t value = acquired_value(arg);
   if (is_reentrant_kind(k)) {
     if (HeldEntry* e = find_held(d, t, obj)) {
       // RLock / recursive mutex: `arg` is the depth after (a Condition wait restores it).
-      std::uint64_t depth = arg & ~kAcquiredByTry;
-      e->depth = depth > e->depth ? static_cast<std::uint32_t>(depth) : e->depth + 1;
+      e->depth = value > e->depth ? static_cast<std::uint32_t>(value) : e->depth + 1;
       return;
     }
   }
-  if (edges && t.n_held > 0) lock_order_on_acquired(d, t, obj, where);
-  if (t.n_held >= 8) [[unlikely]]
+  if (arg & (kAcquiredOwnerDead | kAcquiredRobust)) [[unlikely]]
+    s.flags.fetch_or(kRobust, std::memory_order_relaxed);
+  if (edges && t.held.size() > 0) lock_order_on_acquired(d, t, obj, shared_mode(k, arg), where);
+  if (t.held.size() >= 8) [[unlikely]]
     prune_stale(d, t);
+  if (shared_mode(k, arg)) [[unlikely]] {
+    // A read lock: others may hold it too. The owner is the last reader (for the deadlock
+    // watchdog's wait-for graph); the generation is left to the writers.
+    s.readers.fetch_add(1, std::memory_order_relaxed);
+    s.owner.store(t.index, std::memory_order_relaxed);
+    s.acquired_at.store(where, std::memory_order_relaxed);
+    t.held.push(HeldEntry{obj, 0, 1, where, true});
+    return;
+  }
   // Acquisitions of one lock are ordered by the lock itself: a plain increment suffices.
   std::uint32_t gen = s.gen.load(std::memory_order_relaxed) + 1;
   s.gen.store(gen, std::memory_order_relaxed);
   s.acquired_at.store(where, std::memory_order_relaxed);
   s.owner.store(t.index, std::memory_order_relaxed);
-  if (t.n_held < ThreadRec::kMaxHeld) t.held[t.n_held] = HeldEntry{obj, gen, 1, where};
-  ++t.n_held;
+  // A reentrant lock re-taken with its saved depth (a Condition wait restoring an RLock held
+  // twice) starts at that depth, not at 1.
+  std::uint32_t depth = is_reentrant_kind(k) && value > 1 ? static_cast<std::uint32_t>(value) : 1;
+  t.held.push(HeldEntry{obj, gen, depth, where});
 }
 
 // The calling thread releases `obj`: pops it, or reports the release as a misuse.
 [[gnu::always_inline]] inline void give(Detector& d, ThreadRec& t, ObjId obj, Slot& s,
                                         ObjKind k, std::uint64_t arg,
                                         const std::source_location& where) {
-  int n = t.n_held < ThreadRec::kMaxHeld ? t.n_held : ThreadRec::kMaxHeld;
-  for (int i = n - 1; i >= 0; --i) {
-    if (t.held[i].obj != obj) continue;
-    if (s.gen.load(std::memory_order_relaxed) != t.held[i].gen ||
+  for (int i = t.held.size() - 1; i >= 0; --i) {
+    HeldEntry& h = t.held[i];
+    if (h.obj != obj) continue;
+    if (h.shared) {
+      // A read unlock (or a write unlock while this thread also reads: glibc cannot be both).
+      t.held.erase(i);
+      s.readers.fetch_sub(1, std::memory_order_relaxed);
+      if (s.owner.load(std::memory_order_relaxed) == t.index)
+        s.owner.store(0, std::memory_order_relaxed);
+      misuse_note_released(t, obj);
+      return;
+    }
+    if (s.gen.load(std::memory_order_relaxed) != h.gen ||
         s.owner.load(std::memory_order_relaxed) != t.index)
       break;  // stale: someone else released (and maybe re-took) it
     if (is_reentrant_kind(k)) {
       // `arg` is the depth after the release: 0 when a Condition wait releases it entirely.
-      t.held[i].depth = arg < t.held[i].depth ? static_cast<std::uint32_t>(arg) : 0;
-      if (t.held[i].depth > 0) return;
-    } else if (--t.held[i].depth > 0) {
+      h.depth = arg < h.depth ? static_cast<std::uint32_t>(arg) : 0;
+      if (h.depth > 0) return;
+    } else if (--h.depth > 0) {
       return;
     }
-    for (int j = i; j + 1 < n; ++j) t.held[j] = t.held[j + 1];
-    --t.n_held;
+    t.held.erase(i);
     s.owner.store(0, std::memory_order_relaxed);
     misuse_note_released(t, obj);
     return;
   }
   misuse_on_release(d, t, obj, s, where);
   // Not (validly) in our stack: someone else's Lock released across threads, or untracked.
-  if (t.n_held > ThreadRec::kMaxHeld) --t.n_held;
+  if (k == ObjKind::RWLock && s.readers.load(std::memory_order_relaxed) > 0) return;
   s.owner.store(0, std::memory_order_relaxed);
 }
 }  // namespace
@@ -470,11 +510,11 @@ void Detector::on_event(Ev kind, ObjId obj, std::uint64_t arg,
       case Ev::AcquireBegin:
         if (s) {
           if (is_lock_kind(k)) {
-            reentry_on_acquire_begin(*this, t, obj, *s, where);
+            reentry_on_acquire_begin(*this, t, obj, *s, arg, where);
             // Check the order before blocking (as lockdep does): an ABBA that deadlocks right
             // now is reported as an inversion too. Acquired then finds the edges cached.
             if (!(is_reentrant_kind(k) && find_held(*this, t, obj)))
-              lock_order_on_acquired(*this, t, obj, where);
+              lock_order_on_acquired(*this, t, obj, shared_mode(k, arg), where);
           }
           set_block(t, Block::Lock, obj, where);
         }
@@ -486,6 +526,14 @@ void Detector::on_event(Ev kind, ObjId obj, std::uint64_t arg,
         break;
       case Ev::AcquireFailed:
         clear_block(t);
+        if (arg == static_cast<std::uint64_t>(AcquireFail::Refused) && s) [[unlikely]]
+          reentry_on_acquire_failed(*this, t, obj, arg, where);
+        break;
+      case Ev::DestroyBegin:
+        if (s) lifetime_on_destroy_begin(*this, t, obj, where);
+        break;
+      case Ev::Misuse:
+        lifetime_on_misuse(*this, t, obj, arg, where);
         break;
       case Ev::Release:
         if (s && is_lock_kind(k)) give(*this, t, obj, *s, k, arg, where);

@@ -9,10 +9,11 @@
   const EV_NAMES = ['?', 'create', 'destroy', 'acquire-begin', 'acquired', 'acquire-failed',
     'release', 'wait-begin', 'wait-end', 'notify', 'set', 'clear', 'barrier-arrive',
     'barrier-pass', 'barrier-break', 'thread-start', 'thread-end', 'join-begin', 'join-end',
-    'task-submit', 'task-start', 'task-end', 'queue-put', 'queue-get', 'finding'];
+    'task-submit', 'task-start', 'task-end', 'queue-put', 'queue-get', 'finding',
+    'destroy-begin', 'misuse'];
   const OBJ_KINDS = ['unknown', 'lock', 'rlock', 'condition', 'semaphore', 'bounded-semaphore',
     'event', 'barrier', 'thread', 'queue', 'future', 'executor', 'mutex', 'recursive-mutex',
-    'condvar', 'rwlock', 'posix-semaphore', 'posix-barrier', 'process'];
+    'condvar', 'rwlock', 'posix-semaphore', 'posix-barrier', 'process', 'spinlock'];
   // Event kinds (weft::rt::Ev), by name, for the layout code.
   const EV = {};
   EV_NAMES.forEach((n, i) => { EV[n.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = i; });

@@ -15,14 +15,19 @@
 //
 //   kind            obj              arg
 //   --------------  ---------------  ------------------------------------------------------
-//   AcquireBegin    lock/sem/...     0 (emitted only when the caller is about to block)
+//   AcquireBegin    lock/sem/...     0 (emitted only when the caller is about to block);
+//                                    rwlock: the mode asked for, 1 = exclusive, 2 = shared
 //   Acquired        lock/sem/...     RLock: recursion depth after; Semaphore: value after;
 //                                    else 1
-//   AcquireFailed   lock/sem/...     0 = non-blocking try failed, 1 = timed out
+//   AcquireFailed   lock/sem/...     AcquireFail: 0 = non-blocking try failed, 1 = timed out,
+//                                    2 = refused (EDEADLK: the caller holds it), 3 = error
+//                                    (EINVAL, ENOTRECOVERABLE, ...: the call changed nothing)
 //   Release         lock/sem/...     RLock: depth after; Semaphore: value after; else 0
 //   WaitBegin       condition/event  the id of the lock the wait releases (0 if none)
 //                   /barrier/queue
-//   WaitEnd         same             WaitResult: Notified, Timeout, Spurious (chaos), Broken
+//   WaitEnd         same             WaitResult: Notified, Timeout, Spurious (chaos), Broken,
+//                                    Failed (the wait returned an error without waiting, e.g.
+//                                    EPERM or EINVAL: its lock was neither released nor re-taken)
 //   Notify          condition        (requested << 32) | woken; requested = 0xffffffff for all
 //   Set             event            number of waiters woken
 //   Clear           event            0
@@ -39,14 +44,28 @@
 //   QueuePut        queue            size after the put
 //   QueueGet        queue            size after the get
 //   Finding         0                detector-defined (see runtime/README.md)
+//   DestroyBegin    any              0: the program is about to destroy the object (the
+//                                    detectors check it is not in use); Destroy follows when
+//                                    the destruction succeeded
+//   Misuse          any              Misuse code (low 8 bits) | errno << 8: a contract breach
+//                                    only the front end can see (a destroyed pthread mutex
+//                                    used again, a recursive mutex held twice in a condition
+//                                    wait, a robust mutex unlocked while inconsistent, ...);
+//                                    the detectors turn it into a finding
 //
 // A Condition wait is recorded as: WaitBegin(cond, lock) Release(lock, ...) ... WaitEnd(cond,
 // reason) Acquired(lock, ...). The lock's own events appear so that the viewer shows it free
 // while the thread waits.
 //
 // Objects seen through the LD_PRELOAD interposer use the same rows: RecursiveMutex as RLock,
-// PosixSemaphore as Semaphore, CondVar as Condition, PosixBarrier as Barrier. RWLock: Acquired
-// arg 1 = exclusive (write), 2 = shared (read); Release arg 0 = exclusive, 2 = shared.
+// PosixSemaphore as Semaphore, CondVar as Condition, PosixBarrier as Barrier, SpinLock as Mutex.
+// RWLock: Acquired arg 1 = exclusive (write), 2 = shared (read); Release arg 0 = exclusive,
+// 2 = shared. A robust mutex taken from an owner that died (EOWNERDEAD) has kAcquiredOwnerDead
+// in Acquired's arg.
+//
+// Front ends do not spell these rows out themselves: weft/runtime/protocol.hpp has one typed
+// function per step (a lock attempt, a release, a wait, a misuse), used by the primitives and
+// the interposer alike.
 #pragma once
 
 #include <atomic>
@@ -81,6 +100,7 @@ enum class ObjKind : std::uint8_t {
   PosixSemaphore,  // sem_t
   PosixBarrier,    // pthread_barrier_t
   Process,         // a recorded process (multi-process traces)
+  SpinLock,        // pthread_spinlock_t
   kCount
 };
 
@@ -109,20 +129,63 @@ enum class Ev : std::uint8_t {
   QueuePut,
   QueueGet,
   Finding,
+  DestroyBegin,
+  Misuse,
   kCount
 };
 
-enum class WaitResult : std::uint8_t { Notified = 0, Timeout = 1, Spurious = 2, Broken = 3 };
+enum class WaitResult : std::uint8_t {
+  Notified = 0,
+  Timeout = 1,
+  Spurious = 2,
+  Broken = 3,
+  Failed = 4
+};
+
+// Why a lock attempt failed (AcquireFailed's arg).
+enum class AcquireFail : std::uint8_t {
+  WouldBlock = 0,  // a non-blocking try found it taken
+  TimedOut = 1,
+  Refused = 2,     // EDEADLK: the caller already holds it (error-checking mutex, rwlock)
+  Error = 3,       // any other error (EINVAL: destroyed or bad argument; ENOTRECOVERABLE)
+};
+
+// A contract breach seen by a front end (Misuse's arg, low 8 bits; the errno the call returned,
+// if any, above them). Each maps to one bug kind (docs/checks/<kind>.md).
+enum class MisuseCode : std::uint8_t {
+  UnlockNotOwner = 1,     // unowned-release: an unlock refused with EPERM (nothing changed)
+  UseAfterDestroy = 2,    // use-after-destroy: the object was destroyed and not initialised again
+  UseUninitialised = 3,   // use-after-destroy: the object was never initialised
+  WaitRecursiveHeld = 4,  // api-misuse: a condition wait on a recursive mutex held > 1 time
+  BarrierCountZero = 5,   // api-misuse: pthread_barrier_init with count 0
+  BarrierInitInUse = 6,   // api-misuse: pthread_barrier_init on a barrier threads wait in
+  SemOverflow = 7,        // api-misuse: sem_post past SEM_VALUE_MAX
+  SemInitInvalid = 8,     // api-misuse: sem_init with a value past SEM_VALUE_MAX
+  RobustNotConsistent = 9,  // api-misuse: a robust mutex unlocked while inconsistent
+  DestroyBusy = 10,       // destroy-in-use: the destroy call itself failed with EBUSY
+  kCount
+};
 
 // Added convention: an emitter MAY OR this bit into Acquired's `arg` when the acquisition was a
 // non-blocking try (try_lock(), acquire(false), pthread_mutex_trylock, the tries inside
 // std::lock). The lock-order detector adds no edge for such acquisitions (a try cannot
 // deadlock). Readers of `arg` mask it off: `arg & ~kAcquiredByTry`.
 inline constexpr std::uint64_t kAcquiredByTry = std::uint64_t{1} << 63;
+// Added convention: a robust mutex acquired from an owner that died holding it (EOWNERDEAD).
+inline constexpr std::uint64_t kAcquiredOwnerDead = std::uint64_t{1} << 62;
+// Added convention: the lock is a robust mutex (its owner may die holding it: not a bug).
+inline constexpr std::uint64_t kAcquiredRobust = std::uint64_t{1} << 61;
+// The value bits of Acquired's arg (depth, value or mode), without the flags above.
+inline constexpr std::uint64_t acquired_value(std::uint64_t arg) noexcept {
+  return arg & ~(kAcquiredByTry | kAcquiredOwnerDead | kAcquiredRobust);
+}
 
 // Stable lower-case names ("acquire-begin", "lock", ...), used by report/JSON/viewer.
 std::string_view to_string(Ev kind) noexcept;
 std::string_view to_string(ObjKind kind) noexcept;
+// The bug kind a misuse code is reported as ("use-after-destroy", ...), and a short phrase.
+std::string_view misuse_kind(MisuseCode code) noexcept;
+std::string_view to_string(MisuseCode code) noexcept;
 
 // A finding of an online detector, handed to the sink that records it (see Sink::on_finding).
 struct FindingRecord {

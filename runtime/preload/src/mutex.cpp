@@ -1,0 +1,288 @@
+// mutex.cpp: pthread_mutex_* and pthread_spin_*, recorded through the protocol (state.hpp's Call).
+//
+//   lock:      [AcquireBegin (only when the try failed and the call will block)]
+//              Acquired(depth or 1; kAcquiredOwnerDead after EOWNERDEAD)
+//              | AcquireFailed(TimedOut | Refused (EDEADLK) | Error (EINVAL, ENOTRECOVERABLE))
+//   trylock:   Acquired(... | kAcquiredByTry) | AcquireFailed(WouldBlock | Error)
+//   unlock:    Release(depth after, else 0), emitted before the real unlock; an unlock glibc will
+//              refuse (an error-checking, recursive or robust mutex the caller does not own) is
+//              Misuse(UnlockNotOwner, EPERM) instead: nothing changed
+//   destroy:   DestroyBegin, then the object's end when glibc destroyed it (EBUSY: it did not)
+//
+// A spin lock is recorded like a default mutex (kind SpinLock): glibc keeps no owner in it.
+#include <errno.h>
+#include <pthread.h>
+
+#include "real.hpp"
+#include "state.hpp"
+
+#define WEFT_EXPORT extern "C" __attribute__((visibility("default")))
+
+namespace weft::preload {
+namespace {
+
+const real::Api& libc() noexcept { return real::get(); }
+
+// glibc keeps the mutex type in __data.__kind: PTHREAD_MUTEX_KIND_MASK_NP = 3 (normal, recursive,
+// errorcheck, adaptive), PTHREAD_MUTEX_ROBUST_NORMAL_NP = 16. A PTHREAD_MUTEX_INITIALIZER object
+// has 0 there (normal); pthread_mutex_destroy stores -1.
+constexpr int kRobustBit = 16;
+constexpr int kDestroyedKind = -1;
+constexpr unsigned kFutexTidMask = 0x3fffffff;
+constexpr int kInconsistentOwner = 0x7fffffff;  // glibc's PTHREAD_MUTEX_INCONSISTENT
+
+int type_of(const pthread_mutex_t* m) noexcept { return m->__data.__kind & 3; }
+bool is_recursive(const pthread_mutex_t* m) noexcept {
+  return type_of(m) == PTHREAD_MUTEX_RECURSIVE;
+}
+bool is_robust(const pthread_mutex_t* m) noexcept {
+  return m->__data.__kind != kDestroyedKind && (m->__data.__kind & kRobustBit) != 0;
+}
+ObjKind kind_of(const pthread_mutex_t* m) noexcept {
+  return is_recursive(m) ? ObjKind::RecursiveMutex : ObjKind::Mutex;
+}
+
+// Acquired's value: the recursion depth for a recursive mutex (glibc's __count), else 1.
+std::uint64_t held_depth(const pthread_mutex_t* m) noexcept {
+  return is_recursive(m) ? m->__data.__count : 1;
+}
+
+bool acquired(int r) noexcept { return r == 0 || r == EOWNERDEAD; }
+
+// A spin lock's address as a table key (pthread_spinlock_t is a volatile int).
+const void* spin_addr(pthread_spinlock_t* l) noexcept { return const_cast<const int*>(l); }
+
+rt::AcquireFail failure(int r) noexcept {
+  if (r == ETIMEDOUT) return rt::AcquireFail::TimedOut;
+  if (r == EDEADLK) return rt::AcquireFail::Refused;
+  if (r == EBUSY) return rt::AcquireFail::WouldBlock;
+  return rt::AcquireFail::Error;
+}
+
+}  // namespace
+
+ObjId mutex_use_id(const Call& c, const pthread_mutex_t* m) noexcept {
+  return use_id(c, m, kind_of(m), sizeof *m);
+}
+
+std::uint64_t mutex_depth_after_release(const pthread_mutex_t* m) noexcept {
+  if (!is_recursive(m)) return 0;
+  unsigned n = m->__data.__count;
+  return n > 0 ? n - 1 : 0;
+}
+
+std::uint64_t mutex_held_depth(const pthread_mutex_t* m) noexcept { return held_depth(m); }
+
+bool mutex_unlock_refused(const pthread_mutex_t* m) noexcept {
+  if (m->__data.__kind == kDestroyedKind) return false;
+  if (is_robust(m))
+    return (static_cast<unsigned>(m->__data.__lock) & kFutexTidMask) !=
+           static_cast<unsigned>(my_tid());
+  int t = type_of(m);
+  if (t != PTHREAD_MUTEX_ERRORCHECK && t != PTHREAD_MUTEX_RECURSIVE) return false;
+  return m->__data.__owner != my_tid() || m->__data.__lock == 0;
+}
+
+bool mutex_recursive_held_twice(const pthread_mutex_t* m) noexcept {
+  return is_recursive(m) && m->__data.__count > 1 && m->__data.__owner == my_tid();
+}
+
+namespace {
+
+// A blocking acquisition: try first so that AcquireBegin appears only when the thread blocks.
+template <class Block>
+int record_mutex_lock(Sink* s, pthread_mutex_t* m, const void* pc, Block&& block) noexcept {
+  Call c(*s, pc, Call::kDirect);
+  ObjId id = mutex_use_id(c, m);
+  if (id == 0) return block();
+  if (g_chaos) s->chaos_point(id);
+  int r = libc().mutex_trylock(m);
+  if (r == EBUSY) {
+    // An errorcheck mutex re-locked by its owner fails at once (EDEADLK): it does not block.
+    bool refused = type_of(m) == PTHREAD_MUTEX_ERRORCHECK && m->__data.__owner == my_tid();
+    if (!refused) c.acquire_begin(id);
+    r = block();
+  }
+  if (acquired(r)) {
+    c.acquired(id, {held_depth(m), false, r == EOWNERDEAD, is_robust(m)});
+  } else {
+    if (r == EINVAL && m->__data.__kind == kDestroyedKind)
+      c.misuse(id, rt::MisuseCode::UseAfterDestroy, r);
+    c.acquire_failed(id, failure(r));
+  }
+  return r;
+}
+
+}  // namespace
+}  // namespace weft::preload
+
+using namespace weft::preload;
+namespace rt = weft::rt;
+
+WEFT_EXPORT int pthread_mutex_init(pthread_mutex_t* m, const pthread_mutexattr_t* a) noexcept {
+  int r = libc().mutex_init(m, a);
+  if (r == 0) {
+    if (Sink* s = recording()) {
+      Call c(*s, __builtin_return_address(0));
+      register_init(m, kind_of(m));
+    }
+  }
+  return r;
+}
+
+WEFT_EXPORT int pthread_mutex_destroy(pthread_mutex_t* m) noexcept {
+  Sink* s = recording();
+  if (s == nullptr) {
+    int r = libc().mutex_destroy(m);
+    if (r == 0 && g_enabled.load(std::memory_order_relaxed) && !t_busy) {
+      Busy b;
+      destroyed(m, 0);
+    }
+    return r;
+  }
+  Call c(*s, __builtin_return_address(0));
+  ObjId id = destroy_begin(c, m, kind_of(m));
+  int r = libc().mutex_destroy(m);
+  if (r == 0) {
+    destroyed(m, sizeof *m);
+  } else if (r == EBUSY && id != 0) {
+    c.misuse(id, rt::MisuseCode::DestroyBusy, r);
+  }
+  return r;
+}
+
+// The lock / unlock functions note their caller inside record_mutex_lock's Call.
+WEFT_EXPORT int pthread_mutex_lock(pthread_mutex_t* m) noexcept {
+  Sink* s = recording();
+  if (s == nullptr) [[likely]]
+    return libc().mutex_lock(m);
+  return record_mutex_lock(s, m, __builtin_return_address(0),
+                           [m] { return libc().mutex_lock(m); });
+}
+
+WEFT_EXPORT int pthread_mutex_timedlock(pthread_mutex_t* m, const timespec* t) noexcept {
+  Sink* s = recording();
+  if (s == nullptr) return libc().mutex_timedlock(m, t);
+  return record_mutex_lock(s, m, __builtin_return_address(0),
+                           [m, t] { return libc().mutex_timedlock(m, t); });
+}
+
+WEFT_EXPORT int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t clk,
+                                        const timespec* t) noexcept {
+  Sink* s = recording();
+  if (s == nullptr) return libc().mutex_clocklock(m, clk, t);
+  return record_mutex_lock(s, m, __builtin_return_address(0),
+                           [m, clk, t] { return libc().mutex_clocklock(m, clk, t); });
+}
+
+WEFT_EXPORT int pthread_mutex_trylock(pthread_mutex_t* m) noexcept {
+  Sink* s = recording();
+  if (s == nullptr) return libc().mutex_trylock(m);
+  Call c(*s, __builtin_return_address(0));
+  ObjId id = mutex_use_id(c, m);
+  int r = libc().mutex_trylock(m);
+  if (id != 0) {
+    if (acquired(r)) {
+      // A try never blocks, so it orders nothing (std::lock / std::scoped_lock try the rest).
+      c.acquired(id, {held_depth(m), true, r == EOWNERDEAD, is_robust(m)});
+    } else {
+      c.acquire_failed(id, failure(r));
+    }
+  }
+  return r;
+}
+
+WEFT_EXPORT int pthread_mutex_unlock(pthread_mutex_t* m) noexcept {
+  Sink* s = recording();
+  if (s == nullptr) [[likely]]
+    return libc().mutex_unlock(m);
+  Call c(*s, __builtin_return_address(0), Call::kDirect);
+  ObjId id = mutex_use_id(c, m);
+  if (id == 0) return libc().mutex_unlock(m);
+  if (mutex_unlock_refused(m)) [[unlikely]] {
+    // glibc checks the owner of these kinds and changes nothing: record the refusal.
+    int r = libc().mutex_unlock(m);
+    if (r != 0) {
+      c.misuse(id, rt::MisuseCode::UnlockNotOwner, r);
+    } else {
+      c.released(id, mutex_depth_after_release(m));
+    }
+    return r;
+  }
+  // A robust mutex taken from a dead owner and unlocked without pthread_mutex_consistent():
+  // glibc marks it unrecoverable; every later lock fails with ENOTRECOVERABLE.
+  if (is_robust(m) && m->__data.__owner == kInconsistentOwner) [[unlikely]]
+    c.misuse(id, rt::MisuseCode::RobustNotConsistent);
+  c.released(id, mutex_depth_after_release(m));
+  return libc().mutex_unlock(m);
+}
+
+// ---- spin locks ------------------------------------------------------------------------------
+
+WEFT_EXPORT int pthread_spin_init(pthread_spinlock_t* l, int pshared) noexcept {
+  int r = libc().spin_init(l, pshared);
+  if (r == 0) {
+    if (Sink* s = recording()) {
+      Call c(*s, __builtin_return_address(0));
+      register_init(spin_addr(l), ObjKind::SpinLock);
+    }
+  }
+  return r;
+}
+
+WEFT_EXPORT int pthread_spin_destroy(pthread_spinlock_t* l) noexcept {
+  Sink* s = recording();
+  if (s == nullptr) return libc().spin_destroy(l);
+  Call c(*s, __builtin_return_address(0));
+  destroy_begin(c, spin_addr(l), ObjKind::SpinLock);
+  int r = libc().spin_destroy(l);
+  // No fingerprint: a destroyed spin lock's bytes are those of a fresh one (0).
+  if (r == 0) destroyed(spin_addr(l), 0);
+  return r;
+}
+
+WEFT_EXPORT int pthread_spin_lock(pthread_spinlock_t* l) noexcept {
+  Sink* s = recording();
+  if (s == nullptr) [[likely]]
+    return libc().spin_lock(l);
+  Call c(*s, __builtin_return_address(0), Call::kDirect);
+  ObjId id = id_for(spin_addr(l), ObjKind::SpinLock);
+  if (id == 0) return libc().spin_lock(l);
+  if (g_chaos) s->chaos_point(id);
+  int r = libc().spin_trylock(l);
+  if (r == EBUSY) {
+    c.acquire_begin(id);
+    r = libc().spin_lock(l);
+  }
+  if (r == 0) {
+    c.acquired(id, {});
+  } else {
+    c.acquire_failed(id, failure(r));
+  }
+  return r;
+}
+
+WEFT_EXPORT int pthread_spin_trylock(pthread_spinlock_t* l) noexcept {
+  Sink* s = recording();
+  if (s == nullptr) return libc().spin_trylock(l);
+  Call c(*s, __builtin_return_address(0), Call::kDirect);
+  ObjId id = id_for(spin_addr(l), ObjKind::SpinLock);
+  int r = libc().spin_trylock(l);
+  if (id != 0) {
+    if (r == 0) {
+      c.acquired(id, {1, true, false});
+    } else {
+      c.acquire_failed(id, failure(r));
+    }
+  }
+  return r;
+}
+
+WEFT_EXPORT int pthread_spin_unlock(pthread_spinlock_t* l) noexcept {
+  Sink* s = recording();
+  if (s == nullptr) [[likely]]
+    return libc().spin_unlock(l);
+  Call c(*s, __builtin_return_address(0), Call::kDirect);
+  if (ObjId id = id_for(spin_addr(l), ObjKind::SpinLock)) c.released(id, 0);
+  return libc().spin_unlock(l);
+}

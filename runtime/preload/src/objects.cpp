@@ -1,0 +1,179 @@
+// objects.cpp: what every family of interposed functions shares: the switches and per-thread
+// state of state.hpp, the address -> object tables, object lifetimes (init, destroy, use after
+// destroy) and the caller's frame below libstdc++.
+#include <link.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <unwind.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "state.hpp"
+
+namespace weft::preload {
+
+std::atomic<bool> g_enabled{false};
+bool g_chaos = false;
+thread_local bool t_busy WEFT_PRELOAD_TLS = false;
+thread_local ThreadCtl* t_ctl WEFT_PRELOAD_TLS = nullptr;
+thread_local pid_t t_tid WEFT_PRELOAD_TLS = 0;
+constinit thread_local std::source_location t_site WEFT_PRELOAD_TLS{};
+constinit thread_local PcSite t_pc_sites[kPcSites] WEFT_PRELOAD_TLS{};
+
+pid_t my_tid() noexcept {
+  if (t_tid == 0) t_tid = static_cast<pid_t>(syscall(SYS_gettid));
+  return t_tid;
+}
+ObjectTable g_objects;
+ObjectTable g_barriers;
+ObjectTable g_destroyed;
+
+namespace {
+
+std::uintptr_t addr_key(const void* p) noexcept { return reinterpret_cast<std::uintptr_t>(p); }
+
+// FNV-1a over the object's bytes; never 0 (0 means "absent" in an ObjectTable).
+std::uint64_t fingerprint(const void* addr, std::size_t size) noexcept {
+  const auto* p = static_cast<const unsigned char*>(addr);
+  std::uint64_t h = 1469598103934665603ull;
+  for (std::size_t i = 0; i < size; ++i) h = (h ^ p[i]) * 1099511628211ull;
+  return h | 1;
+}
+
+// ---- the caller's frame below libstdc++ -----------------------------------------------------
+
+// The executable segments of one loaded object, found with dl_iterate_phdr (no allocation).
+struct TextRanges {
+  std::uintptr_t lo[4] = {}, hi[4] = {};
+  int n = 0;
+  bool contains(std::uintptr_t a) const noexcept {
+    for (int i = 0; i < n; ++i)
+      if (a >= lo[i] && a < hi[i]) return true;
+    return false;
+  }
+  void add_text_of(const dl_phdr_info* info) noexcept {
+    for (int i = 0; i < info->dlpi_phnum && n < 4; ++i) {
+      const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+      if (ph.p_type != PT_LOAD || (ph.p_flags & PF_X) == 0) continue;
+      lo[n] = info->dlpi_addr + ph.p_vaddr;
+      hi[n] = lo[n] + ph.p_memsz;
+      ++n;
+    }
+  }
+};
+
+struct Libraries {
+  TextRanges libstdcxx, self;  // self: this preload library
+};
+
+int find_libraries(dl_phdr_info* info, std::size_t, void* out) noexcept {
+  auto* libs = static_cast<Libraries*>(out);
+  if (info->dlpi_name != nullptr && std::strstr(info->dlpi_name, "/libstdc++.so") != nullptr)
+    libs->libstdcxx.add_text_of(info);
+  TextRanges mine;
+  mine.add_text_of(info);
+  if (mine.contains(reinterpret_cast<std::uintptr_t>(&find_libraries))) libs->self = mine;
+  return 0;
+}
+
+const Libraries& libraries() noexcept {
+  static const Libraries libs = [] {
+    Libraries l;
+    ::dl_iterate_phdr(find_libraries, &l);
+    return l;
+  }();
+  return libs;
+}
+
+struct Unwind {
+  const Libraries* libs;
+  bool seen_lib = false;  // passed a libstdc++ frame: the next frame outside it is the caller
+  int depth = 0;
+  const void* found = nullptr;
+};
+
+_Unwind_Reason_Code unwind_step(_Unwind_Context* ctx, void* arg) noexcept {
+  auto* w = static_cast<Unwind*>(arg);
+  if (++w->depth > 32) return _URC_END_OF_STACK;
+  std::uintptr_t ip = _Unwind_GetIP(ctx);
+  if (ip == 0) return _URC_NO_REASON;
+  if (w->libs->libstdcxx.contains(ip - 1)) {
+    w->seen_lib = true;
+  } else if (w->seen_lib) {
+    // Below libstdc++ only weft's thread trampoline: the program's frames were tail calls.
+    if (!w->libs->self.contains(ip - 1)) w->found = reinterpret_cast<const void*>(ip);
+    return _URC_END_OF_STACK;
+  }
+  return _URC_NO_REASON;
+}
+
+}  // namespace
+
+const void* user_pc(const void* pc) noexcept {
+  const Libraries& libs = libraries();
+  if (!libs.libstdcxx.contains(reinterpret_cast<std::uintptr_t>(pc) - 1)) [[likely]]
+    return pc;
+  Unwind w{&libs};
+  _Unwind_Backtrace(unwind_step, &w);
+  return w.found != nullptr ? w.found : pc;
+}
+
+// ---- objects --------------------------------------------------------------------------------
+
+ObjId make_object(ObjKind kind, const void* addr) noexcept {
+  char name[2 + 16 + 1];
+  std::snprintf(name, sizeof name, "%p", addr);
+  return rt::new_object(kind, name, t_site);  // first use: where the program touched it
+}
+
+ObjId create_id_for(const void* addr, ObjKind kind) noexcept {
+  if (g_objects.full()) return 0;
+  ObjId id = make_object(kind, addr);
+  bool inserted;
+  ObjId stored = g_objects.insert_if_absent(addr_key(addr), id, &inserted);
+  if (!inserted) rt::destroy_object(id);  // another thread got there first, or the table is full
+  return stored;
+}
+
+ObjId register_init(const void* addr, ObjKind kind) noexcept {
+  g_destroyed.erase(addr_key(addr));
+  ObjId id = make_object(kind, addr);
+  if (ObjId old = g_objects.replace(addr_key(addr), id)) rt::destroy_object(old);
+  return id;
+}
+
+ObjId destroy_begin(const Call& c, const void* addr, ObjKind kind) noexcept {
+  ObjId id = g_objects.find(addr_key(addr));
+  if (id == 0) id = create_id_for(addr, kind);
+  if (id != 0) c.destroy_begin(id);
+  return id;
+}
+
+void destroyed(const void* addr, std::size_t size) noexcept {
+  if (ObjId old = g_objects.erase(addr_key(addr))) rt::destroy_object(old);
+  if (size != 0 && !g_destroyed.full()) g_destroyed.replace(addr_key(addr), fingerprint(addr, size));
+}
+
+ObjId use_id(const Call& c, const void* addr, ObjKind kind, std::size_t size) noexcept {
+  if (ObjId id = g_objects.find(addr_key(addr))) [[likely]]
+    return id;
+  ObjId id = create_id_for(addr, kind);
+  // First sight since a destroy: the same bytes mean the program uses the dead object; changed
+  // bytes mean it was set up anew (a static initialiser, memset, another object's memory).
+  if (std::uint64_t fp = g_destroyed.find(addr_key(addr))) {
+    g_destroyed.erase(addr_key(addr));
+    if (id != 0 && fp == fingerprint(addr, size)) c.misuse(id, rt::MisuseCode::UseAfterDestroy);
+  }
+  return id;
+}
+
+void deliver_pending_name() noexcept {
+  char* name = t_ctl->pending_name.exchange(nullptr, std::memory_order_acq_rel);
+  if (name == nullptr) return;
+  rt::name_current_thread(name);
+  std::free(name);
+}
+
+}  // namespace weft::preload

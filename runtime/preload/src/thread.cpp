@@ -1,0 +1,224 @@
+// thread.cpp: pthread_create / join / detach / exit / setname, recorded.
+//
+//   threads:    ThreadStart(parent thread object) in the new thread, ThreadEnd(0) when its
+//               function returns, it calls pthread_exit, or pthread_cancel unwinds it;
+//               JoinBegin ... JoinEnd(0 joined, 1 not joined: busy, timed out or error)
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "real.hpp"
+#include "state.hpp"
+
+#define WEFT_EXPORT extern "C" __attribute__((visibility("default")))
+
+namespace weft::preload {
+
+namespace {
+
+thread_local ObjId t_self WEFT_PRELOAD_TLS = 0;  // this thread's Thread object (0: none yet)
+thread_local bool t_ended WEFT_PRELOAD_TLS = false;
+
+const real::Api& libc() noexcept { return real::get(); }
+
+std::uintptr_t thread_key(pthread_t t) noexcept { return static_cast<std::uintptr_t>(t) | 1u; }
+
+// ---- threads -------------------------------------------------------------------------------
+
+bool is_main_thread() noexcept { return getpid() == static_cast<pid_t>(syscall(SYS_gettid)); }
+
+// This thread's Thread object, created on first need for threads we did not start (the main
+// thread, threads started before recording began).
+ObjId self_thread() noexcept {
+  if (t_self == 0) t_self = rt::new_object(ObjKind::Thread, is_main_thread() ? "main" : "");
+  return t_self;
+}
+
+// Drops one reference; the last one unmaps and frees the thread's state. The table lock is taken
+// with the thread marked busy, so a signal handler on this thread cannot spin on it.
+void release_ctl(ThreadCtl* c) noexcept {
+  if (c->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  bool was_busy = t_busy;
+  t_busy = true;
+  g_objects.erase(thread_key(c->handle), reinterpret_cast<std::uint64_t>(c));
+  std::free(c->pending_name.exchange(nullptr));
+  delete c;
+  t_busy = was_busy;
+}
+
+// The calling thread ends (its function returned, or it called pthread_exit).
+void finish_thread() noexcept {
+  ThreadCtl* c = t_ctl;
+  if (c == nullptr && t_self == 0) return;
+  if (t_ended) return;
+  t_ended = true;
+  if (recording() != nullptr) {
+    Busy b;
+    check_pending_name();
+    emit(Ev::ThreadEnd, c ? c->id : t_self, 0);
+  }
+  if (c != nullptr) {
+    t_ctl = nullptr;
+    release_ctl(c);
+  }
+}
+
+// Ends the thread's record when pthread_cancel unwinds its stack (glibc cancels by a forced
+// unwind, which runs C++ destructors, after the C cleanup handlers of inner frames), so a
+// cancelled thread gets its ThreadEnd, and exit-holding-lock sees the mutexes it still holds.
+struct EndOnUnwind {
+  EndOnUnwind() = default;
+  EndOnUnwind(const EndOnUnwind&) = delete;
+  EndOnUnwind& operator=(const EndOnUnwind&) = delete;
+  ~EndOnUnwind() {
+    if (t_ended) return;  // the normal path already ended it
+    t_site = {};
+    finish_thread();
+  }
+};
+
+void* thread_trampoline(void* p) {
+  EndOnUnwind end_on_unwind;
+  auto* c = static_cast<ThreadCtl*>(p);
+  c->handle = pthread_self();
+  t_ctl = c;
+  t_self = c->id;
+  t_site = {};  // ThreadStart and ThreadEnd have no call site
+  if (recording() != nullptr) {
+    Busy b;
+    check_pending_name();
+    emit(Ev::ThreadStart, c->id, c->parent);
+  }
+  void* result = c->fn(c->arg);
+  t_site = {};
+  finish_thread();
+  return result;
+}
+
+ThreadCtl* ctl_of(pthread_t t) noexcept {
+  return reinterpret_cast<ThreadCtl*>(g_objects.find(thread_key(t)));
+}
+
+// A join of any flavour: JoinBegin, the real call, JoinEnd(0) and cleanup when it joined.
+template <class Call>
+int record_join(pthread_t t, Call&& call) {
+  if (recording() == nullptr) {
+    if (!g_enabled.load(std::memory_order_relaxed)) return call();
+    // Not recording now, but the thread may have been started while recording: keep its
+    // bookkeeping straight.
+    ThreadCtl* c = ctl_of(t);
+    int r = call();
+    if (r == 0 && c != nullptr) release_ctl(c);
+    return r;
+  }
+  ThreadCtl* c;
+  {
+    Busy b;
+    check_pending_name();
+    c = ctl_of(t);
+    if (c != nullptr) emit(Ev::JoinBegin, c->id, 0);
+  }
+  int r = call();
+  if (c != nullptr) {
+    Busy b;
+    emit(Ev::JoinEnd, c->id, r == 0 ? 0 : 1);
+    if (r == 0) release_ctl(c);
+  }
+  return r;
+}
+
+}  // namespace
+}  // namespace weft::preload
+
+using namespace weft::preload;
+namespace rt = weft::rt;
+
+// ---- threads -------------------------------------------------------------------------------
+
+WEFT_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (*fn)(void*),
+                               void* arg) noexcept {
+  WEFT_NOTE_CALLER();
+  if (recording() == nullptr) return libc().create(t, attr, fn, arg);
+  ThreadCtl* c;
+  {
+    Busy b;
+    check_pending_name();
+    c = new (std::nothrow) ThreadCtl{};
+    if (c == nullptr) return libc().create(t, attr, fn, arg);
+    c->fn = fn;
+    c->arg = arg;
+    c->parent = self_thread();
+    c->id = rt::new_object(ObjKind::Thread, "", t_site);
+    int detached = PTHREAD_CREATE_JOINABLE;
+    if (attr != nullptr) pthread_attr_getdetachstate(attr, &detached);
+    if (detached == PTHREAD_CREATE_DETACHED) c->refs.store(1, std::memory_order_relaxed);
+  }
+  bool joinable = c->refs.load(std::memory_order_relaxed) == 2;
+  int r = libc().create(t, attr, thread_trampoline, c);
+  Busy b;
+  if (r != 0) {
+    rt::destroy_object(c->id);
+    delete c;
+  } else if (joinable) {
+    // A detached thread may already be gone (and c freed): only joinable ones are mapped.
+    g_objects.replace(thread_key(*t), reinterpret_cast<std::uint64_t>(c));
+  }
+  return r;
+}
+
+WEFT_EXPORT int pthread_join(pthread_t t, void** result) {
+  WEFT_NOTE_CALLER();
+  return record_join(t, [=] { return libc().join(t, result); });
+}
+WEFT_EXPORT int pthread_tryjoin_np(pthread_t t, void** result) noexcept {
+  WEFT_NOTE_CALLER();
+  return record_join(t, [=] { return libc().tryjoin(t, result); });
+}
+WEFT_EXPORT int pthread_timedjoin_np(pthread_t t, void** result, const timespec* abstime) {
+  WEFT_NOTE_CALLER();
+  return record_join(t, [=] { return libc().timedjoin(t, result, abstime); });
+}
+WEFT_EXPORT int pthread_clockjoin_np(pthread_t t, void** result, clockid_t clk,
+                                     const timespec* abstime) {
+  WEFT_NOTE_CALLER();
+  return record_join(t, [=] { return libc().clockjoin(t, result, clk, abstime); });
+}
+
+WEFT_EXPORT int pthread_detach(pthread_t t) noexcept {
+  WEFT_NOTE_CALLER();
+  if (!g_enabled.load(std::memory_order_relaxed) || t_busy) return libc().detach(t);
+  ThreadCtl* c = ctl_of(t);
+  int r = libc().detach(t);
+  if (r == 0 && c != nullptr) {
+    Busy b;
+    g_objects.erase(thread_key(t), reinterpret_cast<std::uint64_t>(c));
+    release_ctl(c);
+  }
+  return r;
+}
+
+WEFT_EXPORT void pthread_exit(void* result) {
+  WEFT_NOTE_CALLER();
+  if (g_enabled.load(std::memory_order_relaxed)) finish_thread();
+  libc().exit(result);
+  __builtin_unreachable();
+}
+
+WEFT_EXPORT int pthread_setname_np(pthread_t t, const char* name) noexcept {
+  WEFT_NOTE_CALLER();
+  int r = libc().setname(t, name);
+  if (r != 0 || recording() == nullptr) return r;
+  Busy b;
+  if (pthread_equal(t, pthread_self())) {
+    rt::name_current_thread(name);
+  } else if (ThreadCtl* c = ctl_of(t)) {
+    // Only the named thread can tell the sink its name: it picks this up at its next
+    // interposed call, or at the latest when it ends.
+    std::free(c->pending_name.exchange(strdup(name), std::memory_order_acq_rel));
+  }
+  return r;
+}
