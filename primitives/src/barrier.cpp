@@ -2,6 +2,7 @@
 #include "weft/barrier.hpp"
 
 #include "weft/detail/sync.hpp"
+#include "weft/runtime/protocol.hpp"
 
 namespace weft {
 
@@ -69,7 +70,7 @@ int Barrier::wait_impl(double timeout, const std::source_location& where) {
   }
 
   // _wait: until the round passes, breaks, or resets.
-  if (s) [[unlikely]] s->on_event(Ev::WaitBegin, id_, 0, where);
+  if (s) [[unlikely]] rt::protocol::wait_begin(*s, id_, 0, where);
   std::uint64_t gen = generation_;
   detail::Deadline deadline = detail::Deadline::after(timeout);
   bool passed;
@@ -81,20 +82,20 @@ int Barrier::wait_impl(double timeout, const std::source_location& where) {
   }
   if (!passed) {
     if (s) [[unlikely]]
-      s->on_event(Ev::WaitEnd, id_, static_cast<std::uint64_t>(rt::WaitResult::Timeout), where);
+      rt::protocol::wait_end(*s, id_, rt::WaitResult::Timeout, where);
     break_locked(1, where);
     leave();
     throw BrokenBarrierError("barrier wait timed out");
   }
   if (state_ < 0) {
     if (s) [[unlikely]]
-      s->on_event(Ev::WaitEnd, id_, static_cast<std::uint64_t>(rt::WaitResult::Broken), where);
+      rt::protocol::wait_end(*s, id_, rt::WaitResult::Broken, where);
     leave();
     throw BrokenBarrierError("barrier is broken");
   }
   WEFT_TSAN_ACQUIRE(this);
   if (s) [[unlikely]] {
-    s->on_event(Ev::WaitEnd, id_, static_cast<std::uint64_t>(rt::WaitResult::Notified), where);
+    rt::protocol::wait_end(*s, id_, rt::WaitResult::Notified, where);
     s->on_event(Ev::BarrierPass, id_, gen, where);
   }
   leave();

@@ -1,5 +1,6 @@
 // Condition: a FIFO list of waiters, each sleeping on its own futex word.
 #include "weft/condition.hpp"
+#include "weft/runtime/protocol.hpp"
 
 #include <string>
 
@@ -59,12 +60,12 @@ void Condition::acquire_restore(std::uint32_t saved, const std::source_location&
 bool Condition::wait(double timeout, std::source_location where) {
   detail::check_wait_timeout(timeout);
   rt::Sink* s = rt::active_sink();
-  if (s) [[unlikely]] s->on_event(Ev::WaitBegin, id_, lock_id(), where);
+  if (s) [[unlikely]] rt::protocol::wait_begin(*s, id_, lock_id(), where);
   if (!is_owned()) throw RuntimeError("cannot wait on un-acquired lock");
 
   if (s && s->inject_spurious_wakeup(id_, timeout >= 0)) [[unlikely]] {
     std::uint32_t saved = release_save(where);
-    s->on_event(Ev::WaitEnd, id_, static_cast<std::uint64_t>(rt::WaitResult::Spurious), where);
+    rt::protocol::wait_end(*s, id_, rt::WaitResult::Spurious, where);
     acquire_restore(saved, where);
     return true;
   }
@@ -109,10 +110,8 @@ bool Condition::wait(double timeout, std::source_location where) {
     }
   }
   if (auto* s2 = rt::active_sink()) [[unlikely]] {
-    s2->on_event(Ev::WaitEnd, id_,
-                 static_cast<std::uint64_t>(notified ? rt::WaitResult::Notified
-                                                     : rt::WaitResult::Timeout),
-                 where);
+    rt::protocol::wait_end(*s2, id_, notified ? rt::WaitResult::Notified : rt::WaitResult::Timeout,
+                           where);
   }
   acquire_restore(saved, where);
   return notified;

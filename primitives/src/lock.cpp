@@ -2,6 +2,7 @@
 #include "weft/lock.hpp"
 
 #include "weft/rlock.hpp"
+#include "weft/runtime/protocol.hpp"
 
 namespace weft {
 
@@ -42,7 +43,7 @@ bool Lock::acquire_slow(bool blocking, double timeout) {
 }
 
 void Lock::release_recorded(rt::Sink* s, const std::source_location& where) {
-  s->on_event(Ev::Release, id_, 0, user_site(where, __builtin_return_address(0)));
+  rt::protocol::released(*s, id_, 0, user_site(where, __builtin_return_address(0)));
 }
 
 bool Lock::acquire_recorded(rt::Sink* s, bool blocking, double timeout,
@@ -53,18 +54,18 @@ bool Lock::acquire_recorded(rt::Sink* s, bool blocking, double timeout,
   bool ok = mu_.try_lock();
   if (!ok) {
     if (!blocking) {
-      s->on_event(Ev::AcquireFailed, id_, 0, where);
+      rt::protocol::acquire_failed(*s, id_, rt::AcquireFail::WouldBlock, where);
       return false;
     }
-    s->on_event(Ev::AcquireBegin, id_, 0, where);
+    rt::protocol::acquire_begin(*s, id_, where);
     ok = mu_.lock_slow(detail::Deadline::after(timeout));
     if (!ok) {
-      s->on_event(Ev::AcquireFailed, id_, 1, where);
+      rt::protocol::acquire_failed(*s, id_, rt::AcquireFail::TimedOut, where);
       return false;
     }
   }
   WEFT_TSAN_ACQUIRE(this);
-  s->on_event(Ev::Acquired, id_, blocking ? 1 : (1 | rt::kAcquiredByTry), where);
+  rt::protocol::acquired(*s, id_, {1, !blocking}, where);
   return true;
 }
 
@@ -94,7 +95,7 @@ bool RLock::lock_outer(rt::Sink* s, bool blocking, double timeout,
 #endif
   bool ok = mu_.try_lock();
   if (!ok && blocking) {
-    if (s) s->on_event(Ev::AcquireBegin, id_, 0, where);
+    if (s) rt::protocol::acquire_begin(*s, id_, where);
     ok = mu_.lock_slow(detail::Deadline::after(timeout));
   }
 #ifdef WEFT_TSAN
@@ -114,24 +115,24 @@ bool RLock::acquire(bool blocking, double timeout, std::source_location where) {
   if (owner_.load(std::memory_order_relaxed) == me) {
     ++count_;
     if (s) [[unlikely]]
-      s->on_event(Ev::Acquired, id_, blocking ? count_ : (count_ | rt::kAcquiredByTry), where);
+      rt::protocol::acquired(*s, id_, {count_, !blocking}, where);
     return true;
   }
   detail::check_acquire_args(blocking, timeout);
   if (!lock_outer(s, blocking, timeout, where)) {
-    if (s) [[unlikely]] s->on_event(Ev::AcquireFailed, id_, blocking ? 1 : 0, where);
+    if (s) [[unlikely]] rt::protocol::acquire_failed(*s, id_, blocking ? rt::AcquireFail::TimedOut : rt::AcquireFail::WouldBlock, where);
     return false;
   }
   owner_.store(me, std::memory_order_relaxed);
   count_ = 1;
-  if (s) [[unlikely]] s->on_event(Ev::Acquired, id_, blocking ? 1 : (1 | rt::kAcquiredByTry), where);
+  if (s) [[unlikely]] rt::protocol::acquired(*s, id_, {1, !blocking}, where);
   return true;
 }
 
 void RLock::release(std::source_location where) {
   bool owned = is_owned();
   if (auto* s = rt::active_sink()) [[unlikely]] {
-    s->on_event(Ev::Release, id_, owned ? count_ - 1 : count_,
+    rt::protocol::released(*s, id_, owned ? count_ - 1 : count_,
                 user_site(where, __builtin_return_address(0)));
   }
   if (!owned) throw RuntimeError("cannot release un-acquired lock");
@@ -150,7 +151,7 @@ void RLock::release(std::source_location where) {
 std::uint32_t RLock::release_save(const std::source_location& where) {
   std::uint32_t count = count_;
   if (auto* s = rt::active_sink()) [[unlikely]] {
-    s->on_event(Ev::Release, id_, 0, where);
+    rt::protocol::released(*s, id_, 0, where);
   }
   count_ = 0;
   owner_.store(0, std::memory_order_relaxed);
@@ -169,7 +170,7 @@ void RLock::acquire_restore(std::uint32_t count, const std::source_location& whe
   lock_outer(s, true, -1, where);
   owner_.store(detail::self_ident(), std::memory_order_relaxed);
   count_ = count;
-  if (s) [[unlikely]] s->on_event(Ev::Acquired, id_, count, where);
+  if (s) [[unlikely]] rt::protocol::acquired(*s, id_, {count}, where);
 }
 
 }  // namespace weft

@@ -2,6 +2,7 @@
 #include "weft/semaphore.hpp"
 
 #include "weft/event.hpp"
+#include "weft/runtime/protocol.hpp"
 
 namespace weft {
 
@@ -34,16 +35,16 @@ bool Semaphore::acquire(bool blocking, double timeout, std::source_location wher
   std::unique_lock g(mu_);
   if (value_ == 0) {
     if (!blocking) {
-      if (s) [[unlikely]] s->on_event(Ev::AcquireFailed, id_, 0, where);
+      if (s) [[unlikely]] rt::protocol::acquire_failed(*s, id_, rt::AcquireFail::WouldBlock, where);
       return false;
     }
-    if (s) [[unlikely]] s->on_event(Ev::AcquireBegin, id_, 0, where);
+    if (s) [[unlikely]] rt::protocol::acquire_begin(*s, id_, where);
     detail::Deadline deadline = detail::Deadline::after(timeout);
     while (value_ == 0) {
       if (deadline.forever) {
         cv_.wait(g);
       } else if (cv_.wait_until(g, deadline.at) == std::cv_status::timeout && value_ == 0) {
-        if (s) [[unlikely]] s->on_event(Ev::AcquireFailed, id_, 1, where);
+        if (s) [[unlikely]] rt::protocol::acquire_failed(*s, id_, rt::AcquireFail::TimedOut, where);
         return false;
       }
     }
@@ -52,7 +53,7 @@ bool Semaphore::acquire(bool blocking, double timeout, std::source_location wher
   WEFT_TSAN_ACQUIRE(this);
   if (s) [[unlikely]] {
     auto arg = static_cast<std::uint64_t>(after);
-    s->on_event(Ev::Acquired, id_, blocking ? arg : (arg | rt::kAcquiredByTry), where);
+    rt::protocol::acquired(*s, id_, {arg, !blocking}, where);
   }
   return true;
 }
@@ -62,11 +63,11 @@ void Semaphore::release(long n, std::source_location where) {
   rt::Sink* s = rt::active_sink();
   std::lock_guard g(mu_);
   if (bound_ >= 0 && value_ + n > bound_) {
-    if (s) [[unlikely]] s->on_event(Ev::Release, id_, static_cast<std::uint64_t>(value_), where);
+    if (s) [[unlikely]] rt::protocol::released(*s, id_, static_cast<std::uint64_t>(value_), where);
     throw ValueError("Semaphore released too many times");
   }
   value_ += n;
-  if (s) [[unlikely]] s->on_event(Ev::Release, id_, static_cast<std::uint64_t>(value_), where);
+  if (s) [[unlikely]] rt::protocol::released(*s, id_, static_cast<std::uint64_t>(value_), where);
   WEFT_TSAN_RELEASE(this);
   if (n == 1)
     cv_.notify_one();
@@ -109,7 +110,7 @@ bool Event::wait(double timeout, std::source_location where) {
     return true;
   }
   rt::Sink* s = rt::active_sink();
-  if (s) [[unlikely]] s->on_event(Ev::WaitBegin, id_, 0, where);
+  if (s) [[unlikely]] rt::protocol::wait_begin(*s, id_, 0, where);
   std::uint64_t gen = generation_;
   detail::Deadline deadline = detail::Deadline::after(timeout);
   ++waiters_;
@@ -125,10 +126,8 @@ bool Event::wait(double timeout, std::source_location where) {
   --waiters_;
   if (seen) WEFT_TSAN_ACQUIRE(this);
   if (s) [[unlikely]] {
-    s->on_event(Ev::WaitEnd, id_,
-                static_cast<std::uint64_t>(seen ? rt::WaitResult::Notified
-                                                : rt::WaitResult::Timeout),
-                where);
+    rt::protocol::wait_end(*s, id_, seen ? rt::WaitResult::Notified : rt::WaitResult::Timeout,
+                           where);
   }
   return seen;
 }
