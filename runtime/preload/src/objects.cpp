@@ -16,9 +16,9 @@ namespace weft::preload {
 
 std::atomic<bool> g_enabled{false};
 bool g_chaos = false;
-thread_local bool t_busy WEFT_PRELOAD_TLS = false;
-thread_local ThreadCtl* t_ctl WEFT_PRELOAD_TLS = nullptr;
-thread_local pid_t t_tid WEFT_PRELOAD_TLS = 0;
+constinit thread_local bool t_busy WEFT_PRELOAD_TLS = false;
+constinit thread_local ThreadCtl* t_ctl WEFT_PRELOAD_TLS = nullptr;
+constinit thread_local pid_t t_tid WEFT_PRELOAD_TLS = 0;
 constinit thread_local std::source_location t_site WEFT_PRELOAD_TLS{};
 constinit thread_local PcSite t_pc_sites[kPcSites] WEFT_PRELOAD_TLS{};
 
@@ -156,9 +156,8 @@ void destroyed(const void* addr, std::size_t size) noexcept {
   if (size != 0 && !g_destroyed.full()) g_destroyed.replace(addr_key(addr), fingerprint(addr, size));
 }
 
-ObjId use_id(const Call& c, const void* addr, ObjKind kind, std::size_t size) noexcept {
-  if (ObjId id = g_objects.find(addr_key(addr))) [[likely]]
-    return id;
+ObjId use_id_slow(const Call& c, const void* addr, ObjKind kind, std::size_t size) noexcept {
+  if (ObjId id = g_objects.find(addr_key(addr))) return id;
   ObjId id = create_id_for(addr, kind);
   // First sight since a destroy: the same bytes mean the program uses the dead object; changed
   // bytes mean it was set up anew (a static initialiser, memset, another object's memory).

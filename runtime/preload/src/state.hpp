@@ -34,7 +34,7 @@ extern bool g_chaos;
 
 // Set while this thread is inside the interposer's own bookkeeping or the sink: any pthread call
 // made from there (the recorder's own locks, dlsym, ...) passes straight through.
-extern thread_local bool t_busy WEFT_PRELOAD_TLS;
+extern constinit thread_local bool t_busy WEFT_PRELOAD_TLS;
 
 // address -> ObjId for mutexes, condvars, rwlocks and semaphores; (pthread_t | 1) -> ThreadCtl*.
 extern ObjectTable g_objects;
@@ -64,7 +64,7 @@ struct Busy {
 // return address as a code site (rt::site_from_pc), which readers symbolize to file:line. Every
 // exported function starts with WEFT_NOTE_CALLER(); while recording (and not inside our own
 // bookkeeping) it sets t_site for the events of this call.
-extern thread_local std::source_location t_site WEFT_PRELOAD_TLS;
+extern constinit thread_local std::source_location t_site WEFT_PRELOAD_TLS;
 // (Busy around it: the first sight of an address allocates and calls dladdr.)
 #define WEFT_NOTE_CALLER()                                                                     \
   do {                                                                                         \
@@ -90,7 +90,7 @@ struct PcSite {
   std::source_location site;
 };
 inline constexpr std::size_t kPcSites = 8;
-extern thread_local PcSite t_pc_sites[kPcSites] WEFT_PRELOAD_TLS;
+extern constinit thread_local PcSite t_pc_sites[kPcSites] WEFT_PRELOAD_TLS;
 // Sets t_site to the site of code address `pc`. Call while busy.
 inline void note_site(const void* pc) noexcept {
   PcSite& e = t_pc_sites[(reinterpret_cast<std::uintptr_t>(pc) >> 2) % kPcSites];
@@ -131,10 +131,10 @@ struct ThreadCtl {
   std::atomic<char*> pending_name{nullptr};  // set by pthread_setname_np from another thread
 };
 
-extern thread_local ThreadCtl* t_ctl WEFT_PRELOAD_TLS;
+extern constinit thread_local ThreadCtl* t_ctl WEFT_PRELOAD_TLS;
 
 // The calling thread's kernel tid, cached (reset in a fork child: init.cpp).
-extern thread_local pid_t t_tid WEFT_PRELOAD_TLS;
+extern constinit thread_local pid_t t_tid WEFT_PRELOAD_TLS;
 pid_t my_tid() noexcept;
 
 // Hands a name given to this thread by another thread to the sink. Call while busy.
@@ -218,7 +218,13 @@ ObjId destroy_begin(const Call& c, const void* addr, ObjKind kind) noexcept;
 // use-after-destroy (a re-initialisation or any write in between makes it a new object).
 void destroyed(const void* addr, std::size_t size) noexcept;
 // The id for a use of the object at `addr` (like id_for), reporting a use of a destroyed one.
-ObjId use_id(const Call& c, const void* addr, ObjKind kind, std::size_t size) noexcept;
+// Inline: every lock operation looks its object up; only a first sight takes the slow path.
+ObjId use_id_slow(const Call& c, const void* addr, ObjKind kind, std::size_t size) noexcept;
+inline ObjId use_id(const Call& c, const void* addr, ObjKind kind, std::size_t size) noexcept {
+  if (ObjId id = g_objects.find(reinterpret_cast<std::uintptr_t>(addr))) [[likely]]
+    return id;
+  return use_id_slow(c, addr, kind, size);
+}
 
 // ---- what the condition-variable family asks of the mutex family (mutex.cpp) ---------------
 ObjId mutex_use_id(const Call& c, const pthread_mutex_t* m) noexcept;
