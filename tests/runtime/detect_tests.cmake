@@ -61,6 +61,54 @@ if(NOT WEFT_SANITIZE AND TARGET weft_preload AND TARGET weft)
     COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/detect_chaos.sh $<TARGET_FILE:weft>
             $<TARGET_FILE:detect_std_prog>)
   set_tests_properties(runtime_detectors_std:chaos PROPERTIES TIMEOUT 60)
+
+  # Plain pthread scenarios (issue 13): rwlocks, spin locks, robust mutexes, failed calls,
+  # lifetimes and contracts, many held locks.
+  add_executable(detect_pthread_prog ${CMAKE_CURRENT_LIST_DIR}/detect_pthread_prog.c)
+  target_link_libraries(detect_pthread_prog PRIVATE Threads::Threads)
+  weft_target_warnings(detect_pthread_prog)
+  add_dependencies(detect_pthread_prog weft weft_preload)
+  set(_ptrace ${CMAKE_CURRENT_BINARY_DIR}/detect_pthread)
+  function(weft_detect_pthread_test scenario code regex)
+    add_test(NAME runtime_detectors_pthread:${scenario}
+      COMMAND bash ${_expect} ${code} "${regex}"
+              $<TARGET_FILE:weft> run ${ARGN} -o ${_ptrace}-${scenario}.trace --
+              $<TARGET_FILE:detect_pthread_prog> ${scenario})
+    set_tests_properties(runtime_detectors_pthread:${scenario} PROPERTIES TIMEOUT 30)
+  endfunction()
+  # Correct programs the detectors used to get wrong: no findings.
+  weft_detect_pthread_test(many-held 0 " 0 findings" --fail-on-findings)
+  weft_detect_pthread_test(robust-ok 0 " 0 findings" --fail-on-findings)
+  weft_detect_pthread_test(rw-reads 0 " 0 findings" --fail-on-findings)
+  weft_detect_pthread_test(reinit 0 " 0 findings" --fail-on-findings)
+  weft_detect_pthread_test(failing-waits 0 " 0 findings" --fail-on-findings)
+  weft_detect_pthread_test(failing-waits-chaos 0 " 0 findings" --fail-on-findings --chaos=7)
+  # A refused unlock changes nothing: one unowned-release, and the owner's own unlock is clean.
+  weft_detect_pthread_test(errorcheck-unlock 1
+                           " 1 finding in && unowned-release: .*does not own it" --fail-on-findings)
+  weft_detect_pthread_test(errorcheck-relock 1 "lock-reentry: .*failed with EDEADLK"
+                           --fail-on-findings)
+  weft_detect_pthread_test(robust-inconsistent 1
+                           "api-misuse: .*without calling pthread_mutex_consistent" --fail-on-findings)
+  weft_detect_pthread_test(rw-inversion 1
+                           "lock-order-inversion: .*rwlock .*while holding rwlock" --fail-on-findings)
+  weft_detect_pthread_test(rw-deadlock 86 "deadlock: 2 threads wait for each other in a cycle.*rwlock")
+  weft_detect_pthread_test(rw-relock 1 " 1 finding in && lock-reentry: .*rwlock .*EDEADLK"
+                           --fail-on-findings)
+  weft_detect_pthread_test(spin-relock 86 "lock-reentry: .*spinlock .*again while holding it")
+  weft_detect_pthread_test(spin-unlock-unheld 1 "unowned-release: .*spinlock" --fail-on-findings)
+  weft_detect_pthread_test(destroy-locked 1 "destroy-in-use: .*destroys mutex .*while holding it"
+                           --fail-on-findings)
+  weft_detect_pthread_test(use-destroyed 1 " 1 finding in && use-after-destroy: .*after it was destroyed"
+                           --fail-on-findings)
+  weft_detect_pthread_test(destroy-cond-waited 86 "destroy-in-use: .*condvar .*waits on it")
+  weft_detect_pthread_test(cond-two-mutexes 1 "api-misuse: .*waits on condvar .*with mutex .*while"
+                           --fail-on-findings)
+  weft_detect_pthread_test(recursive-wait 1 "api-misuse: .*held more than once" --fail-on-findings)
+  weft_detect_pthread_test(sem-limits 1 " 2 findings in && posts .*past SEM_VALUE_MAX && initialises .*past SEM_VALUE_MAX" --fail-on-findings)
+  weft_detect_pthread_test(barrier-zero 1 "api-misuse: .*count 0" --fail-on-findings)
+  weft_detect_pthread_test(main-exits-holding 1 "exit-holding-lock: the process exits"
+                           --fail-on-findings)
 endif()
 
 # End to end through `weft run` for programs written with the weft primitives (recorded natively).

@@ -1091,3 +1091,126 @@ TEST_CASE("detectors forward every event and object to the downstream sink") {
   Capture cap;
   CHECK(det::wrap(&cap, off) == &cap);  // detectors off: no wrapper at all
 }
+
+// --- issue 13: held-lock bookkeeping, rwlocks, failed calls, lifetimes ------------------------
+
+TEST_CASE("held locks: a thousand held at once, released in and out of order: nothing") {
+  Fixture f;
+  std::vector<ObjId> locks;
+  for (int i = 0; i < 1000; ++i) {
+    std::string name = "m";
+    name += std::to_string(i);
+    locks.push_back(f.obj(ObjKind::Mutex, name));
+  }
+  for (ObjId l : locks) f.acquired(l);
+  for (std::size_t i = 0; i < locks.size(); i += 2) f.release(locks[i]);
+  for (int i = static_cast<int>(locks.size()) - 1; i > 0; i -= 2) f.release(locks[i]);
+  for (ObjId l : locks) f.acquired(l);  // and again, in the same order: no inversion either
+  for (auto it = locks.rbegin(); it != locks.rend(); ++it) f.release(*it);
+  CHECK(f.cap.all().empty());
+}
+
+TEST_CASE("held locks: an RLock held twice and restored by a Condition wait keeps its depth") {
+  Fixture f;
+  ObjId r = f.obj(ObjKind::RLock, "low-stock.lock");
+  ObjId c = f.obj(ObjKind::Condition, "low-stock");
+  f.ev(Ev::Acquired, r, 1);
+  f.ev(Ev::Acquired, r, 2);  // nested lock_guards
+  f.ev(Ev::WaitBegin, c, r);
+  f.ev(Ev::Release, r, 0);  // the wait releases every level
+  f.ev(Ev::WaitEnd, c, static_cast<std::uint64_t>(WaitResult::Timeout));
+  f.ev(Ev::Acquired, r, 2);  // ... and restores them
+  f.ev(Ev::Release, r, 1);
+  f.ev(Ev::Release, r, 0);
+  CHECK(f.cap.all().empty());
+}
+
+TEST_CASE("rwlocks: readers share, a reader asking to write deadlocks itself, modes order cycles") {
+  Fixture f;
+  ObjId a = f.obj(ObjKind::RWLock, "a"), b = f.obj(ObjKind::RWLock, "b");
+  constexpr std::uint64_t kRead = 2, kWrite = 1;
+  // Two readers in opposite orders: no conflict at either lock, so no inversion.
+  f.ev(Ev::Acquired, a, kRead);
+  f.ev(Ev::Acquired, b, kRead);
+  in_thread([&] {
+    f.ev(Ev::Acquired, b, kRead);
+    f.ev(Ev::Acquired, a, kRead);
+    f.ev(Ev::Release, a, kRead);
+    f.ev(Ev::Release, b, kRead);
+  });
+  f.ev(Ev::AcquireBegin, b, kRead);  // a nested read: not a re-entry
+  f.ev(Ev::Release, b, kRead);
+  f.ev(Ev::Release, a, kRead);
+  CHECK(f.cap.all().empty());
+  // A reader that asks for the write lock waits for itself.
+  f.ev(Ev::Acquired, a, kRead);
+  f.ev(Ev::AcquireBegin, a, kWrite);
+  CHECK(f.cap.of_kind("lock-reentry").size() == 1);
+  f.ev(Ev::Release, a, kRead);
+  // A writer in one order and a reader/writer in the other: an inversion.
+  in_thread([&] {
+    f.ev(Ev::Acquired, a, kWrite);
+    f.ev(Ev::Acquired, b, kWrite);
+    f.ev(Ev::Release, b, 0);
+    f.ev(Ev::Release, a, 0);
+  });
+  in_thread([&] {
+    f.ev(Ev::Acquired, b, kRead);
+    f.ev(Ev::Acquired, a, kWrite);
+    f.ev(Ev::Release, a, 0);
+    f.ev(Ev::Release, b, kRead);
+  });
+  CHECK(f.cap.of_kind("lock-order-inversion").size() == 1);
+}
+
+TEST_CASE("failed calls: a refused unlock changes nothing, a refused re-lock is lock-reentry") {
+  Fixture f;
+  ObjId m = f.obj(ObjKind::Mutex, "m");
+  f.acquired(m);
+  in_thread([&] {
+    f.ev(Ev::Misuse, m, static_cast<std::uint64_t>(MisuseCode::UnlockNotOwner) | (1u << 8));
+  });
+  CHECK(f.cap.of_kind("unowned-release").size() == 1);
+  f.ev(Ev::AcquireFailed, m, static_cast<std::uint64_t>(AcquireFail::Refused));
+  CHECK(f.cap.of_kind("lock-reentry").size() == 1);
+  f.release(m);  // still ours: a clean release
+  f.ev(Ev::ThreadEnd, 0);
+  CHECK(f.cap.all().size() == 2);
+  CHECK(fatal_count() == 0);
+}
+
+TEST_CASE("lifetimes: destroying a held lock, a condvar with a waiter; robust owners may die") {
+  Fixture f;
+  ObjId m = f.obj(ObjKind::Mutex, "m"), cv = f.obj(ObjKind::CondVar, "cv");
+  ObjId robust = f.obj(ObjKind::Mutex, "robust");
+  f.acquired(m);
+  f.ev(Ev::DestroyBegin, m);
+  auto found = f.cap.of_kind("destroy-in-use");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].message.find("while holding it") != std::string::npos);
+  f.ev(Ev::Misuse, m, static_cast<std::uint64_t>(MisuseCode::DestroyBusy) | (16u << 8));
+  CHECK(f.cap.of_kind("destroy-in-use").size() == 1);  // said once, with the holder
+  f.release(m);
+  std::atomic<bool> waiting{false}, done{false};
+  std::thread waiter([&] {
+    f.ev(Ev::Acquired, m, 1);
+    f.ev(Ev::WaitBegin, cv, m);
+    f.ev(Ev::Release, m, 0);
+    waiting = true;
+    while (!done) std::this_thread::yield();
+    f.ev(Ev::WaitEnd, cv, 0);
+    f.ev(Ev::Acquired, m, 1);
+    f.release(m);
+  });
+  while (!waiting) std::this_thread::yield();
+  f.ev(Ev::DestroyBegin, cv);
+  done = true;
+  waiter.join();
+  CHECK(f.cap.of_kind("destroy-in-use").size() == 2);
+  // A thread that dies holding a robust mutex is its documented protocol, not a bug.
+  in_thread([&] {
+    f.ev(Ev::Acquired, robust, 1 | kAcquiredRobust);
+    f.ev(Ev::ThreadEnd, 0);
+  });
+  CHECK(f.cap.of_kind("exit-holding-lock").empty());
+}
