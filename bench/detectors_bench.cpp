@@ -10,6 +10,8 @@
 #include "weft/runtime/detectors.hpp"
 #include "weft/runtime/event.hpp"
 
+#include "realistic_baseline.hpp"
+
 using namespace weft::rt;
 
 namespace {
@@ -112,6 +114,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
 }  // namespace
 
 int main(int argc, char** argv) {
+  weft::bench::leave_single_threaded_mode();  // realistic native figures: see the header
   benchmark::Initialize(&argc, argv);
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);

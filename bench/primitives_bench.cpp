@@ -112,6 +112,8 @@ int main(int argc, char** argv) {
   std::mutex park_mu;
   std::condition_variable park_cv;
   bool done = false;
+  // This parked thread also makes every native figure realistic (realistic_baseline.hpp): the
+  // process is multi-threaded from the first benchmark on.
   std::thread parked([&] {
     std::unique_lock g(park_mu);
     park_cv.wait(g, [&] { return done; });

@@ -3,8 +3,8 @@
 //
 //   $ build/bin/recorder_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 //   ...   (with repetitions, the figures below are medians)
-//   recorded lock / std::mutex, uncontended      2.4x   (target <= 3x)
-//   unrecorded lock / std::mutex, uncontended    1.02x  (target <= 1.1x)
+//   recorded lock / std::mutex, uncontended      2.4x   (target <= 2.5x, issue 17)
+//   unrecorded lock / std::mutex, uncontended    1.02x  (target <= 1.05x, issue 17)
 //   bytes per lock event                          6.9
 //
 // "lock" is weft::Lock when the primitives library provides it, else a stand-in that does what
@@ -37,6 +37,8 @@
 #endif
 #if __has_include(<weft/lock.hpp>)
 #include <weft/lock.hpp>
+
+#include "realistic_baseline.hpp"
 using BenchLock = weft::Lock;
 constexpr const char* kLockName = "weft::Lock";
 #else
@@ -246,6 +248,7 @@ double get(const Collect& c, const std::string& prefix) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  weft::bench::leave_single_threaded_mode();  // realistic native figures: see the header
   char tmpl[] = "/tmp/weft-bench-XXXXXX";
   if (!::mkdtemp(tmpl)) return 1;
   g_dir = tmpl;
@@ -279,14 +282,14 @@ int main(int argc, char** argv) {
   std::printf("  one event into the recorder                     %7.1f ns\n", get(c, "BM_RecordEvent"));
   if (double n = get(c, "BM_NotifyAll4Recorded"); n > 0)
     std::printf("  Condition::notify_all waking 4, recorded + det. %7.1f ns (wall, the call only)\n", n);
-  ratio("recorded / std::mutex, uncontended", rec, mtx, "(target <= 3x)");
+  ratio("recorded / std::mutex, uncontended", rec, mtx, "(target <= 2.5x, issue 17)");
   ratio("floor: (std::mutex + 2 TSC reads) / std::mutex", mtx + 2 * tsc, mtx,
         "(a recorded pair dates both ends of the hold)");
   ratio("recorded, WEFT_EXACT_TIMES=0 / std::mutex", undated, mtx,
         "(hold times become upper bounds)");
   ratio("floor: (std::mutex + 1 TSC read) / std::mutex", mtx + tsc, mtx,
         "(with WEFT_EXACT_TIMES=0)");
-  ratio("unrecorded / std::mutex, uncontended", unrec, mtx, "(target <= 1.1x)");
+  ratio("unrecorded / std::mutex, uncontended", unrec, mtx, "(target <= 1.05x, issue 17)");
   ratio("recorded / std::mutex, 2 threads contended", rec2, mtx2, "");
   ratio("unrecorded / std::mutex, 2 threads contended", unrec2, mtx2, "");
   ratio("recorded + detectors / std::mutex, uncontended", det, mtx, "");
