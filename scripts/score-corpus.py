@@ -27,7 +27,8 @@ import tempfile
 
 KINDS = ['wait-not-in-loop', 'lock-reentry', 'event-as-condition', 'lock-order-inversion',
          'deadlock', 'unowned-release', 'wait-without-lock', 'notify-without-lock',
-         'lost-wakeup', 'exit-holding-lock', 'data-race']
+         'lost-wakeup', 'exit-holding-lock', 'data-race', 'destroy-in-use', 'use-after-destroy',
+         'api-misuse']
 
 
 def fail_usage(msg):

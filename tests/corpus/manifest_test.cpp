@@ -20,11 +20,12 @@ namespace {
 
 const fs::path kRoot = WEFT_SOURCE_DIR;
 
-// The bug kinds of docs/design overview.md, and which `weft lint` can see.
+// The bug kinds of docs/design.md, and which `weft lint` can see.
 const std::set<std::string> kKinds = {
     "wait-not-in-loop",  "lock-reentry",        "event-as-condition", "lock-order-inversion",
     "deadlock",          "unowned-release",     "wait-without-lock",  "notify-without-lock",
-    "lost-wakeup",       "exit-holding-lock",   "data-race"};
+    "lost-wakeup",       "exit-holding-lock",   "data-race",          "destroy-in-use",
+    "use-after-destroy", "api-misuse"};
 const std::set<std::string> kStaticKinds = {"wait-not-in-loop",     "lock-reentry",
                                             "event-as-condition",   "lock-order-inversion",
                                             "wait-without-lock",    "notify-without-lock"};
@@ -41,8 +42,14 @@ const std::map<std::string, std::regex> kLineCall = {
 };
 
 // A kind can exist in a flavour unless that flavour has no such primitive: plain C pthreads
-// has no Event type, so event-as-condition has no pthread programs.
+// has no Event type, so event-as-condition has no pthread programs. The lifetime and contract
+// kinds are about the pthread calls themselves: weft's primitives are C++ objects whose
+// lifetimes the language manages, and std:: types reach those calls only in part
+// (std::condition_variable's destructor calls pthread_cond_destroy, std::mutex's and
+// std::shared_mutex's call nothing), so only the pthread flavour must have three pairs.
 bool applicable(const std::string& kind, const std::string& flavor) {
+  if (kind == "destroy-in-use" || kind == "use-after-destroy" || kind == "api-misuse")
+    return flavor == "pthread";
   return !(kind == "event-as-condition" && flavor == "pthread");
 }
 

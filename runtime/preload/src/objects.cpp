@@ -151,21 +151,32 @@ ObjId destroy_begin(const Call& c, const void* addr, ObjKind kind) noexcept {
   return id;
 }
 
+// g_destroyed's value: the upper half of the bytes' fingerprint and the dead object's id (ids
+// of a process stay far below 2^32).
+constexpr std::uint64_t kFingerprintMask = 0xffffffff00000000ull;
+
 void destroyed(const void* addr, std::size_t size) noexcept {
-  if (ObjId old = g_objects.erase(addr_key(addr))) rt::destroy_object(old);
-  if (size != 0 && !g_destroyed.full()) g_destroyed.replace(addr_key(addr), fingerprint(addr, size));
+  ObjId old = g_objects.erase(addr_key(addr));
+  if (old != 0) rt::destroy_object(old);
+  if (size != 0 && old != 0 && old <= 0xffffffffu && !g_destroyed.full())
+    g_destroyed.replace(addr_key(addr), (fingerprint(addr, size) & kFingerprintMask) | old);
 }
 
 ObjId use_id_slow(const Call& c, const void* addr, ObjKind kind, std::size_t size) noexcept {
   if (ObjId id = g_objects.find(addr_key(addr))) return id;
-  ObjId id = create_id_for(addr, kind);
-  // First sight since a destroy: the same bytes mean the program uses the dead object; changed
-  // bytes mean it was set up anew (a static initialiser, memset, another object's memory).
-  if (std::uint64_t fp = g_destroyed.find(addr_key(addr))) {
-    g_destroyed.erase(addr_key(addr));
-    if (id != 0 && fp == fingerprint(addr, size)) c.misuse(id, rt::MisuseCode::UseAfterDestroy);
+  // First sight since a destroy: the same bytes mean the program uses the dead object (it keeps
+  // its id, so its holders and waiters still match); changed bytes mean it was set up anew (a
+  // static initialiser, memset, another object's memory).
+  if (std::uint64_t dead = g_destroyed.erase(addr_key(addr))) {
+    if ((dead & kFingerprintMask) == (fingerprint(addr, size) & kFingerprintMask)) {
+      ObjId id = dead & 0xffffffffu;
+      bool inserted;
+      id = g_objects.insert_if_absent(addr_key(addr), id, &inserted);
+      if (id != 0) c.misuse(id, rt::MisuseCode::UseAfterDestroy);
+      return id;
+    }
   }
-  return id;
+  return create_id_for(addr, kind);
 }
 
 void deliver_pending_name() noexcept {

@@ -59,19 +59,20 @@ class SpinGuard {
 };
 
 // Slot flags.
-inline constexpr std::uint8_t kCrossRelease = 1;  // a Lock was released by a thread not holding it
-inline constexpr std::uint8_t kWaitedOn = 2;      // some thread waited on this condition/event
-inline constexpr std::uint8_t kChaosTried = 4;    // chaos already ended a wait on it spuriously
-inline constexpr std::uint8_t kWaitUnheld = 8;    // a condvar waited on with a mutex not held
-inline constexpr std::uint8_t kEarlyNotified = 16;  // a condvar notified before any wait on it
-inline constexpr std::uint8_t kRobust = 32;  // a robust mutex: its owner may die holding it
-inline constexpr std::uint8_t kDestroyReported = 64;  // destroy-in-use said at DestroyBegin
-inline constexpr std::uint8_t kUseReported = 128;  // use-after-destroy said (once per object)
+inline constexpr std::uint16_t kCrossRelease = 1;  // a Lock was released by a thread not holding it
+inline constexpr std::uint16_t kWaitedOn = 2;      // some thread waited on this condition/event
+inline constexpr std::uint16_t kChaosTried = 4;    // chaos already ended a wait on it spuriously
+inline constexpr std::uint16_t kWaitUnheld = 8;    // a condvar waited on with a mutex not held
+inline constexpr std::uint16_t kEarlyNotified = 16;  // a condvar notified before any wait on it
+inline constexpr std::uint16_t kRobust = 32;  // a robust mutex: its owner may die holding it
+inline constexpr std::uint16_t kDestroyReported = 64;  // destroy-in-use said at DestroyBegin
+inline constexpr std::uint16_t kUseReported = 128;  // use-after-destroy said (once per object)
+inline constexpr std::uint16_t kMixedMutexes = 256;  // a condvar waited on with two mutexes at once
 
 // Per-object state. Everything is atomic: the owning thread writes, the watchdog reads.
 struct Slot {
   std::atomic<std::uint8_t> kind{0};  // ObjKind
-  std::atomic<std::uint8_t> flags{0};
+  std::atomic<std::uint16_t> flags{0};
   std::atomic<std::uint32_t> owner{0};  // thread index holding a lock; running thread of a Thread
   std::atomic<std::uint32_t> gen{0};    // bumped at every Acquired
   std::atomic<std::source_location> acquired_at{};  // where the current owner took it

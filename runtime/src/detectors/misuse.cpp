@@ -67,7 +67,9 @@ void condvar_notify(Detector& d, ThreadRec& t, ObjId cond, const std::source_loc
     return;
   }
   if (!is_lock_kind(d.kind_of(lock)) || d.kind_of(lock) == ObjKind::Unknown) return;
-  if (cs->flags.load(std::memory_order_relaxed) & kWaitUnheld) return;  // see wait-without-lock
+  // A wait without the mutex it names, or waits with two mutexes at once: which mutex guards the
+  // waiters' state is unknown (the misuse itself is reported).
+  if (cs->flags.load(std::memory_order_relaxed) & (kWaitUnheld | kMixedMutexes)) return;
   if (find_held(d, t, lock) || released_recently(t, lock)) return;
   d.report(condvar_finding(d, t.index, cond, lock, where));
 }
@@ -103,6 +105,7 @@ void condvar_second_mutex(Detector& d, ThreadRec& t, ObjId cond, ObjId before, O
     if (static_cast<Block>(r->block.load(std::memory_order_acquire)) != Block::Wait ||
         r->block_obj.load(std::memory_order_relaxed) != cond)
       continue;
+    if (Slot* cs = d.slot_if_any(cond)) cs->flags.fetch_or(kMixedMutexes, std::memory_order_relaxed);
     FindingRecord f;
     f.kind = "api-misuse";
     std::source_location other = r->block_site.load(std::memory_order_relaxed);
@@ -223,7 +226,7 @@ void for_each_stranded_lock(Detector& d, ThreadRec& t, Report&& report) {
     Slot* s = d.slot_if_any(h.obj);
     ObjKind k = d.kind_of(h.obj);
     if (k == ObjKind::Unknown || s == nullptr) continue;
-    std::uint8_t flags = s->flags.load(std::memory_order_relaxed);
+    std::uint16_t flags = s->flags.load(std::memory_order_relaxed);
     if (k == ObjKind::Lock && (flags & kCrossRelease)) continue;
     if (flags & kRobust) continue;
     report(h);

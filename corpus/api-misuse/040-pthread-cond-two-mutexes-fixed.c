@@ -1,0 +1,61 @@
+/* api-misuse, pthread flavour: two mailboxes, each with its own mutex, share one "mail arrived"
+ * condition variable to save memory.
+ * Fixed: each mailbox has its own condition variable, used with its own mutex only.
+ * Shape: Helgrind's "pthread_cond_{timed}wait: cond is associated with a different mutex". */
+#include <pthread.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "corpus_deadline.h"
+
+struct mailbox {
+  pthread_mutex_t mu;
+  int letters;
+};
+static struct mailbox boxes[2] = {{PTHREAD_MUTEX_INITIALIZER, 0}, {PTHREAD_MUTEX_INITIALIZER, 0}};
+static pthread_cond_t arrived0 = PTHREAD_COND_INITIALIZER, arrived1 = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t* arrived_for[2] = {&arrived0, &arrived1};
+
+static struct timespec in_ms(long ms) {
+  struct timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  t.tv_nsec += ms * 1000000L;
+  t.tv_sec += t.tv_nsec / 1000000000L;
+  t.tv_nsec %= 1000000000L;
+  return t;
+}
+
+static void* reader(void* arg) {
+  struct mailbox* b = &boxes[*(int*)arg];
+  pthread_cond_t* cv = arrived_for[*(int*)arg];
+  struct timespec until = in_ms(300);
+  pthread_mutex_lock(&b->mu);
+  while (b->letters == 0)
+    if (pthread_cond_timedwait(cv, &b->mu, &until) != 0) break;
+  printf("box %d: %d letters\n", *(int*)arg, b->letters);
+  pthread_mutex_unlock(&b->mu);
+  return NULL;
+}
+
+static void pause_ms(long ms) {
+  struct timespec t = {0, ms * 1000000L};
+  nanosleep(&t, NULL);
+}
+
+int main(void) {
+  corpus_deadline_ms(2000);
+  int ids[2] = {0, 1};
+  pthread_t t[2];
+  for (int i = 0; i < 2; ++i) {
+    pthread_create(&t[i], NULL, reader, &ids[i]);
+    pause_ms(20);
+  }
+  for (int i = 0; i < 2; ++i) {
+    pthread_mutex_lock(&boxes[i].mu);
+    boxes[i].letters++;
+    pthread_cond_broadcast(arrived_for[i]);
+    pthread_mutex_unlock(&boxes[i].mu);
+  }
+  for (int i = 0; i < 2; ++i) pthread_join(t[i], NULL);
+  return 0;
+}

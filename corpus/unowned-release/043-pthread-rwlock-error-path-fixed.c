@@ -1,0 +1,33 @@
+/* unowned-release, pthread flavour: lookup() reads a routing table under an rwlock's read lock.
+ * Fixed: the not-found path only jumps to the common unlock.
+ * Shape: double unlock on an error path, with an rwlock. */
+#include <pthread.h>
+#include <stdio.h>
+
+#include "corpus_deadline.h"
+
+static pthread_rwlock_t routes_rw = PTHREAD_RWLOCK_INITIALIZER;
+static int routes[4] = {10, 20, 30, 40};
+
+static int lookup(int key) {
+  int found = -1;
+  pthread_rwlock_rdlock(&routes_rw);
+  if (key < 0 || key >= 4) goto out;
+  found = routes[key];
+out:
+  pthread_rwlock_unlock(&routes_rw);
+  return found;
+}
+
+static void* client(void* arg) {
+  printf("%d %d\n", lookup(1), lookup(7));
+  return arg;
+}
+
+int main(void) {
+  corpus_deadline_ms(2000);
+  pthread_t t;
+  pthread_create(&t, NULL, client, NULL);
+  pthread_join(t, NULL);
+  return 0;
+}

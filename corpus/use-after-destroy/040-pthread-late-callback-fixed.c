@@ -1,0 +1,41 @@
+/* use-after-destroy, pthread flavour: a logging module with its own mutex; a timer callback on
+ * another thread logs one last line.
+ * Fixed: shutdown joins the callback's thread before it destroys the mutex.
+ * Shape: shutdown order, ThreadSanitizer's "use of an invalid mutex". */
+#include <pthread.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "corpus_deadline.h"
+
+static pthread_mutex_t log_mu;
+static int lines;
+
+static void pause_ms(long ms) {
+  struct timespec t = {0, ms * 1000000L};
+  nanosleep(&t, NULL);
+}
+
+static void log_line(const char* s) {
+  int locked = pthread_mutex_lock(&log_mu) == 0;
+  printf("log: %s\n", s);
+  lines++;
+  if (locked) pthread_mutex_unlock(&log_mu);
+}
+
+static void* late_callback(void* arg) {
+  pause_ms(50);
+  log_line("timer fired");
+  return arg;
+}
+
+int main(void) {
+  corpus_deadline_ms(2000);
+  pthread_mutex_init(&log_mu, NULL);
+  pthread_t t;
+  pthread_create(&t, NULL, late_callback, NULL);
+  log_line("shutting down");
+  pthread_join(t, NULL);
+  pthread_mutex_destroy(&log_mu);
+  return 0;
+}
