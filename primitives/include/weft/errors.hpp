@@ -1,7 +1,7 @@
 // weft/errors.hpp: the exceptions of the primitives, named after Python's.
 //
 // Each is thrown exactly where CPython raises the exception of the same name (see
-// shared/design/primitives-api.md). All derive from weft::Error, itself a std::runtime_error,
+// docs/primitives.md). All derive from weft::Error, itself a std::runtime_error,
 // so `catch (const weft::Error&)` catches every one of them.
 #pragma once
 

@@ -2,7 +2,7 @@
 //
 // Python's threading, concurrent.futures and queue vocabulary in C++20, every operation recorded
 // by weft's runtime when a trace is being taken (`weft run`). See docs/primitives.md for the
-// Python -> C++ table and shared/design/primitives-api.md for the contract.
+// Python -> C++ table and docs/primitives.md for the contract.
 #pragma once
 
 #include "weft/barrier.hpp"

@@ -189,7 +189,7 @@ std::string_view to_string(MisuseCode code) noexcept;
 
 // A finding of an online detector, handed to the sink that records it (see Sink::on_finding).
 struct FindingRecord {
-  std::string kind;     // bug-kind id from shared/design/overview.md, e.g. "lock-reentry"
+  std::string kind;     // bug-kind id from docs/design.md, e.g. "lock-reentry"
   std::string message;  // plain words, one line
   std::vector<std::uint32_t> threads;       // current_thread_index() values involved
   std::vector<ObjId> objects;               // objects involved
