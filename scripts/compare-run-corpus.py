@@ -85,6 +85,8 @@ TSAN_MAP = [
     (re.compile(r'^lock-order-inversion'), 'lock-order-inversion'),
     (re.compile(r'^unlock of an unlocked mutex'), 'unowned-release'),  # "(or by a wrong thread)"
     (re.compile(r'^double lock of a mutex'), 'lock-reentry'),
+    (re.compile(r'^destroy of a locked mutex'), 'destroy-in-use'),
+    (re.compile(r'^use of an invalid mutex'), 'use-after-destroy'),
 ]
 TSAN_HEADING = re.compile(r'WARNING: ThreadSanitizer: (.*?)(?: \(pid=\d+\))?\s*$')
 
@@ -97,8 +99,6 @@ HELGRIND_MAP = [
     (re.compile(r'^Thread #\d+ unlocked a not-locked lock'), 'unowned-release'),
     (re.compile(r'^Thread #\d+ unlocked lock at 0x[0-9A-Fa-f]+ currently held by thread'),
      'unowned-release'),
-    (re.compile(r"^Thread #\d+'s call to pthread_mutex_unlock failed"), 'unowned-release'),
-    (re.compile(r"^Thread #\d+'s call to pthread_mutex_lock failed"), 'lock-reentry'),
     (re.compile(r'^Thread #\d+: pthread_cond_\{timed\}wait called with un-held mutex'),
      'wait-without-lock'),
     (re.compile(r'^Thread #\d+: pthread_cond_\{timed\}wait called with mutex held by a '
@@ -109,7 +109,34 @@ HELGRIND_MAP = [
     (re.compile(r'^Thread #\d+: pthread_cond_\{signal,broadcast\}: (dubious: )?associated lock '
                 r'is not held'), 'notify-without-lock'),
     (re.compile(r'^Thread #\d+: Exiting thread still holds'), 'exit-holding-lock'),
+    # Issue 13's kinds.
+    (re.compile(r'^Thread #\d+: pthread_(mutex|rwlock)_destroy of a locked mutex'),
+     'destroy-in-use'),
+    (re.compile(r'^Thread #\d+: pthread_cond_destroy: destruction of condition variable being '
+                r'waited upon'), 'destroy-in-use'),
+    (re.compile(r'^Thread #\d+: pthread_barrier_destroy: '), 'destroy-in-use'),
+    (re.compile(r'^Thread #\d+ unlocked an invalid lock'), 'use-after-destroy'),
+    (re.compile(r'^Thread #\d+: pthread_barrier_wait: barrier is uninitiali[sz]ed'),
+     'use-after-destroy'),
+    (re.compile(r'^Thread #\d+: pthread_cond_\{timed\}wait: cond is associated with a different '
+                r'mutex'), 'api-misuse'),
+    (re.compile(r"^Thread #\d+: pthread_barrier_init: 'count' argument is zero"), 'api-misuse'),
 ]
+# "Thread #N's call to FN failed" is followed by "with error code E (NAME: ...)": the kind
+# depends on both (a failed lock is a re-lock with EDEADLK, a destroyed mutex with EINVAL).
+HELGRIND_FAILED_CALL = re.compile(r"^Thread #\d+'s call to (\w+) failed")
+HELGRIND_ERROR_CODE = re.compile(r'with error code \d+ \((\w+)')
+HELGRIND_FAILED_MAP = {
+    ('pthread_mutex_unlock', 'EPERM'): 'unowned-release',
+    ('pthread_mutex_lock', 'EDEADLK'): 'lock-reentry',
+    ('pthread_rwlock_wrlock', 'EDEADLK'): 'lock-reentry',
+    ('pthread_rwlock_rdlock', 'EDEADLK'): 'lock-reentry',
+    ('pthread_mutex_lock', 'EINVAL'): 'use-after-destroy',
+    ('pthread_mutex_lock', 'ENOTRECOVERABLE'): 'api-misuse',
+    ('pthread_mutex_destroy', 'EBUSY'): 'destroy-in-use',
+    ('pthread_barrier_init', 'EINVAL'): 'api-misuse',
+    ('sem_post', 'EOVERFLOW'): 'api-misuse',
+}
 # Lines that start a Helgrind error (everything else in a block is stack or detail).
 HELGRIND_HEADING = re.compile(
     r'^(Possible data race during .*|Thread #\d+(:| unlocked|\'s call to) .*)$')
@@ -129,14 +156,18 @@ def tsan_kinds(log):
 
 def helgrind_kinds(log):
     kinds = set()
-    for line in log.splitlines():
-        m = re.match(r'^==\d+== (.*)$', line)
-        if not m:
-            continue
-        text = m.group(1).strip()
+    lines = [re.match(r'^==\d+== (.*)$', line) for line in log.splitlines()]
+    lines = [m.group(1).strip() for m in lines if m]
+    for i, text in enumerate(lines):
         if HELGRIND_NOT_ERRORS.match(text) or not HELGRIND_HEADING.match(text):
             continue
         kind = next((k for rx, k in HELGRIND_MAP if rx.search(text)), None)
+        failed = HELGRIND_FAILED_CALL.match(text)
+        if failed:
+            code = next((c.group(1) for c in map(HELGRIND_ERROR_CODE.search, lines[i + 1:i + 4])
+                         if c), '?')
+            kind = HELGRIND_FAILED_MAP.get((failed.group(1), code),
+                                           f'other:call to {failed.group(1)} failed ({code})')
         if kind is None:
             # Generic name for unmapped errors: drop thread numbers and addresses.
             text = re.sub(r'#\d+', '#N', re.sub(r'0x[0-9A-Fa-f]+', 'ADDR', text))
