@@ -103,7 +103,9 @@ int record_mutex_lock(Sink* s, pthread_mutex_t* m, const void* pc, Block&& block
     if (!refused) c.acquire_begin(id);
     r = block();
   }
-  if (acquired(r)) {
+  if (r == 0 && m->__data.__kind == 0) [[likely]] {
+    c.acquired(id, {});  // a default mutex (std::mutex): nothing more to say
+  } else if (acquired(r)) {
     c.acquired(id, {held_depth(m), false, r == EOWNERDEAD, is_robust(m)});
   } else {
     if (r == EINVAL && m->__data.__kind == kDestroyedKind)
@@ -199,6 +201,11 @@ WEFT_EXPORT int pthread_mutex_unlock(pthread_mutex_t* m) noexcept {
   Call c(*s, __builtin_return_address(0), Call::kDirect);
   ObjId id = mutex_use_id(c, m);
   if (id == 0) return libc().mutex_unlock(m);
+  if (m->__data.__kind == 0) [[likely]] {
+    // A default mutex (std::mutex): glibc checks nothing, the unlock always happens.
+    c.released(id, 0);
+    return libc().mutex_unlock(m);
+  }
   if (mutex_unlock_refused(m)) [[unlikely]] {
     // glibc checks the owner of these kinds and changes nothing: record the refusal.
     int r = libc().mutex_unlock(m);
