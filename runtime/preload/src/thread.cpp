@@ -104,9 +104,11 @@ ThreadCtl* ctl_of(pthread_t t) noexcept {
 }
 
 // A join of any flavour: JoinBegin, the real call, JoinEnd(0) and cleanup when it joined.
-template <class Call>
-int record_join(pthread_t t, Call&& call) {
-  if (recording() == nullptr) {
+// `pc`: the caller's return address.
+template <class Fn>
+int record_join(pthread_t t, const void* pc, Fn&& call) {
+  Sink* s = recording();
+  if (s == nullptr) {
     if (!g_enabled.load(std::memory_order_relaxed)) return call();
     // Not recording now, but the thread may have been started while recording: keep its
     // bookkeeping straight.
@@ -117,10 +119,9 @@ int record_join(pthread_t t, Call&& call) {
   }
   ThreadCtl* c;
   {
-    Busy b;
-    check_pending_name();
+    Call site(*s, pc);
     c = ctl_of(t);
-    if (c != nullptr) emit(Ev::JoinBegin, c->id, 0);
+    if (c != nullptr) site.event(Ev::JoinBegin, c->id, 0);
   }
   int r = call();
   if (c != nullptr) {
@@ -141,12 +142,11 @@ namespace rt = weft::rt;
 
 WEFT_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (*fn)(void*),
                                void* arg) noexcept {
-  WEFT_NOTE_CALLER();
-  if (recording() == nullptr) return libc().create(t, attr, fn, arg);
+  Sink* s = recording();
+  if (s == nullptr) return libc().create(t, attr, fn, arg);
   ThreadCtl* c;
   {
-    Busy b;
-    check_pending_name();
+    Call site(*s, __builtin_return_address(0));
     c = new (std::nothrow) ThreadCtl{};
     if (c == nullptr) return libc().create(t, attr, fn, arg);
     c->fn = fn;
@@ -171,21 +171,19 @@ WEFT_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (
 }
 
 WEFT_EXPORT int pthread_join(pthread_t t, void** result) {
-  WEFT_NOTE_CALLER();
-  return record_join(t, [=] { return libc().join(t, result); });
+  return record_join(t, __builtin_return_address(0), [=] { return libc().join(t, result); });
 }
 WEFT_EXPORT int pthread_tryjoin_np(pthread_t t, void** result) noexcept {
-  WEFT_NOTE_CALLER();
-  return record_join(t, [=] { return libc().tryjoin(t, result); });
+  return record_join(t, __builtin_return_address(0), [=] { return libc().tryjoin(t, result); });
 }
 WEFT_EXPORT int pthread_timedjoin_np(pthread_t t, void** result, const timespec* abstime) {
-  WEFT_NOTE_CALLER();
-  return record_join(t, [=] { return libc().timedjoin(t, result, abstime); });
+  return record_join(t, __builtin_return_address(0),
+                     [=] { return libc().timedjoin(t, result, abstime); });
 }
 WEFT_EXPORT int pthread_clockjoin_np(pthread_t t, void** result, clockid_t clk,
                                      const timespec* abstime) {
-  WEFT_NOTE_CALLER();
-  return record_join(t, [=] { return libc().clockjoin(t, result, clk, abstime); });
+  return record_join(t, __builtin_return_address(0),
+                     [=] { return libc().clockjoin(t, result, clk, abstime); });
 }
 
 WEFT_EXPORT int pthread_detach(pthread_t t) noexcept {
