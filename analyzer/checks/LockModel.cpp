@@ -2,6 +2,8 @@
 // See LockModel.h for what is understood, LockSummary.h for the facts' shape.
 #include "LockModel.h"
 
+#include "AstHelpers.h"
+
 #include <clang/AST/ASTContext.h>
 #include <clang/AST/Attr.h>
 #include <clang/AST/DeclCXX.h>
@@ -403,7 +405,8 @@ class FunctionAnalysis {
     std::vector<HeldLock> before = record ? snapshot(s) : std::vector<HeldLock>{};
     for (auto& l : locks) {
       l.group = group;
-      if (record) facts_fn_->acquisitions.push_back({l, before, s.released_outer.count(l.key) > 0});
+      if (record)
+        facts_fn_->acquisitions.push_back({l, before, s.released_outer.count(l.key) > 0, {}});
     }
     if (!keep_held) return;
     for (auto& l : locks) s.held.emplace(l.key, l);
@@ -453,7 +456,7 @@ class FunctionAnalysis {
         return;
       }
       if (const CXXConstructorDecl* ctor = ce->getConstructor())
-        record_call(ctor, ce->getBeginLoc(), CallBinding{}, ce->arguments(), s, record);
+        record_call(ctor, ce->getBeginLoc(), CallBinding{}, ce->arguments(), s, record, ce);
       return;
     }
     if (const auto* mc = dyn_cast<CXXMemberCallExpr>(st)) return member_call(mc, s, record);
@@ -637,7 +640,7 @@ class FunctionAnalysis {
       binding.receiver_key = *k;
     }
     escape_guards(md, mc->arguments(), s);
-    record_call(md, at, std::move(binding), mc->arguments(), s, record);
+    record_call(md, at, std::move(binding), mc->arguments(), s, record, mc);
   }
 
   void operator_call(const CXXOperatorCallExpr* oc, State& s, bool record) {
@@ -669,7 +672,7 @@ class FunctionAnalysis {
     }
     auto args = llvm::make_range(oc->arg_begin() + 1, oc->arg_end());
     escape_guards(md, args, s);
-    record_call(md, oc->getBeginLoc(), std::move(binding), args, s, record);
+    record_call(md, oc->getBeginLoc(), std::move(binding), args, s, record, oc);
   }
 
   void free_call(const CallExpr* call, State& s, bool record) {
@@ -722,7 +725,7 @@ class FunctionAnalysis {
     if (callee->hasAttr<AcquireCapabilityAttr>() || callee->hasAttr<ReleaseCapabilityAttr>())
       return;
     escape_guards(callee, call->arguments(), s);
-    record_call(callee, at, CallBinding{}, call->arguments(), s, record);
+    record_call(callee, at, CallBinding{}, call->arguments(), s, record, call);
   }
 
   // True when `e` is `&attr`, a local pthread_mutexattr_t of this function whose every use is
@@ -786,9 +789,60 @@ class FunctionAnalysis {
       facts_.non_default.insert(*k);
   }
 
+  // What the `if`s enclosing `stmt` (up to this function's body) say about its parameters:
+  // tests of a parameter against an integer constant, through `&&` in a then-branch, `||` in an
+  // else-branch and `!`.
+  std::vector<ParamTest> path_tests(const Stmt* stmt) {
+    std::vector<ParamTest> out;
+    if (!stmt) return out;
+    ast::walkOut(ctx_, stmt, [&](const Stmt* p, const Stmt* child) {
+      if (const auto* i = dyn_cast<IfStmt>(p); i && child && !i->isConsteval()) {
+        if (child == i->getThen()) add_tests(i->getCond(), true, out);
+        if (child == i->getElse()) add_tests(i->getCond(), false, out);
+      }
+      return true;
+    });
+    return out;
+  }
+
+  void add_tests(const Expr* cond, bool truth, std::vector<ParamTest>& out) {
+    cond = cond->IgnoreParenImpCasts();
+    if (const auto* u = dyn_cast<UnaryOperator>(cond); u && u->getOpcode() == UO_LNot) {
+      add_tests(u->getSubExpr(), !truth, out);
+      return;
+    }
+    const auto* b = dyn_cast<BinaryOperator>(cond);
+    if (!b) return;
+    if ((b->getOpcode() == BO_LAnd && truth) || (b->getOpcode() == BO_LOr && !truth)) {
+      add_tests(b->getLHS(), truth, out);
+      add_tests(b->getRHS(), truth, out);
+      return;
+    }
+    if (b->getOpcode() != BO_EQ && b->getOpcode() != BO_NE) return;
+    auto param = [&](const Expr* e) -> std::optional<unsigned> {
+      const auto* ref = dyn_cast<DeclRefExpr>(e->IgnoreParenImpCasts());
+      const auto* pv = ref ? dyn_cast<ParmVarDecl>(ref->getDecl()) : nullptr;
+      if (!pv || pv->getDeclContext() != fd_) return std::nullopt;
+      return pv->getFunctionScopeIndex();
+    };
+    auto constant = [&](const Expr* e) -> std::optional<std::int64_t> {
+      Expr::EvalResult r;
+      if (e->isValueDependent() || !e->EvaluateAsInt(r, ctx_)) return std::nullopt;
+      return r.Val.getInt().getExtValue();
+    };
+    std::optional<unsigned> p = param(b->getLHS());
+    std::optional<std::int64_t> v = constant(b->getRHS());
+    if (!p || !v) {
+      p = param(b->getRHS());
+      v = constant(b->getLHS());
+    }
+    if (!p || !v) return;
+    out.push_back({*p, (b->getOpcode() == BO_EQ) == truth, *v});
+  }
+
   template <typename Args>
   void record_call(const FunctionDecl* callee, SourceLocation at, CallBinding binding, Args args,
-                   const State& s, bool record) {
+                   const State& s, bool record, const Stmt* stmt = nullptr) {
     if (!record || !callee) return;
     // Library code does not call back into the program's locks in ways we model.
     if (sm_.isInSystemHeader(callee->getLocation())) return;
@@ -799,6 +853,11 @@ class FunctionAnalysis {
     c.site = site(at);
     size_t i = 0;
     for (const Expr* a : args) {
+      Expr::EvalResult value;
+      c.constants.push_back(!a->isValueDependent() && a->getType()->isIntegralOrEnumerationType() &&
+                                    a->EvaluateAsInt(value, ctx_)
+                                ? std::optional<std::int64_t>(value.Val.getInt().getExtValue())
+                                : std::nullopt);
       std::optional<LockKey> k;
       if (i < callee->getNumParams()) {
         QualType pt = callee->getParamDecl(i)->getType();
@@ -811,6 +870,7 @@ class FunctionAnalysis {
     c.binding = std::move(binding);
     c.held = snapshot(s);
     c.released_outer.assign(s.released_outer.begin(), s.released_outer.end());
+    c.requires_ = path_tests(stmt);
     facts_fn_->calls.push_back(std::move(c));
   }
 

@@ -114,6 +114,7 @@ struct TransAcq {
   HeldLock lock;         // key in F's terms; site, spelling and type of the final acquisition
   std::string acquirer;  // the function whose body holds the final acquisition
   std::vector<Step> chain;
+  std::vector<ParamTest> requires_;  // F's parameters on the way to it (its first step in F)
 };
 
 // "F holds `from` while acquiring `to`", possibly in a callee.
@@ -124,6 +125,7 @@ struct Edge {
   std::string holder;  // that function
   std::string acquirer;  // the function whose body holds the final acquisition of `to`
   std::vector<Step> chain;
+  std::vector<ParamTest> requires_;  // the holder's parameters on the way to `at`
 };
 
 bool is_param(const LockKey& k) { return k.root == LockKey::Root::kParam; }
@@ -186,19 +188,29 @@ struct Closure {
   std::map<std::string, std::map<std::pair<LockKey, LockKey>, Edge>> edges;
 };
 
+// False when one of `tests` fails for the constant arguments of `c`: the path in the callee
+// that they guard cannot run from this call.
+bool feasible(const std::vector<ParamTest>& tests, const Call& c) {
+  for (const ParamTest& t : tests) {
+    if (t.param >= c.constants.size() || !c.constants[t.param]) continue;
+    if ((*c.constants[t.param] == t.value) != t.equal) return false;
+  }
+  return true;
+}
+
 Closure close(const Facts& facts) {
   Closure cl;
   for (const auto& [id, f] : facts.functions) {
     auto& mine = cl.acq[id];
     auto& edges = cl.edges[id];
     for (const auto& a : f.acquisitions) {
-      if (!a.released_outer) mine.emplace(a.lock.key, TransAcq{a.lock, f.name, {}});
+      if (!a.released_outer) mine.emplace(a.lock.key, TransAcq{a.lock, f.name, {}, a.requires_});
       for (const auto& h : a.held) {
         if (h.key == a.lock.key) continue;
         // std::scoped_lock(a, b) / std::lock(a, b) avoid deadlock among their arguments.
         if (h.group >= 0 && h.group == a.lock.group) continue;
         edges.emplace(std::pair{h.key, a.lock.key},
-                      Edge{h, a.lock, a.lock.site, f.name, f.name, {}});
+                      Edge{h, a.lock, a.lock.site, f.name, f.name, {}, a.requires_});
       }
     }
   }
@@ -217,8 +229,9 @@ Closure close(const Facts& facts) {
         auto& edges = cl.edges[id];
         for (const auto& [k, t] : callee_acq) {
           auto mk = map_key(k, c, callee);
-          if (!mk || contains(c.released_outer, *mk)) continue;
+          if (!mk || contains(c.released_outer, *mk) || !feasible(t.requires_, c)) continue;
           TransAcq nt = t;
+          nt.requires_ = c.requires_;
           nt.lock.key = *mk;
           nt.lock.spelling = display(*mk, t.lock.spelling);
           nt.chain.insert(nt.chain.begin(), Step{c.site, f.name, c.callee_name});
@@ -226,13 +239,14 @@ Closure close(const Facts& facts) {
             if (h.key == *mk) continue;
             if (edges
                     .emplace(std::pair{h.key, *mk},
-                             Edge{h, nt.lock, c.site, f.name, nt.acquirer, nt.chain})
+                             Edge{h, nt.lock, c.site, f.name, nt.acquirer, nt.chain, c.requires_})
                     .second)
               changed = true;
           }
           if (mine.emplace(*mk, std::move(nt)).second) changed = true;
         }
         for (const auto& [pair, e] : callee_edges) {
+          if (!feasible(e.requires_, c)) continue;
           auto mf = map_key(pair.first, c, callee);
           auto mt = map_key(pair.second, c, callee);
           if (!mf || !mt || *mf == *mt) continue;
@@ -249,6 +263,7 @@ Closure close(const Facts& facts) {
           ne.chain.insert(ne.chain.begin(), Step{c.site, f.name, c.callee_name});
           ne.at = c.site;
           ne.holder = f.name;
+          ne.requires_ = c.requires_;
           if (edges.emplace(std::pair{*mf, *mt}, std::move(ne)).second) changed = true;
         }
       }
@@ -308,6 +323,27 @@ void Facts::merge(const Facts& other) {
   handoff.insert(other.handoff.begin(), other.handoff.end());
 }
 
+namespace {
+json tests_json(const std::vector<ParamTest>& tests) {
+  json out = json::array();
+  for (const ParamTest& t : tests) out.push_back({t.param, t.equal, t.value});
+  return out;
+}
+
+std::vector<ParamTest> tests_from(const json& j) {
+  std::vector<ParamTest> out;
+  for (const auto& t : j)
+    out.push_back({t.at(0).get<unsigned>(), t.at(1).get<bool>(), t.at(2).get<std::int64_t>()});
+  return out;
+}
+
+json constants_json(const std::vector<std::optional<std::int64_t>>& values) {
+  json out = json::array();
+  for (const auto& v : values) out.push_back(v ? json(*v) : json(nullptr));
+  return out;
+}
+}  // namespace
+
 nlohmann::json to_json(const Facts& facts) {
   json fns = json::array();
   for (const auto& [id, f] : facts.functions) {
@@ -315,7 +351,8 @@ nlohmann::json to_json(const Facts& facts) {
     for (const auto& a : f.acquisitions)
       acqs.push_back({{"lock", held_json(a.lock)},
                       {"held", held_list_json(a.held)},
-                      {"released_outer", a.released_outer}});
+                      {"released_outer", a.released_outer},
+                      {"requires", tests_json(a.requires_)}});
     json calls = json::array();
     for (const auto& c : f.calls) {
       json args = json::array();
@@ -329,7 +366,9 @@ nlohmann::json to_json(const Facts& facts) {
                        {"receiver_key", opt_key_json(c.binding.receiver_key)},
                        {"args", args},
                        {"held", held_list_json(c.held)},
-                       {"released_outer", released}});
+                       {"released_outer", released},
+                       {"requires", tests_json(c.requires_)},
+                       {"constants", constants_json(c.constants)}});
     }
     fns.push_back({{"id", id},
                    {"name", f.name},
@@ -354,7 +393,8 @@ Facts facts_from_json(const nlohmann::json& j) {
     f.is_lambda = jf.at("lambda").get<bool>();
     for (const auto& ja : jf.at("acquisitions"))
       f.acquisitions.push_back({held_from(ja.at("lock")), held_list_from(ja.at("held")),
-                                ja.at("released_outer").get<bool>()});
+                                ja.at("released_outer").get<bool>(),
+                                tests_from(ja.value("requires", json::array()))});
     for (const auto& jc : jf.at("calls")) {
       Call c;
       c.callee = jc.at("callee").get<std::string>();
@@ -367,6 +407,10 @@ Facts facts_from_json(const nlohmann::json& j) {
       for (const auto& a : jc.at("args")) c.binding.args.push_back(opt_key_from(a));
       c.held = held_list_from(jc.at("held"));
       for (const auto& k : jc.at("released_outer")) c.released_outer.push_back(key_from(k));
+      c.requires_ = tests_from(jc.value("requires", json::array()));
+      for (const auto& v : jc.value("constants", json::array()))
+        c.constants.push_back(v.is_null() ? std::nullopt
+                                          : std::optional<std::int64_t>(v.get<std::int64_t>()));
       f.calls.push_back(std::move(c));
     }
     facts.functions.emplace(f.id, std::move(f));
@@ -417,6 +461,7 @@ std::vector<Finding> find_reentries(const Facts& facts) {
         for (const auto& [k, t] : cl.acq[c.callee]) {
           auto mk = map_key(k, c, callee_it->second);
           if (!mk || *mk != h.key || contains(c.released_outer, *mk)) continue;
+          if (!feasible(t.requires_, c)) continue;  // a branch this call's constants rule out
           // Reported at the re-acquisition, like a direct one; the path there is in the notes.
           Finding fd{"lock-reentry",
                      t.lock.site,

@@ -12,6 +12,7 @@
 // Nothing here depends on Clang, so the merge step of a cross-TU run is cheap.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
@@ -68,11 +69,21 @@ struct HeldLock {
   int group = -1;        // acquisitions of one std::scoped_lock / std::lock share a group id
 };
 
+// A test of one of the function's own parameters against a constant that every path to a
+// statement passes: `if (fd == -42 || ...) {...} else { here }` gives {0, false, -42}.
+struct ParamTest {
+  unsigned param = 0;
+  bool equal = false;  // the parameter equals `value` (else: differs from it)
+  std::int64_t value = 0;
+  bool operator==(const ParamTest&) const = default;
+};
+
 // One blocking acquisition in a function body.
 struct Acquisition {
   HeldLock lock;                // the lock being acquired, `lock.site` is this acquisition
   std::vector<HeldLock> held;   // locks held on every path reaching it (same function)
   bool released_outer = false;  // the function released this lock (held by its caller) before
+  std::vector<ParamTest> requires_;  // what the enclosing `if`s say about the parameters
 };
 
 // How the callee's `this` and parameters relate to the caller's locks at a call.
@@ -91,6 +102,10 @@ struct Call {
   CallBinding binding;
   std::vector<HeldLock> held;           // locks held on every path reaching the call
   std::vector<LockKey> released_outer;  // caller-held locks this function released before
+  std::vector<ParamTest> requires_;     // what the enclosing `if`s say about the parameters
+  // Per argument: its value when it is an integer constant (`maxconns_handler(-42, 0, 0)`).
+  // The callee's branches that such a value rules out are not followed through this call.
+  std::vector<std::optional<std::int64_t>> constants;
 };
 
 struct FunctionFacts {

@@ -67,11 +67,37 @@ const Stmt* stripImplicit(const Stmt* s) {
   return s;
 }
 
+// The body of a loop statement.
+const Stmt* loopBody(const Stmt* loop) {
+  if (const auto* w = dyn_cast<WhileStmt>(loop)) return w->getBody();
+  if (const auto* d = dyn_cast<DoStmt>(loop)) return d->getBody();
+  if (const auto* f = dyn_cast<ForStmt>(loop)) return f->getBody();
+  if (const auto* r = dyn_cast<CXXForRangeStmt>(loop)) return r->getBody();
+  return nullptr;
+}
+
 // The statement a guarding `if` would re-check with: is it the first thing after the `if`?
 const Expr* conditionOf(const Stmt* s) {
   if (const auto* i = dyn_cast_or_null<IfStmt>(s)) return i->getCond();
   if (const auto* w = dyn_cast_or_null<WhileStmt>(s)) return w->getCond();
   return nullptr;
+}
+
+// The statements of `block` from `first` on are all conditional on state that `cond` reads: each
+// is an `if`, `while` or `for` whose condition mentions one of its variables (empty statements
+// aside).
+bool guardedRest(const CompoundStmt* block, const Stmt* first, const Expr* cond) {
+  std::set<const ValueDecl*> state = stateOf(cond);
+  if (state.empty()) return false;
+  bool from = false;
+  for (const Stmt* st : block->body()) {
+    if (st == first) from = true;
+    if (!from || isa<NullStmt>(st)) continue;
+    const Expr* c = conditionOf(st);
+    if (const auto* f = dyn_cast<ForStmt>(st)) c = f->getCond();
+    if (!c || !mentionsAny(c, state)) return false;
+  }
+  return from;
 }
 
 }  // namespace
@@ -132,6 +158,7 @@ void WaitNotInLoopCheck::check(const MatchFinder::MatchResult& result) {
   bool guardInThen = false;
   bool tail = true;                // nothing runs between the wait and the loop's next check
   const Stmt* following = nullptr;  // the first statement run after the guarded wait
+  const CompoundStmt* followingBlock = nullptr;  // the block `following` is in
   const Stmt* loop = nullptr;
   bool jumpsBack = false;  // a `continue` after the wait goes straight to the loop's check
   ast::walkOut(ctx, call, [&](const Stmt* s, const Stmt* child) {
@@ -160,6 +187,7 @@ void WaitNotInLoopCheck::check(const MatchFinder::MatchResult& result) {
         if (guard) {
           tail = false;
           following = st;
+          followingBlock = cs;
         }
         break;
       }
@@ -187,6 +215,13 @@ void WaitNotInLoopCheck::check(const MatchFinder::MatchResult& result) {
       collectDecls(guard->getCond(), decls);
       if (guardState.empty() && mentionsAny(again, decls)) return;
     }
+    // Everything after the `if` up to the end of the loop body runs only under a test of the
+    // guard's own state, and then the loop comes back to the `if`: a spurious wake-up can only
+    // lead back to the check (memcached's compaction thread: `while (1) { if (!compacting &&
+    // find_work()) {...} else { pthread_cond_wait(...); } while (compacting) {...} }`).
+    if (followingBlock && loopBody(loop) == followingBlock &&
+        guardedRest(followingBlock, following, guard->getCond()))
+      return;
   }
 
   auto d = diag(call->getBeginLoc(), "'" + name + "' is not in a loop that re-checks its condition");
@@ -201,8 +236,15 @@ void WaitNotInLoopCheck::check(const MatchFinder::MatchResult& result) {
     if (const auto* cs = dyn_cast<CompoundStmt>(then)) then = cs->size() == 1 ? cs->body_front() : nullptr;
     exact = then && stripImplicit(then) == call->IgnoreImplicit();
   }
+  // Some single waits are deliberate (a one-shot start-up handshake, a wake-up that only paces a
+  // loop): the rule still holds, so say how to record the decision where the wait is.
+  auto suppressNote = [&] {
+    d.note(call->getBeginLoc(), "if one wake-up is enough here by design, say so where it is: "
+                                "'// NOLINT(wait-not-in-loop): <why a spurious wake-up is harmless>'");
+  };
   if (exact) {
     d.fix(FixItHint::CreateReplacement(CharSourceRange::getTokenRange(guard->getIfLoc()), "while"));
+    suppressNote();
     return;
   }
 
@@ -237,6 +279,7 @@ void WaitNotInLoopCheck::check(const MatchFinder::MatchResult& result) {
     d.note(call->getBeginLoc(),
            "call '" + name + "' in a 'while' loop that re-checks the awaited state");
   }
+  suppressNote();
 }
 
 }  // namespace weft::analyzer

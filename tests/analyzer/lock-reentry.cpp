@@ -477,3 +477,39 @@ void expect_twice() {
   if (__builtin_expect(checked.acquire(), 1)) checked.acquire();
   // CHECK-MESSAGES: :[[@LINE-1]]:47: warning: 'checked' is acquired while already held on this path; 'weft::Lock' is not reentrant, so the thread deadlocks [lock-reentry]
 }
+
+// ---- Constant arguments decide the callee's branches ------------------------------------------
+
+// A handler that re-enables intake unless it is told (with a sentinel) to only re-schedule.
+// Called with the sentinel by the function holding `intake_mu`, it never reaches the re-lock.
+pthread_mutex_t intake_mu = PTHREAD_MUTEX_INITIALIZER;
+void enable_intake(int enable);
+void on_timer(int fd, int retry) {
+  if (fd == -1 || retry) {
+    return;  // re-scheduled
+  } else {
+    enable_intake(1);
+    // CHECK-NOTES: :[[@LINE-1]]:5: note: 'on_timer' calls 'enable_intake' here
+  }
+}
+void enable_intake(int enable) {
+  pthread_mutex_lock(&intake_mu);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'intake_mu' is acquired while already held by a caller; 'pthread_mutex_t' is not reentrant, so the thread deadlocks [lock-reentry]
+  // CHECK-NOTES: :[[@LINE-2]]:3: note: 'intake_mu' was first acquired here, in 'enable_intake'
+  if (!enable) on_timer(-1, 0);  // negative: the sentinel rules the re-lock out
+  if (!enable) on_timer(7, 0);   // positive: fd 7 reaches enable_intake(1)
+  // CHECK-NOTES: :[[@LINE-1]]:16: note: 'enable_intake' calls 'on_timer' here
+  pthread_mutex_unlock(&intake_mu);
+}
+
+// Only the pruned call: nothing to report.
+pthread_mutex_t quiet_mu = PTHREAD_MUTEX_INITIALIZER;
+void quiet_enable(int enable);
+void quiet_timer(int fd) {
+  if (fd != -1) quiet_enable(1);
+}
+void quiet_enable(int enable) {
+  pthread_mutex_lock(&quiet_mu);
+  if (!enable) quiet_timer(-1);
+  pthread_mutex_unlock(&quiet_mu);
+}

@@ -189,7 +189,45 @@ void pool_worker() {
   }
 }
 
+// A background thread whose loop comes back to the `if` after the wait, but which first runs a
+// step guarded by part of the state and then an unguarded one: a spurious wake-up reaches
+// `use(q.front())` on an empty queue.
+bool busy = false;
+void background_unguarded_tail() {
+  pthread_mutex_lock(&pm);
+  while (1) {
+    if (!busy && !q.empty()) {
+      busy = true;
+    } else {
+      pthread_cond_wait(&pc, &pm);
+      // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'pthread_cond_wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+      // CHECK-NOTES: :[[@LINE-2]]:7: note: if one wake-up is enough here by design, say so where it is: '// NOLINT(wait-not-in-loop)
+    }
+    while (busy) busy = false;
+    use(q.front());
+  }
+}
+
 // ---- negatives ---------------------------------------------------------------------------
+
+// A background thread whose loop re-checks by coming back to the `if`: everything after the
+// if/else runs only under a test of the same state (the shape of a compaction thread:
+// `while (1) { if (!busy && find_work()) {...} else { wait } while (busy) {...} }`).
+void background_guarded_tail() {
+  pthread_mutex_lock(&pm);
+  while (1) {
+    if (!busy && !q.empty()) {
+      busy = true;
+    } else {
+      pthread_cond_wait(&pc, &pm);
+    }
+    while (busy) {
+      use(q.front());
+      q.pop_front();
+      busy = false;
+    }
+  }
+}
 
 // The same worker re-checking all of the guard's state after the wait.
 void pool_worker_full_recheck() {
