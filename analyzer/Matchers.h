@@ -1,6 +1,7 @@
 // Names and small matchers shared by the checks: what weft understands as a condition variable,
-// an event, a lock and a lock guard (docs/design.md, "What each part must understand"). Matching is by qualified name, so the weft headers, libstdc++ and libc++ (whose
-// inline namespaces hasName looks through) and test stand-ins all match.
+// an event, a lock and a lock guard (docs/design.md, "What each part must understand").
+// Matching is by qualified name, so the weft headers, libstdc++ and libc++ (whose inline
+// namespaces hasName looks through) and test stand-ins all match.
 #pragma once
 
 #include <clang/ASTMatchers/ASTMatchers.h>

@@ -100,7 +100,160 @@ bool guardedRest(const CompoundStmt* block, const Stmt* first, const Expr* cond)
   return from;
 }
 
+// A type that is a condition variable: std::condition_variable(_any), weft::Condition,
+// pthread_cond_t, cnd_t (also through typedefs such as libuv's uv_cond_t), possibly behind a
+// pointer or reference.
+bool isConditionType(QualType t) {
+  if (t.isNull()) return false;
+  if (t->isPointerType() || t->isReferenceType()) t = t->getPointeeType();
+  // C's condition types are typedefs (of an anonymous union for pthread_cond_t), and wrappers add
+  // their own on top (libuv's uv_cond_t): look at every name on the way down.
+  for (QualType u = t.getUnqualifiedType();;) {
+    if (const auto* td = u->getAs<TypedefType>()) {
+      std::string n = td->getDecl()->getName().str();
+      if (n == "pthread_cond_t" || n == "cnd_t") return true;
+      u = td->getDecl()->getUnderlyingType().getUnqualifiedType();
+      continue;
+    }
+    break;
+  }
+  if (const auto* rd = t.getCanonicalType()->getAsCXXRecordDecl()) {
+    std::string n = rd->getQualifiedNameAsString();
+    return n == "std::condition_variable" || n == "std::condition_variable_any" ||
+           n == "weft::Condition";
+  }
+  return false;
+}
+
+// A lock type, possibly behind a pointer or reference.
+bool isLockType(QualType t) {
+  if (t->isPointerType() || t->isReferenceType()) t = t->getPointeeType();
+  for (QualType u = t.getUnqualifiedType();;) {
+    if (const auto* td = u->getAs<TypedefType>()) {
+      std::string n = td->getDecl()->getName().str();
+      if (n == "pthread_mutex_t" || n == "mtx_t") return true;
+      u = td->getDecl()->getUnderlyingType().getUnqualifiedType();
+      continue;
+    }
+    break;
+  }
+  if (const auto* rd = t.getCanonicalType()->getAsCXXRecordDecl()) {
+    // Projects wrap their mutexes too (leveldb's port::Mutex): go by the class name.
+    std::string n = rd->getNameAsString();
+    std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return std::tolower(c); });
+    return n.find("mutex") != std::string::npos || (n.size() >= 4 && n.ends_with("lock"));
+  }
+  return false;
+}
+
+// Every field of `rd` is a condition variable or a lock: a wrapper class, not a monitor.
+bool onlySynchronisation(const RecordDecl* rd) {
+  for (const FieldDecl* f : rd->fields())
+    if (!isConditionType(f->getType()) && !isLockType(f->getType())) return false;
+  return true;
+}
+
+// Reads state that outlives the call: a global or static variable, or a member (other than the
+// ones in `allowed`, the condition and mutex being forwarded).
+bool readsSharedState(const Stmt* s, const std::set<const ValueDecl*>& allowed) {
+  std::set<const ValueDecl*> used;
+  collectDecls(s, used);
+  for (const ValueDecl* d : used) {
+    if (allowed.count(d)) continue;
+    if (isa<FieldDecl>(d)) return true;
+    if (const auto* v = dyn_cast<VarDecl>(d); v && v->hasGlobalStorage()) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+// A function whose job is to forward a wait: the wait in its body is on a condition it receives
+// (a parameter) or owns (a member), nothing but error handling guards it, no loop surrounds it,
+// and nothing after it reads state that outlives the call (globals, members other than the
+// forwarded condition and mutex). Its callers are checked in its place; `wait` is its wait.
+const CallExpr* WaitNotInLoopCheck::forwardedWait(const FunctionDecl* fn, ASTContext& ctx) {
+  if (!fn) return nullptr;
+  fn = fn->getDefinition();
+  if (!fn || !fn->hasBody()) return nullptr;
+  auto cached = wrappers_.find(fn);
+  if (cached != wrappers_.end()) return cached->second;
+  wrappers_[fn] = nullptr;  // recursion guard
+  // The waits in the body.
+  auto waits = match(
+      findAll(callExpr(callee(functionDecl(anyOf(
+                           cxxMethodDecl(hasAnyName("wait", "wait_for", "wait_until"),
+                                         ofClass(names::conditionClass())),
+                           names::freeConditionWait()))))
+                  .bind("w")),
+      *fn->getBody(), ctx);
+  if (waits.size() != 1) return nullptr;
+  const auto* w = waits[0].getNodeAs<CallExpr>("w");
+  // A predicate form re-checks by itself: the function is not forwarding a bare wait.
+  if (const auto* m = dyn_cast_or_null<CXXMethodDecl>(w->getDirectCallee())) {
+    std::string wn = m->getNameAsString();
+    if (m->getParent()->getQualifiedNameAsString() == "weft::Condition" ? wn != "wait"
+                                                                        : m->getNumParams() != (wn == "wait" ? 1u : 2u))
+      return nullptr;
+  }
+  // A function that takes the lock itself owns the decision of what to wait for: its callers
+  // cannot re-check under the lock around the wait, so it is the one that must loop (a Gate
+  // whose pass() locks and waits once). A wrapper waits with the lock its caller holds
+  // (received, or adopted by a unique_lock).
+  auto takesLock = match(
+      findAll(stmt(anyOf(
+          cxxConstructExpr(hasDeclaration(cxxConstructorDecl(ofClass(names::lockGuardClass()))),
+                           unless(hasAnyArgument(hasType(
+                               cxxRecordDecl(hasAnyName("::std::adopt_lock_t", "::std::defer_lock_t")))))),
+          callExpr(callee(functionDecl(hasAnyName("lock", "acquire", "::pthread_mutex_lock",
+                                                   "::mtx_lock", "lock_shared"))))))),
+      *fn->getBody(), ctx);
+  if (!takesLock.empty()) return nullptr;
+  // The condition: the object of a member wait, or the first argument of a free one.
+  const Expr* cond = nullptr;
+  if (const auto* m = dyn_cast<CXXMemberCallExpr>(w))
+    cond = m->getImplicitObjectArgument();
+  else if (w->getNumArgs() > 0)
+    cond = w->getArg(0);
+  if (!cond) return nullptr;
+  std::set<const ValueDecl*> forwarded = stateOf(cond);
+  bool receivedOrOwned = false;
+  for (const ValueDecl* d : forwarded) {
+    if (isa<ParmVarDecl>(d) && isConditionType(d->getType())) receivedOrOwned = true;
+    // Owned: only by a class that is nothing but a condition variable (and its mutex): a class
+    // with state of its own (a latch's count, a gate's flag) is a monitor whose method must wait
+    // for that state itself.
+    if (const auto* f = dyn_cast<FieldDecl>(d); f && isConditionType(f->getType()) &&
+                                                 onlySynchronisation(f->getParent()))
+      receivedOrOwned = true;
+  }
+  if (!receivedOrOwned) return nullptr;
+  // The mutex too may be read afterwards (a guard adopting it, a pointer member).
+  for (unsigned i = 0; i < w->getNumArgs(); ++i) {
+    std::set<const ValueDecl*> more = stateOf(w->getArg(i));
+    forwarded.insert(more.begin(), more.end());
+  }
+  // Only error handling around it: no loop, no `if` that tests anything but the wait's result.
+  bool plain = true;
+  const Stmt* top = nullptr;  // the body statement holding the wait
+  ast::walkOut(ctx, w, [&](const Stmt* p, const Stmt* child) {
+    if (isa<WhileStmt, DoStmt, ForStmt, CXXForRangeStmt>(p)) plain = false;
+    if (const auto* i = dyn_cast<IfStmt>(p); i && child && child != i->getCond()) plain = false;
+    if (p == fn->getBody()) top = child;
+    return plain;
+  });
+  if (!plain || !top) return nullptr;
+  // Nothing after it reads state that outlives the call.
+  bool after = false;
+  for (const Stmt* st : cast<CompoundStmt>(fn->getBody())->body()) {
+    if (st == top) {
+      after = true;
+      continue;
+    }
+    if (after && readsSharedState(st, forwarded)) return nullptr;
+  }
+  return wrappers_[fn] = w;
+}
 
 void WaitNotInLoopCheck::registerMatchers(MatchFinder* finder) {
   auto ConditionWait = cxxMethodDecl(hasAnyName("wait", "wait_for", "wait_until"),
@@ -120,19 +273,45 @@ void WaitNotInLoopCheck::registerMatchers(MatchFinder* finder) {
     finder->addMatcher(callExpr(callee(functionDecl(hasAnyName(refs)))).bind("wrapper"), this);
     wrapperNames_ = std::move(names);
   }
+  // Calls of functions that may forward a wait (decided in check(): forwardedWait()).
+  finder->addMatcher(
+      callExpr(callee(functionDecl(matchesName("[Ww]ait"),
+                                   unless(anyOf(cxxMethodDecl(ofClass(names::conditionClass())),
+                                                names::freeConditionWait())))))
+          .bind("candidate"),
+      this);
 }
 
 void WaitNotInLoopCheck::check(const MatchFinder::MatchResult& result) {
   ASTContext& ctx = *result.Context;
   const auto* call = result.Nodes.getNodeAs<CallExpr>("wait");
   bool wrapper = false;
+  const CallExpr* forwarded = nullptr;  // the wait inside a recognised wrapper being called
   if (!call) {
     call = result.Nodes.getNodeAs<CallExpr>("wrapper");
+    wrapper = true;
+  }
+  if (!call) {
+    call = result.Nodes.getNodeAs<CallExpr>("candidate");
+    if (!call) return;
+    // A named wrapper (the option) is matched above already.
+    if (std::find(wrapperNames_.begin(), wrapperNames_.end(),
+                  call->getDirectCallee()->getQualifiedNameAsString()) != wrapperNames_.end())
+      return;
+    forwarded = forwardedWait(call->getDirectCallee(), ctx);
+    if (!forwarded) return;
     wrapper = true;
   }
   const FunctionDecl* fn = call ? call->getDirectCallee() : nullptr;
   if (!fn) return;
   std::string name = fn->getNameAsString();
+  // The wait inside a wrapper: its callers are checked instead (above).
+  if (!wrapper) {
+    const FunctionDecl* encl = ast::walkOut(ctx, call, [](const Stmt*, const Stmt*) {
+                                 return true;
+                               }).function;
+    if (encl && forwardedWait(encl, ctx) == call) return;
+  }
 
   enum class Kind { kStd, kWeft, kC } kind = Kind::kC;
   bool timed = name != "wait" && name != "pthread_cond_wait" && name != "cnd_wait";
@@ -225,6 +404,10 @@ void WaitNotInLoopCheck::check(const MatchFinder::MatchResult& result) {
   }
 
   auto d = diag(call->getBeginLoc(), "'" + name + "' is not in a loop that re-checks its condition");
+  if (forwarded)
+    d.note(forwarded->getBeginLoc(),
+           "'" + name + "' is a wait wrapper: it waits here and re-checks nothing, so its "
+           "caller must loop");
 
   // if -> while is exact when the `if` only guards this wait and its condition can be
   // evaluated again without effects.

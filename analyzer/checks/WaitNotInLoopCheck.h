@@ -1,6 +1,7 @@
 // wait-not-in-loop
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,9 @@ namespace weft::analyzer {
 ///
 /// Waits understood: std::condition_variable(_any)::wait/wait_for/wait_until without a
 /// predicate, weft::Condition::wait, pthread_cond_(timed|clock)wait, cnd_(timed)wait, and the
-/// functions named in the option `wait-not-in-loop.Wrappers` (qualified names, `;`-separated).
+/// functions named in the option `wait-not-in-loop.Wrappers` (qualified names, `;`-separated),
+/// and wait wrappers it recognises itself: a function that forwards a wait on a condition it
+/// receives or owns and reads no other state after it is checked at its callers instead.
 /// Fix-it: `if` -> `while` where that rewrite is exact; otherwise a note suggesting the
 /// predicate overload. Doc: docs/checks/wait-not-in-loop.md
 class WaitNotInLoopCheck : public Check {
@@ -27,7 +30,11 @@ class WaitNotInLoopCheck : public Check {
   void check(const clang::ast_matchers::MatchFinder::MatchResult& result) override;
 
  private:
+  // The wait a wrapper forwards, or nullptr when `fn` is not one (cached per definition).
+  const clang::CallExpr* forwardedWait(const clang::FunctionDecl* fn, clang::ASTContext& ctx);
+
   std::vector<std::string> wrapperNames_;  // keeps the names the wrapper matcher refers to
+  std::map<const clang::FunctionDecl*, const clang::CallExpr*> wrappers_;
 };
 
 }  // namespace weft::analyzer

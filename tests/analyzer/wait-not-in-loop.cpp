@@ -208,7 +208,60 @@ void background_unguarded_tail() {
   }
 }
 
+// Wait wrappers: the wait inside is the callers' business; an unlooped call of one is reported.
+class CondVarWrapper {
+ public:
+  explicit CondVarWrapper(std::mutex* mu) : mu_(mu) {}
+  // Waits with the caller's mutex already held (adopted), like leveldb's port::CondVar.
+  void Wait() {
+    std::unique_lock<std::mutex> lock(*mu_, std::adopt_lock);
+    cv_.wait(lock);
+    lock.release();
+  }
+  void Signal() { cv_.notify_one(); }
+
+ private:
+  std::condition_variable cv_;
+  std::mutex* mu_;
+};
+void c_cond_wait(pthread_cond_t* c, pthread_mutex_t* mu) {
+  if (pthread_cond_wait(c, mu)) __builtin_trap();  // a wrapper that only checks the result
+}
+CondVarWrapper wrapped(&m);
+void waits_through_wrappers() {
+  m.lock();
+  if (!ready) wrapped.Wait();
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 'Wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+  // CHECK-NOTES: :[[@LINE-17]]:5: note: 'Wait' is a wait wrapper: it waits here and re-checks nothing, so its caller must loop
+  m.unlock();
+  pthread_mutex_lock(&pm);
+  if (!ready) c_cond_wait(&pc, &pm);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 'c_cond_wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+  pthread_mutex_unlock(&pm);
+}
+
+// Not a wrapper: it waits on a global condition and then reads the state itself.
+int jobs = 0;
+int wait_for_job() {
+  pthread_mutex_lock(&pm);
+  pthread_cond_wait(&pc, &pm);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'pthread_cond_wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+  int j = jobs--;
+  pthread_mutex_unlock(&pm);
+  return j;
+}
+
 // ---- negatives ---------------------------------------------------------------------------
+
+// Wrappers called in loops: nothing to report, neither here nor in the wrappers' bodies.
+void loops_through_wrappers() {
+  m.lock();
+  while (!ready) wrapped.Wait();
+  m.unlock();
+  pthread_mutex_lock(&pm);
+  while (!ready) c_cond_wait(&pc, &pm);
+  pthread_mutex_unlock(&pm);
+}
 
 // A background thread whose loop re-checks by coming back to the `if`: everything after the
 // if/else runs only under a test of the same state (the shape of a compaction thread:
