@@ -125,6 +125,25 @@ bool isConditionType(QualType t) {
   return false;
 }
 
+// `e` reads only the function's own values: locals and by-value parameters (no globals, members,
+// or anything behind a pointer or reference), so no other thread can change what it says.
+// `if (timeout == -1) cv.wait(m); else cv.wait_for(m, ...)` chooses a flavour of wait, it does
+// not test the awaited state.
+bool readsOnlyOwnValues(const Expr* e) {
+  std::set<const ValueDecl*> all;
+  collectDecls(e, all);
+  bool any = false;
+  for (const ValueDecl* d : all) {
+    if (isa<FunctionDecl>(d) || isa<EnumConstantDecl>(d)) continue;
+    const auto* v = dyn_cast<VarDecl>(d);
+    if (!v || v->hasGlobalStorage()) return false;
+    QualType t = v->getType();
+    if (t->isPointerType() || t->isReferenceType()) return false;
+    any = true;
+  }
+  return any;
+}
+
 // A lock type, possibly behind a pointer or reference.
 bool isLockType(QualType t) {
   if (t->isPointerType() || t->isReferenceType()) t = t->getPointeeType();
@@ -187,7 +206,7 @@ const CallExpr* WaitNotInLoopCheck::forwardedWait(const FunctionDecl* fn, ASTCon
                            names::freeConditionWait()))))
                   .bind("w")),
       *fn->getBody(), ctx);
-  if (waits.size() != 1) return nullptr;
+  if (waits.empty() || waits.size() > 4) return nullptr;
   const auto* w = waits[0].getNodeAs<CallExpr>("w");
   // A predicate form re-checks by itself: the function is not forwarding a bare wait.
   if (const auto* m = dyn_cast_or_null<CXXMethodDecl>(w->getDirectCallee())) {
@@ -223,8 +242,12 @@ const CallExpr* WaitNotInLoopCheck::forwardedWait(const FunctionDecl* fn, ASTCon
     // Owned: only by a class that is nothing but a condition variable (and its mutex): a class
     // with state of its own (a latch's count, a gate's flag) is a monitor whose method must wait
     // for that state itself.
-    if (const auto* f = dyn_cast<FieldDecl>(d); f && isConditionType(f->getType()) &&
-                                                 onlySynchronisation(f->getParent()))
+    // A class's private helper forwarding its wait (abseil's PthreadWaiter::TimedWait, called
+    // in the loop of Wait()) is a wrapper too: only the class's own methods call it.
+    if (const auto* f = dyn_cast<FieldDecl>(d);
+        f && isConditionType(f->getType()) &&
+        (onlySynchronisation(f->getParent()) || fn->getAccess() == AS_private ||
+         fn->getAccess() == AS_protected))
       receivedOrOwned = true;
   }
   if (!receivedOrOwned) return nullptr;
@@ -233,17 +256,32 @@ const CallExpr* WaitNotInLoopCheck::forwardedWait(const FunctionDecl* fn, ASTCon
     std::set<const ValueDecl*> more = stateOf(w->getArg(i));
     forwarded.insert(more.begin(), more.end());
   }
-  // Only error handling around it: no loop, no `if` that tests anything but the wait's result.
-  bool plain = true;
-  const Stmt* top = nullptr;  // the body statement holding the wait
-  ast::walkOut(ctx, w, [&](const Stmt* p, const Stmt* child) {
-    if (isa<WhileStmt, DoStmt, ForStmt, CXXForRangeStmt>(p)) plain = false;
-    if (const auto* i = dyn_cast<IfStmt>(p); i && child && child != i->getCond()) plain = false;
-    if (p == fn->getBody()) top = child;
-    return plain;
-  });
-  if (!plain || !top) return nullptr;
-  // Nothing after it reads state that outlives the call.
+  // Every wait (a wrapper may choose between wait and wait_for) is on the same condition, with
+  // only error handling or a choice of flavour around it: no loop, no `if` but one that tests
+  // the wait's own result or the function's own values.
+  std::string condText = ast::sourceText(ctx, cond->getSourceRange());
+  const Stmt* top = nullptr;  // the first body statement holding a wait
+  for (const auto& m : waits) {
+    const auto* wi = m.getNodeAs<CallExpr>("w");
+    const Expr* ci = nullptr;
+    if (const auto* mc = dyn_cast<CXXMemberCallExpr>(wi))
+      ci = mc->getImplicitObjectArgument();
+    else if (wi->getNumArgs() > 0)
+      ci = wi->getArg(0);
+    if (!ci || ast::sourceText(ctx, ci->getSourceRange()) != condText) return nullptr;
+    bool plain = true;
+    ast::walkOut(ctx, wi, [&](const Stmt* p, const Stmt* child) {
+      if (isa<WhileStmt, DoStmt, ForStmt, CXXForRangeStmt>(p)) plain = false;
+      if (const auto* i = dyn_cast<IfStmt>(p);
+          i && child && child != i->getCond() && !readsOnlyOwnValues(i->getCond()))
+        plain = false;
+      if (p == fn->getBody() && !top) top = child;
+      return plain;
+    });
+    if (!plain) return nullptr;
+  }
+  if (!top) return nullptr;
+  // Nothing after the waits reads state that outlives the call.
   bool after = false;
   for (const Stmt* st : cast<CompoundStmt>(fn->getBody())->body()) {
     if (st == top) {
@@ -252,6 +290,7 @@ const CallExpr* WaitNotInLoopCheck::forwardedWait(const FunctionDecl* fn, ASTCon
     }
     if (after && readsSharedState(st, forwarded)) return nullptr;
   }
+  for (const auto& m : waits) wrapperWaits_.insert(m.getNodeAs<CallExpr>("w"));
   return wrappers_[fn] = w;
 }
 
@@ -310,7 +349,7 @@ void WaitNotInLoopCheck::check(const MatchFinder::MatchResult& result) {
     const FunctionDecl* encl = ast::walkOut(ctx, call, [](const Stmt*, const Stmt*) {
                                  return true;
                                }).function;
-    if (encl && forwardedWait(encl, ctx) == call) return;
+    if (encl && forwardedWait(encl, ctx) && wrapperWaits_.count(call)) return;
   }
 
   enum class Kind { kStd, kWeft, kC } kind = Kind::kC;
@@ -376,8 +415,10 @@ void WaitNotInLoopCheck::check(const MatchFinder::MatchResult& result) {
 
   if (loop) {
     // A wait straight in a loop: whatever follows it in the body may re-check; we cannot tell,
-    // and precision comes first.
-    if (!guard) return;
+    // and precision comes first. An `if` that only chooses between flavours of wait (on the
+    // function's own values: `if (!t.has_timeout()) cv.wait(lk); else cv.wait_until(...)`)
+    // leaves the wait straight in the loop.
+    if (!guard || readsOnlyOwnValues(guard->getCond())) return;
     // The `if` is re-evaluated on the next iteration before anything else runs (leveldb's
     // MakeRoomForWrite shape: `while (true) { if (...) ... else cv.wait(); }`).
     if (tail) return;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,7 @@ class WaitNotInLoopCheck : public Check {
 
   std::vector<std::string> wrapperNames_;  // keeps the names the wrapper matcher refers to
   std::map<const clang::FunctionDecl*, const clang::CallExpr*> wrappers_;
+  std::set<const clang::CallExpr*> wrapperWaits_;  // the waits inside recognised wrappers
 };
 
 }  // namespace weft::analyzer

@@ -253,6 +253,65 @@ int wait_for_job() {
 
 // ---- negatives ---------------------------------------------------------------------------
 
+// A wrapper that chooses between wait and wait_for on its own parameter (libzmq's
+// condition_variable_t::wait(mutex, timeout) shape): still a wrapper.
+class TimedCondVar {
+ public:
+  int wait(std::unique_lock<std::mutex>& lk, int timeout_ms) {
+    int res = 0;
+    if (timeout_ms == -1) {
+      cv_.wait(lk);
+    } else if (cv_.wait_for(lk, std::chrono::milliseconds(timeout_ms)) ==
+               std::cv_status::timeout) {
+      res = -1;
+    }
+    return res;
+  }
+
+ private:
+  std::condition_variable cv_;
+};
+TimedCondVar timed_cv;
+void loops_on_timed_wrapper() {
+  std::unique_lock<std::mutex> lk(m);
+  while (!ready) timed_cv.wait(lk, 10);
+}
+
+// A wait whose `if` only chooses its flavour on the function's own values, straight in a loop
+// that re-checks (abseil's waiter: `while (wakeups == 0) { if (!timed) wait; else wait_until }`).
+int wakeups = 0;
+void flavour_choice_in_loop(bool timed) {
+  std::unique_lock<std::mutex> lk(m);
+  bool first = true;
+  while (wakeups == 0) {
+    if (!timed) {
+      cv.wait(lk);
+    } else {
+      cv.wait_for(lk, std::chrono::milliseconds(5));
+    }
+    first = false;
+  }
+  (void)first;
+  --wakeups;
+}
+
+// A class with state of its own whose private helper forwards the wait (abseil's
+// PthreadWaiter::TimedWait): the helper is a wrapper, its caller loops.
+class Waiter {
+ public:
+  void Wait() {
+    std::unique_lock<std::mutex> lk(mu_);
+    while (count_ == 0) TimedWait(lk);
+    --count_;
+  }
+
+ private:
+  void TimedWait(std::unique_lock<std::mutex>& lk) { cv_.wait_for(lk, std::chrono::milliseconds(5)); }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int count_ = 0;
+};
+
 // Wrappers called in loops: nothing to report, neither here nor in the wrappers' bodies.
 void loops_through_wrappers() {
   m.lock();
