@@ -126,12 +126,13 @@ EOF
   tsa=-
   if command -v clang-19 > /dev/null; then
     tsa=$(cd "$root/$p" && python3 - "$cdb/compile_commands.json" <<'EOF' 2>&1 | tee "$out/thread-safety.txt" | grep -c 'warning:.*\[-Wthread-safety'
-import json, subprocess, sys
+import json, os, subprocess, sys
 for e in json.load(open(sys.argv[1])):
     args = e.get('arguments') or e['command'].split()
     cmd = ['clang-19' if not args[0].endswith('++') else 'clang++-19', '-fsyntax-only',
            '-Wthread-safety', '-w', '-Wno-everything', '-Wthread-safety'] + \
-          [a for a in args[1:] if a not in ('-c',) and not a.startswith('-o') and a != e['file']] + [e['file']]
+          [a for a in args[1:] if a != '-c' and not a.startswith('-o') and
+           os.path.join(e['directory'], a) != e['file'] and a != e['file']] + [e['file']]
     subprocess.run(cmd, cwd=e['directory'])
 EOF
 )
