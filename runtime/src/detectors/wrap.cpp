@@ -545,9 +545,11 @@ void Detector::on_event(Ev kind, ObjId obj, std::uint64_t arg,
         if (t.wl_state != WaitLoop::Idle || options_.chaos_seed != 0) [[unlikely]]
           wait_loop_on_wait_begin(*this, t, obj, static_cast<ObjId>(arg), where);
         if (s) {
+          // Blocked first: two threads beginning waits on one condvar at once then see each
+          // other (misuse_on_wait_begin's exchange orders them).
+          set_block(t, Block::Wait, obj, where);
           misuse_on_wait_begin(*this, t, obj, static_cast<ObjId>(arg), where);
           signals_on_event(*this, t, kind, obj, arg, where);
-          set_block(t, Block::Wait, obj, where);
         }
         break;
       case Ev::WaitEnd:
@@ -584,7 +586,10 @@ void Detector::on_event(Ev kind, ObjId obj, std::uint64_t arg,
         t.ended.store(true, std::memory_order_release);
         break;
       case Ev::BarrierArrive:
-        if (s) set_block(t, Block::Wait, obj, where);
+        if (s) {
+          set_block(t, Block::Wait, obj, where);
+          lifetime_on_barrier_arrive(*s, arg);
+        }
         break;
       case Ev::BarrierPass:
       case Ev::BarrierBreak:
