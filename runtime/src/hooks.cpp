@@ -40,11 +40,18 @@ Sink* set_sink(Sink* sink) noexcept {
 }
 
 ObjId new_object(ObjKind kind, std::string_view name, const std::source_location& where) noexcept {
-  ObjId id = g_next_object.fetch_add(1, std::memory_order_relaxed);
+  ObjId id = reserve_object_id();
+  announce_object(id, kind, name, where);
+  return id;
+}
+
+ObjId reserve_object_id() noexcept { return g_next_object.fetch_add(1, std::memory_order_relaxed); }
+
+void announce_object(ObjId id, ObjKind kind, std::string_view name,
+                     const std::source_location& where) noexcept {
   if (Sink* s = active_sink()) [[unlikely]] {
     s->on_object(id, kind, name, where);
   }
-  return id;
 }
 
 void destroy_object(ObjId id) noexcept {

@@ -186,8 +186,8 @@ WEFT_EXPORT int pthread_clockjoin_np(pthread_t t, void** result, clockid_t clk,
                      [=] { return libc().clockjoin(t, result, clk, abstime); });
 }
 
+// Records nothing (a detach has no event): keeps the thread's bookkeeping, recording or not.
 WEFT_EXPORT int pthread_detach(pthread_t t) noexcept {
-  WEFT_NOTE_CALLER();
   if (!g_enabled.load(std::memory_order_relaxed) || t_busy) return libc().detach(t);
   ThreadCtl* c = ctl_of(t);
   int r = libc().detach(t);
@@ -200,17 +200,21 @@ WEFT_EXPORT int pthread_detach(pthread_t t) noexcept {
 }
 
 WEFT_EXPORT void pthread_exit(void* result) {
-  WEFT_NOTE_CALLER();
+  // The thread's end is sited at this call (exit-holding-lock names it).
+  if (Sink* s = recording()) {
+    Call site(*s, __builtin_return_address(0));
+  }
   if (g_enabled.load(std::memory_order_relaxed)) finish_thread();
   libc().exit(result);
   __builtin_unreachable();
 }
 
 WEFT_EXPORT int pthread_setname_np(pthread_t t, const char* name) noexcept {
-  WEFT_NOTE_CALLER();
   int r = libc().setname(t, name);
-  if (r != 0 || recording() == nullptr) return r;
-  Busy b;
+  if (r != 0) return r;
+  Sink* s = recording();
+  if (s == nullptr) return r;
+  Call site(*s, __builtin_return_address(0));
   if (pthread_equal(t, pthread_self())) {
     rt::name_current_thread(name);
   } else if (ThreadCtl* c = ctl_of(t)) {
