@@ -13,6 +13,11 @@
 
 #include "commands.hpp"
 
+// The version of `project(weft VERSION ...)` in the top-level CMakeLists.txt, its only source.
+#ifndef WEFT_VERSION
+#error "WEFT_VERSION is defined by the top-level CMakeLists.txt from project(weft VERSION ...)"
+#endif
+
 namespace {
 
 struct Command {
@@ -59,7 +64,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cmd == "--version") {
-    std::printf("weft 0.1.0\n");
+    std::printf("weft %s\n", WEFT_VERSION);
     return 0;
   }
   for (const auto& c : kCommands) {
