@@ -139,6 +139,8 @@ nlohmann::json to_json(const Trace& t, const std::vector<weft::trace::ObjectStat
                             {"kind", std::string(weft::rt::to_string(o.kind))},
                             {"name", o.name},
                             {"label", labels.object(o.id)},
+                            // the address it was named by, when its name is now a variable's
+                            {"address", o.address},
                             {"site", site_json(t, o.site)},
                             {"pid", o.pid}});
   j["stats"] = json::array();

@@ -5,12 +5,16 @@
 // prints, for each address, the address line and then (function, file:line) pairs from the
 // innermost inlined frame outwards. A return address points after its call instruction, so the
 // address asked about is offset - 1.
+#include <dlfcn.h>
 #include <fcntl.h>
+#include <link.h>
+#include <sched.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -159,6 +163,17 @@ void replace_label(std::string& text, const std::string& label, const std::strin
   }
 }
 
+// The environment for a tool run from a recorded process: without LD_PRELOAD and WEFT_*, so the
+// tool is not recorded itself.
+std::vector<char*> clean_environment() {
+  std::vector<char*> env;
+  for (char** e = environ; e && *e; ++e)
+    if (std::strncmp(*e, "LD_PRELOAD=", 11) != 0 && std::strncmp(*e, "WEFT_", 5) != 0)
+      env.push_back(*e);
+  env.push_back(nullptr);
+  return env;
+}
+
 // One addr2line run over `offsets` of `module` (addresses as addr2line expects them: return
 // addresses already moved back into their call instruction); the frames of each, or empty.
 std::vector<std::vector<Frame>> addr2line(const std::string& module,
@@ -178,17 +193,132 @@ std::vector<std::vector<Frame>> addr2line(const std::string& module,
   return {};
 }
 
+// Data symbols of an ELF object, sorted by address (nm: name, start and size in the file's
+// addresses), read once per object and process.
+struct DataSymbol {
+  std::uint64_t start = 0, size = 0;
+  std::string name;
+};
+
+const std::vector<DataSymbol>& data_symbols(const std::string& module, char* const* env) {
+  // A spin lock, not a mutex: this also runs inside a recorded process (live_object_name), where
+  // a pthread mutex of weft's own would be recorded.
+  static std::atomic_flag busy = ATOMIC_FLAG_INIT;
+  static std::map<std::string, std::vector<DataSymbol>> cache;
+  while (busy.test_and_set(std::memory_order_acquire)) sched_yield();
+  struct Release {
+    ~Release() { busy.clear(std::memory_order_release); }
+  } release;
+  auto [it, fresh] = cache.try_emplace(module);
+  if (!fresh) return it->second;
+  static const char* const kTools[] = {"nm", "llvm-nm-19", "llvm-nm"};
+  std::string out;
+  for (const char* tool : kTools) {
+    out.clear();
+    if (run_capture({tool, "-S", "-C", "--defined-only", module}, out, env)) break;
+    out.clear();
+  }
+  std::vector<DataSymbol>& syms = it->second;
+  std::size_t at = 0;
+  while (at < out.size()) {
+    std::size_t nl = out.find('\n', at);
+    if (nl == std::string::npos) nl = out.size();
+    std::string line = out.substr(at, nl - at);
+    at = nl + 1;
+    // "0000000000004040 0000000000000028 B balance_mutex": address, size, type, name.
+    char* end = nullptr;
+    std::uint64_t start = std::strtoull(line.c_str(), &end, 16);
+    if (end == line.c_str() || *end != ' ') continue;
+    char* end2 = nullptr;
+    std::uint64_t size = std::strtoull(end + 1, &end2, 16);
+    if (end2 == end + 1 || *end2 != ' ' || end2[1] == '\0' || end2[2] != ' ' || size == 0) continue;
+    if (!std::strchr("BbDdGgSsVvu", end2[1])) continue;  // data, bss, small data, weak objects
+    std::string name(end2 + 3);
+    // GCC names a C function's static variable "m.0": the ".N" is not part of the name (no C or
+    // C++ identifier has a dot; clang's "function.m" is kept as it is).
+    if (auto dot = name.rfind('.'); dot != std::string::npos && dot + 1 < name.size() &&
+        name.find_first_not_of("0123456789", dot + 1) == std::string::npos)
+      name.resize(dot);
+    syms.push_back({start, size, std::move(name)});
+  }
+  std::sort(syms.begin(), syms.end(),
+            [](const DataSymbol& a, const DataSymbol& b) { return a.start < b.start; });
+  return syms;
+}
+
+// The variable at `offset` of `module`: "name", or "name+N" for a member or element N bytes in;
+// "" when no data symbol covers it.
+std::string data_symbol_name(const std::string& module, std::uint64_t offset, char* const* env) {
+  const auto& syms = data_symbols(module, env);
+  auto it = std::upper_bound(syms.begin(), syms.end(), offset,
+                             [](std::uint64_t off, const DataSymbol& s) { return off < s.start; });
+  if (it == syms.begin()) return {};
+  --it;
+  if (offset >= it->start + it->size) return {};
+  std::uint64_t delta = offset - it->start;
+  return delta == 0 ? it->name : it->name + "+" + std::to_string(delta);
+}
+
+// The address an interposed object's name spells ("0x55d8118c10e0"), or 0.
+std::uint64_t address_name(const std::string& name) {
+  if (name.size() < 3 || name[0] != '0' || name[1] != 'x') return 0;
+  for (std::size_t i = 2; i < name.size(); ++i)
+    if (!std::isxdigit(static_cast<unsigned char>(name[i]))) return 0;
+  return std::strtoull(name.c_str() + 2, nullptr, 16);
+}
+
 }  // namespace
+
+std::size_t name_objects(Trace& t) {
+  std::size_t named = 0;
+  // A fork child keeps its parent's modules (and writes no module records for them).
+  std::map<std::uint32_t, std::uint32_t> parent;
+  for (const Process& p : t.processes) parent[p.pid] = p.parent_pid;
+  auto in_process = [&](const Module& m, std::uint32_t pid) {
+    for (int hops = 0; pid != 0 && hops < 64; ++hops, pid = parent[pid])
+      if (m.pid == pid) return true;
+    return false;
+  };
+  for (Object& o : t.objects) {
+    std::uint64_t a = address_name(o.name);
+    if (a == 0) continue;
+    for (const Module& m : t.modules) {
+      if (!in_process(m, o.pid) || a < m.bias || ::access(m.path.c_str(), R_OK) != 0) continue;
+      std::string name = data_symbol_name(m.path, a - m.bias, environ);
+      if (name.empty()) continue;
+      o.address = o.name;
+      o.name = name;
+      ++named;
+      break;
+    }
+  }
+  if (named > 0) render_messages(t);
+  return named;
+}
+
+std::string live_object_name(const void* address) {
+  Dl_info di;
+  link_map* lm = nullptr;
+  if (::dladdr1(address, &di, reinterpret_cast<void**>(&lm), RTLD_DL_LINKMAP) == 0 ||
+      lm == nullptr || di.dli_fname == nullptr)
+    return {};
+  std::vector<char*> env = clean_environment();
+  std::string module = di.dli_fname;
+  // The main program's link_map has an empty name: its path is /proc/self/exe's target.
+  if (module.empty() || module.find('/') == std::string::npos) {
+    char buf[4096];
+    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0) return {};
+    module.assign(buf, static_cast<std::size_t>(n));
+  }
+  return data_symbol_name(module, reinterpret_cast<std::uintptr_t>(address) - lm->l_addr,
+                          env.data());
+}
 
 std::vector<std::string> symbolize_code_labels(
     const std::vector<std::pair<std::string, std::uint64_t>>& addrs) {
   std::vector<std::string> out(addrs.size());
-  // The tool must not be recorded: no LD_PRELOAD, no WEFT_* in its environment.
-  std::vector<char*> env;
-  for (char** e = environ; e && *e; ++e)
-    if (std::strncmp(*e, "LD_PRELOAD=", 11) != 0 && std::strncmp(*e, "WEFT_", 5) != 0)
-      env.push_back(*e);
-  env.push_back(nullptr);
+  std::vector<char*> env = clean_environment();
   std::map<std::string, std::vector<std::size_t>> by_module;
   for (std::size_t i = 0; i < addrs.size(); ++i)
     if (!addrs[i].first.empty() && addrs[i].second != 0 &&
@@ -253,6 +383,7 @@ std::size_t symbolize_sites(Trace& t) {
           replace_label(f.message, label, with);
           replace_label(f.message_template, label, with);
         }
+  name_objects(t);
   return resolved;
 }
 

@@ -91,6 +91,7 @@ struct Segment {
   std::vector<RawObject> objects;  // in record order (also the Create events)
   std::vector<RawEvent> events;
   std::vector<RawFinding> findings;
+  std::vector<std::pair<std::string, std::uint64_t>> modules;  // kModule: path, bias
   std::map<std::uint32_t, RawThread> threads;
   std::uint64_t max_anchor_tick = 0, max_anchor_mono = 0;
   // assemble():
@@ -218,6 +219,11 @@ std::uint32_t decode_block(const std::uint8_t* d, std::uint64_t payload, std::ui
       s.file = (base.empty() ? std::string("?") : base) + "+" + hex(s.offset);
       if (s.module.empty()) s.module = "?";
       if (id != 0 && id <= UINT32_MAX) seg.sites[static_cast<std::uint32_t>(id)] = std::move(s);
+    } else if (type == fmt::kModule) {
+      std::uint64_t bias;
+      std::string module;
+      if (!c.varint(bias) || !c.str(module)) return cut_record(at);
+      seg.modules.emplace_back(std::move(module), bias);
     } else if (type == fmt::kThreadName) {
       std::string name;
       if (!c.varint(dt) || !c.str(name)) return cut_record(at);
@@ -527,6 +533,7 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
   // Objects and events.
   for (std::size_t si = 0; si < segs.size(); ++si) {
     const Segment& s = segs[si];
+    for (const auto& [path, bias] : s.modules) t.modules.push_back({path, bias, s.h.pid});
     for (const auto& o : s.objects) {
       Object ob;
       ob.id = obj_of(si, o.id);

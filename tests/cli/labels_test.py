@@ -67,6 +67,13 @@ def main():
         for t in f['threads']:
             if threads[t] not in live_msg:
                 fail(f'thread label {threads[t]!r} is not in the live message')
+        # The two global mutexes are named by their variables (nm), live and in the report.
+        locks = sorted(objects[o] for o in f['objects'] if objects[o].startswith('mutex'))
+        if locks != ["mutex 'a'", "mutex 'b'"]:
+            fail(f'the deadlock mutexes are {locks}, not the variables a and b')
+        for label in locks:
+            if label not in live_msg:
+                fail(f'{label} is not in the live message')
 
         text = run(weft, 'report', trace, expect=[1]).stdout
         if live_msg not in text:

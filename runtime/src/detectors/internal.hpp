@@ -342,6 +342,9 @@ class Detector final : public Sink {
   std::string describe(ObjId id);
   std::string thread_name(std::uint32_t index);
   std::string render(std::string_view tmpl);
+  // Names `objects` that are variables of the program by their symbols (a fatal finding's live
+  // message; runs nm).
+  void name_live(const std::vector<ObjId>& objects);
   // Reports a finding unless one with the same key was already reported (key defaults to
   // kind + sites). Fatal findings are printed on stderr at once and then stop the process (or
   // call options.on_fatal) when options.stop_on_deadlock.

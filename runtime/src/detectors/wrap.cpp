@@ -269,6 +269,28 @@ void symbolize_live(std::string& text, const std::vector<std::source_location>& 
 
 std::string Detector::describe(ObjId id) { return trace::object_ref(id); }
 
+// Objects named by their address ("0x55d8118c10e0") that are variables of the program get the
+// variable's name, as the trace's reader will give them (trace::name_objects).
+void Detector::name_live(const std::vector<ObjId>& objects) {
+  for (ObjId id : objects) {
+    std::string name;
+    {
+      SpinGuard g(names_mu_);
+      auto it = names_.find(id);
+      if (it == names_.end()) continue;
+      name = it->second;
+    }
+    if (name.size() < 3 || name.compare(0, 2, "0x") != 0) continue;
+    char* end = nullptr;
+    std::uintptr_t a = std::strtoull(name.c_str() + 2, &end, 16);
+    if (a == 0 || *end != '\0') continue;
+    std::string var = trace::live_object_name(reinterpret_cast<const void*>(a));
+    if (var.empty()) continue;
+    SpinGuard g(names_mu_);
+    names_[id] = var;
+  }
+}
+
 std::string Detector::thread_name(std::uint32_t index) { return trace::thread_ref(index); }
 
 // The live labels: what the trace's Labels will say once the trace is read (the same rules, fed
@@ -333,6 +355,7 @@ void Detector::report(FindingRecord f, std::string key) noexcept {
       options_.on_fatal(f);
       return;
     }
+    name_live(f.objects);
     std::string text = "weft: " + f.kind + ": " + render(f.message) + "\n";
     for (const auto& s : f.sites)
       if (std::string a = at(s); !a.empty()) {

@@ -58,6 +58,14 @@ std::size_t symbolize_sites(Trace& t);
 // without LD_PRELOAD and WEFT_* in its environment, so the tool is not recorded itself.
 std::vector<std::string> symbolize_code_labels(
     const std::vector<std::pair<std::string, std::uint64_t>>& addrs);
+// Names the objects that live in a module's data (globals, statics, their members) by the
+// module's symbols (nm): an object the interposer named by its address ("0x55d8118c10e0")
+// becomes "balance_mutex", or "accounts+40" for one 40 bytes into `accounts`; Object::address
+// keeps the address. Findings are rendered again. Returns the number of objects named. Run by
+// symbolize_sites.
+std::size_t name_objects(Trace& t);
+// The same for a live process: the variable at `address` of this process, or "".
+std::string live_object_name(const void* address);
 // Replaces each whole occurrence of a code site's `label` ("prog+0x13e5") in `text`.
 void replace_code_label(std::string& text, const std::string& label, const std::string& with);
 
