@@ -112,12 +112,12 @@ int compare_exports(std::size_t events) {
     opt.compress = false;
     weft::viewer::write_perfetto(t, o, opt);
   });
-  measure("perfetto (deflate, level 6)", [&](std::ostream& o) {
+  measure("perfetto (deflate, level 3)", [&](std::ostream& o) {  // the default
     weft::viewer::write_perfetto(t, o, {});
   });
-  measure("perfetto (deflate, level 1)", [&](std::ostream& o) {
+  measure("perfetto (deflate, level 6)", [&](std::ostream& o) {
     weft::viewer::PerfettoOptions opt;
-    opt.level = 1;
+    opt.level = 6;
     weft::viewer::write_perfetto(t, o, opt);
   });
   const double n = static_cast<double>(t.events.size());

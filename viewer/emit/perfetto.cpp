@@ -141,7 +141,6 @@ struct Item {
   std::uint32_t flow = 0;     // flow id, 0 = none
   std::uint32_t notes = 0;    // index + 1 into Writer::notes_ (debug annotations)
   std::uint32_t counter = 0;  // lock-counter index + 1 (blocked slices update it)
-  std::int64_t value = 0;     // TYPE_COUNTER value
   std::uint8_t type = F::kSliceBegin;
   std::uint8_t flow_dir = 0;  // 1 = flow_ids (source), 2 = terminating_flow_ids (target)
   std::uint8_t cat = kCatNone;
@@ -396,9 +395,18 @@ class PerfettoWriter {
       who += (who.empty() ? "" : ", ") + pb::valid_utf8(labels_.thread(iv.thread));
     }
     std::vector<std::vector<std::uint32_t>> per_thread(nt);
+    std::vector<std::size_t> holds(nt, 0);
     for (std::uint32_t i = 0; i < d.intervals.size(); ++i)
-      if (d.intervals[i].state != State::Running && d.intervals[i].thread < nt)
+      if (d.intervals[i].state != State::Running && d.intervals[i].thread < nt) {
         per_thread[d.intervals[i].thread].push_back(i);
+        holds[d.intervals[i].thread] += d.intervals[i].state == State::Holding;
+      }
+    // Most events land on each thread's first lanes: size them once (no regrowth at 10M).
+    for (std::uint32_t th = 0; th < nt; ++th) {
+      tracks_[hold_lanes_[th][0]].items.reserve(2 * holds[th]);
+      tracks_[state_lanes_[th][0]].items.reserve(2 * (per_thread[th].size() - holds[th]) +
+                                                 instants_[th].size());
+    }
     for (std::uint32_t th = 0; th < nt; ++th) {
       auto& v = per_thread[th];
       std::stable_sort(v.begin(), v.end(), [&](std::uint32_t a, std::uint32_t b) {
@@ -465,8 +473,7 @@ class PerfettoWriter {
     for (std::size_t c = 0; c < counters_.size(); ++c) {
       Item z;
       z.ts = d.t_min;
-      z.type = F::kCounter;
-      z.value = 0;
+      z.type = F::kCounter;  // value 0
       tracks_[counters_[c]].items.insert(tracks_[counters_[c]].items.begin(), z);
     }
   }
@@ -654,7 +661,7 @@ class PerfettoWriter {
     w_.varint(F::kTeType, it.type);
     w_.varint(F::kTeTrackUuid, tr.uuid);
     if (it.type == F::kCounter) {
-      w_.int64(F::kTeCounterValue, it.value);
+      w_.int64(F::kTeCounterValue, 0);  // the initial value; the rest ride on blocked slices
     } else {
       if (it.cat != kCatNone) w_.varint(F::kTeCategoryIids, it.cat);
       if (it.name) w_.varint(F::kTeNameIid, it.name);
