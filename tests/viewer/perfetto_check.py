@@ -13,7 +13,8 @@ Checks: protoc decodes both files; the bundles inflate to exactly the plain pack
 whose first packet clears the incremental state and makes the incremental clock the default;
 thread tracks named as the trace says; every slice begins and ends on its track in order; the
 hold, blocked and waiting slices are those of the Chrome export (same threads, same times to the
-nanosecond); as many flows as Chrome's, each begun once and terminated once; a counter track per
+nanosecond); as many flows as Chrome's, each begun once and terminated once, after it began; a
+counter track per
 contended lock that never goes negative; the findings as instants on the "findings" track.
 Exits 1 with a reason on the first failure.
 """
@@ -194,6 +195,7 @@ def main():
     open_slices = collections.defaultdict(list)
     slices, instants = [], []
     counter_values = collections.defaultdict(list)
+    began = set()
     now = 0
     for p in packets:
         if one(p, 'trusted_packet_sequence_id') != 1:
@@ -224,6 +226,9 @@ def main():
         name = names.get(one(te, 'name_iid'))
         ev = {'ts': now, 'track': track, 'name': name,
               'out': te.get('flow_ids', []), 'in': te.get('terminating_flow_ids', [])}
+        began.update(ev['out'])
+        if any(f not in began for f in ev['in']):  # trace_processor drops such a flow
+            fail('a flow terminates before it begins (t=%d)' % now)
         for cu, cv in zip(te.get('extra_counter_track_uuids', []),
                           te.get('extra_counter_values', [])):
             if cu not in counters:

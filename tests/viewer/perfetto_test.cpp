@@ -162,6 +162,8 @@ Decoded decode(const std::string& file) {
   REQUIRE(get(parse(get(first, 59)->bytes), 58)->v == 64);
   std::map<std::uint64_t, std::string> names, cats, ann, sites;
   std::map<std::uint64_t, std::vector<Slice>> open;  // per track
+  std::map<std::uint64_t, std::size_t> flow_begun;  // flow id -> event position
+  std::size_t position = 0;
   std::uint64_t now = 0;
   for (const auto& p : packets) {
     REQUIRE(get(p, 10)->v == 1);  // one sequence
@@ -197,9 +199,18 @@ Decoded decode(const std::string& file) {
     if (const Field* n = get(m, 10)) s.name = names.at(n->v);
     if (const Field* sl = get(m, 34)) s.site = sites.at(sl->v);
     if (const Field* c = get(m, 3)) REQUIRE(cats.count(c->v) == 1);
+    ++position;
     for (const auto& f : m) {
-      if (f.num == 47) { REQUIRE(f.wire == 1); s.flow_out = f.v; }
-      if (f.num == 48) { REQUIRE(f.wire == 1); s.flow_in = f.v; }
+      if (f.num == 47) {
+        REQUIRE(f.wire == 1);
+        s.flow_out = f.v;
+        REQUIRE(flow_begun.emplace(f.v, position).second);
+      }
+      if (f.num == 48) {  // a flow ends after it began (Perfetto drops it otherwise)
+        REQUIRE(f.wire == 1);
+        s.flow_in = f.v;
+        REQUIRE(flow_begun.count(f.v) == 1);
+      }
       if (f.num == 4) {
         auto a = parse(f.bytes);
         std::string key = ann.at(get(a, 1)->v);
@@ -492,4 +503,68 @@ TEST_CASE("perfetto: an empty trace is a valid file") {
   const Decoded d = decode(write(t, false));
   CHECK(d.slices.empty());
   CHECK(d.packets == 1);
+}
+
+TEST_CASE("perfetto: processes, reused and missing tids, zero-length holds, odd names") {
+  viewer::testing::Builder b;
+  auto l1 = b.object(rt::ObjKind::Lock, "m\xff");  // a name that is not valid UTF-8
+  auto l2 = b.object(rt::ObjKind::Mutex, "", -1, 200);
+  auto a = b.thread("parent", 0, 100);
+  auto c = b.thread("child", 0, 200);
+  auto r = b.thread("child-again", 0, 200);
+  b.t.threads[r].os_tid = b.t.threads[c].os_tid;  // a tid reused within the trace
+  auto z = b.thread("", 0, 200);
+  b.t.threads[z].os_tid = 0;  // unknown tid, no name
+  b.t.processes.push_back({100, 0, "./parent"});
+  b.t.processes.push_back({200, 100, "./child --flag"});
+  b.ev(0, a, rt::Ev::Acquired, l1, 1);
+  b.ev(0, a, rt::Ev::Release, l1, 0);  // held for 0 ns
+  b.ev(10, c, rt::Ev::Acquired, l2, 1);
+  b.ev(20, r, rt::Ev::AcquireBegin, l2, 0);
+  b.ev(30, c, rt::Ev::Release, l2, 0);
+  b.ev(30, r, rt::Ev::Acquired, l2, 1);  // unblocked at the very time of the release
+  b.ev(40, r, rt::Ev::Release, l2, 0);
+  b.ev(50, z, rt::Ev::Acquired, l2, 1);
+  b.ev(60, z, rt::Ev::Release, l2, 0);
+  const std::string file = write(b.t, false);
+  const Decoded d = decode(file);
+
+  // Process tracks with their commands; each thread track under its own pid, tids told apart.
+  std::map<std::uint64_t, std::string> processes;
+  std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> pid_tid;
+  for (const auto& p : packets_of(file)) {
+    const Field* td = get(p, 60);
+    if (!td) continue;
+    auto m = parse(td->bytes);
+    if (const Field* pr = get(m, 3)) {
+      auto pm = parse(pr->bytes);
+      processes[get(pm, 1)->v] = get(pm, 6)->bytes;
+    }
+    if (const Field* th = get(m, 4)) {
+      auto tm = parse(th->bytes);
+      pid_tid[get(tm, 5)->bytes] = {get(tm, 1)->v, get(tm, 2)->v};
+    }
+  }
+  CHECK(processes == std::map<std::uint64_t, std::string>{{100, "./parent"}, {200, "./child --flag"}});
+  REQUIRE(pid_tid.size() == 4);
+  CHECK(pid_tid.at("parent") == std::pair<std::uint64_t, std::uint64_t>{100, 5000});
+  CHECK(pid_tid.at("child").first == 200);
+  CHECK(pid_tid.at("child").second != pid_tid.at("child-again").second);
+  CHECK(pid_tid.at("child").second >= 0x40000000u);
+  CHECK(pid_tid.at("thread #3").second == 0x40000003u);
+
+  // The zero-length hold is a slice of 0 ns; its name is valid UTF-8.
+  bool zero = false;
+  for (const auto& s : d.slices)
+    if (s.name == "hold m\xef\xbf\xbd") zero = s.t0 == 0 && s.t1 == 0;
+  CHECK(zero);
+  // The release at 30 and the acquisition at 30 are joined by a flow, source first.
+  std::uint64_t id = 0;
+  for (const auto& s : d.slices)
+    if (s.t1 == 30 && s.name == "hold mutex #2") id = s.flow_out;
+  REQUIRE(id != 0);
+  bool target = false;
+  for (const auto& s : d.slices)
+    if (s.flow_in == id) target = s.t0 == 30 && d.thread_names.at(d.parent.at(s.track)) == "child-again";
+  CHECK(target);
 }
