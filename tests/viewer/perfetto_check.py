@@ -14,8 +14,8 @@ whose first packet clears the incremental state and makes the incremental clock 
 thread tracks named as the trace says; every slice begins and ends on its track in order; the
 hold, blocked and waiting slices are those of the Chrome export (same threads, same times to the
 nanosecond); as many flows as Chrome's, each begun once and terminated once, after it began; a
-counter track per
-contended lock that never goes negative; the findings as instants on the "findings" track.
+counter track per contended lock that never goes negative; the findings as instants on the
+"findings" track.
 Exits 1 with a reason on the first failure.
 """
 import argparse
