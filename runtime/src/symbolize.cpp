@@ -36,7 +36,8 @@ struct Frame {
 
 // Runs argv[0] (PATH lookup) and returns its standard output; false when it could not run or
 // failed.
-bool run_capture(const std::vector<std::string>& args, std::string& out) {
+bool run_capture(const std::vector<std::string>& args, std::string& out,
+                 char* const* env = environ) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return false;
   posix_spawn_file_actions_t fa;
@@ -47,7 +48,7 @@ bool run_capture(const std::vector<std::string>& args, std::string& out) {
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   pid_t pid;
-  int rc = ::posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  int rc = ::posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), env);
   posix_spawn_file_actions_destroy(&fa);
   ::close(fds[1]);
   if (rc != 0) {
@@ -158,7 +159,59 @@ void replace_label(std::string& text, const std::string& label, const std::strin
   }
 }
 
+// One addr2line run over `offsets` of `module` (addresses as addr2line expects them: return
+// addresses already moved back into their call instruction); the frames of each, or empty.
+std::vector<std::vector<Frame>> addr2line(const std::string& module,
+                                          const std::vector<std::uint64_t>& offsets,
+                                          char* const* env = environ) {
+  static const char* const kTools[] = {"addr2line", "llvm-addr2line-19", "llvm-addr2line"};
+  for (const char* tool : kTools) {
+    std::vector<std::string> args = {tool, "-e", module, "-a", "-f", "-C", "-i"};
+    for (std::uint64_t off : offsets) {
+      char a[32];
+      std::snprintf(a, sizeof a, "0x%llx", static_cast<unsigned long long>(off));
+      args.push_back(a);
+    }
+    std::string out;
+    if (run_capture(args, out, env)) return parse(out);
+  }
+  return {};
+}
+
 }  // namespace
+
+std::vector<std::string> symbolize_code_labels(
+    const std::vector<std::pair<std::string, std::uint64_t>>& addrs) {
+  std::vector<std::string> out(addrs.size());
+  // The tool must not be recorded: no LD_PRELOAD, no WEFT_* in its environment.
+  std::vector<char*> env;
+  for (char** e = environ; e && *e; ++e)
+    if (std::strncmp(*e, "LD_PRELOAD=", 11) != 0 && std::strncmp(*e, "WEFT_", 5) != 0)
+      env.push_back(*e);
+  env.push_back(nullptr);
+  std::map<std::string, std::vector<std::size_t>> by_module;
+  for (std::size_t i = 0; i < addrs.size(); ++i)
+    if (!addrs[i].first.empty() && addrs[i].second != 0 &&
+        ::access(addrs[i].first.c_str(), R_OK) == 0)
+      by_module[addrs[i].first].push_back(i);
+  for (const auto& [module, idx] : by_module) {
+    std::vector<std::uint64_t> offsets;
+    for (std::size_t i : idx) offsets.push_back(addrs[i].second - 1);
+    auto frames = addr2line(module, offsets, env.data());
+    for (std::size_t k = 0; k < idx.size() && k < frames.size(); ++k) {
+      Site s;
+      if (!apply_frames(frames[k], s, !system_library(module))) continue;
+      std::size_t slash = s.file.rfind('/');
+      out[idx[k]] = s.file.substr(slash == std::string::npos ? 0 : slash + 1) + ":" +
+                    std::to_string(s.line);
+    }
+  }
+  return out;
+}
+
+void replace_code_label(std::string& text, const std::string& label, const std::string& with) {
+  replace_label(text, label, with);
+}
 
 std::size_t symbolize_sites(Trace& t) {
   std::vector<std::pair<std::string, std::string>> renamed;  // label -> "file.cpp:line"
@@ -172,30 +225,14 @@ std::size_t symbolize_sites(Trace& t) {
     by_module[c.module].push_back(i);
   }
   std::size_t resolved = 0;
-  static const char* const kTools[] = {"addr2line", "llvm-addr2line-19", "llvm-addr2line"};
   for (const auto& [module, idx] : by_module) {
     if (::access(module.c_str(), R_OK) != 0) continue;
     constexpr std::size_t kBatch = 256;
     for (std::size_t b = 0; b < idx.size(); b += kBatch) {
       std::size_t e = std::min(idx.size(), b + kBatch);
-      std::string out;
-      bool ok = false;
-      for (const char* tool : kTools) {
-        std::vector<std::string> args = {tool, "-e", module, "-a", "-f", "-C", "-i"};
-        for (std::size_t k = b; k < e; ++k) {
-          char a[32];
-          std::snprintf(a, sizeof a, "0x%llx",
-                        static_cast<unsigned long long>(offset[idx[k]] - 1));
-          args.push_back(a);
-        }
-        out.clear();
-        if (run_capture(args, out)) {
-          ok = true;
-          break;
-        }
-      }
-      if (!ok) continue;
-      auto frames = parse(out);
+      std::vector<std::uint64_t> offsets;
+      for (std::size_t k = b; k < e; ++k) offsets.push_back(offset[idx[k]] - 1);
+      auto frames = addr2line(module, offsets);
       for (std::size_t k = b; k < e && k - b < frames.size(); ++k) {
         Site& site = t.sites[idx[k]];
         std::string label = site.file;
@@ -212,7 +249,10 @@ std::size_t symbolize_sites(Trace& t) {
   if (!renamed.empty())
     for (Finding& f : t.findings)
       for (const auto& [label, with] : renamed)
-        if (!label.empty()) replace_label(f.message, label, with);
+        if (!label.empty()) {
+          replace_label(f.message, label, with);
+          replace_label(f.message_template, label, with);
+        }
   return resolved;
 }
 

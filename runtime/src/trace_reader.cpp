@@ -23,6 +23,7 @@
 
 #include "weft/runtime/trace_format.hpp"
 #include "weft/runtime/trace_reader.hpp"
+#include "weft/runtime/labels.hpp"
 
 static_assert(std::endian::native == std::endian::little, "the trace format is little-endian");
 
@@ -555,7 +556,14 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
     for (const auto& rf : s.findings) {
       Finding f;
       f.kind = rf.kind;
-      f.message = rf.message;
+      // The detector's references name this segment's threads and objects: the trace's now.
+      f.message_template = remap_refs(
+          rf.message,
+          [&](std::uint32_t th) {
+            auto it = thread_map[si].find(th);
+            return it != thread_map[si].end() ? it->second : th;
+          },
+          [&](rt::ObjId o) { return obj_of(si, o); });
       for (auto th : rf.threads) {
         auto it = thread_map[si].find(static_cast<std::uint32_t>(std::min<std::uint64_t>(th, UINT32_MAX)));
         if (it != thread_map[si].end()) f.threads.push_back(it->second);
@@ -563,7 +571,8 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
       for (auto o : rf.objects) f.objects.push_back(obj_of(si, o));
       for (auto st : rf.sites) f.sites.push_back(site_of(si, st));
       f.time_ns = ts(s, rf.tick);
-      auto key = std::make_tuple(f.kind, f.message, f.objects, f.sites);
+      // Deduplicated by structure: kind, the template over the trace's ids, objects and sites.
+      auto key = std::make_tuple(f.kind, f.message_template, f.objects, f.sites);
       auto it = seen.find(key);
       if (it != seen.end()) {
         Finding& g = t.findings[it->second];
@@ -577,6 +586,7 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
   }
   std::stable_sort(t.findings.begin(), t.findings.end(),
                    [](const Finding& a, const Finding& b) { return a.time_ns < b.time_ns; });
+  render_messages(t);
   if (t.dropped > 0)
     t.warnings.push_back(std::to_string(t.dropped) +
                          " events were dropped: the recorder's space ran out (raise "

@@ -336,8 +336,12 @@ class Detector final : public Sink {
     return new_self();
   }
   ObjKind kind_of(ObjId id) noexcept;
-  std::string describe(ObjId id);         // "lock 'name'" / "lock #12"
+  // References for finding messages (weft/runtime/labels.hpp): "{object:12}", "{thread:3}".
+  // Whoever shows the finding names them: render() here for the live message, the trace's
+  // Labels for everything read from a trace, with the same rules.
+  std::string describe(ObjId id);
   std::string thread_name(std::uint32_t index);
+  std::string render(std::string_view tmpl);
   // Reports a finding unless one with the same key was already reported (key defaults to
   // kind + sites). Fatal findings are printed on stderr at once and then stop the process (or
   // call options.on_fatal) when options.stop_on_deadlock.

@@ -11,6 +11,8 @@
 #include <cstring>
 
 #include "internal.hpp"
+#include "weft/runtime/labels.hpp"
+#include "weft/runtime/trace_reader.hpp"
 #include "weft/runtime/detectors.hpp"
 #include "weft/runtime/protocol.hpp"
 #include "weft/runtime/tsan.hpp"
@@ -68,6 +70,11 @@ Sink* wrap(Sink* downstream, const Options& options) noexcept {
 
 std::unique_ptr<Sink> make_detector_sink(Sink* downstream, const Options& options) {
   return std::make_unique<internal::Detector>(downstream, options);
+}
+
+std::string render_message(Sink* detectors, std::string_view tmpl) {
+  if (auto* d = dynamic_cast<internal::Detector*>(detectors)) return d->render(tmpl);
+  return std::string(tmpl);
 }
 
 namespace internal {
@@ -240,35 +247,64 @@ ObjKind Detector::kind_of(ObjId id) noexcept {
   return s ? static_cast<ObjKind>(s->kind.load(std::memory_order_relaxed)) : ObjKind::Unknown;
 }
 
-std::string Detector::describe(ObjId id) {
-  std::string kind(to_string(kind_of(id)));
-  std::string name;
-  {
-    SpinGuard g(names_mu_);
-    auto it = names_.find(id);
-    if (it != names_.end()) name = it->second;
+namespace {
+// The message a user sees first is the readable one: code sites ("prog+0x13e5") become
+// "file.cpp:line" here, as `weft report` would say (addr2line, run once for this message).
+void symbolize_live(std::string& text, const std::vector<std::source_location>& sites) {
+  std::vector<std::pair<std::string, std::uint64_t>> addrs;
+  std::vector<std::string> labels;
+  for (const auto& s : sites)
+    if (const PcSiteInfo* info = pc_site_info(s); info != nullptr && s.line() == 0) {
+      addrs.emplace_back(info->module ? info->module : "", info->offset);
+      labels.emplace_back(s.file_name());
+    }
+  if (addrs.empty()) return;
+  std::vector<std::string> lines = trace::symbolize_code_labels(addrs);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    // The whole label, as `weft report` replaces it (symbolize_sites).
+    if (!lines[i].empty() && !labels[i].empty()) trace::replace_code_label(text, labels[i], lines[i]);
   }
-  if (name.empty()) return kind + " #" + std::to_string(id);
-  return kind + " '" + name + "'";
 }
+}  // namespace
 
-// Threads are named as `weft report` and the viewer list them: by name and OS thread id (the
-// runtime's own thread index is not what a user sees anywhere else).
-std::string Detector::thread_name(std::uint32_t index) {
-  int tid = 0;
-  {
-    SpinGuard g(threads_mu_);
-    for (const auto& t : threads_)
-      if (t->index == index) tid = t->tid;
-  }
-  std::string out = "thread";
-  {
-    SpinGuard g(names_mu_);
-    auto it = thread_names_.find(index);
-    if (it != thread_names_.end() && !it->second.empty()) out += " '" + it->second + "'";
-  }
-  if (tid != 0) out += " (tid " + std::to_string(tid) + ")";
-  return out;
+std::string Detector::describe(ObjId id) { return trace::object_ref(id); }
+
+std::string Detector::thread_name(std::uint32_t index) { return trace::thread_ref(index); }
+
+// The live labels: what the trace's Labels will say once the trace is read (the same rules, fed
+// from what the detectors know now).
+std::string Detector::render(std::string_view tmpl) {
+  const auto pid = static_cast<std::uint32_t>(::getpid());
+  auto thread = [&](std::uint32_t index) {
+    int tid = 0;
+    {
+      SpinGuard g(threads_mu_);
+      for (const auto& t : threads_)
+        if (t->index == index) tid = t->tid;
+    }
+    std::string name;
+    {
+      SpinGuard g(names_mu_);
+      auto it = thread_names_.find(index);
+      if (it != thread_names_.end()) name = it->second;
+    }
+    return trace::thread_label(name, static_cast<std::uint64_t>(tid), pid, index);
+  };
+  auto object = [&](ObjId id) {
+    ObjKind kind = kind_of(id);
+    std::string name;
+    {
+      SpinGuard g(names_mu_);
+      auto it = names_.find(id);
+      if (it != names_.end()) name = it->second;
+    }
+    if (name.empty() && kind == ObjKind::Thread)
+      if (Slot* s = slot_if_any(id))
+        if (std::uint32_t running = s->owner.load(std::memory_order_relaxed))
+          return trace::thread_object_label(thread(running));
+    return trace::object_label(kind, name, id);
+  };
+  return trace::render(tmpl, thread, object);
 }
 
 void Detector::report(FindingRecord f, std::string key) noexcept {
@@ -293,16 +329,18 @@ void Detector::report(FindingRecord f, std::string key) noexcept {
     if (downstream_) downstream_->on_finding(f);
     if (!f.fatal || !first) return;
     if (options_.on_fatal) {
+      f.message = render(f.message);
       options_.on_fatal(f);
       return;
     }
-    std::string text = "weft: " + f.kind + ": " + f.message + "\n";
+    std::string text = "weft: " + f.kind + ": " + render(f.message) + "\n";
     for (const auto& s : f.sites)
       if (std::string a = at(s); !a.empty()) {
         text += ' ';
         text += a;
         text += '\n';
       }
+    symbolize_live(text, f.sites);
     if (options_.stop_on_deadlock)
       text += "weft: stopping the process (exit status " + std::to_string(kFatalExitStatus) +
               "); WEFT_ON_DEADLOCK=continue lets it hang instead\n";

@@ -70,7 +70,11 @@ struct Event {
 
 struct Finding {
   std::string kind;                    // bug-kind id, e.g. "lock-reentry"
-  std::string message;                 // plain words, one line
+  std::string message;                 // plain words, one line: message_template rendered
+  // The message as the detector wrote it, with references to the trace's threads and objects
+  // ("{thread:0} takes {object:3} again"); labels.hpp renders it. Text only in traces written
+  // before references existed.
+  std::string message_template;
   std::vector<std::uint32_t> threads;  // indexes into Trace::threads
   std::vector<rt::ObjId> objects;
   std::vector<std::int32_t> sites;     // indexes into Trace::sites

@@ -53,6 +53,18 @@ Trace read_trace_bytes(const void* data, std::size_t size);
 // from code that reads untrusted traces in bulk.
 std::size_t symbolize_sites(Trace& t);
 
+// For a recorded process naming its own code sites (the live message of a fatal finding): each
+// (ELF object, offset) as "file.cpp:line", or "" when it cannot be resolved. Runs addr2line
+// without LD_PRELOAD and WEFT_* in its environment, so the tool is not recorded itself.
+std::vector<std::string> symbolize_code_labels(
+    const std::vector<std::pair<std::string, std::uint64_t>>& addrs);
+// Replaces each whole occurrence of a code site's `label` ("prog+0x13e5") in `text`.
+void replace_code_label(std::string& text, const std::string& label, const std::string& with);
+
+// Sets every finding's message from its template with the trace's labels (labels.hpp). The
+// readers call it; call it again after renaming threads or objects.
+void render_messages(Trace& t);
+
 // The `<path>.<pid>.<n>.part` files that belong to the trace `path`, sorted.
 std::vector<std::string> trace_part_files(const std::string& path);
 

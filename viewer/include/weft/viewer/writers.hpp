@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "weft/runtime/labels.hpp"
 #include "weft/runtime/trace_model.hpp"
 
 namespace weft::viewer {
@@ -86,22 +87,14 @@ struct Derived {
   std::uint64_t t_min = 0, t_max = 0;
 };
 
-// Display names shared by the writers (the page's JavaScript uses the same rules):
-//   thread: its name; unnamed, "main" when it is its process's main thread (os_tid == pid),
-//           else "thread <os_tid>" (or "thread #<index>" without a tid);
-//   object: its name; an unnamed thread object is "thread <name of the thread it is>"; else
-//           "<kind> #<id>".
-class Labels {
+// Display names shared by the writers: the trace layer's (weft/runtime/labels.hpp), which the
+// live messages and the report use too; the page's JavaScript follows the same rules. Here
+// object() is the short form of lane titles and object_with_kind() the form findings use.
+class Labels : public trace::Labels {
  public:
-  explicit Labels(const trace::Trace& t);
-  std::string thread(std::uint32_t index) const;
-  std::string object(rt::ObjId id) const;          // "lock A", "thread worker-1", "mutex #7"
-  std::string object_with_kind(rt::ObjId id) const;  // "lock 'lock A'", "mutex #7"
-
- private:
-  const trace::Trace& t_;
-  std::unordered_map<rt::ObjId, const trace::Object*> objects_;
-  std::unordered_map<rt::ObjId, std::uint32_t> thread_of_object_;
+  using trace::Labels::Labels;
+  std::string object(rt::ObjId id) const { return object_short(id); }  // "lock A", "mutex #7"
+  std::string object_with_kind(rt::ObjId id) const { return trace::Labels::object(id); }
 };
 
 // Derives intervals and arrows from the events, following the conventions in

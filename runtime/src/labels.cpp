@@ -1,0 +1,73 @@
+// Labels of threads and objects, and finding templates rendered with them (labels.hpp).
+#include "weft/runtime/labels.hpp"
+
+#include "weft/runtime/trace_model.hpp"
+#include "weft/runtime/trace_reader.hpp"
+
+namespace weft::trace {
+
+std::string thread_ref(std::uint32_t index) { return "{thread:" + std::to_string(index) + "}"; }
+
+std::string object_ref(rt::ObjId id) { return "{object:" + std::to_string(id) + "}"; }
+
+std::string thread_label(std::string_view name, std::uint64_t tid, std::uint32_t pid,
+                         std::uint32_t index) {
+  if (!name.empty()) return std::string(name);
+  if (tid != 0 && tid == pid) return "main";
+  if (tid != 0) return "thread " + std::to_string(tid);
+  return "thread #" + std::to_string(index);
+}
+
+std::string object_label(rt::ObjKind kind, std::string_view name, rt::ObjId id) {
+  std::string k(rt::to_string(kind));
+  if (kind == rt::ObjKind::Unknown) k = "object";
+  if (!name.empty()) return k + " '" + std::string(name) + "'";
+  return k + " #" + std::to_string(id);
+}
+
+std::string thread_object_label(const std::string& thread) {
+  return thread.starts_with("thread ") ? thread : "thread " + thread;
+}
+
+Labels::Labels(const Trace& t) : t_(t) {
+  for (std::size_t i = 0; i < t.objects.size(); ++i)
+    objects_.emplace(t.objects[i].id, static_cast<std::uint32_t>(i));
+  for (const auto& th : t.threads)
+    if (th.object != 0) thread_of_object_.emplace(th.object, th.index);
+}
+
+std::string Labels::thread(std::uint32_t index) const {
+  if (index >= t_.threads.size()) return thread_label({}, 0, 0, index);
+  const Thread& th = t_.threads[index];
+  return thread_label(th.name, th.os_tid, th.pid, index);
+}
+
+std::string Labels::object(rt::ObjId id) const {
+  auto it = objects_.find(id);
+  const Object* o = it != objects_.end() ? &t_.objects[it->second] : nullptr;
+  if (o != nullptr && !o->name.empty()) return object_label(o->kind, o->name, id);
+  if (auto th = thread_of_object_.find(id); th != thread_of_object_.end())
+    return thread_object_label(thread(th->second));
+  return object_label(o ? o->kind : rt::ObjKind::Unknown, {}, id);
+}
+
+std::string Labels::object_short(rt::ObjId id) const {
+  auto it = objects_.find(id);
+  if (it != objects_.end() && !t_.objects[it->second].name.empty())
+    return t_.objects[it->second].name;
+  return object(id);
+}
+
+std::string Labels::render(std::string_view tmpl) const {
+  return trace::render(
+      tmpl, [&](std::uint32_t t) { return thread(t); }, [&](rt::ObjId o) { return object(o); });
+}
+
+std::string Labels::message(const Finding& f) const { return render(f.message_template); }
+
+void render_messages(Trace& t) {
+  Labels labels(t);
+  for (Finding& f : t.findings) f.message = labels.message(f);
+}
+
+}  // namespace weft::trace
