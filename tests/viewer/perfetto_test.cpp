@@ -66,10 +66,13 @@ std::vector<Field> parse(std::string_view s) {
     f.num = static_cast<std::uint32_t>(key >> 3);
     f.wire = static_cast<int>(key & 7);
     switch (f.wire) {
-      case 0: f.v = read_varint(s, i); break;
+      case 0:
+        f.v = read_varint(s, i);
+        break;
       case 1:
         REQUIRE(i + 8 <= s.size());
-        for (int k = 0; k < 8; ++k) f.v |= std::uint64_t(static_cast<unsigned char>(s[i + k])) << (8 * k);
+        for (int k = 0; k < 8; ++k)
+          f.v |= std::uint64_t(static_cast<unsigned char>(s[i + k])) << (8 * k);
         i += 8;
         break;
       case 2: {
@@ -81,10 +84,12 @@ std::vector<Field> parse(std::string_view s) {
       }
       case 5:
         REQUIRE(i + 4 <= s.size());
-        for (int k = 0; k < 4; ++k) f.v |= std::uint64_t(static_cast<unsigned char>(s[i + k])) << (8 * k);
+        for (int k = 0; k < 4; ++k)
+          f.v |= std::uint64_t(static_cast<unsigned char>(s[i + k])) << (8 * k);
         i += 4;
         break;
-      default: FAIL("wire type " << f.wire);
+      default:
+        FAIL("wire type " << f.wire);
     }
     out.push_back(std::move(f));
   }
@@ -113,7 +118,8 @@ std::string inflate_zlib(const std::string& in) {
 }
 
 // The packets of a trace file, bundles of compressed packets expanded in place.
-std::vector<std::vector<Field>> packets_of(const std::string& file, std::size_t* bundles = nullptr) {
+std::vector<std::vector<Field>> packets_of(const std::string& file,
+                                           std::size_t* bundles = nullptr) {
   std::vector<std::vector<Field>> out;
   for (const auto& f : parse(file)) {
     REQUIRE(f.num == 1);
@@ -142,7 +148,7 @@ struct Slice {
 struct Decoded {
   std::map<std::uint64_t, std::string> thread_names;  // track uuid -> thread name
   std::map<std::uint64_t, std::uint64_t> parent;
-  std::map<std::uint64_t, std::string> track_names;   // child, counter and global tracks
+  std::map<std::uint64_t, std::string> track_names;  // child, counter and global tracks
   std::set<std::uint64_t> counter_tracks;
   std::vector<Slice> slices, instants;
   std::map<std::uint64_t, std::vector<std::pair<std::uint64_t, std::int64_t>>> counters;
@@ -162,7 +168,7 @@ Decoded decode(const std::string& file) {
   REQUIRE(get(parse(get(first, 59)->bytes), 58)->v == 64);
   std::map<std::uint64_t, std::string> names, cats, ann, sites;
   std::map<std::uint64_t, std::vector<Slice>> open;  // per track
-  std::map<std::uint64_t, std::size_t> flow_begun;  // flow id -> event position
+  std::map<std::uint64_t, std::size_t> flow_begun;   // flow id -> event position
   std::size_t position = 0;
   std::uint64_t now = 0;
   for (const auto& p : packets) {
@@ -171,8 +177,8 @@ Decoded decode(const std::string& file) {
       for (const auto& e : parse(idata->bytes)) {
         auto m = parse(e.bytes);
         std::uint64_t iid = get(m, 1)->v;
-        std::string value = e.num == 4 ? get(m, 2)->bytes + ":" + std::to_string(get(m, 4)->v)
-                                       : get(m, 2)->bytes;
+        std::string value =
+            e.num == 4 ? get(m, 2)->bytes + ":" + std::to_string(get(m, 4)->v) : get(m, 2)->bytes;
         auto& table = e.num == 1 ? cats : e.num == 2 ? names : e.num == 3 ? ann : sites;
         REQUIRE(table.count(iid) == 0);  // each entry is sent once
         table[iid] = value;
@@ -214,9 +220,12 @@ Decoded decode(const std::string& file) {
       if (f.num == 4) {
         auto a = parse(f.bytes);
         std::string key = ann.at(get(a, 1)->v);
-        if (const Field* sv = get(a, 6)) s.notes[key] = sv->bytes;
-        else if (const Field* bv = get(a, 2)) s.notes[key] = bv->v ? "true" : "false";
-        else s.notes[key] = std::to_string(get(a, 3)->v);
+        if (const Field* sv = get(a, 6))
+          s.notes[key] = sv->bytes;
+        else if (const Field* bv = get(a, 2))
+          s.notes[key] = bv->v ? "true" : "false";
+        else
+          s.notes[key] = std::to_string(get(a, 3)->v);
       }
     }
     if (const Field* cu = get(m, 31)) {
@@ -258,9 +267,9 @@ TEST_CASE("protowire: varints are LEB128, low 7 bits first") {
   CHECK(varint_hex(0) == "00");
   CHECK(varint_hex(1) == "01");
   CHECK(varint_hex(127) == "7f");
-  CHECK(varint_hex(128) == "80 01");      // 128 = 0b1_0000000
-  CHECK(varint_hex(150) == "96 01");      // 150 = 0b1_0010110
-  CHECK(varint_hex(300) == "ac 02");      // 300 = 0b10_0101100
+  CHECK(varint_hex(128) == "80 01");  // 128 = 0b1_0000000
+  CHECK(varint_hex(150) == "96 01");  // 150 = 0b1_0010110
+  CHECK(varint_hex(300) == "ac 02");  // 300 = 0b10_0101100
   CHECK(varint_hex(16383) == "ff 7f");
   CHECK(varint_hex(16384) == "80 80 01");
   CHECK(varint_hex(0xffffffffull) == "ff ff ff ff 0f");
@@ -328,8 +337,12 @@ TEST_CASE("protowire: nested messages get their length in front") {
 
 TEST_CASE("protowire: strings are made valid UTF-8") {
   CHECK(pb::valid_utf8("worker-1") == "worker-1");
-  CHECK(pb::valid_utf8("\xe5\x93\xb2\xe5\xad\xa6\xe5\xae\xb6-0") == "\xe5\x93\xb2\xe5\xad\xa6\xe5\xae\xb6-0");
-  CHECK(pb::valid_utf8("ab\xff" "c") == "ab\xef\xbf\xbd" "c");
+  CHECK(pb::valid_utf8("\xe5\x93\xb2\xe5\xad\xa6\xe5\xae\xb6-0") ==
+        "\xe5\x93\xb2\xe5\xad\xa6\xe5\xae\xb6-0");
+  CHECK(pb::valid_utf8("ab\xff"
+                       "c") ==
+        "ab\xef\xbf\xbd"
+        "c");
   CHECK(pb::valid_utf8("\xe5\x93") == "\xef\xbf\xbd\xef\xbf\xbd");  // cut mid-character
   CHECK(pb::valid_utf8("\xc0\xaf") == "\xef\xbf\xbd\xef\xbf\xbd");  // overlong '/'
   CHECK(pb::valid_utf8("\xed\xa0\x80") == "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");  // surrogate
@@ -442,9 +455,8 @@ TEST_CASE("perfetto: tracks, slices, flows, counters and findings of the basic t
     for (const auto& [uuid, name] : d.track_names)
       if (name == "threads blocked on lock A") counter_a = uuid;
     REQUIRE(d.counter_tracks.count(counter_a) == 1);
-    CHECK(d.counters.at(counter_a) ==
-          std::vector<std::pair<std::uint64_t, std::int64_t>>{
-              {0, 0}, {5500, 1}, {6100, 0}, {7600, 1}, {der.t_max, 0}});
+    CHECK(d.counters.at(counter_a) == std::vector<std::pair<std::uint64_t, std::int64_t>>{
+                                          {0, 0}, {5500, 1}, {6100, 0}, {7600, 1}, {der.t_max, 0}});
 
     // Findings: instants on the global "findings" track, with their message and objects.
     std::vector<std::string> kinds;
@@ -545,7 +557,8 @@ TEST_CASE("perfetto: processes, reused and missing tids, zero-length holds, odd 
       pid_tid[get(tm, 5)->bytes] = {get(tm, 1)->v, get(tm, 2)->v};
     }
   }
-  CHECK(processes == std::map<std::uint64_t, std::string>{{100, "./parent"}, {200, "./child --flag"}});
+  CHECK(processes ==
+        std::map<std::uint64_t, std::string>{{100, "./parent"}, {200, "./child --flag"}});
   REQUIRE(pid_tid.size() == 4);
   CHECK(pid_tid.at("parent") == std::pair<std::uint64_t, std::uint64_t>{100, 5000});
   CHECK(pid_tid.at("child").first == 200);
@@ -565,6 +578,7 @@ TEST_CASE("perfetto: processes, reused and missing tids, zero-length holds, odd 
   REQUIRE(id != 0);
   bool target = false;
   for (const auto& s : d.slices)
-    if (s.flow_in == id) target = s.t0 == 30 && d.thread_names.at(d.parent.at(s.track)) == "child-again";
+    if (s.flow_in == id)
+      target = s.t0 == 30 && d.thread_names.at(d.parent.at(s.track)) == "child-again";
   CHECK(target);
 }

@@ -108,17 +108,17 @@ constexpr std::uint32_t kDefaultsClockId = 58;
 constexpr std::uint32_t kClocks = 1, kClockId = 1, kClockTimestamp = 2, kClockIncremental = 3;
 constexpr std::uint32_t kClockBoottime = 6, kClockWeft = 64;  // 64..127: sequence-scoped
 // TrackDescriptor
-constexpr std::uint32_t kTdUuid = 1, kTdName = 2, kTdProcess = 3, kTdThread = 4,
-                        kTdParentUuid = 5, kTdCounter = 8;
+constexpr std::uint32_t kTdUuid = 1, kTdName = 2, kTdProcess = 3, kTdThread = 4, kTdParentUuid = 5,
+                        kTdCounter = 8;
 // ProcessDescriptor / ThreadDescriptor / CounterDescriptor
 constexpr std::uint32_t kPdPid = 1, kPdName = 6;
 constexpr std::uint32_t kThPid = 1, kThTid = 2, kThName = 5;
 constexpr std::uint32_t kCdUnit = 3, kUnitCount = 2;
 // TrackEvent
-constexpr std::uint32_t kTeCategoryIids = 3, kTeDebugAnnotations = 4, kTeType = 9,
-                        kTeNameIid = 10, kTeTrackUuid = 11, kTeExtraCounterValues = 12,
-                        kTeCounterValue = 30, kTeExtraCounterUuids = 31,
-                        kTeSourceLocationIid = 34, kTeFlowIds = 47, kTeTerminatingFlowIds = 48;
+constexpr std::uint32_t kTeCategoryIids = 3, kTeDebugAnnotations = 4, kTeType = 9, kTeNameIid = 10,
+                        kTeTrackUuid = 11, kTeExtraCounterValues = 12, kTeCounterValue = 30,
+                        kTeExtraCounterUuids = 31, kTeSourceLocationIid = 34, kTeFlowIds = 47,
+                        kTeTerminatingFlowIds = 48;
 constexpr std::uint8_t kSliceBegin = 1, kSliceEnd = 2, kInstant = 3, kCounter = 4;
 // InternedData, and the interned messages (iid = 1, name = 2 for the first three)
 constexpr std::uint32_t kIdCategories = 1, kIdEventNames = 2, kIdAnnotationNames = 3,
@@ -130,8 +130,8 @@ constexpr std::uint32_t kDaNameIid = 1, kDaBool = 2, kDaUint = 3, kDaString = 6;
 }  // namespace F
 
 enum Category : std::uint8_t { kCatNone, kCatLock, kCatBlocked, kCatWait, kCatFlow, kCatFinding };
-constexpr const char* kCategoryNames[] = {"", "weft.lock", "weft.blocked", "weft.wait",
-                                          "weft.flow", "weft.finding"};
+constexpr const char* kCategoryNames[] = {"",          "weft.lock", "weft.blocked",
+                                          "weft.wait", "weft.flow", "weft.finding"};
 
 // One TrackEvent, kept per track until the tracks are merged into one time-ordered stream.
 struct Item {
@@ -336,8 +336,8 @@ class PerfettoWriter {
     flow_in_.assign(d.intervals.size(), 0);
     flow_out_.assign(d.intervals.size(), 0);
     instants_.resize(nt);
-    auto find = [&](const std::vector<std::uint32_t>& v, std::uint64_t t, rt::ObjId obj,
-                    bool end, const std::vector<std::uint32_t>& taken) -> std::int64_t {
+    auto find = [&](const std::vector<std::uint32_t>& v, std::uint64_t t, rt::ObjId obj, bool end,
+                    const std::vector<std::uint32_t>& taken) -> std::int64_t {
       auto key = [&](std::uint32_t i) { return end ? d.intervals[i].t1 : d.intervals[i].t0; };
       auto it = std::lower_bound(v.begin(), v.end(), t,
                                  [&](std::uint32_t i, std::uint64_t x) { return key(i) < x; });
@@ -382,7 +382,8 @@ class PerfettoWriter {
       }
     }
     for (auto& v : instants_)
-      std::stable_sort(v.begin(), v.end(), [](const Item& x, const Item& y) { return x.ts < y.ts; });
+      std::stable_sort(v.begin(), v.end(),
+                       [](const Item& x, const Item& y) { return x.ts < y.ts; });
   }
 
   void place_intervals(const Derived& d) {
@@ -510,7 +511,8 @@ class PerfettoWriter {
       it.cat = kCatFinding;
       it.name = intern_name(pb::valid_utf8(f.kind));
       std::vector<Note> notes;
-      notes.push_back({annotation_name("message"), false, false, false, 0, pb::valid_utf8(f.message)});
+      notes.push_back(
+          {annotation_name("message"), false, false, false, 0, pb::valid_utf8(f.message)});
       std::string list;
       for (auto x : f.threads) list += (list.empty() ? "" : ", ") + labels_.thread(x);
       notes.push_back({annotation_name("threads"), false, false, false, 0, pb::valid_utf8(list)});
@@ -666,8 +668,7 @@ class PerfettoWriter {
       if (it.cat != kCatNone) w_.varint(F::kTeCategoryIids, it.cat);
       if (it.name) w_.varint(F::kTeNameIid, it.name);
       if (it.site) w_.varint(F::kTeSourceLocationIid, it.site);
-      if (it.flow)
-        w_.fixed64(it.flow_dir == 2 ? F::kTeTerminatingFlowIds : F::kTeFlowIds, it.flow);
+      if (it.flow) w_.fixed64(it.flow_dir == 2 ? F::kTeTerminatingFlowIds : F::kTeFlowIds, it.flow);
       if (it.counter) {
         std::int64_t& n = blocked_count_[it.counter - 1];
         n += it.type == F::kSliceBegin ? 1 : -1;
@@ -679,9 +680,12 @@ class PerfettoWriter {
         for (const Note& n : notes_[it.notes - 1]) {
           auto da = w_.open(F::kTeDebugAnnotations);
           w_.varint(F::kDaNameIid, n.name);
-          if (n.is_bool) w_.boolean(F::kDaBool, n.boolean);
-          else if (n.is_uint) w_.varint(F::kDaUint, n.uint);
-          else w_.string(F::kDaString, n.text);
+          if (n.is_bool)
+            w_.boolean(F::kDaBool, n.boolean);
+          else if (n.is_uint)
+            w_.varint(F::kDaUint, n.uint);
+          else
+            w_.string(F::kDaString, n.text);
           w_.close(da);
         }
       }

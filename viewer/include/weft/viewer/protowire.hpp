@@ -98,7 +98,7 @@ class Writer {
     const std::size_t len = buf_.size() - m.body;
     char lb[10];
     std::size_t n = 0;
-    for (std::uint64_t v = len; ; v >>= 7) {
+    for (std::uint64_t v = len;; v >>= 7) {
       if (v < 0x80) {
         lb[n++] = static_cast<char>(v);
         break;
