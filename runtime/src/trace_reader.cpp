@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -504,7 +505,17 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
     t.dropped += s.h.dropped;
     t.undated_acquisitions += static_cast<std::uint64_t>(
         std::count_if(s.events.begin(), s.events.end(), [](const RawEvent& e) { return e.undated; }));
+    // A thread that wrote nothing but findings and is named by none of them is weft's own
+    // deadlock watchdog reporting: not a thread of the program, so not listed.
+    std::set<std::uint64_t> active;
+    for (const auto& e : s.events) active.insert(e.thread);
+    for (const auto& o : s.objects) active.insert(o.thread);
+    for (const auto& f : s.findings) active.insert(f.threads.begin(), f.threads.end());
     for (const auto& [local, rt_] : s.threads) {
+      if (!active.count(local) && rt_.name.empty() && rt_.object == 0 &&
+          std::any_of(s.findings.begin(), s.findings.end(),
+                      [&](const RawFinding& f) { return f.thread == local; }))
+        continue;
       // The same OS thread seen by two runtimes of one process image (a program linked with
       // weft::runtime that also got the interposer) or across an exec: one lane.
       auto key = std::make_pair(s.h.pid, rt_.os_tid);
