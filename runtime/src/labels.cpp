@@ -11,11 +11,24 @@ std::string thread_ref(std::uint32_t index) { return "{thread:" + std::to_string
 std::string object_ref(rt::ObjId id) { return "{object:" + std::to_string(id) + "}"; }
 
 std::string thread_label(std::string_view name, std::uint64_t tid, std::uint32_t pid,
-                         std::uint32_t index) {
+                         std::uint32_t index, std::string_view routine) {
   if (!name.empty()) return std::string(name);
   if (tid != 0 && tid == pid) return "main";
-  if (tid != 0) return "thread " + std::to_string(tid);
-  return "thread #" + std::to_string(index);
+  std::string out = tid != 0 ? "thread " + std::to_string(tid) : "thread #" + std::to_string(index);
+  if (!routine.empty()) out += " (" + std::string(routine) + ")";
+  return out;
+}
+
+std::string routine_name(std::string_view f) {
+  if (f.ends_with(" const")) f.remove_suffix(6);
+  if (!f.ends_with(')')) return std::string(f);
+  // Cut the parameter list: the '(' that matches the last ')'.
+  int depth = 0;
+  for (std::size_t i = f.size(); i-- > 0;) {
+    if (f[i] == ')') ++depth;
+    if (f[i] == '(' && --depth == 0) return std::string(f.substr(0, i));
+  }
+  return std::string(f);
 }
 
 std::string object_label(rt::ObjKind kind, std::string_view name, rt::ObjId id) {
@@ -39,7 +52,7 @@ Labels::Labels(const Trace& t) : t_(t) {
 std::string Labels::thread(std::uint32_t index) const {
   if (index >= t_.threads.size()) return thread_label({}, 0, 0, index);
   const Thread& th = t_.threads[index];
-  return thread_label(th.name, th.os_tid, th.pid, index);
+  return thread_label(th.name, th.os_tid, th.pid, index, th.routine);
 }
 
 std::string Labels::object(rt::ObjId id) const {

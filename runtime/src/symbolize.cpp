@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "weft/runtime/event.hpp"
+#include "weft/runtime/labels.hpp"
 #include "weft/runtime/trace_reader.hpp"
 
 extern char** environ;
@@ -339,6 +340,28 @@ std::vector<std::string> symbolize_code_labels(
   return out;
 }
 
+std::vector<std::string> symbolize_code_functions(
+    const std::vector<std::pair<std::string, std::uint64_t>>& addrs) {
+  std::vector<std::string> out(addrs.size());
+  std::vector<char*> env = clean_environment();
+  std::map<std::string, std::vector<std::size_t>> by_module;
+  for (std::size_t i = 0; i < addrs.size(); ++i)
+    if (!addrs[i].first.empty() && addrs[i].second != 0 && !system_library(addrs[i].first) &&
+        ::access(addrs[i].first.c_str(), R_OK) == 0)
+      by_module[addrs[i].first].push_back(i);
+  for (const auto& [module, idx] : by_module) {
+    std::vector<std::uint64_t> offsets;
+    for (std::size_t i : idx) offsets.push_back(addrs[i].second - 1);
+    auto frames = addr2line(module, offsets, env.data());
+    for (std::size_t k = 0; k < idx.size() && k < frames.size(); ++k) {
+      Site s;
+      apply_frames(frames[k], s, true);
+      if (!frames[k].empty() && frames[k].back().function != "??") out[idx[k]] = s.function;
+    }
+  }
+  return out;
+}
+
 void replace_code_label(std::string& text, const std::string& label, const std::string& with) {
   replace_label(text, label, with);
 }
@@ -355,6 +378,7 @@ std::size_t symbolize_sites(Trace& t) {
     by_module[c.module].push_back(i);
   }
   std::size_t resolved = 0;
+  std::vector<bool> routine_ok(t.sites.size(), false);  // the tool named its function, trusted
   for (const auto& [module, idx] : by_module) {
     if (::access(module.c_str(), R_OK) != 0) continue;
     constexpr std::size_t kBatch = 256;
@@ -366,7 +390,10 @@ std::size_t symbolize_sites(Trace& t) {
       for (std::size_t k = b; k < e && k - b < frames.size(); ++k) {
         Site& site = t.sites[idx[k]];
         std::string label = site.file;
-        if (!apply_frames(frames[k - b], site, !system_library(module))) continue;
+        bool line = apply_frames(frames[k - b], site, !system_library(module));
+        routine_ok[idx[k]] = !system_library(module) && !frames[k - b].empty() &&
+                             frames[k - b].back().function != "??";
+        if (!line) continue;
         ++resolved;
         std::size_t slash = site.file.rfind('/');
         renamed.emplace_back(label, site.file.substr(slash == std::string::npos ? 0 : slash + 1) +
@@ -383,7 +410,14 @@ std::size_t symbolize_sites(Trace& t) {
           replace_label(f.message, label, with);
           replace_label(f.message_template, label, with);
         }
+  // Unnamed threads started through the interposer: their start routine (the ThreadStart site).
+  for (Thread& th : t.threads) {
+    auto s = static_cast<std::size_t>(th.start_site);
+    if (th.start_site >= 0 && s < t.sites.size() && routine_ok[s] && !t.sites[s].function.empty())
+      th.routine = routine_name(t.sites[s].function);
+  }
   name_objects(t);
+  render_messages(t);
   return resolved;
 }
 

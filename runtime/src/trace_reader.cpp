@@ -560,6 +560,9 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
       std::uint64_t arg = remap_arg(e.kind) ? obj_of(si, e.arg) : e.arg;
       t.events.push_back({ts(s, e.tick), thread_map[si][e.thread], e.kind, obj_of(si, e.obj), arg,
                           site_of(si, e.site)});
+      if (e.kind == rt::Ev::ThreadStart && t.events.back().site >= 0 &&
+          t.events.back().thread < t.threads.size())
+        t.threads[t.events.back().thread].start_site = t.events.back().site;
     }
   }
   std::stable_sort(t.events.begin(), t.events.end(),

@@ -1,7 +1,8 @@
 // thread.cpp: pthread_create / join / detach / exit / setname, recorded.
 //
-//   threads:    ThreadStart(parent thread object) in the new thread, ThreadEnd(0) when its
-//               function returns, it calls pthread_exit, or pthread_cancel unwinds it;
+//   threads:    ThreadStart(parent thread object) in the new thread, sited at its start routine;
+//               ThreadEnd(0) when its function returns, it calls pthread_exit, or
+//               pthread_cancel unwinds it;
 //               JoinBegin ... JoinEnd(0 joined, 1 not joined: busy, timed out or error)
 #include <pthread.h>
 #include <sys/syscall.h>
@@ -87,12 +88,15 @@ void* thread_trampoline(void* p) {
   c->handle = pthread_self();
   t_ctl = c;
   t_self = c->id;
-  t_site = {};  // ThreadStart and ThreadEnd have no call site
   if (recording() != nullptr) {
     Busy b;
     check_pending_name();
+    // ThreadStart is sited at the start routine (as a return address just past its entry, which
+    // readers move back by one): readers name an unnamed thread after it.
+    t_site = rt::site_from_pc(reinterpret_cast<const char*>(reinterpret_cast<std::uintptr_t>(c->fn)) + 1);
     emit(Ev::ThreadStart, c->id, c->parent);
   }
+  t_site = {};  // ThreadEnd has no call site
   void* result = c->fn(c->arg);
   t_site = {};
   finish_thread();

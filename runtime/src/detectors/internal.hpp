@@ -158,6 +158,7 @@ struct ThreadRec {
   std::atomic<ObjId> block_obj{0};
   std::atomic<std::uint64_t> block_seq{0};  // bumped whenever `block` changes
   std::atomic<std::source_location> block_site{};
+  std::atomic<std::source_location> start_site{};  // its ThreadStart's: the start routine
   std::atomic<std::uint64_t> block_since_ns{0};
 
   // Touched only by the thread itself.
@@ -344,7 +345,7 @@ class Detector final : public Sink {
   std::string render(std::string_view tmpl);
   // Names `objects` that are variables of the program by their symbols (a fatal finding's live
   // message; runs nm).
-  void name_live(const std::vector<ObjId>& objects);
+  void name_live(const std::vector<ObjId>& objects, const std::vector<std::uint32_t>& threads);
   // Reports a finding unless one with the same key was already reported (key defaults to
   // kind + sites). Fatal findings are printed on stderr at once and then stop the process (or
   // call options.on_fatal) when options.stop_on_deadlock.
@@ -410,6 +411,7 @@ class Detector final : public Sink {
   SpinLock names_mu_;
   std::unordered_map<ObjId, std::string> names_;
   std::unordered_map<std::uint32_t, std::string> thread_names_;
+  std::unordered_map<std::uint32_t, std::string> thread_routines_;  // name_live(): start routines
 
   SpinLock threads_mu_;
   std::vector<std::unique_ptr<ThreadRec>> threads_;

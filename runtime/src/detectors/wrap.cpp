@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -271,7 +272,25 @@ std::string Detector::describe(ObjId id) { return trace::object_ref(id); }
 
 // Objects named by their address ("0x55d8118c10e0") that are variables of the program get the
 // variable's name, as the trace's reader will give them (trace::name_objects).
-void Detector::name_live(const std::vector<ObjId>& objects) {
+void Detector::name_live(const std::vector<ObjId>& objects,
+                         const std::vector<std::uint32_t>& threads) {
+  // Unnamed threads by their start routine, as the trace's reader names them.
+  std::vector<std::pair<std::string, std::uint64_t>> addrs;
+  std::vector<std::uint32_t> whose;
+  for (ThreadRec* r : threads_snapshot()) {
+    if (std::find(threads.begin(), threads.end(), r->index) == threads.end()) continue;
+    std::source_location s = r->start_site.load(std::memory_order_relaxed);
+    if (const PcSiteInfo* info = pc_site_info(s); info != nullptr && s.line() == 0) {
+      addrs.emplace_back(info->module ? info->module : "", info->offset);
+      whose.push_back(r->index);
+    }
+  }
+  if (!addrs.empty()) {
+    std::vector<std::string> fns = trace::symbolize_code_functions(addrs);
+    SpinGuard g(names_mu_);
+    for (std::size_t i = 0; i < fns.size(); ++i)
+      if (!fns[i].empty()) thread_routines_[whose[i]] = trace::routine_name(fns[i]);
+  }
   for (ObjId id : objects) {
     std::string name;
     {
@@ -304,13 +323,15 @@ std::string Detector::render(std::string_view tmpl) {
       for (const auto& t : threads_)
         if (t->index == index) tid = t->tid;
     }
-    std::string name;
+    std::string name, routine;
     {
       SpinGuard g(names_mu_);
       auto it = thread_names_.find(index);
       if (it != thread_names_.end()) name = it->second;
+      auto r = thread_routines_.find(index);
+      if (r != thread_routines_.end()) routine = r->second;
     }
-    return trace::thread_label(name, static_cast<std::uint64_t>(tid), pid, index);
+    return trace::thread_label(name, static_cast<std::uint64_t>(tid), pid, index, routine);
   };
   auto object = [&](ObjId id) {
     ObjKind kind = kind_of(id);
@@ -355,7 +376,7 @@ void Detector::report(FindingRecord f, std::string key) noexcept {
       options_.on_fatal(f);
       return;
     }
-    name_live(f.objects);
+    name_live(f.objects, f.threads);
     std::string text = "weft: " + f.kind + ": " + render(f.message) + "\n";
     for (const auto& s : f.sites)
       if (std::string a = at(s); !a.empty()) {
@@ -641,6 +662,7 @@ void Detector::on_event(Ev kind, ObjId obj, std::uint64_t arg,
         break;
       case Ev::ThreadStart:
         if (s) s->owner.store(t.index, std::memory_order_relaxed);
+        t.start_site.store(where, std::memory_order_relaxed);
         break;
       case Ev::ThreadEnd:
         misuse_on_thread_end(*this, t, where);

@@ -15,7 +15,8 @@
 //
 // Rules (one function each, used by the trace layer and by the live detectors alike):
 //   thread: its name; else "main" for its process's main thread (tid == pid); else
-//           "thread <tid>"; else "thread #<index>".
+//           "thread <tid>", with its start routine when known ("thread 5370 (worker_main)", as
+//           ThreadSanitizer names threads by where they were created); else "thread #<index>".
 //   object: "<kind> '<name>'"; an unnamed thread object is "thread <label of that thread>" (never
 //           "thread thread 12"); else "<kind> #<id>". object_short() drops the kind of a named
 //           object (lane titles, where the kind is shown apart).
@@ -39,7 +40,10 @@ std::string object_ref(rt::ObjId id);
 
 // The rules, for any source of names.
 std::string thread_label(std::string_view name, std::uint64_t tid, std::uint32_t pid,
-                         std::uint32_t index);
+                         std::uint32_t index, std::string_view routine = {});
+// A demangled function as a start routine: "worker" for "worker(void*)", "Pool::run" for
+// "Pool::run() const".
+std::string routine_name(std::string_view function);
 std::string object_label(rt::ObjKind kind, std::string_view name, rt::ObjId id);
 // An unnamed thread object, named after its thread's label.
 std::string thread_object_label(const std::string& thread);

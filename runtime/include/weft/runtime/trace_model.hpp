@@ -56,6 +56,8 @@ struct Thread {
   std::uint64_t os_tid = 0;  // gettid()
   std::string name;          // UTF-8 (e.g. "子线程-0"); "" if never named
   rt::ObjId object = 0;      // the weft::Thread object, if the thread was started by weft
+  std::int32_t start_site = -1;  // its ThreadStart's site: the interposer's start routine
+  std::string routine;       // that routine's name, once symbolized (symbolize_sites)
 };
 
 struct Object {

@@ -66,6 +66,9 @@ std::vector<std::string> symbolize_code_labels(
 std::size_t name_objects(Trace& t);
 // The same for a live process: the variable at `address` of this process, or "".
 std::string live_object_name(const void* address);
+// The same, for the functions the addresses are in ("" when unknown or in a system library).
+std::vector<std::string> symbolize_code_functions(
+    const std::vector<std::pair<std::string, std::uint64_t>>& addrs);
 // Replaces each whole occurrence of a code site's `label` ("prog+0x13e5") in `text`.
 void replace_code_label(std::string& text, const std::string& label, const std::string& with);
 
