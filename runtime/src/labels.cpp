@@ -1,6 +1,8 @@
 // Labels of threads and objects, and finding templates rendered with them (labels.hpp).
 #include "weft/runtime/labels.hpp"
 
+#include <cctype>
+
 #include "weft/runtime/trace_model.hpp"
 #include "weft/runtime/trace_reader.hpp"
 
@@ -31,11 +33,21 @@ std::string routine_name(std::string_view f) {
   return std::string(f);
 }
 
-std::string object_label(rt::ObjKind kind, std::string_view name, rt::ObjId id) {
+std::string object_label(rt::ObjKind kind, std::string_view name, rt::ObjId id,
+                         std::string_view first_use) {
   std::string k(rt::to_string(kind));
   if (kind == rt::ObjKind::Unknown) k = "object";
-  if (!name.empty()) return k + " '" + std::string(name) + "'";
-  return k + " #" + std::to_string(id);
+  if (name.empty()) return k + " #" + std::to_string(id);
+  std::string out = k + " '" + std::string(name) + "'";
+  if (!first_use.empty()) out += " (first used at " + std::string(first_use) + ")";
+  return out;
+}
+
+bool is_address_name(std::string_view name) {
+  if (name.size() < 3 || name[0] != '0' || name[1] != 'x') return false;
+  for (std::size_t i = 2; i < name.size(); ++i)
+    if (!std::isxdigit(static_cast<unsigned char>(name[i]))) return false;
+  return true;
 }
 
 std::string thread_object_label(const std::string& thread) {
@@ -58,7 +70,20 @@ std::string Labels::thread(std::uint32_t index) const {
 std::string Labels::object(rt::ObjId id) const {
   auto it = objects_.find(id);
   const Object* o = it != objects_.end() ? &t_.objects[it->second] : nullptr;
-  if (o != nullptr && !o->name.empty()) return object_label(o->kind, o->name, id);
+  if (o != nullptr && !o->name.empty()) {
+    // Known only by its address: where the program first used it, once symbolized to a line.
+    std::string first_use;
+    if (is_address_name(o->name) && o->site >= 0 &&
+        static_cast<std::size_t>(o->site) < t_.sites.size()) {
+      const Site& s = t_.sites[static_cast<std::size_t>(o->site)];
+      if (s.line != 0) {
+        std::size_t slash = s.file.rfind('/');
+        first_use = s.file.substr(slash == std::string::npos ? 0 : slash + 1) + ":" +
+                    std::to_string(s.line);
+      }
+    }
+    return object_label(o->kind, o->name, id, first_use);
+  }
   if (auto th = thread_of_object_.find(id); th != thread_of_object_.end())
     return thread_object_label(thread(th->second));
   return object_label(o ? o->kind : rt::ObjKind::Unknown, {}, id);

@@ -44,9 +44,39 @@ def main():
                 run('strip', prog, expect=[0])
             check(weft, prog, d, symbols=build != 'stripped', debug=build == 'debug')
             print(f'ok ({build})')
+        # Locks on the heap have no variable: their address and where they were first used.
+        src = os.path.join(d, 'heap.c')
+        with open(src, 'w') as out:
+            out.write(HEAP_ABBA)
+        prog = os.path.join(d, 'heap')
+        run('cc', '-g', '-pthread', src, '-o', prog, expect=[0])
+        check(weft, prog, d, symbols=True, debug=True, heap=True)
+        print('ok (heap)')
 
 
-def check(weft, prog, d, symbols, debug):
+# An ABBA over two mutexes inside calloc'ed structs (the first use of both is on line 12).
+HEAP_ABBA = r"""#include <pthread.h>
+#include <stdlib.h>
+struct account { int balance; pthread_mutex_t mu; };
+static struct account *x, *y;
+static pthread_barrier_t both;
+static void* first(void* p) {
+  pthread_mutex_lock(&x->mu); pthread_barrier_wait(&both); pthread_mutex_lock(&y->mu); return p; }
+static void* second(void* p) {
+  pthread_mutex_lock(&y->mu); pthread_barrier_wait(&both); pthread_mutex_lock(&x->mu); return p; }
+int main(void) {
+  x = calloc(1, sizeof *x); y = calloc(1, sizeof *y);
+  pthread_mutex_init(&x->mu, NULL); pthread_mutex_init(&y->mu, NULL);
+  pthread_barrier_init(&both, NULL, 2);
+  pthread_t a, b;
+  pthread_create(&a, NULL, first, NULL); pthread_create(&b, NULL, second, NULL);
+  pthread_join(a, NULL); pthread_join(b, NULL);
+  return 0;
+}
+"""
+
+
+def check(weft, prog, d, symbols, debug, heap=False):
     trace = os.path.join(d, 'run.trace')
     live = run(weft, 'run', '-o', trace, '--', prog, expect=[86]).stderr
     m = re.search(r'^weft: deadlock: (.*)$', live, re.M)
@@ -91,7 +121,11 @@ def check(weft, prog, d, symbols, debug):
     # routines, live and in the report; stripped, by address and thread id.
     locks = sorted(objects[o] for o in f['objects'] if objects[o].startswith('mutex'))
     workers = sorted(threads[t] for t in f['threads'] if threads[t] != 'main')
-    if symbols:
+    if heap:
+        if len(locks) != 2 or not all(
+                re.fullmatch(r"mutex '0x[0-9a-f]+' \(first used at heap\.c:12\)", x) for x in locks):
+            fail(f'heap: the mutexes are {locks}, not address and first use')
+    elif symbols:
         if locks != ["mutex 'a'", "mutex 'b'"]:
             fail(f'the deadlock mutexes are {locks}, not the variables a and b')
         if [w[w.find(' ('):] for w in workers] != [' (first)', ' (second)']:

@@ -412,6 +412,8 @@ class Detector final : public Sink {
   std::unordered_map<ObjId, std::string> names_;
   std::unordered_map<std::uint32_t, std::string> thread_names_;
   std::unordered_map<std::uint32_t, std::string> thread_routines_;  // name_live(): start routines
+  std::unordered_map<ObjId, std::source_location> address_sites_;  // address-named: first use
+  std::unordered_map<ObjId, std::string> first_uses_;  // name_live(): those sites as file:line
 
   SpinLock threads_mu_;
   std::vector<std::unique_ptr<ThreadRec>> threads_;

@@ -308,6 +308,27 @@ void Detector::name_live(const std::vector<ObjId>& objects,
     SpinGuard g(names_mu_);
     names_[id] = var;
   }
+  // The others known only by their address: where the program first used them.
+  std::vector<std::pair<std::string, std::uint64_t>> uses;
+  std::vector<ObjId> used;
+  {
+    SpinGuard g(names_mu_);
+    for (ObjId id : objects) {
+      auto n = names_.find(id);
+      auto s = address_sites_.find(id);
+      if (n == names_.end() || s == address_sites_.end() || !trace::is_address_name(n->second))
+        continue;
+      if (const PcSiteInfo* info = pc_site_info(s->second); info != nullptr && s->second.line() == 0) {
+        uses.emplace_back(info->module ? info->module : "", info->offset);
+        used.push_back(id);
+      }
+    }
+  }
+  if (uses.empty()) return;
+  std::vector<std::string> lines = trace::symbolize_code_labels(uses);
+  SpinGuard g(names_mu_);
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    if (!lines[i].empty()) first_uses_[used[i]] = lines[i];
 }
 
 std::string Detector::thread_name(std::uint32_t index) { return trace::thread_ref(index); }
@@ -335,17 +356,19 @@ std::string Detector::render(std::string_view tmpl) {
   };
   auto object = [&](ObjId id) {
     ObjKind kind = kind_of(id);
-    std::string name;
+    std::string name, first_use;
     {
       SpinGuard g(names_mu_);
       auto it = names_.find(id);
       if (it != names_.end()) name = it->second;
+      auto f = first_uses_.find(id);
+      if (f != first_uses_.end()) first_use = f->second;
     }
     if (name.empty() && kind == ObjKind::Thread)
       if (Slot* s = slot_if_any(id))
         if (std::uint32_t running = s->owner.load(std::memory_order_relaxed))
           return trace::thread_object_label(thread(running));
-    return trace::object_label(kind, name, id);
+    return trace::object_label(kind, name, id, first_use);
   };
   return trace::render(tmpl, thread, object);
 }
@@ -405,6 +428,7 @@ void Detector::on_object(ObjId id, ObjKind kind, std::string_view name,
     try {
       SpinGuard g(names_mu_);
       names_[id] = std::string(name);
+      if (trace::is_address_name(name)) address_sites_[id] = where;
     } catch (...) {
     }
   }

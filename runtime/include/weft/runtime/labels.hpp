@@ -17,7 +17,9 @@
 //   thread: its name; else "main" for its process's main thread (tid == pid); else
 //           "thread <tid>", with its start routine when known ("thread 5370 (worker_main)", as
 //           ThreadSanitizer names threads by where they were created); else "thread #<index>".
-//   object: "<kind> '<name>'"; an unnamed thread object is "thread <label of that thread>" (never
+//   object: "<kind> '<name>'"; one known only by its address (a heap or stack lock the
+//           interposer saw) also says where the program first used it: "mutex '0x7f3a2c000b70'
+//           (first used at bank.cpp:41)"; an unnamed thread object is "thread <label of that thread>" (never
 //           "thread thread 12"); else "<kind> #<id>". object_short() drops the kind of a named
 //           object (lane titles, where the kind is shown apart).
 #pragma once
@@ -44,7 +46,10 @@ std::string thread_label(std::string_view name, std::uint64_t tid, std::uint32_t
 // A demangled function as a start routine: "worker" for "worker(void*)", "Pool::run" for
 // "Pool::run() const".
 std::string routine_name(std::string_view function);
-std::string object_label(rt::ObjKind kind, std::string_view name, rt::ObjId id);
+std::string object_label(rt::ObjKind kind, std::string_view name, rt::ObjId id,
+                         std::string_view first_use = {});
+// True for a name that is an address ("0x55d8118c10e0"): how the interposer names objects.
+bool is_address_name(std::string_view name);
 // An unnamed thread object, named after its thread's label.
 std::string thread_object_label(const std::string& thread);
 
