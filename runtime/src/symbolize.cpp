@@ -8,7 +8,9 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <link.h>
+#include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include <atomic>
 #include <cctype>
 #include <cerrno>
+#include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -247,9 +250,13 @@ const std::vector<DataSymbol>& data_symbols(const std::string& module, char* con
   return syms;
 }
 
-// The variable at `offset` of `module`: "name", or "name+N" for a member or element N bytes in;
-// "" when no data symbol covers it.
-std::string data_symbol_name(const std::string& module, std::uint64_t offset, char* const* env) {
+MemberResolver g_member_resolver = nullptr;
+
+// The variable at `offset` of `module`: "name", "name[3].mu" for a member or element when the
+// member resolver (or, in a recorded process, `self`'s `__variable`) knows its debug
+// information, else "name+N" for one N bytes in; "" when no data symbol covers it.
+std::string data_symbol_name(const std::string& module, std::uint64_t offset, std::uint64_t size,
+                             char* const* env, const char* self = nullptr) {
   const auto& syms = data_symbols(module, env);
   auto it = std::upper_bound(syms.begin(), syms.end(), offset,
                              [](std::uint64_t off, const DataSymbol& s) { return off < s.start; });
@@ -257,6 +264,21 @@ std::string data_symbol_name(const std::string& module, std::uint64_t offset, ch
   --it;
   if (offset >= it->start + it->size) return {};
   std::uint64_t delta = offset - it->start;
+  if (delta == 0 && size == it->size) return it->name;  // the variable is the object
+  std::string path;
+  if (g_member_resolver != nullptr) {
+    path = g_member_resolver(module, it->start, offset, size);
+  } else if (self != nullptr && *self != '\0') {
+    char start[32], at[32];
+    std::snprintf(start, sizeof start, "%" PRIx64, it->start);
+    std::snprintf(at, sizeof at, "%" PRIx64, offset);
+    std::string out;
+    if (run_capture({self, "__variable", module, start, at, std::to_string(size)}, out, env)) {
+      while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+      path = std::move(out);
+    }
+  }
+  if (!path.empty()) return it->name + path;
   return delta == 0 ? it->name : it->name + "+" + std::to_string(delta);
 }
 
@@ -285,7 +307,7 @@ std::size_t name_objects(Trace& t) {
     if (a == 0) continue;
     for (const Module& m : t.modules) {
       if (!in_process(m, o.pid) || a < m.bias || ::access(m.path.c_str(), R_OK) != 0) continue;
-      std::string name = data_symbol_name(m.path, a - m.bias, environ);
+      std::string name = data_symbol_name(m.path, a - m.bias, interposed_object_size(o.kind), environ);
       if (name.empty()) continue;
       o.address = o.name;
       o.name = name;
@@ -297,7 +319,22 @@ std::size_t name_objects(Trace& t) {
   return named;
 }
 
-std::string live_object_name(const void* address) {
+void set_member_resolver(MemberResolver resolver) { g_member_resolver = resolver; }
+
+std::uint64_t interposed_object_size(rt::ObjKind kind) {
+  switch (kind) {
+    case rt::ObjKind::Mutex:
+    case rt::ObjKind::RecursiveMutex: return sizeof(pthread_mutex_t);
+    case rt::ObjKind::CondVar: return sizeof(pthread_cond_t);
+    case rt::ObjKind::RWLock: return sizeof(pthread_rwlock_t);
+    case rt::ObjKind::PosixSemaphore: return sizeof(sem_t);
+    case rt::ObjKind::PosixBarrier: return sizeof(pthread_barrier_t);
+    case rt::ObjKind::SpinLock: return sizeof(pthread_spinlock_t);
+    default: return 0;
+  }
+}
+
+std::string live_object_name(const void* address, std::uint64_t size) {
   Dl_info di;
   link_map* lm = nullptr;
   if (::dladdr1(address, &di, reinterpret_cast<void**>(&lm), RTLD_DL_LINKMAP) == 0 ||
@@ -312,8 +349,8 @@ std::string live_object_name(const void* address) {
     if (n <= 0) return {};
     module.assign(buf, static_cast<std::size_t>(n));
   }
-  return data_symbol_name(module, reinterpret_cast<std::uintptr_t>(address) - lm->l_addr,
-                          env.data());
+  return data_symbol_name(module, reinterpret_cast<std::uintptr_t>(address) - lm->l_addr, size,
+                          env.data(), std::getenv("WEFT_SELF"));
 }
 
 std::vector<std::string> symbolize_code_labels(

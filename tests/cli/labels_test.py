@@ -52,6 +52,18 @@ def main():
         run('cc', '-g', '-pthread', src, '-o', prog, expect=[0])
         check(weft, prog, d, symbols=True, debug=True, heap=True)
         print('ok (heap)')
+        # Locks that are members of a global array of structs: with debug information the member
+        # path (DWARF), without it the symbol and the offset.
+        src = os.path.join(d, 'members.c')
+        with open(src, 'w') as out:
+            out.write(MEMBER_ABBA)
+        for build in ('debug', 'plain'):
+            prog = os.path.join(d, 'members-' + build)
+            run('cc', '-g' if build == 'debug' else '-O1', '-pthread', src, '-o', prog, expect=[0])
+            check(weft, prog, d, symbols=True, debug=build == 'debug',
+                  members=(["mutex 'accounts[1].mu'", "mutex 'accounts[2].mu'"]
+                           if build == 'debug' else ["mutex 'accounts+104'", "mutex 'accounts+56'"]))
+            print(f'ok (members, {build})')
 
 
 # An ABBA over two mutexes inside calloc'ed structs (the first use of both is on line 12).
@@ -76,7 +88,30 @@ int main(void) {
 """
 
 
-def check(weft, prog, d, symbols, debug, heap=False):
+# An ABBA over the mutex members of two elements of a global array of structs
+# (sizeof(struct account) is 48 on x86-64: the members are 56 and 104 bytes into `accounts`).
+MEMBER_ABBA = r"""#include <pthread.h>
+struct account { long balance; pthread_mutex_t mu; };
+struct account accounts[4] = {{0, PTHREAD_MUTEX_INITIALIZER}, {0, PTHREAD_MUTEX_INITIALIZER},
+                              {0, PTHREAD_MUTEX_INITIALIZER}, {0, PTHREAD_MUTEX_INITIALIZER}};
+static pthread_barrier_t both;
+static void* first(void* p) {
+  pthread_mutex_lock(&accounts[1].mu); pthread_barrier_wait(&both);
+  pthread_mutex_lock(&accounts[2].mu); return p; }
+static void* second(void* p) {
+  pthread_mutex_lock(&accounts[2].mu); pthread_barrier_wait(&both);
+  pthread_mutex_lock(&accounts[1].mu); return p; }
+int main(void) {
+  pthread_barrier_init(&both, NULL, 2);
+  pthread_t a, b;
+  pthread_create(&a, NULL, first, NULL); pthread_create(&b, NULL, second, NULL);
+  pthread_join(a, NULL); pthread_join(b, NULL);
+  return 0;
+}
+"""
+
+
+def check(weft, prog, d, symbols, debug, heap=False, members=None):
     trace = os.path.join(d, 'run.trace')
     live = run(weft, 'run', '-o', trace, '--', prog, expect=[86]).stderr
     m = re.search(r'^weft: deadlock: (.*)$', live, re.M)
@@ -121,7 +156,10 @@ def check(weft, prog, d, symbols, debug, heap=False):
     # routines, live and in the report; stripped, by address and thread id.
     locks = sorted(objects[o] for o in f['objects'] if objects[o].startswith('mutex'))
     workers = sorted(threads[t] for t in f['threads'] if threads[t] != 'main')
-    if heap:
+    if members is not None:
+        if locks != members:
+            fail(f'the deadlock mutexes are {locks}, not {members}')
+    elif heap:
         if len(locks) != 2 or not all(
                 re.fullmatch(r"mutex '0x[0-9a-f]+' \(first used at heap\.c:12\)", x) for x in locks):
             fail(f'heap: the mutexes are {locks}, not address and first use')

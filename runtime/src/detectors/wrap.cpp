@@ -303,7 +303,8 @@ void Detector::name_live(const std::vector<ObjId>& objects,
     char* end = nullptr;
     std::uintptr_t a = std::strtoull(name.c_str() + 2, &end, 16);
     if (a == 0 || *end != '\0') continue;
-    std::string var = trace::live_object_name(reinterpret_cast<const void*>(a));
+    std::string var = trace::live_object_name(reinterpret_cast<const void*>(a),
+                                              trace::interposed_object_size(kind_of(id)));
     if (var.empty()) continue;
     SpinGuard g(names_mu_);
     names_[id] = var;

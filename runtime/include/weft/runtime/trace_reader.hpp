@@ -64,8 +64,19 @@ std::vector<std::string> symbolize_code_labels(
 // keeps the address. Findings are rendered again. Returns the number of objects named. Run by
 // symbolize_sites.
 std::size_t name_objects(Trace& t);
-// The same for a live process: the variable at `address` of this process, or "".
-std::string live_object_name(const void* address);
+// The same for a live process: the variable at `address` of this process, or "". `size` is the
+// object's size in bytes (0 when unknown), which tells the member path where to stop.
+std::string live_object_name(const void* address, std::uint64_t size);
+// Completes a symbol's name with the member path down to an object inside it ("[3].mu"): set by
+// the `weft` binary when it has a debug-information reader (LLVM). Without one, or when it returns
+// "", a member is named by its offset ("accounts+168"). In a recorded process, the live name asks
+// `$WEFT_SELF __variable` (set by `weft run`) for the same path.
+using MemberResolver = std::string (*)(const std::string& module, std::uint64_t var_start,
+                                       std::uint64_t address, std::uint64_t object_size);
+void set_member_resolver(MemberResolver resolver);
+// The size of the object an interposed primitive of `kind` occupies (pthread_mutex_t for a
+// mutex, ...), or 0.
+std::uint64_t interposed_object_size(rt::ObjKind kind);
 // The same, for the functions the addresses are in ("" when unknown or in a system library).
 std::vector<std::string> symbolize_code_functions(
     const std::vector<std::pair<std::string, std::uint64_t>>& addrs);
