@@ -174,7 +174,12 @@ void misuse_on_wait_begin(Detector& d, ThreadRec& t, ObjId cond, ObjId lock,
   FindingRecord f;
   f.kind = "wait-without-lock";
   f.message = "wait on " + d.describe(cond) + " without holding its lock " + d.describe(lock);
-  if (k == ObjKind::CondVar) f.message += "; pthread_cond_wait returns EPERM or misbehaves";
+  if (k == ObjKind::CondVar) {
+    // One finding for the whole wait: its release of a mutex nobody holds is this one (give()).
+    f.message += "; pthread_cond_wait returns EPERM for an error-checking mutex, and for a default "
+                 "one unlocks a mutex nobody holds and returns holding it";
+    t.unheld_wait_lock = lock;
+  }
   f.threads = {t.index};
   f.objects = {cond, lock};
   f.sites = {where};
