@@ -32,6 +32,7 @@
 #include "location_record.hpp"
 #include "weft/runtime/detectors.hpp"
 #include "weft/runtime/trace_format.hpp"
+#include "weft/runtime/tsan.hpp"
 
 namespace weft::rt {
 
@@ -618,7 +619,9 @@ std::string part_path(const std::string& trace) {
 }
 
 void at_exit() noexcept {
+  tsan::ignore_begin();
   if (g_env_recorder) g_env_recorder->close();
+  tsan::ignore_end();
 }
 
 void fork_prepare() noexcept {

@@ -43,6 +43,13 @@ __attribute__((visibility("default"), used)) void __tsan_on_report(void* report)
 
 namespace weft::rt::tsan {
 
+bool g_present = false;
+
+bool detect() noexcept {
+  g_present = __tsan_ignore_thread_begin != nullptr && __tsan_ignore_thread_end != nullptr;
+  return g_present;
+}
+
 namespace {
 
 // A site made from a symbolized frame. std::source_location has no public constructor, so we
@@ -95,30 +102,53 @@ std::string map_kind(std::string_view tsan_description) {
 namespace {
 
 struct Frame {
-  std::string file, function;
+  std::string file, function, module;
   unsigned line = 0;
 };
 
 Frame symbolize(void* pc) {
   Frame f;
   if (__sanitizer_symbolize_pc == nullptr || pc == nullptr) return f;
-  char buf[1024] = {};
-  __sanitizer_symbolize_pc(pc, "%s|%l|%f", buf, sizeof buf);
+  char buf[2048] = {};
+  __sanitizer_symbolize_pc(pc, "%s|%l|%m|%f", buf, sizeof buf);
   std::string s(buf);
-  auto a = s.find('|'), b = s.find('|', a == std::string::npos ? a : a + 1);
-  if (a == std::string::npos || b == std::string::npos) return f;
+  auto a = s.find('|');
+  auto b = a == std::string::npos ? a : s.find('|', a + 1);
+  auto c = b == std::string::npos ? b : s.find('|', b + 1);
+  if (c == std::string::npos) return f;
   f.file = s.substr(0, a);
   f.line = static_cast<unsigned>(std::strtoul(s.c_str() + a + 1, nullptr, 10));
-  f.function = s.substr(b + 1);
+  f.module = s.substr(b + 1, c - b - 1);
+  f.function = s.substr(c + 1);
   if (f.file.empty() || f.file == "<null>") f.file.clear();
   return f;
 }
 
+bool starts_with(const std::string& s, std::string_view prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+// The file name of a module path ("/usr/lib/x86_64-linux-gnu/libtsan.so.2" -> "libtsan.so.2").
+std::string_view base_name(const std::string& path) {
+  auto slash = path.rfind('/');
+  return std::string_view(path).substr(slash == std::string::npos ? 0 : slash + 1);
+}
+
+// A frame that is not the program's own code, decided by what it is, never by where the user
+// keeps their sources: code of a library the program did not write (TSan's runtime, libc,
+// libstdc++, weft's interposer; any shared library under the system's library directories), or
+// code the compiler inlined from the system's headers (std::thread's invoker, <mutex>).
 bool is_runtime_frame(const Frame& f) {
-  // Skip frames inside the C++ library headers and TSan's own interceptors.
-  return f.file.empty() || f.file.find("/include/c++/") != std::string::npos ||
-         f.file.find("sanitizer_common") != std::string::npos ||
-         f.file.find("/tsan/") != std::string::npos;
+  if (f.file.empty()) return true;
+  if (starts_with(f.file, "/usr/include/") || starts_with(f.file, "/usr/lib/gcc/") ||
+      starts_with(f.file, "/usr/lib/llvm-"))
+    return true;
+  if (f.module.empty()) return false;
+  std::string_view m = base_name(f.module);
+  for (std::string_view lib : {"libtsan.so", "libclang_rt.tsan", "libc.so", "libstdc++.so",
+                               "libweft_preload.so", "libpthread.so", "ld-linux"})
+    if (m.substr(0, lib.size()) == lib) return true;
+  return starts_with(f.module, "/lib/") || starts_with(f.module, "/usr/lib/");
 }
 
 }  // namespace
@@ -196,4 +226,8 @@ void on_report(void* report) noexcept {
 
 }  // namespace weft::rt::tsan
 
+// The LD_PRELOAD interposer exports its own (runtime/preload/src/init.cpp): this library's symbols
+// are local to it there.
+#ifndef WEFT_PRELOAD_BUILD
 extern "C" void __tsan_on_report(void* report) { weft::rt::tsan::on_report(report); }
+#endif

@@ -14,6 +14,7 @@
 #include "object_table.hpp"
 #include "weft/runtime/event.hpp"
 #include "weft/runtime/protocol.hpp"
+#include "weft/runtime/tsan.hpp"
 
 #define WEFT_PRELOAD_TLS __attribute__((tls_model("initial-exec")))
 
@@ -54,8 +55,14 @@ inline Sink* recording() noexcept {
 
 // Marks the calling thread busy for the scope (see t_busy).
 struct Busy {
-  Busy() noexcept { t_busy = true; }
-  ~Busy() { t_busy = false; }
+  Busy() noexcept {
+    t_busy = true;
+    rt::tsan::ignore_begin();
+  }
+  ~Busy() {
+    rt::tsan::ignore_end();
+    t_busy = false;
+  }
   Busy(const Busy&) = delete;
   Busy& operator=(const Busy&) = delete;
 };
@@ -156,10 +163,14 @@ class Call {
   enum Siting { kUserFrame, kDirect };
   Call(Sink& s, const void* pc, Siting siting = kUserFrame) noexcept : s_(s) {
     t_busy = true;
+    rt::tsan::ignore_begin();
     note_site(siting == kDirect ? pc : user_pc(pc));
     check_pending_name();
   }
-  ~Call() { t_busy = false; }
+  ~Call() {
+    rt::tsan::ignore_end();
+    t_busy = false;
+  }
   Call(const Call&) = delete;
   Call& operator=(const Call&) = delete;
 

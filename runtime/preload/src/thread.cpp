@@ -45,9 +45,11 @@ void release_ctl(ThreadCtl* c) noexcept {
   if (c->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   bool was_busy = t_busy;
   t_busy = true;
+  rt::tsan::ignore_begin();
   g_objects.erase(thread_key(c->handle), reinterpret_cast<std::uint64_t>(c));
   std::free(c->pending_name.exchange(nullptr));
   delete c;
+  rt::tsan::ignore_end();
   t_busy = was_busy;
 }
 

@@ -29,6 +29,7 @@
 #include <sstream>
 
 #include "internal.hpp"
+#include "weft/runtime/tsan.hpp"
 
 namespace weft::rt::detectors::internal {
 
@@ -191,6 +192,7 @@ const char* verb(Block b) {
 }  // namespace
 
 void watchdog_main(Detector& d) {
+  tsan::ignore_begin();  // all of this thread is weft's own (weft/runtime/tsan.hpp)
   const auto period = std::chrono::milliseconds(std::max(10, d.options().watchdog_period_ms));
   const int self_tid = static_cast<int>(::syscall(SYS_gettid));
   std::vector<std::pair<std::uint32_t, std::uint64_t>> last_candidate;

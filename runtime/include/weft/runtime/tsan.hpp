@@ -10,7 +10,32 @@
 #include <string>
 #include <string_view>
 
+extern "C" {
+// ThreadSanitizer's interface (libtsan, or the executable with clang's static runtime); weak, so
+// that a program without TSan links and these stay null.
+__attribute__((weak)) void __tsan_ignore_thread_begin();
+__attribute__((weak)) void __tsan_ignore_thread_end();
+}
+
 namespace weft::rt::tsan {
+
+// True when ThreadSanitizer's runtime is in the process (set once at start-up by present()).
+extern bool g_present;
+// Looks for ThreadSanitizer's runtime and sets g_present.
+bool detect() noexcept;
+
+// weft's own code is not instrumented, but TSan still sees its calls to intercepted functions
+// (malloc, free, memcpy) and would report weft's buffers, handed between threads by atomics it
+// cannot see, as races. weft's bookkeeping runs inside these brackets: TSan ignores the memory
+// accesses made there (not the synchronisation: a lock taken there still orders the program).
+inline void ignore_begin() noexcept {
+  if (g_present) [[unlikely]]
+    __tsan_ignore_thread_begin();
+}
+inline void ignore_end() noexcept {
+  if (g_present) [[unlikely]]
+    __tsan_ignore_thread_end();
+}
 
 // A std::source_location for `file`:`line` in `function`, interned for the process lifetime
 // (libstdc++ only; elsewhere an empty location). Thread-safe.
