@@ -11,6 +11,9 @@
 // TSan: there nobody calls the hook and nothing happens. TSan kinds map onto weft ids where one
 // exists (data-race, lock-order-inversion, lock-reentry for mutex-double-lock, unowned-release
 // for mutex-bad-unlock); other kinds keep TSan's name (e.g. heap-use-after-free, thread-leak).
+#include <dlfcn.h>
+#include <sys/auxv.h>
+
 #include <bit>
 #include <cstdio>
 #include <cstring>
@@ -22,6 +25,7 @@
 #include "../src/detectors/internal.hpp"
 #include "weft/runtime/event.hpp"
 #include "weft/runtime/tsan.hpp"
+#include "frames.hpp"
 
 extern "C" {
 __attribute__((weak)) void* __tsan_get_current_report();
@@ -44,10 +48,38 @@ __attribute__((visibility("default"), used)) void __tsan_on_report(void* report)
 namespace weft::rt::tsan {
 
 bool g_present = false;
+bool g_ahead = false;
+void (*g_ignore_begin)() = nullptr;
+void (*g_ignore_end)() = nullptr;
+
+namespace {
+void (*g_annotate_begin)(const char*, int) = nullptr;
+void (*g_annotate_end)(const char*, int) = nullptr;
+void annotate_begin() { g_annotate_begin(__FILE__, __LINE__); }
+void annotate_end() { g_annotate_end(__FILE__, __LINE__); }
+}  // namespace
 
 bool detect() noexcept {
-  g_present = __tsan_ignore_thread_begin != nullptr && __tsan_ignore_thread_end != nullptr;
-  return g_present;
+  void* init = ::dlsym(RTLD_DEFAULT, "__tsan_init");
+  if (init == nullptr) return false;
+  g_ignore_begin = reinterpret_cast<void (*)()>(::dlsym(RTLD_DEFAULT, "__tsan_ignore_thread_begin"));
+  g_ignore_end = reinterpret_cast<void (*)()>(::dlsym(RTLD_DEFAULT, "__tsan_ignore_thread_end"));
+  if (g_ignore_begin == nullptr || g_ignore_end == nullptr) {
+    g_annotate_begin = reinterpret_cast<void (*)(const char*, int)>(
+        ::dlsym(RTLD_DEFAULT, "AnnotateIgnoreReadsBegin"));
+    g_annotate_end = reinterpret_cast<void (*)(const char*, int)>(
+        ::dlsym(RTLD_DEFAULT, "AnnotateIgnoreReadsEnd"));
+    if (g_annotate_begin == nullptr || g_annotate_end == nullptr) return false;
+    g_ignore_begin = annotate_begin;
+    g_ignore_end = annotate_end;
+  }
+  // The runtime in the executable itself: its interceptors come first.
+  Dl_info tsan{}, exe{};
+  auto* phdr = reinterpret_cast<const void*>(::getauxval(AT_PHDR));
+  g_ahead = ::dladdr(init, &tsan) != 0 && phdr != nullptr && ::dladdr(phdr, &exe) != 0 &&
+            tsan.dli_fbase == exe.dli_fbase;
+  g_present = true;
+  return true;
 }
 
 namespace {
@@ -101,11 +133,6 @@ std::string map_kind(std::string_view tsan_description) {
 
 namespace {
 
-struct Frame {
-  std::string file, function, module;
-  unsigned line = 0;
-};
-
 Frame symbolize(void* pc) {
   Frame f;
   if (__sanitizer_symbolize_pc == nullptr || pc == nullptr) return f;
@@ -122,33 +149,6 @@ Frame symbolize(void* pc) {
   f.function = s.substr(c + 1);
   if (f.file.empty() || f.file == "<null>") f.file.clear();
   return f;
-}
-
-bool starts_with(const std::string& s, std::string_view prefix) {
-  return s.compare(0, prefix.size(), prefix) == 0;
-}
-
-// The file name of a module path ("/usr/lib/x86_64-linux-gnu/libtsan.so.2" -> "libtsan.so.2").
-std::string_view base_name(const std::string& path) {
-  auto slash = path.rfind('/');
-  return std::string_view(path).substr(slash == std::string::npos ? 0 : slash + 1);
-}
-
-// A frame that is not the program's own code, decided by what it is, never by where the user
-// keeps their sources: code of a library the program did not write (TSan's runtime, libc,
-// libstdc++, weft's interposer; any shared library under the system's library directories), or
-// code the compiler inlined from the system's headers (std::thread's invoker, <mutex>).
-bool is_runtime_frame(const Frame& f) {
-  if (f.file.empty()) return true;
-  if (starts_with(f.file, "/usr/include/") || starts_with(f.file, "/usr/lib/gcc/") ||
-      starts_with(f.file, "/usr/lib/llvm-"))
-    return true;
-  if (f.module.empty()) return false;
-  std::string_view m = base_name(f.module);
-  for (std::string_view lib : {"libtsan.so", "libclang_rt.tsan", "libc.so", "libstdc++.so",
-                               "libweft_preload.so", "libpthread.so", "ld-linux"})
-    if (m.substr(0, lib.size()) == lib) return true;
-  return starts_with(f.module, "/lib/") || starts_with(f.module, "/usr/lib/");
 }
 
 }  // namespace

@@ -3,11 +3,11 @@
 
 usage: tsan_run_test.py WEFT
 
-g++ builds (libtsan.so): the program's locks and threads are recorded, every report ThreadSanitizer
-prints becomes a finding with the innermost user frame of each access as its sites (also for
-sources in a folder named `tsan/`), weft's own bookkeeping draws no report, and TSan's options
-(exitcode, halt_on_error) keep their meaning. clang builds (its runtime in the executable): weft
-says in one line that it cannot record them, and TSan still reports.
+g++ builds (libtsan.so, through TSan's report hook) and clang builds (its static runtime, through
+TSan's report stream) alike: the program's locks and threads are recorded, every report
+ThreadSanitizer prints is still printed and becomes a finding with the innermost user frame of
+each access as its sites (also for sources in a folder named `tsan/`), weft's own bookkeeping draws
+no report, and TSan's options (exitcode, halt_on_error) keep their meaning.
 """
 import json
 import os
@@ -66,57 +66,59 @@ def record(weft, prog, d, tsan_options='', expect=None):
     return p, report
 
 
+def check_compiler(weft, compiler, root, tag):
+    d = os.path.join(root, tag, 'tsan')  # a user's folder named tsan/ keeps its sites
+    os.makedirs(d)
+    racy = build(compiler, d, 'racy', racy=True)
+    p, report = record(weft, racy, d, expect=[66])  # TSan's exit status for a program with reports
+    warnings = p.stderr.count('WARNING: ThreadSanitizer')
+    if warnings != 1:
+        fail(f'{tag}: {warnings} TSan reports (expected the one race; weft\'s own work must draw none):\n{p.stderr}')
+    if 'SUMMARY: ThreadSanitizer: data race' not in p.stderr:
+        fail(f'{tag}: TSan\'s report is not on stderr as usual:\n{p.stderr}')
+    races = [f for f in report['findings'] if f['kind'] == 'data-race']
+    if len(races) != 1:
+        fail(f'{tag}: findings: {report["findings"]}')
+    sites = races[0].get('sites', [])
+    lines = sorted(s.get('line') for s in sites)
+    files = {os.path.basename(s.get('file', '')) for s in sites}
+    if lines != [8, 8] or files != {'racy.cpp'}:
+        fail(f'{tag}: race sites {sites}: expected racy.cpp:8 twice')
+    if 'of 4 bytes' not in races[0]['message']:
+        fail(f'{tag}: TSan\'s wording lost: {races[0]["message"]}')
+    if not races[0].get('threads'):
+        fail(f'{tag}: the race names no thread: {races[0]}')
+    text = run([weft, 'report', os.path.join(d, 'racy.trace')]).stdout
+    m = re.search(r"^\s+mu\s+mutex\s+(\d+)", text, re.M)
+    if not m or int(m.group(1)) < 1000:
+        fail(f'{tag}: the mutex mu and its 1000 acquisitions are not recorded:\n{text}')
+    if len(report['threads']) < 3:
+        fail(f'{tag}: {len(report["threads"])} threads recorded, expected main and the two workers')
+    print(f'ok ({tag} racy)')
+
+    # TSan's options keep their meaning: its exit status, and halt_on_error stopping the
+    # program after the first report, whose finding is in the trace.
+    record(weft, racy, d, 'exitcode=3', expect=[3])
+    print(f'ok ({tag} exitcode)')
+    p, report = record(weft, racy, d, 'halt_on_error=1', expect=[66])
+    if sum(f['kind'] == 'data-race' for f in report['findings']) != 1:
+        fail(f'{tag}: halt_on_error: findings {report["findings"]}')
+    print(f'ok ({tag} halt_on_error)')
+
+    fixed = build(compiler, d, 'fixed', racy=False)
+    p, report = record(weft, fixed, d, expect=[0])
+    if 'ThreadSanitizer' in p.stderr or report['findings']:
+        fail(f'{tag}: the correct program drew reports:\n{p.stderr}\n{report["findings"]}')
+    print(f'ok ({tag} fixed)')
+
+
 def main():
     weft = sys.argv[1]
     with tempfile.TemporaryDirectory(prefix='weft-tsan-') as root:
-        d = os.path.join(root, 'tsan')  # a user's folder named tsan/ keeps its sites
-        os.mkdir(d)
-        racy = build('g++', d, 'racy', racy=True)
-        p, report = record(weft, racy, d, expect=[66])  # TSan's exit status for a program with reports
-        warnings = p.stderr.count('WARNING: ThreadSanitizer')
-        if warnings != 1:
-            fail(f'{warnings} TSan reports (expected the one race; weft\'s own work must draw none):\n{p.stderr}')
-        races = [f for f in report['findings'] if f['kind'] == 'data-race']
-        if len(races) != 1:
-            fail(f'findings: {report["findings"]}')
-        sites = races[0].get('sites', [])
-        lines = sorted(s.get('line') for s in sites)
-        files = {os.path.basename(s.get('file', '')) for s in sites}
-        if lines != [8, 8] or files != {'racy.cpp'}:
-            fail(f'race sites {sites}: expected racy.cpp:8 twice')
-        if 'write of 4 bytes' not in races[0]['message']:
-            fail(f'TSan\'s wording lost: {races[0]["message"]}')
-        text = run([weft, 'report', os.path.join(d, 'racy.trace')]).stdout
-        m = re.search(r"^\s+mu\s+mutex\s+(\d+)", text, re.M)
-        if not m or int(m.group(1)) < 1000:
-            fail(f'the mutex mu and its 1000 acquisitions are not recorded:\n{text}')
-        threads = len(report['threads'])
-        if threads < 3:
-            fail(f'{threads} threads recorded, expected main and the two workers')
-        print('ok (g++ racy)')
-
-        # TSan's options keep their meaning: its exit status, and halt_on_error stopping the
-        # program after the first report, whose finding is in the trace.
-        p, report = record(weft, racy, d, 'exitcode=3', expect=[3])
-        print('ok (exitcode)')
-        p, report = record(weft, racy, d, 'halt_on_error=1', expect=[66])
-        if sum(f['kind'] == 'data-race' for f in report['findings']) != 1:
-            fail(f'halt_on_error: findings {report["findings"]}')
-        print('ok (halt_on_error)')
-
-        fixed = build('g++', d, 'fixed', racy=False)
-        p, report = record(weft, fixed, d, expect=[0])
-        if 'ThreadSanitizer' in p.stderr or report['findings']:
-            fail(f'the correct program drew reports:\n{p.stderr}\n{report["findings"]}')
-        print('ok (g++ fixed)')
-
+        check_compiler(weft, 'g++', root, 'g++')
         clang = shutil.which('clang++-19') or shutil.which('clang++')
         if clang:
-            prog = build(clang, d, 'racy-clang', racy=True)
-            p, report = record(weft, prog, d, expect=[66])
-            if 'cannot record yet' not in p.stderr or p.stderr.count('WARNING: ThreadSanitizer') != 1:
-                fail(f'clang build: expected weft\'s one-line reason and TSan\'s report:\n{p.stderr}')
-            print('ok (clang: refused with a reason, TSan reports)')
+            check_compiler(weft, clang, root, 'clang')
 
 
 if __name__ == '__main__':

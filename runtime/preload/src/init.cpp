@@ -1,11 +1,9 @@
 // init.cpp: the library constructor. It runs before the C++ static initialisers of this library
 // (priority 101), so nothing is recorded until the checks below have passed.
 #include <dlfcn.h>
-#include <sys/auxv.h>
 #include <unistd.h>
 
 #include <cstdlib>
-#include <cstring>
 
 #include "real.hpp"
 #include "state.hpp"
@@ -17,23 +15,6 @@ namespace {
 void write_stderr(const char* text, std::size_t n) noexcept {
   ssize_t ignored = write(2, text, n);
   (void)ignored;
-}
-
-// Which ThreadSanitizer runtime the program carries. g++'s libtsan.so comes after this library in
-// the lookup order: our interceptors run first, call on into TSan's, and TSan calls our report
-// hook. clang's runtimes are not supported yet: the static one (the default) sits in the
-// executable, whose interceptors start threads through ours before TSan has set them up; the
-// shared one (-shared-libsan) spawns llvm-symbolizer with our environment.
-enum class Tsan { None, Gcc, Clang };
-Tsan thread_sanitizer_runtime() noexcept {
-  void* init = dlsym(RTLD_DEFAULT, "__tsan_init");
-  if (init == nullptr) return Tsan::None;
-  Dl_info tsan{}, exe{};
-  auto* phdr = reinterpret_cast<const void*>(getauxval(AT_PHDR));
-  if (dladdr(init, &tsan) == 0 || tsan.dli_fname == nullptr) return Tsan::Clang;
-  if (phdr != nullptr && dladdr(phdr, &exe) != 0 && tsan.dli_fbase == exe.dli_fbase)
-    return Tsan::Clang;  // linked into the executable: clang's static runtime
-  return std::strstr(tsan.dli_fname, "libtsan.so") != nullptr ? Tsan::Gcc : Tsan::Clang;
 }
 
 void before_fork() noexcept {
@@ -53,18 +34,13 @@ void after_fork_child() noexcept {
 
 __attribute__((constructor(101))) void weft_preload_init() {
   real::resolve();
-  // A program built with g++ -fsanitize=thread is recorded with TSan's interceptors behind ours:
-  // weft's own work runs in TSan ignore brackets (weft/runtime/tsan.hpp) and TSan's reports reach
-  // the recording through the hook below.
-  if (thread_sanitizer_runtime() == Tsan::Clang) {
-    static const char msg[] =
-        "weft: this program carries clang's ThreadSanitizer runtime, which the LD_PRELOAD "
-        "interposer cannot record yet: recording nothing (TSan still reports). Build it with "
-        "g++ -fsanitize=thread to record it with its races on the timeline.\n";
-    write_stderr(msg, sizeof msg - 1);
-    return;
+  // A program built with -fsanitize=thread is recorded alongside TSan (docs/tsan.md): weft's own
+  // work runs in TSan ignore brackets (weft/runtime/tsan.hpp); TSan's reports reach the recording
+  // through the hook below (g++'s libtsan) or its report stream (clang's static runtime).
+  if (rt::tsan::detect() && rt::tsan::g_ahead) {
+    g_tsan_ahead = true;
+    rt::tsan::start_report_stream();
   }
-  rt::tsan::detect();  // g++'s libtsan, or none
   // 2^20 slots (16 MiB of address space, touched only as objects appear); 4096 barriers.
   // 2^16 remembered destroyed objects (a full table only stops use-after-destroy checks).
   if (!g_objects.init(std::size_t{1} << 20) || !g_barriers.init(std::size_t{1} << 12) ||

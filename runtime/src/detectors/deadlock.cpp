@@ -203,6 +203,7 @@ void watchdog_main(Detector& d) {
          slept += std::chrono::milliseconds(10))
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     if (d.watchdog_should_stop()) return;
+    tsan::drain_report_stream();  // clang's ThreadSanitizer reports, as findings (tsan_stream.cpp)
     try {
       std::vector<ThreadRec*> recs = d.threads_snapshot();
       std::vector<Snap> blocked;

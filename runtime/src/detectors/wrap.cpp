@@ -78,6 +78,14 @@ std::string render_message(Sink* detectors, std::string_view tmpl) {
   return std::string(tmpl);
 }
 
+std::uint32_t thread_index_for_tid(Sink* detectors, int tid) {
+  auto* d = dynamic_cast<internal::Detector*>(detectors);
+  if (d == nullptr) return 0;
+  for (internal::ThreadRec* r : d->threads_snapshot())
+    if (r->tid == tid) return r->index;
+  return 0;
+}
+
 namespace internal {
 
 namespace {
