@@ -123,11 +123,11 @@ std::source_location make_site(std::string_view file, unsigned line, std::string
 std::string map_kind(std::string_view tsan_description) {
   if (tsan_description == "data-race" || tsan_description == "data-race-vptr" ||
       tsan_description == "external-race")
-    return "data-race";
-  if (tsan_description == "lock-order-inversion") return "lock-order-inversion";
-  if (tsan_description == "mutex-double-lock") return "lock-reentry";
+    return std::string(bug_kind::kDataRace);
+  if (tsan_description == "lock-order-inversion") return std::string(bug_kind::kLockOrderInversion);
+  if (tsan_description == "mutex-double-lock") return std::string(bug_kind::kLockReentry);
   if (tsan_description == "mutex-bad-unlock" || tsan_description == "mutex-bad-read-unlock")
-    return "unowned-release";
+    return std::string(bug_kind::kUnownedRelease);
   return std::string(tsan_description);
 }
 

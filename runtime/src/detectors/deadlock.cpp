@@ -313,7 +313,7 @@ void watchdog_main(Detector& d) {
         }
 
       FindingRecord f;
-      f.kind = "deadlock";
+      f.kind = bug_kind::kDeadlock;
       std::ostringstream msg;
       if (!all_blocked) {
         msg << cycle.size() << (cycle.size() == 1 ? " thread waits for itself" :

@@ -6,19 +6,9 @@
 (function (W) {
   'use strict';
 
-  const EV_NAMES = ['?', 'create', 'destroy', 'acquire-begin', 'acquired', 'acquire-failed',
-    'release', 'wait-begin', 'wait-end', 'notify', 'set', 'clear', 'barrier-arrive',
-    'barrier-pass', 'barrier-break', 'thread-start', 'thread-end', 'join-begin', 'join-end',
-    'task-submit', 'task-start', 'task-end', 'queue-put', 'queue-get', 'finding',
-    'destroy-begin', 'misuse'];
-  const OBJ_KINDS = ['unknown', 'lock', 'rlock', 'condition', 'semaphore', 'bounded-semaphore',
-    'event', 'barrier', 'thread', 'queue', 'future', 'executor', 'mutex', 'recursive-mutex',
-    'condvar', 'rwlock', 'posix-semaphore', 'posix-barrier', 'process', 'spinlock'];
-  // Event kinds (weft::rt::Ev), by name, for the layout code.
-  const EV = {};
-  EV_NAMES.forEach((n, i) => { EV[n.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = i; });
-  // Kinds whose arg is an object id, sent as an object ref (index + 1, 0 = none).
-  const ARG_IS_OBJ = new Set([EV.waitBegin, EV.threadStart, EV.taskSubmit, EV.taskStart]);
+  // Event kinds and their names, object kinds, kinds whose arg is an object id (sent as an
+  // object ref: index + 1, 0 = none): generated from runtime/vocabulary.json (vocab.js).
+  const { EV_NAMES, OBJ_KINDS, EV, ARG_IS_OBJ } = W;
 
   class Reader {
     constructor(bytes) { this.b = bytes; this.p = 0; }
