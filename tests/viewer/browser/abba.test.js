@@ -77,6 +77,19 @@ test('a finding and a blocked bar show their source lines, the site\'s line mark
   const nums = first.map((t) => Number(t.trim().split(/\s/)[0]));
   assert.deepStrictEqual(nums.slice(1).map((n, i) => n - nums[i]), [1, 1, 1, 1]);
   await H.screenshot(page, 'contention-and-source.png');
+  // A click on a thread's red bar (blocked acquiring its second mutex) shows where it blocks.
+  const pt = await page.evaluate((k) => {
+    const lane = window.weft.lanes().find((l) => l.kind === 'thread' && /\(first\)/.test(l.label));
+    const st = window.weft.state();
+    const t = window.weft.findings()[k].time - (st.range[1] - st.range[0]) * 0.05;
+    return window.weft.toCanvas(t, lane.y + 12);
+  }, k);
+  const box = await page.locator('#canvas').boundingBox();
+  await page.mouse.click(box.x + pt.x, box.y + pt.y);
+  assert.match(await page.textContent('#details-body'), /blocked acquiring b/);
+  const bar = await page.$$eval('#details-body pre.snippet .src-line.at', (xs) => xs.map((x) => x.textContent));
+  assert.strictEqual(bar.length, 1);
+  assert.match(bar[0], /^\s*18 +pthread_mutex_lock\(&b\);$/);
   assert.deepStrictEqual(errors, []);
   await context.close();
 });

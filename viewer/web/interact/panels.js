@@ -127,7 +127,7 @@
     }
     if (siteIdx.length) {
       const ul = el('ul', { class: 'sites' });
-      for (const x of siteIdx) ul.appendChild(el('li', {}, W.siteLabel(m, x), snippetBox(m, x)));
+      for (const x of siteIdx) ul.appendChild(el('li', {}, siteText(m, x), snippetBox(m, x)));
       body.appendChild(el('div', { class: 'sub' }, 'source sites:'));
       body.appendChild(ul);
     }
@@ -183,10 +183,18 @@
     if (type === W.T.holding && D.contendedHold[i]) body.appendChild(el('div', {}, 'other threads were blocked on it meanwhile'));
     const e = I.ev[i];
     if (e >= 0 && m.ev.site[e] >= 0) {
-      body.appendChild(el('div', {}, 'at ' + W.siteLabel(m, m.ev.site[e])));
+      body.appendChild(el('div', { class: 'site' }, 'at ', siteText(m, m.ev.site[e])));
       const box = snippetBox(m, m.ev.site[e]);
       if (box) body.appendChild(box);
     }
+  }
+
+  // A site as its label (W.siteLabel), the directory greyed and the file:line in bold.
+  function siteText(m, x) {
+    const label = W.siteLabel(m, x), file = m.sites[x].file;
+    const cut = file.lastIndexOf('/') + 1;
+    if (cut <= 0 || !label.startsWith(file)) return el('b', {}, label);
+    return el('span', {}, el('span', { class: 'dir' }, label.slice(0, cut)), el('wbr', {}), el('b', {}, label.slice(cut)));
   }
 
   // The source lines around site x (embedded by `weft view`), the site's own line marked; null
