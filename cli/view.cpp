@@ -174,8 +174,9 @@ int weft::cli::view_main(int argc, char** argv) {
     title = "weft \xe2\x80\x94 " + (slash == std::string::npos ? trace_path : trace_path.substr(slash + 1));
   }
   if (format == "html") {
-    viewer::write_html(t, *out, title,
-                       source ? viewer::read_source_snippets(t) : std::vector<viewer::SourceSnippet>{});
+    viewer::write_html(
+        t, *out, title,
+        source ? viewer::read_source_snippets(t) : std::vector<viewer::SourceSnippet>{});
   } else if (format == "chrome-json") {
     viewer::write_chrome_json(t, *out);
   } else if (format == "perfetto") {

@@ -237,12 +237,12 @@ TEST_CASE("text: the lock table has the page's numbers (web/layout/derive.js loc
     for (std::string x; in >> x;) w.push_back(x);
     return w;
   };
-  CHECK(words(row(a)) == std::vector<std::string>{"lock", "A", "3", "1", "2", "2.0", "us", "1.4", "us",
-                                                    "2.0", "us", "3.4", "us"});
-  CHECK(words(row(bb)) == std::vector<std::string>{"lock", "B", "1", "0", "1", "1.5", "us", "1.5", "us",
-                                                     "1.9", "us", "1.9", "us"});
-  CHECK(words(row(q)) == std::vector<std::string>{"queue", "lock", "3", "0", "0", "0", "ns", "0", "ns",
-                                                    "200", "ns", "500", "ns"});
+  CHECK(words(row(a)) == std::vector<std::string>{"lock", "A", "3", "1", "2", "2.0", "us", "1.4",
+                                                  "us", "2.0", "us", "3.4", "us"});
+  CHECK(words(row(bb)) == std::vector<std::string>{"lock", "B", "1", "0", "1", "1.5", "us", "1.5",
+                                                   "us", "1.9", "us", "1.9", "us"});
+  CHECK(words(row(q)) == std::vector<std::string>{"queue", "lock", "3", "0", "0", "0", "ns", "0",
+                                                  "ns", "200", "ns", "500", "ns"});
 }
 
 TEST_CASE("source: the lines around the sites; missing, unreadable or odd files give none") {
@@ -252,7 +252,8 @@ TEST_CASE("source: the lines around the sites; missing, unreadable or odd files 
   const std::string file = (dir / "prog.cpp").string();
   {
     std::ofstream f(file);
-    for (int i = 1; i <= 20; ++i) f << "line " << i << (i == 7 ? std::string(500, 'x') : "") << "\r\n";
+    for (int i = 1; i <= 20; ++i)
+      f << "line " << i << (i == 7 ? std::string(500, 'x') : "") << "\r\n";
   }
   Builder b;
   auto th = b.thread("t");
@@ -293,7 +294,8 @@ TEST_CASE("source: the lines around the sites; missing, unreadable or odd files 
   CHECK(sn[0].lines[0].substr(240) == "\xe2\x80\xa6");
 
   // The page carries the snippets in its payload; without the files there are none, no error.
-  std::string raw = inflate_raw(unbase64(viewer::encode_payload(b.t, viewer::read_source_snippets(b.t))));
+  std::string raw =
+      inflate_raw(unbase64(viewer::encode_payload(b.t, viewer::read_source_snippets(b.t))));
   CHECK(raw[4] == 2);  // payload version
   CHECK(raw.find("line 13") != std::string::npos);
   fs::remove_all(dir);

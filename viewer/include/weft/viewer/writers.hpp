@@ -33,9 +33,9 @@ struct SourceSnippet {
 };
 
 struct SourceOptions {
-  std::uint32_t context = 2;             // lines kept before and after each site's line
-  std::size_t max_bytes = 512 * 1024;    // total text embedded; sites past it get no snippet
-  std::size_t max_line_bytes = 240;      // longer lines are cut (at a UTF-8 boundary) with "…"
+  std::uint32_t context = 2;           // lines kept before and after each site's line
+  std::size_t max_bytes = 512 * 1024;  // total text embedded; sites past it get no snippet
+  std::size_t max_line_bytes = 240;    // longer lines are cut (at a UTF-8 boundary) with "…"
 };
 
 // Reads the source around every site the findings, the events and the objects refer to, in that
