@@ -462,6 +462,48 @@
     return Array.from(stats.values()).sort((x, y) => y.waitNs - x.waitNs || y.holdNs - x.holdNs);
   }
 
+  // Lock contention over the whole trace, per object that was acquired or blocked on: the
+  // page's "Locks" panel and the terminal's table (viewer/emit/text.cpp, same definitions).
+  //   acquisitions  acquired events (each recursive level counts, as in `weft report`)
+  //   contended     holds entered after blocking (F_CONTENDED)
+  //   blocks        times a thread blocked acquiring it (`weft report`'s "cont"): contended
+  //                 holds, plus acquisitions that failed after blocking or never ended
+  //   blockedNs / maxWaitNs   blocked intervals, summed / the longest
+  //   holdNs / maxHoldNs      hold intervals, summed / the longest
+  // Intervals still open at the end count up to the end of the time axis (D.tMax), as drawn.
+  // Sorted by time spent blocked, then hold time, then acquisitions.
+  function lockStats(m, D) {
+    const stats = new Map();
+    const get = (o) => {
+      let s = stats.get(o);
+      if (!s) {
+        stats.set(o, (s = { obj: o, acquisitions: 0, contended: 0, blocks: 0, blockedNs: 0, maxWaitNs: 0,
+          holdNs: 0, maxHoldNs: 0 }));
+      }
+      return s;
+    };
+    const ev = m.ev, acq = EV.acquired;
+    for (let i = 0; i < ev.n; i++) if (ev.kind[i] === acq && ev.obj[i] >= 0) get(ev.obj[i]).acquisitions++;
+    const I = D.I;
+    for (let i = 0; i < I.n; i++) {
+      const o = I.obj[i], type = I.type[i];
+      if (o < 0 || (type !== T.blocked && type !== T.holding)) continue;
+      const s = get(o), d = I.t1[i] - I.t0[i];
+      if (type === T.blocked) {
+        s.blocks++;
+        s.blockedNs += d;
+        if (d > s.maxWaitNs) s.maxWaitNs = d;
+      } else {
+        if (I.flags[i] & F_CONTENDED) s.contended++;
+        s.holdNs += d;
+        if (d > s.maxHoldNs) s.maxHoldNs = d;
+      }
+    }
+    return Array.from(stats.values()).sort((x, y) => y.blockedNs - x.blockedNs || y.holdNs - x.holdNs ||
+      y.acquisitions - x.acquisitions || x.obj - y.obj);
+  }
+
   Object.assign(W, { T, A, A_NAMES, F_OPEN, F_CONTENDED, derive, extendedEnd, packRows, objectRows, findingTime,
-    intervalAt, holdersAt, findingEdges, edgeText, threadOfObject, findingRange, rangeStats });
+    intervalAt, holdersAt, findingEdges, edgeText, threadOfObject, findingRange, rangeStats,
+    lockStats });
 })(globalThis.WeftViewer = globalThis.WeftViewer || {});
