@@ -10,7 +10,7 @@
 // Those functions are declared weak here, so the same object links into programs built without
 // TSan: there nobody calls the hook and nothing happens. TSan kinds map onto weft ids where one
 // exists (data-race, lock-order-inversion, lock-reentry for mutex-double-lock, unowned-release
-// for mutex-bad-unlock); other kinds keep TSan's name (e.g. heap-use-after-free, thread-leak).
+// for mutex-bad-unlock, ...); the others become api-misuse, with TSan's name kept in the message.
 #include <dlfcn.h>
 #include <sys/auxv.h>
 
@@ -128,7 +128,15 @@ std::string map_kind(std::string_view tsan_description) {
   if (tsan_description == "mutex-double-lock") return std::string(bug_kind::kLockReentry);
   if (tsan_description == "mutex-bad-unlock" || tsan_description == "mutex-bad-read-unlock")
     return std::string(bug_kind::kUnownedRelease);
-  return std::string(tsan_description);
+  // The rest onto the weft kind that says the same of a lock or an object (TSan's own name stays
+  // at the head of the message), so that every finding has its kind's page in docs/checks/.
+  if (tsan_description == "locked-mutex-destroy") return std::string(bug_kind::kDestroyInUse);
+  if (tsan_description == "mutex-invalid-access" || tsan_description == "heap-use-after-free" ||
+      tsan_description == "heap-use-after-free-vptr")
+    return std::string(bug_kind::kUseAfterDestroy);
+  // thread-leak, mutex-bad-read-lock, signal-unsafe-call, errno-in-signal-handler,
+  // mutex-held-wrong-context, and any kind a later TSan adds: a misuse of the threading API.
+  return std::string(bug_kind::kApiMisuse);
 }
 
 namespace {

@@ -70,6 +70,9 @@ TEST_CASE("printed reports of TSan's other kinds map onto weft's ids") {
                             r));
   CHECK(r.finding.kind == "lock-order-inversion");
   REQUIRE(parse_text_report("WARNING: ThreadSanitizer: thread leak (pid=1)\n", r));
-  CHECK(r.finding.kind == "thread-leak");
+  CHECK(r.finding.kind == "api-misuse");
+  CHECK(r.finding.message.rfind("ThreadSanitizer: thread-leak", 0) == 0);  // TSan's name kept
+  REQUIRE(parse_text_report("WARNING: ThreadSanitizer: destroy of a locked mutex (pid=1)\n", r));
+  CHECK(r.finding.kind == "destroy-in-use");
   CHECK_FALSE(parse_text_report("ThreadSanitizer: reported 1 warnings\n", r));
 }
