@@ -99,7 +99,67 @@ const ValueDecl* checkedState(const Expr* cond, const ValueDecl* self) {
   return state;
 }
 
+// Whether `s` names the declaration `d`.
+bool namesDecl(const Stmt* s, const ValueDecl* d) {
+  std::vector<const ValueDecl*> named;
+  collectDecls(s, named);
+  return std::find(named.begin(), named.end(), d) != named.end();
+}
+
+// The first call in `s` (pre-order), if any.
+const CallExpr* firstCall(const Stmt* s) {
+  if (!s) return nullptr;
+  if (const auto* call = dyn_cast<CallExpr>(s); call && call->getDirectCallee()) return call;
+  for (const Stmt* child : s->children())
+    if (const CallExpr* c = firstCall(child)) return c;
+  return nullptr;
+}
+
 }  // namespace
+
+// send(cmd); ev.clear(); ev.wait(); — the reset comes after the request that makes another
+// thread set the event: a reply that arrives before the reset is wiped out and the wait hangs
+// (or waits for the next reply). The reset is followed, in its block, by a wait on the event
+// (only statements not naming it between), and preceded by a statement with a call that does not
+// name it (the request). Reported at the reset: the fix moves it before the request.
+void EventAsConditionCheck::checkResetAfterRequest(ASTContext& ctx, const CXXMemberCallExpr* reset,
+                                                   const ValueDecl* ev, const CompoundStmt* block,
+                                                   const Stmt* stmt, const std::string& name,
+                                                   const std::string& what) {
+  const CXXMemberCallExpr* wait = nullptr;
+  const CallExpr* request = nullptr;
+  bool after = false;
+  for (const Stmt* s : block->body()) {
+    if (s == stmt) {
+      after = true;
+      continue;
+    }
+    if (!after) {
+      // The nearest earlier call that does not touch the event; a statement naming it (a wait,
+      // a set, a check) starts over.
+      if (namesDecl(s, ev)) request = nullptr;
+      else if (const CallExpr* c = firstCall(s)) request = c;
+      continue;
+    }
+    if (!namesDecl(s, ev)) continue;
+    const auto* e = dyn_cast<Expr>(s);
+    const auto* call = e ? dyn_cast<CXXMemberCallExpr>(e->IgnoreImplicit()) : nullptr;
+    if (call && call->getMethodDecl() && call->getMethodDecl()->getName() == "wait" &&
+        objectDecl(call->getImplicitObjectArgument()) == ev)
+      wait = call;
+    break;
+  }
+  if (!wait || !request) return;
+  std::string callee = request->getDirectCallee()->getNameAsString();
+  diag(reset->getBeginLoc(), "'" + name + "' is reset by '" + what + "' after '" + callee +
+                                 "' and then waited on: a set() that answers '" + callee +
+                                 "' before the reset is lost and the wait may never return; "
+                                 "reset it before the request, or use a Condition with its lock "
+                                 "and a predicate")
+      .note(request->getBeginLoc(), "'" + callee + "' is called here, before the reset")
+      .note(wait->getBeginLoc(), "'" + name + "' is waited on here");
+  (void)ctx;
+}
 
 void EventAsConditionCheck::registerMatchers(MatchFinder* finder) {
   auto Event = names::weftEventClass();
@@ -169,9 +229,12 @@ void EventAsConditionCheck::check(const MatchFinder::MatchResult& result) {
         return;  // the event is set, checked or waited on otherwise in between
       wait = call;
     }
-    if (!wait) return;
     std::string name = sourceText(ctx, reset->getImplicitObjectArgument()->getSourceRange());
     std::string what = reset->getMethodDecl()->getNameAsString();
+    if (!wait) {
+      checkResetAfterRequest(ctx, reset, ev, block, stmt, name, what);
+      return;
+    }
     reportedWaits_.insert(wait);
     // Reported at the wait: that is what the fix replaces (a Condition wait with a predicate).
     diag(wait->getBeginLoc(), "'" + name + "' is waited on, then reset by '" + what +

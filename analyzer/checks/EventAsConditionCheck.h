@@ -8,7 +8,10 @@
 #include "Check.h"
 
 namespace clang {
+class ASTContext;
 class CallExpr;
+class CompoundStmt;
+class Stmt;
 class CXXMemberCallExpr;
 class ValueDecl;
 }  // namespace clang
@@ -58,6 +61,10 @@ class EventAsConditionCheck : public Check {
   };
   std::vector<SemaphoreUse> semaphoreUses_;
   void reportSemaphores();
+  void checkResetAfterRequest(clang::ASTContext& ctx, const clang::CXXMemberCallExpr* reset,
+                              const clang::ValueDecl* ev, const clang::CompoundStmt* block,
+                              const clang::Stmt* stmt, const std::string& name,
+                              const std::string& what);
 };
 
 }  // namespace weft::analyzer

@@ -144,6 +144,66 @@ bool readsOnlyOwnValues(const Expr* e) {
   return any;
 }
 
+// The own counter a statement steps: `++i`, `i--`, `i += 1` on a local or by-value parameter.
+const VarDecl* steppedCounter(const Stmt* s) {
+  const Expr* target = nullptr;
+  if (const auto* u = dyn_cast<UnaryOperator>(s); u && u->isIncrementDecrementOp())
+    target = u->getSubExpr();
+  else if (const auto* c = dyn_cast<CompoundAssignOperator>(s);
+           c && (c->getOpcode() == BO_AddAssign || c->getOpcode() == BO_SubAssign) &&
+           (isa<IntegerLiteral>(c->getRHS()->IgnoreParenImpCasts()) ||
+            readsOnlyOwnValues(c->getRHS())))
+    target = c->getLHS();
+  const auto* ref = target ? dyn_cast<DeclRefExpr>(target->IgnoreParenImpCasts()) : nullptr;
+  const auto* v = ref ? dyn_cast<VarDecl>(ref->getDecl()) : nullptr;
+  if (!v || v->hasGlobalStorage() || v->getType()->isReferenceType() ||
+      v->getType()->isPointerType())
+    return nullptr;
+  return v;
+}
+
+// Every own counter stepped anywhere in `s` (a for-loop's increment, `n-- > 0`).
+void collectSteps(const Stmt* s, std::set<const ValueDecl*>& out) {
+  if (!s) return;
+  if (const VarDecl* v = steppedCounter(s)) out.insert(v);
+  for (const Stmt* child : s->children()) collectSteps(child, out);
+}
+
+// A loop that counts wake-ups (`for (int i = 0; i < n; ++i) cv.wait(lk);`): its condition reads
+// only the function's own values, among them a counter that the loop itself steps, and its body
+// does nothing but the wait and such steps. Each wake-up is taken for an event, so a spurious (or
+// stolen) one is counted: nothing in the loop looks at the state the notifier changed. A local
+// that the loop does not step (`while (!done) cv.wait(lk);`, `done` set by a lambda holding it by
+// reference) is not a counter: that loop re-checks.
+bool countsWakeUps(const Stmt* loop, const CallExpr* wait) {
+  const Expr* cond = nullptr;
+  std::set<const ValueDecl*> steps;
+  if (const auto* w = dyn_cast<WhileStmt>(loop)) cond = w->getCond();
+  else if (const auto* d = dyn_cast<DoStmt>(loop)) cond = d->getCond();
+  else if (const auto* f = dyn_cast<ForStmt>(loop)) {
+    cond = f->getCond();
+    collectSteps(f->getInc(), steps);
+  }
+  if (!cond || !readsOnlyOwnValues(cond)) return false;
+  collectSteps(cond, steps);
+  const Stmt* body = loopBody(loop);
+  std::vector<const Stmt*> stmts;
+  if (const auto* cs = dyn_cast<CompoundStmt>(body)) stmts.assign(cs->body_begin(), cs->body_end());
+  else stmts.push_back(body);
+  bool waited = false;
+  for (const Stmt* st : stmts) {
+    if (isa<NullStmt>(st)) continue;
+    if (stripImplicit(st) == wait->IgnoreImplicit()) {
+      waited = true;
+      continue;
+    }
+    const VarDecl* v = steppedCounter(stripImplicit(st));
+    if (!v) return false;
+    steps.insert(v);
+  }
+  return waited && mentionsAny(cond, steps);
+}
+
 // A lock type, possibly behind a pointer or reference.
 bool isLockType(QualType t) {
   if (t->isPointerType() || t->isReferenceType()) t = t->getPointeeType();
@@ -413,6 +473,18 @@ void WaitNotInLoopCheck::check(const MatchFinder::MatchResult& result) {
     return true;
   });
 
+  if (loop && !guard && !timed && countsWakeUps(loop, call)) {
+    auto d = diag(call->getBeginLoc(), "'" + name + "' is in a loop that counts wake-ups instead "
+                                       "of re-checking its condition; a spurious wake-up is counted");
+    if (forwarded)
+      d.note(forwarded->getBeginLoc(),
+             "'" + name + "' is a wait wrapper: it waits here and re-checks nothing");
+    d.note(call->getBeginLoc(), "count the events in state the notifier changes under the lock "
+                                "and wait while it falls short: 'while (done < n) ...'");
+    d.note(call->getBeginLoc(), "if counting wake-ups is right here by design, say so where it is: "
+                                "'// NOLINT(wait-not-in-loop): <why a spurious wake-up is harmless>'");
+    return;
+  }
   if (loop) {
     // A wait straight in a loop: whatever follows it in the body may re-check; we cannot tell,
     // and precision comes first. An `if` that only chooses between flavours of wait (on the
