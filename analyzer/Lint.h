@@ -17,6 +17,7 @@ struct LintOptions {
   bool haveExtraArgs = false;           // `--` was given (even with nothing after it)
   std::string checks;                   // --checks=GLOB,...
   std::string format = "text";          // text | json | sarif
+  std::string sarifOutput;              // --sarif-output=FILE: SARIF there too, same analysis
   bool fix = false;                     // --fix: apply fix-its in place
   std::string exportFixes;              // --export-fixes=FILE (clang-apply-replacements YAML)
   unsigned jobs = 0;                    // -j: parallel TUs; 0 = number of cores
@@ -44,6 +45,11 @@ int applyFixes(const std::vector<Finding>& findings);
 void writeText(const std::vector<Finding>& findings, const std::string& cwd, bool color);
 void writeJson(const std::vector<Finding>& findings, const std::string& cwd);
 void writeSarif(const std::vector<Finding>& findings, const std::string& cwd);
+// The SARIF document writeSarif prints, written to `path` instead (--sarif-output). False when
+// the file cannot be written.
+bool writeSarifFile(const std::vector<Finding>& findings, const std::string& cwd,
+                    const std::string& path);
+std::string sarifDocument(const std::vector<Finding>& findings, const std::string& cwd);
 bool writeExportFixes(const std::vector<Finding>& findings, const std::string& path);
 // The path of `file` relative to `cwd` when it lies below it, else unchanged.
 std::string displayPath(const std::string& file, const std::string& cwd);

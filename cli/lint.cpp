@@ -7,6 +7,7 @@
 //   src/queue.cpp:42:15: note: use the predicate overload, ...
 //   weft lint: 1 file, 1 finding (wait-not-in-loop: 1) in 0.61 s
 //   $ weft lint --format=sarif -p build > weft.sarif        # every file of the database
+//   $ weft lint -p build --sarif-output=weft.sarif          # text on stdout, SARIF in the file
 //   $ weft lint --fix src/queue.cpp -- -std=c++20 -Iinclude  # no database: flags after --
 //
 // This file only parses the command line; the driver is analyzer/tool/Driver.cpp.
@@ -24,20 +25,23 @@ namespace {
 
 void print_help() {
   std::printf(
-      "usage: weft lint [-p BUILD_DIR] [--checks=GLOB,...] [--format=text|json|sarif] [--fix]\n"
-      "                 [-j N] FILES... [-- COMPILER_ARGS]\n\n"
+      "usage: weft lint [-p BUILD_DIR] [--checks=GLOB,...] [--format=text|json|sarif]\n"
+      "                 [--sarif-output=FILE] [--fix] [-j N] FILES... [-- COMPILER_ARGS]\n\n"
       "Finds concurrency bugs in C++ sources without running them. Each finding names a check;\n"
       "docs/checks/<check>.md explains the bug and its fix.\n\n"
       "example:\n"
       "  weft lint -p build src/queue.cpp            # flags from build/compile_commands.json\n"
       "  weft lint -p build                          # every file in the database\n"
-      "  weft lint src/a.cpp -- -std=c++20 -Iinclude  # no database: compiler flags after --\n\n"
+      "  weft lint src/a.cpp -- -std=c++20 -Iinclude  # no database: compiler flags after --\n"
+      "  weft lint -p build --sarif-output=weft.sarif # text on stdout and SARIF, one analysis\n\n"
       "options:\n"
       "  -p BUILD_DIR          directory with compile_commands.json (CMake:\n"
       "                        -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)\n"
       "  --checks=GLOB,...     enable checks by glob, '-' disables: --checks='*,-lock-*'\n"
       "  --list-checks         print the checks and exit\n"
       "  --format=FORMAT       text (default, like clang), json, sarif (SARIF 2.1.0)\n"
+      "  --sarif-output=FILE   also write the findings as SARIF 2.1.0 to FILE, the same\n"
+      "                        document --format=sarif prints, from the same analysis\n"
       "  --fix                 apply the fix-its in place (safe to run again)\n"
       "  --export-fixes=FILE   write the fix-its as YAML for clang-apply-replacements\n"
       "  -j N                  analyse N files in parallel (default: all cores)\n"
@@ -103,6 +107,9 @@ int weft::cli::lint_main(int argc, char** argv) {
       if (v != "text" && v != "json" && v != "sarif")
         return usage_error("lint", ("unknown --format '" + v + "' (text, json or sarif)").c_str());
       opt.format = v;
+    } else if (value("--sarif-output", v)) {
+      if (v.empty()) return usage_error("lint", "--sarif-output needs a file name");
+      opt.sarifOutput = v;
     } else if (a == "--fix") {
       opt.fix = fixOrExport = true;
     } else if (value("--export-fixes", v)) {

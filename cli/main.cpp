@@ -12,6 +12,14 @@
 #include <string_view>
 
 #include "commands.hpp"
+#ifdef WEFT_HAVE_DEBUGINFO
+#include "debuginfo.hpp"
+#endif
+
+// The version of `project(weft VERSION ...)` in the top-level CMakeLists.txt, its only source.
+#ifndef WEFT_VERSION
+#error "WEFT_VERSION is defined by the top-level CMakeLists.txt from project(weft VERSION ...)"
+#endif
 
 namespace {
 
@@ -54,12 +62,16 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::string_view cmd = argv[1];
+#ifdef WEFT_HAVE_DEBUGINFO
+  if (cmd == "__variable") return weft::cli::variable_main(argc - 1, argv + 1);
+  weft::cli::install_debuginfo();
+#endif
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {
     print_help(stdout);
     return 0;
   }
   if (cmd == "--version") {
-    std::printf("weft 0.1.0\n");
+    std::printf("weft %s\n", WEFT_VERSION);
     return 0;
   }
   for (const auto& c : kCommands) {

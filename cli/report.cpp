@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "weft/runtime/labels.hpp"
 #include "weft/runtime/trace_reader.hpp"
 #include "weft/runtime/trace_stats.hpp"
 
@@ -82,27 +83,11 @@ std::string site_text(const Trace& t, std::int32_t site) {
   return s.file + ":" + std::to_string(s.line);
 }
 
-std::string object_label(const Trace& t, weft::rt::ObjId id) {
-  const auto* o = t.object(id);
-  std::string label = "#";
-  label += std::to_string(id);
-  if (o && !o->name.empty()) label += " " + o->name;
-  return label;
-}
-
-std::string thread_label(const Trace& t, std::uint32_t index) {
-  std::string label = "#";
-  label += std::to_string(index);
-  if (index >= t.threads.size()) return label;
-  const auto& th = t.threads[index];
-  if (!th.name.empty()) label += " " + th.name;
-  return label;
-}
-
 }  // namespace
 
 // Shared with `weft run`: prints findings of a trace as lines on `out`.
 void weft_cli_print_findings(const Trace& t, std::FILE* out) {
+  const weft::trace::Labels labels(t);
   for (const auto& f : t.findings) {
     std::fprintf(out, "  %s: %s", f.kind.c_str(), f.message.c_str());
     if (f.count > 1) std::fprintf(out, " (%ux)", f.count);
@@ -117,7 +102,7 @@ void weft_cli_print_findings(const Trace& t, std::FILE* out) {
     if (!f.threads.empty()) {
       std::fprintf(out, "    threads");
       for (std::size_t i = 0; i < f.threads.size(); ++i)
-        std::fprintf(out, "%s %s", i ? "," : "", thread_label(t, f.threads[i]).c_str());
+        std::fprintf(out, "%s %s", i ? "," : "", labels.thread(f.threads[i]).c_str());
       std::fprintf(out, "\n");
     }
   }
@@ -142,15 +127,20 @@ nlohmann::json to_json(const Trace& t, const std::vector<weft::trace::ObjectStat
     if (p.term_signal > 0) pj["signal"] = p.term_signal;
     j["processes"].push_back(pj);
   }
+  // "label": how every output names the thread or object (weft/runtime/labels.hpp).
+  const weft::trace::Labels labels(t);
   j["threads"] = json::array();
   for (const auto& th : t.threads)
-    j["threads"].push_back({{"id", th.index}, {"name", th.name}, {"pid", th.pid},
-                            {"tid", th.os_tid}, {"object", th.object}});
+    j["threads"].push_back({{"id", th.index}, {"name", th.name}, {"label", labels.thread(th.index)},
+                            {"pid", th.pid}, {"tid", th.os_tid}, {"object", th.object}});
   j["objects"] = json::array();
   for (const auto& o : t.objects)
     j["objects"].push_back({{"id", o.id},
                             {"kind", std::string(weft::rt::to_string(o.kind))},
                             {"name", o.name},
+                            {"label", labels.object(o.id)},
+                            // the address it was named by, when its name is now a variable's
+                            {"address", o.address},
                             {"site", site_json(t, o.site)},
                             {"pid", o.pid}});
   j["stats"] = json::array();
@@ -181,6 +171,9 @@ nlohmann::json to_json(const Trace& t, const std::vector<weft::trace::ObjectStat
     }
     j["findings"].push_back({{"kind", f.kind},
                              {"message", f.message},
+                             // the message with references: {thread:N} is threads[].id N,
+                             // {object:N} objects[].id N
+                             {"template", f.message_template},
                              {"threads", f.threads},
                              {"objects", f.objects},
                              {"sites", sites},
@@ -210,11 +203,11 @@ void print_text(const std::string& path, const Trace& t,
       std::printf("  [did not exit normally]");
     std::printf("\n");
   }
+  const weft::trace::Labels labels(t);
   std::printf("\nthreads\n");
   for (const auto& th : t.threads)
-    std::printf("  #%-3u %s pid %u tid %llu\n", th.index,
-                pad(th.name.empty() ? "(unnamed)" : th.name, 20).c_str(), th.pid,
-                static_cast<unsigned long long>(th.os_tid));
+    std::printf("  #%-3u %s pid %u tid %llu\n", th.index, pad(labels.thread(th.index), 20).c_str(),
+                th.pid, static_cast<unsigned long long>(th.os_tid));
   if (!stats.empty()) {
     std::printf("\nlock statistics (sorted by contention)\n");
     std::printf("  %-24s %-16s %8s %6s %6s %11s %10s %11s %10s %6s\n", "object", "kind", "acq",
@@ -222,7 +215,7 @@ void print_text(const std::string& path, const Trace& t,
     for (const auto& s : stats) {
       const auto* o = t.object(s.object);
       std::printf("  %-24s %-16s %8llu %6llu %6llu %11s %10s %11s %10s %6llu\n",
-                  object_label(t, s.object).c_str(),
+                  labels.object_short(s.object).c_str(),
                   std::string(weft::rt::to_string(o ? o->kind : weft::rt::ObjKind::Unknown)).c_str(),
                   static_cast<unsigned long long>(s.acquisitions),
                   static_cast<unsigned long long>(s.contentions),

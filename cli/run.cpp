@@ -234,6 +234,9 @@ int weft::cli::run_main(int argc, char** argv) {
     ::sigaction(SIGQUIT, &old_quit, nullptr);
     ::close(err_pipe[0]);
     ::setenv("WEFT_TRACE", path.c_str(), 1);
+    // The recorded process names a member of a variable in its live message by asking this
+    // binary's debug-information reader (trace::live_object_name).
+    if (char self[4096]; ::realpath("/proc/self/exe", self) != nullptr) ::setenv("WEFT_SELF", self, 1);
     ::unsetenv("WEFT_TRACE_ROOT");  // PROG is the root of this recording
     ::unsetenv("WEFT_TSC_NS_PER_TICK");
     if (chaos) ::setenv("WEFT_CHAOS", std::to_string(seed).c_str(), 1);

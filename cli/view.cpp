@@ -1,9 +1,11 @@
-// weft view: render a recorded trace as an HTML timeline, Chrome Trace Event JSON or text.
+// weft view: render a recorded trace as an HTML timeline, Chrome Trace Event JSON, Perfetto's
+// protobuf trace format or text.
 //
 //   $ weft run -o app.trace -- ./app
 //   $ weft view app.trace -o timeline.html        # open in any browser, works offline
 //   wrote timeline.html (3 threads, 1840 events, 1 finding)
 //   $ weft view app.trace --format=chrome-json -o app.json   # open in https://ui.perfetto.dev
+//   $ weft view app.trace --format=perfetto -o app.perfetto-trace   # ui.perfetto.dev, compact
 //   $ weft view app.trace --format=text           # terminal timeline + findings, for CI logs
 //
 // Exit codes: 0 written, 2 usage or input error (one-line reason on stderr).
@@ -25,7 +27,8 @@
 namespace {
 
 constexpr const char* kHelp =
-    "usage: weft view TRACE [-o OUT] [--format=html|chrome-json|text] [--width=N] [--title=T]\n"
+    "usage: weft view TRACE [-o OUT] [--format=html|chrome-json|perfetto|text] [--width=N]\n"
+    "                 [--title=T] [--compress=deflate|none]\n"
     "\n"
     "Renders a trace recorded by `weft run`.\n"
     "  --format=html         (default) one self-contained page: lanes per thread (running,\n"
@@ -34,14 +37,24 @@ constexpr const char* kHelp =
     "                        from file://. OUT defaults to TRACE with the extension .html.\n"
     "  --format=chrome-json  Chrome Trace Event Format for https://ui.perfetto.dev or\n"
     "                        chrome://tracing. OUT defaults to standard output.\n"
+    "  --format=perfetto     Perfetto's own protobuf trace format for https://ui.perfetto.dev\n"
+    "                        (Open trace file): a track per thread with its blocked and waiting\n"
+    "                        slices, a 'locks held' track below it, flows from each release to\n"
+    "                        the acquisition it unblocked and from notify/set to the wake-up, a\n"
+    "                        counter of blocked threads per contended lock, findings as instants\n"
+    "                        on a 'findings' track. Names interned, times delta-encoded, packets\n"
+    "                        deflated (--compress=none: plain packets). OUT defaults to TRACE\n"
+    "                        with the extension .perfetto-trace.\n"
     "  --format=text         a timeline for terminals and CI logs, one row per thread, then the\n"
     "                        findings. OUT defaults to standard output.\n"
     "  -o OUT                output file ('-' = standard output)\n"
     "  --width=N             text width in columns (default: the terminal's, or 100)\n"
     "  --title=T             the page's title (default: the trace's file name)\n"
+    "  --compress=deflate|none  perfetto only: deflate the packets (default) or not\n"
     "\n"
     "example:\n"
-    "  weft run -o app.trace -- ./app && weft view app.trace -o timeline.html\n";
+    "  weft run -o app.trace -- ./app && weft view app.trace -o timeline.html\n"
+    "  weft view app.trace --format=perfetto -o app.perfetto-trace\n";
 
 int terminal_width() {
   if (const char* c = std::getenv("COLUMNS")) {
@@ -57,7 +70,7 @@ int terminal_width() {
 }  // namespace
 
 int weft::cli::view_main(int argc, char** argv) {
-  std::string trace_path, out_path, format = "html", title;
+  std::string trace_path, out_path, format = "html", title, compress;
   int width = 0;
   bool have_out = false;
   for (int i = 1; i < argc; ++i) {
@@ -84,8 +97,11 @@ int weft::cli::view_main(int argc, char** argv) {
       out_path = v;
       have_out = true;
     } else if (int r2 = value("--format", v); r2 != 0) {
-      if (r2 < 0) return usage_error("view", "--format needs html, chrome-json or text");
+      if (r2 < 0) return usage_error("view", "--format needs html, chrome-json, perfetto or text");
       format = v;
+    } else if (int r5 = value("--compress", v); r5 != 0) {
+      if (r5 < 0) return usage_error("view", "--compress needs deflate or none");
+      compress = v;
     } else if (int r3 = value("--width", v); r3 != 0) {
       width = r3 < 0 ? 0 : std::atoi(v.c_str());
       if (width < 20)
@@ -102,17 +118,25 @@ int weft::cli::view_main(int argc, char** argv) {
       return usage_error("view", "give one trace file (extra argument)");
     }
   }
-  if (format != "html" && format != "chrome-json" && format != "text") {
-    std::string reason = "unknown format '" + format + "' (use html, chrome-json or text)";
+  if (format != "html" && format != "chrome-json" && format != "perfetto" && format != "text") {
+    std::string reason =
+        "unknown format '" + format + "' (use html, chrome-json, perfetto or text)";
     return usage_error("view", reason.c_str());
   }
+  if (!compress.empty() && compress != "deflate" && compress != "none") {
+    std::string reason = "unknown --compress '" + compress + "' (use deflate or none)";
+    return usage_error("view", reason.c_str());
+  }
+  if (!compress.empty() && format != "perfetto")
+    return usage_error("view", "--compress applies to --format=perfetto only");
   if (trace_path.empty()) return usage_error("view", "missing TRACE (a file written by weft run)");
-  if (format == "html" && !have_out) {
+  if ((format == "html" || format == "perfetto") && !have_out) {
+    // Files, not the terminal: a page, or a binary trace.
     std::string base = trace_path;
     auto slash = base.find_last_of('/');
     auto dot = base.find_last_of('.');
     if (dot != std::string::npos && (slash == std::string::npos || dot > slash)) base.resize(dot);
-    out_path = base + ".html";
+    out_path = base + (format == "html" ? ".html" : ".perfetto-trace");
   }
 
   trace::Trace t;
@@ -146,6 +170,10 @@ int weft::cli::view_main(int argc, char** argv) {
     viewer::write_html(t, *out, title);
   } else if (format == "chrome-json") {
     viewer::write_chrome_json(t, *out);
+  } else if (format == "perfetto") {
+    viewer::PerfettoOptions o;
+    o.compress = compress != "none";
+    viewer::write_perfetto(t, *out, o);
   } else {
     viewer::TextOptions o;
     o.width = width > 0 ? width : terminal_width();

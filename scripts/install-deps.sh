@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what weft needs from Debian 12's archive, skipping what is already present.
 # Idempotent; run as root (or with sudo available). Usage: scripts/install-deps.sh [--browser]
-#   --browser  also Chromium and Node.js for the viewer's browser tests
+#   --browser  also what only the tests need (scripts/test.sh passes it; the demo does not):
+#              Chromium and Node.js for the viewer's browser tests, protoc for its Perfetto test
 set -euo pipefail
 pkgs=(cmake ninja-build g++ pkg-config git
       llvm-19-dev libclang-19-dev libclang-cpp19-dev clang-19 clang-tidy-19 libclang-rt-19-dev
@@ -15,6 +16,9 @@ if [ "${1:-}" = "--browser" ]; then
   pkgs+=(fonts-wqy-microhei)
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
   command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+  # protoc decodes `weft view --format=perfetto` output in tests/viewer/e2e_perfetto.sh (test
+  # only: weft writes the protobuf encoding itself and links no protobuf library).
+  pkgs+=(protobuf-compiler)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

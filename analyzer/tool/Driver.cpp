@@ -20,8 +20,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -198,6 +200,24 @@ void analyse(const std::string& file, const clang::tooling::CompileCommand& cmd,
   if (!r.parsed && r.errors.empty()) r.errors.push_back("the compiler could not run");
 }
 
+// Why `path` cannot be written to, or "" when it can. Checked before the analysis, so that a bad
+// --sarif-output path fails at once rather than after minutes of parsing, and nothing is created.
+std::string unwritableReason(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (path.empty()) return "empty path";
+  std::error_code ec;
+  fs::file_status st = fs::status(path, ec);
+  if (fs::is_directory(st)) return "it is a directory";
+  if (fs::exists(st)) return ::access(path.c_str(), W_OK) == 0 ? "" : std::strerror(errno);
+  fs::path dir = fs::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  fs::file_status ds = fs::status(dir, ec);
+  if (!fs::exists(ds)) return "no directory '" + dir.string() + "'";
+  if (!fs::is_directory(ds)) return "'" + dir.string() + "' is not a directory";
+  if (::access(dir.c_str(), W_OK) != 0) return std::strerror(errno);
+  return "";
+}
+
 bool isCxxSource(const std::string& f) {
   std::string ext = std::string(llvm::sys::path::extension(f));
   return ext != ".c";
@@ -217,6 +237,15 @@ int runLint(const LintOptions& opt) {
                  "weft lint: --checks='%s' enables no check (see 'weft lint --list-checks')\n",
                  opt.checks.c_str());
     return 2;
+  }
+
+  if (!opt.sarifOutput.empty()) {
+    std::string why = unwritableReason(opt.sarifOutput);
+    if (!why.empty()) {
+      std::fprintf(stderr, "weft lint: cannot write --sarif-output file '%s': %s\n",
+                   opt.sarifOutput.c_str(), why.c_str());
+      return 2;
+    }
   }
 
   // ---- compilation database ----
@@ -414,6 +443,11 @@ int runLint(const LintOptions& opt) {
     writeSarif(findings, cwd);
   } else {
     writeText(findings, cwd, isatty(1));
+  }
+  if (!opt.sarifOutput.empty() && !writeSarifFile(findings, cwd, opt.sarifOutput)) {
+    std::fprintf(stderr, "weft lint: cannot write --sarif-output file '%s'\n",
+                 opt.sarifOutput.c_str());
+    return 2;
   }
   if (!opt.exportFixes.empty() && !writeExportFixes(findings, opt.exportFixes)) {
     std::fprintf(stderr, "weft lint: cannot write --export-fixes file '%s'\n",

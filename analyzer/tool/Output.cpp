@@ -18,6 +18,10 @@
 #ifndef WEFT_DOCS_DIR
 #define WEFT_DOCS_DIR ""
 #endif
+// The version of `project(weft VERSION ...)` in the top-level CMakeLists.txt, its only source.
+#ifndef WEFT_VERSION
+#error "WEFT_VERSION is defined by the top-level CMakeLists.txt from project(weft VERSION ...)"
+#endif
 
 namespace weft::analyzer {
 namespace {
@@ -309,7 +313,7 @@ void writeJson(const std::vector<Finding>& findings, const std::string& cwd) {
   std::fflush(stdout);
 }
 
-void writeSarif(const std::vector<Finding>& findings, const std::string& cwd) {
+std::string sarifDocument(const std::vector<Finding>& findings, const std::string& cwd) {
   const std::string base = "SRCROOT";
   auto artifact = [&](const std::string& file) {
     std::string rel = displayPath(file, cwd);
@@ -403,14 +407,28 @@ void writeSarif(const std::vector<Finding>& findings, const std::string& cwd) {
        json::array({{{"tool",
                       {{"driver",
                         {{"name", "weft"},
-                         {"version", "0.1.0"},
-                         {"semanticVersion", "0.1.0"},
+                         {"version", WEFT_VERSION},
+                         {"semanticVersion", WEFT_VERSION},
                          {"rules", rules}}}}},
                      {"originalUriBaseIds", {{base, {{"uri", "file://" + uriEncode(cwd) + "/"}}}}},
                      {"columnKind", "utf16CodeUnits"},
                      {"results", results}}})}};
-  std::printf("%s\n", out.dump(2).c_str());
+  return out.dump(2) + "\n";
+}
+
+void writeSarif(const std::vector<Finding>& findings, const std::string& cwd) {
+  std::string doc = sarifDocument(findings, cwd);
+  std::fwrite(doc.data(), 1, doc.size(), stdout);
   std::fflush(stdout);
+}
+
+bool writeSarifFile(const std::vector<Finding>& findings, const std::string& cwd,
+                    const std::string& path) {
+  std::string doc = sarifDocument(findings, cwd);
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file.write(doc.data(), static_cast<std::streamsize>(doc.size()));
+  file.close();
+  return static_cast<bool>(file);
 }
 
 static std::string yamlQuote(const std::string& s) {

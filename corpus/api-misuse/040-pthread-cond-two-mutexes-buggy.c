@@ -5,6 +5,7 @@
  * waits on it, so this is undefined behaviour.
  * Shape: Helgrind's "pthread_cond_{timed}wait: cond is associated with a different mutex". */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -16,6 +17,7 @@ struct mailbox {
 };
 static struct mailbox boxes[2] = {{PTHREAD_MUTEX_INITIALIZER, 0}, {PTHREAD_MUTEX_INITIALIZER, 0}};
 static pthread_cond_t mail_arrived = PTHREAD_COND_INITIALIZER;
+static atomic_int reader_waiting[2];
 static pthread_cond_t* arrived_for[2] = {&mail_arrived, &mail_arrived};
 
 static struct timespec in_ms(long ms) {
@@ -30,10 +32,12 @@ static struct timespec in_ms(long ms) {
 static void* reader(void* arg) {
   struct mailbox* b = &boxes[*(int*)arg];
   pthread_cond_t* cv = arrived_for[*(int*)arg];
-  struct timespec until = in_ms(300);
+  struct timespec until = in_ms(1500);
   pthread_mutex_lock(&b->mu);
-  while (b->letters == 0)
+  while (b->letters == 0) {
+    atomic_store(&reader_waiting[*(int*)arg], 1);
     if (pthread_cond_timedwait(cv, &b->mu, &until) != 0) break;
+  }
   printf("box %d: %d letters\n", *(int*)arg, b->letters);
   pthread_mutex_unlock(&b->mu);
   return NULL;
@@ -44,13 +48,22 @@ static void pause_ms(long ms) {
   nanosleep(&t, NULL);
 }
 
+/* Polls `flag` every millisecond for at most `ms` milliseconds: the late event happens once the
+ * other thread has done its part (so the interleaving shown is the same on a loaded machine),
+ * or after the wait runs out when it never does. */
+static void wait_flag_ms(atomic_int* flag, long ms) {
+  for (long i = 0; i < ms && !atomic_load(flag); ++i) pause_ms(1);
+}
+
 int main(void) {
   corpus_deadline_ms(2000);
   int ids[2] = {0, 1};
   pthread_t t[2];
-  for (int i = 0; i < 2; ++i) {
-    pthread_create(&t[i], NULL, reader, &ids[i]);
-    pause_ms(20);
+  for (int i = 0; i < 2; ++i) pthread_create(&t[i], NULL, reader, &ids[i]);
+  for (int i = 0; i < 2; ++i) { /* both readers are inside their waits once their mutex is free */
+    wait_flag_ms(&reader_waiting[i], 1000);
+    pthread_mutex_lock(&boxes[i].mu);
+    pthread_mutex_unlock(&boxes[i].mu);
   }
   for (int i = 0; i < 2; ++i) {
     pthread_mutex_lock(&boxes[i].mu);

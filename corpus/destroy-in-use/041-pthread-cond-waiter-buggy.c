@@ -5,6 +5,7 @@
  * Shape: Helgrind's "pthread_cond_destroy: destruction of condition variable being waited
  * upon". */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -19,6 +20,15 @@ static void pause_ms(long ms) {
   nanosleep(&t, NULL);
 }
 
+/* Polls `flag` every millisecond for at most `ms` milliseconds: the late event happens once the
+ * other thread has done its part (so the interleaving shown is the same on a loaded machine),
+ * or after the wait runs out when it never does. */
+static void wait_flag_ms(atomic_int* flag, long ms) {
+  for (long i = 0; i < ms && !atomic_load(flag); ++i) pause_ms(1);
+}
+
+static atomic_int consumer_waiting;
+
 static void* consumer(void* arg) {
   pthread_mutex_lock(&q_mu);
   while (jobs == 0 && !stop) {
@@ -29,6 +39,7 @@ static void* consumer(void* arg) {
       until.tv_sec += 1;
       until.tv_nsec -= 1000000000L;
     }
+    atomic_store(&consumer_waiting, 1);
     if (pthread_cond_timedwait(&q_cv, &q_mu, &until) != 0) break;
   }
   pthread_mutex_unlock(&q_mu);
@@ -40,7 +51,9 @@ int main(void) {
   pthread_cond_init(&q_cv, NULL);
   pthread_t t;
   pthread_create(&t, NULL, consumer, NULL);
-  pause_ms(50);
+  wait_flag_ms(&consumer_waiting, 1000);
+  pthread_mutex_lock(&q_mu); /* free again: the consumer is inside its wait */
+  pthread_mutex_unlock(&q_mu);
   pthread_cond_destroy(&q_cv);
   pthread_join(t, NULL);
   puts("queue torn down");

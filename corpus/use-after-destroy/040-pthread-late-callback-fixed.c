@@ -3,6 +3,7 @@
  * Fixed: shutdown joins the callback's thread before it destroys the mutex.
  * Shape: shutdown order, ThreadSanitizer's "use of an invalid mutex". */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -10,10 +11,18 @@
 
 static pthread_mutex_t log_mu;
 static int lines;
+static atomic_int module_closed;
 
 static void pause_ms(long ms) {
   struct timespec t = {0, ms * 1000000L};
   nanosleep(&t, NULL);
+}
+
+/* Polls `flag` every millisecond for at most `ms` milliseconds: the late event happens once the
+ * other thread has done its part (so the interleaving shown is the same on a loaded machine),
+ * or after the wait runs out when it never does. */
+static void wait_flag_ms(atomic_int* flag, long ms) {
+  for (long i = 0; i < ms && !atomic_load(flag); ++i) pause_ms(1);
 }
 
 static void log_line(const char* s) {
@@ -24,7 +33,7 @@ static void log_line(const char* s) {
 }
 
 static void* late_callback(void* arg) {
-  pause_ms(50);
+  wait_flag_ms(&module_closed, 500);
   log_line("timer fired");
   return arg;
 }
@@ -37,5 +46,6 @@ int main(void) {
   log_line("shutting down");
   pthread_join(t, NULL);
   pthread_mutex_destroy(&log_mu);
+  atomic_store(&module_closed, 1);
   return 0;
 }

@@ -26,6 +26,7 @@
 #include <system_error>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "clock.hpp"
 #include "location_record.hpp"
@@ -150,6 +151,7 @@ struct Recorder::Impl {
   SpinLock intern_mu;
   std::unordered_map<SiteKey, std::uint32_t, SiteKeyHash> sites;  // guarded by intern_mu
   std::uint32_t next_site = 1;                                     // guarded by intern_mu
+  std::unordered_set<std::string> modules;  // module records written (guarded by intern_mu)
 
   std::uint64_t tick() const noexcept { return tsc ? clock::tsc() : clock::mono_ns(); }
 
@@ -335,12 +337,22 @@ struct Recorder::Impl {
       std::string_view file = k.file ? k.file : "";
       std::string_view function = k.function ? k.function : "";
       std::string_view module = pc && pc->module ? pc->module : "";
+      // A module seen for the first time: its load bias first (objects in its data are named
+      // from its symbols when the trace is read).
+      bool new_module = pc != nullptr && !module.empty() && !modules.count(std::string(module));
       std::size_t bound = 1 + 3 * fmt::kMaxVarint + str_bound(file) + str_bound(function) +
-                          str_bound(module);
+                          str_bound(module) +
+                          (new_module ? 1 + fmt::kMaxVarint + str_bound(module) : 0);
       std::uint8_t* p = reserve(t, bound, t.block ? t.last_tick : tick());
       if (p == nullptr) return 0;  // not defined, so never referenced
       std::uint32_t id = next_site++;
       std::uint8_t* q = p;
+      if (new_module) {
+        *q++ = fmt::kModule;
+        q += fmt::put_varint(q, reinterpret_cast<std::uintptr_t>(pc->pc) - pc->offset);
+        q += put_str(q, module);
+        modules.emplace(module);
+      }
       if (pc != nullptr) {
         *q++ = fmt::kCodeSite;
         q += fmt::put_varint(q, id);

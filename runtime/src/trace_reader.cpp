@@ -17,12 +17,14 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "weft/runtime/trace_format.hpp"
 #include "weft/runtime/trace_reader.hpp"
+#include "weft/runtime/labels.hpp"
 
 static_assert(std::endian::native == std::endian::little, "the trace format is little-endian");
 
@@ -90,6 +92,7 @@ struct Segment {
   std::vector<RawObject> objects;  // in record order (also the Create events)
   std::vector<RawEvent> events;
   std::vector<RawFinding> findings;
+  std::vector<std::pair<std::string, std::uint64_t>> modules;  // kModule: path, bias
   std::map<std::uint32_t, RawThread> threads;
   std::uint64_t max_anchor_tick = 0, max_anchor_mono = 0;
   // assemble():
@@ -217,6 +220,11 @@ std::uint32_t decode_block(const std::uint8_t* d, std::uint64_t payload, std::ui
       s.file = (base.empty() ? std::string("?") : base) + "+" + hex(s.offset);
       if (s.module.empty()) s.module = "?";
       if (id != 0 && id <= UINT32_MAX) seg.sites[static_cast<std::uint32_t>(id)] = std::move(s);
+    } else if (type == fmt::kModule) {
+      std::uint64_t bias;
+      std::string module;
+      if (!c.varint(bias) || !c.str(module)) return cut_record(at);
+      seg.modules.emplace_back(std::move(module), bias);
     } else if (type == fmt::kThreadName) {
       std::string name;
       if (!c.varint(dt) || !c.str(name)) return cut_record(at);
@@ -497,7 +505,17 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
     t.dropped += s.h.dropped;
     t.undated_acquisitions += static_cast<std::uint64_t>(
         std::count_if(s.events.begin(), s.events.end(), [](const RawEvent& e) { return e.undated; }));
+    // A thread that wrote nothing but findings and is named by none of them is weft's own
+    // deadlock watchdog reporting: not a thread of the program, so not listed.
+    std::set<std::uint64_t> active;
+    for (const auto& e : s.events) active.insert(e.thread);
+    for (const auto& o : s.objects) active.insert(o.thread);
+    for (const auto& f : s.findings) active.insert(f.threads.begin(), f.threads.end());
     for (const auto& [local, rt_] : s.threads) {
+      if (!active.count(local) && rt_.name.empty() && rt_.object == 0 &&
+          std::any_of(s.findings.begin(), s.findings.end(),
+                      [&](const RawFinding& f) { return f.thread == local; }))
+        continue;
       // The same OS thread seen by two runtimes of one process image (a program linked with
       // weft::runtime that also got the interposer) or across an exec: one lane.
       auto key = std::make_pair(s.h.pid, rt_.os_tid);
@@ -526,6 +544,7 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
   // Objects and events.
   for (std::size_t si = 0; si < segs.size(); ++si) {
     const Segment& s = segs[si];
+    for (const auto& [path, bias] : s.modules) t.modules.push_back({path, bias, s.h.pid});
     for (const auto& o : s.objects) {
       Object ob;
       ob.id = obj_of(si, o.id);
@@ -541,6 +560,9 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
       std::uint64_t arg = remap_arg(e.kind) ? obj_of(si, e.arg) : e.arg;
       t.events.push_back({ts(s, e.tick), thread_map[si][e.thread], e.kind, obj_of(si, e.obj), arg,
                           site_of(si, e.site)});
+      if (e.kind == rt::Ev::ThreadStart && t.events.back().site >= 0 &&
+          t.events.back().thread < t.threads.size())
+        t.threads[t.events.back().thread].start_site = t.events.back().site;
     }
   }
   std::stable_sort(t.events.begin(), t.events.end(),
@@ -555,7 +577,14 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
     for (const auto& rf : s.findings) {
       Finding f;
       f.kind = rf.kind;
-      f.message = rf.message;
+      // The detector's references name this segment's threads and objects: the trace's now.
+      f.message_template = remap_refs(
+          rf.message,
+          [&](std::uint32_t th) {
+            auto it = thread_map[si].find(th);
+            return it != thread_map[si].end() ? it->second : th;
+          },
+          [&](rt::ObjId o) { return obj_of(si, o); });
       for (auto th : rf.threads) {
         auto it = thread_map[si].find(static_cast<std::uint32_t>(std::min<std::uint64_t>(th, UINT32_MAX)));
         if (it != thread_map[si].end()) f.threads.push_back(it->second);
@@ -563,7 +592,8 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
       for (auto o : rf.objects) f.objects.push_back(obj_of(si, o));
       for (auto st : rf.sites) f.sites.push_back(site_of(si, st));
       f.time_ns = ts(s, rf.tick);
-      auto key = std::make_tuple(f.kind, f.message, f.objects, f.sites);
+      // Deduplicated by structure: kind, the template over the trace's ids, objects and sites.
+      auto key = std::make_tuple(f.kind, f.message_template, f.objects, f.sites);
       auto it = seen.find(key);
       if (it != seen.end()) {
         Finding& g = t.findings[it->second];
@@ -577,6 +607,7 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
   }
   std::stable_sort(t.findings.begin(), t.findings.end(),
                    [](const Finding& a, const Finding& b) { return a.time_ns < b.time_ns; });
+  render_messages(t);
   if (t.dropped > 0)
     t.warnings.push_back(std::to_string(t.dropped) +
                          " events were dropped: the recorder's space ran out (raise "

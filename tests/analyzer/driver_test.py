@@ -154,6 +154,51 @@ def test_sarif(d):
     check(before == after and before[0] != before[1], f"fingerprints {before} vs {after}")
 
 
+def test_sarif_output(d):
+    # --sarif-output=FILE: one analysis, the --format output on stdout and SARIF in FILE, which is
+    # byte for byte what --format=sarif prints.
+    write(d, "src/a.cpp", BUGGY)
+    args = ["src/a.cpp", "--", "-std=c++20"]
+    text = lint(d, *args, expect=1).stdout
+    sarif = lint(d, "--format=sarif", *args, expect=1).stdout
+    out = os.path.join(d, "out", "weft.sarif")
+    os.makedirs(os.path.dirname(out))
+    p = lint(d, "--sarif-output=out/weft.sarif", *args, expect=1)
+    check(p.stdout == text, f"stdout is not the text output:\n{p.stdout}")
+    check(open(out).read() == sarif, "the --sarif-output file differs from --format=sarif")
+    check(p.stderr.count("weft lint: 1 file, 1 finding") == 1, p.stderr)
+    # With another format, as a separate argument, and over an existing file.
+    js = lint(d, "--format=json", *args, expect=1).stdout
+    p = lint(d, "--format=json", "--sarif-output", out, *args, expect=1)
+    check(p.stdout == js and open(out).read() == sarif, "--format=json with --sarif-output")
+    p = lint(d, "--format=sarif", "--sarif-output=out/weft.sarif", *args, expect=1)
+    check(p.stdout == sarif and open(out).read() == sarif, "--format=sarif with --sarif-output")
+    # The version is the CMake project version (ctest passes it; `weft --version` agrees).
+    driver = json.loads(sarif)["runs"][0]["tool"]["driver"]
+    version = subprocess.run([WEFT, "--version"], capture_output=True, text=True).stdout
+    check(version == f"weft {driver['version']}\n", f"{version!r} vs {driver['version']!r}")
+    want = os.environ.get("WEFT_PROJECT_VERSION")
+    if want:
+        got = (driver["version"], driver["semanticVersion"])
+        check(got == (want, want), f"tool.driver versions {got}, CMake project version {want}")
+    # Files that do not parse: the findings of the others still go to both outputs (exit 2).
+    write(d, "bad.cpp", "int main() { return undeclared_name; }\n")
+    os.remove(out)
+    p = lint(d, "--sarif-output=out/weft.sarif", "src/a.cpp", "bad.cpp", "--", "-std=c++20",
+             expect=2)
+    check(len(json.loads(open(out).read())["runs"][0]["results"]) == 1, "SARIF with a failed TU")
+    # A path that cannot be written: one line, exit 2, before any analysis and creating nothing.
+    for path, why in [("nowhere/weft.sarif", "no directory 'nowhere'"),
+                      ("src", "it is a directory"),
+                      ("src/a.cpp/x.sarif", "'src/a.cpp' is not a directory")]:
+        p = lint(d, f"--sarif-output={path}", *args, expect=2)
+        msg = f"weft lint: cannot write --sarif-output file '{path}': {why}\n"
+        check(p.stderr == msg and p.stdout == "", f"{path}: {p.stderr!r} {p.stdout!r}")
+    check(not os.path.exists(os.path.join(d, "nowhere")), "created a directory")
+    p = lint(d, "--sarif-output=", *args, expect=2)
+    check("--sarif-output needs a file name" in p.stderr and p.stderr.count("\n") == 1, p.stderr)
+
+
 def test_nolint(d):
     write(d, "a.cpp", """#include <condition_variable>
 #include <mutex>

@@ -36,17 +36,24 @@ class Capture final : public Sink {
     std::lock_guard g(mu_);
     findings_.push_back(f);
   }
+  // Findings as a user reads them: messages rendered by `renderer` (the detector sink), as the
+  // live message is.
   std::vector<FindingRecord> of_kind(const std::string& kind) const {
-    std::lock_guard g(mu_);
     std::vector<FindingRecord> out;
-    for (const auto& f : findings_)
-      if (f.kind == kind) out.push_back(f);
+    for (auto& f : all())
+      if (f.kind == kind) out.push_back(std::move(f));
     return out;
   }
   std::vector<FindingRecord> all() const {
-    std::lock_guard g(mu_);
-    return findings_;
+    std::vector<FindingRecord> out;
+    {
+      std::lock_guard g(mu_);
+      out = findings_;
+    }
+    for (auto& f : out) f.message = det::render_message(renderer, f.message);
+    return out;
   }
+  Sink* renderer = nullptr;
   int events() const {
     std::lock_guard g(mu_);
     return events_;
@@ -83,6 +90,7 @@ struct Fixture {
   Capture cap;
   std::unique_ptr<Sink> d;
   explicit Fixture(det::Options o = test_options()) : d(det::make_detector_sink(&cap, o)) {
+    cap.renderer = d.get();
     std::lock_guard g(g_fatal_mu);
     g_fatal.clear();
   }

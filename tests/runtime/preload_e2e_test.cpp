@@ -68,8 +68,9 @@ struct Recording {
   const json* object(const std::string& label) const {
     auto it = labels.find(label);
     if (it == labels.end()) return nullptr;
+    // Named by its address, or by its variable with the address kept (trace::name_objects).
     for (const auto& o : report["objects"])
-      if (o["name"] == it->second) return &o;
+      if (o["name"] == it->second || o.value("address", "") == it->second) return &o;
     return nullptr;
   }
   const json* stats(const std::string& label) const {
@@ -114,6 +115,10 @@ TEST_CASE("weft run records std::mutex and two std::threads with no rebuild") {
   const json* m = r.object("m");
   REQUIRE(m != nullptr);
   CHECK((*m)["kind"] == "mutex");
+  // A function's static std::mutex is named by its symbol (nm -C), its address kept.
+  CHECK((*m)["name"] == "(anonymous namespace)::std_mutex()::m");
+  CHECK((*m)["label"] == "mutex '(anonymous namespace)::std_mutex()::m'");
+  CHECK((*m)["address"] == r.labels["m"]);
   const json* s = r.stats("m");
   REQUIRE(s != nullptr);
   CHECK((*s)["acquisitions"] == 201);  // 2 x 100 lock_guard + 1 try_to_lock
@@ -183,9 +188,17 @@ TEST_CASE("weft run records C pthread threads with their names, semaphores and b
 TEST_CASE("weft run follows fork children through the interposer") {
   Recording r = record(WEFT_PRELOAD_PROG_C, "fork3");
   CHECK(r.report["summary"]["processes"] == 4);
+  // The parent's mutex in each child: one object per process, all named by the variable.
+  std::set<std::uint64_t> ids;
+  for (const auto& o : r.report["objects"])
+    if (o.value("address", "") == r.labels["m"]) {
+      ids.insert(o["id"].get<std::uint64_t>());
+      // A C function's static: "m" (GCC's symbol "m.0"), "scenario_fork3.m" (clang's).
+      CHECK((o["name"] == "m" || o["name"] == "scenario_fork3.m"));
+    }
   int acquisitions = 0;
   for (const auto& s : r.report["stats"])
-    if (s["name"] == r.labels["m"]) acquisitions += s["acquisitions"].get<int>();
+    if (ids.count(s["object"].get<std::uint64_t>())) acquisitions += s["acquisitions"].get<int>();
   CHECK(acquisitions == 3);
   CHECK(r.report["summary"]["dropped"] == 0);
 }

@@ -457,6 +457,39 @@ static int scenario_fork3(void) {
   return 0;
 }
 
+/* Four threads released at once touch the same 256 PTHREAD_MUTEX_INITIALIZER mutexes, each for
+ * the first time, in the same order: many first sights race (each must become one object). */
+enum { kTouchThreads = 4, kTouchMutexes = 256 };
+static pthread_mutex_t g_touch[kTouchMutexes];
+static volatile int g_touch_go;
+
+static void* first_touch_worker(void* arg) {
+  while (!__atomic_load_n(&g_touch_go, __ATOMIC_ACQUIRE)) {
+  }
+  for (int i = 0; i < kTouchMutexes; ++i) {
+    if (pthread_mutex_lock(&g_touch[i]) || pthread_mutex_unlock(&g_touch[i])) return (void*)1;
+  }
+  return arg;
+}
+
+static int scenario_first_touch(void) {
+  for (int i = 0; i < kTouchMutexes; ++i) {
+    pthread_mutex_t init = PTHREAD_MUTEX_INITIALIZER;
+    g_touch[i] = init;
+  }
+  label("first", &g_touch[0]);
+  label("last", &g_touch[kTouchMutexes - 1]);
+  pthread_t t[kTouchThreads];
+  for (int i = 0; i < kTouchThreads; ++i)
+    CHECK(pthread_create(&t[i], NULL, first_touch_worker, NULL) == 0);
+  __atomic_store_n(&g_touch_go, 1, __ATOMIC_RELEASE);
+  for (int i = 0; i < kTouchThreads; ++i) {
+    void* r;
+    CHECK(pthread_join(t[i], &r) == 0 && r == NULL);
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: preload_prog SCENARIO\n");
@@ -465,6 +498,7 @@ int main(int argc, char** argv) {
   const char* s = argv[1];
   if (!strcmp(s, "normal")) return scenario_normal();
   if (!strcmp(s, "static")) return scenario_static();
+  if (!strcmp(s, "first_touch")) return scenario_first_touch();
   if (!strcmp(s, "recursive")) return scenario_recursive();
   if (!strcmp(s, "errorcheck")) return scenario_errorcheck();
   if (!strcmp(s, "reuse")) return scenario_reuse();

@@ -32,7 +32,8 @@ find_program(WEFT_CLANGXX_19 NAMES clang++-19)
 if(WEFT_CLANGXX_19 AND NOT WEFT_SANITIZE)
   set(_weft_fuzz_bin ${PROJECT_BINARY_DIR}/bin/trace_reader_fuzz)
   set(_weft_fuzz_srcs ${_weft_fuzz}/trace_reader_fuzz.cpp
-      ${PROJECT_SOURCE_DIR}/runtime/src/trace_reader.cpp ${PROJECT_SOURCE_DIR}/runtime/src/trace_stats.cpp)
+      ${PROJECT_SOURCE_DIR}/runtime/src/trace_reader.cpp ${PROJECT_SOURCE_DIR}/runtime/src/trace_stats.cpp
+      ${PROJECT_SOURCE_DIR}/runtime/src/labels.cpp ${PROJECT_SOURCE_DIR}/runtime/src/vocabulary.cpp)
   add_custom_command(OUTPUT ${_weft_fuzz_bin}
     COMMAND ${WEFT_CLANGXX_19} -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined
       -fno-sanitize-recover=undefined -Wno-deprecated-declarations -I${PROJECT_SOURCE_DIR}/runtime/include ${_weft_fuzz_srcs}

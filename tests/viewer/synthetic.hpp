@@ -54,6 +54,7 @@ class Builder {
     trace::Finding f;
     f.kind = kind;
     f.message = message;
+    f.message_template = message;
     f.time_ns = time;
     f.threads = std::move(threads);
     f.objects = std::move(objects);

@@ -33,39 +33,6 @@ struct Mark {  // the last release / notify / set of an object
 
 }  // namespace
 
-Labels::Labels(const trace::Trace& t) : t_(t) {
-  for (const auto& o : t.objects) objects_.emplace(o.id, &o);
-  for (const auto& th : t.threads)
-    if (th.object != 0) thread_of_object_.emplace(th.object, th.index);
-}
-
-std::string Labels::thread(std::uint32_t index) const {
-  if (index >= t_.threads.size()) return "thread #" + std::to_string(index);
-  const auto& th = t_.threads[index];
-  if (!th.name.empty()) return th.name;
-  if (th.os_tid != 0 && th.os_tid == th.pid) return "main";
-  if (th.os_tid != 0) return "thread " + std::to_string(th.os_tid);
-  return "thread #" + std::to_string(index);
-}
-
-std::string Labels::object(rt::ObjId id) const {
-  auto it = objects_.find(id);
-  if (it != objects_.end() && !it->second->name.empty()) return it->second->name;
-  if (auto th = thread_of_object_.find(id); th != thread_of_object_.end()) {
-    std::string name = thread(th->second);
-    return name.starts_with("thread ") ? name : "thread " + name;  // never "thread thread 12"
-  }
-  std::string kind = it != objects_.end() ? std::string(rt::to_string(it->second->kind)) : "object";
-  return kind + " #" + std::to_string(id);
-}
-
-std::string Labels::object_with_kind(rt::ObjId id) const {
-  auto it = objects_.find(id);
-  if (it != objects_.end() && !it->second->name.empty())
-    return std::string(rt::to_string(it->second->kind)) + " '" + it->second->name + "'";
-  return object(id);
-}
-
 std::uint64_t extended_end(const trace::Trace& t, std::uint64_t t_min, std::uint64_t t_max) {
   // A detector may report after the last event (the deadlock watchdog notices a cycle later):
   // what was still blocked then was blocked until then. Times implausibly far away (another

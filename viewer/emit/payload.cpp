@@ -180,7 +180,12 @@ std::string encode_payload(const trace::Trace& t) {
   for (std::size_t i = 0; i < threads.size(); ++i) {
     head.var(threads[i].pid);
     head.var(threads[i].os_tid);
-    head.var(strings.ref(threads[i].name));
+    // An unnamed thread with a known start routine goes by the trace layer's label ("thread
+    // 5370 (worker)"), which the page shows as it is; the page's own rules cover the rest.
+    const auto& th = threads[i];
+    head.var(strings.ref(th.name.empty() && !th.routine.empty()
+                             ? trace::thread_label(th.name, th.os_tid, th.pid, th.index, th.routine)
+                             : th.name));
     head.var(thread_obj[i]);
   }
   head.var(objects.size());

@@ -8,6 +8,7 @@
 //   destroy:   DestroyBegin (the detectors check for waiters), then the object's end
 #include <errno.h>
 #include <pthread.h>
+#include <time.h>
 
 #include <new>
 
@@ -28,6 +29,8 @@ struct BarrierState {
   unsigned parties;  // 0 when unknown
   std::atomic<std::uint64_t> arrivals{0};
   std::atomic<std::uint64_t> departures{0};
+  // A barrier never initialised: its misuse has been reported (see pthread_barrier_wait).
+  std::atomic<bool> uninitialised_said{false};
 };
 
 // glibc's pthread_barrier_t: {in, current_round, count, shared, out}; `count` is the number of
@@ -129,7 +132,21 @@ WEFT_EXPORT int pthread_barrier_wait(pthread_barrier_t* b) noexcept {
     bool fresh;
     st = barrier_state(c, b, &fresh);
     if (st != nullptr) {
-      if (fresh && st->parties == 0) c.misuse(st->id, rt::MisuseCode::UseUninitialised);
+      if (st->parties == 0) {
+        // glibc divides by the zero count and the process dies of SIGFPE in whichever thread
+        // gets there first: every waiter holds back until the one that saw the barrier first
+        // has reported it (boundedly), so the finding is in the trace before the crash.
+        if (fresh) {
+          c.misuse(st->id, rt::MisuseCode::UseUninitialised);
+          st->uninitialised_said.store(true, std::memory_order_release);
+        } else {
+          for (int i = 0; i < 2000 && !st->uninitialised_said.load(std::memory_order_acquire);
+               ++i) {
+            struct timespec pause = {0, 50000};
+            nanosleep(&pause, nullptr);
+          }
+        }
+      }
       std::uint64_t n = st->arrivals.fetch_add(1, std::memory_order_relaxed);
       std::uint64_t index = st->parties ? n % st->parties : n;
       c.event(Ev::BarrierArrive, st->id, index);

@@ -125,6 +125,23 @@ class ObjectTable {
     return old;
   }
 
+  // Stores `value` for `key` only if its value is `expected` now. Returns whether it did.
+  bool update(std::uintptr_t key, std::uint64_t expected, std::uint64_t value) noexcept {
+    if (slots_ == nullptr) return false;
+    Guard g(*this);
+    std::size_t i = hash(key);
+    for (std::size_t n = 0; n <= mask_; i = (i + 1) & mask_, ++n) {
+      std::uintptr_t k = slots_[i].key.load(std::memory_order_relaxed);
+      if (k == key) {
+        if (slots_[i].value.load(std::memory_order_relaxed) != expected) return false;
+        slots_[i].value.store(value, std::memory_order_release);
+        return true;
+      }
+      if (k == kEmpty) return false;
+    }
+    return false;
+  }
+
   // Removes `key` (only if its value is `expected`, when expected != 0) and returns the value it
   // had, or 0 when nothing was removed.
   std::uint64_t erase(std::uintptr_t key, std::uint64_t expected = 0) noexcept {

@@ -128,24 +128,43 @@ ObjId make_object(ObjKind kind, const void* addr) noexcept {
   return rt::new_object(kind, name, t_site);  // first use: where the program touched it
 }
 
+ObjId settled_id(std::uintptr_t key, std::uint64_t v) noexcept {
+  // Another thread is reporting the object (between its insert and its update: one event's
+  // worth of work). Bounded: a fork child never sees its parent's other threads finish.
+  for (int i = 0; i < 4096 && (v & kPendingId); ++i) {
+    sched_yield();
+    v = g_objects.find(key);
+  }
+  std::atomic_thread_fence(std::memory_order_acquire);
+  return v & ~kPendingId;
+}
+
 ObjId create_id_for(const void* addr, ObjKind kind) noexcept {
   if (g_objects.full()) return 0;
-  ObjId id = make_object(kind, addr);
+  // The id is stored (marked pending) before the object is reported, and only the thread whose
+  // insert won reports it: two threads touching an object first at once record it once. The
+  // report is made outside the table's lock (see fork in README.md).
+  ObjId id = rt::reserve_object_id();
   bool inserted;
-  ObjId stored = g_objects.insert_if_absent(addr_key(addr), id, &inserted);
-  if (!inserted) rt::destroy_object(id);  // another thread got there first, or the table is full
-  return stored;
+  std::uint64_t stored = g_objects.insert_if_absent(addr_key(addr), id | kPendingId, &inserted);
+  if (!inserted) return stored == 0 ? 0 : settled_id(addr_key(addr), stored);
+  char name[2 + 16 + 1];
+  std::snprintf(name, sizeof name, "%p", addr);
+  rt::announce_object(id, kind, name, t_site);
+  g_objects.update(addr_key(addr), id | kPendingId, id);
+  return id;
 }
 
 ObjId register_init(const void* addr, ObjKind kind) noexcept {
   g_destroyed.erase(addr_key(addr));
   ObjId id = make_object(kind, addr);
-  if (ObjId old = g_objects.replace(addr_key(addr), id)) rt::destroy_object(old);
+  if (ObjId old = g_objects.replace(addr_key(addr), id) & ~kPendingId) rt::destroy_object(old);
   return id;
 }
 
 ObjId destroy_begin(const Call& c, const void* addr, ObjKind kind) noexcept {
   ObjId id = g_objects.find(addr_key(addr));
+  if (id & kPendingId) id = settled_id(addr_key(addr), id);
   if (id == 0) id = create_id_for(addr, kind);
   if (id != 0) c.destroy_begin(id);
   return id;
@@ -156,14 +175,14 @@ ObjId destroy_begin(const Call& c, const void* addr, ObjKind kind) noexcept {
 constexpr std::uint64_t kFingerprintMask = 0xffffffff00000000ull;
 
 void destroyed(const void* addr, std::size_t size) noexcept {
-  ObjId old = g_objects.erase(addr_key(addr));
+  ObjId old = g_objects.erase(addr_key(addr)) & ~kPendingId;
   if (old != 0) rt::destroy_object(old);
   if (size != 0 && old != 0 && old <= 0xffffffffu && !g_destroyed.full())
     g_destroyed.replace(addr_key(addr), (fingerprint(addr, size) & kFingerprintMask) | old);
 }
 
 ObjId use_id_slow(const Call& c, const void* addr, ObjKind kind, std::size_t size) noexcept {
-  if (ObjId id = g_objects.find(addr_key(addr))) return id;
+  if (ObjId id = g_objects.find(addr_key(addr))) return settled_id(addr_key(addr), id);
   // First sight since a destroy: the same bytes mean the program uses the dead object (it keeps
   // its id, so its holders and waiters still match); changed bytes mean it was set up anew (a
   // static initialiser, memset, another object's memory).
@@ -172,6 +191,7 @@ ObjId use_id_slow(const Call& c, const void* addr, ObjKind kind, std::size_t siz
       ObjId id = dead & 0xffffffffu;
       bool inserted;
       id = g_objects.insert_if_absent(addr_key(addr), id, &inserted);
+      if (id & kPendingId) id = settled_id(addr_key(addr), id);
       if (id != 0) c.misuse(id, rt::MisuseCode::UseAfterDestroy);
       return id;
     }

@@ -61,20 +61,9 @@ struct Busy {
 };
 
 // Interposed calls have no source position of their own: their events carry the caller's
-// return address as a code site (rt::site_from_pc), which readers symbolize to file:line. Every
-// exported function starts with WEFT_NOTE_CALLER(); while recording (and not inside our own
-// bookkeeping) it sets t_site for the events of this call.
+// return address as a code site (rt::site_from_pc), which readers symbolize to file:line. A
+// recorded call's `Call` scope (below) sets t_site for the events of that call.
 extern constinit thread_local std::source_location t_site WEFT_PRELOAD_TLS;
-// (Busy around it: the first sight of an address allocates and calls dladdr.)
-#define WEFT_NOTE_CALLER()                                                                     \
-  do {                                                                                         \
-    if (::weft::rt::active_sink() != nullptr && !::weft::preload::t_busy) [[unlikely]] {       \
-      ::weft::preload::t_busy = true;                                                          \
-      ::weft::preload::t_site =                                                                \
-          ::weft::rt::site_from_pc(::weft::preload::user_pc(__builtin_return_address(0)));     \
-      ::weft::preload::t_busy = false;                                                         \
-    }                                                                                          \
-  } while (0)
 
 // The program's code address behind `pc`, the return address of an interposed call: `pc`
 // itself, unless it lies in libstdc++ (std::condition_variable::notify_one and wait, std::thread's
@@ -110,12 +99,19 @@ inline void emit(Ev kind, ObjId obj, std::uint64_t arg) noexcept {
 // Creates an object named after its address ("0x7ffd5c1e2a40").
 ObjId make_object(ObjKind kind, const void* addr) noexcept;
 
+// An object id in g_objects with this bit set is being reported by the thread that stored it
+// (create_id_for); other threads wait for the bit to clear (settled_id). Ids stay far below it.
+inline constexpr std::uint64_t kPendingId = std::uint64_t{1} << 63;
+ObjId settled_id(std::uintptr_t key, std::uint64_t stored) noexcept;
+
 // The id of the object at `addr`, created with `kind` on first sight (PTHREAD_*_INITIALIZER
 // objects, objects initialised before recording began). 0 when the table is full.
 ObjId create_id_for(const void* addr, ObjKind kind) noexcept;
 inline ObjId id_for(const void* addr, ObjKind kind) noexcept {
-  if (ObjId id = g_objects.find(reinterpret_cast<std::uintptr_t>(addr))) [[likely]]
+  std::uint64_t id = g_objects.find(reinterpret_cast<std::uintptr_t>(addr));
+  if (id != 0 && !(id & kPendingId)) [[likely]]
     return id;
+  if (id != 0) return settled_id(reinterpret_cast<std::uintptr_t>(addr), id);
   return create_id_for(addr, kind);
 }
 
@@ -221,7 +217,8 @@ void destroyed(const void* addr, std::size_t size) noexcept;
 // Inline: every lock operation looks its object up; only a first sight takes the slow path.
 ObjId use_id_slow(const Call& c, const void* addr, ObjKind kind, std::size_t size) noexcept;
 inline ObjId use_id(const Call& c, const void* addr, ObjKind kind, std::size_t size) noexcept {
-  if (ObjId id = g_objects.find(reinterpret_cast<std::uintptr_t>(addr))) [[likely]]
+  std::uint64_t id = g_objects.find(reinterpret_cast<std::uintptr_t>(addr));
+  if (id != 0 && !(id & kPendingId)) [[likely]]
     return id;
   return use_id_slow(c, addr, kind, size);
 }

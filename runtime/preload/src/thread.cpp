@@ -1,7 +1,8 @@
 // thread.cpp: pthread_create / join / detach / exit / setname, recorded.
 //
-//   threads:    ThreadStart(parent thread object) in the new thread, ThreadEnd(0) when its
-//               function returns, it calls pthread_exit, or pthread_cancel unwinds it;
+//   threads:    ThreadStart(parent thread object) in the new thread, sited at its start routine;
+//               ThreadEnd(0) when its function returns, it calls pthread_exit, or
+//               pthread_cancel unwinds it;
 //               JoinBegin ... JoinEnd(0 joined, 1 not joined: busy, timed out or error)
 #include <pthread.h>
 #include <sys/syscall.h>
@@ -87,12 +88,15 @@ void* thread_trampoline(void* p) {
   c->handle = pthread_self();
   t_ctl = c;
   t_self = c->id;
-  t_site = {};  // ThreadStart and ThreadEnd have no call site
   if (recording() != nullptr) {
     Busy b;
     check_pending_name();
+    // ThreadStart is sited at the start routine (as a return address just past its entry, which
+    // readers move back by one): readers name an unnamed thread after it.
+    t_site = rt::site_from_pc(reinterpret_cast<const char*>(reinterpret_cast<std::uintptr_t>(c->fn)) + 1);
     emit(Ev::ThreadStart, c->id, c->parent);
   }
+  t_site = {};  // ThreadEnd has no call site
   void* result = c->fn(c->arg);
   t_site = {};
   finish_thread();
@@ -186,8 +190,8 @@ WEFT_EXPORT int pthread_clockjoin_np(pthread_t t, void** result, clockid_t clk,
                      [=] { return libc().clockjoin(t, result, clk, abstime); });
 }
 
+// Records nothing (a detach has no event): keeps the thread's bookkeeping, recording or not.
 WEFT_EXPORT int pthread_detach(pthread_t t) noexcept {
-  WEFT_NOTE_CALLER();
   if (!g_enabled.load(std::memory_order_relaxed) || t_busy) return libc().detach(t);
   ThreadCtl* c = ctl_of(t);
   int r = libc().detach(t);
@@ -200,17 +204,21 @@ WEFT_EXPORT int pthread_detach(pthread_t t) noexcept {
 }
 
 WEFT_EXPORT void pthread_exit(void* result) {
-  WEFT_NOTE_CALLER();
+  // The thread's end is sited at this call (exit-holding-lock names it).
+  if (Sink* s = recording()) {
+    Call site(*s, __builtin_return_address(0));
+  }
   if (g_enabled.load(std::memory_order_relaxed)) finish_thread();
   libc().exit(result);
   __builtin_unreachable();
 }
 
 WEFT_EXPORT int pthread_setname_np(pthread_t t, const char* name) noexcept {
-  WEFT_NOTE_CALLER();
   int r = libc().setname(t, name);
-  if (r != 0 || recording() == nullptr) return r;
-  Busy b;
+  if (r != 0) return r;
+  Sink* s = recording();
+  if (s == nullptr) return r;
+  Call site(*s, __builtin_return_address(0));
   if (pthread_equal(t, pthread_self())) {
     rt::name_current_thread(name);
   } else if (ThreadCtl* c = ctl_of(t)) {

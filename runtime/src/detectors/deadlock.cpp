@@ -304,7 +304,10 @@ void watchdog_main(Detector& d) {
 
       // Missed signals explain why waits can never end: report them first.
       for (Snap* s : involved)
-        if (s->block == Block::Wait) signals_on_stuck(d, s->rec->index, s->obj);
+        if (s->block == Block::Wait) {
+          signals_on_stuck(d, s->rec->index, s->obj);
+          lifetime_on_barrier_stuck(d, s->rec->index, s->obj, s->site);
+        }
 
       FindingRecord f;
       f.kind = "deadlock";

@@ -68,16 +68,19 @@ inline constexpr std::uint16_t kRobust = 32;  // a robust mutex: its owner may d
 inline constexpr std::uint16_t kDestroyReported = 64;  // destroy-in-use said at DestroyBegin
 inline constexpr std::uint16_t kUseReported = 128;  // use-after-destroy said (once per object)
 inline constexpr std::uint16_t kMixedMutexes = 256;  // a condvar waited on with two mutexes at once
+inline constexpr std::uint16_t kOverfullReported = 512;  // a barrier's left-over round said
 
 // Per-object state. Everything is atomic: the owning thread writes, the watchdog reads.
 struct Slot {
   std::atomic<std::uint8_t> kind{0};  // ObjKind
   std::atomic<std::uint16_t> flags{0};
   std::atomic<std::uint32_t> owner{0};  // thread index holding a lock; running thread of a Thread
-  std::atomic<std::uint32_t> gen{0};    // bumped at every Acquired
+  std::atomic<std::uint32_t> gen{0};    // bumped at every Acquired; a barrier: arrivals so far
   std::atomic<std::source_location> acquired_at{};  // where the current owner took it
   std::atomic<ObjId> cond_lock{0};  // the lock a condition's waits release (learned at WaitBegin)
-  std::atomic<std::uint32_t> readers{0};  // rwlock: shared holders now
+  std::atomic<std::uint32_t> readers{0};  // rwlock: shared holders now; a barrier: the largest
+                                          // arrival index + 1 seen (its count, once a round
+                                          // has filled)
 };
 
 // The dynamic wait-not-in-loop check (wait_loop.cpp), per thread.
@@ -155,6 +158,7 @@ struct ThreadRec {
   std::atomic<ObjId> block_obj{0};
   std::atomic<std::uint64_t> block_seq{0};  // bumped whenever `block` changes
   std::atomic<std::source_location> block_site{};
+  std::atomic<std::source_location> start_site{};  // its ThreadStart's: the start routine
   std::atomic<std::uint64_t> block_since_ns{0};
 
   // Touched only by the thread itself.
@@ -267,6 +271,12 @@ void signals_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64
                       const std::source_location& where);
 // A thread was found blocked for good in a wait on `obj`: report the signal it missed, if any.
 void signals_on_stuck(Detector& d, std::uint32_t thread, ObjId obj);
+// A thread arrived at barrier `obj` as arrival `index` of its round (lifetime.cpp).
+void lifetime_on_barrier_arrive(Slot& s, std::uint64_t index);
+// A thread was found blocked for good in barrier `obj`: report a round left over because more
+// threads arrived than the barrier's count, if that is why.
+void lifetime_on_barrier_stuck(Detector& d, std::uint32_t thread, ObjId obj,
+                               const std::source_location& where);
 void watchdog_main(Detector& d);
 bool chaos_spurious(Detector& d, ThreadRec& t, ObjId cond);
 void wait_loop_on_wait_begin(Detector& d, ThreadRec& t, ObjId cond, ObjId lock,
@@ -327,8 +337,15 @@ class Detector final : public Sink {
     return new_self();
   }
   ObjKind kind_of(ObjId id) noexcept;
-  std::string describe(ObjId id);         // "lock 'name'" / "lock #12"
+  // References for finding messages (weft/runtime/labels.hpp): "{object:12}", "{thread:3}".
+  // Whoever shows the finding names them: render() here for the live message, the trace's
+  // Labels for everything read from a trace, with the same rules.
+  std::string describe(ObjId id);
   std::string thread_name(std::uint32_t index);
+  std::string render(std::string_view tmpl);
+  // Names `objects` that are variables of the program by their symbols (a fatal finding's live
+  // message; runs nm).
+  void name_live(const std::vector<ObjId>& objects, const std::vector<std::uint32_t>& threads);
   // Reports a finding unless one with the same key was already reported (key defaults to
   // kind + sites). Fatal findings are printed on stderr at once and then stop the process (or
   // call options.on_fatal) when options.stop_on_deadlock.
@@ -394,6 +411,9 @@ class Detector final : public Sink {
   SpinLock names_mu_;
   std::unordered_map<ObjId, std::string> names_;
   std::unordered_map<std::uint32_t, std::string> thread_names_;
+  std::unordered_map<std::uint32_t, std::string> thread_routines_;  // name_live(): start routines
+  std::unordered_map<ObjId, std::source_location> address_sites_;  // address-named: first use
+  std::unordered_map<ObjId, std::string> first_uses_;  // name_live(): those sites as file:line
 
   SpinLock threads_mu_;
   std::vector<std::unique_ptr<ThreadRec>> threads_;

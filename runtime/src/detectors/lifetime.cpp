@@ -7,7 +7,9 @@
 //   api-misuse         a call that breaks its primitive's contract (Misuse): see MisuseCode
 //   unowned-release    an unlock the library refused (Misuse(UnlockNotOwner)): reported like
 //                      any release by a non-owner, with no change of state
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 
 #include "internal.hpp"
@@ -42,6 +44,43 @@ std::string errno_name(int err) {
 }
 
 }  // namespace
+
+void lifetime_on_barrier_arrive(Slot& s, std::uint64_t index) {
+  s.gen.fetch_add(1, std::memory_order_relaxed);
+  auto seen = static_cast<std::uint32_t>(std::min<std::uint64_t>(index + 1, UINT32_MAX));
+  std::uint32_t cur = s.readers.load(std::memory_order_relaxed);
+  while (cur < seen && !s.readers.compare_exchange_weak(cur, seen, std::memory_order_relaxed)) {
+  }
+}
+
+// More threads arrived than the barrier's count: after the full rounds, the ones left over wait
+// for a round that no thread left can fill (POSIX and Python alike let a barrier serve one
+// round of `count` threads at a time; a third thread at a barrier of two waits for a fourth).
+void lifetime_on_barrier_stuck(Detector& d, std::uint32_t thread, ObjId obj,
+                               const std::source_location& where) {
+  Slot* s = d.slot_if_any(obj);
+  if (s == nullptr) return;
+  auto k = static_cast<ObjKind>(s->kind.load(std::memory_order_relaxed));
+  if (k != ObjKind::Barrier && k != ObjKind::PosixBarrier) return;
+  std::uint32_t arrivals = s->gen.load(std::memory_order_relaxed);
+  std::uint32_t count = s->readers.load(std::memory_order_relaxed);
+  // A round filled (count is known) and the arrivals since leave a partial one.
+  if (count == 0 || arrivals <= count || arrivals % count == 0) return;
+  if (s->flags.fetch_or(kOverfullReported, std::memory_order_relaxed) & kOverfullReported) return;
+  std::uint32_t left = arrivals % count;
+  FindingRecord f;
+  f.kind = "api-misuse";
+  f.message = std::to_string(arrivals) + " arrivals at " + d.describe(obj) + " of count " +
+              std::to_string(count) + ": after " + std::to_string(arrivals / count) +
+              (arrivals / count == 1 ? " round, " : " rounds, ") + std::to_string(left) +
+              (left == 1 ? " thread waits" : " threads wait") +
+              " for a round that no thread left can fill (" + d.thread_name(thread) + at(where) +
+              "); more threads wait on the barrier than its count";
+  f.threads = {thread};
+  f.objects = {obj};
+  f.sites = {where};
+  d.report(std::move(f));
+}
 
 void lifetime_on_destroy_begin(Detector& d, ThreadRec& t, ObjId obj,
                                const std::source_location& where) {

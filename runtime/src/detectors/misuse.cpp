@@ -160,10 +160,9 @@ void misuse_on_wait_begin(Detector& d, ThreadRec& t, ObjId cond, ObjId lock,
   if (lock == 0) return;
   Slot* cs = d.slot(cond);
   ObjId before = lock;
-  if (cs) {
-    before = cs->cond_lock.load(std::memory_order_relaxed);
-    if (before != lock) cs->cond_lock.store(lock, std::memory_order_relaxed);
-  }
+  // An exchange, not a load and a store: of two waits beginning at once with different mutexes,
+  // the later exchange sees the earlier one's mutex, and (acquire) that thread's blocked state.
+  if (cs) before = cs->cond_lock.exchange(lock, std::memory_order_acq_rel);
   if (d.kind_of(lock) == ObjKind::Unknown) return;  // never saw the lock: cannot tell
   if (k == ObjKind::CondVar && before != 0 && before != lock) condvar_second_mutex(d, t, cond, before, lock, where);
   bool held = find_held(d, t, lock) || find_held(d, t, cond);

@@ -5,12 +5,15 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 #include "internal.hpp"
+#include "weft/runtime/labels.hpp"
+#include "weft/runtime/trace_reader.hpp"
 #include "weft/runtime/detectors.hpp"
 #include "weft/runtime/protocol.hpp"
 #include "weft/runtime/tsan.hpp"
@@ -68,6 +71,11 @@ Sink* wrap(Sink* downstream, const Options& options) noexcept {
 
 std::unique_ptr<Sink> make_detector_sink(Sink* downstream, const Options& options) {
   return std::make_unique<internal::Detector>(downstream, options);
+}
+
+std::string render_message(Sink* detectors, std::string_view tmpl) {
+  if (auto* d = dynamic_cast<internal::Detector*>(detectors)) return d->render(tmpl);
+  return std::string(tmpl);
 }
 
 namespace internal {
@@ -240,35 +248,130 @@ ObjKind Detector::kind_of(ObjId id) noexcept {
   return s ? static_cast<ObjKind>(s->kind.load(std::memory_order_relaxed)) : ObjKind::Unknown;
 }
 
-std::string Detector::describe(ObjId id) {
-  std::string kind(to_string(kind_of(id)));
-  std::string name;
+namespace {
+// The message a user sees first is the readable one: code sites ("prog+0x13e5") become
+// "file.cpp:line" here, as `weft report` would say (addr2line, run once for this message).
+void symbolize_live(std::string& text, const std::vector<std::source_location>& sites) {
+  std::vector<std::pair<std::string, std::uint64_t>> addrs;
+  std::vector<std::string> labels;
+  for (const auto& s : sites)
+    if (const PcSiteInfo* info = pc_site_info(s); info != nullptr && s.line() == 0) {
+      addrs.emplace_back(info->module ? info->module : "", info->offset);
+      labels.emplace_back(s.file_name());
+    }
+  if (addrs.empty()) return;
+  std::vector<std::string> lines = trace::symbolize_code_labels(addrs);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    // The whole label, as `weft report` replaces it (symbolize_sites).
+    if (!lines[i].empty() && !labels[i].empty()) trace::replace_code_label(text, labels[i], lines[i]);
+  }
+}
+}  // namespace
+
+std::string Detector::describe(ObjId id) { return trace::object_ref(id); }
+
+// Objects named by their address ("0x55d8118c10e0") that are variables of the program get the
+// variable's name, as the trace's reader will give them (trace::name_objects).
+void Detector::name_live(const std::vector<ObjId>& objects,
+                         const std::vector<std::uint32_t>& threads) {
+  // Unnamed threads by their start routine, as the trace's reader names them.
+  std::vector<std::pair<std::string, std::uint64_t>> addrs;
+  std::vector<std::uint32_t> whose;
+  for (ThreadRec* r : threads_snapshot()) {
+    if (std::find(threads.begin(), threads.end(), r->index) == threads.end()) continue;
+    std::source_location s = r->start_site.load(std::memory_order_relaxed);
+    if (const PcSiteInfo* info = pc_site_info(s); info != nullptr && s.line() == 0) {
+      addrs.emplace_back(info->module ? info->module : "", info->offset);
+      whose.push_back(r->index);
+    }
+  }
+  if (!addrs.empty()) {
+    std::vector<std::string> fns = trace::symbolize_code_functions(addrs);
+    SpinGuard g(names_mu_);
+    for (std::size_t i = 0; i < fns.size(); ++i)
+      if (!fns[i].empty()) thread_routines_[whose[i]] = trace::routine_name(fns[i]);
+  }
+  for (ObjId id : objects) {
+    std::string name;
+    {
+      SpinGuard g(names_mu_);
+      auto it = names_.find(id);
+      if (it == names_.end()) continue;
+      name = it->second;
+    }
+    if (name.size() < 3 || name.compare(0, 2, "0x") != 0) continue;
+    char* end = nullptr;
+    std::uintptr_t a = std::strtoull(name.c_str() + 2, &end, 16);
+    if (a == 0 || *end != '\0') continue;
+    std::string var = trace::live_object_name(reinterpret_cast<const void*>(a),
+                                              trace::interposed_object_size(kind_of(id)));
+    if (var.empty()) continue;
+    SpinGuard g(names_mu_);
+    names_[id] = var;
+  }
+  // The others known only by their address: where the program first used them.
+  std::vector<std::pair<std::string, std::uint64_t>> uses;
+  std::vector<ObjId> used;
   {
     SpinGuard g(names_mu_);
-    auto it = names_.find(id);
-    if (it != names_.end()) name = it->second;
+    for (ObjId id : objects) {
+      auto n = names_.find(id);
+      auto s = address_sites_.find(id);
+      if (n == names_.end() || s == address_sites_.end() || !trace::is_address_name(n->second))
+        continue;
+      if (const PcSiteInfo* info = pc_site_info(s->second); info != nullptr && s->second.line() == 0) {
+        uses.emplace_back(info->module ? info->module : "", info->offset);
+        used.push_back(id);
+      }
+    }
   }
-  if (name.empty()) return kind + " #" + std::to_string(id);
-  return kind + " '" + name + "'";
+  if (uses.empty()) return;
+  std::vector<std::string> lines = trace::symbolize_code_labels(uses);
+  SpinGuard g(names_mu_);
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    if (!lines[i].empty()) first_uses_[used[i]] = lines[i];
 }
 
-// Threads are named as `weft report` and the viewer list them: by name and OS thread id (the
-// runtime's own thread index is not what a user sees anywhere else).
-std::string Detector::thread_name(std::uint32_t index) {
-  int tid = 0;
-  {
-    SpinGuard g(threads_mu_);
-    for (const auto& t : threads_)
-      if (t->index == index) tid = t->tid;
-  }
-  std::string out = "thread";
-  {
-    SpinGuard g(names_mu_);
-    auto it = thread_names_.find(index);
-    if (it != thread_names_.end() && !it->second.empty()) out += " '" + it->second + "'";
-  }
-  if (tid != 0) out += " (tid " + std::to_string(tid) + ")";
-  return out;
+std::string Detector::thread_name(std::uint32_t index) { return trace::thread_ref(index); }
+
+// The live labels: what the trace's Labels will say once the trace is read (the same rules, fed
+// from what the detectors know now).
+std::string Detector::render(std::string_view tmpl) {
+  const auto pid = static_cast<std::uint32_t>(::getpid());
+  auto thread = [&](std::uint32_t index) {
+    int tid = 0;
+    {
+      SpinGuard g(threads_mu_);
+      for (const auto& t : threads_)
+        if (t->index == index) tid = t->tid;
+    }
+    std::string name, routine;
+    {
+      SpinGuard g(names_mu_);
+      auto it = thread_names_.find(index);
+      if (it != thread_names_.end()) name = it->second;
+      auto r = thread_routines_.find(index);
+      if (r != thread_routines_.end()) routine = r->second;
+    }
+    return trace::thread_label(name, static_cast<std::uint64_t>(tid), pid, index, routine);
+  };
+  auto object = [&](ObjId id) {
+    ObjKind kind = kind_of(id);
+    std::string name, first_use;
+    {
+      SpinGuard g(names_mu_);
+      auto it = names_.find(id);
+      if (it != names_.end()) name = it->second;
+      auto f = first_uses_.find(id);
+      if (f != first_uses_.end()) first_use = f->second;
+    }
+    if (name.empty() && kind == ObjKind::Thread)
+      if (Slot* s = slot_if_any(id))
+        if (std::uint32_t running = s->owner.load(std::memory_order_relaxed))
+          return trace::thread_object_label(thread(running));
+    return trace::object_label(kind, name, id, first_use);
+  };
+  return trace::render(tmpl, thread, object);
 }
 
 void Detector::report(FindingRecord f, std::string key) noexcept {
@@ -293,16 +396,19 @@ void Detector::report(FindingRecord f, std::string key) noexcept {
     if (downstream_) downstream_->on_finding(f);
     if (!f.fatal || !first) return;
     if (options_.on_fatal) {
+      f.message = render(f.message);
       options_.on_fatal(f);
       return;
     }
-    std::string text = "weft: " + f.kind + ": " + f.message + "\n";
+    name_live(f.objects, f.threads);
+    std::string text = "weft: " + f.kind + ": " + render(f.message) + "\n";
     for (const auto& s : f.sites)
       if (std::string a = at(s); !a.empty()) {
         text += ' ';
         text += a;
         text += '\n';
       }
+    symbolize_live(text, f.sites);
     if (options_.stop_on_deadlock)
       text += "weft: stopping the process (exit status " + std::to_string(kFatalExitStatus) +
               "); WEFT_ON_DEADLOCK=continue lets it hang instead\n";
@@ -323,6 +429,7 @@ void Detector::on_object(ObjId id, ObjKind kind, std::string_view name,
     try {
       SpinGuard g(names_mu_);
       names_[id] = std::string(name);
+      if (trace::is_address_name(name)) address_sites_[id] = where;
     } catch (...) {
     }
   }
@@ -545,9 +652,11 @@ void Detector::on_event(Ev kind, ObjId obj, std::uint64_t arg,
         if (t.wl_state != WaitLoop::Idle || options_.chaos_seed != 0) [[unlikely]]
           wait_loop_on_wait_begin(*this, t, obj, static_cast<ObjId>(arg), where);
         if (s) {
+          // Blocked first: two threads beginning waits on one condvar at once then see each
+          // other (misuse_on_wait_begin's exchange orders them).
+          set_block(t, Block::Wait, obj, where);
           misuse_on_wait_begin(*this, t, obj, static_cast<ObjId>(arg), where);
           signals_on_event(*this, t, kind, obj, arg, where);
-          set_block(t, Block::Wait, obj, where);
         }
         break;
       case Ev::WaitEnd:
@@ -578,13 +687,17 @@ void Detector::on_event(Ev kind, ObjId obj, std::uint64_t arg,
         break;
       case Ev::ThreadStart:
         if (s) s->owner.store(t.index, std::memory_order_relaxed);
+        t.start_site.store(where, std::memory_order_relaxed);
         break;
       case Ev::ThreadEnd:
         misuse_on_thread_end(*this, t, where);
         t.ended.store(true, std::memory_order_release);
         break;
       case Ev::BarrierArrive:
-        if (s) set_block(t, Block::Wait, obj, where);
+        if (s) {
+          set_block(t, Block::Wait, obj, where);
+          lifetime_on_barrier_arrive(*s, arg);
+        }
         break;
       case Ev::BarrierPass:
       case Ev::BarrierBreak:

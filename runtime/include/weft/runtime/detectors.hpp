@@ -10,6 +10,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "weft/runtime/event.hpp"
 
@@ -45,5 +47,10 @@ Sink* wrap(Sink* downstream, const Options& options) noexcept;
 // Like wrap(), but always builds a detector sink and hands ownership to the caller (tests). The
 // destructor stops the watchdog thread; uninstall the sink (set_sink) before destroying it.
 std::unique_ptr<Sink> make_detector_sink(Sink* downstream, const Options& options);
+
+// A finding's message (a template, weft/runtime/labels.hpp) as the detector sink `detectors`
+// names its threads and objects now: what the live message says. `tmpl` unchanged when
+// `detectors` is not a detector sink.
+std::string render_message(Sink* detectors, std::string_view tmpl);
 
 }  // namespace weft::rt::detectors

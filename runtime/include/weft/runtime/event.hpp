@@ -253,6 +253,12 @@ Sink* set_sink(Sink* sink) noexcept;
 // reports the object to the sink. Call from every instrumented constructor.
 ObjId new_object(ObjKind kind, std::string_view name = {},
                  const std::source_location& where = std::source_location::current()) noexcept;
+// new_object in two steps, for a front end that must publish the id before the object is
+// reported (the interposer: of two threads seeing an object first at once, only the one whose
+// id was stored reports it). An id reserved and never announced is simply never seen.
+ObjId reserve_object_id() noexcept;
+void announce_object(ObjId id, ObjKind kind, std::string_view name,
+                     const std::source_location& where) noexcept;
 
 // Reports that an object is gone (when recording). Call from every instrumented destructor.
 void destroy_object(ObjId id) noexcept;

@@ -27,6 +27,10 @@
 //           a site known by a code address (a return address into the caller): `offset` inside
 //           the ELF object `module` (absolute path), `function` its dladdr symbol or "".
 //           Readers show "function in module+0xoffset" until symbolized to file:line.
+//   0x46    module: varint bias, str module   (added in format 1, 2026-12-05)
+//           the load bias of the ELF object `module` (an address in it minus the bias is the
+//           address in the file, as nm and addr2line count), written before its first code
+//           site; readers name objects that live in its data by their symbols.
 //   str := varint length (<= kMaxString) then the bytes (UTF-8).
 //
 // This header is shared by the recorder (writer) and the reader; nothing here allocates.
@@ -55,6 +59,7 @@ enum RecordType : std::uint8_t {
   kFinding = 0x43,
   kAcquiredUndated = 0x44,
   kCodeSite = 0x45,
+  kModule = 0x46,
 };
 
 enum Clock : std::uint32_t { kClockTsc = 0, kClockMonotonic = 1 };

@@ -30,6 +30,13 @@ struct CodeSite {
   std::uint64_t offset = 0;  // address in it, as addr2line expects
 };
 
+// An ELF object of a recorded process (trace record 0x46): where it was loaded.
+struct Module {
+  std::string path;
+  std::uint64_t bias = 0;  // an address in it minus `bias` is its address in the file
+  std::uint32_t pid = 0;
+};
+
 struct Process {
   std::uint32_t pid = 0;
   std::uint32_t parent_pid = 0;  // 0 for the process `weft run` started
@@ -49,12 +56,15 @@ struct Thread {
   std::uint64_t os_tid = 0;  // gettid()
   std::string name;          // UTF-8 (e.g. "子线程-0"); "" if never named
   rt::ObjId object = 0;      // the weft::Thread object, if the thread was started by weft
+  std::int32_t start_site = -1;  // its ThreadStart's site: the interposer's start routine
+  std::string routine;       // that routine's name, once symbolized (symbolize_sites)
 };
 
 struct Object {
   rt::ObjId id = 0;  // unique within the trace (the reader makes ids of several processes unique)
   rt::ObjKind kind = rt::ObjKind::Unknown;
   std::string name;           // display name; "" if unnamed
+  std::string address;        // "0x55d8118c10e0" when `name` was its address, before name_objects
   std::int32_t site = -1;     // index into Trace::sites where it was constructed, -1 unknown
   std::uint32_t pid = 0;
 };
@@ -70,7 +80,11 @@ struct Event {
 
 struct Finding {
   std::string kind;                    // bug-kind id, e.g. "lock-reentry"
-  std::string message;                 // plain words, one line
+  std::string message;                 // plain words, one line: message_template rendered
+  // The message as the detector wrote it, with references to the trace's threads and objects
+  // ("{thread:0} takes {object:3} again"); labels.hpp renders it. Text only in traces written
+  // before references existed.
+  std::string message_template;
   std::vector<std::uint32_t> threads;  // indexes into Trace::threads
   std::vector<rt::ObjId> objects;
   std::vector<std::int32_t> sites;     // indexes into Trace::sites
@@ -87,6 +101,7 @@ struct Trace {
   std::vector<Event> events;  // sorted by ts_ns (stable for equal times)
   std::vector<Finding> findings;
   std::vector<CodeSite> code_sites;  // added (recperf): which sites are code addresses
+  std::vector<Module> modules;       // added (issue 15): ELF objects with code sites
   std::uint64_t dropped = 0;   // events the recorder could not keep (overflow policy)
   // Acquisitions recorded without a clock reading (record 0x44, WEFT_EXACT_TIMES=0): dated from
   // their neighbours, so their hold times are upper bounds.

@@ -53,6 +53,40 @@ Trace read_trace_bytes(const void* data, std::size_t size);
 // from code that reads untrusted traces in bulk.
 std::size_t symbolize_sites(Trace& t);
 
+// For a recorded process naming its own code sites (the live message of a fatal finding): each
+// (ELF object, offset) as "file.cpp:line", or "" when it cannot be resolved. Runs addr2line
+// without LD_PRELOAD and WEFT_* in its environment, so the tool is not recorded itself.
+std::vector<std::string> symbolize_code_labels(
+    const std::vector<std::pair<std::string, std::uint64_t>>& addrs);
+// Names the objects that live in a module's data (globals, statics, their members) by the
+// module's symbols (nm): an object the interposer named by its address ("0x55d8118c10e0")
+// becomes "balance_mutex", or "accounts+40" for one 40 bytes into `accounts`; Object::address
+// keeps the address. Findings are rendered again. Returns the number of objects named. Run by
+// symbolize_sites.
+std::size_t name_objects(Trace& t);
+// The same for a live process: the variable at `address` of this process, or "". `size` is the
+// object's size in bytes (0 when unknown), which tells the member path where to stop.
+std::string live_object_name(const void* address, std::uint64_t size);
+// Completes a symbol's name with the member path down to an object inside it ("[3].mu"): set by
+// the `weft` binary when it has a debug-information reader (LLVM). Without one, or when it returns
+// "", a member is named by its offset ("accounts+168"). In a recorded process, the live name asks
+// `$WEFT_SELF __variable` (set by `weft run`) for the same path.
+using MemberResolver = std::string (*)(const std::string& module, std::uint64_t var_start,
+                                       std::uint64_t address, std::uint64_t object_size);
+void set_member_resolver(MemberResolver resolver);
+// The size of the object an interposed primitive of `kind` occupies (pthread_mutex_t for a
+// mutex, ...), or 0.
+std::uint64_t interposed_object_size(rt::ObjKind kind);
+// The same, for the functions the addresses are in ("" when unknown or in a system library).
+std::vector<std::string> symbolize_code_functions(
+    const std::vector<std::pair<std::string, std::uint64_t>>& addrs);
+// Replaces each whole occurrence of a code site's `label` ("prog+0x13e5") in `text`.
+void replace_code_label(std::string& text, const std::string& label, const std::string& with);
+
+// Sets every finding's message from its template with the trace's labels (labels.hpp). The
+// readers call it; call it again after renaming threads or objects.
+void render_messages(Trace& t);
+
 // The `<path>.<pid>.<n>.part` files that belong to the trace `path`, sorted.
 std::vector<std::string> trace_part_files(const std::string& path);
 

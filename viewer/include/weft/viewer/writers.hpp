@@ -1,9 +1,10 @@
-// weft/viewer/writers.hpp: the three renderings of a decoded trace behind `weft view`.
+// weft/viewer/writers.hpp: the renderings of a decoded trace behind `weft view`.
 //
 //   weft::trace::Trace t = weft::trace::read_trace("app.trace");
 //   std::ofstream out("timeline.html");
 //   weft::viewer::write_html(t, out);          // self-contained page, works from file://
 //   weft::viewer::write_chrome_json(t, json);  // Chrome Trace Event Format, opens in Perfetto UI
+//   weft::viewer::write_perfetto(t, pftrace);  // Perfetto's protobuf format (binary stream)
 //   weft::viewer::write_text(t, std::cout, {.width = 100});  // terminal timeline + findings
 //
 // The writers only read the Trace; they never throw on odd contents (unknown object ids, events
@@ -17,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "weft/runtime/labels.hpp"
 #include "weft/runtime/trace_model.hpp"
 
 namespace weft::viewer {
@@ -30,6 +32,23 @@ void write_html(const trace::Trace& t, std::ostream& out, const std::string& tit
 // metadata, blocked/waiting intervals as complete slices, lock holds as async slices, arrows as
 // flow events (bind_id/flow_in/flow_out), findings as global instant events.
 void write_chrome_json(const trace::Trace& t, std::ostream& out);
+
+struct PerfettoOptions {
+  // Bundle the packets into TracePackets whose `compressed_packets` field holds them deflated
+  // (zlib format, ~256 KiB of packets each); Perfetto's UI and trace_processor inflate them.
+  bool compress = true;
+  // zlib level, 1 (fastest) .. 9 (smallest). 3: twice as fast as zlib's default 6 for 12% more
+  // bytes (bench/viewer_page_bench --compare-exports).
+  int level = 3;
+};
+
+// Writes Perfetto's protobuf trace format (a `Trace` of `TracePacket`s, for ui.perfetto.dev):
+// process and thread tracks, blocked/waiting slices on the thread tracks, lock holds on a
+// "locks held" child track per thread, flows (release -> acquisition on the hold slices;
+// notify/set -> wake-up, start, join between instants), a counter track per contended lock
+// (threads blocked on it), findings as instants on a global "findings" track. Interned names
+// and sites, timestamps as deltas on an incremental clock. See docs/viewer.md.
+void write_perfetto(const trace::Trace& t, std::ostream& out, const PerfettoOptions& opts = {});
 
 struct TextOptions {
   int width = 100;      // total columns, names included (clamped to at least 40)
@@ -68,22 +87,14 @@ struct Derived {
   std::uint64_t t_min = 0, t_max = 0;
 };
 
-// Display names shared by the writers (the page's JavaScript uses the same rules):
-//   thread: its name; unnamed, "main" when it is its process's main thread (os_tid == pid),
-//           else "thread <os_tid>" (or "thread #<index>" without a tid);
-//   object: its name; an unnamed thread object is "thread <name of the thread it is>"; else
-//           "<kind> #<id>".
-class Labels {
+// Display names shared by the writers: the trace layer's (weft/runtime/labels.hpp), which the
+// live messages and the report use too; the page's JavaScript follows the same rules. Here
+// object() is the short form of lane titles and object_with_kind() the form findings use.
+class Labels : public trace::Labels {
  public:
-  explicit Labels(const trace::Trace& t);
-  std::string thread(std::uint32_t index) const;
-  std::string object(rt::ObjId id) const;          // "lock A", "thread worker-1", "mutex #7"
-  std::string object_with_kind(rt::ObjId id) const;  // "lock 'lock A'", "mutex #7"
-
- private:
-  const trace::Trace& t_;
-  std::unordered_map<rt::ObjId, const trace::Object*> objects_;
-  std::unordered_map<rt::ObjId, std::uint32_t> thread_of_object_;
+  using trace::Labels::Labels;
+  std::string object(rt::ObjId id) const { return object_short(id); }  // "lock A", "mutex #7"
+  std::string object_with_kind(rt::ObjId id) const { return trace::Labels::object(id); }
 };
 
 // Derives intervals and arrows from the events, following the conventions in

@@ -1,0 +1,36 @@
+/* api-misuse, pthread flavour: three render workers meet at a frame barrier before they swap
+ * buffers.
+ * Bug: the barrier was sized for two workers when a third was added: two of them pass the
+ * first round together, the third waits for a partner that never comes (the program hangs at
+ * join; under weft run it is stopped with exit status 86).
+ * Shape: more threads wait on a barrier than its count; a round is left that nobody fills. */
+#include <pthread.h>
+#include <stdio.h>
+
+#include "corpus_deadline.h"
+
+enum { kWorkers = 3 };
+static pthread_barrier_t frame_done;
+static int rendered[kWorkers];
+
+static void* render(void* arg) {
+  int i = *(int*)arg;
+  rendered[i] = 1;
+  pthread_barrier_wait(&frame_done);
+  return NULL;
+}
+
+int main(void) {
+  corpus_deadline_ms(3000);
+  pthread_barrier_init(&frame_done, NULL, 2);
+  int ids[kWorkers];
+  pthread_t t[kWorkers];
+  for (int i = 0; i < kWorkers; ++i) {
+    ids[i] = i;
+    pthread_create(&t[i], NULL, render, &ids[i]);
+  }
+  for (int i = 0; i < kWorkers; ++i) pthread_join(t[i], NULL);
+  pthread_barrier_destroy(&frame_done);
+  printf("frame of %d workers swapped\n", kWorkers);
+  return 0;
+}
