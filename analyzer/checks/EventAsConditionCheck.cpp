@@ -138,7 +138,9 @@ void EventAsConditionCheck::checkResetAfterRequest(ASTContext& ctx, const CXXMem
       // The nearest earlier call that does not touch the event; a statement naming it (a wait,
       // a set, a check) starts over.
       if (namesDecl(s, ev)) request = nullptr;
-      else if (const CallExpr* c = firstCall(s)) request = c;
+      else if (const CallExpr* c = firstCall(s))
+        // A wait for something else (`published.wait()`) is no request to another thread.
+        request = c->getDirectCallee()->getNameAsString() == "wait" ? nullptr : c;
       continue;
     }
     if (!namesDecl(s, ev)) continue;
@@ -150,14 +152,7 @@ void EventAsConditionCheck::checkResetAfterRequest(ASTContext& ctx, const CXXMem
     break;
   }
   if (!wait || !request) return;
-  std::string callee = request->getDirectCallee()->getNameAsString();
-  diag(reset->getBeginLoc(), "'" + name + "' is reset by '" + what + "' after '" + callee +
-                                 "' and then waited on: a set() that answers '" + callee +
-                                 "' before the reset is lost and the wait may never return; "
-                                 "reset it before the request, or use a Condition with its lock "
-                                 "and a predicate")
-      .note(request->getBeginLoc(), "'" + callee + "' is called here, before the reset")
-      .note(wait->getBeginLoc(), "'" + name + "' is waited on here");
+  resetAfterRequest_.push_back({reset, request, wait, name, what});
   (void)ctx;
 }
 
@@ -287,6 +282,20 @@ void EventAsConditionCheck::onEndOfTranslationUnit(ASTContext&) {
                                     c.stateName +
                                     "' without a lock: the check and the wait are not atomic; "
                                     "use a Condition with its lock and a predicate");
+  }
+  for (const ResetAfterRequest& r : resetAfterRequest_) {
+    bool checked = std::any_of(checkThenWait_.begin(), checkThenWait_.end(), [&](const Candidate& c) {
+      return c.wait == r.wait && resetEvents_.count(c.event);
+    });
+    if (checked) continue;
+    std::string callee = r.request->getDirectCallee()->getNameAsString();
+    diag(r.reset->getBeginLoc(), "'" + r.name + "' is reset by '" + r.what + "' after '" + callee +
+                                     "' and then waited on: a set() that answers '" + callee +
+                                     "' before the reset is lost and the wait may never return; "
+                                     "reset it before the request, or use a Condition with its "
+                                     "lock and a predicate")
+        .note(r.request->getBeginLoc(), "'" + callee + "' is called here, before the reset")
+        .note(r.wait->getBeginLoc(), "'" + r.name + "' is waited on here");
   }
   reportSemaphores();
 }

@@ -388,7 +388,10 @@ class FunctionAnalysis {
     if (key->root == LockKey::Root::kParam &&
         (type->name == "pthread_mutex_t" || type->name == "mtx_t"))
       kind = LockKind::kUnknown;
-    return HeldLock{*key, kind, text(lock_expr->IgnoreParenImpCasts()), type->name, site(at), -1};
+    HeldLock h{*key, kind, text(lock_expr->IgnoreParenImpCasts()), type->name, site(at), -1, {}};
+    if (key->root == LockKey::Root::kThis && key->path.size() == 1)
+      h.cls = key->name + "::" + key->path[0];
+    return h;
   }
 
   std::vector<HeldLock> snapshot(const State& s) const {

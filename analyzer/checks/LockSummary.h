@@ -67,6 +67,10 @@ struct HeldLock {
   std::string type;      // e.g. "std::mutex"
   Site site;             // where it was acquired
   int group = -1;        // acquisitions of one std::scoped_lock / std::lock share a group id
+  // The lock's class-level name when it is a direct field of a class (`B::mb` for `this->mb`
+  // in B's methods), kept when the key is mapped into a caller's terms (`this->b->mb` seen
+  // from A): lock-order-inversion relates orders of two classes through it.
+  std::string cls;
 };
 
 // A test of one of the function's own parameters against a constant that every path to a

@@ -316,3 +316,27 @@ void checked_between(int cmd) {
   reply_ready.clear();
   reply_ready.wait();
 }
+
+// A wait for something else before the reset is no request to another thread: the reset is
+// not reported as coming after it.
+weft::Event other_done;
+void wait_other_then_clear() {
+  other_done.wait();
+  reply_ready.clear();
+  reply_ready.wait();
+}
+
+// The check-then-wait race with a call between the check and the reset (the corpus's
+// 001-tutorial-wrong-event shape): one finding, at the wait, not a second one at the reset.
+std::atomic<bool> job_done{false};
+weft::Event job_event;
+void start_job();
+void check_call_reset_wait() {
+  while (true) {
+    if (job_done) break;
+    start_job();
+    job_event.clear();
+    job_event.wait();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'job_event' is waited on after checking 'job_done' without a lock: the check and the wait are not atomic; use a Condition with its lock and a predicate [event-as-condition]
+  }
+}

@@ -234,3 +234,66 @@ void across(int i) {
   std::lock_guard<std::mutex> a1(seats[i + 1]);
   std::lock_guard<std::mutex> b1(forks[i]);
 }
+
+// ---- orders of two classes spread over call chains ----------------------------------------
+// A's lock held while calling into its B, which takes B's lock; elsewhere B's lock held while
+// calling into its A, which takes A's lock. Each side names the other object through a pointer.
+struct Ledger;
+struct Account {
+  std::mutex mu;
+  Ledger* ledger = nullptr;
+  void post();
+  void touch() { std::lock_guard<std::mutex> g(mu); }
+};
+struct Ledger {
+  std::mutex lmu;
+  Account* owner = nullptr;
+  void record() {
+    std::lock_guard<std::mutex> g(lmu);
+    // CHECK-MESSAGES: :[[@LINE-1]]:33: warning: 'Ledger::lmu' is acquired while holding 'Account::mu', but elsewhere 'Account::mu' is acquired while holding 'Ledger::lmu' (objects of two classes that call into each other): threads taking both orders on linked objects can deadlock [lock-order-inversion]
+  }
+  void audit() {
+    std::lock_guard<std::mutex> g(lmu);
+    owner->touch();
+  }
+};
+void Account::post() {
+  std::lock_guard<std::mutex> g(mu);
+  // CHECK-NOTES: :[[@LINE-1]]:31: note: 'mu' ('Account::mu') was acquired here, in 'Account::post'
+  ledger->record();
+  // CHECK-NOTES: :[[@LINE-1]]:3: note: 'Account::post' calls 'Ledger::record' here
+}
+
+// Negatives: both classes take the locks in the same order (Shelf before Bin on both paths);
+// one class's objects locked parent-then-child (hand-over-hand, ordered by the structure).
+struct Bin;
+struct Shelf {
+  std::mutex smu;
+  Bin* bin = nullptr;
+  void store();
+  void count() { std::lock_guard<std::mutex> g(smu); }
+};
+struct Bin {
+  std::mutex bmu;
+  Shelf* shelf = nullptr;
+  void put() { std::lock_guard<std::mutex> g(bmu); }
+  void restock() {
+    shelf->count();
+    std::lock_guard<std::mutex> g(bmu);
+  }
+};
+void Shelf::store() {
+  std::lock_guard<std::mutex> g(smu);
+  bin->put();
+}
+
+struct TreeNode {
+  std::mutex nmu;
+  TreeNode* child = nullptr;
+  TreeNode* parent = nullptr;
+  void visit() { std::lock_guard<std::mutex> g(nmu); }
+  void down() {
+    std::lock_guard<std::mutex> g(nmu);
+    if (child) child->visit();
+  }
+};
