@@ -284,9 +284,10 @@ void EventAsConditionCheck::onEndOfTranslationUnit(ASTContext&) {
                                     "use a Condition with its lock and a predicate");
   }
   for (const ResetAfterRequest& r : resetAfterRequest_) {
-    bool checked = std::any_of(checkThenWait_.begin(), checkThenWait_.end(), [&](const Candidate& c) {
-      return c.wait == r.wait && resetEvents_.count(c.event);
-    });
+    bool checked =
+        std::any_of(checkThenWait_.begin(), checkThenWait_.end(), [&](const Candidate& c) {
+          return c.wait == r.wait && resetEvents_.count(c.event);
+        });
     if (checked) continue;
     std::string callee = r.request->getDirectCallee()->getNameAsString();
     diag(r.reset->getBeginLoc(), "'" + r.name + "' is reset by '" + r.what + "' after '" + callee +

@@ -604,7 +604,8 @@ std::vector<Finding> find_order_inversions(const Facts& facts) {
                                               ") is acquired here (in " + q(early->holder) + ")"});
     fd.notes.push_back({early->at, q(early->to.spelling) + " (" + q(a) +
                                        ") is then acquired while holding it here"});
-    if (!early->chain.empty()) add_chain_notes(fd.notes, early->chain, 1, early->to, early->acquirer);
+    if (!early->chain.empty())
+      add_chain_notes(fd.notes, early->chain, 1, early->to, early->acquirer);
     out.push_back(std::move(fd));
   }
   sort_unique(out);
