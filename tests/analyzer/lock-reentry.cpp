@@ -513,3 +513,55 @@ void quiet_enable(int enable) {
   if (!enable) quiet_timer(-1);
   pthread_mutex_unlock(&quiet_mu);
 }
+
+// ---- the caller holds through lock_guard, the callee re-takes by constructing a unique_lock --
+// Reported at the constructor, where the thread blocks (not at a later lock()).
+class Registry {
+ public:
+  void add() {
+    std::lock_guard<std::mutex> g(mu_);
+    // CHECK-NOTES: :[[@LINE-1]]:33: note: 'mu_' was first acquired here, in 'Registry::add'
+    reindex();
+    // CHECK-NOTES: :[[@LINE-1]]:5: note: 'Registry::add' calls 'Registry::reindex' here
+  }
+  void reindex() {
+    std::unique_lock<std::mutex> lk(mu_);
+    // CHECK-MESSAGES: :[[@LINE-1]]:34: warning: 'mu_' is acquired while already held by a caller; 'std::mutex' is not reentrant, so the thread deadlocks [lock-reentry]
+    ++version_;
+  }
+  void add_ctad() {
+    std::lock_guard g(mu_);
+    reindex_ctad();
+  }
+  void reindex_ctad() {
+    std::unique_lock lk{mu_};
+    // CHECK-MESSAGES: :[[@LINE-1]]:22: warning: 'mu_' is acquired while already held by a caller; 'std::mutex' is not reentrant, so the thread deadlocks [lock-reentry]
+  }
+  // Negatives: the callee's unique_lock adopts the caller's lock, or only tries it.
+  void add_adopting() {
+    std::lock_guard<std::mutex> g(mu_);
+    adopt();
+    try_reindex();
+  }
+  void adopt() {
+    std::unique_lock<std::mutex> lk(mu_, std::adopt_lock);
+    ++version_;
+    lk.release();
+  }
+  void try_reindex() {
+    std::unique_lock<std::mutex> lk(mu_, std::try_to_lock);
+    if (lk.owns_lock()) ++version_;
+  }
+
+ private:
+  std::mutex mu_;
+  int version_ = 0;
+};
+
+std::mutex reg_mu;
+void reg_take(std::mutex& m) { std::unique_lock<std::mutex> lk(m); }
+// CHECK-MESSAGES: :[[@LINE-1]]:61: warning: 'm' is acquired while already held by a caller; 'std::mutex' is not reentrant, so the thread deadlocks [lock-reentry]
+void reg_hold() {
+  std::lock_guard<std::mutex> g(reg_mu);
+  reg_take(reg_mu);
+}
