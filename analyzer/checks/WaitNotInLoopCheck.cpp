@@ -6,12 +6,16 @@
 #include <clang/AST/ParentMapContext.h>
 #include <clang/AST/StmtCXX.h>
 #include <clang/ASTMatchers/ASTMatchers.h>
+#include <clang/Index/USRGeneration.h>
 #include <clang/Lex/Lexer.h>
+#include <llvm/ADT/SmallString.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "AstHelpers.h"
+#include "FindingJson.h"
 #include "Matchers.h"
 
 using namespace clang;
@@ -245,6 +249,13 @@ bool readsSharedState(const Stmt* s, const std::set<const ValueDecl*>& allowed) 
   return false;
 }
 
+// The stable cross-TU name of a function (its USR), empty if it has none.
+std::string usrOf(const FunctionDecl* fn) {
+  llvm::SmallString<128> buf;
+  if (index::generateUSRForDecl(fn->getCanonicalDecl(), buf)) return {};
+  return std::string(buf.str());
+}
+
 }  // namespace
 
 // A function whose job is to forward a wait: the wait in its body is on a condition it receives
@@ -382,6 +393,17 @@ void WaitNotInLoopCheck::registerMatchers(MatchFinder* finder) {
 }
 
 void WaitNotInLoopCheck::check(const MatchFinder::MatchResult& result) {
+  std::vector<Finding>& found = context().findings();
+  size_t before = found.size();
+  pendingCallee_.clear();
+  checkCall(result);
+  if (pendingCallee_.empty()) return;
+  for (size_t i = before; i < found.size(); ++i)
+    pending_.push_back({pendingCallee_, std::move(found[i])});
+  found.resize(before);
+}
+
+void WaitNotInLoopCheck::checkCall(const MatchFinder::MatchResult& result) {
   ASTContext& ctx = *result.Context;
   const auto* call = result.Nodes.getNodeAs<CallExpr>("wait");
   bool wrapper = false;
@@ -397,8 +419,18 @@ void WaitNotInLoopCheck::check(const MatchFinder::MatchResult& result) {
     if (std::find(wrapperNames_.begin(), wrapperNames_.end(),
                   call->getDirectCallee()->getQualifiedNameAsString()) != wrapperNames_.end())
       return;
-    forwarded = forwardedWait(call->getDirectCallee(), ctx);
-    if (!forwarded) return;
+    const FunctionDecl* callee = call->getDirectCallee();
+    forwarded = forwardedWait(callee, ctx);
+    if (!forwarded) {
+      // Defined in another TU (not in a system header): checked as if it were a wrapper, and
+      // reported in the merge phase if it is one.
+      const FunctionDecl* def = callee->getDefinition();
+      if (def && def->hasBody()) return;
+      const SourceManager& sm = ctx.getSourceManager();
+      if (sm.isInSystemHeader(sm.getExpansionLoc(callee->getLocation()))) return;
+      pendingCallee_ = usrOf(callee);
+      if (pendingCallee_.empty()) return;
+    }
     wrapper = true;
   }
   const FunctionDecl* fn = call ? call->getDirectCallee() : nullptr;
@@ -576,6 +608,61 @@ void WaitNotInLoopCheck::check(const MatchFinder::MatchResult& result) {
            "call '" + name + "' in a 'while' loop that re-checks the awaited state");
   }
   suppressNote();
+}
+
+bool WaitNotInLoopCheck::summarize(ASTContext& ctx, nlohmann::json& out) {
+  nlohmann::json wrappers = nlohmann::json::array(), calls = nlohmann::json::array();
+  for (const auto& [fn, wait] : wrappers_) {
+    SourcePoint where;
+    if (!wait || !context().resolve(wait->getBeginLoc(), where)) continue;
+    std::string usr = usrOf(fn);
+    if (!usr.empty())
+      wrappers.push_back({{"usr", usr}, {"name", fn->getNameAsString()}, {"wait", pointToJson(where)}});
+  }
+  for (const Pending& p : pending_)
+    calls.push_back({{"callee", p.callee}, {"finding", findingToJson(p.finding)}});
+  (void)ctx;
+  if (wrappers.empty() && calls.empty()) return false;
+  out = {{"wrappers", std::move(wrappers)}, {"calls", std::move(calls)}};
+  return true;
+}
+
+void WaitNotInLoopCheck::mergeSummaries(const std::vector<const nlohmann::json*>& summaries) {
+  std::map<std::string, SourcePoint> waitOf;  // wrapper USR -> the wait inside it
+  for (const nlohmann::json* j : summaries) {
+    if (!j->is_object() || !j->contains("wrappers")) continue;
+    for (const auto& w : (*j)["wrappers"]) {
+      try {
+        waitOf.emplace(w.at("usr").get<std::string>(), pointFromJson(w.at("wait")));
+      } catch (const nlohmann::json::exception&) {
+        continue;  // a stale --merge-summaries file
+      }
+    }
+  }
+  for (const nlohmann::json* j : summaries) {
+    if (!j->is_object() || !j->contains("calls")) continue;
+    for (const auto& c : (*j)["calls"]) {
+      Finding f;
+      SourcePoint wait;
+      try {
+        auto it = waitOf.find(c.at("callee").get<std::string>());
+        if (it == waitOf.end()) continue;
+        wait = it->second;
+        f = findingFromJson(c.at("finding"));
+      } catch (const nlohmann::json::exception&) {
+        continue;
+      }
+      // The message names the call (the wrapper); the first note, the wait it goes through.
+      std::string name = f.message.substr(0, f.message.find("' "));
+      if (!name.empty() && name[0] == '\'') name.erase(0, 1);
+      bool counts = f.message.find("counts wake-ups") != std::string::npos;
+      DiagBuilder d = diag(f.where, f.message);
+      d.note(wait, "'" + name + "' is a wait wrapper: it waits here and re-checks nothing" +
+                       (counts ? std::string() : std::string(", so its caller must loop")));
+      for (const Note& n : f.notes) d.note(n.where, n.message, n.step);
+      for (const Edit& e : f.fixes) d.fix(e);
+    }
+  }
 }
 
 }  // namespace weft::analyzer
