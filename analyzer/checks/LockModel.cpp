@@ -3,6 +3,7 @@
 #include "LockModel.h"
 
 #include "AstHelpers.h"
+#include "ParamTests.h"
 
 #include <clang/AST/ASTContext.h>
 #include <clang/AST/Attr.h>
@@ -792,56 +793,8 @@ class FunctionAnalysis {
       facts_.non_default.insert(*k);
   }
 
-  // What the `if`s enclosing `stmt` (up to this function's body) say about its parameters:
-  // tests of a parameter against an integer constant, through `&&` in a then-branch, `||` in an
-  // else-branch and `!`.
-  std::vector<ParamTest> path_tests(const Stmt* stmt) {
-    std::vector<ParamTest> out;
-    if (!stmt) return out;
-    ast::walkOut(ctx_, stmt, [&](const Stmt* p, const Stmt* child) {
-      if (const auto* i = dyn_cast<IfStmt>(p); i && child && !i->isConsteval()) {
-        if (child == i->getThen()) add_tests(i->getCond(), true, out);
-        if (child == i->getElse()) add_tests(i->getCond(), false, out);
-      }
-      return true;
-    });
-    return out;
-  }
-
-  void add_tests(const Expr* cond, bool truth, std::vector<ParamTest>& out) {
-    cond = cond->IgnoreParenImpCasts();
-    if (const auto* u = dyn_cast<UnaryOperator>(cond); u && u->getOpcode() == UO_LNot) {
-      add_tests(u->getSubExpr(), !truth, out);
-      return;
-    }
-    const auto* b = dyn_cast<BinaryOperator>(cond);
-    if (!b) return;
-    if ((b->getOpcode() == BO_LAnd && truth) || (b->getOpcode() == BO_LOr && !truth)) {
-      add_tests(b->getLHS(), truth, out);
-      add_tests(b->getRHS(), truth, out);
-      return;
-    }
-    if (b->getOpcode() != BO_EQ && b->getOpcode() != BO_NE) return;
-    auto param = [&](const Expr* e) -> std::optional<unsigned> {
-      const auto* ref = dyn_cast<DeclRefExpr>(e->IgnoreParenImpCasts());
-      const auto* pv = ref ? dyn_cast<ParmVarDecl>(ref->getDecl()) : nullptr;
-      if (!pv || pv->getDeclContext() != fd_) return std::nullopt;
-      return pv->getFunctionScopeIndex();
-    };
-    auto constant = [&](const Expr* e) -> std::optional<std::int64_t> {
-      Expr::EvalResult r;
-      if (e->isValueDependent() || !e->EvaluateAsInt(r, ctx_)) return std::nullopt;
-      return r.Val.getInt().getExtValue();
-    };
-    std::optional<unsigned> p = param(b->getLHS());
-    std::optional<std::int64_t> v = constant(b->getRHS());
-    if (!p || !v) {
-      p = param(b->getRHS());
-      v = constant(b->getLHS());
-    }
-    if (!p || !v) return;
-    out.push_back({*p, (b->getOpcode() == BO_EQ) == truth, *v});
-  }
+  // What every path to `stmt` says about the function's parameters (ParamTests.h).
+  std::vector<ParamTest> path_tests(const Stmt* stmt) { return ast::paramTestsAt(ctx_, fd_, stmt); }
 
   template <typename Args>
   void record_call(const FunctionDecl* callee, SourceLocation at, CallBinding binding, Args args,

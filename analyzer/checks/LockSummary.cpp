@@ -193,11 +193,7 @@ struct Closure {
 // False when one of `tests` fails for the constant arguments of `c`: the path in the callee
 // that they guard cannot run from this call.
 bool feasible(const std::vector<ParamTest>& tests, const Call& c) {
-  for (const ParamTest& t : tests) {
-    if (t.param >= c.constants.size() || !c.constants[t.param]) continue;
-    if ((*c.constants[t.param] == t.value) != t.equal) return false;
-  }
-  return true;
+  return feasible(tests, c.constants);
 }
 
 Closure close(const Facts& facts) {

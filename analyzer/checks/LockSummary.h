@@ -82,6 +82,17 @@ struct ParamTest {
   bool operator==(const ParamTest&) const = default;
 };
 
+// False when one of `tests` fails for the constant arguments of a call (per argument: its value
+// when it is an integer constant): the statement they lead to cannot run from that call.
+inline bool feasible(const std::vector<ParamTest>& tests,
+                     const std::vector<std::optional<std::int64_t>>& constants) {
+  for (const ParamTest& t : tests) {
+    if (t.param >= constants.size() || !constants[t.param]) continue;
+    if ((*constants[t.param] == t.value) != t.equal) return false;
+  }
+  return true;
+}
+
 // One blocking acquisition in a function body.
 struct Acquisition {
   HeldLock lock;                // the lock being acquired, `lock.site` is this acquisition

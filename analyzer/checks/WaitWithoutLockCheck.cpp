@@ -15,6 +15,7 @@
 
 #include "AstHelpers.h"
 #include "Matchers.h"
+#include "ParamTests.h"
 
 // GCC 12 at -O3 reports a false -Wrestrict inside libstdc++ for `"'" + std::string(...)` once
 // enough of this file is inlined (GCC bug 105329).
@@ -360,11 +361,12 @@ class PathResolver {
               {{it->second->getBeginLoc(), "this lambda starts here as a new thread, holding no lock",
                 true}}};
     }
-    return entry(fn, depth);
+    // A caller whose constant arguments rule out the way to `point` is not a path to it.
+    return entry(fn, depth, ast::paramTestsAt(ctx_, fn, point));
   }
 
  private:
-  Verdict entry(const FunctionDecl* f, int depth) {
+  Verdict entry(const FunctionDecl* f, int depth, const std::vector<ast::ParamTest>& tests) {
     f = f->getCanonicalDecl();
     const auto* v = dyn_cast<VarDecl>(lock_);
     bool named = isa<FieldDecl>(lock_) || (v && v->hasGlobalStorage());
@@ -386,7 +388,10 @@ class PathResolver {
     if (u.threadStart)
       out.notes.push_back({u.threadStart->getBeginLoc(),
                            fname + " starts here as a new thread, holding no lock", true});
+    bool any = u.threadStart != nullptr;
     for (const CallExpr* call : u.calls) {
+      if (!locks::feasible(tests, ast::constantArgs(ctx_, call))) continue;
+      any = true;
       Verdict c = at(call, depth + 1);
       if (c.path == Path::kUnknown) {
         out = {};
@@ -404,6 +409,7 @@ class PathResolver {
       }
     }
     visiting_.erase(f);
+    if (!any) return {};  // no path reaches it
     return out;
   }
 
@@ -454,13 +460,17 @@ class PathResolver {
 };
 
 // A function that uses a weft::Condition without acquiring it, but has a direct caller in this TU
-// seen to hold it at the call (`publish()` holds it and calls `wake_readers()`): not evident.
-bool callersMayHold(ASTContext& ctx, const Scan& s, const ValueDecl* lock) {
+// seen to hold it at the call (`publish()` holds it and calls `wake_readers()`): not evident. A
+// caller whose constant arguments rule out the way to `point` does not count.
+bool callersMayHold(ASTContext& ctx, const Scan& s, const ValueDecl* lock, const Stmt* point) {
   const TuIndex& index = tuIndex(ctx);
   auto it = index.uses.find(s.function->getCanonicalDecl());
   if (it == index.uses.end() || it->second.calls.empty()) return false;
+  std::vector<ast::ParamTest> tests = ast::paramTestsAt(ctx, s.function, point);
   for (const CallExpr* caller : it->second.calls)
-    if (scan(caller, lock, ctx).state == State::kHeld) return true;
+    if (locks::feasible(tests, ast::constantArgs(ctx, caller)) &&
+        scan(caller, lock, ctx).state == State::kHeld)
+      return true;
   return false;
 }
 
@@ -473,7 +483,8 @@ struct UnlockedCaller {
   const Expr* arg = nullptr;  // the guard passed there
   Scan scan;
 };
-UnlockedCaller unlockedCaller(ASTContext& ctx, const Scan& s, const ValueDecl* lock) {
+UnlockedCaller unlockedCaller(ASTContext& ctx, const Scan& s, const ValueDecl* lock,
+                              const Stmt* point) {
   const auto* param = dyn_cast<ParmVarDecl>(lock);
   if (!param || !s.function || !s.reachedTop || !param->getType()->isReferenceType()) return {};
   const CXXRecordDecl* rd = param->getType().getNonReferenceType()->getAsCXXRecordDecl();
@@ -482,8 +493,10 @@ UnlockedCaller unlockedCaller(ASTContext& ctx, const Scan& s, const ValueDecl* l
   const TuIndex& tu = tuIndex(ctx);
   auto it = tu.uses.find(s.function->getCanonicalDecl());
   if (it == tu.uses.end()) return {};
+  std::vector<ast::ParamTest> tests = ast::paramTestsAt(ctx, s.function, point);
   for (const CallExpr* call : it->second.calls) {
     if (isa<CXXMemberCallExpr>(call) || index >= call->getNumArgs()) continue;
+    if (!locks::feasible(tests, ast::constantArgs(ctx, call))) continue;
     const ValueDecl* arg = objectDecl(call->getArg(index));
     if (!arg) continue;
     Scan at = scan(call, arg, ctx);
@@ -545,7 +558,7 @@ void WaitWithoutLockCheck::check(const MatchFinder::MatchResult& result) {
   if (s.state == State::kNotHeld) {
     diag(call->getBeginLoc(), "'" + name + "' is called without holding the lock '" + lockName + "'")
         .note(s.at->getBeginLoc(), s.why);
-  } else if (!weft && s.state == State::kUnknown && (u = unlockedCaller(ctx, s, lock)).call) {
+  } else if (!weft && s.state == State::kUnknown && (u = unlockedCaller(ctx, s, lock, call)).call) {
     std::string fn = s.function->getNameAsString();
     diag(call->getBeginLoc(), "'" + name + "' is called without holding the lock '" + lockName +
                                   "': '" + fn + "' is called with it unlocked")
@@ -553,7 +566,7 @@ void WaitWithoutLockCheck::check(const MatchFinder::MatchResult& result) {
                                          sourceText(ctx, u.arg->getSourceRange()) +
                                          "' not holding its mutex")
         .note(u.scan.at->getBeginLoc(), u.scan.why);
-  } else if (weft && evidentlyUnlocked(s) && !callersMayHold(ctx, s, lock)) {
+  } else if (weft && evidentlyUnlocked(s) && !callersMayHold(ctx, s, lock, call)) {
     diag(call->getBeginLoc(), "'" + name + "' is called without holding the lock '" + lockName + "'")
         .note(call->getBeginLoc(), "nothing in '" + s.function->getNameAsString() +
                                        "' acquires it; hold it around the check and the wait: "
@@ -620,7 +633,7 @@ void NotifyWithoutLockCheck::check(const MatchFinder::MatchResult& result) {
   if (s.state == State::kNotHeld) {
     diag(call->getBeginLoc(), "'" + name + "' is called without holding the lock of '" + lockName + "'")
         .note(s.at->getBeginLoc(), s.why);
-  } else if (evidentlyUnlocked(s) && !callersMayHold(ctx, s, lock)) {
+  } else if (evidentlyUnlocked(s) && !callersMayHold(ctx, s, lock, call)) {
     diag(call->getBeginLoc(), "'" + name + "' is called without holding the lock of '" + lockName + "'")
         .note(call->getBeginLoc(), "nothing in '" + s.function->getNameAsString() +
                                        "' acquires it; change the state and notify under "

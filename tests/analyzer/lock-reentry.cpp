@@ -565,3 +565,16 @@ void reg_hold() {
   std::lock_guard<std::mutex> g(reg_mu);
   reg_take(reg_mu);
 }
+
+// ---- an early exit on a constant argument ends the chain ----------------------------------
+pthread_mutex_t exit_mu = PTHREAD_MUTEX_INITIALIZER;
+void exit_enable(int enable);
+void exit_timer(int fd) {
+  if (fd == -1) return;  // the sentinel leaves before the re-lock
+  exit_enable(1);
+}
+void exit_enable(int enable) {
+  pthread_mutex_lock(&exit_mu);
+  if (!enable) exit_timer(-1);  // negative: pruned by the early return
+  pthread_mutex_unlock(&exit_mu);
+}
