@@ -13,6 +13,7 @@
 #include <set>
 
 #include "AstHelpers.h"
+#include "LockVocabulary.h"
 #include "Matchers.h"
 
 using namespace clang;
@@ -28,10 +29,10 @@ namespace {
 
 // A statement that takes a lock: a guard declaration, or lock()/acquire()/pthread_mutex_lock().
 bool takesLock(const Stmt* s) {
-  if (ast::isLockGuardDecl(s)) return true;
+  if (vocab::isGuardDecl(s)) return true;
   const auto* e = dyn_cast<Expr>(s);
   const auto* call = e ? dyn_cast<CallExpr>(e->IgnoreImplicit()) : nullptr;
-  return call && ast::isLockingCallee(call->getDirectCallee());
+  return call && vocab::takesLock(call->getDirectCallee());
 }
 
 // `if (cond) break;` (or continue / return / goto, alone or ending a block) with no else: an

@@ -208,18 +208,11 @@ bool countsWakeUps(const Stmt* loop, const CallExpr* wait) {
   return waited && mentionsAny(cond, steps);
 }
 
-// A lock type, possibly behind a pointer or reference.
+// A lock type (LockVocabulary.h), or a project's own mutex class by its name, possibly behind a
+// pointer or reference.
 bool isLockType(QualType t) {
+  if (vocab::lockType(t)) return true;
   if (t->isPointerType() || t->isReferenceType()) t = t->getPointeeType();
-  for (QualType u = t.getUnqualifiedType();;) {
-    if (const auto* td = u->getAs<TypedefType>()) {
-      std::string n = td->getDecl()->getName().str();
-      if (n == "pthread_mutex_t" || n == "mtx_t") return true;
-      u = td->getDecl()->getUnderlyingType().getUnqualifiedType();
-      continue;
-    }
-    break;
-  }
   if (const auto* rd = t.getCanonicalType()->getAsCXXRecordDecl()) {
     // Projects wrap their mutexes too (leveldb's port::Mutex): go by the class name.
     std::string n = rd->getNameAsString();
@@ -295,8 +288,7 @@ const CallExpr* WaitNotInLoopCheck::forwardedWait(const FunctionDecl* fn, ASTCon
           cxxConstructExpr(hasDeclaration(cxxConstructorDecl(ofClass(names::lockGuardClass()))),
                            unless(hasAnyArgument(hasType(
                                cxxRecordDecl(hasAnyName("::std::adopt_lock_t", "::std::defer_lock_t")))))),
-          callExpr(callee(functionDecl(hasAnyName("lock", "acquire", "::pthread_mutex_lock",
-                                                   "::mtx_lock", "lock_shared"))))))),
+          callExpr(callee(names::lockingFunction()))))),
       *fn->getBody(), ctx);
   if (!takesLock.empty()) return nullptr;
   // The condition: the object of a member wait, or the first argument of a free one.

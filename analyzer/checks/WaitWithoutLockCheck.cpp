@@ -14,6 +14,7 @@
 #include <set>
 
 #include "AstHelpers.h"
+#include "LockVocabulary.h"
 #include "Matchers.h"
 #include "ParamTests.h"
 
@@ -51,9 +52,9 @@ bool mentions(const Stmt* s, const ValueDecl* d) {
 // True when `s` takes any lock: a guard declaration or a lock()/acquire()/try_lock() call.
 bool anyLocking(const Stmt* s) {
   if (!s) return false;
-  if (ast::isLockGuardDecl(s, /*withShared=*/false)) return true;
+  if (vocab::isGuardDecl(s, /*withShared=*/false)) return true;
   if (const auto* call = dyn_cast<CallExpr>(s);
-      call && ast::isLockingCallee(call->getDirectCallee(), /*withTry=*/true))
+      call && vocab::takesLock(call->getDirectCallee(), /*withTry=*/true))
     return true;
   for (const Stmt* c : s->children())
     if (anyLocking(c)) return true;
@@ -69,10 +70,11 @@ State classify(const Stmt* s, const ValueDecl* l, const ASTContext& ctx, std::st
     if (!v) return State::kUnknown;
     const auto* ctor =
         v->getInit() ? dyn_cast<CXXConstructExpr>(v->getInit()->IgnoreImplicit()) : nullptr;
-    const CXXRecordDecl* rd = v->getType()->getAsCXXRecordDecl();
-    std::string type = rd ? rd->getQualifiedNameAsString() : "";
+    vocab::Guard guard = v->getType()->isReferenceType() || v->getType()->isPointerType()
+                             ? vocab::Guard::kNone
+                             : vocab::guardKind(v->getType());
     if (v == l) {  // the std::unique_lock passed to wait is declared here
-      if (type != "std::unique_lock" || !ctor) return State::kUnknown;
+      if (guard != vocab::Guard::kUniqueLock || !ctor) return State::kUnknown;
       if (ctor->getNumArgs() == 0) {
         why = "'" + v->getNameAsString() + "' was constructed without a mutex";
         return State::kNotHeld;
@@ -90,7 +92,8 @@ State classify(const Stmt* s, const ValueDecl* l, const ASTContext& ctx, std::st
       return State::kHeld;
     }
     // A guard over the lock (`std::unique_lock lk(cond)`): held from here on.
-    if ((type == "std::lock_guard" || type == "std::unique_lock" || type == "std::scoped_lock") &&
+    if ((guard == vocab::Guard::kLockGuard || guard == vocab::Guard::kUniqueLock ||
+         guard == vocab::Guard::kScopedLock) &&
         ctor && ctor->getNumArgs() >= 1 && objectDecl(ctor->getArg(0)) == l)
       return State::kHeld;
     return State::kUnknown;
@@ -98,16 +101,14 @@ State classify(const Stmt* s, const ValueDecl* l, const ASTContext& ctx, std::st
   const auto* e = dyn_cast<Expr>(s);
   const auto* call = e ? dyn_cast<CallExpr>(e->IgnoreImplicit()) : nullptr;
   if (!call || !call->getDirectCallee()) return State::kUnknown;
-  std::string n = call->getDirectCallee()->getNameAsString();
   const ValueDecl* target = nullptr;
   if (const auto* mc = dyn_cast<CXXMemberCallExpr>(call))
     target = objectDecl(mc->getImplicitObjectArgument());
   else if (call->getNumArgs() >= 1)
     target = objectDecl(call->getArg(0));
   if (target != l) return State::kUnknown;
-  if (n == "lock" || n == "acquire" || n == "pthread_mutex_lock" || n == "mtx_lock")
-    return State::kHeld;
-  if (n == "unlock" || n == "release" || n == "pthread_mutex_unlock" || n == "mtx_unlock") {
+  if (vocab::takesLock(call->getDirectCallee())) return State::kHeld;
+  if (vocab::releasesLock(call->getDirectCallee())) {
     why = "'" + sourceText(ctx, call->getSourceRange()) + "' released it here";
     return State::kNotHeld;
   }
@@ -487,8 +488,8 @@ UnlockedCaller unlockedCaller(ASTContext& ctx, const Scan& s, const ValueDecl* l
                               const Stmt* point) {
   const auto* param = dyn_cast<ParmVarDecl>(lock);
   if (!param || !s.function || !s.reachedTop || !param->getType()->isReferenceType()) return {};
-  const CXXRecordDecl* rd = param->getType().getNonReferenceType()->getAsCXXRecordDecl();
-  if (!rd || rd->getQualifiedNameAsString() != "std::unique_lock") return {};
+  if (vocab::guardKind(param->getType().getNonReferenceType()) != vocab::Guard::kUniqueLock)
+    return {};
   unsigned index = param->getFunctionScopeIndex();
   const TuIndex& tu = tuIndex(ctx);
   auto it = tu.uses.find(s.function->getCanonicalDecl());

@@ -331,3 +331,22 @@ void start_adjusted() {
   pthread_create(&t, nullptr, adjusted, nullptr);
   // CHECK-NOTES: :[[@LINE-1]]:3: note: 'adjusted' starts here as a new thread, holding no lock
 }
+
+// ---- the lock vocabulary: every kind of lock counts as "the function takes a lock" ---------
+// (the Condition may have been built on it). Reader modes, rwlocks and spin locks included.
+pthread_rwlock_t vocab_rw = PTHREAD_RWLOCK_INITIALIZER;
+pthread_spinlock_t vocab_spin;
+void takes_rwlock() {
+  pthread_rwlock_wrlock(&vocab_rw);
+  while (!ready) cond.wait();
+  pthread_rwlock_unlock(&vocab_rw);
+}
+void takes_spin() {
+  pthread_spin_lock(&vocab_spin);
+  while (!ready) cond.wait();
+  pthread_spin_unlock(&vocab_spin);
+}
+void takes_nothing() {
+  while (!ready) cond.wait();
+  // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: 'wait' is called without holding the lock 'cond' [wait-without-lock]
+}
