@@ -553,7 +553,8 @@ class FunctionAnalysis {
       vocab::Op op = vocab::memberOp(name);
       // acquire() / release() are weft's names (acquire(false) or with a timeout is a try).
       bool weft_name = name == "acquire" || name == "release";
-      if ((op == vocab::Op::kLock && (!weft_name || (weft_like && vocab::acquireBlocks(mc, ctx_)))) ||
+      bool blocks = !weft_name || (weft_like && vocab::acquireBlocks(mc, ctx_));
+      if ((op == vocab::Op::kLock && blocks) ||
           (annotated_acquire && md->getNumParams() == 0 &&
            !md->hasAttr<TryAcquireCapabilityAttr>())) {
         if (auto l = lock_at(obj, at)) acquire(s, {*l}, record);
