@@ -30,16 +30,11 @@ using namespace clang;
 // ---- What is a lock, a guard, an acquisition ---------------------------------------------------
 
 // The lock vocabulary (LockVocabulary.h) as this must-hold pass models it: exclusive ownership
-// of mutexes (std, pthread, C11, weft, annotated). Reader modes (std::shared_lock,
-// lock_shared(), pthread_rwlock_rdlock), pthread rwlocks and spin locks are named by the
-// vocabulary but not modelled here yet.
+// (std, pthread, C11, weft and annotated mutexes, pthread rwlocks in write mode, spin locks).
+// Reader modes (std::shared_lock, lock_shared(), pthread_rwlock_rdlock) are not modelled yet.
 using vocab::LockType;
 
-std::optional<LockType> lock_type(QualType t) {
-  std::optional<LockType> lt = vocab::lockType(t);
-  if (lt && (lt->spin || lt->name == "pthread_rwlock_t")) return std::nullopt;
-  return lt;
-}
+std::optional<LockType> lock_type(QualType t) { return vocab::lockType(t); }
 
 using GuardKind = vocab::Guard;
 
@@ -615,12 +610,13 @@ class FunctionAnalysis {
     SourceLocation at = call->getBeginLoc();
     if (callee->isExternC() || callee->getDeclContext()->isTranslationUnit()) {
       vocab::FreeOp op = vocab::freeOp(name);
-      bool mutex = op.family == vocab::Family::kMutex;
-      if (mutex && op.op == vocab::Op::kLock && call->getNumArgs() >= 1) {
+      // pthread_mutex_lock, mtx_lock, pthread_rwlock_wrlock, pthread_spin_lock; the unlocks
+      // (pthread_rwlock_unlock of a read lock releases nothing modelled).
+      if (op.op == vocab::Op::kLock && call->getNumArgs() >= 1) {
         if (auto l = lock_at(call->getArg(0), at)) acquire(s, {*l}, record);
         return;
       }
-      if (mutex && op.op == vocab::Op::kUnlock && call->getNumArgs() >= 1) {
+      if (op.op == vocab::Op::kUnlock && call->getNumArgs() >= 1) {
         if (auto k = key_of(call->getArg(0))) release(s, *k);
         return;
       }

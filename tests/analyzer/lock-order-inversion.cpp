@@ -297,3 +297,47 @@ struct TreeNode {
     if (child) child->visit();
   }
 };
+
+// ---- pthread rwlocks in write mode and spin locks -----------------------------------------
+pthread_rwlock_t tab_a = PTHREAD_RWLOCK_INITIALIZER, tab_b = PTHREAD_RWLOCK_INITIALIZER;
+void tables_ab() {
+  pthread_rwlock_wrlock(&tab_a);
+  pthread_rwlock_wrlock(&tab_b);
+  pthread_rwlock_unlock(&tab_b);
+  pthread_rwlock_unlock(&tab_a);
+}
+void tables_ba() {
+  pthread_rwlock_wrlock(&tab_b);
+  pthread_rwlock_wrlock(&tab_a);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'tab_a' is acquired while holding 'tab_b', but elsewhere 'tab_b' is acquired while holding 'tab_a': threads taking both orders can deadlock [lock-order-inversion]
+  pthread_rwlock_unlock(&tab_a);
+  pthread_rwlock_unlock(&tab_b);
+}
+struct spin_counter {
+  pthread_spinlock_t lock;
+  long value;
+};
+spin_counter ca, cb;
+void spin_transfer(spin_counter* from, spin_counter* to) {
+  pthread_spin_lock(&from->lock);
+  pthread_spin_lock(&to->lock);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'ca.lock' is acquired while holding 'cb.lock', but elsewhere 'cb.lock' is acquired while holding 'ca.lock': threads taking both orders can deadlock [lock-order-inversion]
+  pthread_spin_unlock(&to->lock);
+  pthread_spin_unlock(&from->lock);
+}
+void spin_ab() { spin_transfer(&ca, &cb); }
+void spin_ba() { spin_transfer(&cb, &ca); }
+// Negatives: readers in opposite orders do not block each other (reader mode is not modelled).
+pthread_rwlock_t rd_a = PTHREAD_RWLOCK_INITIALIZER, rd_b = PTHREAD_RWLOCK_INITIALIZER;
+void readers_ab() {
+  pthread_rwlock_rdlock(&rd_a);
+  pthread_rwlock_rdlock(&rd_b);
+  pthread_rwlock_unlock(&rd_b);
+  pthread_rwlock_unlock(&rd_a);
+}
+void readers_ba() {
+  pthread_rwlock_rdlock(&rd_b);
+  pthread_rwlock_rdlock(&rd_a);
+  pthread_rwlock_unlock(&rd_a);
+  pthread_rwlock_unlock(&rd_b);
+}

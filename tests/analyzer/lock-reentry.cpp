@@ -578,3 +578,42 @@ void exit_enable(int enable) {
   if (!enable) exit_timer(-1);  // negative: pruned by the early return
   pthread_mutex_unlock(&exit_mu);
 }
+
+// ---- pthread rwlocks in write mode and spin locks are exclusive locks too ----------------
+pthread_rwlock_t doc_rw = PTHREAD_RWLOCK_INITIALIZER;
+void doc_flush() {
+  pthread_rwlock_wrlock(&doc_rw);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'doc_rw' is acquired while already held by a caller; 'pthread_rwlock_t' is not reentrant, so the thread deadlocks [lock-reentry]
+  pthread_rwlock_unlock(&doc_rw);
+}
+void doc_save() {
+  pthread_rwlock_wrlock(&doc_rw);
+  doc_flush();
+  pthread_rwlock_unlock(&doc_rw);
+}
+pthread_spinlock_t stat_spin;
+void stat_add() {
+  pthread_spin_lock(&stat_spin);
+  pthread_spin_lock(&stat_spin);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'stat_spin' is acquired while already held on this path; 'pthread_spinlock_t' is not reentrant, so the thread deadlocks [lock-reentry]
+  pthread_spin_unlock(&stat_spin);
+  pthread_spin_unlock(&stat_spin);
+}
+// Negatives: reader mode is not modelled (two read locks are allowed); a try does not block; the
+// write lock released before the call.
+void doc_read_twice() {
+  pthread_rwlock_rdlock(&doc_rw);
+  pthread_rwlock_rdlock(&doc_rw);
+  pthread_rwlock_unlock(&doc_rw);
+  pthread_rwlock_unlock(&doc_rw);
+}
+void doc_try() {
+  pthread_rwlock_wrlock(&doc_rw);
+  if (pthread_rwlock_trywrlock(&doc_rw) == 0) pthread_rwlock_unlock(&doc_rw);
+  pthread_rwlock_unlock(&doc_rw);
+}
+void doc_save_released() {
+  pthread_rwlock_wrlock(&doc_rw);
+  pthread_rwlock_unlock(&doc_rw);
+  doc_flush();
+}
