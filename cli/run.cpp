@@ -237,7 +237,9 @@ int weft::cli::run_main(int argc, char** argv) {
     // The recorded process names a member of a variable in its live message by asking this
     // binary's debug-information reader (trace::live_object_name).
     if (char self[4096]; ::realpath("/proc/self/exe", self) != nullptr) ::setenv("WEFT_SELF", self, 1);
-    ::unsetenv("WEFT_TRACE_ROOT");  // PROG is the root of this recording
+    // PROG (this process, after exec) is the root of this recording (recorder.cpp).
+    ::setenv("WEFT_TRACE_ROOT", std::to_string(::getpid()).c_str(), 1);
+    ::unsetenv("WEFT_TRACE_STARTED");
     ::unsetenv("WEFT_TSC_NS_PER_TICK");
     if (chaos) ::setenv("WEFT_CHAOS", std::to_string(seed).c_str(), 1);
     else ::unsetenv("WEFT_CHAOS");

@@ -19,6 +19,7 @@
 #include <iostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "commands.hpp"
 #include "weft/runtime/trace_reader.hpp"
@@ -28,7 +29,7 @@ namespace {
 
 constexpr const char* kHelp =
     "usage: weft view TRACE [-o OUT] [--format=html|chrome-json|perfetto|text] [--width=N]\n"
-    "                 [--title=T] [--compress=deflate|none]\n"
+    "                 [--title=T] [--compress=deflate|none] [--no-source]\n"
     "\n"
     "Renders a trace recorded by `weft run`.\n"
     "  --format=html         (default) one self-contained page: lanes per thread (running,\n"
@@ -51,6 +52,10 @@ constexpr const char* kHelp =
     "  --width=N             text width in columns (default: the terminal's, or 100)\n"
     "  --title=T             the page's title (default: the trace's file name)\n"
     "  --compress=deflate|none  perfetto only: deflate the packets (default) or not\n"
+    "  --no-source           html only: embed no source code. By default the page carries the\n"
+    "                        lines around each site of the findings and events (2 before, 2\n"
+    "                        after, 512 KiB at most), read from the files if they exist, and\n"
+    "                        shows them when a finding or a bar is selected.\n"
     "\n"
     "example:\n"
     "  weft run -o app.trace -- ./app && weft view app.trace -o timeline.html\n"
@@ -72,7 +77,7 @@ int terminal_width() {
 int weft::cli::view_main(int argc, char** argv) {
   std::string trace_path, out_path, format = "html", title, compress;
   int width = 0;
-  bool have_out = false;
+  bool have_out = false, source = true;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     auto value = [&](std::string_view flag, std::string& into) -> int {
@@ -92,7 +97,9 @@ int weft::cli::view_main(int argc, char** argv) {
       std::fputs(kHelp, stdout);
       return 0;
     }
-    if (int r = value("-o", v); r != 0) {
+    if (a == "--no-source") {
+      source = false;
+    } else if (int r = value("-o", v); r != 0) {
       if (r < 0) return usage_error("view", "-o needs a file name");
       out_path = v;
       have_out = true;
@@ -167,7 +174,9 @@ int weft::cli::view_main(int argc, char** argv) {
     title = "weft \xe2\x80\x94 " + (slash == std::string::npos ? trace_path : trace_path.substr(slash + 1));
   }
   if (format == "html") {
-    viewer::write_html(t, *out, title);
+    viewer::write_html(
+        t, *out, title,
+        source ? viewer::read_source_snippets(t) : std::vector<viewer::SourceSnippet>{});
   } else if (format == "chrome-json") {
     viewer::write_chrome_json(t, *out);
   } else if (format == "perfetto") {

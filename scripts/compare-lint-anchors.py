@@ -31,8 +31,10 @@ import shlex
 import subprocess
 import sys
 
-CHECKS = ['wait-not-in-loop', 'lock-reentry', 'event-as-condition', 'lock-order-inversion',
-          'wait-without-lock', 'notify-without-lock']
+# weft lint's checks: the bug kinds of runtime/vocabulary.json it finds (docs/design.md).
+with open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'runtime',
+                       'vocabulary.json'), encoding='utf-8') as _f:
+    CHECKS = [k['id'] for k in json.load(_f)['bug_kinds'] if k['found_by'] in ('lint', 'both')]
 WARNING = re.compile(r'^(.*?):(\d+):(\d+): warning: (.*?)(?: \[([\w,-]+)\])?$')
 
 

@@ -8,7 +8,9 @@ pkgs=(cmake ninja-build g++ pkg-config git
       llvm-19-dev libclang-19-dev libclang-cpp19-dev clang-19 clang-tidy-19 libclang-rt-19-dev
       nlohmann-json3-dev catch2 libbenchmark-dev valgrind
       zlib1g-dev)
-# The analyzer's tests: the lit-style runner and the SARIF schema validation.
+# python3: the build generates the vocabulary's C++ and JavaScript from runtime/vocabulary.json
+# (scripts/gen-vocabulary.py), and the analyzer's tests run their lit-style runner with it;
+# python3-jsonschema: the SARIF schema validation.
 pkgs+=(python3 python3-jsonschema)
 if [ "${1:-}" = "--browser" ]; then
   pkgs+=(chromium)

@@ -25,10 +25,10 @@ import subprocess
 import sys
 import tempfile
 
-KINDS = ['wait-not-in-loop', 'lock-reentry', 'event-as-condition', 'lock-order-inversion',
-         'deadlock', 'unowned-release', 'wait-without-lock', 'notify-without-lock',
-         'lost-wakeup', 'exit-holding-lock', 'data-race', 'destroy-in-use', 'use-after-destroy',
-         'api-misuse']
+# The bug kinds, in the order of runtime/vocabulary.json (docs/design.md, "Vocabulary").
+with open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'runtime',
+                       'vocabulary.json'), encoding='utf-8') as _f:
+    KINDS = [k['id'] for k in json.load(_f)['bug_kinds']]
 
 
 def fail_usage(msg):

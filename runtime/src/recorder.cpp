@@ -32,6 +32,7 @@
 #include "location_record.hpp"
 #include "weft/runtime/detectors.hpp"
 #include "weft/runtime/trace_format.hpp"
+#include "weft/runtime/tsan.hpp"
 
 namespace weft::rt {
 
@@ -618,7 +619,10 @@ std::string part_path(const std::string& trace) {
 }
 
 void at_exit() noexcept {
+  tsan::drain_report_stream();  // TSan's last reports, before the trace is closed
+  tsan::ignore_begin();
   if (g_env_recorder) g_env_recorder->close();
+  tsan::ignore_end();
 }
 
 void fork_prepare() noexcept {
@@ -649,6 +653,18 @@ std::uint64_t env_u64(const char* name, std::uint64_t fallback) {
   return (end && *end == '\0') ? x : fallback;
 }
 
+// This image is llvm-symbolizer, which a sanitizer's runtime starts to symbolize its reports
+// (clang's ThreadSanitizer does, with the program's environment as it was at start-up): the
+// sanitizer's helper, not part of the program, and not recorded unless `weft run` was given it.
+bool sanitizer_symbolizer() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return false;
+  std::string_view exe(buf, static_cast<std::size_t>(n));
+  exe = exe.substr(exe.rfind('/') == std::string_view::npos ? 0 : exe.rfind('/') + 1);
+  return exe.substr(0, 15) == "llvm-symbolizer";
+}
+
 // Removes `P.*.part` files left by an earlier recording into the same path.
 void remove_stale_parts(const std::string& trace);
 }  // namespace
@@ -662,10 +678,19 @@ void detail::start_recording_from_env() noexcept {
   if (!path || !*path) return;
   try {
     g_env_path = new std::string(path);
-    bool root = std::getenv("WEFT_TRACE_ROOT") == nullptr;
+    // The root is the image `weft run` named by pid (or, without it, the first to start), and
+    // only the first image of that pid: an exec'd successor sees WEFT_TRACE_STARTED. Naming the
+    // root by pid keeps a process spawned with the program's environment as it was at start-up
+    // (ThreadSanitizer's llvm-symbolizer) from taking itself for the root and truncating P.
+    const char* named = std::getenv("WEFT_TRACE_ROOT");
+    bool root = named == nullptr ||
+                (std::strtoull(named, nullptr, 10) == static_cast<unsigned long long>(::getpid()) &&
+                 std::getenv("WEFT_TRACE_STARTED") == nullptr);
+    if (!root && sanitizer_symbolizer()) return;
     std::string file;
     if (root) {
       ::setenv("WEFT_TRACE_ROOT", std::to_string(::getpid()).c_str(), 1);
+      ::setenv("WEFT_TRACE_STARTED", "1", 1);
       remove_stale_parts(*g_env_path);
       file = *g_env_path;
     } else {

@@ -400,11 +400,6 @@ std::vector<std::uint8_t> read_file(const std::string& path) {
   return buf;
 }
 
-bool remap_arg(rt::Ev k) {
-  return k == rt::Ev::WaitBegin || k == rt::Ev::ThreadStart || k == rt::Ev::TaskSubmit ||
-         k == rt::Ev::TaskStart;
-}
-
 Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::string> warnings) {
   Trace t;
   t.format_version = fmt::kVersion;
@@ -557,7 +552,7 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
                           static_cast<std::uint64_t>(o.kind), ob.site});
     }
     for (const auto& e : s.events) {
-      std::uint64_t arg = remap_arg(e.kind) ? obj_of(si, e.arg) : e.arg;
+      std::uint64_t arg = rt::arg_is_object(e.kind) ? obj_of(si, e.arg) : e.arg;
       t.events.push_back({ts(s, e.tick), thread_map[si][e.thread], e.kind, obj_of(si, e.obj), arg,
                           site_of(si, e.site)});
       if (e.kind == rt::Ev::ThreadStart && t.events.back().site >= 0 &&

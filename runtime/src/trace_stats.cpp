@@ -23,7 +23,6 @@ bool holds_exclusively(rt::ObjKind k) {
       return false;
   }
 }
-bool reentrant(rt::ObjKind k) { return k == rt::ObjKind::RLock || k == rt::ObjKind::RecursiveMutex; }
 }  // namespace
 
 std::vector<ObjectStats> compute_stats(const Trace& t) {
@@ -74,7 +73,7 @@ std::vector<ObjectStats> compute_stats(const Trace& t) {
       }
       case rt::Ev::Release: {
         rt::ObjKind k = kind_of(e.obj);
-        if (!holds_exclusively(k) || (reentrant(k) && e.arg > 0)) break;
+        if (!holds_exclusively(k) || (rt::is_reentrant(k) && e.arg > 0)) break;
         auto it = holding.find(key);
         if (it == holding.end()) {  // a Lock released by another thread than its acquirer
           it = std::find_if(holding.begin(), holding.end(),

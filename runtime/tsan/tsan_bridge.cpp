@@ -11,6 +11,9 @@
 // TSan: there nobody calls the hook and nothing happens. TSan kinds map onto weft ids where one
 // exists (data-race, lock-order-inversion, lock-reentry for mutex-double-lock, unowned-release
 // for mutex-bad-unlock); other kinds keep TSan's name (e.g. heap-use-after-free, thread-leak).
+#include <dlfcn.h>
+#include <sys/auxv.h>
+
 #include <bit>
 #include <cstdio>
 #include <cstring>
@@ -22,6 +25,7 @@
 #include "../src/detectors/internal.hpp"
 #include "weft/runtime/event.hpp"
 #include "weft/runtime/tsan.hpp"
+#include "frames.hpp"
 
 extern "C" {
 __attribute__((weak)) void* __tsan_get_current_report();
@@ -42,6 +46,41 @@ __attribute__((visibility("default"), used)) void __tsan_on_report(void* report)
 }
 
 namespace weft::rt::tsan {
+
+bool g_present = false;
+bool g_ahead = false;
+void (*g_ignore_begin)() = nullptr;
+void (*g_ignore_end)() = nullptr;
+
+namespace {
+void (*g_annotate_begin)(const char*, int) = nullptr;
+void (*g_annotate_end)(const char*, int) = nullptr;
+void annotate_begin() { g_annotate_begin(__FILE__, __LINE__); }
+void annotate_end() { g_annotate_end(__FILE__, __LINE__); }
+}  // namespace
+
+bool detect() noexcept {
+  void* init = ::dlsym(RTLD_DEFAULT, "__tsan_init");
+  if (init == nullptr) return false;
+  g_ignore_begin = reinterpret_cast<void (*)()>(::dlsym(RTLD_DEFAULT, "__tsan_ignore_thread_begin"));
+  g_ignore_end = reinterpret_cast<void (*)()>(::dlsym(RTLD_DEFAULT, "__tsan_ignore_thread_end"));
+  if (g_ignore_begin == nullptr || g_ignore_end == nullptr) {
+    g_annotate_begin = reinterpret_cast<void (*)(const char*, int)>(
+        ::dlsym(RTLD_DEFAULT, "AnnotateIgnoreReadsBegin"));
+    g_annotate_end = reinterpret_cast<void (*)(const char*, int)>(
+        ::dlsym(RTLD_DEFAULT, "AnnotateIgnoreReadsEnd"));
+    if (g_annotate_begin == nullptr || g_annotate_end == nullptr) return false;
+    g_ignore_begin = annotate_begin;
+    g_ignore_end = annotate_end;
+  }
+  // The runtime in the executable itself: its interceptors come first.
+  Dl_info tsan{}, exe{};
+  auto* phdr = reinterpret_cast<const void*>(::getauxval(AT_PHDR));
+  g_ahead = ::dladdr(init, &tsan) != 0 && phdr != nullptr && ::dladdr(phdr, &exe) != 0 &&
+            tsan.dli_fbase == exe.dli_fbase;
+  g_present = true;
+  return true;
+}
 
 namespace {
 
@@ -84,41 +123,32 @@ std::source_location make_site(std::string_view file, unsigned line, std::string
 std::string map_kind(std::string_view tsan_description) {
   if (tsan_description == "data-race" || tsan_description == "data-race-vptr" ||
       tsan_description == "external-race")
-    return "data-race";
-  if (tsan_description == "lock-order-inversion") return "lock-order-inversion";
-  if (tsan_description == "mutex-double-lock") return "lock-reentry";
+    return std::string(bug_kind::kDataRace);
+  if (tsan_description == "lock-order-inversion") return std::string(bug_kind::kLockOrderInversion);
+  if (tsan_description == "mutex-double-lock") return std::string(bug_kind::kLockReentry);
   if (tsan_description == "mutex-bad-unlock" || tsan_description == "mutex-bad-read-unlock")
-    return "unowned-release";
+    return std::string(bug_kind::kUnownedRelease);
   return std::string(tsan_description);
 }
 
 namespace {
 
-struct Frame {
-  std::string file, function;
-  unsigned line = 0;
-};
-
 Frame symbolize(void* pc) {
   Frame f;
   if (__sanitizer_symbolize_pc == nullptr || pc == nullptr) return f;
-  char buf[1024] = {};
-  __sanitizer_symbolize_pc(pc, "%s|%l|%f", buf, sizeof buf);
+  char buf[2048] = {};
+  __sanitizer_symbolize_pc(pc, "%s|%l|%m|%f", buf, sizeof buf);
   std::string s(buf);
-  auto a = s.find('|'), b = s.find('|', a == std::string::npos ? a : a + 1);
-  if (a == std::string::npos || b == std::string::npos) return f;
+  auto a = s.find('|');
+  auto b = a == std::string::npos ? a : s.find('|', a + 1);
+  auto c = b == std::string::npos ? b : s.find('|', b + 1);
+  if (c == std::string::npos) return f;
   f.file = s.substr(0, a);
   f.line = static_cast<unsigned>(std::strtoul(s.c_str() + a + 1, nullptr, 10));
-  f.function = s.substr(b + 1);
+  f.module = s.substr(b + 1, c - b - 1);
+  f.function = s.substr(c + 1);
   if (f.file.empty() || f.file == "<null>") f.file.clear();
   return f;
-}
-
-bool is_runtime_frame(const Frame& f) {
-  // Skip frames inside the C++ library headers and TSan's own interceptors.
-  return f.file.empty() || f.file.find("/include/c++/") != std::string::npos ||
-         f.file.find("sanitizer_common") != std::string::npos ||
-         f.file.find("/tsan/") != std::string::npos;
 }
 
 }  // namespace
@@ -196,4 +226,8 @@ void on_report(void* report) noexcept {
 
 }  // namespace weft::rt::tsan
 
+// The LD_PRELOAD interposer exports its own (runtime/preload/src/init.cpp): this library's symbols
+// are local to it there.
+#ifndef WEFT_PRELOAD_BUILD
 extern "C" void __tsan_on_report(void* report) { weft::rt::tsan::on_report(report); }
+#endif

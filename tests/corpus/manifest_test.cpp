@@ -20,15 +20,6 @@ namespace {
 
 const fs::path kRoot = WEFT_SOURCE_DIR;
 
-// The bug kinds of docs/design.md, and which `weft lint` can see.
-const std::set<std::string> kKinds = {
-    "wait-not-in-loop",  "lock-reentry",        "event-as-condition", "lock-order-inversion",
-    "deadlock",          "unowned-release",     "wait-without-lock",  "notify-without-lock",
-    "lost-wakeup",       "exit-holding-lock",   "data-race",          "destroy-in-use",
-    "use-after-destroy", "api-misuse"};
-const std::set<std::string> kStaticKinds = {"wait-not-in-loop",     "lock-reentry",
-                                            "event-as-condition",   "lock-order-inversion",
-                                            "wait-without-lock",    "notify-without-lock"};
 const std::set<std::string> kFlavors = {"weft", "std", "pthread"};
 
 // What a labelled line must contain, per check (looked for in the code before any `//`).
@@ -66,6 +57,17 @@ std::vector<std::string> read_lines(const fs::path& p) {
   for (std::string l; std::getline(in, l);) lines.push_back(l);
   return lines;
 }
+
+// The bug kinds of docs/design.md (runtime/vocabulary.json), or only those `weft lint` can see.
+std::set<std::string> bug_kinds(bool lint_only) {
+  const json v = json::parse(read_text(kRoot / "runtime/vocabulary.json"));
+  std::set<std::string> out;
+  for (const json& k : v.at("bug_kinds"))
+    if (!lint_only || k.at("found_by") != "run") out.insert(k.at("id").get<std::string>());
+  return out;
+}
+const std::set<std::string> kKinds = bug_kinds(false);
+const std::set<std::string> kStaticKinds = bug_kinds(true);
 
 const json& manifest() {
   static const json m = json::parse(read_text(kRoot / "corpus/manifest.json"));

@@ -485,6 +485,26 @@ TEST_CASE("notify-without-lock: a first wait without its mutex does not judge an
   CHECK(f.cap.of_kind("notify-without-lock").empty());
 }
 
+TEST_CASE("wait-without-lock on a condvar is one finding: the wait's own release is part of it") {
+  Fixture f;
+  ObjId m = f.obj(ObjKind::Mutex, "m"), cv = f.obj(ObjKind::CondVar, "cv");
+  f.ev(Ev::WaitBegin, cv, m);  // m not held
+  f.ev(Ev::Release, m, 0);     // pthread_cond_wait unlocks it: not an unowned-release of its own
+  f.ev(Ev::WaitEnd, cv, static_cast<std::uint64_t>(WaitResult::Timeout));
+  f.ev(Ev::Acquired, m, 1);    // and returns holding it
+  f.release(m);
+  CHECK(f.cap.of_kind("wait-without-lock").size() == 1);
+  CHECK(f.cap.of_kind("unowned-release").empty());
+  // A later release of the mutex nobody holds is one of its own.
+  f.ev(Ev::Release, m, 0);
+  CHECK(f.cap.of_kind("unowned-release").size() == 1);
+  // So is one after a wait whose release did not come (an error-checking mutex's EPERM).
+  f.ev(Ev::WaitBegin, cv, m);
+  f.ev(Ev::WaitEnd, cv, static_cast<std::uint64_t>(WaitResult::Failed));
+  f.ev(Ev::Release, m, 0);
+  CHECK(f.cap.of_kind("unowned-release").size() == 2);
+}
+
 TEST_CASE("exit-holding-lock: a thread ends holding a lock") {
   Fixture f;
   ObjId l = f.obj(ObjKind::Lock, "l"), ok = f.obj(ObjKind::Lock, "ok");

@@ -81,3 +81,42 @@ TEST_CASE("every kind has a stable, distinct name") {
   CHECK(to_string(Ev::AcquireBegin) == "acquire-begin");
   CHECK(to_string(ObjKind::RLock) == "rlock");
 }
+
+TEST_CASE("the vocabulary keeps the trace format's values and meanings (runtime/vocabulary.json)") {
+  // Values are on disk and in the page's payload (docs/trace-format.md): never renumbered.
+  STATIC_REQUIRE(static_cast<int>(Ev::Create) == 1);
+  STATIC_REQUIRE(static_cast<int>(Ev::WaitBegin) == 7);
+  STATIC_REQUIRE(static_cast<int>(Ev::ThreadStart) == 15);
+  STATIC_REQUIRE(static_cast<int>(Ev::DestroyBegin) == 25);
+  STATIC_REQUIRE(static_cast<int>(Ev::Misuse) == 26);
+  STATIC_REQUIRE(static_cast<int>(Ev::kCount) == 27);
+  STATIC_REQUIRE(static_cast<int>(ObjKind::RecursiveMutex) == 13);
+  STATIC_REQUIRE(static_cast<int>(ObjKind::SpinLock) == 19);
+  STATIC_REQUIRE(static_cast<int>(ObjKind::kCount) == 20);
+  STATIC_REQUIRE(static_cast<int>(WaitResult::Failed) == 4);
+  STATIC_REQUIRE(static_cast<int>(AcquireFail::Error) == 3);
+  STATIC_REQUIRE(static_cast<int>(MisuseCode::DestroyBusy) == 10);
+  // Which args are object ids (readers remap them like `obj`).
+  std::set<Ev> object_args;
+  for (int k = 1; k < static_cast<int>(Ev::kCount); ++k)
+    if (arg_is_object(static_cast<Ev>(k))) object_args.insert(static_cast<Ev>(k));
+  CHECK(object_args == std::set<Ev>{Ev::WaitBegin, Ev::ThreadStart, Ev::TaskSubmit, Ev::TaskStart});
+  CHECK(arg_kind(Ev::WaitEnd) == ArgKind::WaitResult);
+  CHECK(arg_kind(Ev::AcquireFailed) == ArgKind::AcquireFail);
+  CHECK(arg_kind(Ev::Misuse) == ArgKind::MisuseCode);
+  CHECK(arg_kind(Ev::Acquired) == ArgKind::Number);
+  std::set<ObjKind> reentrant;
+  for (int k = 0; k < static_cast<int>(ObjKind::kCount); ++k)
+    if (is_reentrant(static_cast<ObjKind>(k))) reentrant.insert(static_cast<ObjKind>(k));
+  CHECK(reentrant == std::set<ObjKind>{ObjKind::RLock, ObjKind::RecursiveMutex});
+  CHECK(to_string(ObjKind::SpinLock) == "spinlock");
+  CHECK(to_string(Ev::Misuse) == "misuse");
+  CHECK(to_string(WaitResult::Timeout) == "timeout");
+  CHECK(to_string(AcquireFail::WouldBlock) == "would-block");
+  CHECK(misuse_kind(MisuseCode::UnlockNotOwner) == "unowned-release");
+  CHECK(misuse_kind(MisuseCode::UseUninitialised) == "use-after-destroy");
+  CHECK(misuse_kind(MisuseCode::DestroyBusy) == "destroy-in-use");
+  CHECK(misuse_kind(MisuseCode::SemOverflow) == "api-misuse");
+  CHECK(to_string(MisuseCode::BarrierCountZero) == "barrier initialised with count 0");
+  CHECK(bug_kind::kLockOrderInversion == "lock-order-inversion");
+}

@@ -42,6 +42,7 @@ Result exec(const std::vector<std::string>& argv, const std::string& dir,
     dup2(e, 2);
     unsetenv("WEFT_TRACE");
     unsetenv("WEFT_TRACE_ROOT");
+    unsetenv("WEFT_TRACE_STARTED");
     unsetenv("WEFT_PRELOAD_SELFTEST");
     unsetenv("LD_PRELOAD");
     if (extra_env != nullptr) putenv(const_cast<char*>(extra_env));

@@ -21,7 +21,9 @@ weft_target_warnings(preload_prog_cxx)
 weft_add_catch_test(runtime_preload_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/preload_test.cpp)
 add_dependencies(runtime_preload_test weft_preload preload_prog preload_prog_cxx)
 # Only for the event conventions (kAcquiredByTry) of weft/runtime/event.hpp.
-target_include_directories(runtime_preload_test PRIVATE ${PROJECT_SOURCE_DIR}/runtime/include)
+target_include_directories(runtime_preload_test PRIVATE
+  $<TARGET_PROPERTY:weft_runtime,INTERFACE_INCLUDE_DIRECTORIES>)
+add_dependencies(runtime_preload_test weft_vocabulary)
 target_compile_definitions(runtime_preload_test PRIVATE
   WEFT_PRELOAD_LIB="$<TARGET_FILE:weft_preload>"
   WEFT_PRELOAD_PROG_C="$<TARGET_FILE:preload_prog>"

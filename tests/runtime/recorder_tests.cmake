@@ -36,11 +36,13 @@ if(WEFT_CLANGXX_19 AND NOT WEFT_SANITIZE)
       ${PROJECT_SOURCE_DIR}/runtime/src/labels.cpp ${PROJECT_SOURCE_DIR}/runtime/src/vocabulary.cpp)
   add_custom_command(OUTPUT ${_weft_fuzz_bin}
     COMMAND ${WEFT_CLANGXX_19} -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined
-      -fno-sanitize-recover=undefined -Wno-deprecated-declarations -I${PROJECT_SOURCE_DIR}/runtime/include ${_weft_fuzz_srcs}
+      -fno-sanitize-recover=undefined -Wno-deprecated-declarations -I${PROJECT_SOURCE_DIR}/runtime/include
+      -I${WEFT_GENERATED_INCLUDE} ${_weft_fuzz_srcs}
       -o ${_weft_fuzz_bin}
     DEPENDS ${_weft_fuzz_srcs} ${PROJECT_SOURCE_DIR}/runtime/include/weft/runtime/trace_format.hpp
       ${PROJECT_SOURCE_DIR}/runtime/include/weft/runtime/trace_reader.hpp
       ${PROJECT_SOURCE_DIR}/runtime/include/weft/runtime/trace_model.hpp
+      ${WEFT_GENERATED_INCLUDE}/weft/runtime/vocabulary.inc weft_vocabulary
     COMMENT "libFuzzer target for the trace reader (clang++-19)")
   add_custom_target(trace_reader_fuzz ALL DEPENDS ${_weft_fuzz_bin})
   add_test(NAME runtime_fuzz:trace-reader COMMAND sh -c

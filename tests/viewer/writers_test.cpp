@@ -4,9 +4,14 @@
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include "synthetic.hpp"
 #include "weft/viewer/writers.hpp"
@@ -207,6 +212,100 @@ TEST_CASE("text: one row per thread, terminal width, who blocks on whom, finding
   CHECK(ascii.str().find("\u2588") == std::string::npos);
   CHECK(ascii.str().find("\u2593") == std::string::npos);
   CHECK(ascii.str().find("X|") != std::string::npos);
+}
+
+TEST_CASE("text: the lock table has the page's numbers (web/layout/derive.js lockStats)") {
+  Basic b = basic_trace();
+  std::ostringstream out;
+  viewer::write_text(b.trace, out, {.width = 100, .unicode = true});
+  const std::string s = out.str();
+  INFO(s);
+  // The same figures as tests/viewer/js/locks.test.js: sorted by time blocked; acquisitions,
+  // contended holds, blocks, blocked total and max, hold max and total.
+  auto a = s.find("  lock A  ");
+  auto bb = s.find("  lock B  ");
+  auto q = s.find("  queue lock");
+  REQUIRE(a != std::string::npos);
+  REQUIRE(bb != std::string::npos);
+  REQUIRE(q != std::string::npos);
+  CHECK(a < bb);
+  CHECK(bb < q);
+  auto row = [&](std::size_t pos) { return s.substr(pos, s.find('\n', pos) - pos); };
+  auto words = [](const std::string& line) {
+    std::istringstream in(line);
+    std::vector<std::string> w;
+    for (std::string x; in >> x;) w.push_back(x);
+    return w;
+  };
+  CHECK(words(row(a)) == std::vector<std::string>{"lock", "A", "3", "1", "2", "2.0", "us", "1.4",
+                                                  "us", "2.0", "us", "3.4", "us"});
+  CHECK(words(row(bb)) == std::vector<std::string>{"lock", "B", "1", "0", "1", "1.5", "us", "1.5",
+                                                   "us", "1.9", "us", "1.9", "us"});
+  CHECK(words(row(q)) == std::vector<std::string>{"queue", "lock", "3", "0", "0", "0", "ns", "0",
+                                                  "ns", "200", "ns", "500", "ns"});
+}
+
+TEST_CASE("source: the lines around the sites; missing, unreadable or odd files give none") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("weft-src-test-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string file = (dir / "prog.cpp").string();
+  {
+    std::ofstream f(file);
+    for (int i = 1; i <= 20; ++i)
+      f << "line " << i << (i == 7 ? std::string(500, 'x') : "") << "\r\n";
+  }
+  Builder b;
+  auto th = b.thread("t");
+  auto s_find = b.site(file, 10, "f");                           // the finding's site
+  auto s_ev = b.site(file, 12, "g");                             // overlaps: one block 8..14
+  auto s_far = b.site(file, 19, "h");                            // a second block 17..20
+  auto s_missing = b.site((dir / "gone.cpp").string(), 3, "m");  // no such file
+  auto s_dir = b.site(dir.string(), 1, "d");                     // not a regular file
+  auto s_past = b.site(file, 400, "p");                          // past the end of the file
+  auto s_zero = b.site(file, 0, "z");                            // no line
+  auto l = b.object(rt::ObjKind::Mutex, "m", s_far);
+  b.ev(10, th, rt::Ev::Acquired, l, 1, s_ev);
+  b.ev(20, th, rt::Ev::Release, l, 0, s_missing);
+  b.ev(30, th, rt::Ev::Acquired, l, 1, s_dir);
+  b.ev(40, th, rt::Ev::Release, l, 0, s_past);
+  b.ev(50, th, rt::Ev::Acquired, l, 1, s_zero);
+  b.finding("deadlock", "x", 50, {th}, {l}, {s_find});
+
+  auto sn = viewer::read_source_snippets(b.t);
+  REQUIRE(sn.size() == 2);
+  CHECK(sn[0].file == file);
+  CHECK(sn[0].first_line == 8);
+  CHECK(sn[0].lines == std::vector<std::string>{"line 8", "line 9", "line 10", "line 11", "line 12",
+                                                "line 13", "line 14"});
+  CHECK(sn[1].first_line == 17);
+  CHECK(sn[1].lines.size() == 4);  // 17..20, the file ends there
+  CHECK(sn[1].lines.back() == "line 20");
+
+  // A long line is cut (with an ellipsis); the cap keeps the findings' sites first.
+  b.t.findings[0].sites = {b.site(file, 7, "long")};
+  viewer::SourceOptions small;
+  small.context = 0;
+  small.max_bytes = 245;  // the long line (241) fits, then nothing else (8 each)
+  sn = viewer::read_source_snippets(b.t, small);
+  REQUIRE(sn.size() == 1);
+  CHECK(sn[0].first_line == 7);
+  CHECK(sn[0].lines[0].size() == 240 + 3);
+  CHECK(sn[0].lines[0].substr(240) == "\xe2\x80\xa6");
+
+  // The page carries the snippets in its payload; without the files there are none, no error.
+  std::string raw =
+      inflate_raw(unbase64(viewer::encode_payload(b.t, viewer::read_source_snippets(b.t))));
+  CHECK(raw[4] == 2);  // payload version
+  CHECK(raw.find("line 13") != std::string::npos);
+  fs::remove_all(dir);
+  CHECK(viewer::read_source_snippets(b.t).empty());
+  std::ostringstream page;
+  viewer::write_html(b.t, page, "t", viewer::read_source_snippets(b.t));
+  CHECK(page.str().find("window.weft") != std::string::npos);
+  raw = inflate_raw(unbase64(viewer::encode_payload(b.t, {})));
+  CHECK(raw.find("line 13") == std::string::npos);
+  CHECK(raw.back() == '\0');  // no snippets: the section is its count, 0
 }
 
 TEST_CASE("chrome-json: names, async holds, paired flows, findings as instants") {

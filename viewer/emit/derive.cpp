@@ -132,8 +132,7 @@ Derived derive(const trace::Trace& t) {
         auto it = holds.find({th, e.obj});
         if (it == holds.end() || it->second.depth == 0) break;  // unowned release: nothing to close
         auto k = kinds.find(e.obj);
-        bool counted = k != kinds.end() && (k->second == rt::ObjKind::RLock ||
-                                            k->second == rt::ObjKind::RecursiveMutex);
+        bool counted = k != kinds.end() && rt::is_reentrant(k->second);
         if (counted && e.arg > 0) {
           it->second.depth = static_cast<std::uint32_t>(e.arg);
           break;

@@ -35,9 +35,10 @@ std::string escape_html(std::string_view s) {
 
 }  // namespace
 
-void write_html(const trace::Trace& t, std::ostream& out, const std::string& title) {
+void write_html(const trace::Trace& t, std::ostream& out, const std::string& title,
+                const std::vector<SourceSnippet>& snippets) {
   const std::string_view page(assets::kPageTemplate, assets::kPageTemplate_size);
-  const std::string payload = encode_payload(t);
+  const std::string payload = encode_payload(t, snippets);
   const std::string shown_title = escape_html(title.empty() ? "weft timeline" : title);
   std::size_t pos = 0;
   while (pos < page.size()) {

@@ -14,7 +14,8 @@
 namespace weft::viewer {
 namespace {
 
-constexpr std::uint8_t kPayloadVersion = 1;
+// 2: version 1 + the source snippets at the end (the page reads both).
+constexpr std::uint8_t kPayloadVersion = 2;
 
 class Writer {
  public:
@@ -91,7 +92,7 @@ std::string base64(const std::string& in) {
 
 }  // namespace
 
-std::string encode_payload(const trace::Trace& t) {
+std::string encode_payload(const trace::Trace& t, const std::vector<SourceSnippet>& snippets) {
   Strings strings;
   // Objects: the trace's, then any id that events or findings mention but the trace never
   // declared (shown as "object #id").
@@ -165,6 +166,13 @@ std::string encode_payload(const trace::Trace& t) {
   }
   fw.var(t.warnings.size());
   for (const auto& w : t.warnings) fw.var(strings.ref(w));
+  fw.var(snippets.size());  // version 2
+  for (const auto& sn : snippets) {
+    fw.var(strings.ref(sn.file));
+    fw.var(sn.first_line);
+    fw.var(sn.lines.size());
+    for (const auto& line : sn.lines) fw.var(strings.ref(line));
+  }
 
   Writer head;  // processes, threads, objects, sites (refer to strings)
   head.var(t.processes.size());

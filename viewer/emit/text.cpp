@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <map>
+#include <vector>
 
 #include "weft/viewer/writers.hpp"
 
@@ -76,6 +78,68 @@ std::string duration(std::uint64_t ns) {
   return buf;
 }
 
+// The page's Locks panel in text (web/layout/derive.js lockStats, same definitions): per lock
+// acquired or blocked on, acquisitions (as `weft report` counts them), holds entered after
+// blocking, times a thread blocked on it (`weft report`'s "cont"), time blocked (total, longest)
+// and held (longest, total), open intervals up to the end of the time axis. The top 20 by time
+// blocked.
+void write_lock_table(const trace::Trace& t, const Derived& d, const Labels& labels,
+                      std::ostream& out) {
+  struct Row {
+    rt::ObjId obj = 0;
+    std::uint64_t acq = 0, contended = 0, blocks = 0, blocked = 0, max_wait = 0, held = 0,
+                  max_hold = 0;
+  };
+  std::map<rt::ObjId, Row> rows;
+  for (const auto& e : t.events)
+    if (e.kind == rt::Ev::Acquired && e.obj != 0) rows[e.obj].acq++;
+  for (const auto& iv : d.intervals) {
+    if (iv.obj == 0 || (iv.state != State::Blocked && iv.state != State::Holding)) continue;
+    Row& r = rows[iv.obj];
+    const std::uint64_t dur = iv.t1 - iv.t0;
+    if (iv.state == State::Blocked) {
+      r.blocks++;
+      r.blocked += dur;
+      r.max_wait = std::max(r.max_wait, dur);
+    } else {
+      if (iv.contended) r.contended++;
+      r.held += dur;
+      r.max_hold = std::max(r.max_hold, dur);
+    }
+  }
+  if (rows.empty()) return;
+  std::vector<Row> list;
+  for (auto& [id, r] : rows) {
+    r.obj = id;
+    list.push_back(r);
+  }
+  std::stable_sort(list.begin(), list.end(), [](const Row& a, const Row& b) {
+    if (a.blocked != b.blocked) return a.blocked > b.blocked;
+    if (a.held != b.held) return a.held > b.held;
+    return a.acq > b.acq;
+  });
+  constexpr std::size_t kShown = 20;
+  int name_cols = 4;
+  for (std::size_t i = 0; i < list.size() && i < kShown; ++i)
+    name_cols = std::max(name_cols, display_width(labels.object(list[i].obj)));
+  name_cols = std::min(name_cols, 32);
+  char buf[160];
+  out << "locks, by time threads spent blocked on them:\n";
+  std::snprintf(buf, sizeof buf, " %8s %6s %6s %10s %10s %10s %10s\n", "acq", "cont", "blocks",
+                "blocked", "max wait", "max hold", "held");
+  out << "  " << fit("lock", name_cols) << buf;
+  for (std::size_t i = 0; i < list.size() && i < kShown; ++i) {
+    const Row& r = list[i];
+    std::snprintf(buf, sizeof buf, " %8" PRIu64 " %6" PRIu64 " %6" PRIu64 " %10s %10s %10s %10s\n",
+                  r.acq, r.contended, r.blocks, duration(r.blocked).c_str(),
+                  duration(r.max_wait).c_str(), duration(r.max_hold).c_str(),
+                  duration(r.held).c_str());
+    out << "  " << fit(labels.object(r.obj), name_cols) << buf;
+  }
+  if (list.size() > kShown)
+    out << "  (" << list.size() - kShown << " more; the page's Locks panel lists them all)\n";
+}
+
 }  // namespace
 
 void write_text(const trace::Trace& t, std::ostream& out, const TextOptions& opts) {
@@ -142,6 +206,8 @@ void write_text(const trace::Trace& t, std::ostream& out, const TextOptions& opt
         out << ", held by " << labels.thread(h.thread);
     out << "\n";
   }
+
+  write_lock_table(t, d, labels, out);
 
   out << "findings: " << t.findings.size() << "\n";
   for (const auto& f : t.findings) {

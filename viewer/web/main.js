@@ -16,7 +16,7 @@
   const app = {
     m: null, D: null, layout: null, canvas: null, ctx: null, width: 0, height: 0,
     view: { t0: 0, nsPerPx: 1, scrollY: 0 }, selection: null, filter: '',
-    objectLanes: new Set(), selectedFinding: -1, highlight: null, counters: {}, frames: 0,
+    objectLanes: new Set(), selectedFinding: -1, selectedLock: -1, highlight: null, counters: {}, frames: 0,
     pending: false,
   };
 
@@ -49,6 +49,7 @@
   };
   app.selectFinding = (k) => {
     app.selectedFinding = k;
+    if (app.selectedLock >= 0) { app.selectedLock = -1; W.renderLocks(app); }
     if (k < 0 || k >= app.m.findings.length) {
       app.selectedFinding = -1;
       app.highlight = null;
@@ -87,6 +88,16 @@
       }
     }
     app.redraw();
+  };
+  // A row of the Locks panel: the lock's lane shown, scrolled to and highlighted, its details.
+  app.selectLock = (o) => {
+    if (app.selectedFinding >= 0) { app.selectedFinding = -1; W.renderFindings(app); }
+    app.selectedLock = o;
+    app.highlight = { threads: new Set(), objects: new Set([o]), edges: [], finding: -1, time: 0 };
+    app.toggleObjectLane(o, true);
+    const lane = app.layout.lanes.find((l) => l.kind === 'object' && l.obj === o);
+    if (lane) W.renderIntervalDetails(app, { lane, interval: -1, row: null });
+    W.renderLocks(app);
   };
   app.scrollToThread = (th) => {
     const y = W.threadY(app.layout, th);
@@ -134,6 +145,7 @@
     W.renderFindings(app);
     W.renderObjects(app);
     W.renderSelection(app);
+    W.renderLocks(app);
     W.attachInput(app);
     const search = document.getElementById('search');
     search.addEventListener('input', () => {
@@ -161,6 +173,10 @@
     hook.lanes = () => app.layout.lanes.map((l) => ({ kind: l.kind, label: l.label, y: l.y, h: l.h,
       thread: l.thread, obj: l.obj }));
     hook.selectFinding = (k) => app.selectFinding(k);
+    // The Locks panel's rows, all of them: {obj, label, acquisitions, contended, blocks,
+    // blockedNs, maxWaitNs, holdNs, maxHoldNs}.
+    hook.locks = () => app.lockStats.map((s) => Object.assign({ label: W.objectLabel(app.m, s.obj) }, s));
+    hook.selectedLock = () => app.selectedLock;
     hook.findings = () => app.m.findings.map((f) => ({ kind: f.kind, time: W.findingTime(app.D, f),
       threads: f.threads.slice() }));
     hook.zoomTo = (a, b) => { W.zoomTo(app, a, b); app.redraw(); };

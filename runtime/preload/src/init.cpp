@@ -7,6 +7,7 @@
 
 #include "real.hpp"
 #include "state.hpp"
+#include "weft/runtime/tsan.hpp"
 
 namespace weft::preload {
 namespace {
@@ -14,14 +15,6 @@ namespace {
 void write_stderr(const char* text, std::size_t n) noexcept {
   ssize_t ignored = write(2, text, n);
   (void)ignored;
-}
-
-// A program built with -fsanitize=thread carries the TSan runtime, which intercepts the same
-// functions and keeps its own shadow state about them. Recording under it would double every
-// interception and confuse its reports, so the interposer steps aside.
-bool thread_sanitizer_present() noexcept {
-  return dlsym(RTLD_DEFAULT, "__tsan_init") != nullptr ||
-         dlsym(RTLD_DEFAULT, "__tsan_read1") != nullptr;
 }
 
 void before_fork() noexcept {
@@ -41,13 +34,12 @@ void after_fork_child() noexcept {
 
 __attribute__((constructor(101))) void weft_preload_init() {
   real::resolve();
-  if (thread_sanitizer_present()) {
-    static const char msg[] =
-        "weft: this program is built with -fsanitize=thread; the LD_PRELOAD interposer "
-        "(libweft_preload.so) is disabled and records nothing. Rebuild without "
-        "-fsanitize=thread to record it, or run it without weft to use ThreadSanitizer.\n";
-    write_stderr(msg, sizeof msg - 1);
-    return;
+  // A program built with -fsanitize=thread is recorded alongside TSan (docs/tsan.md): weft's own
+  // work runs in TSan ignore brackets (weft/runtime/tsan.hpp); TSan's reports reach the recording
+  // through the hook below (g++'s libtsan) or its report stream (clang's static runtime).
+  if (rt::tsan::detect() && rt::tsan::g_ahead) {
+    g_tsan_ahead = true;
+    rt::tsan::start_report_stream();
   }
   // 2^20 slots (16 MiB of address space, touched only as objects appear); 4096 barriers.
   // 2^16 remembered destroyed objects (a full table only stops use-after-destroy checks).
@@ -67,3 +59,11 @@ __attribute__((constructor(101))) void weft_preload_init() {
 
 }  // namespace
 }  // namespace weft::preload
+
+// ThreadSanitizer calls this hook through the PLT after it printed a report: exported here (the
+// runtime's own definition is left out of this library), it is the one libtsan finds.
+extern "C" __attribute__((visibility("default"))) void __tsan_on_report(void* report) {
+  weft::rt::tsan::ignore_begin();
+  weft::rt::tsan::on_report(report);
+  weft::rt::tsan::ignore_end();
+}

@@ -19,6 +19,8 @@ bool g_chaos = false;
 constinit thread_local bool t_busy WEFT_PRELOAD_TLS = false;
 constinit thread_local ThreadCtl* t_ctl WEFT_PRELOAD_TLS = nullptr;
 constinit thread_local pid_t t_tid WEFT_PRELOAD_TLS = 0;
+constinit thread_local bool t_start_pending WEFT_PRELOAD_TLS = false;
+bool g_tsan_ahead = false;
 constinit thread_local std::source_location t_site WEFT_PRELOAD_TLS{};
 constinit thread_local PcSite t_pc_sites[kPcSites] WEFT_PRELOAD_TLS{};
 

@@ -14,6 +14,7 @@
 #include "object_table.hpp"
 #include "weft/runtime/event.hpp"
 #include "weft/runtime/protocol.hpp"
+#include "weft/runtime/tsan.hpp"
 
 #define WEFT_PRELOAD_TLS __attribute__((tls_model("initial-exec")))
 
@@ -54,8 +55,14 @@ inline Sink* recording() noexcept {
 
 // Marks the calling thread busy for the scope (see t_busy).
 struct Busy {
-  Busy() noexcept { t_busy = true; }
-  ~Busy() { t_busy = false; }
+  Busy() noexcept {
+    t_busy = true;
+    rt::tsan::ignore_begin();
+  }
+  ~Busy() {
+    rt::tsan::ignore_end();
+    t_busy = false;
+  }
   Busy(const Busy&) = delete;
   Busy& operator=(const Busy&) = delete;
 };
@@ -131,12 +138,21 @@ extern constinit thread_local ThreadCtl* t_ctl WEFT_PRELOAD_TLS;
 
 // The calling thread's kernel tid, cached (reset in a fork child: init.cpp).
 extern constinit thread_local pid_t t_tid WEFT_PRELOAD_TLS;
+
+// ThreadSanitizer's interceptors run before ours (clang's static runtime): a thread we start runs
+// our trampoline before TSan has set the thread up, so its ThreadStart waits for the thread's
+// first recorded call (t_start_pending) instead of being recorded there.
+extern bool g_tsan_ahead;
+extern constinit thread_local bool t_start_pending WEFT_PRELOAD_TLS;
+void deliver_start() noexcept;
 pid_t my_tid() noexcept;
 
 // Hands a name given to this thread by another thread to the sink. Call while busy.
 void deliver_pending_name() noexcept;
 
 inline void check_pending_name() noexcept {
+  if (t_start_pending) [[unlikely]]
+    deliver_start();
   if (t_ctl != nullptr && t_ctl->pending_name.load(std::memory_order_relaxed) != nullptr)
       [[unlikely]]
     deliver_pending_name();
@@ -156,10 +172,14 @@ class Call {
   enum Siting { kUserFrame, kDirect };
   Call(Sink& s, const void* pc, Siting siting = kUserFrame) noexcept : s_(s) {
     t_busy = true;
+    rt::tsan::ignore_begin();
     note_site(siting == kDirect ? pc : user_pc(pc));
     check_pending_name();
   }
-  ~Call() { t_busy = false; }
+  ~Call() {
+    rt::tsan::ignore_end();
+    t_busy = false;
+  }
   Call(const Call&) = delete;
   Call& operator=(const Call&) = delete;
 

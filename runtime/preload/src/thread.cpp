@@ -45,9 +45,11 @@ void release_ctl(ThreadCtl* c) noexcept {
   if (c->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   bool was_busy = t_busy;
   t_busy = true;
+  rt::tsan::ignore_begin();
   g_objects.erase(thread_key(c->handle), reinterpret_cast<std::uint64_t>(c));
   std::free(c->pending_name.exchange(nullptr));
   delete c;
+  rt::tsan::ignore_end();
   t_busy = was_busy;
 }
 
@@ -59,7 +61,7 @@ void finish_thread() noexcept {
   t_ended = true;
   if (recording() != nullptr) {
     Busy b;
-    check_pending_name();
+    check_pending_name();  // a thread that made no recorded call starts here
     emit(Ev::ThreadEnd, c ? c->id : t_self, 0);
   }
   if (c != nullptr) {
@@ -88,7 +90,11 @@ void* thread_trampoline(void* p) {
   c->handle = pthread_self();
   t_ctl = c;
   t_self = c->id;
-  if (recording() != nullptr) {
+  if (g_tsan_ahead) [[unlikely]] {
+    // c->fn is TSan's own thread start, which sets the thread up for TSan and then runs the
+    // program's routine: nothing that TSan intercepts may run here before it (deliver_start).
+    t_start_pending = true;
+  } else if (recording() != nullptr) {
     Busy b;
     check_pending_name();
     // ThreadStart is sited at the start routine (as a return address just past its entry, which
@@ -137,6 +143,20 @@ int record_join(pthread_t t, const void* pc, Fn&& call) {
 }
 
 }  // namespace
+
+// The ThreadStart a thread started under clang's ThreadSanitizer could not record in its
+// trampoline (g_tsan_ahead), at its first recorded call; it has no site (the routine the
+// program gave is behind TSan's own start function).
+void deliver_start() noexcept {
+  t_start_pending = false;
+  ThreadCtl* c = t_ctl;
+  if (c == nullptr || rt::active_sink() == nullptr) return;
+  std::source_location site = t_site;
+  t_site = {};
+  emit(Ev::ThreadStart, c->id, c->parent);
+  t_site = site;
+}
+
 }  // namespace weft::preload
 
 using namespace weft::preload;

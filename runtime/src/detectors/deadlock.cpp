@@ -29,6 +29,7 @@
 #include <sstream>
 
 #include "internal.hpp"
+#include "weft/runtime/tsan.hpp"
 
 namespace weft::rt::detectors::internal {
 
@@ -191,6 +192,7 @@ const char* verb(Block b) {
 }  // namespace
 
 void watchdog_main(Detector& d) {
+  tsan::ignore_begin();  // all of this thread is weft's own (weft/runtime/tsan.hpp)
   const auto period = std::chrono::milliseconds(std::max(10, d.options().watchdog_period_ms));
   const int self_tid = static_cast<int>(::syscall(SYS_gettid));
   std::vector<std::pair<std::uint32_t, std::uint64_t>> last_candidate;
@@ -201,6 +203,7 @@ void watchdog_main(Detector& d) {
          slept += std::chrono::milliseconds(10))
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     if (d.watchdog_should_stop()) return;
+    tsan::drain_report_stream();  // clang's ThreadSanitizer reports, as findings (tsan_stream.cpp)
     try {
       std::vector<ThreadRec*> recs = d.threads_snapshot();
       std::vector<Snap> blocked;
@@ -310,7 +313,7 @@ void watchdog_main(Detector& d) {
         }
 
       FindingRecord f;
-      f.kind = "deadlock";
+      f.kind = bug_kind::kDeadlock;
       std::ostringstream msg;
       if (!all_blocked) {
         msg << cycle.size() << (cycle.size() == 1 ? " thread waits for itself" :

@@ -27,7 +27,7 @@ bool is_condition(ObjKind k) { return k == ObjKind::Condition || k == ObjKind::C
 FindingRecord unheard_notify(ObjId obj, std::uint32_t waiter, const SignalState::PendingWait& p,
                              std::string message) {
   FindingRecord f;
-  f.kind = "lost-wakeup";
+  f.kind = bug_kind::kLostWakeup;
   f.message = std::move(message);
   f.threads = {waiter};
   if (p.notify_thread != waiter) f.threads.push_back(p.notify_thread);
@@ -60,7 +60,7 @@ FindingRecord missed_broadcast(Detector& d, ObjId obj, std::uint32_t waiter,
 FindingRecord missed_pulse(Detector& d, ObjId obj, std::uint32_t waiter,
                            const SignalState::PendingWait& p) {
   FindingRecord f;
-  f.kind = "lost-wakeup";
+  f.kind = bug_kind::kLostWakeup;
   f.message = "wait on " + d.describe(obj) + at(p.wait_site) + " blocks forever: the set()" +
               at(p.set_site) + " was undone by the same thread's clear()" + at(p.clear_site) +
               " before this thread began to wait (a pulse leaves no trace); leave the event set, "
@@ -75,7 +75,7 @@ FindingRecord missed_pulse(Detector& d, ObjId obj, std::uint32_t waiter,
 FindingRecord lost_set(Detector& d, ObjId obj, std::uint32_t waiter,
                        const SignalState::PendingWait& p, const char* how) {
   FindingRecord f;
-  f.kind = "event-as-condition";
+  f.kind = bug_kind::kEventAsCondition;
   f.message = "wait on " + d.describe(obj) + at(p.wait_site) + " " + how + ": its set()" +
               at(p.set_site) + " was undone by clear()" + at(p.clear_site) + " before any waiter saw it; use a Condition with a "
               "predicate instead of an Event that is cleared";
@@ -185,7 +185,7 @@ void signals_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64
       case Ev::Clear: {
         if (st.flag && st.redundant_set && st.redundant_thread != t.index) {
           FindingRecord f;
-          f.kind = "event-as-condition";
+          f.kind = bug_kind::kEventAsCondition;
           f.message = "set() of " + d.describe(obj) + at(st.redundant_site) +
                       " came while the event was still set and was then undone by clear()" +
                       at(where) +

@@ -163,6 +163,10 @@ struct ThreadRec {
 
   // Touched only by the thread itself.
   HeldStack held;
+  // The mutex of the wait-without-lock just reported for this thread's current condvar wait: the
+  // wait's own release of it is part of that finding, not an unowned-release of its own. Cleared
+  // by that release and by the wait's end.
+  ObjId unheld_wait_lock = 0;
   static constexpr int kEdgeCache = 128;
   struct SeenEdge {
     ObjId from = 0, to = 0;

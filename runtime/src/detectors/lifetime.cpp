@@ -69,7 +69,7 @@ void lifetime_on_barrier_stuck(Detector& d, std::uint32_t thread, ObjId obj,
   if (s->flags.fetch_or(kOverfullReported, std::memory_order_relaxed) & kOverfullReported) return;
   std::uint32_t left = arrivals % count;
   FindingRecord f;
-  f.kind = "api-misuse";
+  f.kind = bug_kind::kApiMisuse;
   f.message = std::to_string(arrivals) + " arrivals at " + d.describe(obj) + " of count " +
               std::to_string(count) + ": after " + std::to_string(arrivals / count) +
               (arrivals / count == 1 ? " round, " : " rounds, ") + std::to_string(left) +
@@ -88,7 +88,7 @@ void lifetime_on_destroy_begin(Detector& d, ThreadRec& t, ObjId obj,
   if (s == nullptr) return;
   ObjKind k = d.kind_of(obj);
   FindingRecord f;
-  f.kind = "destroy-in-use";
+  f.kind = bug_kind::kDestroyInUse;
   f.threads = {t.index};
   f.objects = {obj};
   f.sites = {where};

@@ -145,7 +145,7 @@ void lock_order_on_acquired(Detector& d, ThreadRec& t, ObjId to, bool to_shared,
             if (!in.to_exclusive && !out_edge.from_exclusive) conflicts = false;
           }
           if (conflicts && common.empty() && d.reported_cycles.insert(key).second) {
-            finding.kind = "lock-order-inversion";
+            finding.kind = bug_kind::kLockOrderInversion;
             std::string msg = "locks taken in a cyclic order (a potential deadlock):";
             for (std::size_t k = 0; k < nodes.size(); ++k) {
               ObjId a = nodes[k], b = nodes[(k + 1) % nodes.size()];

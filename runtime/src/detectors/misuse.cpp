@@ -26,7 +26,7 @@ bool released_recently(const ThreadRec& t, ObjId lock) {
 FindingRecord condvar_finding(Detector& d, std::uint32_t thread, ObjId cond, ObjId lock,
                               const std::source_location& where) {
   FindingRecord f;
-  f.kind = "notify-without-lock";
+  f.kind = bug_kind::kNotifyWithoutLock;
   f.message = "notify on " + d.describe(cond) + " by a thread that neither holds " +
               d.describe(lock) +
               " (the mutex its waits use) nor released it just before: a state change made "
@@ -107,7 +107,7 @@ void condvar_second_mutex(Detector& d, ThreadRec& t, ObjId cond, ObjId before, O
       continue;
     if (Slot* cs = d.slot_if_any(cond)) cs->flags.fetch_or(kMixedMutexes, std::memory_order_relaxed);
     FindingRecord f;
-    f.kind = "api-misuse";
+    f.kind = bug_kind::kApiMisuse;
     std::source_location other = r->block_site.load(std::memory_order_relaxed);
     f.message = d.thread_name(t.index) + " waits on " + d.describe(cond) + " with " +
                 d.describe(lock) + " while " + d.thread_name(r->index) + " waits on it with " +
@@ -134,7 +134,7 @@ void misuse_on_release(Detector& d, ThreadRec& t, ObjId obj, Slot& s,
     return;
   }
   FindingRecord f;
-  f.kind = "unowned-release";
+  f.kind = bug_kind::kUnownedRelease;
   if (k == ObjKind::Lock) {
     f.message = "release of " + d.describe(obj) + " that is not locked";
   } else if (owner != 0) {
@@ -172,9 +172,14 @@ void misuse_on_wait_begin(Detector& d, ThreadRec& t, ObjId cond, ObjId lock,
   // this condvar no longer trusts it.
   if (cs && k == ObjKind::CondVar) cs->flags.fetch_or(kWaitUnheld, std::memory_order_relaxed);
   FindingRecord f;
-  f.kind = "wait-without-lock";
+  f.kind = bug_kind::kWaitWithoutLock;
   f.message = "wait on " + d.describe(cond) + " without holding its lock " + d.describe(lock);
-  if (k == ObjKind::CondVar) f.message += "; pthread_cond_wait returns EPERM or misbehaves";
+  if (k == ObjKind::CondVar) {
+    // One finding for the whole wait: its release of a mutex nobody holds is this one (give()).
+    f.message += "; pthread_cond_wait returns EPERM for an error-checking mutex, and for a default "
+                 "one unlocks a mutex nobody holds and returns holding it";
+    t.unheld_wait_lock = lock;
+  }
   f.threads = {t.index};
   f.objects = {cond, lock};
   f.sites = {where};
@@ -200,7 +205,7 @@ void misuse_on_notify(Detector& d, ThreadRec& t, ObjId cond, const std::source_l
     return;
   }
   FindingRecord f;
-  f.kind = "notify-without-lock";
+  f.kind = bug_kind::kNotifyWithoutLock;
   f.message = "notify on " + d.describe(cond) + " without holding its lock";
   if (lock != 0) {
     f.message += ' ';
@@ -236,7 +241,7 @@ void for_each_stranded_lock(Detector& d, ThreadRec& t, Report&& report) {
 void misuse_on_thread_end(Detector& d, ThreadRec& t, const std::source_location& where) {
   for_each_stranded_lock(d, t, [&](const HeldEntry& h) {
     FindingRecord f;
-    f.kind = "exit-holding-lock";
+    f.kind = bug_kind::kExitHoldingLock;
     f.message = d.thread_name(t.index) + " ends while holding " + d.describe(h.obj) +
                 taken_at(h.site) + "; threads waiting for it will block forever";
     f.threads = {t.index};
@@ -249,7 +254,7 @@ void misuse_on_thread_end(Detector& d, ThreadRec& t, const std::source_location&
 void misuse_on_process_exit(Detector& d, ThreadRec& t) {
   for_each_stranded_lock(d, t, [&](const HeldEntry& h) {
     FindingRecord f;
-    f.kind = "exit-holding-lock";
+    f.kind = bug_kind::kExitHoldingLock;
     f.message = "the process exits (exit() or a return from main) while " +
                 d.thread_name(t.index) + " holds " + d.describe(h.obj) + taken_at(h.site) +
                 "; exit handlers and static destructors that take it block forever";

@@ -27,7 +27,7 @@ void reentry_on_acquire_begin(Detector& d, ThreadRec& t, ObjId obj, Slot& s, std
   // still be released by someone else: not a certain self-deadlock.
   if (k == ObjKind::Lock && (s.flags.load(std::memory_order_relaxed) & kCrossRelease)) return;
   FindingRecord f;
-  f.kind = "lock-reentry";
+  f.kind = bug_kind::kLockReentry;
   f.message = d.thread_name(t.index) + " acquires " + d.describe(obj) +
               " again while holding it" + taken_at(e->site) +
               "; a non-reentrant lock held by its caller can never be acquired: self-deadlock";
@@ -42,7 +42,7 @@ void reentry_on_acquire_failed(Detector& d, ThreadRec& t, ObjId obj, std::uint64
                                const std::source_location& where) {
   HeldEntry* e = find_held(d, t, obj);
   FindingRecord f;
-  f.kind = "lock-reentry";
+  f.kind = bug_kind::kLockReentry;
   f.message = d.thread_name(t.index) + " acquires " + d.describe(obj) +
               " again while holding it" + (e ? taken_at(e->site) : std::string()) +
               "; the call failed with EDEADLK (an error-checking lock), where a default one "

@@ -60,7 +60,7 @@ void wait_loop_on_went_on(Detector& d, ThreadRec& t, const char* what,
                           const std::source_location& where) {
   t.wl_state = WaitLoop::Idle;
   FindingRecord f;
-  f.kind = "wait-not-in-loop";
+  f.kind = bug_kind::kWaitNotInLoop;
   f.message = d.thread_name(t.index) + " woke from a wait on " + d.describe(t.wl_cond) +
               at(t.wl_site) + " (a spurious wake-up injected by --chaos; no other thread took " +
               d.describe(t.wl_lock) + " meanwhile, so its predicate was still false) and then " +
@@ -69,7 +69,7 @@ void wait_loop_on_went_on(Detector& d, ThreadRec& t, const char* what,
   f.threads = {t.index};
   f.objects = {t.wl_cond, t.wl_lock};
   f.sites = {t.wl_site, where};
-  d.report(std::move(f), "wait-not-in-loop|" + site_str(t.wl_site));
+  d.report(std::move(f), std::string(bug_kind::kWaitNotInLoop) + "|" + site_str(t.wl_site));
 }
 
 namespace {

@@ -78,6 +78,14 @@ std::string render_message(Sink* detectors, std::string_view tmpl) {
   return std::string(tmpl);
 }
 
+std::uint32_t thread_index_for_tid(Sink* detectors, int tid) {
+  auto* d = dynamic_cast<internal::Detector*>(detectors);
+  if (d == nullptr) return 0;
+  for (internal::ThreadRec* r : d->threads_snapshot())
+    if (r->tid == tid) return r->index;
+  return 0;
+}
+
 namespace internal {
 
 namespace {
@@ -572,7 +580,10 @@ bool shared_mode(ObjKind k, std::uint64_t arg) {
     misuse_note_released(t, obj);
     return;
   }
-  misuse_on_release(d, t, obj, s, where);
+  if (t.unheld_wait_lock == obj) [[unlikely]]
+    t.unheld_wait_lock = 0;  // a condvar wait's release of the mutex it did not hold: reported
+  else
+    misuse_on_release(d, t, obj, s, where);
   // Not (validly) in our stack: someone else's Lock released across threads, or untracked.
   if (k == ObjKind::RWLock && s.readers.load(std::memory_order_relaxed) > 0) return;
   s.owner.store(0, std::memory_order_relaxed);
@@ -661,6 +672,7 @@ void Detector::on_event(Ev kind, ObjId obj, std::uint64_t arg,
         break;
       case Ev::WaitEnd:
         clear_block(t);
+        t.unheld_wait_lock = 0;
         if (t.wl_state != WaitLoop::Idle) [[unlikely]]
           wait_loop_on_wait_end(t, obj, arg);
         if (s) signals_on_event(*this, t, kind, obj, arg, where);

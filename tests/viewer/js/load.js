@@ -5,10 +5,17 @@ const path = require('node:path');
 const fs = require('node:fs');
 
 const web = process.env.WEFT_WEB || path.join(__dirname, '../../../viewer/web');
+// vocab.js is generated into the build tree (viewer/CMakeLists.txt) from runtime/vocabulary.json.
+const vocab = path.resolve(process.env.WEFT_VOCAB_JS ||
+  path.join(__dirname, '../../../build/viewer/web/vocab.js'));
 const order = ['model/decode.js', 'layout/derive.js', 'layout/lanes.js', 'layout/lod.js',
   'render/draw.js'];
 
 function loadViewer() {
+  if (!fs.existsSync(vocab)) {
+    throw new Error(`${vocab} is missing: build the viewer (it is generated from runtime/vocabulary.json) or set WEFT_VOCAB_JS`);
+  }
+  require(vocab);
   for (const f of order) require(path.join(web, f));
   return globalThis.WeftViewer;
 }

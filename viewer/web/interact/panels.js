@@ -118,10 +118,16 @@
       f.objects.forEach((o, i) => { if (i) p.appendChild(document.createTextNode(', ')); p.appendChild(objectLink(app, o)); });
       body.appendChild(p);
     }
-    const sites = [...new Set(f.sites.filter((x) => x >= 0).map((x) => W.siteLabel(m, x)))];
-    if (sites.length) {
+    const siteIdx = [];
+    const seenSite = new Set();
+    for (const x of f.sites) {
+      if (x < 0) continue;
+      const label = W.siteLabel(m, x);
+      if (!seenSite.has(label)) { seenSite.add(label); siteIdx.push(x); }
+    }
+    if (siteIdx.length) {
       const ul = el('ul', { class: 'sites' });
-      for (const t of sites) ul.appendChild(el('li', {}, t));
+      for (const x of siteIdx) ul.appendChild(el('li', {}, siteText(m, x), snippetBox(m, x)));
       body.appendChild(el('div', { class: 'sub' }, 'source sites:'));
       body.appendChild(ul);
     }
@@ -143,6 +149,14 @@
         const o = m.objects[hit.lane.obj];
         body.appendChild(el('div', { class: 'detail-title' }, o.kindName + ' ', W.objectLabel(m, hit.lane.obj)));
         if (o.site >= 0) body.appendChild(el('div', {}, 'created at ' + W.siteLabel(m, o.site)));
+        const st = (app.lockStats || []).find((x) => x.obj === hit.lane.obj);
+        if (st) {
+          body.appendChild(el('div', { class: 'lock-summary' }, 'acquired ' + st.acquisitions + ' times, ' + st.contended +
+            ' after blocking; threads blocked on it ' + st.blocks + ' times for ' + W.formatDuration(st.blockedNs) +
+            ' (longest ' + W.formatDuration(st.maxWaitNs) + '); held ' + W.formatDuration(st.holdNs) +
+            ' (longest ' + W.formatDuration(st.maxHoldNs) + ')'));
+        }
+        if (o.site >= 0) { const box = snippetBox(m, o.site); if (box) body.appendChild(box); }
         body.appendChild(el('button', { onclick: () => app.toggleObjectLane(hit.lane.obj, false) }, 'hide this lane'));
       }
       return;
@@ -168,7 +182,83 @@
     }
     if (type === W.T.holding && D.contendedHold[i]) body.appendChild(el('div', {}, 'other threads were blocked on it meanwhile'));
     const e = I.ev[i];
-    if (e >= 0 && m.ev.site[e] >= 0) body.appendChild(el('div', {}, 'at ' + W.siteLabel(m, m.ev.site[e])));
+    if (e >= 0 && m.ev.site[e] >= 0) {
+      body.appendChild(el('div', { class: 'site' }, 'at ', siteText(m, m.ev.site[e])));
+      const box = snippetBox(m, m.ev.site[e]);
+      if (box) body.appendChild(box);
+    }
+  }
+
+  // A site as its label (W.siteLabel), the directory greyed and the file:line in bold.
+  function siteText(m, x) {
+    const label = W.siteLabel(m, x), file = m.sites[x].file;
+    const cut = file.lastIndexOf('/') + 1;
+    if (cut <= 0 || !label.startsWith(file)) return el('b', {}, label);
+    return el('span', {}, el('span', { class: 'dir' }, label.slice(0, cut)), el('wbr', {}), el('b', {}, label.slice(cut)));
+  }
+
+  // The source lines around site x (embedded by `weft view`), the site's own line marked; null
+  // when the page carries none for it (file missing when the page was written, --no-source).
+  function snippetBox(m, x) {
+    const sn = W.snippetFor(m, x);
+    if (!sn) return null;
+    const pre = el('pre', { class: 'snippet', 'data-site': String(x) });
+    for (const { no, text } of sn.lines) {
+      pre.appendChild(el('span', { class: 'src-line' + (no === sn.line ? ' at' : '') },
+        el('span', { class: 'no' }, String(no).padStart(4)), ' ', text.replace(/\t/g, '    ')));
+    }
+    return pre;
+  }
+
+  // The "Locks" panel: every lock by the time threads spent blocked on it (W.lockStats), the
+  // first LOCKS_SHOWN rows unless "show all"; a click on a row shows and selects its lane.
+  const LOCKS_SHOWN = 10;
+  // Durations in three significant digits ("500 ms", "55.7 µs"): the table's columns are narrow.
+  function shortDuration(ns) {
+    const units = [[1e9, ' s'], [1e6, ' ms'], [1e3, ' \u00b5s']];
+    for (const [d, u] of units) {
+      if (ns >= d) { const x = ns / d; return (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)) + u; }
+    }
+    return Math.round(ns) + ' ns';
+  }
+  function lockRow(app, s) {
+    const m = app.m;
+    const label = W.objectLabel(m, s.obj);
+    const tr = el('tr', { class: 'lock-row' + (app.selectedLock === s.obj ? ' selected' : ''),
+      'data-obj': String(s.obj), onclick: () => app.selectLock(s.obj) },
+    el('td', { class: 'name', title: label + ' (' + m.objects[s.obj].kindName + ')' }, label),
+    el('td', { class: 'num' }, String(s.acquisitions)),
+    el('td', { class: 'num cont', title: s.contended + ' hold(s) entered after blocking; threads blocked on it ' + s.blocks + ' time(s)' },
+      String(s.contended), s.blocks > s.contended ? el('span', { class: 'more', title: (s.blocks - s.contended) +
+        ' more blocked without getting it (still blocked at the end, or gave up)' }, ' +' + (s.blocks - s.contended)) : null),
+    el('td', { class: 'num', title: W.formatDuration(s.blockedNs) }, shortDuration(s.blockedNs)),
+    el('td', { class: 'num', title: W.formatDuration(s.maxWaitNs) }, shortDuration(s.maxWaitNs)),
+    el('td', { class: 'num', title: W.formatDuration(s.maxHoldNs) }, shortDuration(s.maxHoldNs)),
+    el('td', { class: 'num', title: W.formatDuration(s.holdNs) }, shortDuration(s.holdNs)));
+    return tr;
+  }
+  function renderLocks(app) {
+    const body = document.getElementById('locks-body');
+    body.replaceChildren();
+    if (!app.lockStats) app.lockStats = W.lockStats(app.m, app.D);
+    const stats = app.lockStats;
+    if (!stats.length) { body.appendChild(el('div', { class: 'empty' }, 'No lock was acquired in this trace.')); return; }
+    const head = (text, title) => el('th', { title }, text);
+    const table = el('table', { class: 'stats locks' }, el('tr', {},
+      head('lock', 'the lock, named as everywhere on the page'),
+      head('acq.', 'acquisitions'),
+      head('cont.', 'contended acquisitions: holds entered after blocking (+ blocked without getting it)'),
+      head('blocked', 'total time threads spent blocked acquiring it'),
+      head('max wait', 'the longest a thread was blocked on it'),
+      head('max hold', 'the longest it was held at once'),
+      head('held', 'total time it was held')));
+    const n = app.showAllLocks ? stats.length : Math.min(stats.length, LOCKS_SHOWN);
+    for (let k = 0; k < n; k++) table.appendChild(lockRow(app, stats[k]));
+    body.appendChild(table);
+    if (stats.length > LOCKS_SHOWN) {
+      body.appendChild(el('button', { class: 'show-all', onclick: () => { app.showAllLocks = !app.showAllLocks; renderLocks(app); } },
+        app.showAllLocks ? 'show the top ' + LOCKS_SHOWN : 'show all ' + stats.length + ' locks'));
+    }
   }
 
   function renderSelection(app) {
@@ -208,5 +298,5 @@
   }
 
   Object.assign(W, { el, renderLegend, renderSummary, renderFindings, renderFindingDetails,
-    renderIntervalDetails, renderSelection, renderObjects });
+    renderIntervalDetails, renderSelection, renderObjects, renderLocks, snippetBox, shortDuration });
 })(globalThis.WeftViewer = globalThis.WeftViewer || {});

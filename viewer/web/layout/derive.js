@@ -7,7 +7,7 @@
 // release(lock) .. wait-end(cond), acquired(lock), so the lock shows free while the thread waits.
 (function (W) {
   'use strict';
-  const EV = W.EV;
+  const EV = W.EV, OBJ = W.OBJ, WAIT = W.WAIT;
   // Interval types (also the colour keys of render/draw.js).
   const T = { running: 1, blocked: 2, waiting: 3, holding: 4 };
   // Arrow kinds.
@@ -16,8 +16,10 @@
     'thread start', 'thread end \u2192 join'];
   const F_OPEN = 1, F_CONTENDED = 2;  // interval flags: never ended; hold entered after blocking
 
-  const RECURSIVE = new Set([2 /* rlock */, 13 /* recursive-mutex */]);
-  const EVENT_KINDS = new Set([6 /* event */]);
+  // Object kinds whose release says the depth after (RLock, recursive mutex), and Events (whose
+  // wake-ups are drawn as set -> wait ended): from runtime/vocabulary.json (vocab.js).
+  const RECURSIVE = W.REENTRANT_KINDS;
+  const EVENT_KINDS = new Set([OBJ.event]);
 
   // Growable typed columns: {name: TypedArrayConstructor}; finish() trims them to length n.
   class Table {
@@ -122,17 +124,18 @@
     for (let i = 0; i < n; i++) {
       const th = ev.thread[i], k = ev.kind[i], o = ev.obj[i], ts = ev.ts[i];
       if (!ended[th]) { if (ts < begin[th]) begin[th] = ts; if (ts > end[th]) end[th] = ts; }
-      // Case labels are weft::rt::Ev's numeric values (literals keep this switch a jump table).
+      // Case labels are weft::rt::Ev's values from vocab.js (as fast as literals: 3M events
+      // derived in the same time either way, node 20).
       switch (k) {
-        case 1 /* create */: created[o + 1] = i; break;
-        case 3 /* acquireBegin */: blocked[th] = i; break;
-        case 5 /* acquireFailed */:
+        case EV.create: created[o + 1] = i; break;
+        case EV.acquireBegin: blocked[th] = i; break;
+        case EV.acquireFailed:
           if (blocked[th] >= 0 && ev.obj[blocked[th]] === o) {
             add(ev.ts[blocked[th]], ts, T.blocked, th, o, blocked[th], 0);
             blocked[th] = -1;
           }
           break;
-        case 4 /* acquired */: {
+        case EV.acquired: {
           let contended = false;
           const b = blocked[th];
           if (b >= 0 && ev.obj[b] === o) {
@@ -153,7 +156,7 @@
           else holds[th][k].depth++;
           break;
         }
-        case 6 /* release */: {
+        case EV.release: {
           lastRelease[o + 1] = i;
           const k = findHold(th, o);
           if (k < 0) break;  // unowned release: nothing to close
@@ -167,23 +170,23 @@
           pool.push(h);
           break;
         }
-        case 7 /* waitBegin */: waiting[th] = i; break;
-        case 8 /* waitEnd */: {
+        case EV.waitBegin: waiting[th] = i; break;
+        case EV.waitEnd: {
           const w = waiting[th];
           if (w >= 0 && ev.obj[w] === o) {
             add(ev.ts[w], ts, T.waiting, th, o, w, 0);
             waiting[th] = -1;
             const s = lastSignal[o + 1];
-            if (ev.argLo[i] === 0 && s >= 0 && ev.thread[s] !== th && ev.ts[s] >= ev.ts[w]) {
+            if (ev.argLo[i] === WAIT.notified && s >= 0 && ev.thread[s] !== th && ev.ts[s] >= ev.ts[w]) {
               const isEvent = o >= 0 && EVENT_KINDS.has(m.objects[o].kind);
               arrow(ev.ts[s], ts, ev.thread[s], th, o, isEvent ? A.set : A.notify);
             }
           }
           break;
         }
-        case 9 /* notify */: case 10 /* set */: lastSignal[o + 1] = i; break;
-        case 17 /* joinBegin */: joining[th] = i; break;
-        case 18 /* joinEnd */: {
+        case EV.notify: case EV.set: lastSignal[o + 1] = i; break;
+        case EV.joinBegin: joining[th] = i; break;
+        case EV.joinEnd: {
           const j = joining[th];
           if (j >= 0 && ev.obj[j] === o) {
             add(ev.ts[j], ts, T.waiting, th, o, j, 0);
@@ -193,7 +196,7 @@
           if (ev.argLo[i] === 0 && e2 >= 0) arrow(ev.ts[e2], ts, ev.thread[e2], th, o, A.join);
           break;
         }
-        case 15 /* threadStart */: {
+        case EV.threadStart: {
           const c = created[o + 1];
           if (c >= 0 && ev.thread[c] !== th) {
             arrow(ev.ts[c], ts, ev.thread[c], th, o, A.start);
@@ -202,7 +205,7 @@
           }
           break;
         }
-        case 16 /* threadEnd */:
+        case EV.threadEnd:
           threadEnded[o + 1] = i;
           end[th] = ts;
           ended[th] = 1;
@@ -459,6 +462,48 @@
     return Array.from(stats.values()).sort((x, y) => y.waitNs - x.waitNs || y.holdNs - x.holdNs);
   }
 
+  // Lock contention over the whole trace, per object that was acquired or blocked on: the
+  // page's "Locks" panel and the terminal's table (viewer/emit/text.cpp, same definitions).
+  //   acquisitions  acquired events (each recursive level counts, as in `weft report`)
+  //   contended     holds entered after blocking (F_CONTENDED)
+  //   blocks        times a thread blocked acquiring it (`weft report`'s "cont"): contended
+  //                 holds, plus acquisitions that failed after blocking or never ended
+  //   blockedNs / maxWaitNs   blocked intervals, summed / the longest
+  //   holdNs / maxHoldNs      hold intervals, summed / the longest
+  // Intervals still open at the end count up to the end of the time axis (D.tMax), as drawn.
+  // Sorted by time spent blocked, then hold time, then acquisitions.
+  function lockStats(m, D) {
+    const stats = new Map();
+    const get = (o) => {
+      let s = stats.get(o);
+      if (!s) {
+        stats.set(o, (s = { obj: o, acquisitions: 0, contended: 0, blocks: 0, blockedNs: 0, maxWaitNs: 0,
+          holdNs: 0, maxHoldNs: 0 }));
+      }
+      return s;
+    };
+    const ev = m.ev, acq = EV.acquired;
+    for (let i = 0; i < ev.n; i++) if (ev.kind[i] === acq && ev.obj[i] >= 0) get(ev.obj[i]).acquisitions++;
+    const I = D.I;
+    for (let i = 0; i < I.n; i++) {
+      const o = I.obj[i], type = I.type[i];
+      if (o < 0 || (type !== T.blocked && type !== T.holding)) continue;
+      const s = get(o), d = I.t1[i] - I.t0[i];
+      if (type === T.blocked) {
+        s.blocks++;
+        s.blockedNs += d;
+        if (d > s.maxWaitNs) s.maxWaitNs = d;
+      } else {
+        if (I.flags[i] & F_CONTENDED) s.contended++;
+        s.holdNs += d;
+        if (d > s.maxHoldNs) s.maxHoldNs = d;
+      }
+    }
+    return Array.from(stats.values()).sort((x, y) => y.blockedNs - x.blockedNs || y.holdNs - x.holdNs ||
+      y.acquisitions - x.acquisitions || x.obj - y.obj);
+  }
+
   Object.assign(W, { T, A, A_NAMES, F_OPEN, F_CONTENDED, derive, extendedEnd, packRows, objectRows, findingTime,
-    intervalAt, holdersAt, findingEdges, edgeText, threadOfObject, findingRange, rangeStats });
+    intervalAt, holdersAt, findingEdges, edgeText, threadOfObject, findingRange, rangeStats,
+    lockStats });
 })(globalThis.WeftViewer = globalThis.WeftViewer || {});

@@ -6,19 +6,9 @@
 (function (W) {
   'use strict';
 
-  const EV_NAMES = ['?', 'create', 'destroy', 'acquire-begin', 'acquired', 'acquire-failed',
-    'release', 'wait-begin', 'wait-end', 'notify', 'set', 'clear', 'barrier-arrive',
-    'barrier-pass', 'barrier-break', 'thread-start', 'thread-end', 'join-begin', 'join-end',
-    'task-submit', 'task-start', 'task-end', 'queue-put', 'queue-get', 'finding',
-    'destroy-begin', 'misuse'];
-  const OBJ_KINDS = ['unknown', 'lock', 'rlock', 'condition', 'semaphore', 'bounded-semaphore',
-    'event', 'barrier', 'thread', 'queue', 'future', 'executor', 'mutex', 'recursive-mutex',
-    'condvar', 'rwlock', 'posix-semaphore', 'posix-barrier', 'process', 'spinlock'];
-  // Event kinds (weft::rt::Ev), by name, for the layout code.
-  const EV = {};
-  EV_NAMES.forEach((n, i) => { EV[n.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = i; });
-  // Kinds whose arg is an object id, sent as an object ref (index + 1, 0 = none).
-  const ARG_IS_OBJ = new Set([EV.waitBegin, EV.threadStart, EV.taskSubmit, EV.taskStart]);
+  // Event kinds and their names, object kinds, kinds whose arg is an object id (sent as an
+  // object ref: index + 1, 0 = none): generated from runtime/vocabulary.json (vocab.js).
+  const { EV_NAMES, OBJ_KINDS, EV, ARG_IS_OBJ } = W;
 
   class Reader {
     constructor(bytes) { this.b = bytes; this.p = 0; }
@@ -80,7 +70,8 @@
     const magic = String.fromCharCode(r.u8(), r.u8(), r.u8(), r.u8());
     if (magic !== 'WEFT') throw new Error('not a weft trace payload');
     const version = r.u8();
-    if (version !== 1) throw new Error('unsupported payload version ' + version);
+    // Version 2 = version 1 + the source snippets section at the end; a page still reads both.
+    if (version !== 1 && version !== 2) throw new Error('unsupported payload version ' + version);
     const td = new TextDecoder('utf-8');
     const m = { formatVersion: r.v(), dropped: r.v(), truncated: r.u8() === 1 };
     const ns = r.v();
@@ -169,6 +160,16 @@
     }
     m.warnings = [];
     for (let i = 0, nw = r.v(); i < nw; i++) m.warnings.push(S());
+    // Source snippets (version 2): blocks of consecutive lines of the program's files, read by
+    // `weft view` around the sites; none when the files were missing or --no-source was given.
+    m.snippets = [];
+    if (version >= 2) {
+      for (let i = 0, nb = r.v(); i < nb; i++) {
+        const blk = { file: S(), first: r.v(), lines: [] };
+        for (let k = 0, c = r.v(); k < c; k++) blk.lines.push(S());
+        m.snippets.push(blk);
+      }
+    }
     return m;
   }
 
@@ -226,6 +227,28 @@
     return s.file + ':' + s.line + (s.fn ? ' (' + s.fn + ')' : '');
   }
 
-  Object.assign(W, { EV, EV_NAMES, OBJ_KINDS, decodePayload, base64ToBytes, inflateRaw,
+  // The source lines around site i: {file, line, lines: [{no, text}]} (up to `context` lines
+  // each side, as far as the embedded block goes), or null when the page has none for it.
+  function snippetFor(m, i, context = 2) {
+    const s = m.sites[i];
+    if (!s || !s.line || !m.snippets || !m.snippets.length) return null;
+    if (!m.snippetsByFile) {
+      m.snippetsByFile = new Map();
+      for (const b of m.snippets) {
+        if (!m.snippetsByFile.has(b.file)) m.snippetsByFile.set(b.file, []);
+        m.snippetsByFile.get(b.file).push(b);
+      }
+    }
+    for (const b of m.snippetsByFile.get(s.file) || []) {
+      if (s.line < b.first || s.line >= b.first + b.lines.length) continue;
+      const lines = [];
+      const lo = Math.max(b.first, s.line - context), hi = Math.min(b.first + b.lines.length - 1, s.line + context);
+      for (let no = lo; no <= hi; no++) lines.push({ no, text: b.lines[no - b.first] });
+      return { file: s.file, line: s.line, lines };
+    }
+    return null;
+  }
+
+  Object.assign(W, { EV, EV_NAMES, OBJ_KINDS, decodePayload, snippetFor, base64ToBytes, inflateRaw,
     loadPayload, threadLabel, objectLabel, siteLabel });
 })(globalThis.WeftViewer = globalThis.WeftViewer || {});

@@ -53,4 +53,8 @@ std::unique_ptr<Sink> make_detector_sink(Sink* downstream, const Options& option
 // `detectors` is not a detector sink.
 std::string render_message(Sink* detectors, std::string_view tmpl);
 
+// The index (current_thread_index()) of the recorded thread whose kernel tid is `tid`, as the
+// detector sink `detectors` knows it; 0 when it does not (or is not a detector sink).
+std::uint32_t thread_index_for_tid(Sink* detectors, int tid);
+
 }  // namespace weft::rt::detectors

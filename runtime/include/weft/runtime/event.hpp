@@ -11,7 +11,8 @@
 // With no recording active `active_sink()` is one relaxed load and one predictable branch.
 //
 // Event conventions (what `arg` means for each kind) are fixed here; the trace format, the
-// detectors, `weft report` and the viewer all read them the same way.
+// detectors, `weft report` and the viewer all read them the same way. The kinds' names and
+// values, and which args are object ids or typed reasons, are in runtime/vocabulary.json.
 //
 //   kind            obj              arg
 //   --------------  ---------------  ------------------------------------------------------
@@ -75,96 +76,76 @@
 #include <string_view>
 #include <vector>
 
+#include "weft/runtime/vocabulary.inc"  // generated from runtime/vocabulary.json
+
 namespace weft::rt {
 
 using ObjId = std::uint64_t;  // 0 means "no object"
 
+// The enums below, their names and which event's `arg` is what come from one table,
+// runtime/vocabulary.json, through the generated X-macro lists of vocabulary.inc (docs/design.md,
+// "Vocabulary"). Values are on disk (docs/trace-format.md): they never change.
+#define WEFT_X_ENUM(Name, value, ...) Name = value,
+
 enum class ObjKind : std::uint8_t {
-  Unknown = 0,
-  Lock,
-  RLock,
-  Condition,
-  Semaphore,
-  BoundedSemaphore,
-  Event,
-  Barrier,
-  Thread,
-  Queue,
-  Future,
-  Executor,
-  // Objects seen through the LD_PRELOAD interposer (pthread / std:: types).
-  Mutex,           // pthread_mutex_t of default/normal/errorcheck type, std::mutex
-  RecursiveMutex,  // recursive pthread_mutex_t, std::recursive_mutex
-  CondVar,         // pthread_cond_t, std::condition_variable
-  RWLock,          // pthread_rwlock_t, std::shared_mutex
-  PosixSemaphore,  // sem_t
-  PosixBarrier,    // pthread_barrier_t
-  Process,         // a recorded process (multi-process traces)
-  SpinLock,        // pthread_spinlock_t
+  WEFT_VOCAB_OBJECT_KINDS(WEFT_X_ENUM)
   kCount
 };
 
 enum class Ev : std::uint8_t {
-  Create = 1,  // recorded by new_object(); not emitted by callers
-  Destroy,     // recorded by destroy_object(); not emitted by callers
-  AcquireBegin,
-  Acquired,
-  AcquireFailed,
-  Release,
-  WaitBegin,
-  WaitEnd,
-  Notify,
-  Set,
-  Clear,
-  BarrierArrive,
-  BarrierPass,
-  BarrierBreak,
-  ThreadStart,
-  ThreadEnd,
-  JoinBegin,
-  JoinEnd,
-  TaskSubmit,
-  TaskStart,
-  TaskEnd,
-  QueuePut,
-  QueueGet,
-  Finding,
-  DestroyBegin,
-  Misuse,
+  WEFT_VOCAB_EVENTS(WEFT_X_ENUM)  // Create, Destroy: recorded by new_object / destroy_object
   kCount
 };
 
-enum class WaitResult : std::uint8_t {
-  Notified = 0,
-  Timeout = 1,
-  Spurious = 2,
-  Broken = 3,
-  Failed = 4
-};
+// How a wait ended (WaitEnd's arg).
+enum class WaitResult : std::uint8_t { WEFT_VOCAB_WAIT_RESULTS(WEFT_X_ENUM) };
 
 // Why a lock attempt failed (AcquireFailed's arg).
-enum class AcquireFail : std::uint8_t {
-  WouldBlock = 0,  // a non-blocking try found it taken
-  TimedOut = 1,
-  Refused = 2,     // EDEADLK: the caller already holds it (error-checking mutex, rwlock)
-  Error = 3,       // any other error (EINVAL: destroyed or bad argument; ENOTRECOVERABLE)
-};
+enum class AcquireFail : std::uint8_t { WEFT_VOCAB_ACQUIRE_FAILS(WEFT_X_ENUM) };
 
 // A contract breach seen by a front end (Misuse's arg, low 8 bits; the errno the call returned,
-// if any, above them). Each maps to one bug kind (docs/checks/<kind>.md).
+// if any, above them). Each maps to one bug kind (misuse_kind(), docs/checks/<kind>.md).
 enum class MisuseCode : std::uint8_t {
-  UnlockNotOwner = 1,     // unowned-release: an unlock refused with EPERM (nothing changed)
-  UseAfterDestroy = 2,    // use-after-destroy: the object was destroyed and not initialised again
-  UseUninitialised = 3,   // use-after-destroy: the object was never initialised
-  WaitRecursiveHeld = 4,  // api-misuse: a condition wait on a recursive mutex held > 1 time
-  BarrierCountZero = 5,   // api-misuse: pthread_barrier_init with count 0
-  BarrierInitInUse = 6,   // api-misuse: pthread_barrier_init on a barrier threads wait in
-  SemOverflow = 7,        // api-misuse: sem_post past SEM_VALUE_MAX
-  SemInitInvalid = 8,     // api-misuse: sem_init with a value past SEM_VALUE_MAX
-  RobustNotConsistent = 9,  // api-misuse: a robust mutex unlocked while inconsistent
-  DestroyBusy = 10,       // destroy-in-use: the destroy call itself failed with EBUSY
+  WEFT_VOCAB_MISUSE_CODES(WEFT_X_ENUM)
   kCount
 };
+#undef WEFT_X_ENUM
+
+// What an event's `arg` is: a plain number, an object id (remapped like `obj` by readers of
+// multi-process traces), or a value of the enum named.
+enum class ArgKind : std::uint8_t { Number, Object, AcquireFail, WaitResult, MisuseCode };
+constexpr ArgKind arg_kind(Ev kind) noexcept {
+  switch (kind) {
+#define WEFT_X_ARG(Name, value, id, arg) \
+  case Ev::Name:                         \
+    return ArgKind::arg;
+    WEFT_VOCAB_EVENTS(WEFT_X_ARG)
+#undef WEFT_X_ARG
+    case Ev::kCount: break;
+  }
+  return ArgKind::Number;
+}
+constexpr bool arg_is_object(Ev kind) noexcept { return arg_kind(kind) == ArgKind::Object; }
+
+// Reentrant locks (RLock, recursive mutexes): Acquired/Release carry the depth after.
+constexpr bool is_reentrant(ObjKind kind) noexcept {
+  switch (kind) {
+#define WEFT_X_REENTRANT(Name, value, id, reentrant) \
+  case ObjKind::Name:                                \
+    return reentrant;
+    WEFT_VOCAB_OBJECT_KINDS(WEFT_X_REENTRANT)
+#undef WEFT_X_REENTRANT
+    case ObjKind::kCount: break;
+  }
+  return false;
+}
+
+// The bug-kind ids of docs/design.md, as constants: bug_kind::kLockReentry == "lock-reentry".
+namespace bug_kind {
+#define WEFT_X_BUG(Name, id, lint, run) inline constexpr std::string_view k##Name = id;
+WEFT_VOCAB_BUG_KINDS(WEFT_X_BUG)
+#undef WEFT_X_BUG
+}  // namespace bug_kind
 
 // Added convention: an emitter MAY OR this bit into Acquired's `arg` when the acquisition was a
 // non-blocking try (try_lock(), acquire(false), pthread_mutex_trylock, the tries inside
@@ -183,6 +164,8 @@ inline constexpr std::uint64_t acquired_value(std::uint64_t arg) noexcept {
 // Stable lower-case names ("acquire-begin", "lock", ...), used by report/JSON/viewer.
 std::string_view to_string(Ev kind) noexcept;
 std::string_view to_string(ObjKind kind) noexcept;
+std::string_view to_string(WaitResult result) noexcept;   // "notified", "timeout", ...
+std::string_view to_string(AcquireFail reason) noexcept;  // "would-block", "timed-out", ...
 // The bug kind a misuse code is reported as ("use-after-destroy", ...), and a short phrase.
 std::string_view misuse_kind(MisuseCode code) noexcept;
 std::string_view to_string(MisuseCode code) noexcept;

@@ -12,6 +12,7 @@
 // They throw only what the output stream throws.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -23,10 +24,34 @@
 
 namespace weft::viewer {
 
+// A few consecutive lines of a source file, embedded in the page so that it can show the code
+// around a site (file:line) without the file. Lines are numbered from 1.
+struct SourceSnippet {
+  std::string file;  // as the trace's sites spell it
+  std::uint32_t first_line = 1;
+  std::vector<std::string> lines;
+};
+
+struct SourceOptions {
+  std::uint32_t context = 2;           // lines kept before and after each site's line
+  std::size_t max_bytes = 512 * 1024;  // total text embedded; sites past it get no snippet
+  std::size_t max_line_bytes = 240;    // longer lines are cut (at a UTF-8 boundary) with "…"
+};
+
+// Reads the source around every site the findings, the events and the objects refer to, in that
+// order of priority: for each site whose file exists (relative paths from the current directory)
+// the lines [line - context, line + context]; overlapping ranges of a file merge into one block.
+// A file that is missing, unreadable, not a regular file or over 16 MiB is skipped; never throws
+// except std::bad_alloc.
+std::vector<SourceSnippet> read_source_snippets(const trace::Trace& t,
+                                                const SourceOptions& opts = {});
+
 // Writes the HTML timeline page: the page's scripts and styles inline, the trace embedded as
 // deflate-compressed binary in base64, a Content-Security-Policy that forbids any network access.
-// `title` is shown in the page's title bar (rendered as text; "" = "weft timeline").
-void write_html(const trace::Trace& t, std::ostream& out, const std::string& title = "");
+// `title` is shown in the page's title bar (rendered as text; "" = "weft timeline"). `snippets`
+// (read_source_snippets) are embedded with the trace; the details panel shows them.
+void write_html(const trace::Trace& t, std::ostream& out, const std::string& title = "",
+                const std::vector<SourceSnippet>& snippets = {});
 
 // Writes Chrome Trace Event Format JSON ({"traceEvents":[...]}): thread/process names as
 // metadata, blocked/waiting intervals as complete slices, lock holds as async slices, arrows as
@@ -61,7 +86,7 @@ void write_text(const trace::Trace& t, std::ostream& out, const TextOptions& opt
 
 // The page's embedded trace payload (exposed for tests): the binary encoding documented in
 // viewer/README.md, raw-deflate compressed, then base64.
-std::string encode_payload(const trace::Trace& t);
+std::string encode_payload(const trace::Trace& t, const std::vector<SourceSnippet>& snippets = {});
 
 // Per-thread intervals derived from the events (used by the text and Chrome writers).
 enum class State : std::uint8_t { Running, Blocked, Waiting, Holding };
