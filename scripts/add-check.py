@@ -8,14 +8,17 @@ writes
   analyzer/checks/FooBarCheck.cpp   a working skeleton: it reports calls of `todo_foo_bar()`
   tests/analyzer/foo-bar.cpp        its lit case, a positive and a negative (CTest analyzer:foo-bar)
   docs/checks/foo-bar.md            the page (or a "## weft lint" section added to an existing one)
-and inserts `#include "checks/FooBarCheck.h"` and `entry<FooBarCheck>(),` into
-analyzer/Module.cpp, each in alphabetical order of the id. The skeleton builds with -Werror and
-its test passes as generated, so the next step is to replace the matcher and the case with the
-real ones. Nothing is overwritten: an existing header, source or test stops the script (exit 1)
+inserts `#include "checks/FooBarCheck.h"` and `entry<FooBarCheck>(),` into analyzer/Module.cpp,
+each in alphabetical order of the id, and makes the id a bug kind weft lint finds in
+runtime/vocabulary.json (a new kind: "found_by": "lint"; one weft run already reports: "run"
+becomes "both"), as tests/vocabulary's vocabulary:bug-kinds requires. The skeleton builds with
+-Werror and its test passes as generated, so the next step is to replace the matcher and the
+case with the real ones. Nothing is overwritten: an existing header, source or test stops the script (exit 1)
 before any file is written. --root DIR works on another checkout; --dry-run lists what would be
 written.
 """
 import argparse
+import json
 import os
 import re
 import sys
@@ -144,6 +147,26 @@ def insert_sorted(text, markers, line, key):
     return text[:begin] + ''.join(block) + text[end:]
 
 
+def add_bug_kind(text, check_id):
+    """runtime/vocabulary.json with `check_id` a bug kind weft lint finds, or None if it already
+    is one. Edited as text, one kind per line, so the file keeps its layout."""
+    kinds = json.loads(text)['bug_kinds']
+    kind = next((k for k in kinds if k['id'] == check_id), None)
+    if kind and kind['found_by'] in ('lint', 'both'):
+        return None
+    if kind:
+        pattern = re.compile(r'(\{"id": "%s", "found_by": )"run"' % re.escape(check_id))
+        text, n = pattern.subn(r'\1"both"', text, count=1)
+        if n != 1:
+            raise SystemExit(f'add-check: no {check_id!r} line in runtime/vocabulary.json')
+        return text
+    start = text.index('"bug_kinds": [')
+    end = text.index('\n  ]', start)
+    line = ('    {"id": "%s", "found_by": "lint", "doc": "docs/checks/%s.md"}'
+            % (check_id, check_id))
+    return text[:end] + ',\n' + line + text[end:]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -171,6 +194,7 @@ def main():
         'test': os.path.join(root, 'tests', 'analyzer', args.id + '.cpp'),
         'doc': os.path.join(root, 'docs', 'checks', args.id + '.md'),
         'module': os.path.join(root, 'analyzer', 'Module.cpp'),
+        'vocabulary': os.path.join(root, 'runtime', 'vocabulary.json'),
     }
     if not os.path.isfile(paths['module']):
         sys.exit(f'add-check: no analyzer/Module.cpp under {root}')
@@ -192,10 +216,18 @@ def main():
     module = insert_sorted(module, MODULE_INCLUDES, f'#include "checks/{cls}.h"', include_key)
     module = insert_sorted(module, MODULE_ENTRIES, f'entry<{cls}>(),', entry_key)
 
+    vocabulary = None
+    if os.path.isfile(paths['vocabulary']):
+        vocabulary = add_bug_kind(open(paths['vocabulary']).read(), args.id)
+        if vocabulary is not None:
+            json.loads(vocabulary)  # still JSON
+
     writes = [(paths['header'], HEADER.format(**fields)),
               (paths['source'], SOURCE.format(**fields)),
               (paths['test'], TEST.format(**fields)),
               (paths['module'], module)]
+    if vocabulary is not None:
+        writes.append((paths['vocabulary'], vocabulary))
     if os.path.exists(paths['doc']):
         doc = open(paths['doc']).read()
         if '## weft lint' not in doc:
@@ -211,7 +243,7 @@ def main():
     if not args.dry_run:
         print(f'next: cmake build (the check and test globs pick the new files up), then\n'
               f'  ninja -C build weft && ctest --test-dir build -R "analyzer:{args.id}$"\n'
-              f'and replace every TODO({args.id}); a new bug-kind id also goes in docs/design.md.')
+              f'and replace every TODO({args.id}).')
     return 0
 
 

@@ -26,6 +26,17 @@ def main():
     tmp = tempfile.mkdtemp()
     try:
         shutil.copytree(os.path.join(src, 'analyzer'), os.path.join(tmp, 'analyzer'))
+        os.makedirs(os.path.join(tmp, 'runtime'))
+        shutil.copy(os.path.join(src, 'runtime', 'vocabulary.json'), os.path.join(tmp, 'runtime'))
+        vocab_path = os.path.join(tmp, 'runtime', 'vocabulary.json')
+        # A kind weft run already reports, one per line as in the real file.
+        text = open(vocab_path).read()
+        end = text.index('\n  ]', text.index('"bug_kinds": ['))
+        text = (text[:end] + ',\n    {"id": "zeta-kind", "found_by": "run", "doc": '
+                '"docs/checks/zeta-kind.md"}' + text[end:])
+        json.loads(text)
+        with open(vocab_path, 'w') as f:
+            f.write(text)
         os.makedirs(os.path.join(tmp, 'tests', 'analyzer'))
         os.makedirs(os.path.join(tmp, 'docs', 'checks'))
         with open(os.path.join(tmp, 'docs', 'checks', 'zeta-kind.md'), 'w') as f:
@@ -64,6 +75,12 @@ def main():
         test = open(os.path.join(tmp, 'tests/analyzer/mid-way.cpp')).read()
         if 'CHECK-MESSAGES' not in test or '[mid-way]' not in test:
             fail('lit case without an expectation:\n' + test)
+
+        kinds = {k['id']: k['found_by'] for k in json.load(open(vocab_path))['bug_kinds']}
+        for cid, found_by in (('aardvark-check-me', 'lint'), ('mid-way', 'lint'),
+                              ('zeta-kind', 'both'), ('lock-reentry', 'both')):
+            if kinds.get(cid) != found_by:
+                fail(f'runtime/vocabulary.json: {cid} found_by {kinds.get(cid)}, not {found_by}')
 
         module = open(os.path.join(tmp, 'analyzer', 'Module.cpp')).read()
         includes = re.findall(r'#include "checks/(\w+)Check\.h"', module)
