@@ -11,7 +11,8 @@ writes
 inserts `#include "checks/FooBarCheck.h"` and `entry<FooBarCheck>(),` into analyzer/Module.cpp,
 each in alphabetical order of the id, and makes the id a bug kind weft lint finds in
 runtime/vocabulary.json (a new kind: "found_by": "lint"; one weft run already reports: "run"
-becomes "both"), as tests/vocabulary's vocabulary:bug-kinds requires. The skeleton builds with
+becomes "both") and in docs/design.md's bug-kind table, as tests/vocabulary's
+vocabulary:bug-kinds requires. The skeleton builds with
 -Werror and its test passes as generated, so the next step is to replace the matcher and the
 case with the real ones. Nothing is overwritten: an existing header, source or test stops the script (exit 1)
 before any file is written. --root DIR works on another checkout; --dry-run lists what would be
@@ -167,6 +168,27 @@ def add_bug_kind(text, check_id):
     return text[:end] + ',\n' + line + text[end:]
 
 
+def add_design_row(text, check_id, summary):
+    """docs/design.md with `check_id` in its bug-kind table as found by weft lint (a new row at
+    the end, in the order of runtime/vocabulary.json; or "yes" in the lint column of an existing
+    one), or None if it already is."""
+    head = text.index('## Bug kinds')
+    end = text.find('\n## ', head + 1)
+    end = len(text) if end < 0 else end
+    rows = [m for m in re.finditer(r'^\| `([a-z][a-z0-9-]*)` \|([^|]*)\|.*$', text[head:end], re.M)]
+    if not rows:
+        raise SystemExit('add-check: no bug-kind table under "## Bug kinds" in docs/design.md')
+    for m in rows:
+        if m.group(1) == check_id:
+            if m.group(2).strip() == 'yes':
+                return None
+            a, b = head + m.start(2), head + m.end(2)
+            return text[:a] + ' yes ' + text[b:]
+    at = head + rows[-1].end()
+    what = summary[0].lower() + summary[1:].rstrip('.')
+    return text[:at] + '\n| `%s` | yes | | %s |' % (check_id, what) + text[at:]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -195,6 +217,7 @@ def main():
         'doc': os.path.join(root, 'docs', 'checks', args.id + '.md'),
         'module': os.path.join(root, 'analyzer', 'Module.cpp'),
         'vocabulary': os.path.join(root, 'runtime', 'vocabulary.json'),
+        'design': os.path.join(root, 'docs', 'design.md'),
     }
     if not os.path.isfile(paths['module']):
         sys.exit(f'add-check: no analyzer/Module.cpp under {root}')
@@ -228,6 +251,10 @@ def main():
               (paths['module'], module)]
     if vocabulary is not None:
         writes.append((paths['vocabulary'], vocabulary))
+    if os.path.isfile(paths['design']):
+        design = add_design_row(open(paths['design']).read(), args.id, summary)
+        if design is not None:
+            writes.append((paths['design'], design))
     if os.path.exists(paths['doc']):
         doc = open(paths['doc']).read()
         if '## weft lint' not in doc:

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """scripts/add-check.py end to end, on a copy of analyzer/ in a temporary directory: the files it
-writes, Module.cpp's lists kept in alphabetical order, an existing doc page extended rather than
-replaced, refusals (bad id, existing check) that write nothing, and the generated source and
+writes, Module.cpp's lists kept in alphabetical order, the bug kind in runtime/vocabulary.json and
+docs/design.md's table (new, or a weft run kind becoming both), an existing doc page extended
+rather than replaced, refusals (bad id, existing check) that write nothing, and the generated source and
 Module.cpp compiling (-fsyntax-only, with the flags the build uses for the analyzer).
 
 usage: add_check_test.py SOURCE_ROOT BUILD_DIR
@@ -37,6 +38,14 @@ def main():
         json.loads(text)
         with open(vocab_path, 'w') as f:
             f.write(text)
+        design_path = os.path.join(tmp, 'docs', 'design.md')
+        os.makedirs(os.path.dirname(design_path), exist_ok=True)
+        design = open(os.path.join(src, 'docs', 'design.md')).read()
+        last = [m for m in re.finditer(r'^\| `[a-z-]+` \|.*$', design, re.M)][-1]
+        design = (design[:last.end()] + '\n| `zeta-kind` | | yes | a kind weft run reports |' +
+                  design[last.end():])
+        with open(design_path, 'w') as f:
+            f.write(design)
         os.makedirs(os.path.join(tmp, 'tests', 'analyzer'))
         os.makedirs(os.path.join(tmp, 'docs', 'checks'))
         with open(os.path.join(tmp, 'docs', 'checks', 'zeta-kind.md'), 'w') as f:
@@ -81,6 +90,15 @@ def main():
                               ('zeta-kind', 'both'), ('lock-reentry', 'both')):
             if kinds.get(cid) != found_by:
                 fail(f'runtime/vocabulary.json: {cid} found_by {kinds.get(cid)}, not {found_by}')
+
+        design = open(design_path).read()
+        for row in ('| `aardvark-check-me` | yes | | finds aardvark check me |',
+                    '| `mid-way` | yes | | finds mid way |',
+                    '| `zeta-kind` | yes | yes | a kind weft run reports |'):
+            if design.count(row) != 1:
+                fail(f'docs/design.md: no row {row!r}')
+        if design.index('`aardvark-check-me`') > design.index('`mid-way`'):
+            fail('docs/design.md: new rows not in the order they were added')
 
         module = open(os.path.join(tmp, 'analyzer', 'Module.cpp')).read()
         includes = re.findall(r'#include "checks/(\w+)Check\.h"', module)
