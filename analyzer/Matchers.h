@@ -6,6 +6,8 @@
 
 #include <clang/ASTMatchers/ASTMatchers.h>
 
+#include "checks/LockVocabulary.h"
+
 namespace weft::analyzer::names {
 
 // Classes with a predicate-less wait(lock[, time]) and notify_one/notify_all.
@@ -37,21 +39,24 @@ inline auto atomicFlagClass() {
                                  hasName("::std::atomic"),
                                  hasTemplateArgument(0, refersToType(booleanType())))));
 }
-// Non-reentrant lock types (for lock checks).
+// Lock classes, guards and locking calls: the names of the lock vocabulary (LockVocabulary.h).
 inline auto nonReentrantLockClass() {
   using namespace clang::ast_matchers;
-  return cxxRecordDecl(hasAnyName("::std::mutex", "::std::timed_mutex", "::weft::Lock"));
+  return cxxRecordDecl(hasAnyName(vocab::nonReentrantClassNames()));
 }
 inline auto reentrantLockClass() {
   using namespace clang::ast_matchers;
-  return cxxRecordDecl(
-      hasAnyName("::std::recursive_mutex", "::std::recursive_timed_mutex", "::weft::RLock"));
+  return cxxRecordDecl(hasAnyName(vocab::reentrantClassNames()));
 }
 // RAII guards: the first constructor argument is the lock (scoped_lock: all arguments).
 inline auto lockGuardClass() {
   using namespace clang::ast_matchers;
-  return cxxRecordDecl(hasAnyName("::std::lock_guard", "::std::unique_lock", "::std::scoped_lock",
-                                  "::std::shared_lock"));
+  return cxxRecordDecl(hasAnyName(vocab::guardClassNames()));
+}
+// Functions that take a lock (lock(), acquire(), lock_shared(), pthread_mutex_lock, ...).
+inline auto lockingFunction() {
+  using namespace clang::ast_matchers;
+  return functionDecl(hasAnyName(vocab::lockingFunctionNames()));
 }
 
 }  // namespace weft::analyzer::names

@@ -1,21 +1,17 @@
-// The table of checks. A check is listed here by its class; checks written in parallel branches
-// are picked up with __has_include so that adding one never edits this file's existing lines.
+// The table of checks: one include and one entry per check, each list in alphabetical order of
+// the check's id (scripts/add-check.py inserts new ones in place).
 #include "Module.h"
 
 #include <algorithm>
 
 #include "Check.h"
+// checks: begin includes
 #include "checks/EventAsConditionCheck.h"
+#include "checks/LockOrderInversionCheck.h"
+#include "checks/LockReentryCheck.h"
 #include "checks/WaitNotInLoopCheck.h"
 #include "checks/WaitWithoutLockCheck.h"
-#if __has_include("checks/LockReentryCheck.h")
-#include "checks/LockReentryCheck.h"
-#define WEFT_HAVE_LOCK_REENTRY 1
-#endif
-#if __has_include("checks/LockOrderInversionCheck.h")
-#include "checks/LockOrderInversionCheck.h"
-#define WEFT_HAVE_LOCK_ORDER_INVERSION 1
-#endif
+// checks: end includes
 
 namespace weft::analyzer {
 
@@ -30,16 +26,14 @@ CheckInfo entry() {
 const std::vector<CheckInfo>& registeredChecks() {
   static const std::vector<CheckInfo> checks = [] {
     std::vector<CheckInfo> v = {
-        entry<WaitNotInLoopCheck>(),
+        // checks: begin entries
         entry<EventAsConditionCheck>(),
-        entry<WaitWithoutLockCheck>(),
-        entry<NotifyWithoutLockCheck>(),
-#ifdef WEFT_HAVE_LOCK_REENTRY
-        entry<LockReentryCheck>(),
-#endif
-#ifdef WEFT_HAVE_LOCK_ORDER_INVERSION
         entry<LockOrderInversionCheck>(),
-#endif
+        entry<LockReentryCheck>(),
+        entry<NotifyWithoutLockCheck>(),
+        entry<WaitNotInLoopCheck>(),
+        entry<WaitWithoutLockCheck>(),
+        // checks: end entries
     };
     std::sort(v.begin(), v.end(), [](const CheckInfo& a, const CheckInfo& b) { return a.id < b.id; });
     return v;

@@ -1,6 +1,7 @@
 // Small AST helpers shared by the checks: the source text of a range, the variable or member an
-// object expression names, the declarations an expression reads, and what counts as taking a
-// lock. Header-only (inline); the checks include it after the Clang headers they use.
+// object expression names, the declarations an expression reads, the walk out to the enclosing
+// function. Header-only (inline); the checks include it after the Clang headers they use. What
+// takes or releases a lock is LockVocabulary.h.
 #pragma once
 
 #include <clang/AST/ASTContext.h>
@@ -51,35 +52,6 @@ inline bool sharedState(const clang::ValueDecl* d) {
   if (const auto* v = llvm::dyn_cast<clang::VarDecl>(d))
     return v->hasGlobalStorage() || v->getType()->isReferenceType();
   return false;
-}
-
-// The RAII guards that take a lock in their constructor (std::lock_guard, unique_lock,
-// scoped_lock, and shared_lock when `withShared`).
-inline bool isLockGuardType(clang::QualType t, bool withShared = true) {
-  const clang::CXXRecordDecl* rd = t->getAsCXXRecordDecl();
-  if (!rd) return false;
-  std::string n = rd->getQualifiedNameAsString();
-  return n == "std::lock_guard" || n == "std::unique_lock" || n == "std::scoped_lock" ||
-         (withShared && n == "std::shared_lock");
-}
-
-// A declaration statement of a lock guard: `std::lock_guard<std::mutex> g(m);`.
-inline bool isLockGuardDecl(const clang::Stmt* s, bool withShared = true) {
-  const auto* ds = llvm::dyn_cast_or_null<clang::DeclStmt>(s);
-  if (!ds) return false;
-  for (const clang::Decl* d : ds->decls())
-    if (const auto* v = llvm::dyn_cast<clang::VarDecl>(d); v && isLockGuardType(v->getType(), withShared))
-      return true;
-  return false;
-}
-
-// Functions and methods that take a lock by name: lock(), acquire(), pthread_mutex_lock(),
-// mtx_lock(), and try_lock() when `withTry`.
-inline bool isLockingCallee(const clang::FunctionDecl* fn, bool withTry = false) {
-  if (!fn || !fn->getDeclName().isIdentifier()) return false;
-  llvm::StringRef n = fn->getName();
-  return n == "lock" || n == "acquire" || n == "pthread_mutex_lock" || n == "mtx_lock" ||
-         (withTry && n == "try_lock");
 }
 
 // What a walk out from a statement reached.

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "AstHelpers.h"
+#include "LockVocabulary.h"
 
 using namespace clang;
 
@@ -186,7 +187,7 @@ class FunctionWalk {
   int action(const Stmt* s, Element& el) const {
     if (const auto* ds = dyn_cast<DeclStmt>(s); ds && ds->isSingleDecl()) {
       const auto* v = dyn_cast<VarDecl>(ds->getSingleDecl());
-      if (!v || !v->getInit() || !ast::isLockGuardDecl(s, /*withShared=*/false)) return 0;
+      if (!v || !v->getInit() || !vocab::isGuardDecl(s, /*withShared=*/false)) return 0;
       const auto* ctor = dyn_cast<CXXConstructExpr>(v->getInit()->IgnoreImplicit());
       if (!ctor || ctor->getNumArgs() != 1) return 0;  // defer_lock / try_to_lock / adopt_lock
       if (auto e = elementOf(ctx_, ctor->getArg(0))) {
@@ -199,16 +200,16 @@ class FunctionWalk {
     const auto* call = e ? dyn_cast<CallExpr>(e->IgnoreImplicit()) : nullptr;
     const FunctionDecl* fn = call ? call->getDirectCallee() : nullptr;
     if (!fn || !fn->getIdentifier()) return 0;
-    llvm::StringRef n = fn->getName();
     const Expr* target = nullptr;
     if (const auto* mc = dyn_cast<CXXMemberCallExpr>(call))
       target = mc->getImplicitObjectArgument();
     else if (call->getNumArgs() >= 1)
       target = call->getArg(0);
-    int kind = n == "lock" || n == "acquire" || n == "pthread_mutex_lock" || n == "mtx_lock" ? 1
-               : n == "unlock" || n == "release" || n == "pthread_mutex_unlock" || n == "mtx_unlock"
-                   ? -1
-                   : 0;
+    // Exclusive acquisitions only: readers taking elements in opposite orders do not block
+    // each other.
+    int kind = vocab::takesLock(fn, /*withTry=*/false, /*exclusiveOnly=*/true) ? 1
+               : vocab::releasesLock(fn)                                      ? -1
+                                                                              : 0;
     if (kind == 0) return 0;
     if (auto x = elementOf(ctx_, target)) {
       el = *x;

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "AstHelpers.h"
+#include "LockVocabulary.h"
 #include "Matchers.h"
 
 using namespace clang;
@@ -28,10 +29,10 @@ namespace {
 
 // A statement that takes a lock: a guard declaration, or lock()/acquire()/pthread_mutex_lock().
 bool takesLock(const Stmt* s) {
-  if (ast::isLockGuardDecl(s)) return true;
+  if (vocab::isGuardDecl(s)) return true;
   const auto* e = dyn_cast<Expr>(s);
   const auto* call = e ? dyn_cast<CallExpr>(e->IgnoreImplicit()) : nullptr;
-  return call && ast::isLockingCallee(call->getDirectCallee());
+  return call && vocab::takesLock(call->getDirectCallee());
 }
 
 // `if (cond) break;` (or continue / return / goto, alone or ending a block) with no else: an
@@ -99,7 +100,62 @@ const ValueDecl* checkedState(const Expr* cond, const ValueDecl* self) {
   return state;
 }
 
+// Whether `s` names the declaration `d`.
+bool namesDecl(const Stmt* s, const ValueDecl* d) {
+  std::vector<const ValueDecl*> named;
+  collectDecls(s, named);
+  return std::find(named.begin(), named.end(), d) != named.end();
+}
+
+// The first call in `s` (pre-order), if any.
+const CallExpr* firstCall(const Stmt* s) {
+  if (!s) return nullptr;
+  if (const auto* call = dyn_cast<CallExpr>(s); call && call->getDirectCallee()) return call;
+  for (const Stmt* child : s->children())
+    if (const CallExpr* c = firstCall(child)) return c;
+  return nullptr;
+}
+
 }  // namespace
+
+// send(cmd); ev.clear(); ev.wait(); — the reset comes after the request that makes another
+// thread set the event: a reply that arrives before the reset is wiped out and the wait hangs
+// (or waits for the next reply). The reset is followed, in its block, by a wait on the event
+// (only statements not naming it between), and preceded by a statement with a call that does not
+// name it (the request). Reported at the reset: the fix moves it before the request.
+void EventAsConditionCheck::checkResetAfterRequest(ASTContext& ctx, const CXXMemberCallExpr* reset,
+                                                   const ValueDecl* ev, const CompoundStmt* block,
+                                                   const Stmt* stmt, const std::string& name,
+                                                   const std::string& what) {
+  const CXXMemberCallExpr* wait = nullptr;
+  const CallExpr* request = nullptr;
+  bool after = false;
+  for (const Stmt* s : block->body()) {
+    if (s == stmt) {
+      after = true;
+      continue;
+    }
+    if (!after) {
+      // The nearest earlier call that does not touch the event; a statement naming it (a wait,
+      // a set, a check) starts over.
+      if (namesDecl(s, ev)) request = nullptr;
+      else if (const CallExpr* c = firstCall(s))
+        // A wait for something else (`published.wait()`) is no request to another thread.
+        request = c->getDirectCallee()->getNameAsString() == "wait" ? nullptr : c;
+      continue;
+    }
+    if (!namesDecl(s, ev)) continue;
+    const auto* e = dyn_cast<Expr>(s);
+    const auto* call = e ? dyn_cast<CXXMemberCallExpr>(e->IgnoreImplicit()) : nullptr;
+    if (call && call->getMethodDecl() && call->getMethodDecl()->getName() == "wait" &&
+        objectDecl(call->getImplicitObjectArgument()) == ev)
+      wait = call;
+    break;
+  }
+  if (!wait || !request) return;
+  resetAfterRequest_.push_back({reset, request, wait, name, what});
+  (void)ctx;
+}
 
 void EventAsConditionCheck::registerMatchers(MatchFinder* finder) {
   auto Event = names::weftEventClass();
@@ -169,9 +225,12 @@ void EventAsConditionCheck::check(const MatchFinder::MatchResult& result) {
         return;  // the event is set, checked or waited on otherwise in between
       wait = call;
     }
-    if (!wait) return;
     std::string name = sourceText(ctx, reset->getImplicitObjectArgument()->getSourceRange());
     std::string what = reset->getMethodDecl()->getNameAsString();
+    if (!wait) {
+      checkResetAfterRequest(ctx, reset, ev, block, stmt, name, what);
+      return;
+    }
     reportedWaits_.insert(wait);
     // Reported at the wait: that is what the fix replaces (a Condition wait with a predicate).
     diag(wait->getBeginLoc(), "'" + name + "' is waited on, then reset by '" + what +
@@ -224,6 +283,21 @@ void EventAsConditionCheck::onEndOfTranslationUnit(ASTContext&) {
                                     c.stateName +
                                     "' without a lock: the check and the wait are not atomic; "
                                     "use a Condition with its lock and a predicate");
+  }
+  for (const ResetAfterRequest& r : resetAfterRequest_) {
+    bool checked =
+        std::any_of(checkThenWait_.begin(), checkThenWait_.end(), [&](const Candidate& c) {
+          return c.wait == r.wait && resetEvents_.count(c.event);
+        });
+    if (checked) continue;
+    std::string callee = r.request->getDirectCallee()->getNameAsString();
+    diag(r.reset->getBeginLoc(), "'" + r.name + "' is reset by '" + r.what + "' after '" + callee +
+                                     "' and then waited on: a set() that answers '" + callee +
+                                     "' before the reset is lost and the wait may never return; "
+                                     "reset it before the request, or use a Condition with its "
+                                     "lock and a predicate")
+        .note(r.request->getBeginLoc(), "'" + callee + "' is called here, before the reset")
+        .note(r.wait->getBeginLoc(), "'" + r.name + "' is waited on here");
   }
   reportSemaphores();
 }

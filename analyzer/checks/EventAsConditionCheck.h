@@ -8,7 +8,10 @@
 #include "Check.h"
 
 namespace clang {
+class ASTContext;
 class CallExpr;
+class CompoundStmt;
+class Stmt;
 class CXXMemberCallExpr;
 class ValueDecl;
 }  // namespace clang
@@ -45,6 +48,15 @@ class EventAsConditionCheck : public Check {
   std::vector<Candidate> checkThenWait_;         // reported if the event is ever reset
   std::set<const clang::ValueDecl*> resetEvents_;  // events cleared somewhere in the TU
   std::set<const clang::CallExpr*> reportedWaits_;  // waits already reported as wait-then-reset
+  // send(); ev.clear(); ev.wait(); — reported at the end of the TU unless the wait is reported
+  // as check-then-wait (the same race seen from the check: one finding is enough).
+  struct ResetAfterRequest {
+    const clang::CallExpr* reset;
+    const clang::CallExpr* request;
+    const clang::CallExpr* wait;
+    std::string name, what;
+  };
+  std::vector<ResetAfterRequest> resetAfterRequest_;
 
   // std::binary_semaphore: every acquire/release, judged once the whole TU is seen.
   struct SemaphoreUse {
@@ -58,6 +70,10 @@ class EventAsConditionCheck : public Check {
   };
   std::vector<SemaphoreUse> semaphoreUses_;
   void reportSemaphores();
+  void checkResetAfterRequest(clang::ASTContext& ctx, const clang::CXXMemberCallExpr* reset,
+                              const clang::ValueDecl* ev, const clang::CompoundStmt* block,
+                              const clang::Stmt* stmt, const std::string& name,
+                              const std::string& what);
 };
 
 }  // namespace weft::analyzer

@@ -3,6 +3,8 @@
 #include "LockModel.h"
 
 #include "AstHelpers.h"
+#include "LockVocabulary.h"
+#include "ParamTests.h"
 
 #include <clang/AST/ASTContext.h>
 #include <clang/AST/Attr.h>
@@ -27,96 +29,21 @@ using namespace clang;
 
 // ---- What is a lock, a guard, an acquisition ---------------------------------------------------
 
-// True if `dc` is namespace `ns` at top level (inline namespaces such as std::__1 skipped).
-bool in_namespace(const DeclContext* dc, llvm::StringRef ns) {
-  while (dc && dc->isInlineNamespace()) dc = dc->getParent();
-  const auto* nd = dyn_cast_or_null<NamespaceDecl>(dc);
-  if (!nd || nd->getName() != ns) return false;
-  const DeclContext* p = nd->getParent();
-  while (p && p->isInlineNamespace()) p = p->getParent();
-  return p && p->isTranslationUnit();
-}
+// The lock vocabulary (LockVocabulary.h) as this must-hold pass models it: exclusive ownership
+// (std, pthread, C11, weft and annotated mutexes, pthread rwlocks in write mode, spin locks).
+// Reader modes (std::shared_lock, lock_shared(), pthread_rwlock_rdlock) are not modelled yet.
+using vocab::LockType;
 
-struct LockType {
-  LockKind kind;
-  std::string name;
-};
+std::optional<LockType> lock_type(QualType t) { return vocab::lockType(t); }
 
-const CXXRecordDecl* record_of(QualType t) {
-  t = t.getNonReferenceType();
-  if (t->isPointerType()) t = t->getPointeeType();
-  const auto* rd = t->getAsCXXRecordDecl();
-  return rd ? rd->getDefinition() ? rd->getDefinition() : rd : nullptr;
-}
-
-bool has_typedef_name(QualType t, llvm::StringRef name) {
-  t = t.getNonReferenceType();
-  if (t->isPointerType()) t = t->getPointeeType();
-  while (const auto* tt = t->getAs<TypedefType>()) {
-    if (tt->getDecl()->getName() == name) return true;
-    t = tt->getDecl()->getUnderlyingType();
-  }
-  return false;
-}
-
-bool has_capability(const CXXRecordDecl* rd) {
-  if (!rd) return false;
-  if (rd->hasAttr<CapabilityAttr>()) return true;
-  if (const auto* spec = dyn_cast<ClassTemplateSpecializationDecl>(rd))
-    return spec->getSpecializedTemplate()->getTemplatedDecl()->hasAttr<CapabilityAttr>();
-  return false;
-}
-
-// The lock type of an object of type `t` (pointers and references looked through), if any.
-std::optional<LockType> lock_type(QualType t) {
-  if (has_typedef_name(t, "pthread_mutex_t"))
-    return LockType{LockKind::kNonRecursive, "pthread_mutex_t"};
-  if (has_typedef_name(t, "mtx_t")) return LockType{LockKind::kNonRecursive, "mtx_t"};
-  const CXXRecordDecl* rd = record_of(t);
-  if (!rd || !rd->getIdentifier()) return std::nullopt;
-  llvm::StringRef n = rd->getName();
-  if (rd->isInStdNamespace()) {
-    if (n == "mutex" || n == "timed_mutex" || n == "shared_mutex" || n == "shared_timed_mutex")
-      return LockType{LockKind::kNonRecursive, "std::" + n.str()};
-    if (n == "recursive_mutex" || n == "recursive_timed_mutex")
-      return LockType{LockKind::kRecursive, "std::" + n.str()};
-    return std::nullopt;
-  }
-  if (in_namespace(rd->getDeclContext(), "weft")) {
-    if (n == "Lock") return LockType{LockKind::kNonRecursive, "weft::Lock"};
-    if (n == "RLock") return LockType{LockKind::kRecursive, "weft::RLock"};
-    return std::nullopt;
-  }
-  if (has_capability(rd)) {
-    // Clang 19 cannot annotate reentrancy; a capability named "recursive"/"reentrant" is one.
-    std::string lower = n.lower();
-    bool reentrant = lower.find("recursive") != std::string::npos ||
-                     lower.find("reentrant") != std::string::npos;
-    return LockType{reentrant ? LockKind::kRecursive : LockKind::kNonRecursive,
-                    rd->getQualifiedNameAsString()};
-  }
-  return std::nullopt;
-}
-
-enum class GuardKind { kNone, kLockGuard, kUniqueLock, kScopedLock, kAnnotated };
+using GuardKind = vocab::Guard;
 
 GuardKind guard_kind(QualType t) {
-  const CXXRecordDecl* rd = record_of(t.getNonReferenceType());
-  if (!rd || !rd->getIdentifier()) return GuardKind::kNone;
-  if (rd->isInStdNamespace()) {
-    llvm::StringRef n = rd->getName();
-    if (n == "lock_guard") return GuardKind::kLockGuard;
-    if (n == "unique_lock") return GuardKind::kUniqueLock;
-    if (n == "scoped_lock") return GuardKind::kScopedLock;
-    return GuardKind::kNone;
-  }
-  const CXXRecordDecl* pattern = rd;
-  if (const auto* spec = dyn_cast<ClassTemplateSpecializationDecl>(rd))
-    pattern = spec->getSpecializedTemplate()->getTemplatedDecl();
-  if (rd->hasAttr<ScopedLockableAttr>() || pattern->hasAttr<ScopedLockableAttr>())
-    return GuardKind::kAnnotated;
-  return GuardKind::kNone;
+  GuardKind g = vocab::guardKind(t);
+  return g == GuardKind::kSharedLock ? GuardKind::kNone : g;
 }
+
+const CXXRecordDecl* record_of(QualType t) { return vocab::recordOf(t); }
 
 bool is_tag(const Expr* e, llvm::StringRef tag) {
   const CXXRecordDecl* rd = record_of(e->getType());
@@ -388,7 +315,10 @@ class FunctionAnalysis {
     if (key->root == LockKey::Root::kParam &&
         (type->name == "pthread_mutex_t" || type->name == "mtx_t"))
       kind = LockKind::kUnknown;
-    return HeldLock{*key, kind, text(lock_expr->IgnoreParenImpCasts()), type->name, site(at), -1};
+    HeldLock h{*key, kind, text(lock_expr->IgnoreParenImpCasts()), type->name, site(at), -1, {}};
+    if (key->root == LockKey::Root::kThis && key->path.size() == 1)
+      h.cls = key->name + "::" + key->path[0];
+    return h;
   }
 
   std::vector<HeldLock> snapshot(const State& s) const {
@@ -532,6 +462,7 @@ class FunctionAnalysis {
         break;
       }
       case GuardKind::kNone:
+      case GuardKind::kSharedLock:
         break;
     }
     return g;
@@ -575,21 +506,6 @@ class FunctionAnalysis {
   }
 
   // Does `lock.acquire(blocking, timeout)` block until acquired? (weft::Lock / RLock)
-  bool acquire_blocks(const CallExpr* call) const {
-    if (call->getNumArgs() >= 1) {
-      bool blocking = false;
-      if (!call->getArg(0)->EvaluateAsBooleanCondition(blocking, ctx_) || !blocking) return false;
-    }
-    if (call->getNumArgs() >= 2) {
-      Expr::EvalResult r;
-      if (!call->getArg(1)->EvaluateAsRValue(r, ctx_)) return false;
-      if (r.Val.isFloat()) return r.Val.getFloat().isNegative();
-      if (r.Val.isInt()) return r.Val.getInt().isNegative();
-      return false;
-    }
-    return true;
-  }
-
   void member_call(const CXXMemberCallExpr* mc, State& s, bool record) {
     const CXXMethodDecl* md = mc->getMethodDecl();
     const Expr* obj = mc->getImplicitObjectArgument();
@@ -599,19 +515,27 @@ class FunctionAnalysis {
 
     if (const VarDecl* gv = guard_var(obj, s)) {
       Guard& g = s.guards[gv];
-      if (name == "unlock") {
-        for (const auto& l : g.locks) release(s, l.key);
-        g.owns = false;
-        g.unknown = false;
-      } else if (name == "lock") {
-        std::vector<HeldLock> ls = g.locks;
-        for (auto& l : ls) l.site = site(at);
-        acquire(s, ls, record);
-        g.owns = true;
-      } else if (name == "release") {
-        s.guards.erase(gv);  // the lock stays held, nobody unlocks it at scope end
-      } else if (name == "try_lock" || name.starts_with("try_lock_")) {
-        g.unknown = true;
+      switch (vocab::guardMethod(name)) {
+        case vocab::GuardMethod::kUnlock:
+          for (const auto& l : g.locks) release(s, l.key);
+          g.owns = false;
+          g.unknown = false;
+          break;
+        case vocab::GuardMethod::kLock: {
+          std::vector<HeldLock> ls = g.locks;
+          for (auto& l : ls) l.site = site(at);
+          acquire(s, ls, record);
+          g.owns = true;
+          break;
+        }
+        case vocab::GuardMethod::kRelease:
+          s.guards.erase(gv);  // the lock stays held, nobody unlocks it at scope end
+          break;
+        case vocab::GuardMethod::kTryLock:
+          g.unknown = true;
+          break;
+        case vocab::GuardMethod::kNone:
+          break;
       }
       return;
     }
@@ -621,11 +545,15 @@ class FunctionAnalysis {
       bool weft_like = lt->name == "weft::Lock" || lt->name == "weft::RLock";
       bool annotated_acquire = md->hasAttr<AcquireCapabilityAttr>();
       bool annotated_release = md->hasAttr<ReleaseCapabilityAttr>();
-      if (name == "lock" || (weft_like && name == "acquire" && acquire_blocks(mc)) ||
+      vocab::Op op = vocab::memberOp(name);
+      // acquire() / release() are weft's names (acquire(false) or with a timeout is a try).
+      bool weft_name = name == "acquire" || name == "release";
+      bool blocks = !weft_name || (weft_like && vocab::acquireBlocks(mc, ctx_));
+      if ((op == vocab::Op::kLock && blocks) ||
           (annotated_acquire && md->getNumParams() == 0 &&
            !md->hasAttr<TryAcquireCapabilityAttr>())) {
         if (auto l = lock_at(obj, at)) acquire(s, {*l}, record);
-      } else if (name == "unlock" || (weft_like && name == "release") || annotated_release) {
+      } else if ((op == vocab::Op::kUnlock && (!weft_name || weft_like)) || annotated_release) {
         if (auto k = key_of(obj)) release(s, *k);
       }
       return;  // try_lock, lock_shared, ...: not blocking exclusive acquisitions
@@ -681,11 +609,14 @@ class FunctionAnalysis {
     llvm::StringRef name = callee->getName();
     SourceLocation at = call->getBeginLoc();
     if (callee->isExternC() || callee->getDeclContext()->isTranslationUnit()) {
-      if ((name == "pthread_mutex_lock" || name == "mtx_lock") && call->getNumArgs() >= 1) {
+      vocab::FreeOp op = vocab::freeOp(name);
+      // pthread_mutex_lock, mtx_lock, pthread_rwlock_wrlock, pthread_spin_lock; the unlocks
+      // (pthread_rwlock_unlock of a read lock releases nothing modelled).
+      if (op.op == vocab::Op::kLock && call->getNumArgs() >= 1) {
         if (auto l = lock_at(call->getArg(0), at)) acquire(s, {*l}, record);
         return;
       }
-      if ((name == "pthread_mutex_unlock" || name == "mtx_unlock") && call->getNumArgs() >= 1) {
+      if (op.op == vocab::Op::kUnlock && call->getNumArgs() >= 1) {
         if (auto k = key_of(call->getArg(0))) release(s, *k);
         return;
       }
@@ -789,56 +720,8 @@ class FunctionAnalysis {
       facts_.non_default.insert(*k);
   }
 
-  // What the `if`s enclosing `stmt` (up to this function's body) say about its parameters:
-  // tests of a parameter against an integer constant, through `&&` in a then-branch, `||` in an
-  // else-branch and `!`.
-  std::vector<ParamTest> path_tests(const Stmt* stmt) {
-    std::vector<ParamTest> out;
-    if (!stmt) return out;
-    ast::walkOut(ctx_, stmt, [&](const Stmt* p, const Stmt* child) {
-      if (const auto* i = dyn_cast<IfStmt>(p); i && child && !i->isConsteval()) {
-        if (child == i->getThen()) add_tests(i->getCond(), true, out);
-        if (child == i->getElse()) add_tests(i->getCond(), false, out);
-      }
-      return true;
-    });
-    return out;
-  }
-
-  void add_tests(const Expr* cond, bool truth, std::vector<ParamTest>& out) {
-    cond = cond->IgnoreParenImpCasts();
-    if (const auto* u = dyn_cast<UnaryOperator>(cond); u && u->getOpcode() == UO_LNot) {
-      add_tests(u->getSubExpr(), !truth, out);
-      return;
-    }
-    const auto* b = dyn_cast<BinaryOperator>(cond);
-    if (!b) return;
-    if ((b->getOpcode() == BO_LAnd && truth) || (b->getOpcode() == BO_LOr && !truth)) {
-      add_tests(b->getLHS(), truth, out);
-      add_tests(b->getRHS(), truth, out);
-      return;
-    }
-    if (b->getOpcode() != BO_EQ && b->getOpcode() != BO_NE) return;
-    auto param = [&](const Expr* e) -> std::optional<unsigned> {
-      const auto* ref = dyn_cast<DeclRefExpr>(e->IgnoreParenImpCasts());
-      const auto* pv = ref ? dyn_cast<ParmVarDecl>(ref->getDecl()) : nullptr;
-      if (!pv || pv->getDeclContext() != fd_) return std::nullopt;
-      return pv->getFunctionScopeIndex();
-    };
-    auto constant = [&](const Expr* e) -> std::optional<std::int64_t> {
-      Expr::EvalResult r;
-      if (e->isValueDependent() || !e->EvaluateAsInt(r, ctx_)) return std::nullopt;
-      return r.Val.getInt().getExtValue();
-    };
-    std::optional<unsigned> p = param(b->getLHS());
-    std::optional<std::int64_t> v = constant(b->getRHS());
-    if (!p || !v) {
-      p = param(b->getRHS());
-      v = constant(b->getLHS());
-    }
-    if (!p || !v) return;
-    out.push_back({*p, (b->getOpcode() == BO_EQ) == truth, *v});
-  }
+  // What every path to `stmt` says about the function's parameters (ParamTests.h).
+  std::vector<ParamTest> path_tests(const Stmt* stmt) { return ast::paramTestsAt(ctx_, fd_, stmt); }
 
   template <typename Args>
   void record_call(const FunctionDecl* callee, SourceLocation at, CallBinding binding, Args args,
@@ -929,7 +812,7 @@ class Collector : public RecursiveASTVisitor<Collector> {
   }
 
   void check_static_init(QualType t, const Expr* init, LockKey key) {
-    if (!has_typedef_name(t, "pthread_mutex_t")) return;
+    if (!vocab::hasTypedefName(t, "pthread_mutex_t")) return;
     const SourceManager& sm = ctx_.getSourceManager();
     CharSourceRange r = sm.getExpansionRange(init->getSourceRange());
     std::string s = Lexer::getSourceText(r, sm, ctx_.getLangOpts()).str();

@@ -75,7 +75,8 @@ LockKey key_from(const json& j) {
 }
 json held_json(const HeldLock& h) {
   return {{"key", key_json(h.key)}, {"kind", kind_name(h.kind)}, {"spelling", h.spelling},
-          {"type", h.type},         {"site", site_json(h.site)}, {"group", h.group}};
+          {"type", h.type},         {"site", site_json(h.site)}, {"group", h.group},
+          {"cls", h.cls}};
 }
 HeldLock held_from(const json& j) {
   return {key_from(j.at("key")),
@@ -83,7 +84,8 @@ HeldLock held_from(const json& j) {
           j.at("spelling").get<std::string>(),
           j.at("type").get<std::string>(),
           site_from(j.at("site")),
-          j.at("group").get<int>()};
+          j.at("group").get<int>(),
+          j.value("cls", std::string())};
 }
 json held_list_json(const std::vector<HeldLock>& v) {
   json a = json::array();
@@ -191,11 +193,7 @@ struct Closure {
 // False when one of `tests` fails for the constant arguments of `c`: the path in the callee
 // that they guard cannot run from this call.
 bool feasible(const std::vector<ParamTest>& tests, const Call& c) {
-  for (const ParamTest& t : tests) {
-    if (t.param >= c.constants.size() || !c.constants[t.param]) continue;
-    if ((*c.constants[t.param] == t.value) != t.equal) return false;
-  }
-  return true;
+  return feasible(tests, c.constants);
 }
 
 Closure close(const Facts& facts) {
@@ -557,6 +555,53 @@ std::vector<Finding> find_order_inversions(const Facts& facts) {
                                     q(e.from.spelling) + " here"});
       if (!e.chain.empty()) add_chain_notes(fd.notes, e.chain, 1, e.to, e.acquirer);
     }
+    out.push_back(std::move(fd));
+  }
+
+  // Orders of two classes spread over call chains: A's lock held while calling into the B that
+  // A points to, which takes B's lock; elsewhere B's lock held while calling into its A, which
+  // takes A's lock. The objects are named differently on each side (`this->b->mb` in A,
+  // `this->mb` in B), so the cycle exists only at the level of the classes' fields: compared by
+  // `cls`, like lockdep's lock classes. Two distinct classes only (one class's objects locked
+  // parent-then-child is hand-over-hand locking, ordered by the structure), two edges, and not a
+  // pair of locks already reported above.
+  std::map<std::pair<std::string, std::string>, const Edge*> classEdges;
+  for (const Edge* e : ordered) {
+    if (e->from.cls.empty() || e->to.cls.empty()) continue;
+    std::string fromClass = e->from.cls.substr(0, e->from.cls.rfind("::"));
+    std::string toClass = e->to.cls.substr(0, e->to.cls.rfind("::"));
+    if (fromClass == toClass) continue;
+    classEdges.emplace(std::pair{e->from.cls, e->to.cls}, e);  // latest first: keeps the latest
+  }
+  std::set<std::pair<std::string, std::string>> classSeen;
+  for (const auto& [pair, e0] : classEdges) {
+    auto back = classEdges.find({pair.second, pair.first});
+    if (back == classEdges.end()) continue;
+    const Edge* e1 = back->second;
+    if (!classSeen.insert(std::minmax(pair.first, pair.second)).second) continue;
+    // The same two objects: the instance-level pass has seen this cycle.
+    if (e0->from.key == e1->to.key && e0->to.key == e1->from.key) continue;
+    // Report at the later of the two edges' acquisitions (as above).
+    const Edge* late = std::tie(e0->to.site, e0->at) > std::tie(e1->to.site, e1->at) ? e0 : e1;
+    const Edge* early = late == e0 ? e1 : e0;
+    const std::string& a = late->from.cls;
+    const std::string& b = late->to.cls;
+    Finding fd{"lock-order-inversion", late->to.site,
+               q(b) + " is acquired while holding " + q(a) + ", but elsewhere " + q(a) +
+                   " is acquired while holding " + q(b) +
+                   " (objects of two classes that call into each other): threads taking both "
+                   "orders on linked objects can deadlock",
+               {}};
+    fd.notes.push_back({late->from.site, q(late->from.spelling) + " (" + q(a) +
+                                             ") was acquired here, in " + q(late->holder)});
+    for (const Step& st : late->chain)
+      fd.notes.push_back({st.site, q(st.caller) + " calls " + q(st.callee) + " here", true});
+    fd.notes.push_back({early->from.site, q(early->from.spelling) + " (" + q(b) +
+                                              ") is acquired here (in " + q(early->holder) + ")"});
+    fd.notes.push_back({early->at, q(early->to.spelling) + " (" + q(a) +
+                                       ") is then acquired while holding it here"});
+    if (!early->chain.empty())
+      add_chain_notes(fd.notes, early->chain, 1, early->to, early->acquirer);
     out.push_back(std::move(fd));
   }
   sort_unique(out);

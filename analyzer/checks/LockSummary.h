@@ -67,6 +67,10 @@ struct HeldLock {
   std::string type;      // e.g. "std::mutex"
   Site site;             // where it was acquired
   int group = -1;        // acquisitions of one std::scoped_lock / std::lock share a group id
+  // The lock's class-level name when it is a direct field of a class (`B::mb` for `this->mb`
+  // in B's methods), kept when the key is mapped into a caller's terms (`this->b->mb` seen
+  // from A): lock-order-inversion relates orders of two classes through it.
+  std::string cls;
 };
 
 // A test of one of the function's own parameters against a constant that every path to a
@@ -77,6 +81,17 @@ struct ParamTest {
   std::int64_t value = 0;
   bool operator==(const ParamTest&) const = default;
 };
+
+// False when one of `tests` fails for the constant arguments of a call (per argument: its value
+// when it is an integer constant): the statement they lead to cannot run from that call.
+inline bool feasible(const std::vector<ParamTest>& tests,
+                     const std::vector<std::optional<std::int64_t>>& constants) {
+  for (const ParamTest& t : tests) {
+    if (t.param >= constants.size() || !constants[t.param]) continue;
+    if ((*constants[t.param] == t.value) != t.equal) return false;
+  }
+  return true;
+}
 
 // One blocking acquisition in a function body.
 struct Acquisition {

@@ -6,12 +6,16 @@
 #include <clang/AST/ParentMapContext.h>
 #include <clang/AST/StmtCXX.h>
 #include <clang/ASTMatchers/ASTMatchers.h>
+#include <clang/Index/USRGeneration.h>
 #include <clang/Lex/Lexer.h>
+#include <llvm/ADT/SmallString.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "AstHelpers.h"
+#include "FindingJson.h"
 #include "Matchers.h"
 
 using namespace clang;
@@ -144,18 +148,71 @@ bool readsOnlyOwnValues(const Expr* e) {
   return any;
 }
 
-// A lock type, possibly behind a pointer or reference.
-bool isLockType(QualType t) {
-  if (t->isPointerType() || t->isReferenceType()) t = t->getPointeeType();
-  for (QualType u = t.getUnqualifiedType();;) {
-    if (const auto* td = u->getAs<TypedefType>()) {
-      std::string n = td->getDecl()->getName().str();
-      if (n == "pthread_mutex_t" || n == "mtx_t") return true;
-      u = td->getDecl()->getUnderlyingType().getUnqualifiedType();
+// The own counter a statement steps: `++i`, `i--`, `i += 1` on a local or by-value parameter.
+const VarDecl* steppedCounter(const Stmt* s) {
+  const Expr* target = nullptr;
+  if (const auto* u = dyn_cast<UnaryOperator>(s); u && u->isIncrementDecrementOp())
+    target = u->getSubExpr();
+  else if (const auto* c = dyn_cast<CompoundAssignOperator>(s);
+           c && (c->getOpcode() == BO_AddAssign || c->getOpcode() == BO_SubAssign) &&
+           (isa<IntegerLiteral>(c->getRHS()->IgnoreParenImpCasts()) ||
+            readsOnlyOwnValues(c->getRHS())))
+    target = c->getLHS();
+  const auto* ref = target ? dyn_cast<DeclRefExpr>(target->IgnoreParenImpCasts()) : nullptr;
+  const auto* v = ref ? dyn_cast<VarDecl>(ref->getDecl()) : nullptr;
+  if (!v || v->hasGlobalStorage() || v->getType()->isReferenceType() ||
+      v->getType()->isPointerType())
+    return nullptr;
+  return v;
+}
+
+// Every own counter stepped anywhere in `s` (a for-loop's increment, `n-- > 0`).
+void collectSteps(const Stmt* s, std::set<const ValueDecl*>& out) {
+  if (!s) return;
+  if (const VarDecl* v = steppedCounter(s)) out.insert(v);
+  for (const Stmt* child : s->children()) collectSteps(child, out);
+}
+
+// A loop that counts wake-ups (`for (int i = 0; i < n; ++i) cv.wait(lk);`): its condition reads
+// only the function's own values, among them a counter that the loop itself steps, and its body
+// does nothing but the wait and such steps. Each wake-up is taken for an event, so a spurious (or
+// stolen) one is counted: nothing in the loop looks at the state the notifier changed. A local
+// that the loop does not step (`while (!done) cv.wait(lk);`, `done` set by a lambda holding it by
+// reference) is not a counter: that loop re-checks.
+bool countsWakeUps(const Stmt* loop, const CallExpr* wait) {
+  const Expr* cond = nullptr;
+  std::set<const ValueDecl*> steps;
+  if (const auto* w = dyn_cast<WhileStmt>(loop)) cond = w->getCond();
+  else if (const auto* d = dyn_cast<DoStmt>(loop)) cond = d->getCond();
+  else if (const auto* f = dyn_cast<ForStmt>(loop)) {
+    cond = f->getCond();
+    collectSteps(f->getInc(), steps);
+  }
+  if (!cond || !readsOnlyOwnValues(cond)) return false;
+  collectSteps(cond, steps);
+  const Stmt* body = loopBody(loop);
+  std::vector<const Stmt*> stmts;
+  if (const auto* cs = dyn_cast<CompoundStmt>(body)) stmts.assign(cs->body_begin(), cs->body_end());
+  else stmts.push_back(body);
+  bool waited = false;
+  for (const Stmt* st : stmts) {
+    if (isa<NullStmt>(st)) continue;
+    if (stripImplicit(st) == wait->IgnoreImplicit()) {
+      waited = true;
       continue;
     }
-    break;
+    const VarDecl* v = steppedCounter(stripImplicit(st));
+    if (!v) return false;
+    steps.insert(v);
   }
+  return waited && mentionsAny(cond, steps);
+}
+
+// A lock type (LockVocabulary.h), or a project's own mutex class by its name, possibly behind a
+// pointer or reference.
+bool isLockType(QualType t) {
+  if (vocab::lockType(t)) return true;
+  if (t->isPointerType() || t->isReferenceType()) t = t->getPointeeType();
   if (const auto* rd = t.getCanonicalType()->getAsCXXRecordDecl()) {
     // Projects wrap their mutexes too (leveldb's port::Mutex): go by the class name.
     std::string n = rd->getNameAsString();
@@ -183,6 +240,13 @@ bool readsSharedState(const Stmt* s, const std::set<const ValueDecl*>& allowed) 
     if (const auto* v = dyn_cast<VarDecl>(d); v && v->hasGlobalStorage()) return true;
   }
   return false;
+}
+
+// The stable cross-TU name of a function (its USR), empty if it has none.
+std::string usrOf(const FunctionDecl* fn) {
+  llvm::SmallString<128> buf;
+  if (index::generateUSRForDecl(fn->getCanonicalDecl(), buf)) return {};
+  return std::string(buf.str());
 }
 
 }  // namespace
@@ -224,8 +288,7 @@ const CallExpr* WaitNotInLoopCheck::forwardedWait(const FunctionDecl* fn, ASTCon
           cxxConstructExpr(hasDeclaration(cxxConstructorDecl(ofClass(names::lockGuardClass()))),
                            unless(hasAnyArgument(hasType(
                                cxxRecordDecl(hasAnyName("::std::adopt_lock_t", "::std::defer_lock_t")))))),
-          callExpr(callee(functionDecl(hasAnyName("lock", "acquire", "::pthread_mutex_lock",
-                                                   "::mtx_lock", "lock_shared"))))))),
+          callExpr(callee(names::lockingFunction()))))),
       *fn->getBody(), ctx);
   if (!takesLock.empty()) return nullptr;
   // The condition: the object of a member wait, or the first argument of a free one.
@@ -322,6 +385,17 @@ void WaitNotInLoopCheck::registerMatchers(MatchFinder* finder) {
 }
 
 void WaitNotInLoopCheck::check(const MatchFinder::MatchResult& result) {
+  std::vector<Finding>& found = context().findings();
+  size_t before = found.size();
+  pendingCallee_.clear();
+  checkCall(result);
+  if (pendingCallee_.empty()) return;
+  for (size_t i = before; i < found.size(); ++i)
+    pending_.push_back({pendingCallee_, std::move(found[i])});
+  found.resize(before);
+}
+
+void WaitNotInLoopCheck::checkCall(const MatchFinder::MatchResult& result) {
   ASTContext& ctx = *result.Context;
   const auto* call = result.Nodes.getNodeAs<CallExpr>("wait");
   bool wrapper = false;
@@ -337,8 +411,18 @@ void WaitNotInLoopCheck::check(const MatchFinder::MatchResult& result) {
     if (std::find(wrapperNames_.begin(), wrapperNames_.end(),
                   call->getDirectCallee()->getQualifiedNameAsString()) != wrapperNames_.end())
       return;
-    forwarded = forwardedWait(call->getDirectCallee(), ctx);
-    if (!forwarded) return;
+    const FunctionDecl* callee = call->getDirectCallee();
+    forwarded = forwardedWait(callee, ctx);
+    if (!forwarded) {
+      // Defined in another TU (not in a system header): checked as if it were a wrapper, and
+      // reported in the merge phase if it is one.
+      const FunctionDecl* def = callee->getDefinition();
+      if (def && def->hasBody()) return;
+      const SourceManager& sm = ctx.getSourceManager();
+      if (sm.isInSystemHeader(sm.getExpansionLoc(callee->getLocation()))) return;
+      pendingCallee_ = usrOf(callee);
+      if (pendingCallee_.empty()) return;
+    }
     wrapper = true;
   }
   const FunctionDecl* fn = call ? call->getDirectCallee() : nullptr;
@@ -413,6 +497,18 @@ void WaitNotInLoopCheck::check(const MatchFinder::MatchResult& result) {
     return true;
   });
 
+  if (loop && !guard && !timed && countsWakeUps(loop, call)) {
+    auto d = diag(call->getBeginLoc(), "'" + name + "' is in a loop that counts wake-ups instead "
+                                       "of re-checking its condition; a spurious wake-up is counted");
+    if (forwarded)
+      d.note(forwarded->getBeginLoc(),
+             "'" + name + "' is a wait wrapper: it waits here and re-checks nothing");
+    d.note(call->getBeginLoc(), "count the events in state the notifier changes under the lock "
+                                "and wait while it falls short: 'while (done < n) ...'");
+    d.note(call->getBeginLoc(), "if counting wake-ups is right here by design, say so where it is: "
+                                "'// NOLINT(wait-not-in-loop): <why a spurious wake-up is harmless>'");
+    return;
+  }
   if (loop) {
     // A wait straight in a loop: whatever follows it in the body may re-check; we cannot tell,
     // and precision comes first. An `if` that only chooses between flavours of wait (on the
@@ -504,6 +600,61 @@ void WaitNotInLoopCheck::check(const MatchFinder::MatchResult& result) {
            "call '" + name + "' in a 'while' loop that re-checks the awaited state");
   }
   suppressNote();
+}
+
+bool WaitNotInLoopCheck::summarize(ASTContext& ctx, nlohmann::json& out) {
+  nlohmann::json wrappers = nlohmann::json::array(), calls = nlohmann::json::array();
+  for (const auto& [fn, wait] : wrappers_) {
+    SourcePoint where;
+    if (!wait || !context().resolve(wait->getBeginLoc(), where)) continue;
+    std::string usr = usrOf(fn);
+    if (!usr.empty())
+      wrappers.push_back({{"usr", usr}, {"name", fn->getNameAsString()}, {"wait", pointToJson(where)}});
+  }
+  for (const Pending& p : pending_)
+    calls.push_back({{"callee", p.callee}, {"finding", findingToJson(p.finding)}});
+  (void)ctx;
+  if (wrappers.empty() && calls.empty()) return false;
+  out = {{"wrappers", std::move(wrappers)}, {"calls", std::move(calls)}};
+  return true;
+}
+
+void WaitNotInLoopCheck::mergeSummaries(const std::vector<const nlohmann::json*>& summaries) {
+  std::map<std::string, SourcePoint> waitOf;  // wrapper USR -> the wait inside it
+  for (const nlohmann::json* j : summaries) {
+    if (!j->is_object() || !j->contains("wrappers")) continue;
+    for (const auto& w : (*j)["wrappers"]) {
+      try {
+        waitOf.emplace(w.at("usr").get<std::string>(), pointFromJson(w.at("wait")));
+      } catch (const nlohmann::json::exception&) {
+        continue;  // a stale --merge-summaries file
+      }
+    }
+  }
+  for (const nlohmann::json* j : summaries) {
+    if (!j->is_object() || !j->contains("calls")) continue;
+    for (const auto& c : (*j)["calls"]) {
+      Finding f;
+      SourcePoint wait;
+      try {
+        auto it = waitOf.find(c.at("callee").get<std::string>());
+        if (it == waitOf.end()) continue;
+        wait = it->second;
+        f = findingFromJson(c.at("finding"));
+      } catch (const nlohmann::json::exception&) {
+        continue;
+      }
+      // The message names the call (the wrapper); the first note, the wait it goes through.
+      std::string name = f.message.substr(0, f.message.find("' "));
+      if (!name.empty() && name[0] == '\'') name.erase(0, 1);
+      bool counts = f.message.find("counts wake-ups") != std::string::npos;
+      DiagBuilder d = diag(f.where, f.message);
+      d.note(wait, "'" + name + "' is a wait wrapper: it waits here and re-checks nothing" +
+                       (counts ? std::string() : std::string(", so its caller must loop")));
+      for (const Note& n : f.notes) d.note(n.where, n.message, n.step);
+      for (const Edit& e : f.fixes) d.fix(e);
+    }
+  }
 }
 
 }  // namespace weft::analyzer

@@ -29,14 +29,29 @@ class WaitNotInLoopCheck : public Check {
   using Check::Check;
   void registerMatchers(clang::ast_matchers::MatchFinder* finder) override;
   void check(const clang::ast_matchers::MatchFinder::MatchResult& result) override;
+  // Across translation units: the wrappers this TU defines, and the calls it makes of functions
+  // defined elsewhere, each with the finding it draws if that function is a wrapper.
+  bool summarize(clang::ASTContext& ctx, nlohmann::json& out) override;
+  // A prepared call finding is reported when another TU's summary shows its callee to be a
+  // wrapper, with a note at the wait inside it.
+  void mergeSummaries(const std::vector<const nlohmann::json*>& summaries) override;
 
  private:
+  void checkCall(const clang::ast_matchers::MatchFinder::MatchResult& result);
   // The wait a wrapper forwards, or nullptr when `fn` is not one (cached per definition).
   const clang::CallExpr* forwardedWait(const clang::FunctionDecl* fn, clang::ASTContext& ctx);
 
   std::vector<std::string> wrapperNames_;  // keeps the names the wrapper matcher refers to
   std::map<const clang::FunctionDecl*, const clang::CallExpr*> wrappers_;
   std::set<const clang::CallExpr*> wrapperWaits_;  // the waits inside recognised wrappers
+  // The call being checked is of a function defined in no file of this TU (its USR): what it
+  // draws is kept in pending_, not reported, until the merge phase knows whether it is a wrapper.
+  std::string pendingCallee_;
+  struct Pending {
+    std::string callee;  // USR
+    Finding finding;
+  };
+  std::vector<Pending> pending_;
 };
 
 }  // namespace weft::analyzer

@@ -14,7 +14,9 @@
 #include <set>
 
 #include "AstHelpers.h"
+#include "LockVocabulary.h"
 #include "Matchers.h"
+#include "ParamTests.h"
 
 // GCC 12 at -O3 reports a false -Wrestrict inside libstdc++ for `"'" + std::string(...)` once
 // enough of this file is inlined (GCC bug 105329).
@@ -50,9 +52,9 @@ bool mentions(const Stmt* s, const ValueDecl* d) {
 // True when `s` takes any lock: a guard declaration or a lock()/acquire()/try_lock() call.
 bool anyLocking(const Stmt* s) {
   if (!s) return false;
-  if (ast::isLockGuardDecl(s, /*withShared=*/false)) return true;
+  if (vocab::isGuardDecl(s, /*withShared=*/false)) return true;
   if (const auto* call = dyn_cast<CallExpr>(s);
-      call && ast::isLockingCallee(call->getDirectCallee(), /*withTry=*/true))
+      call && vocab::takesLock(call->getDirectCallee(), /*withTry=*/true))
     return true;
   for (const Stmt* c : s->children())
     if (anyLocking(c)) return true;
@@ -68,10 +70,11 @@ State classify(const Stmt* s, const ValueDecl* l, const ASTContext& ctx, std::st
     if (!v) return State::kUnknown;
     const auto* ctor =
         v->getInit() ? dyn_cast<CXXConstructExpr>(v->getInit()->IgnoreImplicit()) : nullptr;
-    const CXXRecordDecl* rd = v->getType()->getAsCXXRecordDecl();
-    std::string type = rd ? rd->getQualifiedNameAsString() : "";
+    vocab::Guard guard = v->getType()->isReferenceType() || v->getType()->isPointerType()
+                             ? vocab::Guard::kNone
+                             : vocab::guardKind(v->getType());
     if (v == l) {  // the std::unique_lock passed to wait is declared here
-      if (type != "std::unique_lock" || !ctor) return State::kUnknown;
+      if (guard != vocab::Guard::kUniqueLock || !ctor) return State::kUnknown;
       if (ctor->getNumArgs() == 0) {
         why = "'" + v->getNameAsString() + "' was constructed without a mutex";
         return State::kNotHeld;
@@ -89,7 +92,8 @@ State classify(const Stmt* s, const ValueDecl* l, const ASTContext& ctx, std::st
       return State::kHeld;
     }
     // A guard over the lock (`std::unique_lock lk(cond)`): held from here on.
-    if ((type == "std::lock_guard" || type == "std::unique_lock" || type == "std::scoped_lock") &&
+    if ((guard == vocab::Guard::kLockGuard || guard == vocab::Guard::kUniqueLock ||
+         guard == vocab::Guard::kScopedLock) &&
         ctor && ctor->getNumArgs() >= 1 && objectDecl(ctor->getArg(0)) == l)
       return State::kHeld;
     return State::kUnknown;
@@ -97,16 +101,14 @@ State classify(const Stmt* s, const ValueDecl* l, const ASTContext& ctx, std::st
   const auto* e = dyn_cast<Expr>(s);
   const auto* call = e ? dyn_cast<CallExpr>(e->IgnoreImplicit()) : nullptr;
   if (!call || !call->getDirectCallee()) return State::kUnknown;
-  std::string n = call->getDirectCallee()->getNameAsString();
   const ValueDecl* target = nullptr;
   if (const auto* mc = dyn_cast<CXXMemberCallExpr>(call))
     target = objectDecl(mc->getImplicitObjectArgument());
   else if (call->getNumArgs() >= 1)
     target = objectDecl(call->getArg(0));
   if (target != l) return State::kUnknown;
-  if (n == "lock" || n == "acquire" || n == "pthread_mutex_lock" || n == "mtx_lock")
-    return State::kHeld;
-  if (n == "unlock" || n == "release" || n == "pthread_mutex_unlock" || n == "mtx_unlock") {
+  if (vocab::takesLock(call->getDirectCallee())) return State::kHeld;
+  if (vocab::releasesLock(call->getDirectCallee())) {
     why = "'" + sourceText(ctx, call->getSourceRange()) + "' released it here";
     return State::kNotHeld;
   }
@@ -360,11 +362,12 @@ class PathResolver {
               {{it->second->getBeginLoc(), "this lambda starts here as a new thread, holding no lock",
                 true}}};
     }
-    return entry(fn, depth);
+    // A caller whose constant arguments rule out the way to `point` is not a path to it.
+    return entry(fn, depth, ast::paramTestsAt(ctx_, fn, point));
   }
 
  private:
-  Verdict entry(const FunctionDecl* f, int depth) {
+  Verdict entry(const FunctionDecl* f, int depth, const std::vector<ast::ParamTest>& tests) {
     f = f->getCanonicalDecl();
     const auto* v = dyn_cast<VarDecl>(lock_);
     bool named = isa<FieldDecl>(lock_) || (v && v->hasGlobalStorage());
@@ -386,7 +389,10 @@ class PathResolver {
     if (u.threadStart)
       out.notes.push_back({u.threadStart->getBeginLoc(),
                            fname + " starts here as a new thread, holding no lock", true});
+    bool any = u.threadStart != nullptr;
     for (const CallExpr* call : u.calls) {
+      if (!locks::feasible(tests, ast::constantArgs(ctx_, call))) continue;
+      any = true;
       Verdict c = at(call, depth + 1);
       if (c.path == Path::kUnknown) {
         out = {};
@@ -404,6 +410,7 @@ class PathResolver {
       }
     }
     visiting_.erase(f);
+    if (!any) return {};  // no path reaches it
     return out;
   }
 
@@ -454,13 +461,17 @@ class PathResolver {
 };
 
 // A function that uses a weft::Condition without acquiring it, but has a direct caller in this TU
-// seen to hold it at the call (`publish()` holds it and calls `wake_readers()`): not evident.
-bool callersMayHold(ASTContext& ctx, const Scan& s, const ValueDecl* lock) {
+// seen to hold it at the call (`publish()` holds it and calls `wake_readers()`): not evident. A
+// caller whose constant arguments rule out the way to `point` does not count.
+bool callersMayHold(ASTContext& ctx, const Scan& s, const ValueDecl* lock, const Stmt* point) {
   const TuIndex& index = tuIndex(ctx);
   auto it = index.uses.find(s.function->getCanonicalDecl());
   if (it == index.uses.end() || it->second.calls.empty()) return false;
+  std::vector<ast::ParamTest> tests = ast::paramTestsAt(ctx, s.function, point);
   for (const CallExpr* caller : it->second.calls)
-    if (scan(caller, lock, ctx).state == State::kHeld) return true;
+    if (locks::feasible(tests, ast::constantArgs(ctx, caller)) &&
+        scan(caller, lock, ctx).state == State::kHeld)
+      return true;
   return false;
 }
 
@@ -473,17 +484,20 @@ struct UnlockedCaller {
   const Expr* arg = nullptr;  // the guard passed there
   Scan scan;
 };
-UnlockedCaller unlockedCaller(ASTContext& ctx, const Scan& s, const ValueDecl* lock) {
+UnlockedCaller unlockedCaller(ASTContext& ctx, const Scan& s, const ValueDecl* lock,
+                              const Stmt* point) {
   const auto* param = dyn_cast<ParmVarDecl>(lock);
   if (!param || !s.function || !s.reachedTop || !param->getType()->isReferenceType()) return {};
-  const CXXRecordDecl* rd = param->getType().getNonReferenceType()->getAsCXXRecordDecl();
-  if (!rd || rd->getQualifiedNameAsString() != "std::unique_lock") return {};
+  if (vocab::guardKind(param->getType().getNonReferenceType()) != vocab::Guard::kUniqueLock)
+    return {};
   unsigned index = param->getFunctionScopeIndex();
   const TuIndex& tu = tuIndex(ctx);
   auto it = tu.uses.find(s.function->getCanonicalDecl());
   if (it == tu.uses.end()) return {};
+  std::vector<ast::ParamTest> tests = ast::paramTestsAt(ctx, s.function, point);
   for (const CallExpr* call : it->second.calls) {
     if (isa<CXXMemberCallExpr>(call) || index >= call->getNumArgs()) continue;
+    if (!locks::feasible(tests, ast::constantArgs(ctx, call))) continue;
     const ValueDecl* arg = objectDecl(call->getArg(index));
     if (!arg) continue;
     Scan at = scan(call, arg, ctx);
@@ -545,7 +559,7 @@ void WaitWithoutLockCheck::check(const MatchFinder::MatchResult& result) {
   if (s.state == State::kNotHeld) {
     diag(call->getBeginLoc(), "'" + name + "' is called without holding the lock '" + lockName + "'")
         .note(s.at->getBeginLoc(), s.why);
-  } else if (!weft && s.state == State::kUnknown && (u = unlockedCaller(ctx, s, lock)).call) {
+  } else if (!weft && s.state == State::kUnknown && (u = unlockedCaller(ctx, s, lock, call)).call) {
     std::string fn = s.function->getNameAsString();
     diag(call->getBeginLoc(), "'" + name + "' is called without holding the lock '" + lockName +
                                   "': '" + fn + "' is called with it unlocked")
@@ -553,7 +567,7 @@ void WaitWithoutLockCheck::check(const MatchFinder::MatchResult& result) {
                                          sourceText(ctx, u.arg->getSourceRange()) +
                                          "' not holding its mutex")
         .note(u.scan.at->getBeginLoc(), u.scan.why);
-  } else if (weft && evidentlyUnlocked(s) && !callersMayHold(ctx, s, lock)) {
+  } else if (weft && evidentlyUnlocked(s) && !callersMayHold(ctx, s, lock, call)) {
     diag(call->getBeginLoc(), "'" + name + "' is called without holding the lock '" + lockName + "'")
         .note(call->getBeginLoc(), "nothing in '" + s.function->getNameAsString() +
                                        "' acquires it; hold it around the check and the wait: "
@@ -620,7 +634,7 @@ void NotifyWithoutLockCheck::check(const MatchFinder::MatchResult& result) {
   if (s.state == State::kNotHeld) {
     diag(call->getBeginLoc(), "'" + name + "' is called without holding the lock of '" + lockName + "'")
         .note(s.at->getBeginLoc(), s.why);
-  } else if (evidentlyUnlocked(s) && !callersMayHold(ctx, s, lock)) {
+  } else if (evidentlyUnlocked(s) && !callersMayHold(ctx, s, lock, call)) {
     diag(call->getBeginLoc(), "'" + name + "' is called without holding the lock of '" + lockName + "'")
         .note(call->getBeginLoc(), "nothing in '" + s.function->getNameAsString() +
                                        "' acquires it; change the state and notify under "

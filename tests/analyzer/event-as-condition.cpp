@@ -266,3 +266,77 @@ void locked_take() {
   std::unique_lock<std::mutex> lk(qm);
   if (queue.empty()) items_ready.acquire();
 }
+
+// ---- a reset placed after the request that makes another thread set() the event ---------
+
+weft::Event reply_ready;
+std::atomic<bool> reply_flag{false};
+void send_command(int);
+void log_line(const char*);
+
+void request_then_clear(int cmd) {
+  send_command(cmd);
+  reply_ready.clear();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'reply_ready' is reset by 'clear' after 'send_command' and then waited on: a set() that answers 'send_command' before the reset is lost and the wait may never return; reset it before the request, or use a Condition with its lock and a predicate [event-as-condition]
+  // CHECK-NOTES: :[[@LINE-3]]:3: note: 'send_command' is called here, before the reset
+  // CHECK-NOTES: :[[@LINE+1]]:3: note: 'reply_ready' is waited on here
+  reply_ready.wait();
+  consume(data);
+}
+
+void request_then_store(int cmd) {
+  send_command(cmd);
+  log_line("sent");
+  reply_flag.store(false);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'reply_flag' is reset by 'store' after 'log_line' and then waited on: a set() that answers 'log_line' before the reset is lost and the wait may never return; reset it before the request, or use a Condition with its lock and a predicate [event-as-condition]
+  reply_flag.wait(false);
+}
+
+// Negatives: the reset before the request; a reset with no request before it; a reset not
+// followed by a wait; a wait-then-reset pair (reported as such above, not twice).
+void clear_then_request(int cmd) {
+  reply_ready.clear();
+  send_command(cmd);
+  reply_ready.wait();
+}
+
+void clear_first() {
+  reply_ready.clear();
+  reply_ready.wait();
+}
+
+void request_then_clear_no_wait(int cmd) {
+  send_command(cmd);
+  reply_ready.clear();
+}
+
+void checked_between(int cmd) {
+  send_command(cmd);
+  if (reply_ready.is_set()) return;
+  reply_ready.clear();
+  reply_ready.wait();
+}
+
+// A wait for something else before the reset is no request to another thread: the reset is
+// not reported as coming after it.
+weft::Event other_done;
+void wait_other_then_clear() {
+  other_done.wait();
+  reply_ready.clear();
+  reply_ready.wait();
+}
+
+// The check-then-wait race with a call between the check and the reset (the corpus's
+// 001-tutorial-wrong-event shape): one finding, at the wait, not a second one at the reset.
+std::atomic<bool> job_done{false};
+weft::Event job_event;
+void start_job();
+void check_call_reset_wait() {
+  while (true) {
+    if (job_done) break;
+    start_job();
+    job_event.clear();
+    job_event.wait();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'job_event' is waited on after checking 'job_done' without a lock: the check and the wait are not atomic; use a Condition with its lock and a predicate [event-as-condition]
+  }
+}

@@ -234,3 +234,110 @@ void across(int i) {
   std::lock_guard<std::mutex> a1(seats[i + 1]);
   std::lock_guard<std::mutex> b1(forks[i]);
 }
+
+// ---- orders of two classes spread over call chains ----------------------------------------
+// A's lock held while calling into its B, which takes B's lock; elsewhere B's lock held while
+// calling into its A, which takes A's lock. Each side names the other object through a pointer.
+struct Ledger;
+struct Account {
+  std::mutex mu;
+  Ledger* ledger = nullptr;
+  void post();
+  void touch() { std::lock_guard<std::mutex> g(mu); }
+};
+struct Ledger {
+  std::mutex lmu;
+  Account* owner = nullptr;
+  void record() {
+    std::lock_guard<std::mutex> g(lmu);
+    // CHECK-MESSAGES: :[[@LINE-1]]:33: warning: 'Ledger::lmu' is acquired while holding 'Account::mu', but elsewhere 'Account::mu' is acquired while holding 'Ledger::lmu' (objects of two classes that call into each other): threads taking both orders on linked objects can deadlock [lock-order-inversion]
+  }
+  void audit() {
+    std::lock_guard<std::mutex> g(lmu);
+    owner->touch();
+  }
+};
+void Account::post() {
+  std::lock_guard<std::mutex> g(mu);
+  // CHECK-NOTES: :[[@LINE-1]]:31: note: 'mu' ('Account::mu') was acquired here, in 'Account::post'
+  ledger->record();
+  // CHECK-NOTES: :[[@LINE-1]]:3: note: 'Account::post' calls 'Ledger::record' here
+}
+
+// Negatives: both classes take the locks in the same order (Shelf before Bin on both paths);
+// one class's objects locked parent-then-child (hand-over-hand, ordered by the structure).
+struct Bin;
+struct Shelf {
+  std::mutex smu;
+  Bin* bin = nullptr;
+  void store();
+  void count() { std::lock_guard<std::mutex> g(smu); }
+};
+struct Bin {
+  std::mutex bmu;
+  Shelf* shelf = nullptr;
+  void put() { std::lock_guard<std::mutex> g(bmu); }
+  void restock() {
+    shelf->count();
+    std::lock_guard<std::mutex> g(bmu);
+  }
+};
+void Shelf::store() {
+  std::lock_guard<std::mutex> g(smu);
+  bin->put();
+}
+
+struct TreeNode {
+  std::mutex nmu;
+  TreeNode* child = nullptr;
+  TreeNode* parent = nullptr;
+  void visit() { std::lock_guard<std::mutex> g(nmu); }
+  void down() {
+    std::lock_guard<std::mutex> g(nmu);
+    if (child) child->visit();
+  }
+};
+
+// ---- pthread rwlocks in write mode and spin locks -----------------------------------------
+pthread_rwlock_t tab_a = PTHREAD_RWLOCK_INITIALIZER, tab_b = PTHREAD_RWLOCK_INITIALIZER;
+void tables_ab() {
+  pthread_rwlock_wrlock(&tab_a);
+  pthread_rwlock_wrlock(&tab_b);
+  pthread_rwlock_unlock(&tab_b);
+  pthread_rwlock_unlock(&tab_a);
+}
+void tables_ba() {
+  pthread_rwlock_wrlock(&tab_b);
+  pthread_rwlock_wrlock(&tab_a);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'tab_a' is acquired while holding 'tab_b', but elsewhere 'tab_b' is acquired while holding 'tab_a': threads taking both orders can deadlock [lock-order-inversion]
+  pthread_rwlock_unlock(&tab_a);
+  pthread_rwlock_unlock(&tab_b);
+}
+struct spin_counter {
+  pthread_spinlock_t lock;
+  long value;
+};
+spin_counter ca, cb;
+void spin_transfer(spin_counter* from, spin_counter* to) {
+  pthread_spin_lock(&from->lock);
+  pthread_spin_lock(&to->lock);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'ca.lock' is acquired while holding 'cb.lock', but elsewhere 'cb.lock' is acquired while holding 'ca.lock': threads taking both orders can deadlock [lock-order-inversion]
+  pthread_spin_unlock(&to->lock);
+  pthread_spin_unlock(&from->lock);
+}
+void spin_ab() { spin_transfer(&ca, &cb); }
+void spin_ba() { spin_transfer(&cb, &ca); }
+// Negatives: readers in opposite orders do not block each other (reader mode is not modelled).
+pthread_rwlock_t rd_a = PTHREAD_RWLOCK_INITIALIZER, rd_b = PTHREAD_RWLOCK_INITIALIZER;
+void readers_ab() {
+  pthread_rwlock_rdlock(&rd_a);
+  pthread_rwlock_rdlock(&rd_b);
+  pthread_rwlock_unlock(&rd_b);
+  pthread_rwlock_unlock(&rd_a);
+}
+void readers_ba() {
+  pthread_rwlock_rdlock(&rd_b);
+  pthread_rwlock_rdlock(&rd_a);
+  pthread_rwlock_unlock(&rd_a);
+  pthread_rwlock_unlock(&rd_b);
+}

@@ -513,3 +513,107 @@ void quiet_enable(int enable) {
   if (!enable) quiet_timer(-1);
   pthread_mutex_unlock(&quiet_mu);
 }
+
+// ---- the caller holds through lock_guard, the callee re-takes by constructing a unique_lock --
+// Reported at the constructor, where the thread blocks (not at a later lock()).
+class Registry {
+ public:
+  void add() {
+    std::lock_guard<std::mutex> g(mu_);
+    // CHECK-NOTES: :[[@LINE-1]]:33: note: 'mu_' was first acquired here, in 'Registry::add'
+    reindex();
+    // CHECK-NOTES: :[[@LINE-1]]:5: note: 'Registry::add' calls 'Registry::reindex' here
+  }
+  void reindex() {
+    std::unique_lock<std::mutex> lk(mu_);
+    // CHECK-MESSAGES: :[[@LINE-1]]:34: warning: 'mu_' is acquired while already held by a caller; 'std::mutex' is not reentrant, so the thread deadlocks [lock-reentry]
+    ++version_;
+  }
+  void add_ctad() {
+    std::lock_guard g(mu_);
+    reindex_ctad();
+  }
+  void reindex_ctad() {
+    std::unique_lock lk{mu_};
+    // CHECK-MESSAGES: :[[@LINE-1]]:22: warning: 'mu_' is acquired while already held by a caller; 'std::mutex' is not reentrant, so the thread deadlocks [lock-reentry]
+  }
+  // Negatives: the callee's unique_lock adopts the caller's lock, or only tries it.
+  void add_adopting() {
+    std::lock_guard<std::mutex> g(mu_);
+    adopt();
+    try_reindex();
+  }
+  void adopt() {
+    std::unique_lock<std::mutex> lk(mu_, std::adopt_lock);
+    ++version_;
+    lk.release();
+  }
+  void try_reindex() {
+    std::unique_lock<std::mutex> lk(mu_, std::try_to_lock);
+    if (lk.owns_lock()) ++version_;
+  }
+
+ private:
+  std::mutex mu_;
+  int version_ = 0;
+};
+
+std::mutex reg_mu;
+void reg_take(std::mutex& m) { std::unique_lock<std::mutex> lk(m); }
+// CHECK-MESSAGES: :[[@LINE-1]]:61: warning: 'm' is acquired while already held by a caller; 'std::mutex' is not reentrant, so the thread deadlocks [lock-reentry]
+void reg_hold() {
+  std::lock_guard<std::mutex> g(reg_mu);
+  reg_take(reg_mu);
+}
+
+// ---- an early exit on a constant argument ends the chain ----------------------------------
+pthread_mutex_t exit_mu = PTHREAD_MUTEX_INITIALIZER;
+void exit_enable(int enable);
+void exit_timer(int fd) {
+  if (fd == -1) return;  // the sentinel leaves before the re-lock
+  exit_enable(1);
+}
+void exit_enable(int enable) {
+  pthread_mutex_lock(&exit_mu);
+  if (!enable) exit_timer(-1);  // negative: pruned by the early return
+  pthread_mutex_unlock(&exit_mu);
+}
+
+// ---- pthread rwlocks in write mode and spin locks are exclusive locks too ----------------
+pthread_rwlock_t doc_rw = PTHREAD_RWLOCK_INITIALIZER;
+void doc_flush() {
+  pthread_rwlock_wrlock(&doc_rw);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'doc_rw' is acquired while already held by a caller; 'pthread_rwlock_t' is not reentrant, so the thread deadlocks [lock-reentry]
+  pthread_rwlock_unlock(&doc_rw);
+}
+void doc_save() {
+  pthread_rwlock_wrlock(&doc_rw);
+  doc_flush();
+  pthread_rwlock_unlock(&doc_rw);
+}
+pthread_spinlock_t stat_spin;
+void stat_add() {
+  pthread_spin_lock(&stat_spin);
+  pthread_spin_lock(&stat_spin);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'stat_spin' is acquired while already held on this path; 'pthread_spinlock_t' is not reentrant, so the thread deadlocks [lock-reentry]
+  pthread_spin_unlock(&stat_spin);
+  pthread_spin_unlock(&stat_spin);
+}
+// Negatives: reader mode is not modelled (two read locks are allowed); a try does not block; the
+// write lock released before the call.
+void doc_read_twice() {
+  pthread_rwlock_rdlock(&doc_rw);
+  pthread_rwlock_rdlock(&doc_rw);
+  pthread_rwlock_unlock(&doc_rw);
+  pthread_rwlock_unlock(&doc_rw);
+}
+void doc_try() {
+  pthread_rwlock_wrlock(&doc_rw);
+  if (pthread_rwlock_trywrlock(&doc_rw) == 0) pthread_rwlock_unlock(&doc_rw);
+  pthread_rwlock_unlock(&doc_rw);
+}
+void doc_save_released() {
+  pthread_rwlock_wrlock(&doc_rw);
+  pthread_rwlock_unlock(&doc_rw);
+  doc_flush();
+}

@@ -253,3 +253,38 @@ void std_lambda_locked() {
   });
   t.join();
 }
+
+// ---- constant arguments along the chain ---------------------------------------------------
+// The only caller passes a value that rules the signal out: no path reaches it.
+pthread_cond_t pcv_fd = PTHREAD_COND_INITIALIZER;
+void wait_fd() {
+  pthread_mutex_lock(&mu);
+  while (!done) pthread_cond_wait(&pcv_fd, &mu);
+  pthread_mutex_unlock(&mu);
+}
+static void wake_fd(int fd) {
+  if (fd == -1) return;
+  pthread_cond_signal(&pcv_fd);
+}
+static void* closer(void*) {
+  wake_fd(-1);
+  return nullptr;
+}
+void start_closer() {
+  pthread_t t;
+  pthread_create(&t, nullptr, closer, nullptr);
+}
+
+// weft::Condition: a caller holding it with a value that never reaches the notify does not make
+// the notify "maybe under the lock".
+weft::Condition kinds;
+void notify_kind(int kind) {
+  if (kind == 1) kinds.notify();
+  // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: 'notify' is called without holding the lock of 'kinds' [notify-without-lock]
+}
+void holds_kinds() {
+  kinds.acquire();
+  notify_kind(0);
+  kinds.release();
+}
+void other_kind() { notify_kind(1); }

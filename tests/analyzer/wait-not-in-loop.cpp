@@ -423,3 +423,64 @@ void suppressed() {
   std::unique_lock<std::mutex> lk(m);
   cv.wait(lk);  // NOLINT(wait-not-in-loop): a one-shot handshake in this test
 }
+
+// A loop that counts wake-ups takes each one for an event: a spurious one is counted.
+void count_wakeups(int n) {
+  std::unique_lock<std::mutex> lk(m);
+  for (int i = 0; i < n; ++i) cv.wait(lk);
+  // CHECK-MESSAGES: :[[@LINE-1]]:31: warning: 'wait' is in a loop that counts wake-ups instead of re-checking its condition; a spurious wake-up is counted [wait-not-in-loop]
+  // CHECK-NOTES: :[[@LINE-2]]:31: note: count the events in state the notifier changes under the lock
+  // CHECK-NOTES: :[[@LINE-3]]:31: note: if counting wake-ups is right here by design, say so where it is: '// NOLINT(wait-not-in-loop)
+}
+
+void count_wakeups_while(int n) {
+  pthread_mutex_lock(&pm);
+  while (n-- > 0) {
+    pthread_cond_wait(&pc, &pm);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'pthread_cond_wait' is in a loop that counts wake-ups instead of re-checking its condition; a spurious wake-up is counted [wait-not-in-loop]
+  }
+  pthread_mutex_unlock(&pm);
+}
+
+void count_wakeups_do(int n) {
+  std::unique_lock<std::mutex> lk(m);
+  int seen = 0;
+  do {
+    cv_any.wait(lk);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'wait' is in a loop that counts wake-ups instead of re-checking its condition; a spurious wake-up is counted [wait-not-in-loop]
+    seen += 1;
+  } while (seen < n);
+}
+
+// Not counting: the loop looks at state after the wait, or its condition is not a counter the
+// loop steps (a local another thread sets through a reference), or the wait is timed (a pause).
+void count_with_recheck(int n) {
+  std::unique_lock<std::mutex> lk(m);
+  for (int i = 0; i < n; ++i) {
+    cv.wait(lk);
+    if (ready) break;
+  }
+}
+
+void local_flag_set_elsewhere() {
+  std::unique_lock<std::mutex> lk(m);
+  bool done = false;
+  auto finish = [&] { done = true; };
+  (void)finish;
+  while (!done) cv.wait(lk);
+}
+
+void count_state(int n) {
+  std::unique_lock<std::mutex> lk(m);
+  for (int i = 0; i < n && q.empty(); ++i) cv.wait(lk);
+}
+
+void timed_pauses(int n) {
+  std::unique_lock<std::mutex> lk(m);
+  for (int i = 0; i < n; ++i) cv.wait_for(lk, std::chrono::milliseconds(1));
+}
+
+void count_suppressed(int n) {
+  std::unique_lock<std::mutex> lk(m);
+  for (int i = 0; i < n; ++i) cv.wait(lk);  // NOLINT(wait-not-in-loop): each notify is one tick here
+}

@@ -269,3 +269,84 @@ void start_param_mutex() {
   pthread_t t;
   pthread_create(&t, nullptr, param_mutex, nullptr);
 }
+
+// ---- constant arguments along the chain ---------------------------------------------------
+// Every unlocked caller passes a value that rules the wait out: no path reaches it.
+pthread_cond_t qc9 = PTHREAD_COND_INITIALIZER;
+static void wait_reply(int block) {
+  if (block == 0) return;  // polling: never waits
+  while (!ready) pthread_cond_wait(&qc9, &qm);
+}
+static void* poller(void*) {
+  wait_reply(0);
+  return nullptr;
+}
+void start_poller() {
+  pthread_t t;
+  pthread_create(&t, nullptr, poller, nullptr);
+}
+
+// A caller holding the lock with a value that never reaches the wait hides nothing: the other
+// caller reaches it unlocked. (The `if` in the callee decides on the parameter, never written.)
+pthread_cond_t qc10 = PTHREAD_COND_INITIALIZER;
+static void fetch(int mode) {
+  if (mode == 2) {
+    while (!ready) pthread_cond_wait(&qc10, &qm);
+    // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: 'pthread_cond_wait' is called without holding the lock 'qm' [wait-without-lock]
+  }
+}
+static void* fetch_locked(void*) {
+  pthread_mutex_lock(&qm);
+  fetch(1);
+  pthread_mutex_unlock(&qm);
+  return nullptr;
+}
+static void* fetch_unlocked(void*) {
+  fetch(2);
+  // CHECK-NOTES: :[[@LINE-1]]:3: note: 'fetch_unlocked' calls 'fetch' here without holding 'qm'
+  return nullptr;
+}
+void start_fetchers() {
+  pthread_t a, b;
+  pthread_create(&a, nullptr, fetch_locked, nullptr);
+  pthread_create(&b, nullptr, fetch_unlocked, nullptr);
+  // CHECK-NOTES: :[[@LINE-1]]:3: note: 'fetch_unlocked' starts here as a new thread, holding no lock
+}
+
+// A parameter written before its test says nothing about the caller's value: not pruned.
+pthread_cond_t qc11 = PTHREAD_COND_INITIALIZER;
+static void wait_adjusted(int block) {
+  if (block < 0) block = 1;
+  if (block == 0) return;
+  while (!ready) pthread_cond_wait(&qc11, &qm);
+  // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: 'pthread_cond_wait' is called without holding the lock 'qm' [wait-without-lock]
+}
+static void* adjusted(void*) {
+  wait_adjusted(-1);
+  // CHECK-NOTES: :[[@LINE-1]]:3: note: 'adjusted' calls 'wait_adjusted' here without holding 'qm'
+  return nullptr;
+}
+void start_adjusted() {
+  pthread_t t;
+  pthread_create(&t, nullptr, adjusted, nullptr);
+  // CHECK-NOTES: :[[@LINE-1]]:3: note: 'adjusted' starts here as a new thread, holding no lock
+}
+
+// ---- the lock vocabulary: every kind of lock counts as "the function takes a lock" ---------
+// (the Condition may have been built on it). Reader modes, rwlocks and spin locks included.
+pthread_rwlock_t vocab_rw = PTHREAD_RWLOCK_INITIALIZER;
+pthread_spinlock_t vocab_spin;
+void takes_rwlock() {
+  pthread_rwlock_wrlock(&vocab_rw);
+  while (!ready) cond.wait();
+  pthread_rwlock_unlock(&vocab_rw);
+}
+void takes_spin() {
+  pthread_spin_lock(&vocab_spin);
+  while (!ready) cond.wait();
+  pthread_spin_unlock(&vocab_spin);
+}
+void takes_nothing() {
+  while (!ready) cond.wait();
+  // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: 'wait' is called without holding the lock 'cond' [wait-without-lock]
+}

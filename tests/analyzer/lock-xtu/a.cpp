@@ -23,3 +23,10 @@ void a_then_b() {
   std::lock_guard<std::mutex> g(g_a);
   take_b();  // lock-order-inversion with b_then_a (b.cpp)
 }
+
+void Owner::post() {
+  std::lock_guard<std::mutex> g(mu_);
+  journal_->record();  // lock-order-inversion with Journal::audit (b.cpp) -> Owner::touch
+}
+
+void Owner::touch() { std::lock_guard<std::mutex> g(mu_); }

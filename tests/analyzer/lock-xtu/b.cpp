@@ -13,3 +13,10 @@ void b_then_a() {
   std::lock_guard<std::mutex> g(g_b);
   std::lock_guard<std::mutex> g2(g_a);
 }
+
+void Journal::record() { std::lock_guard<std::mutex> g(jmu_); }
+
+void Journal::audit() {
+  std::lock_guard<std::mutex> g(jmu_);
+  owner_->touch();
+}

@@ -16,7 +16,9 @@ expect_all() {  # $1: the output of a run over both files
   grep -Eq "^b\.cpp:8:53: warning: 'mu_' is acquired while already held by a caller.*\[lock-reentry\]" <<<"$1" || fail "Store::compact re-entry missing: $1"
   grep -Eq "^b\.cpp:14:31: warning: 'g_a' is acquired while holding 'g_b', but elsewhere 'g_b' is acquired while holding 'g_a'.*\[lock-order-inversion\]" <<<"$1" || fail "inversion missing: $1"
   grep -Eq "^a\.cpp:24:3: note: 'g_b' is then acquired while holding 'g_a' here" <<<"$1" || fail "inversion note into a.cpp missing: $1"
-  [ "$(grep -c 'warning:' <<<"$1")" = 3 ] || fail "expected exactly 3 findings: $1"
+  grep -Eq "^b\.cpp:17:54: warning: 'Journal::jmu_' is acquired while holding 'Owner::mu_', but elsewhere 'Owner::mu_' is acquired while holding 'Journal::jmu_' \(objects of two classes.*\[lock-order-inversion\]" <<<"$1" || fail "class-level inversion missing: $1"
+  grep -Eq "^a\.cpp:32:51: note: 'Owner::touch' acquires 'owner_\.mu_' here" <<<"$1" || fail "class-level inversion note into a.cpp missing: $1"
+  [ "$(grep -c 'warning:' <<<"$1")" = 4 ] || fail "expected exactly 4 findings: $1"
 }
 
 out=$(lint a.cpp b.cpp -- -std=c++20 2>&1); rc=$?

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Cross-TU wait wrappers: a call of a wrapper defined in another file is checked like a wait when
+# both files are linted in one run, and when each is summarised separately (--summaries-dir) then
+# merged (--merge-summaries); never from one file alone.  usage: run.sh WEFT
+set -u
+weft=$1
+cd "$(dirname "$0")"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+lint() { "$weft" lint --checks=wait-not-in-loop --quiet --no-progress "$@"; }
+
+expect_all() {  # $1: the output of a run over both files
+  grep -Eq "^callers\.cpp:10:15: warning: 'my_cond_wait' is not in a loop that re-checks its condition \[wait-not-in-loop\]" <<<"$1" || fail "my_cond_wait call missing: $1"
+  grep -Eq "^wrappers\.cpp:7:7: note: 'my_cond_wait' is a wait wrapper: it waits here and re-checks nothing, so its caller must loop" <<<"$1" || fail "note at the wait inside my_cond_wait missing: $1"
+  grep -Eq "^callers\.cpp:26:19: warning: 'Wait' is not in a loop that re-checks its condition \[wait-not-in-loop\]" <<<"$1" || fail "CondVar::Wait call missing: $1"
+  grep -Eq "^wrappers\.cpp:12:3: note: 'Wait' is a wait wrapper" <<<"$1" || fail "note at the wait inside CondVar::Wait missing: $1"
+  grep -Eq "^callers\.cpp:26:19: note: if one wake-up is enough here by design" <<<"$1" || fail "the caller's own note missing: $1"
+  [ "$(grep -c 'warning:' <<<"$1")" = 2 ] || fail "expected exactly 2 findings (loops and Gate::WaitOpen are fine): $1"
+}
+
+out=$(lint callers.cpp wrappers.cpp -- -std=c++20 2>&1); rc=$?
+[ $rc = 1 ] || fail "one run over both files exited $rc: $out"
+expect_all "$out"
+
+for f in callers.cpp wrappers.cpp; do
+  out=$(lint "$f" -- -std=c++20 2>&1); rc=$?
+  [ $rc = 0 ] || fail "$f alone exited $rc (its facts alone show no bug): $out"
+done
+
+lint --summaries-dir="$tmp/s" callers.cpp -- -std=c++20 >/dev/null 2>&1 || fail "phase 1 on callers.cpp"
+lint --summaries-dir="$tmp/s" wrappers.cpp -- -std=c++20 >/dev/null 2>&1 || fail "phase 1 on wrappers.cpp"
+out=$(lint --merge-summaries="$tmp/s" 2>&1); rc=$?
+[ $rc = 1 ] || fail "merge exited $rc: $out"
+expect_all "$out"
+
+# The if -> while fix comes through the merge, applied to the caller's file.
+cp callers.cpp shared.h wrappers.cpp "$tmp/"
+(cd "$tmp" && lint --fix callers.cpp wrappers.cpp -- -std=c++20 >/dev/null 2>&1)
+grep -q 'while (!ready) my_cond_wait(&cond, &mu);' "$tmp/callers.cpp" || fail "fix not applied: $(cat "$tmp/callers.cpp")"
+grep -q 'while (items == 0) cv.Wait();  // reported' "$tmp/callers.cpp" || fail "fix not applied: $(cat "$tmp/callers.cpp")"
+# NOLINT on the caller's line silences a finding made in the merge phase too.
+cp callers.cpp shared.h wrappers.cpp "$tmp/"
+sed -i 's|my_cond_wait(&cond, &mu);  // reported.*|my_cond_wait(\&cond, \&mu);  // NOLINT(wait-not-in-loop): one-shot|' "$tmp/callers.cpp"
+out=$(cd "$tmp" && lint callers.cpp wrappers.cpp -- -std=c++20 2>&1)
+[ "$(grep -c 'warning:' <<<"$out")" = 1 ] && grep -q "callers.cpp:26:19: warning: 'Wait'" <<<"$out" ||
+  fail "NOLINT not applied to a merged finding: $out"
+echo ok
