@@ -113,7 +113,7 @@ static int two_threads(void* (*f)(void*), void* (*g)(void*), void* arg) {
 }
 static int rw_relock(void) {
   pthread_rwlock_wrlock(&rw_a);
-  CHECK(pthread_rwlock_wrlock(&rw_a) == EDEADLK); /* NOLINT(lock-reentry): the deliberate relock whose EDEADLK is tested */
+  CHECK(pthread_rwlock_wrlock(&rw_a) == EDEADLK); /* NOLINT(lock-reentry): tests EDEADLK */
   pthread_rwlock_unlock(&rw_a);
   pthread_rwlock_rdlock(&rw_b); /* nested reads: fine */
   pthread_rwlock_rdlock(&rw_b);
@@ -252,7 +252,7 @@ static void* wait_with_m1(void* arg) {
   struct timespec until;
   clock_gettime(CLOCK_REALTIME, &until);
   until.tv_sec += 1;
-  pthread_cond_timedwait(&shared_cv, &m1, &until); /* NOLINT(wait-not-in-loop): a deliberate one-shot timed wait of the misuse tests */
+  pthread_cond_timedwait(&shared_cv, &m1, &until); /* NOLINT(wait-not-in-loop): one-shot by design */
   pthread_mutex_unlock(&m1);
   return arg;
 }
@@ -275,7 +275,7 @@ static int cond_two_mutexes(void) {
     soon.tv_sec++;
     soon.tv_nsec -= 1000000000L;
   }
-  pthread_cond_timedwait(&shared_cv, &m2, &soon); /* NOLINT(wait-not-in-loop): a deliberate one-shot timed wait of the misuse tests */
+  pthread_cond_timedwait(&shared_cv, &m2, &soon); /* NOLINT(wait-not-in-loop): one-shot by design */
   pthread_mutex_unlock(&m2);
   pthread_cond_broadcast(&shared_cv);
   pthread_join(t, NULL);
@@ -294,7 +294,7 @@ static int recursive_wait(void) {
   clock_gettime(CLOCK_REALTIME, &soon);
   soon.tv_sec += 1;
   soon.tv_nsec = 0;
-  pthread_cond_timedwait(&c, &r, &soon); /* NOLINT(wait-not-in-loop): a deliberate one-shot timed wait of the misuse tests */
+  pthread_cond_timedwait(&c, &r, &soon); /* NOLINT(wait-not-in-loop): one-shot by design */
   pthread_mutex_unlock(&r);
   pthread_mutex_unlock(&r);
   return 0;
