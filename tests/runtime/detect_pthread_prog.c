@@ -252,7 +252,7 @@ static void* wait_with_m1(void* arg) {
   struct timespec until;
   clock_gettime(CLOCK_REALTIME, &until);
   until.tv_sec += 1;
-  pthread_cond_timedwait(&shared_cv, &m1, &until); /* NOLINT(wait-not-in-loop): one-shot by design */
+  pthread_cond_timedwait(&shared_cv, &m1, &until); /* NOLINT(wait-not-in-loop): one-shot */
   pthread_mutex_unlock(&m1);
   return arg;
 }
