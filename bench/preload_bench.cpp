@@ -92,6 +92,8 @@ double child_ns(const std::string& prog, const std::vector<std::string>& env) {
     close(fds[0]);
     close(fds[1]);
     unsetenv("WEFT_TRACE");
+    unsetenv("WEFT_TRACE_ROOT");
+    unsetenv("WEFT_TRACE_STARTED");
     unsetenv("WEFT_PRELOAD_SELFTEST");
     unsetenv("WEFT_EXACT_TIMES");
     unsetenv("WEFT_DETECT");
@@ -202,8 +204,17 @@ int main(int argc, char** argv) {
   double bare = traced ? child_ns(self, {preload, "WEFT_TRACE=" + trace, "WEFT_DETECT=0"}) : -1;
   std::remove(trace.c_str());
   row("  ... with WEFT_DETECT=0 (recorder only)", bare, native, "");
-  row("ThreadSanitizer (-fsanitize=thread)", child_ns(tsan, {}), native,
-      "(for comparison)");
+  double tsan_alone = child_ns(tsan, {});
+  row("ThreadSanitizer (-fsanitize=thread)", tsan_alone, native, "(for comparison)");
+  // The same TSan build under weft run's recording, not relinked (docs/tsan.md).
+  double tsan_recorded = have_lib ? child_ns(tsan, {preload, "WEFT_TRACE=" + trace}) : -1;
+  bool tsan_traced = access(trace.c_str(), F_OK) == 0;
+  std::remove(trace.c_str());
+  row("  ... recorded by weft (not relinked)", tsan_traced ? tsan_recorded : -1, native,
+      tsan_traced ? "" : "(no trace written)");
+  if (tsan_traced && tsan_alone > 0 && tsan_recorded > 0)
+    std::printf("TSan build recorded by weft / TSan build alone: %.2fx\n",
+                tsan_recorded / tsan_alone);
   double clk = clock_read_ns();
   row("clock read (rdtsc)", clk, native);
   row("recording floor: native + 2 clock reads", native + 2 * clk, native,
