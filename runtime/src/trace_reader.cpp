@@ -587,8 +587,15 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
       for (auto o : rf.objects) f.objects.push_back(obj_of(si, o));
       for (auto st : rf.sites) f.sites.push_back(site_of(si, st));
       f.time_ns = ts(s, rf.tick);
-      // Deduplicated by structure: kind, the template over the trace's ids, objects and sites.
+      // Deduplicated by structure: kind, the template over the trace's ids, objects and sites. A
+      // data race (ThreadSanitizer's) by the pair of access sites alone, either way round, as
+      // TSan's own deduplication does: its wording names addresses and TSan's thread numbers,
+      // which differ from report to report of one racing pair of lines.
       auto key = std::make_tuple(f.kind, f.message_template, f.objects, f.sites);
+      if (f.kind == rt::bug_kind::kDataRace && !f.sites.empty()) {
+        std::get<1>(key).clear();
+        std::sort(std::get<3>(key).begin(), std::get<3>(key).end());
+      }
       auto it = seen.find(key);
       if (it != seen.end()) {
         Finding& g = t.findings[it->second];

@@ -14,6 +14,7 @@
 
 #include "weft/runtime/recorder.hpp"
 #include "weft/runtime/trace_reader.hpp"
+#include "weft/runtime/tsan.hpp"
 
 using namespace weft;
 
@@ -183,4 +184,30 @@ TEST_CASE("an acquisition that did not block is dated from its neighbours, keepi
     CHECK(lock2[1].kind == rt::Ev::Acquired);
     CHECK(lock2[1].ts_ns - lock2[0].ts_ns >= 4000000);
   }
+}
+
+TEST_CASE("ThreadSanitizer's races are one finding per pair of access sites, either way round") {
+  std::string path = temp_path();
+  {
+    rt::Recorder rec({.path = path});
+    auto a = rt::tsan::make_site("/src/race.cpp", 8, "bump()");
+    auto b = rt::tsan::make_site("/src/race.cpp", 20, "report()");
+    auto c = rt::tsan::make_site("/src/race.cpp", 31, "main");
+    auto race = [&](const char* message, std::source_location x, std::source_location y) {
+      rt::FindingRecord f;
+      f.kind = "data-race";
+      f.message = message;
+      f.threads = {rt::current_thread_index()};
+      f.sites = {x, y};
+      rec.on_finding(f);
+    };
+    race("ThreadSanitizer: data-race; write of 4 bytes at 0x10 by TSan thread T2", a, b);
+    race("ThreadSanitizer: data-race; read of 4 bytes at 0x14 by TSan thread T3", b, a);
+    race("ThreadSanitizer: data-race; write of 4 bytes at 0x10 by TSan thread T4", a, c);
+  }
+  trace::Trace t = trace::read_trace(path);
+  REQUIRE(t.findings.size() == 2);
+  CHECK(t.findings[0].count == 2);
+  CHECK(t.findings[0].message.find("at 0x10 by TSan thread T2") != std::string::npos);  // the first
+  CHECK(t.findings[1].count == 1);
 }
