@@ -1,9 +1,13 @@
-// runtime/tsan/frames.hpp: a frame of a ThreadSanitizer report, and whether it is the program's
-// own code (shared by the report hook, tsan_bridge.cpp, and the report stream, tsan_stream.cpp).
+// runtime/tsan/frames.hpp: a ThreadSanitizer report's frames and accesses, and how a finding
+// says them; shared by the report hook (tsan_bridge.cpp) and the report stream (tsan_stream.cpp),
+// so that a report reads the same whichever way it reached weft.
 #pragma once
 
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "weft/runtime/event.hpp"
 
 namespace weft::rt::tsan {
 
@@ -33,5 +37,25 @@ inline bool is_runtime_frame(const Frame& f) {
     if (starts_with(m, lib)) return true;
   return starts_with(f.module, "/lib/") || starts_with(f.module, "/usr/lib/");
 }
+
+// One memory access of a report, with its stack, innermost frame first.
+struct Access {
+  bool previous = false, atomic = false, write = false;
+  int size = 0;
+  std::string address;  // "0x55bbb82f5b14"
+  std::string thread;   // TSan's name for the thread: "T2", "main"
+  std::vector<Frame> stack;
+};
+
+// TSan's name for its thread number `n`: "T2", or "main" for -1.
+std::string thread_name(int n);
+
+// Appends `a` to the finding: "; previous write of 4 bytes at 0x... by TSan thread T2: f a.cpp:8
+// < g a.cpp:11" (at most six of the program's own frames) to `message`, and its innermost own
+// frame to the finding's sites.
+void add_access(FindingRecord& f, std::string& message, const Access& a);
+// For a report without accesses: the innermost own frame of `stack` as a site and "; at f a.cpp:7"
+// in `message`. False when the stack has none.
+bool add_first_own_frame(FindingRecord& f, std::string& message, const std::vector<Frame>& stack);
 
 }  // namespace weft::rt::tsan

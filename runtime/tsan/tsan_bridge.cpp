@@ -179,6 +179,11 @@ void on_report(void* report) noexcept {
     f.threads = {current_thread_index()};
     std::string msg = "ThreadSanitizer: " + desc;
     constexpr unsigned long kDepth = 16;
+    auto frames = [](void* const* trace) {
+      std::vector<Frame> out;
+      for (unsigned long k = 0; k < kDepth && trace[k]; ++k) out.push_back(symbolize(trace[k]));
+      return out;
+    };
     for (int i = 0; i < mop_count && __tsan_get_report_mop; ++i) {
       int tid = 0, size = 0, write = 0, atomic = 0;
       void* addr = nullptr;
@@ -186,44 +191,17 @@ void on_report(void* report) noexcept {
       if (!__tsan_get_report_mop(report, static_cast<unsigned long>(i), &tid, &addr, &size, &write,
                                  &atomic, trace, kDepth))
         continue;
-      char head[160];
-      std::snprintf(head, sizeof head, "%s%s%s of %d bytes at %p by TSan thread T%d",
-                    i == 0 ? "; " : "; previous ", atomic ? "atomic " : "",
-                    write ? "write" : "read", size, addr, tid);
-      msg += head;
-      // The access stack, innermost first, without the C++ library's and TSan's own frames.
-      bool site_taken = false;
-      std::string stack, last;
-      int shown = 0;
-      for (unsigned long k = 0; k < kDepth && trace[k] && shown < 6; ++k) {
-        Frame fr = symbolize(trace[k]);
-        if (is_runtime_frame(fr)) continue;
-        std::string text = fr.function + " " + fr.file + ":" + std::to_string(fr.line);
-        if (text == last) continue;
-        last = text;
-        if (!stack.empty()) stack += " < ";
-        stack += text;
-        ++shown;
-        if (!site_taken) {
-          f.sites.push_back(make_site(fr.file, fr.line, fr.function));
-          site_taken = true;
-        }
-      }
-      if (!stack.empty()) msg += ": " + stack;
+      char address[32];
+      std::snprintf(address, sizeof address, "%p", addr);
+      add_access(f, msg,
+                 Access{.previous = i > 0, .atomic = atomic != 0, .write = write != 0, .size = size,
+                        .address = address, .thread = thread_name(tid),
+                        .stack = frames(trace)});
     }
-    if (mop_count == 0 && __tsan_get_report_stack) {
-      for (int i = 0; i < stack_count; ++i) {
-        void* trace[kDepth] = {};
-        if (!__tsan_get_report_stack(report, static_cast<unsigned long>(i), trace, kDepth))
-          continue;
-        for (unsigned long k = 0; k < kDepth && trace[k]; ++k) {
-          Frame fr = symbolize(trace[k]);
-          if (is_runtime_frame(fr)) continue;
-          f.sites.push_back(make_site(fr.file, fr.line, fr.function));
-          msg += "; at " + fr.function + " " + fr.file + ":" + std::to_string(fr.line);
-          break;
-        }
-      }
+    for (int i = 0; mop_count == 0 && __tsan_get_report_stack && i < stack_count; ++i) {
+      void* trace[kDepth] = {};
+      if (__tsan_get_report_stack(report, static_cast<unsigned long>(i), trace, kDepth))
+        add_first_own_frame(f, msg, frames(trace));
     }
     f.message = std::move(msg);
     sink->on_finding(f);

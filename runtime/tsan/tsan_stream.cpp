@@ -168,41 +168,20 @@ bool parse_text_report(std::string_view text, TextReport& out) {
     std::string addr = at == std::string_view::npos ? "?" : std::string(h.substr(at + 4, h.find(' ', at + 4) - at - 4));
     int thread = tsan_thread(head);
     if (int tid = tid_of(thread); tid != 0) out.tids.push_back(tid);
-    char who[32];
-    if (thread == -1) std::snprintf(who, sizeof who, "main");
-    else std::snprintf(who, sizeof who, "T%d", thread);
-    char text_head[200];
-    std::snprintf(text_head, sizeof text_head, "%s%s%s of %d bytes at %s by TSan thread %s",
-                  previous ? "; previous " : "; ", atomic ? "atomic " : "", write ? "write" : "read",
-                  size, addr.c_str(), who);
-    msg += text_head;
-    std::string stack, last;
-    bool site_taken = false;
-    int shown = 0;
+    Access a{.previous = previous, .atomic = atomic, .write = write, .size = size,
+             .address = addr, .thread = thread_name(thread), .stack = {}};
     for (std::size_t j = k + 1; j < lines.size(); ++j) {
       Frame fr;
       if (!parse_frame(lines[j], fr)) break;
-      if (is_runtime_frame(fr) || shown >= 6) continue;
-      std::string t = fr.function + " " + fr.file + ":" + std::to_string(fr.line);
-      if (t == last) continue;
-      last = t;
-      if (!stack.empty()) stack += " < ";
-      stack += t;
-      ++shown;
-      if (!site_taken) {
-        f.sites.push_back(make_site(fr.file, fr.line, fr.function));
-        site_taken = true;
-      }
+      a.stack.push_back(std::move(fr));
     }
-    if (!stack.empty()) msg += ": " + stack;
+    add_access(f, msg, a);
   }
   if (!any_access) {
-    for (std::size_t k = i + 1; k < lines.size() && f.sites.empty(); ++k) {
-      Frame fr;
-      if (!parse_frame(lines[k], fr) || is_runtime_frame(fr)) continue;
-      f.sites.push_back(make_site(fr.file, fr.line, fr.function));
-      msg += "; at " + fr.function + " " + fr.file + ":" + std::to_string(fr.line);
-    }
+    std::vector<Frame> frames;  // every stack under the title, in order
+    for (std::size_t k = i + 1; k < lines.size(); ++k)
+      if (Frame fr; parse_frame(lines[k], fr)) frames.push_back(std::move(fr));
+    add_first_own_frame(f, msg, frames);
     for (std::string_view l : lines) {
       l = trim_left(l);
       if (starts_with(l, "Thread T") && out.tids.empty())
