@@ -353,49 +353,52 @@ std::string live_object_name(const void* address, std::uint64_t size) {
                           env.data(), std::getenv("WEFT_SELF"));
 }
 
-std::vector<std::string> symbolize_code_labels(
-    const std::vector<std::pair<std::string, std::uint64_t>>& addrs) {
-  std::vector<std::string> out(addrs.size());
+namespace {
+// Runs addr2line once per module over the (module, offset) pairs it can read (skipping system
+// libraries when `skip_system`) and hands each pair's frames, innermost first, to `use` with its
+// index; `trusted` tells whether the module's function names are its own.
+template <class Use>
+void for_each_code_frames(const std::vector<std::pair<std::string, std::uint64_t>>& addrs,
+                          bool skip_system, Use&& use) {
   std::vector<char*> env = clean_environment();
   std::map<std::string, std::vector<std::size_t>> by_module;
   for (std::size_t i = 0; i < addrs.size(); ++i)
     if (!addrs[i].first.empty() && addrs[i].second != 0 &&
+        !(skip_system && system_library(addrs[i].first)) &&
         ::access(addrs[i].first.c_str(), R_OK) == 0)
       by_module[addrs[i].first].push_back(i);
   for (const auto& [module, idx] : by_module) {
     std::vector<std::uint64_t> offsets;
     for (std::size_t i : idx) offsets.push_back(addrs[i].second - 1);
     auto frames = addr2line(module, offsets, env.data());
-    for (std::size_t k = 0; k < idx.size() && k < frames.size(); ++k) {
-      Site s;
-      if (!apply_frames(frames[k], s, !system_library(module))) continue;
-      std::size_t slash = s.file.rfind('/');
-      out[idx[k]] = s.file.substr(slash == std::string::npos ? 0 : slash + 1) + ":" +
-                    std::to_string(s.line);
-    }
+    for (std::size_t k = 0; k < idx.size() && k < frames.size(); ++k)
+      use(idx[k], frames[k], !system_library(module));
   }
+}
+}  // namespace
+
+std::vector<std::string> symbolize_code_labels(
+    const std::vector<std::pair<std::string, std::uint64_t>>& addrs) {
+  std::vector<std::string> out(addrs.size());
+  for_each_code_frames(addrs, false, [&](std::size_t i, const std::vector<Frame>& frames,
+                                         bool trusted) {
+    Site s;
+    if (!apply_frames(frames, s, trusted)) return;
+    std::size_t slash = s.file.rfind('/');
+    out[i] = s.file.substr(slash == std::string::npos ? 0 : slash + 1) + ":" +
+             std::to_string(s.line);
+  });
   return out;
 }
 
 std::vector<std::string> symbolize_code_functions(
     const std::vector<std::pair<std::string, std::uint64_t>>& addrs) {
   std::vector<std::string> out(addrs.size());
-  std::vector<char*> env = clean_environment();
-  std::map<std::string, std::vector<std::size_t>> by_module;
-  for (std::size_t i = 0; i < addrs.size(); ++i)
-    if (!addrs[i].first.empty() && addrs[i].second != 0 && !system_library(addrs[i].first) &&
-        ::access(addrs[i].first.c_str(), R_OK) == 0)
-      by_module[addrs[i].first].push_back(i);
-  for (const auto& [module, idx] : by_module) {
-    std::vector<std::uint64_t> offsets;
-    for (std::size_t i : idx) offsets.push_back(addrs[i].second - 1);
-    auto frames = addr2line(module, offsets, env.data());
-    for (std::size_t k = 0; k < idx.size() && k < frames.size(); ++k) {
-      Site s;
-      apply_frames(frames[k], s, true);
-      if (!frames[k].empty() && frames[k].back().function != "??") out[idx[k]] = s.function;
-    }
-  }
+  for_each_code_frames(addrs, true, [&](std::size_t i, const std::vector<Frame>& frames, bool) {
+    Site s;
+    apply_frames(frames, s, true);
+    if (!frames.empty() && frames.back().function != "??") out[i] = s.function;
+  });
   return out;
 }
 
