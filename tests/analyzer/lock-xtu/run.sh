@@ -5,6 +5,7 @@
 set -u
 weft=$1
 cd "$(dirname "$0")"
+. ../xtu-runs.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
@@ -21,18 +22,5 @@ expect_all() {  # $1: the output of a run over both files
   [ "$(grep -c 'warning:' <<<"$1")" = 4 ] || fail "expected exactly 4 findings: $1"
 }
 
-out=$(lint a.cpp b.cpp -- -std=c++20 2>&1); rc=$?
-[ $rc = 1 ] || fail "one run over both files exited $rc: $out"
-expect_all "$out"
-
-for f in a.cpp b.cpp; do
-  out=$(lint "$f" -- -std=c++20 2>&1); rc=$?
-  [ $rc = 0 ] || fail "$f alone exited $rc (its facts alone show no bug): $out"
-done
-
-lint --summaries-dir="$tmp/s" a.cpp -- -std=c++20 >/dev/null 2>&1 || fail "phase 1 on a.cpp"
-lint --summaries-dir="$tmp/s" b.cpp -- -std=c++20 >/dev/null 2>&1 || fail "phase 1 on b.cpp"
-out=$(lint --merge-summaries="$tmp/s" 2>&1); rc=$?
-[ $rc = 1 ] || fail "merge exited $rc: $out"
-expect_all "$out"
+xtu_runs a.cpp b.cpp
 echo ok

@@ -5,6 +5,7 @@
 set -u
 weft=$1
 cd "$(dirname "$0")"
+. ../xtu-runs.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
@@ -19,20 +20,7 @@ expect_all() {  # $1: the output of a run over both files
   [ "$(grep -c 'warning:' <<<"$1")" = 2 ] || fail "expected exactly 2 findings (loops and Gate::WaitOpen are fine): $1"
 }
 
-out=$(lint callers.cpp wrappers.cpp -- -std=c++20 2>&1); rc=$?
-[ $rc = 1 ] || fail "one run over both files exited $rc: $out"
-expect_all "$out"
-
-for f in callers.cpp wrappers.cpp; do
-  out=$(lint "$f" -- -std=c++20 2>&1); rc=$?
-  [ $rc = 0 ] || fail "$f alone exited $rc (its facts alone show no bug): $out"
-done
-
-lint --summaries-dir="$tmp/s" callers.cpp -- -std=c++20 >/dev/null 2>&1 || fail "phase 1 on callers.cpp"
-lint --summaries-dir="$tmp/s" wrappers.cpp -- -std=c++20 >/dev/null 2>&1 || fail "phase 1 on wrappers.cpp"
-out=$(lint --merge-summaries="$tmp/s" 2>&1); rc=$?
-[ $rc = 1 ] || fail "merge exited $rc: $out"
-expect_all "$out"
+xtu_runs callers.cpp wrappers.cpp
 
 # The if -> while fix comes through the merge, applied to the caller's file.
 cp callers.cpp shared.h wrappers.cpp "$tmp/"
