@@ -84,7 +84,7 @@ Thread::Thread(Kind kind, std::string name)
       name_(std::move(name)),
       daemon_(kind == Kind::Dummy),
       kind_(kind),
-      id_(rt::new_object(rt::ObjKind::Thread, name_)) {
+      id_(rt::new_object(rt::ObjKind::Thread, name_, {})) {  // no program line created it
   st_->started = st_->running = true;
   st_->owner.store(this, std::memory_order_release);
   register_state(st_.get());

@@ -51,6 +51,12 @@ grep -Eq '^  a +1 +0 +1 ' "$out/abba.txt" || fail "no lock table row 'a 1 0 1' i
 grep -Eq '^  b +1 +0 +1 ' "$out/abba.txt" || fail "no lock table row 'b 1 0 1' in the text timeline"
 node -e '
   const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  // Every site is a line of the program (or none, for the main thread): never a line of weft.
+  for (const o of j.objects) {
+    if (o.site && !o.site.file.endsWith("/abba.c")) {
+      console.error("weft report: object " + o.label + " is sited outside the program: " + JSON.stringify(o.site)); process.exit(1);
+    }
+  }
   for (const n of ["a", "b"]) {
     const o = j.objects.find((x) => x.name === n);
     const s = o && j.stats.find((x) => x.object === o.id);

@@ -33,9 +33,10 @@ std::uintptr_t thread_key(pthread_t t) noexcept { return static_cast<std::uintpt
 bool is_main_thread() noexcept { return getpid() == static_cast<pid_t>(syscall(SYS_gettid)); }
 
 // This thread's Thread object, created on first need for threads we did not start (the main
-// thread, threads started before recording began).
+// thread, threads started before recording began). It has no site: no line of the program
+// created it (the default would be this line of the runtime).
 ObjId self_thread() noexcept {
-  if (t_self == 0) t_self = rt::new_object(ObjKind::Thread, is_main_thread() ? "main" : "");
+  if (t_self == 0) t_self = rt::new_object(ObjKind::Thread, is_main_thread() ? "main" : "", {});
   return t_self;
 }
 
