@@ -1,8 +1,10 @@
 // How a finding says a ThreadSanitizer report's accesses and frames (frames.hpp).
 #include "frames.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
+#include "weft/runtime/labels.hpp"
 #include "weft/runtime/tsan.hpp"
 
 namespace weft::rt::tsan {
@@ -22,10 +24,20 @@ std::string thread_name(int n) {
 
 void add_access(FindingRecord& f, std::string& message, const Access& a) {
   char head[200];
-  std::snprintf(head, sizeof head, "%s%s%s of %d bytes at %s by TSan thread %s",
-                a.previous ? "; previous " : "; ", a.atomic ? "atomic " : "",
-                a.write ? "write" : "read", a.size, a.address.c_str(), a.thread.c_str());
+  std::snprintf(head, sizeof head, "%s%s%s of %d bytes at %s by ", a.previous ? "; previous " : "; ",
+                a.atomic ? "atomic " : "", a.write ? "write" : "read", a.size, a.address.c_str());
   message += head;
+  if (a.thread_index != 0) {
+    message += trace::thread_ref(a.thread_index);
+    message += " (TSan's ";
+    message += a.thread == "main" ? "main thread" : a.thread;
+    message += ')';
+    if (std::find(f.threads.begin(), f.threads.end(), a.thread_index) == f.threads.end())
+      f.threads.push_back(a.thread_index);
+  } else {
+    message += "TSan thread ";
+    message += a.thread;
+  }
   std::string stack, last;
   int shown = 0;
   for (const Frame& fr : a.stack) {
@@ -40,6 +52,19 @@ void add_access(FindingRecord& f, std::string& message, const Access& a) {
     ++shown;
   }
   if (!stack.empty()) message += ": " + stack;
+}
+
+void add_mutexes(FindingRecord& f, std::string& message, const std::vector<const void*>& addresses) {
+  if (g_object_at == nullptr) return;
+  std::string refs;
+  for (const void* addr : addresses) {
+    ObjId id = g_object_at(addr);
+    if (id == 0 || std::find(f.objects.begin(), f.objects.end(), id) != f.objects.end()) continue;
+    f.objects.push_back(id);
+    refs += refs.empty() ? "; mutexes: " : ", ";
+    refs += trace::object_ref(id);
+  }
+  message += refs;
 }
 
 bool add_first_own_frame(FindingRecord& f, std::string& message, const std::vector<Frame>& stack) {

@@ -44,16 +44,21 @@ struct Access {
   int size = 0;
   std::string address;  // "0x55bbb82f5b14"
   std::string thread;   // TSan's name for the thread: "T2", "main"
+  std::uint32_t thread_index = 0;  // the recorded thread that made it (0: not known)
   std::vector<Frame> stack;
 };
 
 // TSan's name for its thread number `n`: "T2", or "main" for -1.
 std::string thread_name(int n);
 
-// Appends `a` to the finding: "; previous write of 4 bytes at 0x... by TSan thread T2: f a.cpp:8
-// < g a.cpp:11" (at most six of the program's own frames) to `message`, and its innermost own
-// frame to the finding's sites.
+// Appends `a` to the finding: "; previous write of 4 bytes at 0x... by {thread:3} (TSan's T2): f
+// a.cpp:8 < g a.cpp:11" (at most six of the program's own frames; "by TSan thread T2" when the
+// thread is not known) to `message`, its thread to the finding's threads (once), and its
+// innermost own frame to the finding's sites.
 void add_access(FindingRecord& f, std::string& message, const Access& a);
+// The mutexes a report names, by address: those the recording knows (g_object_at) become the
+// finding's objects, and "; mutexes: {object:5}, {object:9}" ends `message`.
+void add_mutexes(FindingRecord& f, std::string& message, const std::vector<const void*>& addresses);
 // For a report without accesses: the innermost own frame of `stack` as a site and "; at f a.cpp:7"
 // in `message`. False when the stack has none.
 bool add_first_own_frame(FindingRecord& f, std::string& message, const std::vector<Frame>& stack);

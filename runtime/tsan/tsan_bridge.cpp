@@ -37,6 +37,14 @@ __attribute__((weak)) int __tsan_get_report_data(void* report, const char** desc
 __attribute__((weak)) int __tsan_get_report_mop(void* report, unsigned long idx, int* tid,
                                                 void** addr, int* size, int* write, int* atomic,
                                                 void** trace, unsigned long trace_size);
+__attribute__((weak)) int __tsan_get_report_thread(void* report, unsigned long idx, int* tid,
+                                                   unsigned long* os_id, int* running,
+                                                   const char** name, int* parent_tid,
+                                                   void** trace, unsigned long trace_size);
+__attribute__((weak)) int __tsan_get_report_mutex(void* report, unsigned long idx,
+                                                  unsigned long* mutex_id, void** addr,
+                                                  int* destroyed, void** trace,
+                                                  unsigned long trace_size);
 __attribute__((weak)) int __tsan_get_report_stack(void* report, unsigned long idx, void** trace,
                                                   unsigned long trace_size);
 __attribute__((weak)) void __sanitizer_symbolize_pc(void* pc, const char* fmt, char* out_buf,
@@ -49,6 +57,7 @@ namespace weft::rt::tsan {
 
 bool g_present = false;
 bool g_ahead = false;
+ObjId (*g_object_at)(const void* addr) noexcept = nullptr;
 void (*g_ignore_begin)() = nullptr;
 void (*g_ignore_end)() = nullptr;
 
@@ -176,8 +185,23 @@ void on_report(void* report) noexcept {
     std::string desc = description ? description : "unknown";
     FindingRecord f;
     f.kind = map_kind(desc);
-    f.threads = {current_thread_index()};
     std::string msg = "ThreadSanitizer: " + desc;
+    // TSan's thread numbers to the recorded threads, through the kernel tids its report keeps.
+    std::vector<std::pair<int, std::uint32_t>> threads;
+    for (int i = 0; i < thread_count && __tsan_get_report_thread; ++i) {
+      int tid = 0, running = 0, parent = 0;
+      unsigned long os_id = 0;
+      const char* name = nullptr;
+      void* trace[1] = {};
+      if (__tsan_get_report_thread(report, static_cast<unsigned long>(i), &tid, &os_id, &running,
+                                   &name, &parent, trace, 1))
+        threads.emplace_back(tid, detectors::thread_index_for_tid(sink, static_cast<int>(os_id)));
+    }
+    auto index_of = [&](int tid) -> std::uint32_t {
+      for (auto [t, index] : threads)
+        if (t == tid) return index;
+      return 0;
+    };
     constexpr unsigned long kDepth = 16;
     auto frames = [](void* const* trace) {
       std::vector<Frame> out;
@@ -195,14 +219,27 @@ void on_report(void* report) noexcept {
       std::snprintf(address, sizeof address, "%p", addr);
       add_access(f, msg,
                  Access{.previous = i > 0, .atomic = atomic != 0, .write = write != 0, .size = size,
-                        .address = address, .thread = thread_name(tid),
-                        .stack = frames(trace)});
+                        .address = address, .thread = thread_name(tid == 0 ? -1 : tid),
+                        .thread_index = index_of(tid), .stack = frames(trace)});
     }
     for (int i = 0; mop_count == 0 && __tsan_get_report_stack && i < stack_count; ++i) {
       void* trace[kDepth] = {};
       if (__tsan_get_report_stack(report, static_cast<unsigned long>(i), trace, kDepth))
         add_first_own_frame(f, msg, frames(trace));
     }
+    std::vector<const void*> mutexes;
+    for (int i = 0; i < mutex_count && __tsan_get_report_mutex; ++i) {
+      unsigned long id = 0;
+      void* addr = nullptr;
+      int destroyed = 0;
+      void* trace[1] = {};
+      if (__tsan_get_report_mutex(report, static_cast<unsigned long>(i), &id, &addr, &destroyed,
+                                  trace, 1))
+        mutexes.push_back(addr);
+    }
+    add_mutexes(f, msg, mutexes);
+    // A report without accesses (or whose threads are not recorded) is the reporting thread's.
+    if (f.threads.empty()) f.threads = {current_thread_index()};
     f.message = std::move(msg);
     sink->on_finding(f);
   } catch (...) {

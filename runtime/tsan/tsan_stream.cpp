@@ -119,7 +119,8 @@ int tsan_thread(std::string_view header) {
 
 }  // namespace
 
-bool parse_text_report(std::string_view text, TextReport& out) {
+bool parse_text_report(std::string_view text, TextReport& out,
+                       std::uint32_t (*thread_index)(int tid)) {
   std::vector<std::string_view> lines = split_lines(text);
   std::size_t i = 0;
   while (i < lines.size() && !starts_with(lines[i], "WARNING: ThreadSanitizer: ")) ++i;
@@ -167,9 +168,13 @@ bool parse_text_report(std::string_view text, TextReport& out) {
     auto at = h.find(" at ");
     std::string addr = at == std::string_view::npos ? "?" : std::string(h.substr(at + 4, h.find(' ', at + 4) - at - 4));
     int thread = tsan_thread(head);
-    if (int tid = tid_of(thread); tid != 0) out.tids.push_back(tid);
+    std::uint32_t index = 0;
+    if (int tid = tid_of(thread); tid != 0) {
+      out.tids.push_back(tid);
+      if (thread_index != nullptr) index = thread_index(tid);
+    }
     Access a{.previous = previous, .atomic = atomic, .write = write, .size = size,
-             .address = addr, .thread = thread_name(thread), .stack = {}};
+             .address = addr, .thread = thread_name(thread), .thread_index = index, .stack = {}};
     for (std::size_t j = k + 1; j < lines.size(); ++j) {
       Frame fr;
       if (!parse_frame(lines[j], fr)) break;
@@ -185,9 +190,24 @@ bool parse_text_report(std::string_view text, TextReport& out) {
     for (std::string_view l : lines) {
       l = trim_left(l);
       if (starts_with(l, "Thread T") && out.tids.empty())
-        if (int tid = tid_of(std::atoi(std::string(l.substr(8)).c_str())); tid != 0) out.tids.push_back(tid);
+        if (int tid = tid_of(std::atoi(std::string(l.substr(8)).c_str())); tid != 0) {
+          out.tids.push_back(tid);
+          if (std::uint32_t index = thread_index != nullptr ? thread_index(tid) : 0; index != 0)
+            f.threads.push_back(index);
+        }
     }
   }
+  // "Mutex M0 (0x7b0c000000a8) created at:" / "Mutex M0 (0x...) destroyed at": the report's mutexes.
+  std::vector<const void*> mutexes;
+  for (std::string_view l : lines) {
+    l = trim_left(l);
+    if (!starts_with(l, "Mutex M")) continue;
+    auto open = l.find("(0x");
+    if (open == std::string_view::npos) continue;
+    auto addr = std::strtoull(std::string(l.substr(open + 1, 20)).c_str(), nullptr, 16);
+    mutexes.push_back(reinterpret_cast<const void*>(static_cast<std::uintptr_t>(addr)));
+  }
+  add_mutexes(f, msg, mutexes);
   f.message = std::move(msg);
   return true;
 }
@@ -207,13 +227,13 @@ void write_all(int fd, std::string_view s) {
   }
 }
 
+std::uint32_t recorded_thread(int tid) { return detectors::thread_index_for_tid(active_sink(), tid); }
+
 void emit(const TextReport& r) {
   Sink* sink = active_sink();
   if (sink == nullptr) return;
   FindingRecord f = r.finding;
-  for (int tid : r.tids)
-    if (std::uint32_t index = detectors::thread_index_for_tid(sink, tid); index != 0)
-      f.threads.push_back(index);
+  if (f.threads.empty()) f.threads = {current_thread_index()};
   sink->on_finding(f);
 }
 
@@ -279,7 +299,7 @@ void drain_report_stream() noexcept {
       std::string_view report = std::string_view(p).substr(begin, after - begin);
       write_all(2, report);
       TextReport r;
-      if (parse_text_report(report, r)) emit(r);
+      if (parse_text_report(report, r, recorded_thread)) emit(r);
       done = after;
     }
     p.erase(0, done);

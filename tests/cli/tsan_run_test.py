@@ -20,14 +20,14 @@ import tempfile
 RACY = r"""#include <mutex>
 #include <thread>
 #include <cstdio>
-std::mutex mu;
+std::mutex mu, other;  // b works inside other: TSan names it among the race's mutexes
 int counter = 0;  // guarded by mu
 int hits = 0;     // RACE: bumped without mu (line 6)
 void bump() { std::lock_guard g(mu); ++counter; }
 void hit() { ++hits; }  // line 8
 int main() {
   std::thread a([] { for (int i = 0; i < 500; ++i) { bump(); GUARD hit(); UNGUARD } });
-  std::thread b([] { for (int i = 0; i < 500; ++i) { bump(); GUARD hit(); UNGUARD } });
+  std::thread b([] { for (int i = 0; i < 500; ++i) { std::lock_guard o(other); bump(); GUARD hit(); UNGUARD } });
   a.join(); b.join();
   std::printf("%d %d\n", counter, hits);
 }
@@ -86,8 +86,17 @@ def check_compiler(weft, compiler, root, tag):
         fail(f'{tag}: race sites {sites}: expected racy.cpp:8 twice')
     if 'of 4 bytes' not in races[0]['message']:
         fail(f'{tag}: TSan\'s wording lost: {races[0]["message"]}')
-    if not races[0].get('threads'):
-        fail(f'{tag}: the race names no thread: {races[0]}')
+    # Both accesses' threads are the recorded workers, referenced in the message, not TSan's
+    # numbers; the mutex held around one of them is the recorded object.
+    labels = {t['id']: t['label'] for t in report['threads']}
+    threads = races[0].get('threads', [])
+    if len(set(threads)) != 2 or any(labels.get(t) in (None, 'main') for t in threads):
+        fail(f'{tag}: the race should name the two workers: {threads} of {labels}')
+    if 'TSan thread' in races[0]['message'] or "(TSan's T" not in races[0]['message']:
+        fail(f'{tag}: an access is not tied to its recorded thread: {races[0]["message"]}')
+    names = {o['id']: o.get('name') for o in report['objects']}
+    if [names.get(o) for o in races[0].get('objects', [])] != ['other']:
+        fail(f'{tag}: the race\'s mutexes {races[0].get("objects")} should be other: {races[0]["message"]}')
     text = run([weft, 'report', os.path.join(d, 'racy.trace')]).stdout
     m = re.search(r"^\s+mu\s+mutex\s+(\d+)", text, re.M)
     if not m or int(m.group(1)) < 1000:

@@ -29,6 +29,10 @@ WARNING: ThreadSanitizer: data race (pid=27793)
 
   Location is global 'hits' of size 4 at 0x55bbb82f5b14 (race+0x1525b14)
 
+  Mutex M0 (0x55bbb82f5b40) created at:
+    #0 pthread_mutex_lock <null> (race+0x6a1b0) (BuildId: d79fb7fe)
+    #1 report() /home/me/tsan/race.cpp:19:3 (race+0xe7cf0) (BuildId: d79fb7fe)
+
   Thread T2 (tid=27797, running) created by main thread at:
     #0 pthread_create <null> (race+0x67a1b) (BuildId: d79fb7fe)
     #1 main /home/me/tsan/race.cpp:10:15 (race+0xe7d10) (BuildId: d79fb7fe)
@@ -54,6 +58,26 @@ TEST_CASE("a printed data race: kind, both accesses' sites, TSan's wording, the 
   REQUIRE(r.tids.size() == 2);
   CHECK(r.tids[0] == 27797);
   CHECK(r.tids[1] == static_cast<int>(::getpid()));  // "main thread"
+}
+
+TEST_CASE("a printed data race names the recorded threads and mutexes by reference") {
+  // The recording knows T2 (kernel tid 27797) as thread 4 and the main thread as 1, and the
+  // mutex at 0x55bbb82f5b40 as object 9.
+  weft::rt::tsan::g_object_at = [](const void* addr) noexcept -> weft::rt::ObjId {
+    return reinterpret_cast<std::uintptr_t>(addr) == 0x55bbb82f5b40 ? 9 : 0;
+  };
+  TextReport r;
+  REQUIRE(parse_text_report(kRace, r, [](int tid) -> std::uint32_t {
+    return tid == 27797 ? 4 : tid == static_cast<int>(::getpid()) ? 1 : 0;
+  }));
+  weft::rt::tsan::g_object_at = nullptr;
+  CHECK(r.finding.threads == std::vector<std::uint32_t>{4, 1});  // the accesses' order
+  CHECK(r.finding.objects == std::vector<weft::rt::ObjId>{9});
+  CHECK(r.finding.message.find("write of 4 bytes at 0x55bbb82f5b14 by {thread:4} (TSan's T2)") !=
+        std::string::npos);
+  CHECK(r.finding.message.find("previous read of 4 bytes at 0x55bbb82f5b14 by {thread:1} (TSan's main "
+                               "thread)") != std::string::npos);
+  CHECK(r.finding.message.find("; mutexes: {object:9}") != std::string::npos);
 }
 
 TEST_CASE("printed reports of TSan's other kinds map onto weft's ids") {

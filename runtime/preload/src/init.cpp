@@ -37,9 +37,13 @@ __attribute__((constructor(101))) void weft_preload_init() {
   // A program built with -fsanitize=thread is recorded alongside TSan (docs/tsan.md): weft's own
   // work runs in TSan ignore brackets (weft/runtime/tsan.hpp); TSan's reports reach the recording
   // through the hook below (g++'s libtsan) or its report stream (clang's static runtime).
-  if (rt::tsan::detect() && rt::tsan::g_ahead) {
-    g_tsan_ahead = true;
-    rt::tsan::start_report_stream();
+  if (rt::tsan::detect()) {
+    // The mutexes a report names, by address, as the objects recorded for them.
+    rt::tsan::g_object_at = known_object;
+    if (rt::tsan::g_ahead) {
+      g_tsan_ahead = true;
+      rt::tsan::start_report_stream();
+    }
   }
   // 2^20 slots (16 MiB of address space, touched only as objects appear); 4096 barriers.
   // 2^16 remembered destroyed objects (a full table only stops use-after-destroy checks).

@@ -164,6 +164,10 @@ ObjId register_init(const void* addr, ObjKind kind) noexcept {
   return id;
 }
 
+ObjId known_object(const void* addr) noexcept {
+  return g_objects.find(addr_key(addr)) & ~kPendingId;
+}
+
 ObjId destroy_begin(const Call& c, const void* addr, ObjKind kind) noexcept {
   ObjId id = g_objects.find(addr_key(addr));
   if (id & kPendingId) id = settled_id(addr_key(addr), id);

@@ -226,6 +226,9 @@ struct KeepErrno {
 // Registers a freshly initialised object at `addr` (pthread_*_init), replacing whatever was
 // there. Returns its id.
 ObjId register_init(const void* addr, ObjKind kind) noexcept;
+// The object recorded at `addr`, without creating one: 0 when none (a ThreadSanitizer report's
+// mutexes, weft/runtime/tsan.hpp).
+ObjId known_object(const void* addr) noexcept;
 // The object at `addr` is being destroyed: tells the detectors (DestroyBegin), to check that it
 // is not in use. Returns its id (0 when unknown).
 ObjId destroy_begin(const Call& c, const void* addr, ObjKind kind) noexcept;

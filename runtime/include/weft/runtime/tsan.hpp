@@ -41,6 +41,11 @@ inline void ignore_end() noexcept {
     g_ignore_end();
 }
 
+// The recorded object at a lock's address, for the mutexes a report names: set by the LD_PRELOAD
+// interposer, which keeps its objects by address (0 when the address is not a lock it has seen).
+// nullptr elsewhere; a report's mutexes are then left out of its finding.
+extern ObjId (*g_object_at)(const void* addr) noexcept;
+
 // A std::source_location for `file`:`line` in `function`, interned for the process lifetime
 // (libstdc++ only; elsewhere an empty location). Thread-safe.
 std::source_location make_site(std::string_view file, unsigned line, std::string_view function);
@@ -58,12 +63,16 @@ void start_report_stream() noexcept;
 void drain_report_stream() noexcept;
 // One report as TSan prints it ("WARNING: ThreadSanitizer: data race (pid=...)", its access
 // and thread stacks) as a finding: kind, message, sites, and the kernel tids of the threads
-// involved (tests).
+// involved, access by access (tests). `thread_index` maps a kernel tid to the recorded thread's
+// index (0: unknown); the finding then references those threads ("{thread:N}") in its message
+// and lists them in `threads`, in the order of the accesses. The mutexes the report names
+// ("Mutex M0 (0x...)") become its objects through g_object_at.
 struct TextReport {
   FindingRecord finding;
   std::vector<int> tids;
 };
-bool parse_text_report(std::string_view text, TextReport& out);
+bool parse_text_report(std::string_view text, TextReport& out,
+                       std::uint32_t (*thread_index)(int tid) = nullptr);
 
 // Turns the TSan report `report` into a finding on the active sink (no-op when not recording).
 // Called from __tsan_on_report(); never throws.
