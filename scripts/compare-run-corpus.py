@@ -17,6 +17,13 @@ primitives here and Helgrind does not understand their futex-based implementatio
             "WARNING: ThreadSanitizer: ..." headings are mapped to bug-kind ids (TSAN_MAP).
   helgrind  `valgrind --tool=helgrind BIN` on the normal build; its error headings are mapped to
             bug-kind ids (HELGRIND_MAP).
+  tsan-clang       as tsan, compiled by clang-19 (its static runtime).
+  weft+tsan        the tsan binary, unmodified, under `weft run` with the same TSAN_OPTIONS: weft's
+                   findings and TSan's reports (as weft findings) together, from `weft report`.
+  weft+tsan-clang  the same with the tsan-clang binary.
+With tsan and weft+tsan (or their clang pair) in --tools, a last table checks that every report
+TSan makes alone is made through weft run (per program and kind) and that each data-race
+finding has a site for each of its two accesses (docs/tsan.md).
 Headings that map to no id are kept as "other:<heading>" and count as false positives. Not
 counted at all: TSan's "thread leak" and Helgrind's "Exiting thread still holds" (unless the
 program is labelled exit-holding-lock) on a run that ended by the corpus deadline: its _exit()
@@ -49,15 +56,23 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DEADLINE_EXIT = 86
-TOOLS = ['weft', 'tsan', 'helgrind']
+TOOLS = ['weft', 'tsan', 'helgrind', 'tsan-clang', 'weft+tsan', 'weft+tsan-clang']
 FLAVORS = ['std', 'pthread', 'weft']
 # Which tools run which flavour (see the docstring).
-TOOL_FLAVORS = {'weft': FLAVORS, 'tsan': ['std', 'pthread'], 'helgrind': FLAVORS}
+TOOL_FLAVORS = {'weft': FLAVORS, 'tsan': ['std', 'pthread'], 'helgrind': FLAVORS,
+                'tsan-clang': ['std', 'pthread'], 'weft+tsan': ['std', 'pthread'],
+                'weft+tsan-clang': ['std', 'pthread']}
+# The compiler of each TSan-built tool's binary.
+TSAN_COMPILER = {'tsan': 'gcc', 'weft+tsan': 'gcc', 'tsan-clang': 'clang',
+                 'weft+tsan-clang': 'clang'}
+TSAN_OPTIONS = 'halt_on_error=0 report_signal_unsafe=0'
+
 STOPPED_KINDS = {'deadlock', 'lock-reentry'}  # a tool reporting one of these did not "hang"
 
 
@@ -205,6 +220,8 @@ class Runner:
         self.by_path = by_path
         self.work = os.path.join(args.build_dir, 'compare-corpus')
         self.tmp = tempfile.mkdtemp(prefix='weft-compare-')
+        self.lock = threading.Lock()
+        self.building = {}
 
     def log_path(self, tool, p):
         kind, name = program_name(p)
@@ -216,52 +233,60 @@ class Runner:
         pair = self.by_path.get(p['pair']) if p.get('pair') else None
         return bool(p['chaos'] or (pair and pair['chaos']))
 
-    def tsan_binary(self, p):
-        """Compiles p with -fsanitize=thread; returns (binary, error, seconds)."""
+    def tsan_binary(self, p, compiler='gcc'):
+        """Compiles p with -fsanitize=thread by gcc or clang; returns (binary, error, seconds).
+        Two tools asking for the same binary at once (tsan, weft+tsan) build it once."""
         kind, name = program_name(p)
         src = os.path.join(ROOT, p['path'])
-        out = os.path.join(self.work, 'tsan', kind, name)
+        out = os.path.join(self.work, 'tsan' if compiler == 'gcc' else 'tsan-clang', kind, name)
+        with self.lock:
+            lock = self.building.setdefault(out, threading.Lock())
+        with lock:
+            return self.compile_tsan(src, out, compiler)
+
+    def compile_tsan(self, src, out, compiler):
         os.makedirs(os.path.dirname(out), exist_ok=True)
         if os.path.exists(out) and os.path.getmtime(out) >= os.path.getmtime(src):
             return out, None, 0.0
         inc = ['-I', os.path.join(ROOT, 'corpus', 'include')]
+        c, cxx = ('gcc', 'g++') if compiler == 'gcc' else ('clang-19', 'clang++-19')
         if src.endswith('.c'):
-            cmd = ['gcc', '-std=c17', '-D_GNU_SOURCE']
+            cmd = [c, '-std=c17', '-D_GNU_SOURCE']
         else:
-            cmd = ['g++', '-std=c++20']
+            cmd = [cxx, '-std=c++20']
         cmd += ['-fsanitize=thread', '-g', '-O1'] + inc + [src, '-o', out, '-pthread']
         status, log, secs = run(cmd, 300)
         if status != 0:
             return None, f'compile failed ({status}): {SC.first_line(log)}', secs
         return out, None, secs
 
-    def weft_once(self, p, binary, seed):
-        """One `weft run` (seed 0: no chaos); returns (cmd, status, log, secs, kinds, error)."""
-        trace = os.path.join(self.tmp, p['path'].replace('/', '_') + f'.{seed}.trace')
+    def weft_once(self, p, binary, seed, env=None, tag=''):
+        """One `weft run` (seed 0: no chaos); returns (cmd, status, log, secs, findings, error)."""
+        trace = os.path.join(self.tmp, p['path'].replace('/', '_') + f'{tag}.{seed}.trace')
         cmd = [self.args.weft, 'run', '-o', trace]
         if seed:
             cmd.append(f'--chaos={seed}')
         cmd += ['--', binary]
-        status, log, secs = run(cmd, self.args.timeout)
+        status, log, secs = run(cmd, self.args.timeout, env)
         if not os.path.exists(trace):
-            return cmd, status, log, secs, set(), (f'weft run wrote no trace (exit {status}): '
-                                                   f'{SC.first_line(log)}')
+            return cmd, status, log, secs, [], (f'weft run wrote no trace (exit {status}): '
+                                                f'{SC.first_line(log)}')
         rstatus, rout, _ = run([self.args.weft, 'report', trace, '--format=json'],
                                self.args.timeout)
         os.unlink(trace)
         try:
-            return cmd, status, log, secs, {f['kind'] for f in json.loads(rout)['findings']}, None
+            return cmd, status, log, secs, list(json.loads(rout)['findings']), None
         except (ValueError, KeyError, TypeError):
-            return cmd, status, log, secs, set(), (f'weft report: {SC.first_line(rout)} '
-                                                   f'(exit {rstatus})')
+            return cmd, status, log, secs, [], (f'weft report: {SC.first_line(rout)} '
+                                                f'(exit {rstatus})')
 
     def one(self, tool, p):
         """Runs p under tool; returns a result dict."""
         res = {'tool': tool, 'path': p['path'], 'flavor': p['flavor'],
                'labels': sorted(p['dynamic']), 'expect_exit': p['expect_exit']}
         binary = SC.binary_for(self.args.bin_dir, p['path'])
-        if tool == 'tsan':
-            binary, err, csecs = self.tsan_binary(p)
+        if tool in TSAN_COMPILER:
+            binary, err, csecs = self.tsan_binary(p, TSAN_COMPILER[tool])
             res['compile_seconds'] = round(csecs, 2)
             if binary is None:
                 res['error'] = err
@@ -276,12 +301,33 @@ class Runner:
             if self.chaos(p):
                 res['chaos_seeds'] = seeds
             for seed in seeds:
-                cmd, status, log, secs, kinds, err = self.weft_once(p, binary, seed)
+                cmd, status, log, secs, findings, err = self.weft_once(p, binary, seed)
                 if err:
                     res['error'] = err
-                runs.append((cmd, status, log, secs, kinds))
-        elif tool == 'tsan':
-            env = dict(os.environ, TSAN_OPTIONS='halt_on_error=0 report_signal_unsafe=0')
+                runs.append((cmd, status, log, secs, {f['kind'] for f in findings}))
+        elif tool.startswith('weft+'):
+            env = dict(os.environ, TSAN_OPTIONS=TSAN_OPTIONS)
+            cmd, status, log, secs, findings, err = self.weft_once(p, binary, 0, env, '.' + tool)
+            if err:
+                res['error'] = err
+            if status == DEADLINE_EXIT:
+                # As for TSan alone: the deadline's exit leaves threads unjoined.
+                leaks = [f for f in findings
+                         if f['message'].startswith('ThreadSanitizer: thread-leak')]
+                if leaks:
+                    findings = [f for f in findings if f not in leaks]
+                    res['ignored'] = ['thread leak (after the deadline)']
+            races = [f for f in findings if f['kind'] == 'data-race'
+                     and f['message'].startswith('ThreadSanitizer:')]
+            res['tsan_races'] = len(races)
+            # A race's accesses: "; read of..." and "; previous write of..."; each with a site.
+            res['tsan_races_sited'] = sum(
+                len(f.get('sites', [])) >= len(re.findall(r'; (?:previous )?(?:atomic )?'
+                                                          r'(?:read|write) of ', f['message']))
+                and len(f.get('sites', [])) > 0 for f in races)
+            runs.append((cmd, status, log, secs, {f['kind'] for f in findings}))
+        elif tool in ('tsan', 'tsan-clang'):
+            env = dict(os.environ, TSAN_OPTIONS=TSAN_OPTIONS)
             status, log, secs = run([binary], self.args.timeout, env)
             kinds = tsan_kinds(log)
             if status == DEADLINE_EXIT and 'other:thread leak' in kinds:
@@ -355,7 +401,9 @@ def markdown(table, tools, kinds_order, title):
         return s + (' · ' + ', '.join(extra) if extra else '') + (
             f' · {v["seconds"]:.1f} s' if v['runs'] else '')
 
-    names = {'weft': 'weft run', 'tsan': 'ThreadSanitizer', 'helgrind': 'Helgrind'}
+    names = {'weft': 'weft run', 'tsan': 'ThreadSanitizer', 'helgrind': 'Helgrind',
+             'tsan-clang': 'TSan (clang)', 'weft+tsan': 'weft run + TSan',
+             'weft+tsan-clang': 'weft run + TSan (clang)'}
     lines = [f'**{title}**', '',
              '| bug kind | ' + ' | '.join(names[t] for t in tools) + ' |',
              '|---|' + '---|' * len(tools)]
@@ -374,6 +422,31 @@ def markdown(table, tools, kinds_order, title):
         tot[t] = s
     lines.append('| **total** | ' + ' | '.join(cell(tot[t]) for t in tools) + ' |')
     return '\n'.join(lines)
+
+
+def names_of(tool):
+    return {'tsan': 'ThreadSanitizer', 'tsan-clang': 'TSan (clang)',
+            'weft+tsan': 'weft run + TSan', 'weft+tsan-clang': 'weft run + TSan (clang)'}[tool]
+
+
+def through_tsan(results, alone, through):
+    """TSan's own reports (program, kind) against those made through weft run on the same binary,
+    and how many data-race findings have a site per access."""
+    by = {(r['tool'], r['path']): r for r in results if 'error' not in r}
+    out = {'alone': 0, 'kept': 0, 'lost': [], 'races': 0, 'sited': 0}
+    for (tool, path), r in sorted(by.items()):
+        if tool != alone or (through, path) not in by:
+            continue
+        t = by[(through, path)]
+        for k in r['found']:
+            out['alone'] += 1
+            if k in t['found'] or (k.startswith('other:') and 'api-misuse' in t['found']):
+                out['kept'] += 1
+            else:
+                out['lost'].append(f'{path}: {k}')
+        out['races'] += t.get('tsan_races', 0)
+        out['sited'] += t.get('tsan_races_sited', 0)
+    return out
 
 
 def main():
@@ -427,9 +500,10 @@ def main():
                           + ', '.join(dirs))
         programs = [p for p in programs if p['path'].split('/')[1] in want]
     programs = [p for p in programs if p['flavor'] in flavors]
-    if 'weft' in tools and not os.access(args.weft, os.X_OK):
+    if any(t.startswith('weft') for t in tools) and not os.access(args.weft, os.X_OK):
         fail_usage(f'{args.weft} not found: build it (cmake --build build) or pass --weft')
-    for tool, exe in (('tsan', 'g++'), ('helgrind', 'valgrind')):
+    for tool, exe in (('tsan', 'g++'), ('helgrind', 'valgrind'), ('tsan-clang', 'clang++-19'),
+                      ('weft+tsan', 'g++'), ('weft+tsan-clang', 'clang++-19')):
         if tool in tools and subprocess.run(['sh', '-c', f'command -v {exe}'],
                                             capture_output=True).returncode != 0:
             fail_usage(f'{exe} not found: install it (scripts/install-deps.sh) or drop '
@@ -478,6 +552,16 @@ def main():
         out['tables'][title] = table
         print()
         print(markdown(table, tl, order, f'{title} programs ({", ".join(fl)})'))
+    for alone, through in (('tsan', 'weft+tsan'), ('tsan-clang', 'weft+tsan-clang')):
+        if alone in tools and through in tools:
+            agree = through_tsan(results, alone, through)
+            out['tables'][through + ' vs ' + alone] = agree
+            print()
+            print(f'**{names_of(through)} against {names_of(alone)}**: TSan\'s reports alone '
+                  f'(program, kind) {agree["alone"]}, also through weft run {agree["kept"]}'
+                  + (f' (lost: {", ".join(agree["lost"])})' if agree['lost'] else '')
+                  + f'; data-race findings {agree["races"]}, with a site for every access '
+                  f'{agree["sited"]}')
     others = sorted({(r['tool'], k) for r in results for k in r.get('found', [])
                      if k.startswith('other:')})
     if others:

@@ -105,8 +105,11 @@ struct SiteImpl {
 
 // A spin lock on atomics: never an interposed or instrumented primitive.
 detectors::internal::SpinLock g_sites_mu;
-std::deque<std::string> g_strings;
-std::deque<SiteImpl> g_sites;
+// Leaked on purpose, never destroyed: reports are still turned into findings at exit (the
+// recorder's atexit handler drains TSan's report stream), possibly after this library's static
+// destructors ran; a destroyed deque written then corrupts the heap.
+std::deque<std::string>& g_strings = *new std::deque<std::string>;
+std::deque<SiteImpl>& g_sites = *new std::deque<SiteImpl>;
 
 }  // namespace
 

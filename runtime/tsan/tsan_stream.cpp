@@ -151,6 +151,15 @@ bool parse_text_report(std::string_view text, TextReport& out,
       if (k == n) return v;
     return 0;
   };
+  // The recorded thread of each kernel tid, looked up once.
+  std::vector<std::pair<int, std::uint32_t>> indexes;
+  indexes.reserve(tids.size());
+  for (auto [k, v] : tids) indexes.emplace_back(v, thread_index != nullptr ? thread_index(v) : 0);
+  auto index_of = [&](int tid) -> std::uint32_t {
+    for (auto [t, index] : indexes)
+      if (t == tid) return index;
+    return 0;
+  };
   // Each access ("Write of size 4 at 0x... by thread T2:") with its stack; for reports without
   // accesses, the first stack under the title.
   bool any_access = false;
@@ -171,7 +180,7 @@ bool parse_text_report(std::string_view text, TextReport& out,
     std::uint32_t index = 0;
     if (int tid = tid_of(thread); tid != 0) {
       out.tids.push_back(tid);
-      if (thread_index != nullptr) index = thread_index(tid);
+      index = index_of(tid);
     }
     Access a{.previous = previous, .atomic = atomic, .write = write, .size = size,
              .address = addr, .thread = thread_name(thread), .thread_index = index, .stack = {}};
@@ -192,7 +201,7 @@ bool parse_text_report(std::string_view text, TextReport& out,
       if (starts_with(l, "Thread T") && out.tids.empty())
         if (int tid = tid_of(std::atoi(std::string(l.substr(8)).c_str())); tid != 0) {
           out.tids.push_back(tid);
-          if (std::uint32_t index = thread_index != nullptr ? thread_index(tid) : 0; index != 0)
+          if (std::uint32_t index = index_of(tid); index != 0)
             f.threads.push_back(index);
         }
     }

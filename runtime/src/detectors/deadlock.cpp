@@ -192,7 +192,15 @@ const char* verb(Block b) {
 }  // namespace
 
 void watchdog_main(Detector& d) {
-  tsan::ignore_begin();  // all of this thread is weft's own (weft/runtime/tsan.hpp)
+  // All of this thread is weft's own (weft/runtime/tsan.hpp); the bracket is closed when it
+  // returns, or TSan reports a thread that ended while ignoring (clang's runtime, whose
+  // watchdog is joined at exit).
+  struct Ignored {
+    Ignored() { tsan::ignore_begin(); }
+    ~Ignored() { tsan::ignore_end(); }
+    Ignored(const Ignored&) = delete;
+    Ignored& operator=(const Ignored&) = delete;
+  } ignored;
   const auto period = std::chrono::milliseconds(std::max(10, d.options().watchdog_period_ms));
   const int self_tid = static_cast<int>(::syscall(SYS_gettid));
   std::vector<std::pair<std::uint32_t, std::uint64_t>> last_candidate;

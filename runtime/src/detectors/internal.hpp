@@ -355,6 +355,9 @@ class Detector final : public Sink {
   // call options.on_fatal) when options.stop_on_deadlock.
   void report(FindingRecord f, std::string key = {}) noexcept;
   std::vector<ThreadRec*> threads_snapshot();
+  // The index of the thread whose kernel tid is `tid` (the latest such: tids are reused), 0 when
+  // none. Allocates nothing: called from ThreadSanitizer's death callback.
+  std::uint32_t index_of_tid(int tid);
 
   // The process exits on the calling thread (the installed detector's atexit handler).
   void at_exit() noexcept;
@@ -431,9 +434,10 @@ class Detector final : public Sink {
 
  public:
   bool watchdog_should_stop() const { return watchdog_stop_.load(std::memory_order_acquire); }
-  void detach_watchdog() {
-    if (watchdog_.joinable()) watchdog_.detach();
-  }
+  // Detached, except under clang's static ThreadSanitizer (tsan::g_ahead), which knows the
+  // watchdog as one of the program's threads: at_exit() stops and joins it there, or TSan would
+  // sleep its atexit_sleep_ms (1 s) at exit waiting for it.
+  void detach_watchdog();
 };
 
 // Helpers shared by the detectors.

@@ -80,10 +80,7 @@ std::string render_message(Sink* detectors, std::string_view tmpl) {
 
 std::uint32_t thread_index_for_tid(Sink* detectors, int tid) {
   auto* d = dynamic_cast<internal::Detector*>(detectors);
-  if (d == nullptr) return 0;
-  for (internal::ThreadRec* r : d->threads_snapshot())
-    if (r->tid == tid) return r->index;
-  return 0;
+  return d == nullptr ? 0 : d->index_of_tid(tid);
 }
 
 namespace internal {
@@ -234,13 +231,33 @@ void Detector::fork_child() noexcept {
 #endif
 }
 
+void Detector::detach_watchdog() {
+  if (watchdog_.joinable() && !tsan::g_ahead) watchdog_.detach();
+}
+
 void Detector::at_exit() noexcept {
+  if (watchdog_.joinable()) {
+    // Only under clang's static ThreadSanitizer (detach_watchdog): no deadlock watch during the
+    // rest of the exit, and TSan's reports from here on are drained by the recorder's at_exit.
+    watchdog_stop_.store(true, std::memory_order_release);
+    try {
+      watchdog_.join();
+    } catch (...) {
+    }
+  }
   ThreadSlot& ts = t_self;
   if (ts.instance != instance_ || ts.rec == nullptr) return;  // this thread recorded nothing
   try {
     misuse_on_process_exit(*this, *ts.rec);
   } catch (...) {
   }
+}
+
+std::uint32_t Detector::index_of_tid(int tid) {
+  SpinGuard g(threads_mu_);
+  for (auto it = threads_.rbegin(); it != threads_.rend(); ++it)
+    if ((*it)->tid == tid) return (*it)->index;
+  return 0;
 }
 
 std::vector<ThreadRec*> Detector::threads_snapshot() {
