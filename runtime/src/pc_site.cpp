@@ -156,7 +156,10 @@ const PcSiteInfo* pc_site_info(const std::source_location& where) noexcept {
 
 bool is_system_header(const char* file) noexcept {
   if (file == nullptr) return false;
-  return std::strncmp(file, "/usr/include/", 13) == 0 || std::strstr(file, "/include/c++/") != nullptr;
+  // clang names libstdc++'s headers through GCC's directory:
+  // /usr/lib/gcc/x86_64-linux-gnu/12/../../../../include/x86_64-linux-gnu/c++/12/bits/gthr-default.h
+  return std::strncmp(file, "/usr/include/", 13) == 0 || std::strncmp(file, "/usr/lib/gcc/", 13) == 0 ||
+         std::strncmp(file, "/usr/lib/llvm-", 14) == 0 || std::strstr(file, "/include/c++/") != nullptr;
 }
 
 }  // namespace weft::rt

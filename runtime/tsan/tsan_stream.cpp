@@ -206,15 +206,18 @@ bool parse_text_report(std::string_view text, TextReport& out,
         }
     }
   }
-  // "Mutex M0 (0x7b0c000000a8) created at:" / "Mutex M0 (0x...) destroyed at": the report's mutexes.
+  // The report's mutexes, wherever it names one with its address: "Mutex M0 (0x7b0c000000a8)
+  // created at:", "Cycle in lock order graph: M0 (0x...) => M1 (0x...) => M0".
   std::vector<const void*> mutexes;
   for (std::string_view l : lines) {
-    l = trim_left(l);
-    if (!starts_with(l, "Mutex M")) continue;
-    auto open = l.find("(0x");
-    if (open == std::string_view::npos) continue;
-    auto addr = std::strtoull(std::string(l.substr(open + 1, 20)).c_str(), nullptr, 16);
-    mutexes.push_back(reinterpret_cast<const void*>(static_cast<std::uintptr_t>(addr)));
+    for (auto open = l.find(" (0x"); open != std::string_view::npos; open = l.find(" (0x", open + 1)) {
+      auto m = l.substr(0, open).rfind('M');
+      if (m == std::string_view::npos || (m > 0 && l[m - 1] != ' ') || m + 1 == open ||
+          l.substr(m + 1, open - m - 1).find_first_not_of("0123456789") != std::string_view::npos)
+        continue;
+      auto addr = std::strtoull(std::string(l.substr(open + 2, 20)).c_str(), nullptr, 16);
+      mutexes.push_back(reinterpret_cast<const void*>(static_cast<std::uintptr_t>(addr)));
+    }
   }
   add_mutexes(f, msg, mutexes);
   f.message = std::move(msg);

@@ -93,6 +93,17 @@ TEST_CASE("printed reports of TSan's other kinds map onto weft's ids") {
                             "(pid=1)\n",
                             r));
   CHECK(r.finding.kind == "lock-order-inversion");
+  // The cycle's mutexes, by address, as the recorded locks.
+  weft::rt::tsan::g_object_at = [](const void* addr) noexcept -> weft::rt::ObjId {
+    auto a = reinterpret_cast<std::uintptr_t>(addr);
+    return a == 0x558bb0c56ae8 ? 3 : a == 0x558bb0c56b10 ? 4 : 0;
+  };
+  REQUIRE(parse_text_report("WARNING: ThreadSanitizer: lock-order-inversion (potential deadlock) "
+                            "(pid=1)\n  Cycle in lock order graph: M0 (0x558bb0c56ae8) => M1 "
+                            "(0x558bb0c56b10) => M0\n",
+                            r));
+  weft::rt::tsan::g_object_at = nullptr;
+  CHECK(r.finding.objects == std::vector<weft::rt::ObjId>{3, 4});
   REQUIRE(parse_text_report("WARNING: ThreadSanitizer: thread leak (pid=1)\n", r));
   CHECK(r.finding.kind == "api-misuse");
   CHECK(r.finding.message.rfind("ThreadSanitizer: thread-leak", 0) == 0);  // TSan's name kept

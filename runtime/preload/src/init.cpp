@@ -43,6 +43,8 @@ __attribute__((constructor(101))) void weft_preload_init() {
     if (rt::tsan::g_ahead) {
       g_tsan_ahead = true;
       rt::tsan::start_report_stream();
+    } else {
+      g_tsan_behind = true;
     }
   }
   // 2^20 slots (16 MiB of address space, touched only as objects appear); 4096 barriers.

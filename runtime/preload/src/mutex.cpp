@@ -96,7 +96,7 @@ int record_mutex_lock(Sink* s, pthread_mutex_t* m, const void* pc, Block&& block
   ObjId id = mutex_use_id(c, m);
   if (id == 0) return block();
   if (g_chaos) s->chaos_point(id);
-  int r = libc().mutex_trylock(m);
+  int r = g_tsan_behind ? (m->__data.__lock != 0 ? EBUSY : block()) : libc().mutex_trylock(m);
   if (r == EBUSY) {
     // An errorcheck mutex re-locked by its owner fails at once (EDEADLK): it does not block.
     bool refused = type_of(m) == PTHREAD_MUTEX_ERRORCHECK && m->__data.__owner == my_tid();
@@ -256,7 +256,7 @@ WEFT_EXPORT int pthread_spin_lock(pthread_spinlock_t* l) noexcept {
   ObjId id = id_for(spin_addr(l), ObjKind::SpinLock);
   if (id == 0) return libc().spin_lock(l);
   if (g_chaos) s->chaos_point(id);
-  int r = libc().spin_trylock(l);
+  int r = g_tsan_behind ? (*l != 0 ? EBUSY : libc().spin_lock(l)) : libc().spin_trylock(l);
   if (r == EBUSY) {
     c.acquire_begin(id);
     r = libc().spin_lock(l);

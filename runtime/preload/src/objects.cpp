@@ -1,6 +1,7 @@
 // objects.cpp: what every family of interposed functions shares: the switches and per-thread
 // state of state.hpp, the address -> object tables, object lifetimes (init, destroy, use after
 // destroy) and the caller's frame below libstdc++.
+#include <dlfcn.h>
 #include <link.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@ constinit thread_local ThreadCtl* t_ctl WEFT_PRELOAD_TLS = nullptr;
 constinit thread_local pid_t t_tid WEFT_PRELOAD_TLS = 0;
 constinit thread_local bool t_start_pending WEFT_PRELOAD_TLS = false;
 bool g_tsan_ahead = false;
+bool g_tsan_behind = false;
 constinit thread_local std::source_location t_site WEFT_PRELOAD_TLS{};
 constinit thread_local PcSite t_pc_sites[kPcSites] WEFT_PRELOAD_TLS{};
 
@@ -94,13 +96,29 @@ struct Unwind {
   bool seen_lib = false;  // passed a libstdc++ frame: the next frame outside it is the caller
   int depth = 0;
   const void* found = nullptr;
+  const void* interceptor = nullptr;  // pass this frame (TSan's interceptor) first
 };
+
+// A return address inside one of ThreadSanitizer's interceptors, linked into the executable
+// with clang's static runtime (which exports them as `__interceptor_<name>`).
+bool in_tsan_interceptor(const void* pc) noexcept {
+  Dl_info info{};
+  if (::dladdr(static_cast<const char*>(pc) - 1, &info) == 0 || info.dli_sname == nullptr) return false;
+  const char* n = info.dli_sname;
+  while (*n == '_') ++n;
+  return std::strncmp(n, "interceptor_", 12) == 0;
+}
 
 _Unwind_Reason_Code unwind_step(_Unwind_Context* ctx, void* arg) noexcept {
   auto* w = static_cast<Unwind*>(arg);
   if (++w->depth > 32) return _URC_END_OF_STACK;
   std::uintptr_t ip = _Unwind_GetIP(ctx);
   if (ip == 0) return _URC_NO_REASON;
+  if (w->interceptor != nullptr) {
+    // Frames up to the interceptor's are weft's own; the one after it called the interceptor.
+    if (reinterpret_cast<const void*>(ip) == w->interceptor) w->interceptor = nullptr;
+    return _URC_NO_REASON;
+  }
   if (w->libs->libstdcxx.contains(ip - 1)) {
     w->seen_lib = true;
   } else if (w->seen_lib) {
@@ -115,6 +133,28 @@ _Unwind_Reason_Code unwind_step(_Unwind_Context* ctx, void* arg) noexcept {
 
 const void* user_pc(const void* pc) noexcept {
   const Libraries& libs = libraries();
+  if (g_tsan_ahead && in_tsan_interceptor(pc)) [[unlikely]] {
+    // The program (or libstdc++) called TSan's interceptor, which called us: unwind past it.
+    Unwind w{&libs};
+    w.interceptor = pc;
+    w.seen_lib = false;
+    _Unwind_Backtrace(
+        [](_Unwind_Context* ctx, void* arg) noexcept -> _Unwind_Reason_Code {
+          auto* u = static_cast<Unwind*>(arg);
+          if (u->interceptor != nullptr) return unwind_step(ctx, arg);
+          std::uintptr_t ip = _Unwind_GetIP(ctx);
+          if (ip == 0) return _URC_NO_REASON;
+          // The interceptor's caller: the program, or libstdc++ on the program's behalf.
+          if (u->libs->libstdcxx.contains(ip - 1)) {
+            u->seen_lib = true;
+            return _URC_NO_REASON;
+          }
+          u->found = reinterpret_cast<const void*>(ip);
+          return _URC_END_OF_STACK;
+        },
+        &w);
+    return w.found != nullptr ? w.found : pc;
+  }
   if (!libs.libstdcxx.contains(reinterpret_cast<std::uintptr_t>(pc) - 1)) [[likely]]
     return pc;
   Unwind w{&libs};

@@ -24,20 +24,33 @@ namespace {
   std::abort();
 }
 
+// True when `p` is in the C library (not in an interceptor between us and it).
+bool in_libc(void* p) noexcept {
+  Dl_info info{};
+  return ::dladdr(p, &info) != 0 && info.dli_fname != nullptr &&
+         std::strstr(info.dli_fname, "/libc.so") != nullptr;
+}
+
+// `version` picks one of libc's versions of a symbol (the condition variables have two ABIs).
+// An interceptor after us that defines the name without a version (g++'s libtsan.so) is the
+// next definition of the current ABI: dlvsym would skip it and go to libc behind its back.
 template <class F>
-void find(F& slot, const char* name, const char* version = nullptr) noexcept {
-  void* p = version ? dlvsym(RTLD_NEXT, name, version) : dlsym(RTLD_NEXT, name);
+void find(F& slot, const char* name, const char* version = nullptr,
+          bool current_abi = false) noexcept {
+  void* p = dlsym(RTLD_NEXT, name);
+  if (version != nullptr && (!current_abi || p == nullptr || in_libc(p)))
+    p = dlvsym(RTLD_NEXT, name, version);
   if (p == nullptr) missing(name);
   slot = reinterpret_cast<F>(p);
 }
 
-void find_cond(CondApi& c, const char* version) noexcept {
-  find(c.init, "pthread_cond_init", version);
-  find(c.destroy, "pthread_cond_destroy", version);
-  find(c.signal, "pthread_cond_signal", version);
-  find(c.broadcast, "pthread_cond_broadcast", version);
-  find(c.wait, "pthread_cond_wait", version);
-  find(c.timedwait, "pthread_cond_timedwait", version);
+void find_cond(CondApi& c, const char* version, bool current_abi) noexcept {
+  find(c.init, "pthread_cond_init", version, current_abi);
+  find(c.destroy, "pthread_cond_destroy", version, current_abi);
+  find(c.signal, "pthread_cond_signal", version, current_abi);
+  find(c.broadcast, "pthread_cond_broadcast", version, current_abi);
+  find(c.wait, "pthread_cond_wait", version, current_abi);
+  find(c.timedwait, "pthread_cond_timedwait", version, current_abi);
 }
 
 }  // namespace
@@ -52,8 +65,8 @@ void resolve() noexcept {
   find(a.mutex_unlock, "pthread_mutex_unlock");
   find(a.mutex_timedlock, "pthread_mutex_timedlock");
   find(a.mutex_clocklock, "pthread_mutex_clocklock");
-  find_cond(a.cond, "GLIBC_2.3.2");
-  find_cond(a.cond_old, "GLIBC_2.2.5");
+  find_cond(a.cond, "GLIBC_2.3.2", true);
+  find_cond(a.cond_old, "GLIBC_2.2.5", false);
   find(a.cond_clockwait, "pthread_cond_clockwait");
   find(a.rw_init, "pthread_rwlock_init");
   find(a.rw_destroy, "pthread_rwlock_destroy");

@@ -30,6 +30,14 @@ ObjId rw_id(const Call& c, const pthread_rwlock_t* l) noexcept {
 // glibc records the writer's tid in __cur_writer.
 bool i_am_writer(const pthread_rwlock_t* l) noexcept { return l->__data.__cur_writer == my_tid(); }
 
+// Would taking `l` in `mode` block now? A peek at glibc's __readers word (readers count above
+// bit 3, bit 1 set while a writer holds it): see g_tsan_behind.
+bool looks_busy(const pthread_rwlock_t* l, std::uint64_t mode) noexcept {
+  unsigned readers = __atomic_load_n(&l->__data.__readers, __ATOMIC_RELAXED);
+  bool writer = (readers & 2u) != 0;
+  return mode == kExclusive ? (writer || (readers >> 3) != 0) : writer;
+}
+
 rt::AcquireFail failure(int r) noexcept {
   if (r == ETIMEDOUT) return rt::AcquireFail::TimedOut;
   if (r == EDEADLK) return rt::AcquireFail::Refused;
@@ -46,7 +54,7 @@ int record_rw_lock(pthread_rwlock_t* l, std::uint64_t mode, const void* pc, Try&
   ObjId id = rw_id(c, l);
   if (id == 0) return block();
   if (g_chaos) s->chaos_point(id);
-  int r = try_fn();
+  int r = g_tsan_behind ? (looks_busy(l, mode) ? EBUSY : block()) : try_fn();
   if (r == EBUSY) {
     if (!i_am_writer(l)) c.acquire_begin(id, mode);
     r = block();

@@ -143,6 +143,13 @@ extern constinit thread_local pid_t t_tid WEFT_PRELOAD_TLS;
 // our trampoline before TSan has set the thread up, so its ThreadStart waits for the thread's
 // first recorded call (t_start_pending) instead of being recorded there.
 extern bool g_tsan_ahead;
+// ThreadSanitizer is in the process behind the interposer (g++'s libtsan.so, clang's
+// -shared-libsan): the "real" functions weft calls are TSan's interceptors. A blocking lock is
+// then not tried first (TSan leaves try-locks out of its lock-order graph, so its
+// lock-order-inversion reports would be lost): whether the thread blocks is read from the lock
+// word instead (a racy peek: a lock taken between the peek and the call shows as a long
+// acquisition, not as a wait).
+extern bool g_tsan_behind;
 extern constinit thread_local bool t_start_pending WEFT_PRELOAD_TLS;
 void deliver_start() noexcept;
 pid_t my_tid() noexcept;
@@ -167,13 +174,14 @@ inline void check_pending_name() noexcept {
 class Call {
  public:
   // `pc`: the caller's return address. A call from inside libstdc++ (std::condition_variable,
-  // std::thread) is sited at the program's frame below it (user_pc); `direct` skips that test
-  // for the lock and unlock paths, which std:: wrappers reach from inline code.
+  // std::thread), or from ThreadSanitizer's interceptor when it runs first (g_tsan_ahead), is
+  // sited at the program's frame below it (user_pc); `direct` skips that test for the lock and
+  // unlock paths, which std:: wrappers reach from inline code.
   enum Siting { kUserFrame, kDirect };
   Call(Sink& s, const void* pc, Siting siting = kUserFrame) noexcept : s_(s) {
     t_busy = true;
     rt::tsan::ignore_begin();
-    note_site(siting == kDirect ? pc : user_pc(pc));
+    note_site(siting == kDirect && !g_tsan_ahead ? pc : user_pc(pc));
     check_pending_name();
   }
   ~Call() {
