@@ -413,6 +413,29 @@
   // event (a watchdog notices a deadlock later); the page shows it at the end of the trace.
   function findingTime(D, f) { return Math.min(Math.max(f.time, D.tMin), D.tMax); }
 
+  // A ThreadSanitizer data race's two accesses, for the lanes: [{thread, time, exact, text}],
+  // the current access first. The finding's threads are the accessing threads in access order
+  // and its message says each access as runtime/tsan/frames.cpp writes it ("; write of 4 bytes
+  // at 0x... by ...", "; previous read of ..."). TSan does not say when the previous access
+  // happened: it is drawn at the latest time it can have been, the report's time or the end of
+  // its thread if that came first (exact: false). Empty for other findings.
+  function raceAccesses(D, f) {
+    if (f.kind !== 'data-race' || f.threads.length < 2) return [];
+    const re = /; (previous )?(atomic )?(read|write) of (\d+) bytes/g;
+    const found = [];
+    for (let mm; (mm = re.exec(f.message)) && found.length < 2;) found.push(mm);
+    if (found.length < 2) return [];
+    const time = findingTime(D, f);
+    return found.map((mm, k) => {
+      const th = f.threads[k];
+      const life = D.threads[th];
+      const end = life && life.end !== undefined && isFinite(life.end) ? life.end : time;
+      const t = mm[1] ? Math.min(time, end) : time;
+      return { thread: th, time: t, exact: !mm[1],
+        text: (mm[1] ? 'previous ' : '') + (mm[2] || '') + mm[3] + ' ' + mm[4] + ' B' };
+    });
+  }
+
   function findingRange(m, D, f) {
     const span = Math.max(D.tMax - D.tMin, 1);
     const time = findingTime(D, f);
@@ -504,6 +527,6 @@
   }
 
   Object.assign(W, { T, A, A_NAMES, F_OPEN, F_CONTENDED, derive, extendedEnd, packRows, objectRows, findingTime,
-    intervalAt, holdersAt, findingEdges, edgeText, threadOfObject, findingRange, rangeStats,
+    intervalAt, holdersAt, findingEdges, edgeText, raceAccesses, threadOfObject, findingRange, rangeStats,
     lockStats });
 })(globalThis.WeftViewer = globalThis.WeftViewer || {});

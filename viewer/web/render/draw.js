@@ -342,6 +342,50 @@
       ctx.fillRect(0, top + lane.h - 1, GUTTER - 1, 1);
     }
 
+    // Data races: a diamond on each accessing thread's lane (filled: the access TSan caught;
+    // hollow: the earlier one, at the latest time it can have been), joined by a line, each
+    // labelled read/write and size. Bold when the finding is selected.
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(GUTTER, RULER, plotW, height - RULER);
+    ctx.clip();
+    (m.findings || []).forEach((f, k) => {
+      const acc = W.raceAccesses(D, f);
+      if (acc.length !== 2) return;
+      const pts = acc.map((x) => [xOf(x.time), W.threadY(layout, x.thread), x]);
+      if (pts.some((p) => p[1] < 0)) return;
+      const sel = hl.finding === k;
+      ctx.strokeStyle = C.finding;
+      ctx.fillStyle = C.finding;
+      ctx.lineWidth = sel ? 2 : 1;
+      ctx.setLineDash([4, 3]);
+      ctx.beginPath();
+      ctx.moveTo(pts[0][0], yOf(pts[0][1]));
+      ctx.lineTo(pts[1][0], yOf(pts[1][1]));
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.font = (sel ? 'bold ' : '') + '11px system-ui, sans-serif';
+      for (const [x, y0, a] of pts) {
+        const y = yOf(y0);
+        const r = sel ? 7 : 5;
+        ctx.beginPath();
+        ctx.moveTo(x, y - r); ctx.lineTo(x + r, y); ctx.lineTo(x, y + r); ctx.lineTo(x - r, y);
+        ctx.closePath();
+        ctx.fillStyle = a.exact ? C.finding : '#fff';
+        ctx.fill();
+        ctx.stroke();
+        counters.raceMarkers = (counters.raceMarkers || 0) + 1;
+        if (sel || npp * 200 < D.tMax - D.tMin) {
+          const t = a.text + (a.exact ? '' : ' (at or before)');
+          ctx.fillStyle = 'rgba(255, 255, 255, 0.9)';
+          ctx.fillRect(x + r + 2, y - 7, textWidth(ctx, t) + 4, 14);
+          ctx.fillStyle = C.finding;
+          ctx.fillText(t, x + r + 4, y);
+        }
+      }
+    });
+    ctx.restore();
+
     // Ruler with ticks and finding markers.
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, width, RULER);
