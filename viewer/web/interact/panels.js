@@ -72,10 +72,13 @@
       o >= 0 ? W.objectLabel(app.m, o) + ' (' + app.m.objects[o].kindName + ')' : 'unknown object');
   }
 
-  // The finding's message up to its first colon: the detectors write "what: the details".
+  // The finding's message up to its first colon: the detectors write "what: the details". A
+  // ThreadSanitizer report reads "ThreadSanitizer: data-race; write of 4 bytes at 0x... by thread
+  // 7 (TSan's T2): f() a.cpp:8; ...": up to its first access's stack.
   function headline(message) {
-    const i = message.indexOf(': ');
-    return i > 0 && i < 140 ? message.slice(0, i) : message;
+    const from = message.startsWith('ThreadSanitizer: ') ? 'ThreadSanitizer: '.length : 0;
+    const i = message.indexOf(': ', from);
+    return i > 0 && i < 160 ? message.slice(0, i) : message;
   }
 
   function renderFindingDetails(app, k) {
