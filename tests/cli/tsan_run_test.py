@@ -77,6 +77,37 @@ int main() {
 """
 
 
+# The same in C: linked against libtsan.so, its references to the condition functions carry no
+# version, and so bind to the oldest of the interposer's (GLIBC_2.2.5), which must reach
+# libtsan's interceptor all the same.
+HANDOFF_C = r"""#include <pthread.h>
+pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+int queued;  /* guarded by mu */
+static void* consumer(void* arg) {
+  for (int got = 0; got < 200; ++got) {
+    pthread_mutex_lock(&mu);
+    while (queued == 0) pthread_cond_wait(&cv, &mu);
+    --queued;
+    pthread_mutex_unlock(&mu);
+  }
+  return arg;
+}
+int main(void) {
+  pthread_t t;
+  pthread_create(&t, 0, consumer, 0);
+  for (int i = 0; i < 200; ++i) {
+    pthread_mutex_lock(&mu);
+    ++queued;
+    pthread_mutex_unlock(&mu);
+    pthread_cond_signal(&cv);
+  }
+  pthread_join(t, 0);
+  return 0;
+}
+"""
+
+
 def fail(msg):
     print(f'FAIL: {msg}', file=sys.stderr)
     sys.exit(1)
@@ -188,6 +219,15 @@ def check_compiler(weft, compiler, root, tag):
     if 'ThreadSanitizer' in p.stderr or report['findings']:
         fail(f'{tag}: a correct condition-variable hand-off drew reports:\n{p.stderr}\n{report["findings"]}')
     print(f'ok ({tag} condition variable)')
+    src = os.path.join(d, 'handoff_c.c')
+    with open(src, 'w') as out:
+        out.write(HANDOFF_C)
+    cc = compiler.replace('clang++', 'clang').replace('g++', 'gcc')
+    run([cc, '-std=c17', '-g', '-O1', '-fsanitize=thread', src, '-o', src[:-2], '-pthread'], expect=[0])
+    p, report = record(weft, src[:-2], d, expect=[0])
+    if 'ThreadSanitizer' in p.stderr or report['findings']:
+        fail(f'{tag}: a correct C condition-variable hand-off drew reports:\n{p.stderr}\n{report["findings"]}')
+    print(f'ok ({tag} C condition variable)')
 
     fixed = build(compiler, d, 'fixed', racy=False)
     p, report = record(weft, fixed, d, expect=[0])

@@ -66,7 +66,11 @@ void resolve() noexcept {
   find(a.mutex_timedlock, "pthread_mutex_timedlock");
   find(a.mutex_clocklock, "pthread_mutex_clocklock");
   find_cond(a.cond, "GLIBC_2.3.2", true);
-  find_cond(a.cond_old, "GLIBC_2.2.5", false);
+  // An unversioned reference binds to the oldest version: a program linked against libtsan.so
+  // (which defines the condition functions without a version) reaches weft's GLIBC_2.2.5 entry
+  // points, and must reach libtsan's interceptor from there too, as it would without weft.
+  find_cond(a.cond_old, "GLIBC_2.2.5", true);
+  a.cond_old_layout = in_libc(reinterpret_cast<void*>(a.cond_old.wait));
   find(a.cond_clockwait, "pthread_cond_clockwait");
   find(a.rw_init, "pthread_rwlock_init");
   find(a.rw_destroy, "pthread_rwlock_destroy");

@@ -57,6 +57,9 @@ struct Api {
   MutexTimed mutex_timedlock;
   MutexClock mutex_clocklock;
   CondApi cond, cond_old;
+  // The GLIBC_2.2.5 entry points work on old-ABI condvars (a pointer to a current one): false
+  // when cond_old is an interceptor (libtsan's), which treats every condvar as current.
+  bool cond_old_layout = true;
   CondClock cond_clockwait;
   RwInit rw_init;
   RwFn rw_destroy, rw_rdlock, rw_wrlock, rw_tryrdlock, rw_trywrlock, rw_unlock;
