@@ -153,22 +153,33 @@ std::string map_kind(std::string_view tsan_description) {
 
 namespace {
 
-Frame symbolize(void* pc) {
-  Frame f;
-  if (__sanitizer_symbolize_pc == nullptr || pc == nullptr) return f;
-  char buf[2048] = {};
-  __sanitizer_symbolize_pc(pc, "%s|%l|%m|%f", buf, sizeof buf);
-  std::string s(buf);
-  auto a = s.find('|');
-  auto b = a == std::string::npos ? a : s.find('|', a + 1);
-  auto c = b == std::string::npos ? b : s.find('|', b + 1);
-  if (c == std::string::npos) return f;
-  f.file = s.substr(0, a);
-  f.line = static_cast<unsigned>(std::strtoul(s.c_str() + a + 1, nullptr, 10));
-  f.module = s.substr(b + 1, c - b - 1);
-  f.function = s.substr(c + 1);
-  if (f.file.empty() || f.file == "<null>") f.file.clear();
-  return f;
+// The frames of one code address, innermost first: __sanitizer_symbolize_pc writes one string
+// per inlined frame, each ended by a NUL, and an empty string after the last. (A system header's
+// inline function, e.g. std::string::size(), is often the innermost; the program's own line is
+// one of the frames after it at the same address.)
+void symbolize(void* pc, std::vector<Frame>& out) {
+  if (__sanitizer_symbolize_pc == nullptr || pc == nullptr) {
+    out.emplace_back();
+    return;
+  }
+  char buf[4096] = {};
+  __sanitizer_symbolize_pc(pc, "%s|%l|%m|%f", buf, sizeof buf - 1);
+  std::size_t before = out.size();
+  for (const char* p = buf; *p != '\0' && p < buf + sizeof buf; p += std::strlen(p) + 1) {
+    std::string s(p);
+    auto a = s.find('|');
+    auto b = a == std::string::npos ? a : s.find('|', a + 1);
+    auto c = b == std::string::npos ? b : s.find('|', b + 1);
+    if (c == std::string::npos) continue;
+    Frame f;
+    f.file = s.substr(0, a);
+    f.line = static_cast<unsigned>(std::strtoul(s.c_str() + a + 1, nullptr, 10));
+    f.module = s.substr(b + 1, c - b - 1);
+    f.function = s.substr(c + 1);
+    if (f.file.empty() || f.file == "<null>") f.file.clear();
+    out.push_back(std::move(f));
+  }
+  if (out.size() == before) out.emplace_back();
 }
 
 }  // namespace
@@ -208,7 +219,7 @@ void on_report(void* report) noexcept {
     constexpr unsigned long kDepth = 16;
     auto frames = [](void* const* trace) {
       std::vector<Frame> out;
-      for (unsigned long k = 0; k < kDepth && trace[k]; ++k) out.push_back(symbolize(trace[k]));
+      for (unsigned long k = 0; k < kDepth && trace[k]; ++k) symbolize(trace[k], out);
       return out;
     };
     for (int i = 0; i < mop_count && __tsan_get_report_mop; ++i) {
