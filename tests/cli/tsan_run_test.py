@@ -108,6 +108,22 @@ int main(void) {
 """
 
 
+# A wait nobody will ever end (the only other thread has finished): weft stops it as a deadlock,
+# TSan's own background thread (sleeping and waking forever, unknown to weft) notwithstanding.
+STUCK = r"""#include <condition_variable>
+#include <mutex>
+#include <thread>
+std::mutex mu;
+std::condition_variable cv;
+bool ready = false;  // never set
+int main() {
+  std::thread([] {}).join();
+  std::unique_lock l(mu);
+  while (!ready) cv.wait(l);
+}
+"""
+
+
 def fail(msg):
     print(f'FAIL: {msg}', file=sys.stderr)
     sys.exit(1)
@@ -228,6 +244,17 @@ def check_compiler(weft, compiler, root, tag):
     if 'ThreadSanitizer' in p.stderr or report['findings']:
         fail(f'{tag}: a correct C condition-variable hand-off drew reports:\n{p.stderr}\n{report["findings"]}')
     print(f'ok ({tag} C condition variable)')
+
+    src = os.path.join(d, 'stuck.cpp')
+    with open(src, 'w') as out:
+        out.write(STUCK)
+    stuck = os.path.join(d, 'stuck')
+    run([compiler, '-std=c++20', '-g', '-O1', '-fsanitize=thread', src, '-o', stuck], expect=[0])
+    # weft stops it (86), unless TSan, with reports of its own (a thread leak at exit), sets 66.
+    p, report = record(weft, stuck, d, expect=[86, 66])
+    if not any(f['kind'] == 'deadlock' for f in report['findings']):
+        fail(f'{tag}: the stuck wait is not reported as a deadlock: {report["findings"]}\n{p.stderr}')
+    print(f'ok ({tag} stuck wait)')
 
     fixed = build(compiler, d, 'fixed', racy=False)
     p, report = record(weft, fixed, d, expect=[0])

@@ -148,6 +148,14 @@ bool task_exists(int tid) {
 // Threads of this process that weft never saw (not registered, e.g. a main thread that only
 // sleeps and polls) that might still wake someone up: all but those asleep in an untimed futex
 // wait (a thread in nanosleep, poll or read will run again).
+bool tsan_in_process() {
+#if defined(__SANITIZE_THREAD__)
+  return true;
+#else
+  return tsan::g_present;
+#endif
+}
+
 bool unknown_thread_may_wake(const std::vector<int>& known, int self_tid) {
   DIR* dir = ::opendir("/proc/self/task");
   if (dir == nullptr) return true;
@@ -156,13 +164,12 @@ bool unknown_thread_may_wake(const std::vector<int>& known, int self_tid) {
     if (e->d_name[0] == '.') continue;
     int tid = std::atoi(e->d_name);
     if (tid == self_tid || std::find(known.begin(), known.end(), tid) != known.end()) continue;
-#if defined(__SANITIZE_THREAD__)
     // ThreadSanitizer's own background thread sleeps and wakes forever and is never a waker;
-    // in such builds only a running unknown thread counts.
-    if (kernel_state(tid) == KernelState::Running && running_now(tid)) {
-#else
-    if (kernel_state(tid) != KernelState::BlockedForGood) {
-#endif
+    // with TSan in the process (weft built with it, or a -fsanitize=thread program under the
+    // interposer) only a running unknown thread counts.
+    bool counts = tsan_in_process() ? kernel_state(tid) == KernelState::Running && running_now(tid)
+                                    : kernel_state(tid) != KernelState::BlockedForGood;
+    if (counts) {
       may_wake = true;
       break;
     }
