@@ -248,6 +248,19 @@ WEFT_EXPORT int pthread_spin_destroy(pthread_spinlock_t* l) noexcept {
   return r;
 }
 
+namespace {
+// Would pthread_spin_lock spin now? glibc's x86 spin lock counts down from 1 (free) and is held
+// at 0 or below; the generic one is 0 when free (see g_tsan_behind).
+bool spin_looks_busy(const pthread_spinlock_t* l) noexcept {
+  int v = __atomic_load_n(l, __ATOMIC_RELAXED);
+#if defined(__x86_64__) || defined(__i386__)
+  return v <= 0;
+#else
+  return v != 0;
+#endif
+}
+}  // namespace
+
 WEFT_EXPORT int pthread_spin_lock(pthread_spinlock_t* l) noexcept {
   Sink* s = recording();
   if (s == nullptr) [[likely]]
@@ -256,7 +269,7 @@ WEFT_EXPORT int pthread_spin_lock(pthread_spinlock_t* l) noexcept {
   ObjId id = id_for(spin_addr(l), ObjKind::SpinLock);
   if (id == 0) return libc().spin_lock(l);
   if (g_chaos) s->chaos_point(id);
-  int r = g_tsan_behind ? (*l != 0 ? EBUSY : libc().spin_lock(l)) : libc().spin_trylock(l);
+  int r = g_tsan_behind ? (spin_looks_busy(l) ? EBUSY : libc().spin_lock(l)) : libc().spin_trylock(l);
   if (r == EBUSY) {
     c.acquire_begin(id);
     r = libc().spin_lock(l);
