@@ -148,11 +148,17 @@ bool task_exists(int tid) {
 // Threads of this process that weft never saw (not registered, e.g. a main thread that only
 // sleeps and polls) that might still wake someone up: all but those asleep in an untimed futex
 // wait (a thread in nanosleep, poll or read will run again).
-bool tsan_in_process() {
-#if defined(__SANITIZE_THREAD__)
-  return true;
+// Thread `tid` is in the nanosleep system call itself (not clock_nanosleep).
+bool in_raw_nanosleep(int tid) {
+#if defined(__x86_64__)
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
+  std::ifstream in(path);
+  std::string nr;
+  return (in >> nr) && nr == "35";  // __NR_nanosleep
 #else
-  return tsan::g_present;
+  (void)tid;
+  return false;
 #endif
 }
 
@@ -164,11 +170,18 @@ bool unknown_thread_may_wake(const std::vector<int>& known, int self_tid) {
     if (e->d_name[0] == '.') continue;
     int tid = std::atoi(e->d_name);
     if (tid == self_tid || std::find(known.begin(), known.end(), tid) != known.end()) continue;
+#if defined(__SANITIZE_THREAD__)
     // ThreadSanitizer's own background thread sleeps and wakes forever and is never a waker;
-    // with TSan in the process (weft built with it, or a -fsanitize=thread program under the
-    // interposer) only a running unknown thread counts.
-    bool counts = tsan_in_process() ? kernel_state(tid) == KernelState::Running && running_now(tid)
-                                    : kernel_state(tid) != KernelState::BlockedForGood;
+    // in weft's own TSan builds only a running unknown thread counts.
+    bool counts = kernel_state(tid) == KernelState::Running && running_now(tid);
+#else
+    // A -fsanitize=thread program under the interposer: TSan's background thread is the one
+    // asleep in the raw nanosleep system call (its internal_usleep; glibc's sleeps use
+    // clock_nanosleep). It is never a waker. Any other unknown thread counts as before (with
+    // clang's runtime, a thread that has not made its first recorded call is still unknown).
+    bool counts = kernel_state(tid) != KernelState::BlockedForGood &&
+                  !(tsan::g_present && in_raw_nanosleep(tid));
+#endif
     if (counts) {
       may_wake = true;
       break;
