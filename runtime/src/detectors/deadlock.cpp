@@ -246,7 +246,9 @@ void watchdog_main(Detector& d) {
           if (!task_exists(r->tid)) continue;
           // Asleep in a futex wait weft does not record: blocked too, as long as it does not
           // run between two looks (its run signature is part of the candidate).
-          std::uint64_t sig = hidden_private_futex_wait(r->tid) ? run_signature(r->tid) : 0;
+          // Not with ThreadSanitizer in the process: its runtime waits in futexes of its own
+          // (a report waiting for the symbolizer process), which end by themselves.
+          std::uint64_t sig = !tsan::g_present && hidden_private_futex_wait(r->tid) ? run_signature(r->tid) : 0;
           if (sig != 0 && r->block_seq.load(std::memory_order_acquire) == seq) {
             blocked.push_back(Snap{r, Block::None, 0, sig, {}});
           } else {
@@ -267,7 +269,7 @@ void watchdog_main(Detector& d) {
       std::vector<std::pair<int, std::uint64_t>> hidden_unknown;
       if (!someone_runs) {
         unknown_may_wake = unknown_thread_may_wake(known_tids, self_tid);
-        if (!unknown_may_wake) hidden_unknown = unknown_hidden_waits(known_tids, self_tid);
+        if (!unknown_may_wake && !tsan::g_present) hidden_unknown = unknown_hidden_waits(known_tids, self_tid);
       }
       if (blocked.empty() && hidden_unknown.empty()) {
         last_candidate.clear();
