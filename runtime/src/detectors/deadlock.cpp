@@ -149,7 +149,7 @@ bool task_exists(int tid) {
 // sleeps and polls) that might still wake someone up: all but those asleep in an untimed futex
 // wait (a thread in nanosleep, poll or read will run again).
 // Thread `tid` is in the nanosleep system call itself (not clock_nanosleep).
-bool in_raw_nanosleep(int tid) {
+[[maybe_unused]] bool in_raw_nanosleep(int tid) {
 #if defined(__x86_64__)
   char path[64];
   std::snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
