@@ -161,6 +161,21 @@ def build(compiler, d, name, racy):
     return prog
 
 
+def build_text(compiler, d, name, text):
+    """Writes `text` to d/name (.c or .cpp) and builds it with -fsanitize=thread (a .c file with
+    the C compiler that goes with `compiler`); returns the program's path."""
+    src = os.path.join(d, name)
+    with open(src, 'w') as out:
+        out.write(text)
+    prog, ext = os.path.splitext(src)
+    if ext == '.c':
+        cmd = [compiler.replace('clang++', 'clang').replace('g++', 'gcc'), '-std=c17', '-pthread']
+    else:
+        cmd = [compiler, '-std=c++20']
+    run(cmd + ['-g', '-O1', '-fsanitize=thread', src, '-o', prog], expect=[0])
+    return prog
+
+
 def record(weft, prog, d, tsan_options='', expect=None):
     trace = os.path.join(d, os.path.basename(prog) + '.trace')
     env = dict(os.environ)
@@ -218,11 +233,7 @@ def check_compiler(weft, compiler, root, tag):
         fail(f'{tag}: halt_on_error: findings {report["findings"]}')
     print(f'ok ({tag} halt_on_error)')
 
-    src = os.path.join(d, 'abba.cpp')
-    with open(src, 'w') as out:
-        out.write(ABBA)
-    abba = os.path.join(d, 'abba')
-    run([compiler, '-std=c++20', '-g', '-O1', '-fsanitize=thread', src, '-o', abba], expect=[0])
+    abba = build_text(compiler, d, 'abba.cpp', ABBA)
     p, report = record(weft, abba, d, expect=[66])
     names = {o['id']: o.get('name') for o in report['objects']}
     tsan_lo = [f for f in report['findings'] if f['kind'] == 'lock-order-inversion'
@@ -240,40 +251,23 @@ def check_compiler(weft, compiler, root, tag):
         fail(f'{tag}: weft\'s lock-order-inversion is sited at {own_sites}, expected abba.cpp:4 and :5')
     print(f'ok ({tag} lock order)')
 
-    src = os.path.join(d, 'handoff.cpp')
-    with open(src, 'w') as out:
-        out.write(HANDOFF)
-    handoff = os.path.join(d, 'handoff')
-    run([compiler, '-std=c++20', '-g', '-O1', '-fsanitize=thread', src, '-o', handoff], expect=[0])
+    handoff = build_text(compiler, d, 'handoff.cpp', HANDOFF)
     p, report = record(weft, handoff, d, expect=[0])
     if 'ThreadSanitizer' in p.stderr or report['findings']:
         fail(f'{tag}: a correct condition-variable hand-off drew reports:\n{p.stderr}\n{report["findings"]}')
     print(f'ok ({tag} condition variable)')
-    src = os.path.join(d, 'handoff_c.c')
-    with open(src, 'w') as out:
-        out.write(HANDOFF_C)
-    cc = compiler.replace('clang++', 'clang').replace('g++', 'gcc')
-    run([cc, '-std=c17', '-g', '-O1', '-fsanitize=thread', src, '-o', src[:-2], '-pthread'], expect=[0])
-    p, report = record(weft, src[:-2], d, expect=[0])
+    p, report = record(weft, build_text(compiler, d, 'handoff_c.c', HANDOFF_C), d, expect=[0])
     if 'ThreadSanitizer' in p.stderr or report['findings']:
         fail(f'{tag}: a correct C condition-variable hand-off drew reports:\n{p.stderr}\n{report["findings"]}')
     print(f'ok ({tag} C condition variable)')
 
-    src = os.path.join(d, 'stuck.cpp')
-    with open(src, 'w') as out:
-        out.write(STUCK)
-    stuck = os.path.join(d, 'stuck')
-    run([compiler, '-std=c++20', '-g', '-O1', '-fsanitize=thread', src, '-o', stuck], expect=[0])
+    stuck = build_text(compiler, d, 'stuck.cpp', STUCK)
     # weft stops it with _exit(86); TSan intercepts _exit and may substitute its exitcode (66).
     p, report = record(weft, stuck, d, expect=[86, 66])
     if not any(f['kind'] == 'deadlock' for f in report['findings']):
         fail(f'{tag}: the stuck wait is not reported as a deadlock: {report["findings"]}\n{p.stderr}')
     print(f'ok ({tag} stuck wait)')
-    src = os.path.join(d, 'spin.c')
-    with open(src, 'w') as out:
-        out.write(SPIN)
-    run([cc, '-std=c17', '-g', '-O1', '-fsanitize=thread', src, '-o', src[:-2], '-pthread'], expect=[0])
-    p, report = record(weft, src[:-2], d, expect=[86, 66])
+    p, report = record(weft, build_text(compiler, d, 'spin.c', SPIN), d, expect=[86, 66])
     if not any(f['kind'] == 'lock-reentry' for f in report['findings']):
         fail(f'{tag}: the spin lock taken twice is not a lock-reentry: {report["findings"]}\n{p.stderr}')
     print(f'ok ({tag} spin relock)')
