@@ -707,6 +707,93 @@ TEST_CASE("deadlock: ABBA with both threads really blocked is reported by the wa
   CHECK(f.cap.of_kind("lock-order-inversion").size() == 1);
 }
 
+TEST_CASE("lock-reentry: a default mutex re-locked while another thread lives is not fatal; "
+          "that thread's unlock lets it go") {
+  Fixture f;
+  ObjId m = f.obj(ObjKind::Mutex, "job_done");
+  ObjId th = f.obj(ObjKind::Thread, "worker");
+  std::promise<void> relocking, started;
+  auto relock = relocking.get_future().share();
+  f.acquired(m);
+  std::thread worker([&] {
+    f.ev(Ev::ThreadStart, th, 0);
+    started.set_value();
+    relock.wait();
+    f.release(m);  // a hand-off: the worker unlocks the mutex main holds
+    f.ev(Ev::ThreadEnd, th, 0);
+  });
+  started.get_future().wait();  // the worker is known and alive
+  f.ev(Ev::AcquireBegin, m);
+  auto found = f.cap.of_kind("lock-reentry");
+  REQUIRE(found.size() == 1);
+  CHECK_FALSE(found[0].fatal);
+  CHECK(found[0].message.find("another thread unlocks") != std::string::npos);
+  CHECK(fatal_count() == 0);
+  relocking.set_value();
+  worker.join();
+  f.acquired(m);
+  f.release(m);
+  CHECK(f.cap.of_kind("unowned-release").size() == 1);
+  CHECK(fatal_count() == 0);
+}
+
+TEST_CASE("lock-reentry: a default mutex re-locked by its only live thread stays fatal") {
+  Fixture f;
+  ObjId m = f.obj(ObjKind::Mutex, "m");
+  in_thread([&] {  // a thread that has come and gone is no possible unlocker
+    ObjId th = f.obj(ObjKind::Thread, "gone");
+    f.ev(Ev::ThreadStart, th, 0);
+    f.ev(Ev::ThreadEnd, th, 0);
+  });
+  f.acquired(m);
+  f.ev(Ev::AcquireBegin, m);
+  auto found = f.cap.of_kind("lock-reentry");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].fatal);
+  CHECK(fatal_count() == 1);
+}
+
+#if !defined(__SANITIZE_THREAD__)
+TEST_CASE("lock-reentry: a re-locked default mutex that no live thread can unlock is confirmed "
+          "by the watchdog, as one finding") {
+  Fixture f(test_options(/*watchdog=*/true));
+  ObjId m = f.obj(ObjKind::Mutex, "m");
+  ObjId idle = f.obj(ObjKind::Thread, "idle"), self = f.obj(ObjKind::Thread, "relocker");
+  Gate gate;
+  std::thread idler([&] {  // alive but asleep for good: it could unlock, it never will
+    f.ev(Ev::ThreadStart, idle, 0);
+    gate.block();
+    f.ev(Ev::ThreadEnd, idle, 0);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::uint32_t again = 0;
+  std::thread relocker([&] {
+    f.ev(Ev::ThreadStart, self, 0);
+    f.acquired(m);
+    again = line_here() + 1;
+    f.ev(Ev::AcquireBegin, m);
+    gate.block();
+    f.ev(Ev::AcquireFailed, m, 1);
+    f.release(m);
+    f.ev(Ev::ThreadEnd, self, 0);
+  });
+  bool reported = wait_for_fatal_untimed();
+  gate.open();
+  idler.join();
+  relocker.join();
+  REQUIRE(reported);
+  std::lock_guard g(g_fatal_mu);
+  REQUIRE(g_fatal.size() == 1);
+  CHECK(g_fatal[0].kind == "lock-reentry");
+  CHECK(g_fatal[0].message.find("still blocked") != std::string::npos);
+  REQUIRE(g_fatal[0].sites.size() == 2);
+  CHECK(g_fatal[0].sites[1].line() == again);
+  // Recorded once (not fatal, when it was asked for), and no deadlock finding besides.
+  CHECK(f.cap.of_kind("lock-reentry").size() == 1);
+  CHECK(f.cap.of_kind("deadlock").empty());
+}
+#endif
+
 TEST_CASE("deadlock: a wait nobody can satisfy after a lost notify is reported with the cause") {
   Fixture f(test_options(/*watchdog=*/true));
   ObjId l = f.obj(ObjKind::Lock, "l"), c = f.obj(ObjKind::Condition, "ready");

@@ -73,6 +73,7 @@ namespace rt = weft::rt;
 
 WEFT_EXPORT int pthread_barrier_init(pthread_barrier_t* b, const pthread_barrierattr_t* a,
                                      unsigned count) noexcept {
+  WEFT_TSAN_FRAME;
   Sink* s = recording();
   if (s == nullptr) return libc().barrier_init(b, a, count);
   Call c(*s, WEFT_PC);
@@ -99,6 +100,7 @@ WEFT_EXPORT int pthread_barrier_init(pthread_barrier_t* b, const pthread_barrier
 }
 
 WEFT_EXPORT int pthread_barrier_destroy(pthread_barrier_t* b) noexcept {
+  WEFT_TSAN_FRAME;
   Sink* s = recording();
   if (s == nullptr) {
     int r = libc().barrier_destroy(b);
@@ -124,6 +126,7 @@ WEFT_EXPORT int pthread_barrier_destroy(pthread_barrier_t* b) noexcept {
 }
 
 WEFT_EXPORT int pthread_barrier_wait(pthread_barrier_t* b) noexcept {
+  WEFT_TSAN_FRAME;
   Sink* s = recording();
   if (s == nullptr) return libc().barrier_wait(b);
   BarrierState* st;

@@ -204,52 +204,67 @@ WEFT_COND_VERSIONS(pthread_cond_broadcast, weft_cond_broadcast_232, weft_cond_br
 #define WEFT_PC __builtin_return_address(0)
 
 WEFT_EXPORT int weft_cond_init_232(pthread_cond_t* c, const pthread_condattr_t* a) {
+  WEFT_TSAN_FRAME;
   return cond_init(c, a, false, WEFT_PC);
 }
 WEFT_EXPORT int weft_cond_init_225(pthread_cond_t* c, const pthread_condattr_t* a) {
+  WEFT_TSAN_FRAME;
   return cond_init(c, a, libc().cond_old_layout, WEFT_PC);
 }
-WEFT_EXPORT int weft_cond_destroy_232(pthread_cond_t* c) { return cond_destroy(c, false, WEFT_PC); }
+WEFT_EXPORT int weft_cond_destroy_232(pthread_cond_t* c) {
+  WEFT_TSAN_FRAME;
+  return cond_destroy(c, false, WEFT_PC);
+}
 WEFT_EXPORT int weft_cond_destroy_225(pthread_cond_t* c) {
+  WEFT_TSAN_FRAME;
   return cond_destroy(c, libc().cond_old_layout, WEFT_PC);
 }
 WEFT_EXPORT int weft_cond_wait_232(pthread_cond_t* c, pthread_mutex_t* m) {
+  WEFT_TSAN_FRAME;
   auto call = libc().cond.wait;
   return record_cond_wait(c, m, nullptr, CLOCK_REALTIME, WEFT_PC, [=] { return call(c, m); });
 }
 WEFT_EXPORT int weft_cond_wait_225(pthread_cond_t* c, pthread_mutex_t* m) {
+  WEFT_TSAN_FRAME;
   auto call = libc().cond_old.wait;
   return record_cond_wait(c, m, nullptr, CLOCK_REALTIME, WEFT_PC, [=] { return call(c, m); });
 }
 WEFT_EXPORT int weft_cond_timedwait_232(pthread_cond_t* c, pthread_mutex_t* m,
                                         const timespec* t) {
+  WEFT_TSAN_FRAME;
   auto call = libc().cond.timedwait;
   return record_cond_wait(c, m, t, cond_clock(c, false), WEFT_PC,
                           [=] { return call(c, m, t); });
 }
 WEFT_EXPORT int weft_cond_timedwait_225(pthread_cond_t* c, pthread_mutex_t* m,
                                         const timespec* t) {
+  WEFT_TSAN_FRAME;
   auto call = libc().cond_old.timedwait;
   return record_cond_wait(c, m, t, cond_clock(c, libc().cond_old_layout), WEFT_PC,
                           [=] { return call(c, m, t); });
 }
 WEFT_EXPORT int weft_cond_signal_232(pthread_cond_t* c) {
+  WEFT_TSAN_FRAME;
   return record_notify(c, false, false, WEFT_PC, libc().cond.signal, libc().cond.broadcast);
 }
 WEFT_EXPORT int weft_cond_signal_225(pthread_cond_t* c) {
+  WEFT_TSAN_FRAME;
   return record_notify(c, false, libc().cond_old_layout, WEFT_PC, libc().cond_old.signal,
                        libc().cond_old.broadcast);
 }
 WEFT_EXPORT int weft_cond_broadcast_232(pthread_cond_t* c) {
+  WEFT_TSAN_FRAME;
   return record_notify(c, true, false, WEFT_PC, libc().cond.broadcast);
 }
 WEFT_EXPORT int weft_cond_broadcast_225(pthread_cond_t* c) {
+  WEFT_TSAN_FRAME;
   return record_notify(c, true, libc().cond_old_layout, WEFT_PC, libc().cond_old.broadcast);
 }
 
 // std::condition_variable::wait_for / wait_until with steady_clock land here (glibc >= 2.30).
 WEFT_EXPORT int pthread_cond_clockwait(pthread_cond_t* c, pthread_mutex_t* m, clockid_t clk,
                                        const timespec* t) {
+  WEFT_TSAN_FRAME;
   return record_cond_wait(c, m, t, clk, WEFT_PC,
                           [=] { return libc().cond_clockwait(c, m, clk, t); });
 }

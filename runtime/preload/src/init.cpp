@@ -44,7 +44,10 @@ __attribute__((constructor(101))) void weft_preload_init() {
       g_tsan_ahead = true;
       rt::tsan::start_report_stream();
     } else {
-      g_tsan_behind = true;
+      g_tsan_func_entry =
+          reinterpret_cast<void (*)(void*)>(::dlsym(RTLD_DEFAULT, "__tsan_func_entry"));
+      g_tsan_func_exit = reinterpret_cast<void (*)()>(::dlsym(RTLD_DEFAULT, "__tsan_func_exit"));
+      g_tsan_behind = g_tsan_func_entry != nullptr && g_tsan_func_exit != nullptr;
     }
   }
   // 2^20 slots (16 MiB of address space, touched only as objects appear); 4096 barriers.

@@ -122,6 +122,7 @@ using namespace weft::preload;
 namespace rt = weft::rt;
 
 WEFT_EXPORT int pthread_mutex_init(pthread_mutex_t* m, const pthread_mutexattr_t* a) noexcept {
+  WEFT_TSAN_FRAME;
   int r = libc().mutex_init(m, a);
   if (r == 0) {
     if (Sink* s = recording()) {
@@ -133,6 +134,7 @@ WEFT_EXPORT int pthread_mutex_init(pthread_mutex_t* m, const pthread_mutexattr_t
 }
 
 WEFT_EXPORT int pthread_mutex_destroy(pthread_mutex_t* m) noexcept {
+  WEFT_TSAN_FRAME;
   Sink* s = recording();
   if (s == nullptr) {
     int r = libc().mutex_destroy(m);
@@ -155,6 +157,7 @@ WEFT_EXPORT int pthread_mutex_destroy(pthread_mutex_t* m) noexcept {
 
 // The lock / unlock functions note their caller inside record_mutex_lock's Call.
 WEFT_EXPORT int pthread_mutex_lock(pthread_mutex_t* m) noexcept {
+  WEFT_TSAN_FRAME;
   Sink* s = recording();
   if (s == nullptr) [[likely]]
     return libc().mutex_lock(m);
@@ -163,6 +166,7 @@ WEFT_EXPORT int pthread_mutex_lock(pthread_mutex_t* m) noexcept {
 }
 
 WEFT_EXPORT int pthread_mutex_timedlock(pthread_mutex_t* m, const timespec* t) noexcept {
+  WEFT_TSAN_FRAME;
   Sink* s = recording();
   if (s == nullptr) return libc().mutex_timedlock(m, t);
   return record_mutex_lock(s, m, __builtin_return_address(0),
@@ -171,6 +175,7 @@ WEFT_EXPORT int pthread_mutex_timedlock(pthread_mutex_t* m, const timespec* t) n
 
 WEFT_EXPORT int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t clk,
                                         const timespec* t) noexcept {
+  WEFT_TSAN_FRAME;
   Sink* s = recording();
   if (s == nullptr) return libc().mutex_clocklock(m, clk, t);
   return record_mutex_lock(s, m, __builtin_return_address(0),
@@ -178,6 +183,7 @@ WEFT_EXPORT int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t clk,
 }
 
 WEFT_EXPORT int pthread_mutex_trylock(pthread_mutex_t* m) noexcept {
+  WEFT_TSAN_FRAME;
   Sink* s = recording();
   if (s == nullptr) return libc().mutex_trylock(m);
   Call c(*s, __builtin_return_address(0));
@@ -195,6 +201,7 @@ WEFT_EXPORT int pthread_mutex_trylock(pthread_mutex_t* m) noexcept {
 }
 
 WEFT_EXPORT int pthread_mutex_unlock(pthread_mutex_t* m) noexcept {
+  WEFT_TSAN_FRAME;
   Sink* s = recording();
   if (s == nullptr) [[likely]]
     return libc().mutex_unlock(m);
@@ -227,6 +234,7 @@ WEFT_EXPORT int pthread_mutex_unlock(pthread_mutex_t* m) noexcept {
 // ---- spin locks ------------------------------------------------------------------------------
 
 WEFT_EXPORT int pthread_spin_init(pthread_spinlock_t* l, int pshared) noexcept {
+  WEFT_TSAN_FRAME;
   int r = libc().spin_init(l, pshared);
   if (r == 0) {
     if (Sink* s = recording()) {
@@ -238,6 +246,7 @@ WEFT_EXPORT int pthread_spin_init(pthread_spinlock_t* l, int pshared) noexcept {
 }
 
 WEFT_EXPORT int pthread_spin_destroy(pthread_spinlock_t* l) noexcept {
+  WEFT_TSAN_FRAME;
   Sink* s = recording();
   if (s == nullptr) return libc().spin_destroy(l);
   Call c(*s, __builtin_return_address(0));
@@ -262,6 +271,7 @@ bool spin_looks_busy(const pthread_spinlock_t* l) noexcept {
 }  // namespace
 
 WEFT_EXPORT int pthread_spin_lock(pthread_spinlock_t* l) noexcept {
+  WEFT_TSAN_FRAME;
   Sink* s = recording();
   if (s == nullptr) [[likely]]
     return libc().spin_lock(l);
@@ -283,6 +293,7 @@ WEFT_EXPORT int pthread_spin_lock(pthread_spinlock_t* l) noexcept {
 }
 
 WEFT_EXPORT int pthread_spin_trylock(pthread_spinlock_t* l) noexcept {
+  WEFT_TSAN_FRAME;
   Sink* s = recording();
   if (s == nullptr) return libc().spin_trylock(l);
   Call c(*s, __builtin_return_address(0), Call::kDirect);
@@ -299,6 +310,7 @@ WEFT_EXPORT int pthread_spin_trylock(pthread_spinlock_t* l) noexcept {
 }
 
 WEFT_EXPORT int pthread_spin_unlock(pthread_spinlock_t* l) noexcept {
+  WEFT_TSAN_FRAME;
   Sink* s = recording();
   if (s == nullptr) [[likely]]
     return libc().spin_unlock(l);

@@ -23,6 +23,8 @@ constinit thread_local pid_t t_tid WEFT_PRELOAD_TLS = 0;
 constinit thread_local bool t_start_pending WEFT_PRELOAD_TLS = false;
 bool g_tsan_ahead = false;
 bool g_tsan_behind = false;
+void (*g_tsan_func_entry)(void*) = nullptr;
+void (*g_tsan_func_exit)() = nullptr;
 constinit thread_local std::source_location t_site WEFT_PRELOAD_TLS{};
 constinit thread_local PcSite t_pc_sites[kPcSites] WEFT_PRELOAD_TLS{};
 

@@ -93,6 +93,7 @@ namespace rt = weft::rt;
 #define WEFT_PC __builtin_return_address(0)
 
 WEFT_EXPORT int pthread_rwlock_init(pthread_rwlock_t* l, const pthread_rwlockattr_t* a) noexcept {
+  WEFT_TSAN_FRAME;
   int r = libc().rw_init(l, a);
   if (r == 0) {
     if (Sink* s = recording()) {
@@ -104,6 +105,7 @@ WEFT_EXPORT int pthread_rwlock_init(pthread_rwlock_t* l, const pthread_rwlockatt
 }
 
 WEFT_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t* l) noexcept {
+  WEFT_TSAN_FRAME;
   Sink* s = recording();
   if (s == nullptr) {
     int r = libc().rw_destroy(l);
@@ -121,45 +123,54 @@ WEFT_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t* l) noexcept {
 }
 
 WEFT_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t* l) noexcept {
+  WEFT_TSAN_FRAME;
   return record_rw_lock(
       l, kShared, WEFT_PC, [l] { return libc().rw_tryrdlock(l); },
       [l] { return libc().rw_rdlock(l); });
 }
 WEFT_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t* l) noexcept {
+  WEFT_TSAN_FRAME;
   return record_rw_lock(
       l, kExclusive, WEFT_PC, [l] { return libc().rw_trywrlock(l); },
       [l] { return libc().rw_wrlock(l); });
 }
 WEFT_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t* l, const timespec* t) noexcept {
+  WEFT_TSAN_FRAME;
   return record_rw_lock(
       l, kShared, WEFT_PC, [l] { return libc().rw_tryrdlock(l); },
       [l, t] { return libc().rw_timedrdlock(l, t); });
 }
 WEFT_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t* l, const timespec* t) noexcept {
+  WEFT_TSAN_FRAME;
   return record_rw_lock(
       l, kExclusive, WEFT_PC, [l] { return libc().rw_trywrlock(l); },
       [l, t] { return libc().rw_timedwrlock(l, t); });
 }
 WEFT_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t* l, clockid_t clk,
                                            const timespec* t) noexcept {
+  WEFT_TSAN_FRAME;
   return record_rw_lock(
       l, kShared, WEFT_PC, [l] { return libc().rw_tryrdlock(l); },
       [l, clk, t] { return libc().rw_clockrdlock(l, clk, t); });
 }
 WEFT_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t* l, clockid_t clk,
                                            const timespec* t) noexcept {
+  WEFT_TSAN_FRAME;
   return record_rw_lock(
       l, kExclusive, WEFT_PC, [l] { return libc().rw_trywrlock(l); },
       [l, clk, t] { return libc().rw_clockwrlock(l, clk, t); });
 }
 WEFT_EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t* l) noexcept {
+  WEFT_TSAN_FRAME;
   return record_rw_try(l, kShared, WEFT_PC, [l] { return libc().rw_tryrdlock(l); });
 }
 WEFT_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t* l) noexcept {
+  WEFT_TSAN_FRAME;
   return record_rw_try(l, kExclusive, WEFT_PC, [l] { return libc().rw_trywrlock(l); });
 }
 
 WEFT_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t* l) noexcept {
+  WEFT_TSAN_FRAME;
   Sink* s = recording();
   if (s == nullptr) return libc().rw_unlock(l);
   Call c(*s, WEFT_PC);

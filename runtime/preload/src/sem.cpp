@@ -65,6 +65,7 @@ namespace rt = weft::rt;
 #define WEFT_PC __builtin_return_address(0)
 
 WEFT_EXPORT int sem_init(sem_t* s, int pshared, unsigned value) noexcept {
+  WEFT_TSAN_FRAME;
   int r = libc().sem_init(s, pshared, value);
   if (Sink* sink = recording()) {
     KeepErrno keep;
@@ -80,6 +81,7 @@ WEFT_EXPORT int sem_init(sem_t* s, int pshared, unsigned value) noexcept {
 }
 
 WEFT_EXPORT int sem_destroy(sem_t* s) noexcept {
+  WEFT_TSAN_FRAME;
   Sink* sink = recording();
   if (sink == nullptr) {
     int r = libc().sem_destroy(s);
@@ -100,16 +102,20 @@ WEFT_EXPORT int sem_destroy(sem_t* s) noexcept {
 }
 
 WEFT_EXPORT int sem_wait(sem_t* s) {
+  WEFT_TSAN_FRAME;
   return record_sem_wait(s, WEFT_PC, [s] { return libc().sem_wait(s); });
 }
 WEFT_EXPORT int sem_timedwait(sem_t* s, const timespec* t) {
+  WEFT_TSAN_FRAME;
   return record_sem_wait(s, WEFT_PC, [s, t] { return libc().sem_timedwait(s, t); });
 }
 WEFT_EXPORT int sem_clockwait(sem_t* s, clockid_t clk, const timespec* t) {
+  WEFT_TSAN_FRAME;
   return record_sem_wait(s, WEFT_PC, [s, clk, t] { return libc().sem_clockwait(s, clk, t); });
 }
 
 WEFT_EXPORT int sem_trywait(sem_t* s) noexcept {
+  WEFT_TSAN_FRAME;
   Sink* sink = recording();
   if (sink == nullptr) return libc().sem_trywait(s);
   Call c(*sink, WEFT_PC);
@@ -128,6 +134,7 @@ WEFT_EXPORT int sem_trywait(sem_t* s) noexcept {
 }
 
 WEFT_EXPORT int sem_post(sem_t* s) noexcept {
+  WEFT_TSAN_FRAME;
   Sink* sink = recording();
   if (sink == nullptr) return libc().sem_post(s);
   KeepErrno keep;

@@ -150,6 +150,38 @@ extern bool g_tsan_ahead;
 // word instead (a racy peek: a lock taken between the peek and the call shows as a long
 // acquisition, not as a wait).
 extern bool g_tsan_behind;
+
+// TSan's __tsan_func_entry/__tsan_func_exit, resolved when g_tsan_behind.
+extern void (*g_tsan_func_entry)(void* caller_pc);
+extern void (*g_tsan_func_exit)();
+
+// With TSan behind us, what its interceptor reports (a race on a barrier or a condvar, a bad
+// unlock, a thread's creation) carries TSan's shadow stack: the return addresses that the
+// program's instrumented functions push on entry. This library is not instrumented, so the call
+// site in the program, the program's own line, would be missing from every such stack (a
+// wrapper called from main() shows as "pthread_barrier_destroy < __libc_start_call_main").
+// Each exported wrapper pushes its caller's address for the call's duration, as an instrumented
+// function does. One predictable branch when TSan is absent.
+class TsanCallerFrame {
+ public:
+  explicit TsanCallerFrame(void* caller_pc) noexcept {
+    if (g_tsan_behind) [[unlikely]] {
+      g_tsan_func_entry(caller_pc);
+      pushed_ = true;
+    }
+  }
+  ~TsanCallerFrame() {
+    if (pushed_) [[unlikely]]
+      g_tsan_func_exit();
+  }
+  TsanCallerFrame(const TsanCallerFrame&) = delete;
+  TsanCallerFrame& operator=(const TsanCallerFrame&) = delete;
+
+ private:
+  bool pushed_ = false;
+};
+#define WEFT_TSAN_FRAME \
+  ::weft::preload::TsanCallerFrame weft_tsan_frame_(__builtin_return_address(0))
 extern constinit thread_local bool t_start_pending WEFT_PRELOAD_TLS;
 void deliver_start() noexcept;
 pid_t my_tid() noexcept;

@@ -167,6 +167,7 @@ namespace rt = weft::rt;
 
 WEFT_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (*fn)(void*),
                                void* arg) noexcept {
+  WEFT_TSAN_FRAME;
   Sink* s = recording();
   if (s == nullptr) return libc().create(t, attr, fn, arg);
   ThreadCtl* c;
@@ -196,23 +197,28 @@ WEFT_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (
 }
 
 WEFT_EXPORT int pthread_join(pthread_t t, void** result) {
+  WEFT_TSAN_FRAME;
   return record_join(t, __builtin_return_address(0), [=] { return libc().join(t, result); });
 }
 WEFT_EXPORT int pthread_tryjoin_np(pthread_t t, void** result) noexcept {
+  WEFT_TSAN_FRAME;
   return record_join(t, __builtin_return_address(0), [=] { return libc().tryjoin(t, result); });
 }
 WEFT_EXPORT int pthread_timedjoin_np(pthread_t t, void** result, const timespec* abstime) {
+  WEFT_TSAN_FRAME;
   return record_join(t, __builtin_return_address(0),
                      [=] { return libc().timedjoin(t, result, abstime); });
 }
 WEFT_EXPORT int pthread_clockjoin_np(pthread_t t, void** result, clockid_t clk,
                                      const timespec* abstime) {
+  WEFT_TSAN_FRAME;
   return record_join(t, __builtin_return_address(0),
                      [=] { return libc().clockjoin(t, result, clk, abstime); });
 }
 
 // Records nothing (a detach has no event): keeps the thread's bookkeeping, recording or not.
 WEFT_EXPORT int pthread_detach(pthread_t t) noexcept {
+  WEFT_TSAN_FRAME;
   if (!g_enabled.load(std::memory_order_relaxed) || t_busy) return libc().detach(t);
   ThreadCtl* c = ctl_of(t);
   int r = libc().detach(t);
@@ -225,6 +231,7 @@ WEFT_EXPORT int pthread_detach(pthread_t t) noexcept {
 }
 
 WEFT_EXPORT void pthread_exit(void* result) {
+  WEFT_TSAN_FRAME;
   // The thread's end is sited at this call (exit-holding-lock names it).
   if (Sink* s = recording()) {
     Call site(*s, __builtin_return_address(0));
@@ -235,6 +242,7 @@ WEFT_EXPORT void pthread_exit(void* result) {
 }
 
 WEFT_EXPORT int pthread_setname_np(pthread_t t, const char* name) noexcept {
+  WEFT_TSAN_FRAME;
   int r = libc().setname(t, name);
   if (r != 0) return r;
   Sink* s = recording();

@@ -19,6 +19,7 @@
 // recorder flushes the trace), the process is stopped with kFatalExitStatus unless
 // WEFT_ON_DEADLOCK=continue.
 #include <dirent.h>
+#include <dlfcn.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 
@@ -77,21 +78,40 @@ bool in_private_mapping(std::uint64_t addr) {
   return false;
 }
 
+// `pc` is code of the C library (the object that defines syscall()).
+bool in_c_library(std::uint64_t pc) {
+  static const void* libc_base = [] {
+    Dl_info info{};
+    return ::dladdr(reinterpret_cast<const void*>(&::syscall), &info) != 0 ? info.dli_fbase
+                                                                           : nullptr;
+  }();
+  Dl_info info{};
+  return libc_base != nullptr && ::dladdr(reinterpret_cast<const void*>(pc), &info) != 0 &&
+         info.dli_fbase == libc_base;
+}
+
 // The thread sleeps in an untimed FUTEX_WAIT on a futex of this process outside any call weft
 // records (std::atomic::wait, std::latch, std::barrier, <semaphore>, a hand-written futex):
 // only another thread of this process can wake it.
+//
+// With ThreadSanitizer in the process, its runtime waits in futexes of its own (a thread waiting
+// for another's report, which waits for the symbolizer process), which end by themselves. Those
+// are system calls made by TSan's code; the program's (libstdc++'s atomic waits, glibc's barrier
+// destroy, a hand-written futex) go through the C library. So under TSan only a wait whose
+// system call returns into the C library counts.
 bool hidden_private_futex_wait(int tid) {
 #if defined(__x86_64__)
   char path[64];
   std::snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
   std::ifstream in(path);
-  std::string nr, addr, op, val, timeout;
-  if (!(in >> nr >> addr >> op >> val >> timeout)) return false;
+  std::string nr, addr, op, val, timeout, a5, a6, sp, pc;
+  if (!(in >> nr >> addr >> op >> val >> timeout >> a5 >> a6 >> sp >> pc)) return false;
   constexpr unsigned long kPrivate = 128, kCmdMask = 127, kWait = 0, kWaitBitset = 9;
   unsigned long o = std::strtoul(op.c_str(), nullptr, 16);
   if (nr != "202" || ((o & kCmdMask) != kWait && (o & kCmdMask) != kWaitBitset) ||
       std::strtoull(timeout.c_str(), nullptr, 16) != 0)
     return false;
+  if (tsan::g_present && !in_c_library(std::strtoull(pc.c_str(), nullptr, 16))) return false;
   return (o & kPrivate) || in_private_mapping(std::strtoull(addr.c_str(), nullptr, 16));
 #else
   (void)tid;
@@ -246,9 +266,7 @@ void watchdog_main(Detector& d) {
           if (!task_exists(r->tid)) continue;
           // Asleep in a futex wait weft does not record: blocked too, as long as it does not
           // run between two looks (its run signature is part of the candidate).
-          // Not with ThreadSanitizer in the process: its runtime waits in futexes of its own
-          // (a report waiting for the symbolizer process), which end by themselves.
-          std::uint64_t sig = !tsan::g_present && hidden_private_futex_wait(r->tid) ? run_signature(r->tid) : 0;
+          std::uint64_t sig = hidden_private_futex_wait(r->tid) ? run_signature(r->tid) : 0;
           if (sig != 0 && r->block_seq.load(std::memory_order_acquire) == seq) {
             blocked.push_back(Snap{r, Block::None, 0, sig, {}});
           } else {
@@ -269,7 +287,7 @@ void watchdog_main(Detector& d) {
       std::vector<std::pair<int, std::uint64_t>> hidden_unknown;
       if (!someone_runs) {
         unknown_may_wake = unknown_thread_may_wake(known_tids, self_tid);
-        if (!unknown_may_wake && !tsan::g_present) hidden_unknown = unknown_hidden_waits(known_tids, self_tid);
+        if (!unknown_may_wake) hidden_unknown = unknown_hidden_waits(known_tids, self_tid);
       }
       if (blocked.empty() && hidden_unknown.empty()) {
         last_candidate.clear();
@@ -301,6 +319,14 @@ void watchdog_main(Detector& d) {
           cycle.assign(std::find(path.begin(), path.end(), cur), path.end());
           break;
         }
+      }
+      // One thread re-locking a default mutex it holds while others live (reentry.cpp): another
+      // thread may still unlock it, so it is stuck only once nobody else can run.
+      bool deferred_reentry = false;
+      if (cycle.size() == 1 && cycle[0]->block == Block::Lock &&
+          d.kind_of(cycle[0]->obj) == ObjKind::Mutex) {
+        if (someone_runs || unknown_may_wake) cycle.clear();
+        else deferred_reentry = true;
       }
       std::vector<Snap*> involved = cycle;
       bool all_blocked = false;
@@ -334,6 +360,16 @@ void watchdog_main(Detector& d) {
         if (!hidden_private_futex_wait(tid) || run_signature(tid) != sig) for_good = false;
       if (!for_good) continue;
       reported.insert(candidate);
+
+      if (deferred_reentry && d.options().stop_on_deadlock) {
+        Snap* s = cycle[0];
+        Slot* slot = d.slot_if_any(s->obj);
+        auto taken = slot ? slot->acquired_at.load(std::memory_order_relaxed)
+                          : std::source_location{};
+        d.stop(reentry_finding(d, s->rec->index, s->obj, taken, s->site,
+                               ReentryCertainty::Confirmed));
+        continue;
+      }
 
       // Missed signals explain why waits can never end: report them first.
       for (Snap* s : involved)

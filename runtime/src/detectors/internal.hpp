@@ -354,6 +354,9 @@ class Detector final : public Sink {
   // kind + sites). Fatal findings are printed on stderr at once and then stop the process (or
   // call options.on_fatal) when options.stop_on_deadlock.
   void report(FindingRecord f, std::string key = {}) noexcept;
+  // What report() does with a new fatal finding, without recording it again: prints it and
+  // stops the process (or calls options.on_fatal). The watchdog confirms a lock-reentry this way.
+  void stop(FindingRecord f) noexcept;
   std::vector<ThreadRec*> threads_snapshot();
   // The index of the thread whose kernel tid is `tid` (the latest such: tids are reused), 0 when
   // none. Allocates nothing: called from ThreadSanitizer's death callback.
@@ -477,6 +480,13 @@ inline bool is_nonreentrant_kind(ObjKind k) {
 inline constexpr int kOrderWindow = 32;
 // The calling thread holds `obj` (its held stack has a valid entry for it).
 HeldEntry* find_held(Detector& d, ThreadRec& t, ObjId obj);
+// reentry.cpp: how sure a lock-reentry is, and its finding (fatal unless OthersMayUnlock).
+enum class ReentryCertainty { Certain, OthersMayUnlock, Confirmed };
+FindingRecord reentry_finding(Detector& d, std::uint32_t thread, ObjId obj,
+                              const std::source_location& taken,
+                              const std::source_location& again, ReentryCertainty c);
+// Some thread other than `self` has started and not ended.
+bool another_live_thread(Detector& d, const ThreadRec& self);
 std::uint64_t now_ns();
 
 }  // namespace weft::rt::detectors::internal

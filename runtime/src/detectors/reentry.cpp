@@ -9,6 +9,12 @@
 // (glibc's default rwlock lets it in); a write lock asked for while this thread reads it waits
 // for itself. A re-lock that glibc refuses at once with EDEADLK (an error-checking mutex, an
 // rwlock its writer asks for again) does not block: it is reported, not fatal.
+//
+// A default pthread mutex (std::mutex) re-locked while other threads live is not a certain
+// self-deadlock either: glibc lets any thread unlock it (POSIX leaves that undefined), and a
+// mutex used as a hand-off signal relies on it. The finding is reported at once, not fatal, and
+// the thread blocks; the watchdog (deadlock.cpp) stops the process with it once the thread is
+// still blocked and no other thread can run to unlock the mutex.
 #include "internal.hpp"
 #include "weft/runtime/protocol.hpp"
 
@@ -26,16 +32,43 @@ void reentry_on_acquire_begin(Detector& d, ThreadRec& t, ObjId obj, Slot& s, std
   // A weft::Lock that other threads release (a Lock used as a signal, which Python allows) may
   // still be released by someone else: not a certain self-deadlock.
   if (k == ObjKind::Lock && (s.flags.load(std::memory_order_relaxed) & kCrossRelease)) return;
+  bool others_may_unlock = k == ObjKind::Mutex && another_live_thread(d, t);
+  d.report(reentry_finding(d, t.index, obj, e->site, where,
+                           others_may_unlock ? ReentryCertainty::OthersMayUnlock
+                                             : ReentryCertainty::Certain));
+}
+
+bool another_live_thread(Detector& d, const ThreadRec& self) {
+  for (ThreadRec* r : d.threads_snapshot())
+    if (r != &self && !r->ended.load(std::memory_order_acquire)) return true;
+  return false;
+}
+
+FindingRecord reentry_finding(Detector& d, std::uint32_t thread, ObjId obj,
+                              const std::source_location& taken,
+                              const std::source_location& again, ReentryCertainty c) {
   FindingRecord f;
   f.kind = bug_kind::kLockReentry;
-  f.message = d.thread_name(t.index) + " acquires " + d.describe(obj) +
-              " again while holding it" + taken_at(e->site) +
-              "; a non-reentrant lock held by its caller can never be acquired: self-deadlock";
-  f.threads = {t.index};
+  f.message = d.thread_name(thread) + " acquires " + d.describe(obj) + " again while holding it" +
+              taken_at(taken);
+  switch (c) {
+    case ReentryCertainty::Certain:
+      f.message += "; a non-reentrant lock held by its caller can never be acquired: self-deadlock";
+      break;
+    case ReentryCertainty::OthersMayUnlock:
+      f.message += "; it blocks until another thread unlocks a mutex it does not own, which POSIX "
+                   "leaves undefined (glibc allows it): a self-deadlock unless the program relies "
+                   "on that";
+      break;
+    case ReentryCertainty::Confirmed:
+      f.message += "; it is still blocked and no other thread can run to unlock it: self-deadlock";
+      break;
+  }
+  f.threads = {thread};
   f.objects = {obj};
-  f.sites = {e->site, where};
-  f.fatal = true;
-  d.report(std::move(f));
+  f.sites = {taken, again};
+  f.fatal = c != ReentryCertainty::OthersMayUnlock;
+  return f;
 }
 
 void reentry_on_acquire_failed(Detector& d, ThreadRec& t, ObjId obj, std::uint64_t,

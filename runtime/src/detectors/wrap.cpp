@@ -419,7 +419,14 @@ void Detector::report(FindingRecord f, std::string key) noexcept {
     }
     // Duplicates still reach the recorder, which merges identical findings into a count.
     if (downstream_) downstream_->on_finding(f);
-    if (!f.fatal || !first) return;
+    if (f.fatal && first) stop(std::move(f));
+  } catch (...) {
+    // Out of memory while formatting: drop the finding rather than throw into the program.
+  }
+}
+
+void Detector::stop(FindingRecord f) noexcept {
+  try {
     if (options_.on_fatal) {
       f.message = render(f.message);
       options_.on_fatal(f);
@@ -440,6 +447,10 @@ void Detector::report(FindingRecord f, std::string key) noexcept {
     [[maybe_unused]] auto n = ::write(2, text.data(), text.size());
     if (options_.stop_on_deadlock) {
       stopping.store(true, std::memory_order_release);
+      // Under ThreadSanitizer, its _exit interceptor finalizes first: from the watchdog (inside
+      // its ignore bracket) that sleeps atexit_sleep_ms, reports the bracket, and exits 66.
+      // TSan's reports so far are printed already; stop now, with weft's status.
+      if (tsan::g_present) ::syscall(SYS_exit_group, kFatalExitStatus);
       ::_exit(kFatalExitStatus);
     }
   } catch (...) {
