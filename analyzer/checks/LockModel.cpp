@@ -29,19 +29,16 @@ using namespace clang;
 
 // ---- What is a lock, a guard, an acquisition ---------------------------------------------------
 
-// The lock vocabulary (LockVocabulary.h) as this must-hold pass models it: exclusive ownership
-// (std, pthread, C11, weft and annotated mutexes, pthread rwlocks in write mode, spin locks).
-// Reader modes (std::shared_lock, lock_shared(), pthread_rwlock_rdlock) are not modelled yet.
+// The lock vocabulary (LockVocabulary.h) as this must-hold pass models it: std, pthread, C11,
+// weft and annotated mutexes, spin locks, and std::shared_mutex / pthread rwlocks in both modes
+// (std::shared_lock, lock_shared(), pthread_rwlock_rdlock take them for reading: HeldLock::shared).
 using vocab::LockType;
 
 std::optional<LockType> lock_type(QualType t) { return vocab::lockType(t); }
 
 using GuardKind = vocab::Guard;
 
-GuardKind guard_kind(QualType t) {
-  GuardKind g = vocab::guardKind(t);
-  return g == GuardKind::kSharedLock ? GuardKind::kNone : g;
-}
+GuardKind guard_kind(QualType t) { return vocab::guardKind(t); }
 
 const CXXRecordDecl* record_of(QualType t) { return vocab::recordOf(t); }
 
@@ -103,7 +100,10 @@ void join_into(State& into, const State& from) {
     if (other == from.held.end()) {
       it = into.held.erase(it);
     } else {
+      // Read-held on one path: say read-held (a nested read is then not reported).
+      bool shared = it->second.shared || other->second.shared;
       if (other->second.site < it->second.site) it->second = other->second;
+      it->second.shared = shared;
       ++it;
     }
   }
@@ -419,6 +419,7 @@ class FunctionAnalysis {
           acquire(s, g.locks, record);
         break;
       case GuardKind::kUniqueLock:
+      case GuardKind::kSharedLock:
         if (args.size() == 1 && guard_kind(args[0]->getType()) != GuardKind::kNone) {
           // Move construction: the new guard takes over the old one's lock and ownership.
           const VarDecl* from = guard_var(strip_move(args[0]), s);
@@ -429,6 +430,7 @@ class FunctionAnalysis {
         }
         if (args.empty() || !lock_type(args[0]->getType())) return Guard{};  // default
         g.locks = locks_of(0, 1);
+        for (auto& l : g.locks) l.shared = gk == GuardKind::kSharedLock;
         if (args.size() == 1) {
           g.owns = true;
           acquire(s, g.locks, record);
@@ -462,7 +464,6 @@ class FunctionAnalysis {
         break;
       }
       case GuardKind::kNone:
-      case GuardKind::kSharedLock:
         break;
     }
     return g;
@@ -553,10 +554,16 @@ class FunctionAnalysis {
           (annotated_acquire && md->getNumParams() == 0 &&
            !md->hasAttr<TryAcquireCapabilityAttr>())) {
         if (auto l = lock_at(obj, at)) acquire(s, {*l}, record);
-      } else if ((op == vocab::Op::kUnlock && (!weft_name || weft_like)) || annotated_release) {
+      } else if (op == vocab::Op::kLockShared && lt->shared) {
+        if (auto l = lock_at(obj, at)) {
+          l->shared = true;
+          acquire(s, {*l}, record);
+        }
+      } else if ((op == vocab::Op::kUnlock && (!weft_name || weft_like)) || annotated_release ||
+                 (op == vocab::Op::kUnlockShared && lt->shared)) {
         if (auto k = key_of(obj)) release(s, *k);
       }
-      return;  // try_lock, lock_shared, ...: not blocking exclusive acquisitions
+      return;  // try_lock, try_lock_shared, ...: not blocking acquisitions
     }
 
     CallBinding binding;
@@ -610,10 +617,14 @@ class FunctionAnalysis {
     SourceLocation at = call->getBeginLoc();
     if (callee->isExternC() || callee->getDeclContext()->isTranslationUnit()) {
       vocab::FreeOp op = vocab::freeOp(name);
-      // pthread_mutex_lock, mtx_lock, pthread_rwlock_wrlock, pthread_spin_lock; the unlocks
-      // (pthread_rwlock_unlock of a read lock releases nothing modelled).
-      if (op.op == vocab::Op::kLock && call->getNumArgs() >= 1) {
-        if (auto l = lock_at(call->getArg(0), at)) acquire(s, {*l}, record);
+      // pthread_mutex_lock, mtx_lock, pthread_rwlock_wrlock / rdlock, pthread_spin_lock; the
+      // unlocks (pthread_rwlock_unlock releases either mode).
+      if ((op.op == vocab::Op::kLock || op.op == vocab::Op::kLockShared) &&
+          call->getNumArgs() >= 1) {
+        if (auto l = lock_at(call->getArg(0), at)) {
+          l->shared = op.op == vocab::Op::kLockShared;
+          acquire(s, {*l}, record);
+        }
         return;
       }
       if (op.op == vocab::Op::kUnlock && call->getNumArgs() >= 1) {

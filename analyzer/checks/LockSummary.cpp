@@ -76,7 +76,7 @@ LockKey key_from(const json& j) {
 json held_json(const HeldLock& h) {
   return {{"key", key_json(h.key)}, {"kind", kind_name(h.kind)}, {"spelling", h.spelling},
           {"type", h.type},         {"site", site_json(h.site)}, {"group", h.group},
-          {"cls", h.cls}};
+          {"cls", h.cls}, {"shared", h.shared}};
 }
 HeldLock held_from(const json& j) {
   return {key_from(j.at("key")),
@@ -85,7 +85,8 @@ HeldLock held_from(const json& j) {
           j.at("type").get<std::string>(),
           site_from(j.at("site")),
           j.at("group").get<int>(),
-          j.value("cls", std::string())};
+          j.value("cls", std::string()),
+          j.value("shared", false)};
 }
 json held_list_json(const std::vector<HeldLock>& v) {
   json a = json::array();
@@ -196,19 +197,36 @@ bool feasible(const std::vector<ParamTest>& tests, const Call& c) {
   return feasible(tests, c.constants);
 }
 
+// Which of two ways a function takes a lock (or of two edges between the same pair of locks)
+// to keep: a write acquisition conflicts with every holder, a read one only with writers.
+bool stronger(const TransAcq& a, const TransAcq& b) { return !a.lock.shared && b.lock.shared; }
+int exclusive_sides(const Edge& e) { return !e.from.shared + !e.to.shared; }
+bool stronger(const Edge& a, const Edge& b) { return exclusive_sides(a) > exclusive_sides(b); }
+
+// Puts `v` at `k` unless an entry at least as strong is there; true if the map changed.
+template <typename Map, typename V>
+bool put_stronger(Map& m, const typename Map::key_type& k, V&& v) {
+  auto [it, fresh] = m.emplace(k, v);
+  if (fresh) return true;
+  if (!stronger(v, it->second)) return false;
+  it->second = std::forward<V>(v);
+  return true;
+}
+
 Closure close(const Facts& facts) {
   Closure cl;
   for (const auto& [id, f] : facts.functions) {
     auto& mine = cl.acq[id];
     auto& edges = cl.edges[id];
     for (const auto& a : f.acquisitions) {
-      if (!a.released_outer) mine.emplace(a.lock.key, TransAcq{a.lock, f.name, {}, a.requires_});
+      if (!a.released_outer)
+        put_stronger(mine, a.lock.key, TransAcq{a.lock, f.name, {}, a.requires_});
       for (const auto& h : a.held) {
         if (h.key == a.lock.key) continue;
         // std::scoped_lock(a, b) / std::lock(a, b) avoid deadlock among their arguments.
         if (h.group >= 0 && h.group == a.lock.group) continue;
-        edges.emplace(std::pair{h.key, a.lock.key},
-                      Edge{h, a.lock, a.lock.site, f.name, f.name, {}, a.requires_});
+        put_stronger(edges, std::pair{h.key, a.lock.key},
+                     Edge{h, a.lock, a.lock.site, f.name, f.name, {}, a.requires_});
       }
     }
   }
@@ -235,13 +253,11 @@ Closure close(const Facts& facts) {
           nt.chain.insert(nt.chain.begin(), Step{c.site, f.name, c.callee_name});
           for (const auto& h : c.held) {
             if (h.key == *mk) continue;
-            if (edges
-                    .emplace(std::pair{h.key, *mk},
-                             Edge{h, nt.lock, c.site, f.name, nt.acquirer, nt.chain, c.requires_})
-                    .second)
+            if (put_stronger(edges, std::pair{h.key, *mk},
+                             Edge{h, nt.lock, c.site, f.name, nt.acquirer, nt.chain, c.requires_}))
               changed = true;
           }
-          if (mine.emplace(*mk, std::move(nt)).second) changed = true;
+          if (put_stronger(mine, *mk, std::move(nt))) changed = true;
         }
         for (const auto& [pair, e] : callee_edges) {
           if (!feasible(e.requires_, c)) continue;
@@ -262,7 +278,7 @@ Closure close(const Facts& facts) {
           ne.at = c.site;
           ne.holder = f.name;
           ne.requires_ = c.requires_;
-          if (edges.emplace(std::pair{*mf, *mt}, std::move(ne)).second) changed = true;
+          if (put_stronger(edges, std::pair{*mf, *mt}, std::move(ne))) changed = true;
         }
       }
     }
@@ -418,6 +434,23 @@ Facts facts_from_json(const nlohmann::json& j) {
   return facts;
 }
 
+// " for reading" / " for writing" when a reader takes part in a re-acquisition (`either` is
+// then true), "" otherwise: two write locks read as any double lock does.
+std::string mode_of(const HeldLock& h, bool either) {
+  if (!either) return "";
+  return h.shared ? " for reading" : " for writing";
+}
+
+std::string why_deadlock(const HeldLock& held, const HeldLock& again) {
+  if (held.shared)
+    return "a writer waits for every reader to leave, this thread included, so the thread "
+           "deadlocks (an upgrade needs the read lock released first)";
+  if (again.shared)
+    return "a reader waits for the writer to leave, and the writer is this thread, so the thread "
+           "deadlocks";
+  return q(again.type) + " is not reentrant, so the thread deadlocks";
+}
+
 std::vector<Finding> find_reentries(const Facts& facts) {
   std::vector<Finding> out;
   auto reportable = [&](const HeldLock& h) {
@@ -438,12 +471,14 @@ std::vector<Finding> find_reentries(const Facts& facts) {
   for (const auto& [id, f] : facts.functions) {
     for (const auto& a : f.acquisitions) {
       for (const auto& h : a.held) {
-        if (h.key != a.lock.key || !reportable(a.lock)) continue;
+        if (h.key != a.lock.key || !reportable(a.lock) || (h.shared && a.lock.shared)) continue;
         out.push_back({"lock-reentry",
                        a.lock.site,
-                       q(a.lock.spelling) + " is acquired while already held on this path; " +
-                           q(a.lock.type) + " is not reentrant, so the thread deadlocks",
-                       {{h.site, q(h.spelling) + " was first acquired here"}}});
+                       q(a.lock.spelling) + " is acquired" + mode_of(a.lock, h.shared || a.lock.shared) +
+                           " while already held" + mode_of(h, h.shared || a.lock.shared) + " on this path; " +
+                           why_deadlock(h, a.lock),
+                       {{h.site, q(h.spelling) + " was first acquired here" +
+                                     mode_of(h, h.shared || a.lock.shared)}}});
         handoff_note(h, out.back().notes);
         break;
       }
@@ -459,13 +494,16 @@ std::vector<Finding> find_reentries(const Facts& facts) {
         for (const auto& [k, t] : cl.acq[c.callee]) {
           auto mk = map_key(k, c, callee_it->second);
           if (!mk || *mk != h.key || contains(c.released_outer, *mk)) continue;
+          if (h.shared && t.lock.shared) continue;  // a nested read lock
           if (!feasible(t.requires_, c)) continue;  // a branch this call's constants rule out
           // Reported at the re-acquisition, like a direct one; the path there is in the notes.
           Finding fd{"lock-reentry",
                      t.lock.site,
-                     q(t.lock.spelling) + " is acquired while already held by a caller; " +
-                         q(h.type) + " is not reentrant, so the thread deadlocks",
-                     {{h.site, q(h.spelling) + " was first acquired here, in " + q(f.name)}}};
+                     q(t.lock.spelling) + " is acquired" + mode_of(t.lock, h.shared || t.lock.shared) +
+                         " while already held" + mode_of(h, h.shared || t.lock.shared) + " by a caller; " +
+                         why_deadlock(h, t.lock),
+                     {{h.site, q(h.spelling) + " was first acquired here" +
+                                   mode_of(h, h.shared || t.lock.shared) + ", in " + q(f.name)}}};
           fd.notes.push_back({c.site, q(f.name) + " calls " + q(c.callee_name) + " here", true});
           for (const Step& st : t.chain)
             fd.notes.push_back({st.site, q(st.caller) + " calls " + q(st.callee) + " here", true});
@@ -488,7 +526,9 @@ std::vector<Finding> find_order_inversions(const Facts& facts) {
     for (const auto& [pair, e] : edges) {
       if (is_param(pair.first) || is_param(pair.second)) continue;  // not a program-wide name
       auto [it, fresh] = graph.emplace(pair, e);
-      if (!fresh && e.at < it->second.at) it->second = e;
+      if (!fresh && (stronger(e, it->second) ||
+                     (exclusive_sides(e) == exclusive_sides(it->second) && e.at < it->second.at)))
+        it->second = e;
     }
   }
   std::map<LockKey, std::vector<LockKey>> succ;
@@ -526,6 +566,15 @@ std::vector<Finding> find_order_inversions(const Facts& facts) {
   for (const Edge* e0 : ordered) {
     std::vector<LockKey> back = path(e0->to.key, e0->from.key);  // to ... from
     if (back.empty()) continue;
+    // Each lock of the cycle is wanted by one edge and held by the next: the threads block
+    // each other only where one of the two sides writes (readers share a lock).
+    bool blocks = !(e0->to.shared && graph.at({back[0], back[1]}).from.shared);
+    for (size_t i = 0; blocks && i + 1 < back.size(); ++i) {
+      const Edge& in = graph.at({back[i], back[i + 1]});
+      const Edge& next = i + 2 < back.size() ? graph.at({back[i + 1], back[i + 2]}) : *e0;
+      if (in.to.shared && next.from.shared) blocks = false;
+    }
+    if (!blocks) continue;
     std::vector<LockKey> canon = back;  // nodes: to, ..., from (then back to `to` via e0)
     std::rotate(canon.begin(), std::min_element(canon.begin(), canon.end()), canon.end());
     if (!seen.insert(canon).second) continue;
@@ -578,6 +627,7 @@ std::vector<Finding> find_order_inversions(const Facts& facts) {
     auto back = classEdges.find({pair.second, pair.first});
     if (back == classEdges.end()) continue;
     const Edge* e1 = back->second;
+    if ((e0->to.shared && e1->from.shared) || (e1->to.shared && e0->from.shared)) continue;
     if (!classSeen.insert(std::minmax(pair.first, pair.second)).second) continue;
     // The same two objects: the instance-level pass has seen this cycle.
     if (e0->from.key == e1->to.key && e0->to.key == e1->from.key) continue;

@@ -71,6 +71,10 @@ struct HeldLock {
   // in B's methods), kept when the key is mapped into a caller's terms (`this->b->mb` seen
   // from A): lock-order-inversion relates orders of two classes through it.
   std::string cls;
+  // Taken in reader mode (std::shared_lock, lock_shared(), pthread_rwlock_rdlock): readers do not
+  // exclude each other, so a read lock asked for while this one is read-held is no self-deadlock,
+  // and two orders conflict on a lock only if one side of it writes.
+  bool shared = false;
 };
 
 // A test of one of the function's own parameters against a constant that every path to a

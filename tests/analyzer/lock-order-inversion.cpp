@@ -327,7 +327,8 @@ void spin_transfer(spin_counter* from, spin_counter* to) {
 }
 void spin_ab() { spin_transfer(&ca, &cb); }
 void spin_ba() { spin_transfer(&cb, &ca); }
-// Negatives: readers in opposite orders do not block each other (reader mode is not modelled).
+// Negatives: readers in opposite orders do not block each other (reader mode: both sides of each
+// lock of the cycle read).
 pthread_rwlock_t rd_a = PTHREAD_RWLOCK_INITIALIZER, rd_b = PTHREAD_RWLOCK_INITIALIZER;
 void readers_ab() {
   pthread_rwlock_rdlock(&rd_a);
@@ -340,4 +341,41 @@ void readers_ba() {
   pthread_rwlock_rdlock(&rd_a);
   pthread_rwlock_unlock(&rd_a);
   pthread_rwlock_unlock(&rd_b);
+}
+// A writer in one of the orders: the reader holding cfg_a waits for cfg_b, which the writer holds
+// while it waits for cfg_a: a deadlock, reader or not.
+pthread_rwlock_t cfg_a = PTHREAD_RWLOCK_INITIALIZER, cfg_b = PTHREAD_RWLOCK_INITIALIZER;
+void cfg_read_ab() {
+  pthread_rwlock_rdlock(&cfg_a);
+  pthread_rwlock_rdlock(&cfg_b);
+  pthread_rwlock_unlock(&cfg_b);
+  pthread_rwlock_unlock(&cfg_a);
+}
+void cfg_write_ba() {
+  pthread_rwlock_wrlock(&cfg_b);
+  pthread_rwlock_wrlock(&cfg_a);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'cfg_a' is acquired while holding 'cfg_b', but elsewhere 'cfg_b' is acquired while holding 'cfg_a': threads taking both orders can deadlock [lock-order-inversion]
+  pthread_rwlock_unlock(&cfg_a);
+  pthread_rwlock_unlock(&cfg_b);
+}
+// std::shared_mutex the same way: std::shared_lock on one side, std::unique_lock on the other
+// conflicts; two std::shared_lock sides do not.
+#include <shared_mutex>
+std::shared_mutex idx_a, idx_b, ro_a, ro_b;
+void idx_read_ab() {
+  std::shared_lock<std::shared_mutex> ra(idx_a);
+  std::shared_lock<std::shared_mutex> rb(idx_b);
+}
+void idx_write_ba() {
+  std::unique_lock<std::shared_mutex> wb(idx_b);
+  std::unique_lock<std::shared_mutex> wa(idx_a);
+  // CHECK-MESSAGES: :[[@LINE-1]]:39: warning: 'idx_a' is acquired while holding 'idx_b', but elsewhere 'idx_b' is acquired while holding 'idx_a': threads taking both orders can deadlock [lock-order-inversion]
+}
+void ro_ab() {
+  std::shared_lock<std::shared_mutex> ra(ro_a);
+  std::shared_lock<std::shared_mutex> rb(ro_b);
+}
+void ro_ba() {
+  std::shared_lock<std::shared_mutex> rb(ro_b);
+  std::shared_lock<std::shared_mutex> ra(ro_a);
 }

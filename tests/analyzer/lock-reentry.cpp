@@ -302,9 +302,28 @@ void c11_recursive_twice() {
 }
 
 std::shared_mutex sm;
-void shared_then_exclusive_reader() {
-  std::shared_lock<std::shared_mutex> r(sm);  // shared side: not modelled, never reported
+void shared_then_shared_reader() {
+  std::shared_lock<std::shared_mutex> r(sm);  // two readers: glibc's rwlock lets them both in
   std::shared_lock<std::shared_mutex> r2(sm);
+}
+void read_then_write() {
+  std::shared_lock<std::shared_mutex> r(sm);
+  std::unique_lock<std::shared_mutex> w(sm);
+  // CHECK-MESSAGES: :[[@LINE-1]]:39: warning: 'sm' is acquired for writing while already held for reading on this path; a writer waits for every reader to leave, this thread included, so the thread deadlocks (an upgrade needs the read lock released first) [lock-reentry]
+}
+int sm_read_value() {
+  sm.lock_shared();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'sm' is acquired for reading while already held for writing by a caller; a reader waits for the writer to leave, and the writer is this thread, so the thread deadlocks [lock-reentry]
+  sm.unlock_shared();
+  return 0;
+}
+void write_then_read_through_call() {
+  std::lock_guard<std::shared_mutex> w(sm);
+  sm_read_value();
+}
+int sm_read_nested() {
+  std::shared_lock<std::shared_mutex> r(sm);
+  return sm_read_value();  // a read lock inside a read lock: silent
 }
 void exclusive_twice() {
   std::unique_lock<std::shared_mutex> w(sm);
@@ -599,8 +618,8 @@ void stat_add() {
   pthread_spin_unlock(&stat_spin);
   pthread_spin_unlock(&stat_spin);
 }
-// Negatives: reader mode is not modelled (two read locks are allowed); a try does not block; the
-// write lock released before the call.
+// Negatives: two read locks are allowed (glibc's default rwlock prefers readers); a try does not
+// block; the write lock released before the call.
 void doc_read_twice() {
   pthread_rwlock_rdlock(&doc_rw);
   pthread_rwlock_rdlock(&doc_rw);
@@ -616,4 +635,18 @@ void doc_save_released() {
   pthread_rwlock_wrlock(&doc_rw);
   pthread_rwlock_unlock(&doc_rw);
   doc_flush();
+}
+// A read lock asked for while the write lock is held, and the other way round: both wait for
+// this thread.
+void doc_write_then_read() {
+  pthread_rwlock_wrlock(&doc_rw);
+  pthread_rwlock_rdlock(&doc_rw);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'doc_rw' is acquired for reading while already held for writing on this path; a reader waits for the writer to leave, and the writer is this thread, so the thread deadlocks [lock-reentry]
+  pthread_rwlock_unlock(&doc_rw);
+}
+void doc_read_then_write() {
+  pthread_rwlock_rdlock(&doc_rw);
+  pthread_rwlock_wrlock(&doc_rw);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'doc_rw' is acquired for writing while already held for reading on this path; a writer waits for every reader to leave, this thread included, so the thread deadlocks (an upgrade needs the read lock released first) [lock-reentry]
+  pthread_rwlock_unlock(&doc_rw);
 }

@@ -437,6 +437,8 @@ class Detector final : public Sink {
 
  public:
   bool watchdog_should_stop() const { return watchdog_stop_.load(std::memory_order_acquire); }
+  // The watchdog thread's kernel tid once it runs (0 before): not a thread of the program.
+  std::atomic<int> watchdog_tid{0};
   // Detached, except under clang's static ThreadSanitizer (tsan::g_ahead), which knows the
   // watchdog as one of the program's threads: at_exit() stops and joins it there, or TSan would
   // sleep its atexit_sleep_ms (1 s) at exit waiting for it.
@@ -485,7 +487,10 @@ enum class ReentryCertainty { Certain, OthersMayUnlock, Confirmed };
 FindingRecord reentry_finding(Detector& d, std::uint32_t thread, ObjId obj,
                               const std::source_location& taken,
                               const std::source_location& again, ReentryCertainty c);
-// Some thread other than `self` has started and not ended.
+// Some thread of the program other than `self` is alive: one weft knows that has not ended, or
+// one the kernel lists that weft has not seen yet (with clang's ThreadSanitizer a new thread is
+// known only from its first recorded call), leaving out weft's watchdog and TSan's background
+// thread. deadlock.cpp.
 bool another_live_thread(Detector& d, const ThreadRec& self);
 std::uint64_t now_ns();
 

@@ -38,12 +38,6 @@ void reentry_on_acquire_begin(Detector& d, ThreadRec& t, ObjId obj, Slot& s, std
                                              : ReentryCertainty::Certain));
 }
 
-bool another_live_thread(Detector& d, const ThreadRec& self) {
-  for (ThreadRec* r : d.threads_snapshot())
-    if (r != &self && !r->ended.load(std::memory_order_acquire)) return true;
-  return false;
-}
-
 FindingRecord reentry_finding(Detector& d, std::uint32_t thread, ObjId obj,
                               const std::source_location& taken,
                               const std::source_location& again, ReentryCertainty c) {
