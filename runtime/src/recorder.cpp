@@ -101,6 +101,7 @@ struct ThreadState {
   std::uint64_t last_tick;
   std::uint64_t os_tid;
   ObjId begun;  // the object of this thread's last event when it was an AcquireBegin, else 0
+  bool ended;   // its ThreadEnd is written: later events (thread_local destructors') are few
   SiteCacheEntry cache[kSiteCache];
 };
 thread_local ThreadState t_state;
@@ -134,6 +135,9 @@ std::string read_command_line() {
 }
 
 }  // namespace
+
+// The block size of a thread after its ThreadEnd (its last events, if any).
+constexpr std::uint32_t kLateBlockBytes = 1024;
 
 struct Recorder::Impl {
   int fd = -1;
@@ -222,7 +226,9 @@ struct Recorder::Impl {
     SpinGuard g(alloc_mu);
     std::atomic_ref<std::uint64_t> blocks(header->blocks_bytes);
     std::uint64_t off = blocks.load(std::memory_order_relaxed);
-    std::uint64_t need = fmt::kBlockHeaderBytes + block_bytes;
+    // After its ThreadEnd a thread gets small blocks: a late event must not cost a whole one.
+    const std::uint32_t capacity = t.ended ? kLateBlockBytes : block_bytes;
+    std::uint64_t need = fmt::kBlockHeaderBytes + capacity;
     if (off + need > limit) {
       full.store(true, std::memory_order_relaxed);
       return false;
@@ -244,7 +250,7 @@ struct Recorder::Impl {
       file_bytes = target;
     }
     auto* b = reinterpret_cast<fmt::BlockHeader*>(base + fmt::kSegmentHeaderBytes + off);
-    b->capacity = block_bytes;
+    b->capacity = capacity;
     b->used = 0;
     b->thread = current_thread_index();
     b->os_tid = t.os_tid;
@@ -256,9 +262,31 @@ struct Recorder::Impl {
     t.block = b;
     t.data = reinterpret_cast<std::uint8_t*>(b) + fmt::kBlockHeaderBytes;
     t.used = 0;
-    t.capacity = block_bytes;
+    t.capacity = capacity;
     t.last_tick = tick;
     return true;
+  }
+
+  // The thread ends. If its block is the last of the segment, the unused rest goes back: the
+  // next block starts right after its last record, so a program that starts thousands of
+  // short-lived threads does not leave a mostly empty block (and its file space) per thread.
+  // blocks_bytes shrinks first, then the capacity: a reader that sees only the first (a crash
+  // in between) finds a last block whose capacity runs past the events, which it accepts.
+  void give_back_tail(ThreadState& t) noexcept {
+    t.ended = true;
+    if (t.block == nullptr) return;
+    SpinGuard g(alloc_mu);
+    std::atomic_ref<std::uint64_t> blocks(header->blocks_bytes);
+    auto off = static_cast<std::uint64_t>(reinterpret_cast<std::uint8_t*>(t.block) - base) -
+               fmt::kSegmentHeaderBytes;
+    if (off + fmt::kBlockHeaderBytes + t.capacity != blocks.load(std::memory_order_relaxed))
+      return;  // another thread's block follows: the rest stays unused
+    std::uint32_t keep = (t.used + 7u) & ~7u;  // the next block header stays 8-byte aligned
+    blocks.store(off + fmt::kBlockHeaderBytes + keep, std::memory_order_release);
+    std::atomic_ref<std::uint32_t>(t.block->capacity).store(keep, std::memory_order_release);
+    t.block = nullptr;  // a later event of this thread (a TLS destructor's) takes a new block
+    t.data = nullptr;
+    t.used = t.capacity = 0;
   }
 
   // Room for `n` bytes in t's block (a new block if needed); nullptr when full (dropped).
@@ -288,6 +316,7 @@ struct Recorder::Impl {
     t.used = t.capacity = 0;
     t.last_tick = 0;
     t.begun = 0;
+    t.ended = false;
     if (t.os_tid == 0) t.os_tid = os_tid();
     std::memset(t.cache, 0, sizeof t.cache);
   }
@@ -415,6 +444,16 @@ Recorder::~Recorder() {
 
 void Recorder::on_event(Ev kind, ObjId obj, std::uint64_t arg,
                         const std::source_location& where) noexcept {
+  write_event(kind, obj, arg, where);
+  if (kind == Ev::ThreadEnd) [[unlikely]] {
+    ThreadState& t = t_state;
+    Entry entry(impl_, t);
+    if (entry.ok_) impl_->give_back_tail(t);
+  }
+}
+
+void Recorder::write_event(Ev kind, ObjId obj, std::uint64_t arg,
+                           const std::source_location& where) noexcept {
   ThreadState& t = t_state;
   Entry entry(impl_, t);
   if (!entry.ok_) return;

@@ -78,6 +78,9 @@ class Recorder final : public Sink {
   Impl* impl() const noexcept { return impl_; }  // internal (fork handlers)
 
  private:
+  void write_event(Ev kind, ObjId obj, std::uint64_t arg,
+                   const std::source_location& where) noexcept;
+
   std::string path_;
   Impl* impl_;
 };
