@@ -172,7 +172,9 @@ struct ThreadRec {
     ObjId from = 0, to = 0;
     std::uint64_t gates = 0;  // signature of the other locks held when this thread added it
   };
-  SeenEdge seen_edges[kEdgeCache] = {};
+  // kEdgeCache entries, allocated at the thread's first nested acquisition and freed at its
+  // ThreadEnd (3 KiB a thread otherwise kept for every thread that ever ran); nullptr = empty.
+  std::unique_ptr<SeenEdge[]> seen_edges;
   std::uint64_t chaos_state = 0;  // chaos PRNG state (0 = not seeded yet)
   // wait_loop.cpp: the last condition wait of this thread, under chaos.
   WaitLoop wl_state = WaitLoop::Idle;

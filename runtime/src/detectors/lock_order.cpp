@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <functional>
 
+#include <new>
+
 #include "internal.hpp"
 
 namespace weft::rt::detectors::internal {
@@ -73,8 +75,10 @@ void lock_order_on_acquired(Detector& d, ThreadRec& t, ObjId to, bool to_shared,
     std::uint64_t sig = all_sig ^ gate_mix(h.obj);
     if (h.shared) sig ^= 0x5bd1e9955bd1e995ull;  // the modes are part of what was seen
     if (to_shared) sig ^= 0x1b8735931b873593ull;
-    const auto& seen = t.seen_edges[slot];
-    if (seen.from == h.obj && seen.to == to && seen.gates == sig) continue;
+    if (t.seen_edges) {
+      const auto& seen = t.seen_edges[slot];
+      if (seen.from == h.obj && seen.to == to && seen.gates == sig) continue;
+    }
 
     // Slow path: a new edge for this thread. Gates are the other valid held locks.
     std::vector<ObjId> gates;
@@ -166,7 +170,9 @@ void lock_order_on_acquired(Detector& d, ThreadRec& t, ObjId to, bool to_shared,
     }
     // Cached with its gate signature: a later sighting under the same gates cannot shrink the
     // edge's gate intersection.
-    t.seen_edges[slot] = {h.obj, to, sig};
+    if (!t.seen_edges)  // out of memory: the next sighting takes the slow path again
+      t.seen_edges.reset(new (std::nothrow) ThreadRec::SeenEdge[ThreadRec::kEdgeCache]{});
+    if (t.seen_edges) t.seen_edges[slot] = {h.obj, to, sig};
     if (!finding.kind.empty()) d.report(std::move(finding));
   }
 }

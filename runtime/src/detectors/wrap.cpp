@@ -732,6 +732,7 @@ void Detector::on_event(Ev kind, ObjId obj, std::uint64_t arg,
       case Ev::ThreadEnd:
         misuse_on_thread_end(*this, t, where);
         t.ended.store(true, std::memory_order_release);
+        t.seen_edges.reset();  // a cache: a late nested acquisition allocates it again
         break;
       case Ev::BarrierArrive:
         if (s) {
