@@ -6,6 +6,7 @@
 // and under the LD_PRELOAD interposer recording to a trace (WEFT_TRACE):
 //   --threads N  starts N short-lived threads one after the other, each taking a std::mutex ten
 //                times (a server that starts a thread per request);
+//   --waves N    the same N threads 8 at a time (their blocks interleave in the trace);
 //   --pairs N    one thread takes and releases a std::mutex N times (2 events a pair).
 // For each it prints the child's peak resident memory (wait4's ru_maxrss), the trace file's
 // size and the disk blocks it holds, and the difference from native per thread or per million
@@ -32,7 +33,19 @@ long g_total = 0;
 
 int child_main(const char* mode, long n) {
   weft::bench::leave_single_threaded_mode();
-  if (std::strcmp(mode, "--threads") == 0) {
+  if (std::strcmp(mode, "--waves") == 0) {  // n threads, 8 at a time
+    for (long i = 0; i < n; i += 8) {
+      std::vector<std::thread> wave;
+      for (int w = 0; w < 8; ++w)
+        wave.emplace_back([] {
+          for (int k = 0; k < 10; ++k) {
+            std::lock_guard g(g_mutex);
+            ++g_total;
+          }
+        });
+      for (auto& t : wave) t.join();
+    }
+  } else if (std::strcmp(mode, "--threads") == 0) {
     for (long i = 0; i < n; ++i)
       std::thread([] {
         for (int k = 0; k < 10; ++k) {
@@ -106,12 +119,15 @@ int main(int argc, char** argv) {
                       "/weft_memory_bench." + std::to_string(::getpid()) + ".trace";
   std::vector<std::string> recording = {"LD_PRELOAD=" + lib, "WEFT_TRACE=" + trace};
 
-  std::printf("short-lived threads, one after the other (10 lock+unlock pairs each)\n");
+  for (const char* mode : {"--threads", "--waves"}) {
+  std::printf(std::strcmp(mode, "--threads") == 0
+                  ? "short-lived threads, one after the other (10 lock+unlock pairs each)\n"
+                  : "\nshort-lived threads, 8 at a time (10 lock+unlock pairs each)\n");
   std::printf("%8s %12s %12s %14s %12s %12s %14s\n", "threads", "native KiB", "recorded KiB",
               "KiB/thread", "trace KiB", "on disk KiB", "disk KiB/thr");
-  for (long n : {100L, 1000L, 4000L}) {
-    Usage native = run_child(self, "--threads", n, {}, "");
-    Usage rec = run_child(self, "--threads", n, recording, trace);
+  for (long n : {104L, 1000L, 4000L}) {
+    Usage native = run_child(self, mode, n, {}, "");
+    Usage rec = run_child(self, mode, n, recording, trace);
     if (native.max_rss_kib < 0 || rec.max_rss_kib < 0) {
       std::printf("%8ld  (a child failed)\n", n);
       continue;
@@ -121,6 +137,7 @@ int main(int argc, char** argv) {
                 static_cast<double>(rec.max_rss_kib - native.max_rss_kib) / static_cast<double>(n),
                 rec.file_bytes / 1024, rec.disk_bytes / 1024,
                 static_cast<double>(rec.disk_bytes) / 1024.0 / static_cast<double>(n));
+  }
   }
 
   std::printf("\none thread, lock+unlock pairs (2 events each)\n");

@@ -138,6 +138,9 @@ std::string read_command_line() {
 
 // The block size of a thread after its ThreadEnd (its last events, if any).
 constexpr std::uint32_t kLateBlockBytes = 1024;
+// The least payload worth keeping as a free block when an ended thread's block is followed by
+// another's.
+constexpr std::uint32_t kMinFreeBytes = 4096;
 
 struct Recorder::Impl {
   int fd = -1;
@@ -157,6 +160,16 @@ struct Recorder::Impl {
   std::unordered_map<SiteKey, std::uint32_t, SiteKeyHash> sites;  // guarded by intern_mu
   std::uint32_t next_site = 1;                                     // guarded by intern_mu
   std::unordered_set<std::string> modules;  // module records written (guarded by intern_mu)
+  // Unused rests of ended threads' blocks, set up as free blocks (thread 0, nothing used) that
+  // the next new_block() takes before growing the segment (guarded by alloc_mu). Most recent
+  // last. A full table leaves further rests unused, as before.
+  struct FreeBlock {
+    fmt::BlockHeader* block;
+    std::uint32_t capacity;
+  };
+  static constexpr int kFreeBlocks = 256;
+  FreeBlock free_blocks[kFreeBlocks] = {};
+  int n_free = 0;
 
   std::uint64_t tick() const noexcept { return tsc ? clock::tsc() : clock::mono_ns(); }
 
@@ -222,8 +235,13 @@ struct Recorder::Impl {
 
   // Gives `t` a fresh block whose first record is relative to `tick`. False when full.
   bool new_block(ThreadState& t, std::uint64_t tick) noexcept {
-    if (full.load(std::memory_order_relaxed)) return false;
     SpinGuard g(alloc_mu);
+    if (n_free > 0 && !t.ended) {  // an ended thread's rest: a block owned by nobody yet
+      FreeBlock fb = free_blocks[--n_free];
+      claim(t, fb.block, fb.capacity, tick);
+      return true;
+    }
+    if (full.load(std::memory_order_relaxed)) return false;
     std::atomic_ref<std::uint64_t> blocks(header->blocks_bytes);
     std::uint64_t off = blocks.load(std::memory_order_relaxed);
     // After its ThreadEnd a thread gets small blocks: a late event must not cost a whole one.
@@ -252,19 +270,43 @@ struct Recorder::Impl {
     auto* b = reinterpret_cast<fmt::BlockHeader*>(base + fmt::kSegmentHeaderBytes + off);
     b->capacity = capacity;
     b->used = 0;
+    set_owner(t, b, tick);
+    std::atomic_ref<std::uint32_t>(b->magic).store(fmt::kBlockMagic, std::memory_order_release);
+    blocks.store(off + need, std::memory_order_release);
+    use(t, b, capacity, tick);
+    return true;
+  }
+
+  // The owner fields of a block header (all but magic, capacity and used).
+  void set_owner(ThreadState& t, fmt::BlockHeader* b, std::uint64_t tick) noexcept {
     b->thread = current_thread_index();
     b->os_tid = t.os_tid;
     b->base_tick = tick;
     b->anchor_tick = this->tick();
     b->anchor_mono_ns = clock::mono_ns();
-    std::atomic_ref<std::uint32_t>(b->magic).store(fmt::kBlockMagic, std::memory_order_release);
-    blocks.store(off + need, std::memory_order_release);
+  }
+
+  void use(ThreadState& t, fmt::BlockHeader* b, std::uint32_t capacity,
+           std::uint64_t tick) noexcept {
     t.block = b;
     t.data = reinterpret_cast<std::uint8_t*>(b) + fmt::kBlockHeaderBytes;
     t.used = 0;
     t.capacity = capacity;
     t.last_tick = tick;
-    return true;
+  }
+
+  // Takes over a free block (see free_blocks). Its used stays 0 until the first record is
+  // committed, so a reader sees it free or owned, never half-set: owners are written first,
+  // then the thread index with a release store.
+  void claim(ThreadState& t, fmt::BlockHeader* b, std::uint32_t capacity,
+             std::uint64_t tick) noexcept {
+    b->os_tid = t.os_tid;
+    b->base_tick = tick;
+    b->anchor_tick = this->tick();
+    b->anchor_mono_ns = clock::mono_ns();
+    std::atomic_ref<std::uint32_t>(b->thread).store(current_thread_index(),
+                                                    std::memory_order_release);
+    use(t, b, capacity, tick);
   }
 
   // The thread ends. If its block is the last of the segment, the unused rest goes back: the
@@ -279,11 +321,23 @@ struct Recorder::Impl {
     std::atomic_ref<std::uint64_t> blocks(header->blocks_bytes);
     auto off = static_cast<std::uint64_t>(reinterpret_cast<std::uint8_t*>(t.block) - base) -
                fmt::kSegmentHeaderBytes;
-    if (off + fmt::kBlockHeaderBytes + t.capacity != blocks.load(std::memory_order_relaxed))
-      return;  // another thread's block follows: the rest stays unused
     std::uint32_t keep = (t.used + 7u) & ~7u;  // the next block header stays 8-byte aligned
-    blocks.store(off + fmt::kBlockHeaderBytes + keep, std::memory_order_release);
-    std::atomic_ref<std::uint32_t>(t.block->capacity).store(keep, std::memory_order_release);
+    if (off + fmt::kBlockHeaderBytes + t.capacity != blocks.load(std::memory_order_relaxed)) {
+      // Another block follows: the rest becomes a free block of its own, for the next thread
+      // that needs one. Its header is complete before this block's capacity shrinks to uncover
+      // it (until then it is unused payload of this block).
+      std::uint32_t rest = t.capacity - keep;
+      if (rest < fmt::kBlockHeaderBytes + kMinFreeBytes || n_free == kFreeBlocks) return;
+      auto* fb = reinterpret_cast<fmt::BlockHeader*>(t.data + keep);
+      std::memset(static_cast<void*>(fb), 0, sizeof *fb);
+      fb->capacity = rest - fmt::kBlockHeaderBytes;
+      std::atomic_ref<std::uint32_t>(fb->magic).store(fmt::kBlockMagic, std::memory_order_release);
+      std::atomic_ref<std::uint32_t>(t.block->capacity).store(keep, std::memory_order_release);
+      free_blocks[n_free++] = {fb, fb->capacity};
+    } else {
+      blocks.store(off + fmt::kBlockHeaderBytes + keep, std::memory_order_release);
+      std::atomic_ref<std::uint32_t>(t.block->capacity).store(keep, std::memory_order_release);
+    }
     t.block = nullptr;  // a later event of this thread (a TLS destructor's) takes a new block
     t.data = nullptr;
     t.used = t.capacity = 0;

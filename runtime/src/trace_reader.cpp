@@ -342,6 +342,11 @@ void parse_file(const std::uint8_t* d, std::uint64_t n, std::vector<Segment>& ou
       if (bh.capacity > fmt::kMaxBlockBytes) corrupt("bad block capacity", b + 4);
       if (bh.used > bh.capacity) corrupt("block holds more than its capacity", b + 8);
       std::uint64_t payload = b + fmt::kBlockHeaderBytes;
+      if (bh.thread == 0 && bh.used == 0) {  // a free block: an ended thread's unused rest
+        if (end - payload < bh.capacity) break;
+        b = payload + bh.capacity;
+        continue;
+      }
       bool block_cut = end - payload < bh.used;
       if (block_cut && !cut) corrupt("block runs past the end of its segment", b + 8);
       std::uint64_t limit = payload + std::min<std::uint64_t>(bh.used, end - payload);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <barrier>
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -240,4 +241,34 @@ TEST_CASE("short-lived threads give back the unused rest of their block as they 
   auto size = std::filesystem::file_size(path);
   INFO("file bytes " << size);
   CHECK(size < static_cast<std::uintmax_t>(threads) * block / 8);
+}
+
+TEST_CASE("threads ending side by side leave their unused rests to the threads after them") {
+  std::string path = temp_path();
+  const int rounds = 50, width = 8;
+  const std::uint32_t block = 32u << 10;
+  {
+    rt::Recorder rec({.path = path, .limit_bytes = 64u << 20, .block_bytes = block});
+    for (int r = 0; r < rounds; ++r) {
+      std::barrier all_have_blocks(width);
+      std::vector<std::thread> ts;
+      for (int i = 0; i < width; ++i)
+        ts.emplace_back([&rec, &all_have_blocks, r, i] {
+          rec.on_event(rt::Ev::ThreadStart, 1000 + r * 8 + i, 0, std::source_location::current());
+          all_have_blocks.arrive_and_wait();  // every block allocated before any thread ends
+          for (int k = 0; k < 5; ++k)
+            rec.on_event(rt::Ev::Acquired, 7, 1, std::source_location::current());
+          rec.on_event(rt::Ev::ThreadEnd, 1000 + r * 8 + i, 0, std::source_location::current());
+        });
+      for (auto& t : ts) t.join();
+    }
+  }
+  trace::Trace t = trace::read_trace(path);
+  CHECK(t.warnings.empty());
+  CHECK(t.dropped == 0);
+  CHECK(t.events.size() == static_cast<std::size_t>(rounds * width * 7));
+  // Without reuse only the last block of each round shrinks: 50 x 7 x 32 KiB = 11 MiB.
+  auto size = std::filesystem::file_size(path);
+  INFO("file bytes " << size);
+  CHECK(size < static_cast<std::uintmax_t>(rounds) * width * block / 8);
 }
