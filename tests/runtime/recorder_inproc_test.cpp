@@ -8,12 +8,15 @@
 #include <atomic>
 #include <barrier>
 #include <chrono>
+#include <cstddef>
+#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
 #include <thread>
 
 #include "weft/runtime/recorder.hpp"
+#include "weft/runtime/trace_format.hpp"
 #include "weft/runtime/trace_reader.hpp"
 #include "weft/runtime/tsan.hpp"
 
@@ -271,4 +274,29 @@ TEST_CASE("threads ending side by side leave their unused rests to the threads a
   auto size = std::filesystem::file_size(path);
   INFO("file bytes " << size);
   CHECK(size < static_cast<std::uintmax_t>(rounds) * width * block / 8);
+}
+
+TEST_CASE("a last block whose capacity outruns blocks_bytes reads whole (a death mid give-back)") {
+  std::string path = temp_path();
+  {
+    rt::Recorder rec({.path = path, .block_bytes = 32u << 10});
+    for (int k = 0; k < 20; ++k)
+      rec.on_event(rt::Ev::Acquired, 7, 1, std::source_location::current());
+  }
+  std::size_t before = trace::read_trace(path).events.size();
+  REQUIRE(before == 20);
+  // The give-back's first store only: blocks_bytes ends at the records, capacity still 32 KiB.
+  std::FILE* f = std::fopen(path.c_str(), "r+b");
+  REQUIRE(f != nullptr);
+  weft::trace::format::BlockHeader bh{};
+  REQUIRE(std::fseek(f, weft::trace::format::kSegmentHeaderBytes, SEEK_SET) == 0);
+  REQUIRE(std::fread(&bh, sizeof bh, 1, f) == 1);
+  REQUIRE(bh.capacity == (32u << 10));
+  std::uint64_t blocks = weft::trace::format::kBlockHeaderBytes + ((bh.used + 7u) & ~7u);
+  REQUIRE(std::fseek(f, offsetof(weft::trace::format::SegmentHeader, blocks_bytes), SEEK_SET) == 0);
+  REQUIRE(std::fwrite(&blocks, sizeof blocks, 1, f) == 1);
+  std::fclose(f);
+  trace::Trace t = trace::read_trace(path);
+  CHECK(t.events.size() == before);
+  CHECK(t.warnings.empty());
 }
