@@ -6,6 +6,7 @@
 // innermost inlined frame outwards. A return address points after its call instruction, so the
 // address asked about is offset - 1.
 #include <dlfcn.h>
+#include <elf.h>
 #include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
@@ -127,6 +128,33 @@ bool system_library(const std::string& module) {
   for (const char* dir : {"/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/"})
     if (module.rfind(dir, 0) == 0) return module.find(".so") != std::string::npos;
   return false;
+}
+
+// The module has a full symbol table (an ELF .symtab section). A stripped executable keeps only
+// its dynamic symbols, and addr2line then names an address by the nearest exported one before it
+// (stress-ng's functions all read "__stack_chk_fail"): such names are not the function's.
+bool has_symtab(const std::string& module) {
+  int fd = ::open(module.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool found = false;
+  Elf64_Ehdr eh{};
+  if (::pread(fd, &eh, sizeof eh, 0) == static_cast<ssize_t>(sizeof eh) &&
+      std::memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 && eh.e_ident[EI_CLASS] == ELFCLASS64 &&
+      eh.e_shentsize == sizeof(Elf64_Shdr) && eh.e_shnum > 0 && eh.e_shnum < 4096) {
+    std::vector<Elf64_Shdr> sh(eh.e_shnum);
+    auto bytes = static_cast<ssize_t>(sh.size() * sizeof(Elf64_Shdr));
+    if (::pread(fd, sh.data(), static_cast<std::size_t>(bytes), static_cast<off_t>(eh.e_shoff)) ==
+        bytes)
+      found = std::any_of(sh.begin(), sh.end(),
+                          [](const Elf64_Shdr& h) { return h.sh_type == SHT_SYMTAB; });
+  }
+  ::close(fd);
+  return found;
+}
+
+// addr2line's function names for `module` are its own: not a system library, not stripped.
+bool names_trusted(const std::string& module) {
+  return !system_library(module) && has_symtab(module);
 }
 
 // Applies the frames of one address to `s`; true when a file:line was found. Without a line, a
@@ -371,8 +399,9 @@ void for_each_code_frames(const std::vector<std::pair<std::string, std::uint64_t
     std::vector<std::uint64_t> offsets;
     for (std::size_t i : idx) offsets.push_back(addrs[i].second - 1);
     auto frames = addr2line(module, offsets, env.data());
+    bool trusted = names_trusted(module);
     for (std::size_t k = 0; k < idx.size() && k < frames.size(); ++k)
-      use(idx[k], frames[k], !system_library(module));
+      use(idx[k], frames[k], trusted);
   }
 }
 }  // namespace
@@ -394,9 +423,10 @@ std::vector<std::string> symbolize_code_labels(
 std::vector<std::string> symbolize_code_functions(
     const std::vector<std::pair<std::string, std::uint64_t>>& addrs) {
   std::vector<std::string> out(addrs.size());
-  for_each_code_frames(addrs, true, [&](std::size_t i, const std::vector<Frame>& frames, bool) {
+  for_each_code_frames(addrs, true, [&](std::size_t i, const std::vector<Frame>& frames,
+                                        bool trusted) {
     Site s;
-    apply_frames(frames, s, true);
+    if (!apply_frames(frames, s, trusted) && !trusted) return;  // a stripped module's guess
     if (!frames.empty() && frames.back().function != "??") out[i] = s.function;
   });
   return out;
@@ -422,6 +452,7 @@ std::size_t symbolize_sites(Trace& t) {
   for (const auto& [module, idx] : by_module) {
     if (::access(module.c_str(), R_OK) != 0) continue;
     constexpr std::size_t kBatch = 256;
+    const bool trusted = names_trusted(module);
     for (std::size_t b = 0; b < idx.size(); b += kBatch) {
       std::size_t e = std::min(idx.size(), b + kBatch);
       std::vector<std::uint64_t> offsets;
@@ -430,8 +461,8 @@ std::size_t symbolize_sites(Trace& t) {
       for (std::size_t k = b; k < e && k - b < frames.size(); ++k) {
         Site& site = t.sites[idx[k]];
         std::string label = site.file;
-        bool line = apply_frames(frames[k - b], site, !system_library(module));
-        routine_ok[idx[k]] = !system_library(module) && !frames[k - b].empty() &&
+        bool line = apply_frames(frames[k - b], site, trusted);
+        routine_ok[idx[k]] = trusted && !frames[k - b].empty() &&
                              frames[k - b].back().function != "??";
         if (!line) continue;
         ++resolved;

@@ -149,3 +149,36 @@ TEST_CASE("symbolize_sites: an address in a stripped system library keeps its la
   CHECK(t.sites[0].line == 0);
   CHECK(t.sites[0].function.empty());
 }
+
+// A function of this test program at `fn`: its module and offset (as a code site records them).
+namespace {
+std::pair<std::string, std::uint64_t> code_address(void* fn) {
+  Dl_info info{};
+  REQUIRE(::dladdr(fn, &info) != 0);
+  return {info.dli_fname, static_cast<std::uint64_t>(static_cast<char*>(fn) -
+                                                     static_cast<char*>(info.dli_fbase)) + 4};
+}
+}  // namespace
+
+extern "C" __attribute__((noinline, used)) int weft_sites_test_probe(int x) { return x * 7 + 1; }
+
+TEST_CASE("symbolize_sites: a stripped program's functions are not named by its nearest export") {
+  // A stripped executable keeps only dynamic symbols: addr2line names every address by the
+  // nearest exported one before it, another function. Such a site keeps its label, unnamed.
+  auto [module, offset] = code_address(reinterpret_cast<void*>(&weft_sites_test_probe));
+  char dir[] = "/tmp/weft-strip-XXXXXX";
+  REQUIRE(::mkdtemp(dir) != nullptr);
+  std::string stripped = std::string(dir) + "/prog";
+  std::string cmd = "objcopy --strip-all '" + module + "' '" + stripped + "'";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  trace::Trace t;
+  std::string label = "prog+0x" + std::to_string(offset);
+  t.sites.push_back({label, 0, 0, ""});
+  t.code_sites.push_back({0, stripped, offset});
+  trace::symbolize_sites(t);
+  CHECK(t.sites[0].function.empty());
+  CHECK(trace::symbolize_code_functions({{stripped, offset}})[0].empty());
+  // The unstripped program names it.
+  CHECK(trace::symbolize_code_functions({{module, offset}})[0] == "weft_sites_test_probe");
+  std::filesystem::remove_all(dir);
+}
