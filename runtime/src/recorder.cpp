@@ -7,7 +7,6 @@
 // block_bytes of records) and to intern a call site the first time the process sees it.
 #include "weft/runtime/recorder.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/mman.h>
@@ -30,6 +29,8 @@
 
 #include "clock.hpp"
 #include "location_record.hpp"
+#include "part_files.hpp"
+#include "spin_lock.hpp"
 #include "weft/runtime/detectors.hpp"
 #include "weft/runtime/trace_format.hpp"
 #include "weft/runtime/tsan.hpp"
@@ -39,26 +40,6 @@ namespace weft::rt {
 namespace fmt = weft::trace::format;
 
 namespace {
-
-// A test-and-test-and-set lock that never calls into pthread (the interposer would record it).
-class SpinLock {
- public:
-  void lock() noexcept {
-    while (flag_.exchange(true, std::memory_order_acquire)) {
-      while (flag_.load(std::memory_order_relaxed)) sched_yield();
-    }
-  }
-  void unlock() noexcept { flag_.store(false, std::memory_order_release); }
-
- private:
-  std::atomic<bool> flag_{false};
-};
-
-struct SpinGuard {
-  explicit SpinGuard(SpinLock& l) : l_(l) { l_.lock(); }
-  ~SpinGuard() { l_.unlock(); }
-  SpinLock& l_;
-};
 
 struct SiteKey {
   const char* file;
@@ -697,20 +678,6 @@ namespace {
 Recorder* g_env_recorder = nullptr;
 std::string* g_env_path = nullptr;  // WEFT_TRACE of this process image (leaked on purpose)
 
-// `P.<pid>.<k>.part`, created exclusively so that several images of one pid never collide.
-std::string part_path(const std::string& trace) {
-  for (int k = 0; k < 1000; ++k) {
-    std::string p = trace + "." + std::to_string(::getpid()) + "." + std::to_string(k) + ".part";
-    int fd = ::open(p.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd >= 0) {
-      ::close(fd);
-      return p;
-    }
-    if (errno != EEXIST) break;
-  }
-  return trace + "." + std::to_string(::getpid()) + ".part";
-}
-
 void at_exit() noexcept {
   tsan::drain_report_stream();  // TSan's last reports, before the trace is closed
   tsan::ignore_begin();
@@ -733,7 +700,7 @@ void fork_child() noexcept {
   g_env_recorder->impl()->alloc_mu.unlock();
   g_env_recorder->impl()->intern_mu.unlock();
   try {
-    g_env_recorder->reopen_after_fork(part_path(*g_env_path));
+    g_env_recorder->reopen_after_fork(parts::create(*g_env_path, ::getpid()));
   } catch (...) {
   }
 }
@@ -758,8 +725,6 @@ bool sanitizer_symbolizer() {
   return exe.substr(0, 15) == "llvm-symbolizer";
 }
 
-// Removes `P.*.part` files left by an earlier recording into the same path.
-void remove_stale_parts(const std::string& trace);
 }  // namespace
 
 Recorder* env_recorder() noexcept { return g_env_recorder; }
@@ -784,10 +749,10 @@ void detail::start_recording_from_env() noexcept {
     if (root) {
       ::setenv("WEFT_TRACE_ROOT", std::to_string(::getpid()).c_str(), 1);
       ::setenv("WEFT_TRACE_STARTED", "1", 1);
-      remove_stale_parts(*g_env_path);
+      parts::remove_all(*g_env_path);  // an earlier recording's
       file = *g_env_path;
     } else {
-      file = part_path(*g_env_path);
+      file = parts::create(*g_env_path, ::getpid());
     }
     RecorderOptions o;
     o.path = file;
@@ -804,24 +769,5 @@ void detail::start_recording_from_env() noexcept {
   }
 }
 
-namespace {
-void remove_stale_parts(const std::string& trace) {
-  std::string dir = ".", base = trace;
-  if (auto slash = trace.rfind('/'); slash != std::string::npos) {
-    dir = slash == 0 ? "/" : trace.substr(0, slash);
-    base = trace.substr(slash + 1);
-  }
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return;
-  while (dirent* e = ::readdir(d)) {
-    std::string_view n = e->d_name;
-    if (n.size() > base.size() + 6 && n.substr(0, base.size()) == base &&
-        n[base.size()] == '.' && n.substr(n.size() - 5) == ".part") {
-      ::unlink((dir + "/" + std::string(n)).c_str());
-    }
-  }
-  ::closedir(d);
-}
-}  // namespace
 
 }  // namespace weft::rt

@@ -25,6 +25,7 @@
 #include "weft/runtime/trace_format.hpp"
 #include "weft/runtime/trace_reader.hpp"
 #include "weft/runtime/labels.hpp"
+#include "part_files.hpp"
 
 static_assert(std::endian::native == std::endian::little, "the trace format is little-endian");
 
@@ -627,45 +628,9 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
   return t;
 }
 
-void split_path(const std::string& path, std::string& dir, std::string& base) {
-  auto slash = path.rfind('/');
-  if (slash == std::string::npos) {
-    dir = ".";
-    base = path;
-  } else {
-    dir = slash == 0 ? "/" : path.substr(0, slash);
-    base = path.substr(slash + 1);
-  }
-}
-
 }  // namespace
 
-std::vector<std::string> trace_part_files(const std::string& path) {
-  std::vector<std::string> out;
-  std::string dir, base;
-  split_path(path, dir, base);
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return out;
-  while (dirent* e = ::readdir(d)) {
-    std::string_view n = e->d_name;
-    // <base>.<digits>.<digits>.part
-    if (n.size() <= base.size() + 1 || n.substr(0, base.size()) != base || n[base.size()] != '.')
-      continue;
-    std::string_view rest = n.substr(base.size() + 1);
-    if (rest.size() < 5 || rest.substr(rest.size() - 5) != ".part") continue;
-    rest.remove_suffix(5);
-    auto dot = rest.find('.');
-    if (dot == std::string_view::npos || dot == 0 || dot + 1 == rest.size()) continue;
-    auto digits = [](std::string_view s) {
-      return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-    };
-    if (!digits(rest.substr(0, dot)) || !digits(rest.substr(dot + 1))) continue;
-    out.push_back(dir + "/" + std::string(n));
-  }
-  ::closedir(d);
-  std::sort(out.begin(), out.end());
-  return out;
-}
+std::vector<std::string> trace_part_files(const std::string& path) { return rt::parts::list(path); }
 
 Trace read_trace_bytes(const void* data, std::size_t size) {
   std::vector<Segment> segs;

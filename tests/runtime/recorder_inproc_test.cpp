@@ -300,3 +300,18 @@ TEST_CASE("a last block whose capacity outruns blocks_bytes reads whole (a death
   CHECK(t.events.size() == before);
   CHECK(t.warnings.empty());
 }
+
+TEST_CASE("part files: exactly <trace>.<pid>.<k>.part, listed in order") {
+  std::string path = temp_path();  // <dir>/t.trace
+  std::string dir = path.substr(0, path.rfind('/'));
+  for (const char* name : {"t.trace.12.1.part", "t.trace.12.0.part", "t.trace.7.0.part",
+                           "t.trace.12.part", "t.trace.x.0.part", "t.trace.12.0.partial",
+                           "u.trace.12.0.part", "t.trace..0.part"}) {
+    std::FILE* f = std::fopen((dir + "/" + name).c_str(), "w");
+    REQUIRE(f != nullptr);
+    std::fclose(f);
+  }
+  std::vector<std::string> want = {dir + "/t.trace.12.0.part", dir + "/t.trace.12.1.part",
+                                   dir + "/t.trace.7.0.part"};
+  CHECK(trace::trace_part_files(path) == want);
+}

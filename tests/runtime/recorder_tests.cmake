@@ -33,13 +33,15 @@ if(WEFT_CLANGXX_19 AND NOT WEFT_SANITIZE)
   set(_weft_fuzz_bin ${PROJECT_BINARY_DIR}/bin/trace_reader_fuzz)
   set(_weft_fuzz_srcs ${_weft_fuzz}/trace_reader_fuzz.cpp
       ${PROJECT_SOURCE_DIR}/runtime/src/trace_reader.cpp ${PROJECT_SOURCE_DIR}/runtime/src/trace_stats.cpp
-      ${PROJECT_SOURCE_DIR}/runtime/src/labels.cpp ${PROJECT_SOURCE_DIR}/runtime/src/vocabulary.cpp)
+      ${PROJECT_SOURCE_DIR}/runtime/src/labels.cpp ${PROJECT_SOURCE_DIR}/runtime/src/vocabulary.cpp
+      ${PROJECT_SOURCE_DIR}/runtime/src/part_files.cpp)
   add_custom_command(OUTPUT ${_weft_fuzz_bin}
     COMMAND ${WEFT_CLANGXX_19} -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined
       -fno-sanitize-recover=undefined -Wno-deprecated-declarations -I${PROJECT_SOURCE_DIR}/runtime/include
       -I${WEFT_GENERATED_INCLUDE} ${_weft_fuzz_srcs}
       -o ${_weft_fuzz_bin}
-    DEPENDS ${_weft_fuzz_srcs} ${PROJECT_SOURCE_DIR}/runtime/include/weft/runtime/trace_format.hpp
+    DEPENDS ${_weft_fuzz_srcs} ${PROJECT_SOURCE_DIR}/runtime/src/part_files.hpp
+      ${PROJECT_SOURCE_DIR}/runtime/include/weft/runtime/trace_format.hpp
       ${PROJECT_SOURCE_DIR}/runtime/include/weft/runtime/trace_reader.hpp
       ${PROJECT_SOURCE_DIR}/runtime/include/weft/runtime/trace_model.hpp
       ${WEFT_GENERATED_INCLUDE}/weft/runtime/vocabulary.inc weft_vocabulary

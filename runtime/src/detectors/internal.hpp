@@ -29,34 +29,13 @@
 #include "weft/runtime/detectors.hpp"
 #include "weft/runtime/event.hpp"
 #include "weft/runtime/recorder.hpp"
+#include "../spin_lock.hpp"
 
 namespace weft::rt::detectors::internal {
 
-// A test-and-test-and-set lock made of one atomic; yields while contended.
-class SpinLock {
- public:
-  void lock() noexcept {
-    for (;;) {
-      if (!locked_.exchange(true, std::memory_order_acquire)) return;
-      while (locked_.load(std::memory_order_relaxed)) std::this_thread::yield();
-    }
-  }
-  void unlock() noexcept { locked_.store(false, std::memory_order_release); }
-
- private:
-  std::atomic<bool> locked_{false};
-};
-
-class SpinGuard {
- public:
-  explicit SpinGuard(SpinLock& l) noexcept : l_(l) { l_.lock(); }
-  ~SpinGuard() { l_.unlock(); }
-  SpinGuard(const SpinGuard&) = delete;
-  SpinGuard& operator=(const SpinGuard&) = delete;
-
- private:
-  SpinLock& l_;
-};
+// The runtime's spin lock (../spin_lock.hpp), by its names here too.
+using SpinLock = weft::rt::SpinLock;
+using SpinGuard = weft::rt::SpinGuard;
 
 // Slot flags.
 inline constexpr std::uint16_t kCrossRelease = 1;  // a Lock was released by a thread not holding it
