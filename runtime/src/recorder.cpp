@@ -144,12 +144,8 @@ struct Recorder::Impl {
   // Unused rests of ended threads' blocks, set up as free blocks (thread 0, nothing used) that
   // the next new_block() takes before growing the segment (guarded by alloc_mu). Most recent
   // last. A full table leaves further rests unused, as before.
-  struct FreeBlock {
-    fmt::BlockHeader* block;
-    std::uint32_t capacity;
-  };
   static constexpr int kFreeBlocks = 256;
-  FreeBlock free_blocks[kFreeBlocks] = {};
+  fmt::BlockHeader* free_blocks[kFreeBlocks] = {};
   int n_free = 0;
 
   std::uint64_t tick() const noexcept { return tsc ? clock::tsc() : clock::mono_ns(); }
@@ -186,6 +182,7 @@ struct Recorder::Impl {
     closed.store(false);
     sites.clear();
     next_site = 1;
+    n_free = 0;  // free blocks of a file opened before (a fork's parent's) are not this file's
 
     fmt::SegmentHeader& h = *header;
     std::memset(&h, 0, sizeof h);
@@ -218,8 +215,10 @@ struct Recorder::Impl {
   bool new_block(ThreadState& t, std::uint64_t tick) noexcept {
     SpinGuard g(alloc_mu);
     if (n_free > 0 && !t.ended) {  // an ended thread's rest: a block owned by nobody yet
-      FreeBlock fb = free_blocks[--n_free];
-      claim(t, fb.block, fb.capacity, tick);
+      // Its used stays 0 until the first record is committed: free or owned, never half-set.
+      fmt::BlockHeader* fb = free_blocks[--n_free];
+      set_owner(t, fb, tick);
+      use(t, fb, fb->capacity, tick);
       return true;
     }
     if (full.load(std::memory_order_relaxed)) return false;
@@ -258,13 +257,15 @@ struct Recorder::Impl {
     return true;
   }
 
-  // The owner fields of a block header (all but magic, capacity and used).
+  // The owner fields of a block header (all but magic, capacity and used), the thread index
+  // last: a free block being claimed reads as free (thread 0) until the rest is in place.
   void set_owner(ThreadState& t, fmt::BlockHeader* b, std::uint64_t tick) noexcept {
-    b->thread = current_thread_index();
     b->os_tid = t.os_tid;
     b->base_tick = tick;
     b->anchor_tick = this->tick();
     b->anchor_mono_ns = clock::mono_ns();
+    std::atomic_ref<std::uint32_t>(b->thread).store(current_thread_index(),
+                                                    std::memory_order_release);
   }
 
   void use(ThreadState& t, fmt::BlockHeader* b, std::uint32_t capacity,
@@ -276,19 +277,6 @@ struct Recorder::Impl {
     t.last_tick = tick;
   }
 
-  // Takes over a free block (see free_blocks). Its used stays 0 until the first record is
-  // committed, so a reader sees it free or owned, never half-set: owners are written first,
-  // then the thread index with a release store.
-  void claim(ThreadState& t, fmt::BlockHeader* b, std::uint32_t capacity,
-             std::uint64_t tick) noexcept {
-    b->os_tid = t.os_tid;
-    b->base_tick = tick;
-    b->anchor_tick = this->tick();
-    b->anchor_mono_ns = clock::mono_ns();
-    std::atomic_ref<std::uint32_t>(b->thread).store(current_thread_index(),
-                                                    std::memory_order_release);
-    use(t, b, capacity, tick);
-  }
 
   // The thread ends. If its block is the last of the segment, the unused rest goes back: the
   // next block starts right after its last record, so a program that starts thousands of
@@ -314,7 +302,7 @@ struct Recorder::Impl {
       fb->capacity = rest - fmt::kBlockHeaderBytes;
       std::atomic_ref<std::uint32_t>(fb->magic).store(fmt::kBlockMagic, std::memory_order_release);
       std::atomic_ref<std::uint32_t>(t.block->capacity).store(keep, std::memory_order_release);
-      free_blocks[n_free++] = {fb, fb->capacity};
+      free_blocks[n_free++] = fb;
     } else {
       blocks.store(off + fmt::kBlockHeaderBytes + keep, std::memory_order_release);
       std::atomic_ref<std::uint32_t>(t.block->capacity).store(keep, std::memory_order_release);

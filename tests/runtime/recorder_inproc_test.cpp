@@ -315,3 +315,36 @@ TEST_CASE("part files: exactly <trace>.<pid>.<k>.part, listed in order") {
                                    dir + "/t.trace.7.0.part"};
   CHECK(trace::trace_part_files(path) == want);
 }
+
+TEST_CASE("a fork's child does not take the parent's free blocks") {
+  std::string path = temp_path();
+  rt::Recorder rec({.path = path, .limit_bytes = 64u << 20, .block_bytes = 32u << 10});
+  // Two threads at once: the first to end leaves a free block (the other's block follows it).
+  std::barrier both(2);
+  std::atomic<int> ended{0};
+  auto body = [&](int i) {
+    rec.on_event(rt::Ev::ThreadStart, 50 + i, 0, std::source_location::current());
+    both.arrive_and_wait();
+    if (i == 1) while (ended.load() == 0) std::this_thread::yield();  // thread 0 ends first
+    rec.on_event(rt::Ev::ThreadEnd, 50 + i, 0, std::source_location::current());
+    ended.fetch_add(1);
+  };
+  std::thread a(body, 0), b(body, 1);
+  a.join();
+  b.join();
+  std::string child_path = path + ".child";
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    rec.reopen_after_fork(child_path);
+    std::thread([&] {  // a new thread needs a block: it must come from the child's own file
+      for (int k = 0; k < 10; ++k)
+        rec.on_event(rt::Ev::Acquired, 7, 1, std::source_location::current());
+    }).join();
+    rec.close();
+    ::_exit(trace::read_trace(child_path).events.size() == 10 ? 0 : 3);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}
