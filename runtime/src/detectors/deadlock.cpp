@@ -130,21 +130,36 @@ std::uint64_t run_signature(int tid) {
   return (run_ns * 1000003u) ^ slices ^ 1u;
 }
 
+// Calls visit(tid) for the threads of this process (/proc/self/task) until it returns true;
+// true if one did, `unreadable` when the list cannot be read.
+template <class Visit>
+bool any_task(bool unreadable, Visit&& visit) {
+  DIR* dir = ::opendir("/proc/self/task");
+  if (dir == nullptr) return unreadable;
+  bool hit = false;
+  while (!hit) {
+    dirent* e = ::readdir(dir);
+    if (e == nullptr) break;
+    if (e->d_name[0] != '.') hit = visit(std::atoi(e->d_name));
+  }
+  ::closedir(dir);
+  return hit;
+}
+
+bool known_or_self(const std::vector<int>& known, int self_tid, int tid) {
+  return tid == self_tid || std::find(known.begin(), known.end(), tid) != known.end();
+}
+
 // Threads of this process that weft never saw (no event yet, e.g. a main thread that only used
 // atomics) asleep in a futex wait it does not record, with their run signatures.
 std::vector<std::pair<int, std::uint64_t>> unknown_hidden_waits(const std::vector<int>& known,
                                                                 int self_tid) {
   std::vector<std::pair<int, std::uint64_t>> out;
-  DIR* dir = ::opendir("/proc/self/task");
-  if (dir == nullptr) return out;
-  while (dirent* e = ::readdir(dir)) {
-    if (e->d_name[0] == '.') continue;
-    int tid = std::atoi(e->d_name);
-    if (tid == self_tid || std::find(known.begin(), known.end(), tid) != known.end()) continue;
-    if (!hidden_private_futex_wait(tid)) continue;
-    if (std::uint64_t sig = run_signature(tid)) out.emplace_back(tid, sig);
-  }
-  ::closedir(dir);
+  any_task(false, [&](int tid) {
+    if (!known_or_self(known, self_tid, tid) && hidden_private_futex_wait(tid))
+      if (std::uint64_t sig = run_signature(tid)) out.emplace_back(tid, sig);
+    return false;
+  });
   return out;
 }
 
@@ -165,9 +180,6 @@ bool task_exists(int tid) {
   return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'R';
 }
 
-// Threads of this process that weft never saw (not registered, e.g. a main thread that only
-// sleeps and polls) that might still wake someone up: all but those asleep in an untimed futex
-// wait (a thread in nanosleep, poll or read will run again).
 // Thread `tid` is in the nanosleep system call itself (not clock_nanosleep).
 [[maybe_unused]] bool in_raw_nanosleep(int tid) {
 #if defined(__x86_64__)
@@ -182,14 +194,12 @@ bool task_exists(int tid) {
 #endif
 }
 
+// Threads of this process that weft never saw (not registered, e.g. a main thread that only
+// sleeps and polls) that might still wake someone up: all but those asleep in an untimed futex
+// wait (a thread in nanosleep, poll or read will run again).
 bool unknown_thread_may_wake(const std::vector<int>& known, int self_tid) {
-  DIR* dir = ::opendir("/proc/self/task");
-  if (dir == nullptr) return true;
-  bool may_wake = false;
-  while (dirent* e = ::readdir(dir)) {
-    if (e->d_name[0] == '.') continue;
-    int tid = std::atoi(e->d_name);
-    if (tid == self_tid || std::find(known.begin(), known.end(), tid) != known.end()) continue;
+  return any_task(true, [&](int tid) {
+    if (known_or_self(known, self_tid, tid)) return false;
 #if defined(__SANITIZE_THREAD__)
     // ThreadSanitizer's own background thread sleeps and wakes forever and is never a waker;
     // in weft's own TSan builds only a running unknown thread counts.
@@ -202,13 +212,8 @@ bool unknown_thread_may_wake(const std::vector<int>& known, int self_tid) {
     bool counts = kernel_state(tid) != KernelState::BlockedForGood &&
                   !(tsan::g_present && in_raw_nanosleep(tid));
 #endif
-    if (counts) {
-      may_wake = true;
-      break;
-    }
-  }
-  ::closedir(dir);
-  return may_wake;
+    return counts;
+  });
 }
 
 }  // namespace
@@ -221,19 +226,10 @@ bool another_live_thread(Detector& d, const ThreadRec& self) {
   // raw nanosleep that tells it apart, and every program thread there is known to weft.
   return false;
 #endif
-  DIR* dir = ::opendir("/proc/self/task");
-  if (dir == nullptr) return false;
   const int watchdog = d.watchdog_tid.load(std::memory_order_acquire);
-  bool found = false;
-  while (dirent* e = ::readdir(dir)) {
-    if (e->d_name[0] == '.') continue;
-    int tid = std::atoi(e->d_name);
-    if (tid == self.tid || tid == watchdog || (tsan::g_present && in_raw_nanosleep(tid))) continue;
-    found = true;
-    break;
-  }
-  ::closedir(dir);
-  return found;
+  return any_task(false, [&](int tid) {
+    return tid != self.tid && tid != watchdog && !(tsan::g_present && in_raw_nanosleep(tid));
+  });
 }
 
 namespace {
