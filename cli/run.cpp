@@ -34,7 +34,7 @@
 #include "weft/runtime/trace_format.hpp"
 #include "weft/runtime/trace_reader.hpp"
 
-// The weft CLI never records itself, whatever WEFT_TRACE says (see runtime/src/hooks.cpp).
+// The weft CLI never records itself, whatever WEFT_TRACE says (see runtime/src/session.cpp).
 extern "C" const int weft_rt_no_autostart = 1;
 
 void weft_cli_print_findings(const weft::trace::Trace& t, std::FILE* out);  // report.cpp
@@ -115,7 +115,7 @@ std::string resolve_program(const char* prog) {
 }
 
 // True when `file` is an ELF binary linked with weft's runtime (it has the .weft_rt section
-// written by runtime/src/hooks.cpp): it records itself and needs no interposer.
+// written by runtime/src/session.cpp): it records itself and needs no interposer.
 bool records_natively(const std::string& file) {
   int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;

@@ -1,6 +1,8 @@
 // TSC detection and calibration (see clock.hpp).
 #include "clock.hpp"
 
+#include "weft/runtime/config.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -39,10 +41,7 @@ bool detect_invariant_tsc() noexcept {
 }
 
 double calibrate() noexcept {
-  if (const char* v = std::getenv("WEFT_TSC_NS_PER_TICK")) {
-    double x = std::strtod(v, nullptr);
-    if (std::isfinite(x) && x > 1e-3 && x < 1e3) return x;
-  }
+  if (double x = config().tsc_ns_per_tick; x > 0) return x;  // WEFT_TSC_NS_PER_TICK
   // Spin ~0.5 ms between two paired readings; clock_gettime's jitter (tens of ns) makes this
   // good to ~1e-4. The reader refines it with the segment's later anchors.
   std::uint64_t m0 = mono_ns(), t0 = tsc();

@@ -3,25 +3,6 @@
 #include <string_view>
 
 #include "weft/runtime/event.hpp"
-#include "weft/runtime/recorder.hpp"
-#include "weft/runtime/trace_model.hpp"
-
-// A program that must never record itself (the weft CLI) defines this symbol.
-extern "C" __attribute__((weak)) const int weft_rt_no_autostart;
-
-// Marks a binary that records itself: `weft run` looks for this ELF section in PROG and then
-// does not add the LD_PRELOAD interposer (two runtimes would record the same process twice).
-__attribute__((used, retain, section(".weft_rt"))) static const char weft_rt_marker[] =
-    "weft runtime 1: records natively when WEFT_TRACE is set";
-
-// Start-up: recording begins before any other constructor of the program runs, so objects
-// created by static initialisers are recorded too. It lives in this file because every user of
-// the recording interface references g_sink below, so the linker always keeps it, even from the
-// static library.
-__attribute__((constructor(101))) static void weft_rt_autostart() {
-  if (&weft_rt_no_autostart != nullptr) return;
-  weft::rt::detail::start_recording_from_env();
-}
 
 namespace weft::rt {
 
@@ -74,11 +55,3 @@ std::uint32_t current_thread_index() noexcept {
 }
 
 }  // namespace weft::rt
-
-namespace weft::trace {
-const Object* Trace::object(rt::ObjId id) const {
-  for (const auto& o : objects)
-    if (o.id == id) return &o;
-  return nullptr;
-}
-}  // namespace weft::trace

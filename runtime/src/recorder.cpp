@@ -29,11 +29,8 @@
 
 #include "clock.hpp"
 #include "location_record.hpp"
-#include "part_files.hpp"
 #include "spin_lock.hpp"
-#include "weft/runtime/detectors.hpp"
 #include "weft/runtime/trace_format.hpp"
-#include "weft/runtime/tsan.hpp"
 
 namespace weft::rt {
 
@@ -632,14 +629,27 @@ void Recorder::close() noexcept {
   std::atomic_ref<std::uint32_t>(h.state).store(fmt::kExited, std::memory_order_release);
 }
 
-void Recorder::reopen_after_fork(const std::string& path) noexcept {
-  // The child owns fresh copies of the locks (the prepare handler held them across fork).
+void Recorder::before_fork() noexcept {
+  impl_->intern_mu.lock();
+  impl_->alloc_mu.lock();
+}
+
+void Recorder::after_fork_parent() noexcept {
+  impl_->alloc_mu.unlock();
+  impl_->intern_mu.unlock();
+}
+
+void Recorder::after_fork_child(const std::string& path) noexcept {
+  // The child owns fresh copies of the locks (before_fork held them across fork).
+  impl_->alloc_mu.unlock();
+  impl_->intern_mu.unlock();
   Impl* old = impl_;
   RecorderOptions o;
   o.path = path;
   o.limit_bytes = old->limit;
   o.block_bytes = old->block_bytes;
   o.monotonic_clock = !old->tsc;
+  o.exact_times = old->exact;
   if (old->base) ::munmap(old->base, old->map_bytes);
   if (old->fd >= 0) ::close(old->fd);
   old->base = nullptr;
@@ -659,103 +669,5 @@ std::uint64_t Recorder::dropped() const noexcept {
   if (!impl_->header) return 0;
   return std::atomic_ref<std::uint64_t>(impl_->header->dropped).load(std::memory_order_relaxed);
 }
-
-// ---- start-up from the environment ----------------------------------------------------------
-
-namespace {
-Recorder* g_env_recorder = nullptr;
-std::string* g_env_path = nullptr;  // WEFT_TRACE of this process image (leaked on purpose)
-
-void at_exit() noexcept {
-  tsan::drain_report_stream();  // TSan's last reports, before the trace is closed
-  tsan::ignore_begin();
-  if (g_env_recorder) g_env_recorder->close();
-  tsan::ignore_end();
-}
-
-void fork_prepare() noexcept {
-  if (!g_env_recorder) return;
-  g_env_recorder->impl()->intern_mu.lock();
-  g_env_recorder->impl()->alloc_mu.lock();
-}
-void fork_parent() noexcept {
-  if (!g_env_recorder) return;
-  g_env_recorder->impl()->alloc_mu.unlock();
-  g_env_recorder->impl()->intern_mu.unlock();
-}
-void fork_child() noexcept {
-  if (!g_env_recorder) return;
-  g_env_recorder->impl()->alloc_mu.unlock();
-  g_env_recorder->impl()->intern_mu.unlock();
-  try {
-    g_env_recorder->reopen_after_fork(parts::create(*g_env_path, ::getpid()));
-  } catch (...) {
-  }
-}
-
-std::uint64_t env_u64(const char* name, std::uint64_t fallback) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) return fallback;
-  char* end = nullptr;
-  unsigned long long x = std::strtoull(v, &end, 10);
-  return (end && *end == '\0') ? x : fallback;
-}
-
-// This image is llvm-symbolizer, which a sanitizer's runtime starts to symbolize its reports
-// (clang's ThreadSanitizer does, with the program's environment as it was at start-up): the
-// sanitizer's helper, not part of the program, and not recorded unless `weft run` was given it.
-bool sanitizer_symbolizer() {
-  char buf[4096];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return false;
-  std::string_view exe(buf, static_cast<std::size_t>(n));
-  exe = exe.substr(exe.rfind('/') == std::string_view::npos ? 0 : exe.rfind('/') + 1);
-  return exe.substr(0, 15) == "llvm-symbolizer";
-}
-
-}  // namespace
-
-Recorder* env_recorder() noexcept { return g_env_recorder; }
-
-void detail::start_recording_from_env() noexcept {
-  static std::atomic<bool> started{false};
-  if (started.exchange(true)) return;
-  const char* path = std::getenv("WEFT_TRACE");
-  if (!path || !*path) return;
-  try {
-    g_env_path = new std::string(path);
-    // The root is the image `weft run` named by pid (or, without it, the first to start), and
-    // only the first image of that pid: an exec'd successor sees WEFT_TRACE_STARTED. Naming the
-    // root by pid keeps a process spawned with the program's environment as it was at start-up
-    // (ThreadSanitizer's llvm-symbolizer) from taking itself for the root and truncating P.
-    const char* named = std::getenv("WEFT_TRACE_ROOT");
-    bool root = named == nullptr ||
-                (std::strtoull(named, nullptr, 10) == static_cast<unsigned long long>(::getpid()) &&
-                 std::getenv("WEFT_TRACE_STARTED") == nullptr);
-    if (!root && sanitizer_symbolizer()) return;
-    std::string file;
-    if (root) {
-      ::setenv("WEFT_TRACE_ROOT", std::to_string(::getpid()).c_str(), 1);
-      ::setenv("WEFT_TRACE_STARTED", "1", 1);
-      parts::remove_all(*g_env_path);  // an earlier recording's
-      file = *g_env_path;
-    } else {
-      file = parts::create(*g_env_path, ::getpid());
-    }
-    RecorderOptions o;
-    o.path = file;
-    o.limit_bytes = env_u64("WEFT_TRACE_LIMIT_MB", 1024) << 20;
-    o.block_bytes = static_cast<std::uint32_t>(env_u64("WEFT_TRACE_BLOCK_KB", 32) << 10);
-    if (const char* c = std::getenv("WEFT_CLOCK")) o.monotonic_clock = std::strcmp(c, "monotonic") == 0;
-    if (const char* x = std::getenv("WEFT_EXACT_TIMES")) o.exact_times = std::strcmp(x, "0") != 0;
-    g_env_recorder = new Recorder(o);  // lives until exit: threads may record during exit
-    ::pthread_atfork(fork_prepare, fork_parent, fork_child);
-    std::atexit(at_exit);
-    set_sink(detectors::wrap(g_env_recorder, detectors::options_from_env()));
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "weft: not recording: %s\n", e.what());
-  }
-}
-
 
 }  // namespace weft::rt

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "weft/runtime/config.hpp"
 #include "weft/runtime/event.hpp"
 #include "weft/runtime/labels.hpp"
 #include "weft/runtime/trace_reader.hpp"
@@ -378,7 +379,7 @@ std::string live_object_name(const void* address, std::uint64_t size) {
     module.assign(buf, static_cast<std::size_t>(n));
   }
   return data_symbol_name(module, reinterpret_cast<std::uintptr_t>(address) - lm->l_addr, size,
-                          env.data(), std::getenv("WEFT_SELF"));
+                          env.data(), rt::config().self.empty() ? nullptr : rt::config().self.c_str());
 }
 
 namespace {

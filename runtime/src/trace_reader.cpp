@@ -33,6 +33,12 @@ namespace weft::trace {
 
 namespace fmt = format;
 
+const Object* Trace::object(rt::ObjId id) const {
+  for (const auto& o : objects)
+    if (o.id == id) return &o;
+  return nullptr;
+}
+
 namespace {
 
 std::string hex(std::uint64_t v) {

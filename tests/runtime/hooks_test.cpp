@@ -1,9 +1,11 @@
 // The recording switch: sinks, object ids, thread indexes, names of kinds.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <set>
 #include <thread>
 
+#include "weft/runtime/config.hpp"
 #include "weft/runtime/event.hpp"
 #include "weft/runtime/memory_sink.hpp"
 
@@ -119,4 +121,60 @@ TEST_CASE("the vocabulary keeps the trace format's values and meanings (runtime/
   CHECK(misuse_kind(MisuseCode::SemOverflow) == "api-misuse");
   CHECK(to_string(MisuseCode::BarrierCountZero) == "barrier initialised with count 0");
   CHECK(bug_kind::kLockOrderInversion == "lock-order-inversion");
+}
+
+TEST_CASE("the configuration reads every variable weft run sets, malformed numbers keep defaults") {
+  const char* names[] = {"WEFT_TRACE", "WEFT_TRACE_ROOT", "WEFT_TRACE_STARTED",
+                         "WEFT_TRACE_LIMIT_MB", "WEFT_TRACE_BLOCK_KB", "WEFT_CLOCK",
+                         "WEFT_EXACT_TIMES", "WEFT_TSC_NS_PER_TICK", "WEFT_DETECT",
+                         "WEFT_ON_DEADLOCK", "WEFT_CHAOS", "WEFT_SELF", "WEFT_PRELOAD_SELFTEST"};
+  for (const char* n : names) ::unsetenv(n);
+  Config d = Config::from_environment();
+  CHECK(d.trace.empty());
+  CHECK_FALSE(d.trace_root_named);
+  CHECK_FALSE(d.trace_started);
+  CHECK(d.limit_bytes == std::uint64_t{1024} << 20);
+  CHECK(d.block_bytes == 32u << 10);
+  CHECK_FALSE(d.monotonic_clock);
+  CHECK(d.exact_times);
+  CHECK(d.tsc_ns_per_tick == 0);
+  CHECK(d.detect);
+  CHECK(d.stop_on_deadlock);
+  CHECK(d.chaos_seed == 0);
+
+  ::setenv("WEFT_TRACE", "/tmp/x.trace", 1);
+  ::setenv("WEFT_TRACE_ROOT", "4242", 1);
+  ::setenv("WEFT_TRACE_STARTED", "1", 1);
+  ::setenv("WEFT_TRACE_LIMIT_MB", "8", 1);
+  ::setenv("WEFT_TRACE_BLOCK_KB", "4", 1);
+  ::setenv("WEFT_CLOCK", "monotonic", 1);
+  ::setenv("WEFT_EXACT_TIMES", "0", 1);
+  ::setenv("WEFT_TSC_NS_PER_TICK", "0.25", 1);
+  ::setenv("WEFT_DETECT", "0", 1);
+  ::setenv("WEFT_ON_DEADLOCK", "continue", 1);
+  ::setenv("WEFT_CHAOS", "17", 1);
+  ::setenv("WEFT_SELF", "/usr/bin/weft", 1);
+  Config c = Config::from_environment();
+  CHECK(c.trace == "/tmp/x.trace");
+  CHECK(c.trace_root_named);
+  CHECK(c.trace_root_pid == 4242);
+  CHECK(c.trace_started);
+  CHECK(c.limit_bytes == std::uint64_t{8} << 20);
+  CHECK(c.block_bytes == 4u << 10);
+  CHECK(c.monotonic_clock);
+  CHECK_FALSE(c.exact_times);
+  CHECK(c.tsc_ns_per_tick == 0.25);
+  CHECK_FALSE(c.detect);
+  CHECK_FALSE(c.stop_on_deadlock);
+  CHECK(c.chaos_seed == 17);
+  CHECK(c.self == "/usr/bin/weft");
+
+  ::setenv("WEFT_TRACE_LIMIT_MB", "8M", 1);        // not a number: the default
+  ::setenv("WEFT_TSC_NS_PER_TICK", "1e9", 1);      // out of range: calibrate instead
+  ::setenv("WEFT_CHAOS", "yes", 1);
+  Config bad = Config::from_environment();
+  CHECK(bad.limit_bytes == std::uint64_t{1024} << 20);
+  CHECK(bad.tsc_ns_per_tick == 0);
+  CHECK(bad.chaos_seed == 0);
+  for (const char* n : names) ::unsetenv(n);
 }

@@ -333,9 +333,11 @@ TEST_CASE("a fork's child does not take the parent's free blocks") {
   a.join();
   b.join();
   std::string child_path = path + ".child";
+  rec.before_fork();
   pid_t pid = ::fork();
+  if (pid != 0) rec.after_fork_parent();
   if (pid == 0) {
-    rec.reopen_after_fork(child_path);
+    rec.after_fork_child(child_path);
     std::thread([&] {  // a new thread needs a block: it must come from the child's own file
       for (int k = 0; k < 10; ++k)
         rec.on_event(rt::Ev::Acquired, 7, 1, std::source_location::current());

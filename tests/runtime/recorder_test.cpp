@@ -22,6 +22,7 @@
 #include <vector>
 #include <vector>
 
+#include "weft/runtime/trace_format.hpp"
 #include "weft/runtime/trace_reader.hpp"
 #include "weft/runtime/trace_stats.hpp"
 
@@ -50,7 +51,7 @@ std::string temp_dir() {
 // Runs rec_prog ARGS with WEFT_TRACE=trace (and no inherited recording state); returns the
 // wait status. With `out_fd` >= 0 stdout goes there and the pid is returned instead.
 int spawn(const std::string& trace, std::vector<std::string> args, pid_t* pid_out = nullptr,
-          int out_fd = -1) {
+          int out_fd = -1, const std::vector<std::string>& extra_env = {}) {
   std::vector<std::string> env_s;
   for (char** e = environ; *e; ++e) {
     std::string_view v = *e;
@@ -58,6 +59,7 @@ int spawn(const std::string& trace, std::vector<std::string> args, pid_t* pid_ou
     env_s.emplace_back(*e);
   }
   env_s.push_back("WEFT_TRACE=" + trace);
+  env_s.insert(env_s.end(), extra_env.begin(), extra_env.end());
   std::vector<char*> env;
   for (auto& s : env_s) env.push_back(s.data());
   env.push_back(nullptr);
@@ -311,6 +313,36 @@ TEST_CASE("exec, posix_spawn and system(): every instrumented image records its 
     for (const auto& o : t.objects) statics += o.name == "static-lock";
     CHECK(statics == 2);  // one per process image
   }
+}
+
+TEST_CASE("the root image hands its TSC calibration to the images it starts") {
+  // rec_prog child-env prints WEFT_TSC_NS_PER_TICK as its children will see it ("-": unset).
+  auto child_env = [](const std::vector<std::string>& extra) {
+    std::string dir = temp_dir(), path = dir + "/t.trace", out = dir + "/out";
+    int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    REQUIRE(fd >= 0);
+    int st = spawn(path, {"child-env"}, nullptr, fd, extra);
+    ::close(fd);
+    REQUIRE(WIFEXITED(st));
+    REQUIRE(WEXITSTATUS(st) == 0);
+    auto bytes = slurp(out);
+    // Whether the image dated its own events with the TSC (its segment header says).
+    auto trace = slurp(path);
+    REQUIRE(trace.size() >= sizeof(trace::format::SegmentHeader));
+    trace::format::SegmentHeader h;
+    std::memcpy(&h, trace.data(), sizeof h);
+    return std::pair(std::string(bytes.begin(), bytes.end()), h.clock == trace::format::kClockTsc);
+  };
+  auto [tsc, used_tsc] = child_env({});
+  INFO("WEFT_TSC_NS_PER_TICK: " << tsc);
+  CHECK((tsc != "-\n") == used_tsc);
+  if (used_tsc) {  // the value is the calibration, to 17 digits
+    double x = std::strtod(tsc.c_str(), nullptr);
+    CHECK(x > 1e-3);
+    CHECK(x < 1e3);
+    CHECK(child_env({"WEFT_TSC_NS_PER_TICK=" + tsc.substr(0, tsc.size() - 1)}).first == tsc);
+  }
+  CHECK(child_env({"WEFT_CLOCK=monotonic"}) == std::pair(std::string("-\n"), false));  // no TSC, nothing to hand down
 }
 
 TEST_CASE("damaged traces: cuts keep what precedes them, corruption names the offset") {

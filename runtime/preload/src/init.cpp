@@ -7,6 +7,7 @@
 
 #include "real.hpp"
 #include "state.hpp"
+#include "weft/runtime/config.hpp"
 #include "weft/runtime/tsan.hpp"
 
 namespace weft::preload {
@@ -62,7 +63,7 @@ __attribute__((constructor(101))) void weft_preload_init() {
   pthread_atfork(before_fork, after_fork, after_fork_child);
   rt::current_thread_index();  // the main thread is thread 1, as for natively built programs
   install_selftest_sink();
-  if (const char* c = std::getenv("WEFT_CHAOS")) g_chaos = std::strtoull(c, nullptr, 10) != 0;
+  g_chaos = rt::config().chaos_seed != 0;
   g_enabled.store(true, std::memory_order_release);
 }
 

@@ -21,8 +21,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <string>
 
 #include "state.hpp"
+#include "weft/runtime/config.hpp"
 
 namespace weft::preload {
 namespace {
@@ -72,8 +74,9 @@ class FileSink final : public Sink {
 }  // namespace
 
 void install_selftest_sink() noexcept {
-  const char* path = std::getenv("WEFT_PRELOAD_SELFTEST");
-  if (path == nullptr || *path == '\0' || rt::active_sink() != nullptr) return;
+  const std::string& wanted = rt::config().preload_selftest;  // WEFT_PRELOAD_SELFTEST
+  if (wanted.empty() || rt::active_sink() != nullptr) return;
+  const char* path = wanted.c_str();
   Sink* sink = nullptr;
   if (std::strcmp(path, "null") == 0) {
     sink = new (std::nothrow) NullSink;

@@ -26,47 +26,34 @@ namespace {
 
 namespace weft::rt::detectors {
 
-Options options_from_env() noexcept {
-  Options o;
-  if (const char* v = std::getenv("WEFT_DETECT")) o.enabled = std::strcmp(v, "0") != 0;
-  if (const char* v = std::getenv("WEFT_ON_DEADLOCK"))
-    o.stop_on_deadlock = std::strcmp(v, "continue") != 0;
-  if (const char* v = std::getenv("WEFT_CHAOS")) o.chaos_seed = std::strtoull(v, nullptr, 10);
-  return o;
-}
-
-namespace {
-// The detector wrap() installed: the one the fork handlers look after.
-internal::Detector* g_installed = nullptr;
-void detector_fork_prepare() noexcept {
-  if (g_installed) g_installed->fork_prepare();
-}
-void detector_fork_parent() noexcept {
-  if (g_installed) g_installed->fork_parent();
-}
-void detector_fork_child() noexcept {
-  if (g_installed) g_installed->fork_child();
-}
-// exit() or a return from main: the exiting thread's locks. Registered after the recorder's own
-// exit handler (start_recording_from_env wraps the recorder after registering it), so it runs
-// first and the finding reaches the trace.
-void detector_at_exit() noexcept {
-  if (g_installed && g_installed->options().enabled) g_installed->at_exit();
-}
-}  // namespace
-
 Sink* wrap(Sink* downstream, const Options& options) noexcept {
   if (!options.enabled && options.chaos_seed == 0) return downstream;
   // Lives until exit: instrumented threads may still be inside it while the process ends.
   auto* d = new internal::Detector(downstream, options);
   d->detach_watchdog();
-  if (g_installed == nullptr) {
-    g_installed = d;
-    ::pthread_atfork(detector_fork_prepare, detector_fork_parent, detector_fork_child);
-    std::atexit(detector_at_exit);
-    if (options.enabled && options.chaos_seed != 0) internal::wait_loop_install_crash_hook(*d);
-  }
   return d;
+}
+
+namespace {
+internal::Detector* detector(Sink* s) noexcept { return dynamic_cast<internal::Detector*>(s); }
+}  // namespace
+
+void before_fork(Sink* detectors) noexcept {
+  if (auto* d = detector(detectors)) d->fork_prepare();
+}
+void after_fork_parent(Sink* detectors) noexcept {
+  if (auto* d = detector(detectors)) d->fork_parent();
+}
+void after_fork_child(Sink* detectors) noexcept {
+  if (auto* d = detector(detectors)) d->fork_child();
+}
+void at_exit(Sink* detectors) noexcept {
+  if (auto* d = detector(detectors); d != nullptr && d->options().enabled) d->at_exit();
+}
+void install_crash_hook(Sink* detectors) noexcept {
+  auto* d = detector(detectors);
+  if (d != nullptr && d->options().enabled && d->options().chaos_seed != 0)
+    internal::wait_loop_install_crash_hook(*d);
 }
 
 std::unique_ptr<Sink> make_detector_sink(Sink* downstream, const Options& options) {

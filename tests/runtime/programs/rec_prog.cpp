@@ -8,6 +8,7 @@
 //   rec_prog segv|abort|kill|throw|_exit   records 1000 pairs, then dies that way
 //   rec_prog fork                  a fork child records on inherited and new objects
 //   rec_prog exec|spawn|system     the child (this program, `basic`) is started that way
+//   rec_prog child-env             prints WEFT_TSC_NS_PER_TICK as the session left it ("-": unset)
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -136,6 +137,11 @@ int main(int argc, char** argv) {
   if (mode == "basic") return basic();
   if (mode == "threads" && argc > 3) return threads(std::atoi(argv[2]), std::atol(argv[3]));
   if (mode == "announce") return announce();
+  if (mode == "child-env") {  // what the session set for this image's children
+    const char* v = std::getenv("WEFT_TSC_NS_PER_TICK");
+    std::printf("%s\n", v != nullptr ? v : "-");
+    return 0;
+  }
   if (mode == "fork") return forked();
   if (mode == "exec" || mode == "spawn" || mode == "system") return run_child(mode.c_str(), argv[0]);
   ObjId l = new_object(ObjKind::Lock, "doomed");

@@ -1,7 +1,7 @@
 // weft/runtime/detectors.hpp: the online detectors, as a Sink that watches events on their way
 // to the recorder.
 //
-// The recorder's start-up code builds its sink and then calls
+// The session (weft/runtime/session.hpp) builds the recorder and then calls
 //   Sink* top = weft::rt::detectors::wrap(recorder_sink, options);
 //   weft::rt::set_sink(top);
 // so every event passes the detectors first (they may report a finding, via
@@ -18,11 +18,12 @@
 namespace weft::rt::detectors {
 
 struct Options {
+  // What `weft run` sets (the session takes them from weft/runtime/config.hpp):
   bool enabled = true;            // WEFT_DETECT=0 turns all detectors off
   bool stop_on_deadlock = true;   // --on-deadlock=stop (default) | continue
   std::uint64_t chaos_seed = 0;   // --chaos[=SEED]; 0 = chaos off
 
-  // Added for tests and tuning (the environment does not set these):
+  // For tests and tuning (the environment does not set these):
   // How often the deadlock watchdog looks at the blocked threads; a deadlock is reported after
   // it was seen unchanged for two looks in a row (so within ~2 periods + the confirmation).
   int watchdog_period_ms = 250;
@@ -36,13 +37,23 @@ struct Options {
 // (lock-reentry on a non-reentrant lock, or a deadlock), with WEFT_ON_DEADLOCK unset or "stop".
 inline constexpr int kFatalExitStatus = 86;
 
-// Reads the options `weft run` passes to the recorded process through the environment
-// (WEFT_DETECT, WEFT_ON_DEADLOCK, WEFT_CHAOS).
-Options options_from_env() noexcept;
-
 // Returns the sink to install: `downstream` itself when detectors are off, else a detector
 // sink that forwards every call to `downstream`. The returned sink lives until exit.
 Sink* wrap(Sink* downstream, const Options& options) noexcept;
+
+// What the owner of an installed detector sink (the session) does for it. Each takes the sink
+// wrap() returned and does nothing when that is not a detector sink.
+//   before_fork / after_fork_parent / after_fork_child: from pthread_atfork handlers, so that
+//     the child gets the detectors' locks free (the forking thread holds them across fork());
+//   at_exit: exit() or a return from main(): checks the exiting thread's locks; call it before
+//     the recorder is closed, so that its finding reaches the trace;
+//   install_crash_hook: with chaos, a crash that follows a spurious wake-up is reported as the
+//     wait-not-in-loop it most likely is (once per process).
+void before_fork(Sink* detectors) noexcept;
+void after_fork_parent(Sink* detectors) noexcept;
+void after_fork_child(Sink* detectors) noexcept;
+void at_exit(Sink* detectors) noexcept;
+void install_crash_hook(Sink* detectors) noexcept;
 
 // Like wrap(), but always builds a detector sink and hands ownership to the caller (tests). The
 // destructor stops the watchdog thread; uninstall the sink (set_sink) before destroying it.

@@ -1,8 +1,9 @@
 // weft/runtime/recorder.hpp: the Sink that writes a trace file.
 //
-// Normally nothing calls this: when the environment variable WEFT_TRACE names a file, start-up
-// code in libweft_runtime creates a Recorder, wraps it in the online detectors and installs it
-// (`weft run` sets WEFT_TRACE). Tests and embedders may create one directly:
+// Normally nothing calls this: when the environment variable WEFT_TRACE names a file, the
+// session (weft/runtime/session.hpp) creates a Recorder at start-up, wraps it in the online
+// detectors and installs it (`weft run` sets WEFT_TRACE). Tests and embedders may create one
+// directly:
 //
 //   weft::rt::Recorder rec({.path = "/tmp/app.trace"});
 //   weft::rt::Sink* prev = weft::rt::set_sink(&rec);
@@ -67,15 +68,18 @@ class Recorder final : public Sink {
   // recording after it (late events are kept). Idempotent.
   void close() noexcept;
 
-  // In the child of fork(): starts a new segment in `path` (the parent's file is left alone).
-  // Called from the pthread_atfork child handler; only the calling thread exists.
-  void reopen_after_fork(const std::string& path) noexcept;
+  // Around fork(), from pthread_atfork handlers: before_fork() takes the recorder's own locks
+  // so that the child gets them free; the parent lets go in after_fork_parent(). In the child
+  // (only the calling thread exists), after_fork_child() lets go and starts a new segment in
+  // `path`, leaving the parent's file alone.
+  void before_fork() noexcept;
+  void after_fork_parent() noexcept;
+  void after_fork_child(const std::string& path) noexcept;
 
   std::uint64_t dropped() const noexcept;
   const std::string& path() const noexcept { return path_; }
 
   struct Impl;
-  Impl* impl() const noexcept { return impl_; }  // internal (fork handlers)
 
  private:
   void write_event(Ev kind, ObjId obj, std::uint64_t arg,
@@ -84,14 +88,5 @@ class Recorder final : public Sink {
   std::string path_;
   Impl* impl_;
 };
-
-// The recorder started from WEFT_TRACE at start-up, or nullptr when not recording.
-Recorder* env_recorder() noexcept;
-
-namespace detail {
-// Start-up: when WEFT_TRACE is set, creates the recorder, wraps it in the detectors and installs
-// it. Runs once per process image (from a constructor in hooks.cpp); safe to call again.
-void start_recording_from_env() noexcept;
-}  // namespace detail
 
 }  // namespace weft::rt
