@@ -608,9 +608,19 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
         std::get<1>(key).clear();
         std::sort(std::get<3>(key).begin(), std::get<3>(key).end());
       }
+      // A re-lock of a default mutex while other threads live is reported at once as one that
+      // another thread might still unlock; when the watchdog later finds it stuck for good, it
+      // records the same re-lock again, fatal. One bug: the fatal record's wording replaces the
+      // first's, and it is not counted as a repeat.
+      bool lock_reentry = f.kind == rt::bug_kind::kLockReentry;
+      if (lock_reentry) std::get<1>(key).clear();
       auto it = seen.find(key);
       if (it != seen.end()) {
         Finding& g = t.findings[it->second];
+        if (lock_reentry && f.message_template != g.message_template) {
+          if (rf.fatal) g.message_template = std::move(f.message_template);
+          continue;
+        }
         ++g.count;
         g.time_ns = std::min(g.time_ns, f.time_ns);
         continue;

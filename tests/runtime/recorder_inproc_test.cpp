@@ -216,6 +216,33 @@ TEST_CASE("ThreadSanitizer's races are one finding per pair of access sites, eit
   CHECK(t.findings[1].count == 1);
 }
 
+TEST_CASE("a lock-reentry confirmed by the watchdog is one finding with the confirmed wording") {
+  std::string path = temp_path();
+  {
+    rt::Recorder rec({.path = path});
+    auto taken = std::source_location::current();
+    auto again = std::source_location::current();
+    auto relock = [&](const char* message, bool fatal, std::source_location second) {
+      rt::FindingRecord f;
+      f.kind = "lock-reentry";
+      f.message = message;
+      f.threads = {rt::current_thread_index()};
+      f.objects = {7};
+      f.sites = {taken, second};
+      f.fatal = fatal;
+      rec.on_finding(f);
+    };
+    relock("re-lock; another thread may unlock it", false, again);
+    relock("re-lock; still blocked: self-deadlock", true, again);
+    relock("re-lock elsewhere; another thread may unlock it", false, taken);  // another site
+  }
+  trace::Trace t = trace::read_trace(path);
+  REQUIRE(t.findings.size() == 2);
+  CHECK(t.findings[0].message == "re-lock; still blocked: self-deadlock");
+  CHECK(t.findings[0].count == 1);  // a confirmation, not a repeat
+  CHECK(t.findings[1].message == "re-lock elsewhere; another thread may unlock it");
+}
+
 TEST_CASE("short-lived threads give back the unused rest of their block as they end") {
   std::string path = temp_path();
   const int threads = 400;

@@ -26,6 +26,21 @@ if(NOT WEFT_SANITIZE AND TARGET weft_preload AND TARGET weft)
             $<TARGET_FILE:weft> report ${_sites_trace})
   set_tests_properties(runtime_sites:std-mutex-report PROPERTIES TIMEOUT 60
     FIXTURES_REQUIRED weft_sites_trace)
+
+  # The same program built without optimisation: std::lock_guard's constructor, std::mutex::lock
+  # and __gthread_mutex_lock are out-of-line functions of the program, and the sites are still
+  # the program's lines, not <bits/std_mutex.h>'s (std_frames.cpp).
+  add_executable(sites_std_prog_O0 ${CMAKE_CURRENT_LIST_DIR}/sites_std_prog.cpp)
+  target_link_libraries(sites_std_prog_O0 PRIVATE Threads::Threads)
+  target_compile_options(sites_std_prog_O0 PRIVATE -g -O0)
+  weft_target_warnings(sites_std_prog_O0)
+  add_dependencies(sites_std_prog_O0 weft weft_preload)
+  add_test(NAME runtime_sites:std-mutex-run-O0
+    COMMAND bash ${PROJECT_SOURCE_DIR}/tests/cli/expect_exit.sh 1
+            "^    at .*sites_std_prog[.]cpp:1[0145], .*sites_std_prog[.]cpp:1[0145]"
+            $<TARGET_FILE:weft> run --fail-on-findings -o ${CMAKE_CURRENT_BINARY_DIR}/sites_std_O0.trace --
+            $<TARGET_FILE:sites_std_prog_O0>)
+  set_tests_properties(runtime_sites:std-mutex-run-O0 PROPERTIES TIMEOUT 60)
 endif()
 
 if(NOT WEFT_SANITIZE AND TARGET weft_preload AND TARGET weft)

@@ -50,26 +50,6 @@ std::uint64_t fingerprint(const void* addr, std::size_t size) noexcept {
 
 // ---- the caller's frame below libstdc++ -----------------------------------------------------
 
-// The executable segments of one loaded object, found with dl_iterate_phdr (no allocation).
-struct TextRanges {
-  std::uintptr_t lo[4] = {}, hi[4] = {};
-  int n = 0;
-  bool contains(std::uintptr_t a) const noexcept {
-    for (int i = 0; i < n; ++i)
-      if (a >= lo[i] && a < hi[i]) return true;
-    return false;
-  }
-  void add_text_of(const dl_phdr_info* info) noexcept {
-    for (int i = 0; i < info->dlpi_phnum && n < 4; ++i) {
-      const ElfW(Phdr)& ph = info->dlpi_phdr[i];
-      if (ph.p_type != PT_LOAD || (ph.p_flags & PF_X) == 0) continue;
-      lo[n] = info->dlpi_addr + ph.p_vaddr;
-      hi[n] = lo[n] + ph.p_memsz;
-      ++n;
-    }
-  }
-};
-
 struct Libraries {
   TextRanges libstdcxx, self;  // self: this preload library
 };
@@ -121,7 +101,9 @@ _Unwind_Reason_Code unwind_step(_Unwind_Context* ctx, void* arg) noexcept {
     if (reinterpret_cast<const void*>(ip) == w->interceptor) w->interceptor = nullptr;
     return _URC_NO_REASON;
   }
-  if (w->libs->libstdcxx.contains(ip - 1)) {
+  // An out-of-line standard-header function between libstdc++ and the program (the template
+  // std::condition_variable::wait(lock, pred) at -O0) is the library's too.
+  if (w->libs->libstdcxx.contains(ip - 1) || (w->seen_lib && in_std_header_function(ip - 1))) {
     w->seen_lib = true;
   } else if (w->seen_lib) {
     // Below libstdc++ only weft's thread trampoline: the program's frames were tail calls.
@@ -132,6 +114,49 @@ _Unwind_Reason_Code unwind_step(_Unwind_Context* ctx, void* arg) noexcept {
 }
 
 }  // namespace
+
+namespace {
+// The first frame below the frame that returns to `pc` (inside an out-of-line standard-header
+// function) that is neither such a function nor libstdc++: the program's call.
+struct BelowStd {
+  const Libraries* libs;
+  const void* pc;
+  bool at = false;
+  int depth = 0;
+  const void* found = nullptr;
+};
+
+const void* caller_below_std(const void* pc) noexcept {
+  BelowStd b{&libraries(), pc};
+  _Unwind_Backtrace(
+      [](_Unwind_Context* ctx, void* arg) noexcept -> _Unwind_Reason_Code {
+        auto* b = static_cast<BelowStd*>(arg);
+        if (++b->depth > 48) return _URC_END_OF_STACK;
+        std::uintptr_t ip = _Unwind_GetIP(ctx);
+        if (ip == 0) return _URC_NO_REASON;
+        if (!b->at) {
+          if (reinterpret_cast<const void*>(ip) == b->pc) b->at = true;
+          return _URC_NO_REASON;
+        }
+        if (b->libs->libstdcxx.contains(ip - 1) || in_std_header_function(ip - 1))
+          return _URC_NO_REASON;
+        if (!b->libs->self.contains(ip - 1)) b->found = reinterpret_cast<const void*>(ip);
+        return _URC_END_OF_STACK;
+      },
+      &b);
+  return b.found != nullptr ? b.found : pc;
+}
+}  // namespace
+
+void note_site_slow(const void* pc, PcSite& entry) noexcept {
+  auto a = reinterpret_cast<std::uintptr_t>(pc);
+  if (a != 0 && in_std_header_function(a - 1)) [[unlikely]] {
+    t_site = rt::site_from_pc(caller_below_std(pc));
+    return;
+  }
+  t_site = rt::site_from_pc(pc);
+  if (t_site.file_name() != nullptr && t_site.file_name()[0] != '\0') entry = {pc, t_site};
+}
 
 const void* user_pc(const void* pc) noexcept {
   const Libraries& libs = libraries();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <errno.h>
+#include <link.h>
 #include <pthread.h>
 #include <sys/types.h>
 
@@ -72,6 +73,31 @@ struct Busy {
 // recorded call's `Call` scope (below) sets t_site for the events of that call.
 extern constinit thread_local std::source_location t_site WEFT_PRELOAD_TLS;
 
+// The executable segments of one loaded object, found with dl_iterate_phdr (no allocation).
+struct TextRanges {
+  std::uintptr_t lo[4] = {}, hi[4] = {};
+  int n = 0;
+  bool contains(std::uintptr_t a) const noexcept {
+    for (int i = 0; i < n; ++i)
+      if (a >= lo[i] && a < hi[i]) return true;
+    return false;
+  }
+  void add_text_of(const dl_phdr_info* info) noexcept {
+    for (int i = 0; i < info->dlpi_phnum && n < 4; ++i) {
+      const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+      if (ph.p_type != PT_LOAD || (ph.p_flags & PF_X) == 0) continue;
+      lo[n] = info->dlpi_addr + ph.p_vaddr;
+      hi[n] = lo[n] + ph.p_memsz;
+      ++n;
+    }
+  }
+};
+
+// True when code address `pc` lies in a function of the C++ standard library's headers that was
+// compiled out of line into a module of the program (std::mutex::lock, __gthread_mutex_lock at
+// -O0), by the module's symbol table, read once (std_frames.cpp). Call while busy.
+bool in_std_header_function(std::uintptr_t pc) noexcept;
+
 // The program's code address behind `pc`, the return address of an interposed call: `pc`
 // itself, unless it lies in libstdc++ (std::condition_variable::notify_one and wait, std::thread's
 // constructor call pthread from there). Then the stack is unwound to the first frame outside
@@ -87,6 +113,9 @@ struct PcSite {
 };
 inline constexpr std::size_t kPcSites = 8;
 extern constinit thread_local PcSite t_pc_sites[kPcSites] WEFT_PRELOAD_TLS;
+// A code address inside an out-of-line standard-header function (in_std_header_function) is
+// never cached: the site is its caller's, found by unwinding each time.
+void note_site_slow(const void* pc, PcSite& entry) noexcept;
 // Sets t_site to the site of code address `pc`. Call while busy.
 inline void note_site(const void* pc) noexcept {
   PcSite& e = t_pc_sites[(reinterpret_cast<std::uintptr_t>(pc) >> 2) % kPcSites];
@@ -94,8 +123,7 @@ inline void note_site(const void* pc) noexcept {
     t_site = e.site;
     return;
   }
-  t_site = rt::site_from_pc(pc);
-  if (t_site.file_name() != nullptr && t_site.file_name()[0] != '\0') e = {pc, t_site};
+  note_site_slow(pc, e);
 }
 
 // Emits one event when a sink is (still) active.

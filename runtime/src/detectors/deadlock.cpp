@@ -390,8 +390,12 @@ void watchdog_main(Detector& d) {
         Slot* slot = d.slot_if_any(s->obj);
         auto taken = slot ? slot->acquired_at.load(std::memory_order_relaxed)
                           : std::source_location{};
-        d.stop(reentry_finding(d, s->rec->index, s->obj, taken, s->site,
-                               ReentryCertainty::Confirmed));
+        FindingRecord f = reentry_finding(d, s->rec->index, s->obj, taken, s->site,
+                                          ReentryCertainty::Confirmed);
+        // The trace says so too: the reader lets this fatal record replace the wording of the
+        // earlier report of the same re-lock (one finding, now certain).
+        if (Sink* down = d.downstream()) down->on_finding(f);
+        d.stop(std::move(f));
         continue;
       }
 
