@@ -325,7 +325,7 @@ class Collector : public RecursiveASTVisitor<Collector> {
 
 }  // namespace
 
-std::vector<ElementFinding> find_element_order_inversions(ASTContext& ctx) {
+std::vector<ElementFinding> findElementOrderInversions(ASTContext& ctx) {
   std::vector<Pair> pairs;
   Collector c(ctx, pairs);
   for (Decl* d : ctx.getTraversalScope()) c.TraverseDecl(d);

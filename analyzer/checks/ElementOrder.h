@@ -30,6 +30,6 @@ struct ElementFinding {
   std::string message, note;
 };
 
-std::vector<ElementFinding> find_element_order_inversions(clang::ASTContext& ctx);
+std::vector<ElementFinding> findElementOrderInversions(clang::ASTContext& ctx);
 
 }  // namespace weft::analyzer::locks

@@ -19,7 +19,7 @@ inline locks::Facts merged(const std::vector<const nlohmann::json*>& summaries) 
   locks::Facts all;
   for (const nlohmann::json* j : summaries) {
     try {
-      all.merge(locks::facts_from_json(*j));
+      all.merge(locks::factsFromJson(*j));
     } catch (const std::exception&) {
       continue;
     }

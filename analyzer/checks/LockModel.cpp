@@ -34,22 +34,16 @@ using namespace clang;
 // (std::shared_lock, lock_shared(), pthread_rwlock_rdlock take them for reading: HeldLock::shared).
 using vocab::LockType;
 
-std::optional<LockType> lock_type(QualType t) { return vocab::lockType(t); }
-
 using GuardKind = vocab::Guard;
 
-GuardKind guard_kind(QualType t) { return vocab::guardKind(t); }
-
-const CXXRecordDecl* record_of(QualType t) { return vocab::recordOf(t); }
-
-bool is_tag(const Expr* e, llvm::StringRef tag) {
-  const CXXRecordDecl* rd = record_of(e->getType());
+bool isTag(const Expr* e, llvm::StringRef tag) {
+  const CXXRecordDecl* rd = vocab::recordOf(e->getType());
   return rd && rd->isInStdNamespace() && rd->getIdentifier() && rd->getName() == tag;
 }
 
 // An absolute, normalised path and the line/column of the file location of `loc` (macro
 // arguments: where spelled; other macro tokens: where expanded), as the lint driver reports them.
-Site site_of(const SourceManager& sm, SourceLocation loc) {
+Site siteOf(const SourceManager& sm, SourceLocation loc) {
   if (loc.isInvalid()) return {};
   SourceLocation file_loc = sm.getFileLoc(loc);
   auto entry = sm.getFileEntryRefForID(sm.getFileID(file_loc));
@@ -89,7 +83,7 @@ struct State {
 };
 
 // Must-hold join: a lock is held after a join only if it is held on every incoming path.
-void join_into(State& into, const State& from) {
+void joinInto(State& into, const State& from) {
   if (!from.reachable) return;
   if (!into.reachable) {
     into = from;
@@ -130,14 +124,14 @@ class FunctionAnalysis {
     opts.AddTemporaryDtors = true;
     std::unique_ptr<CFG> cfg = CFG::buildCFG(fd_, const_cast<Stmt*>(body), &ctx_, opts);
     if (!cfg) return;
-    collect_var_inits(body);
+    collectVarInits(body);
 
     FunctionFacts ff;
     ff.id = usr(fd_);
     if (ff.id.empty()) return;
     const auto* md = dyn_cast<CXXMethodDecl>(fd_);
     ff.is_lambda = md && md->getParent()->isLambda();
-    ff.name = display_name(fd_);
+    ff.name = displayName(fd_);
     facts_fn_ = &ff;
 
     // Fixpoint over blocks in reverse post-order.
@@ -156,7 +150,7 @@ class FunctionAnalysis {
         const CFGBlock* nb = succ.getReachableBlock();
         if (!nb) continue;
         State joined = in[nb->getBlockID()];
-        join_into(joined, s);
+        joinInto(joined, s);
         if (!(joined == in[nb->getBlockID()])) {
           in[nb->getBlockID()] = std::move(joined);
           if (!queued[nb->getBlockID()]) {
@@ -187,12 +181,12 @@ class FunctionAnalysis {
 
   // ---- Lock identity ----
 
-  std::optional<LockKey> key_of(const Expr* e, int depth = 0) const {
+  std::optional<LockKey> keyOf(const Expr* e, int depth = 0) const {
     if (!e || depth > 8) return std::nullopt;
     e = e->IgnoreParenImpCasts();
     if (const auto* uo = dyn_cast<UnaryOperator>(e)) {
       if (uo->getOpcode() == UO_AddrOf || uo->getOpcode() == UO_Deref)
-        return key_of(uo->getSubExpr(), depth + 1);
+        return keyOf(uo->getSubExpr(), depth + 1);
       return std::nullopt;
     }
     if (const auto* dre = dyn_cast<DeclRefExpr>(e)) {
@@ -201,16 +195,16 @@ class FunctionAnalysis {
       if (const auto* pvd = dyn_cast<ParmVarDecl>(vd)) {
         if (pvd->getDeclContext() == fd_)
           return LockKey{LockKey::Root::kParam, std::to_string(pvd->getFunctionScopeIndex()), {}};
-        return LockKey{LockKey::Root::kLocal, local_name(vd), {}};
+        return LockKey{LockKey::Root::kLocal, localName(vd), {}};
       }
       if (vd->hasGlobalStorage())
         return LockKey{LockKey::Root::kGlobal, vd->getQualifiedNameAsString(), {}};
       if (vd->getType()->isReferenceType()) {
         // `auto& mu = obj.mu_;`: the lock is whatever the reference was bound to.
-        if (vd->getInit()) return key_of(vd->getInit(), depth + 1);
+        if (vd->getInit()) return keyOf(vd->getInit(), depth + 1);
         return std::nullopt;
       }
-      return LockKey{LockKey::Root::kLocal, local_name(vd), {}};
+      return LockKey{LockKey::Root::kLocal, localName(vd), {}};
     }
     if (const auto* me = dyn_cast<MemberExpr>(e)) {
       const ValueDecl* member = me->getMemberDecl();
@@ -223,7 +217,7 @@ class FunctionAnalysis {
         return LockKey{LockKey::Root::kThis,
                        field->getParent()->getQualifiedNameAsString(),
                        {field->getNameAsString()}};
-      auto k = key_of(base, depth + 1);
+      auto k = keyOf(base, depth + 1);
       if (!k) return std::nullopt;
       k->path.push_back(field->getNameAsString());
       return k;
@@ -231,7 +225,7 @@ class FunctionAnalysis {
     return std::nullopt;
   }
 
-  std::string local_name(const VarDecl* vd) const {
+  std::string localName(const VarDecl* vd) const {
     Site s = site(vd->getLocation());
     return s.file + ":" + std::to_string(s.line) + ":" + std::to_string(s.column) + ":" +
            vd->getNameAsString();
@@ -240,7 +234,7 @@ class FunctionAnalysis {
  private:
   // ---- Helpers ----
 
-  Site site(SourceLocation loc) const { return site_of(sm_, loc); }
+  Site site(SourceLocation loc) const { return siteOf(sm_, loc); }
 
   std::string text(const Expr* e) const {
     CharSourceRange r = CharSourceRange::getTokenRange(e->getSourceRange());
@@ -257,38 +251,38 @@ class FunctionAnalysis {
     return std::string(buf.str());
   }
 
-  std::string display_name(const FunctionDecl* fd) const {
+  std::string displayName(const FunctionDecl* fd) const {
     if (const auto* md = dyn_cast<CXXMethodDecl>(fd); md && md->getParent()->isLambda()) {
       const auto* outer = dyn_cast<FunctionDecl>(md->getParent()->getDeclContext());
-      return outer ? "lambda in " + display_name(outer) : std::string("lambda");
+      return outer ? "lambda in " + displayName(outer) : std::string("lambda");
     }
     return fd->getQualifiedNameAsString();
   }
 
-  void collect_var_inits(const Stmt* s) {
+  void collectVarInits(const Stmt* s) {
     if (!s) return;
     // __builtin_constant_p(e) never evaluates e (Catch2's CHECK(l.acquire()) wraps its
     // expression in one before evaluating it for real), but the CFG still lists e's calls.
     if (const auto* call = dyn_cast<CallExpr>(s);
         call && call->getBuiltinCallee() == Builtin::BI__builtin_constant_p) {
-      mark_unevaluated(call);
+      markUnevaluated(call);
       return;
     }
     if (const auto* ds = dyn_cast<DeclStmt>(s)) {
       for (const Decl* d : ds->decls())
         if (const auto* vd = dyn_cast<VarDecl>(d); vd && vd->getInit())
-          if (const auto* ce = construct_of(vd->getInit())) var_inits_.insert(ce);
+          if (const auto* ce = constructOf(vd->getInit())) var_inits_.insert(ce);
     }
-    for (const Stmt* c : s->children()) collect_var_inits(c);
+    for (const Stmt* c : s->children()) collectVarInits(c);
   }
 
-  void mark_unevaluated(const Stmt* s) {
+  void markUnevaluated(const Stmt* s) {
     if (!s) return;
     unevaluated_.insert(s);
-    for (const Stmt* c : s->children()) mark_unevaluated(c);
+    for (const Stmt* c : s->children()) markUnevaluated(c);
   }
 
-  static const CXXConstructExpr* construct_of(const Expr* e) {
+  static const CXXConstructExpr* constructOf(const Expr* e) {
     for (int i = 0; e && i < 8; ++i) {
       e = e->IgnoreImplicit();
       if (const auto* ce = dyn_cast<CXXConstructExpr>(e)) return ce;
@@ -305,10 +299,10 @@ class FunctionAnalysis {
     return nullptr;
   }
 
-  std::optional<HeldLock> lock_at(const Expr* lock_expr, SourceLocation at) const {
-    auto type = lock_type(lock_expr->getType());
+  std::optional<HeldLock> lockAt(const Expr* lock_expr, SourceLocation at) const {
+    auto type = vocab::lockType(lock_expr->getType());
     if (!type) return std::nullopt;
-    auto key = key_of(lock_expr);
+    auto key = keyOf(lock_expr);
     if (!key) return std::nullopt;
     LockKind kind = type->kind;
     // A C mutex's kind is set by its initialisation, which a parameter hides: do not guess.
@@ -371,32 +365,32 @@ class FunctionAnalysis {
     if (const auto* ds = dyn_cast<DeclStmt>(st)) {
       for (const Decl* d : ds->decls())
         if (const auto* vd = dyn_cast<VarDecl>(d); vd && vd->getInit())
-          if (const auto* ce = construct_of(vd->getInit()))
-            if (auto g = guard_from(ce, s, record)) s.guards[vd] = *g;
+          if (const auto* ce = constructOf(vd->getInit()))
+            if (auto g = guardFrom(ce, s, record)) s.guards[vd] = *g;
       return;
     }
     if (const auto* ce = dyn_cast<CXXConstructExpr>(st)) {
       if (var_inits_.count(ce)) return;  // handled with its DeclStmt
-      if (guard_kind(ce->getType()) != GuardKind::kNone) {
+      if (vocab::guardKind(ce->getType()) != GuardKind::kNone) {
         // A temporary guard: acquires, then releases at the end of the full-expression.
         State scratch = s;
-        if (auto g = guard_from(ce, scratch, record)) {
+        if (auto g = guardFrom(ce, scratch, record)) {
           (void)g;
         }
         return;
       }
       if (const CXXConstructorDecl* ctor = ce->getConstructor())
-        record_call(ctor, ce->getBeginLoc(), CallBinding{}, ce->arguments(), s, record, ce);
+        recordCall(ctor, ce->getBeginLoc(), CallBinding{}, ce->arguments(), s, record, ce);
       return;
     }
-    if (const auto* mc = dyn_cast<CXXMemberCallExpr>(st)) return member_call(mc, s, record);
-    if (const auto* oc = dyn_cast<CXXOperatorCallExpr>(st)) return operator_call(oc, s, record);
-    if (const auto* call = dyn_cast<CallExpr>(st)) return free_call(call, s, record);
+    if (const auto* mc = dyn_cast<CXXMemberCallExpr>(st)) return memberCall(mc, s, record);
+    if (const auto* oc = dyn_cast<CXXOperatorCallExpr>(st)) return operatorCall(oc, s, record);
+    if (const auto* call = dyn_cast<CallExpr>(st)) return freeCall(call, s, record);
   }
 
   // The locks a guard construction takes; acquires/holds them in `s`.
-  std::optional<Guard> guard_from(const CXXConstructExpr* ce, State& s, bool record) {
-    GuardKind gk = guard_kind(ce->getType());
+  std::optional<Guard> guardFrom(const CXXConstructExpr* ce, State& s, bool record) {
+    GuardKind gk = vocab::guardKind(ce->getType());
     if (gk == GuardKind::kNone) return std::nullopt;
     Guard g;
     std::vector<const Expr*> args(ce->arg_begin(), ce->arg_end());
@@ -405,7 +399,7 @@ class FunctionAnalysis {
     auto locks_of = [&](size_t from, size_t to) {
       std::vector<HeldLock> v;
       for (size_t i = from; i < to && i < args.size(); ++i)
-        if (auto l = lock_at(args[i], at)) v.push_back(*l);
+        if (auto l = lockAt(args[i], at)) v.push_back(*l);
       return v;
     };
     switch (gk) {
@@ -413,28 +407,28 @@ class FunctionAnalysis {
         if (args.empty()) return std::nullopt;
         g.locks = locks_of(0, 1);
         g.owns = true;
-        if (args.size() > 1 && is_tag(args[1], "adopt_lock_t"))
+        if (args.size() > 1 && isTag(args[1], "adopt_lock_t"))
           hold(s, g.locks);
         else
           acquire(s, g.locks, record);
         break;
       case GuardKind::kUniqueLock:
       case GuardKind::kSharedLock:
-        if (args.size() == 1 && guard_kind(args[0]->getType()) != GuardKind::kNone) {
+        if (args.size() == 1 && vocab::guardKind(args[0]->getType()) != GuardKind::kNone) {
           // Move construction: the new guard takes over the old one's lock and ownership.
-          const VarDecl* from = guard_var(strip_move(args[0]), s);
+          const VarDecl* from = guardVar(stripMove(args[0]), s);
           if (!from) return Guard{};
           Guard moved = s.guards[from];
           s.guards.erase(from);
           return moved;
         }
-        if (args.empty() || !lock_type(args[0]->getType())) return Guard{};  // default
+        if (args.empty() || !vocab::lockType(args[0]->getType())) return Guard{};  // default
         g.locks = locks_of(0, 1);
         for (auto& l : g.locks) l.shared = gk == GuardKind::kSharedLock;
         if (args.size() == 1) {
           g.owns = true;
           acquire(s, g.locks, record);
-        } else if (is_tag(args[1], "adopt_lock_t")) {
+        } else if (isTag(args[1], "adopt_lock_t")) {
           g.owns = true;
           hold(s, g.locks);
         }
@@ -442,7 +436,7 @@ class FunctionAnalysis {
         break;
       case GuardKind::kScopedLock:
         g.owns = true;
-        if (!args.empty() && is_tag(args[0], "adopt_lock_t")) {
+        if (!args.empty() && isTag(args[0], "adopt_lock_t")) {
           g.locks = locks_of(1, args.size());
           hold(s, g.locks);
         } else {
@@ -458,7 +452,7 @@ class FunctionAnalysis {
             if (const auto* dre = dyn_cast<DeclRefExpr>(a->IgnoreParenImpCasts()))
               if (const auto* p = dyn_cast<ParmVarDecl>(dre->getDecl()))
                 if (p->getFunctionScopeIndex() < args.size())
-                  if (auto l = lock_at(args[p->getFunctionScopeIndex()], at)) g.locks.push_back(*l);
+                  if (auto l = lockAt(args[p->getFunctionScopeIndex()], at)) g.locks.push_back(*l);
         g.owns = true;
         acquire(s, g.locks, record);
         break;
@@ -470,7 +464,7 @@ class FunctionAnalysis {
   }
 
   // `std::move(x)` -> `x`.
-  static const Expr* strip_move(const Expr* e) {
+  static const Expr* stripMove(const Expr* e) {
     e = e->IgnoreParenImpCasts();
     if (const auto* call = dyn_cast<CallExpr>(e))
       if (const FunctionDecl* fd = call->getDirectCallee())
@@ -483,14 +477,14 @@ class FunctionAnalysis {
   // A tracked guard handed by reference or pointer to a user function may be unlocked there:
   // its locks no longer count as held (precision first), before the call is recorded.
   template <typename Args>
-  void escape_guards(const FunctionDecl* callee, Args args, State& s) {
+  void escapeGuards(const FunctionDecl* callee, Args args, State& s) {
     if (!callee || sm_.isInSystemHeader(callee->getLocation())) return;  // e.g. cv.wait(lk)
     for (const Expr* a : args) {
-      const VarDecl* gv = guard_var(a, s);
+      const VarDecl* gv = guardVar(a, s);
       if (!gv) {
         if (const auto* uo = dyn_cast<UnaryOperator>(a->IgnoreParenImpCasts());
             uo && uo->getOpcode() == UO_AddrOf)
-          gv = guard_var(uo->getSubExpr(), s);
+          gv = guardVar(uo->getSubExpr(), s);
       }
       if (!gv) continue;
       for (const auto& l : s.guards[gv].locks) s.held.erase(l.key);
@@ -499,7 +493,7 @@ class FunctionAnalysis {
     }
   }
 
-  const VarDecl* guard_var(const Expr* e, const State& s) const {
+  const VarDecl* guardVar(const Expr* e, const State& s) const {
     const auto* dre = dyn_cast<DeclRefExpr>(e->IgnoreParenImpCasts());
     if (!dre) return nullptr;
     const auto* vd = dyn_cast<VarDecl>(dre->getDecl());
@@ -507,14 +501,14 @@ class FunctionAnalysis {
   }
 
   // Does `lock.acquire(blocking, timeout)` block until acquired? (weft::Lock / RLock)
-  void member_call(const CXXMemberCallExpr* mc, State& s, bool record) {
+  void memberCall(const CXXMemberCallExpr* mc, State& s, bool record) {
     const CXXMethodDecl* md = mc->getMethodDecl();
     const Expr* obj = mc->getImplicitObjectArgument();
     if (!md || !obj) return;
     llvm::StringRef name = md->getIdentifier() ? md->getName() : "";
     SourceLocation at = mc->getBeginLoc();
 
-    if (const VarDecl* gv = guard_var(obj, s)) {
+    if (const VarDecl* gv = guardVar(obj, s)) {
       Guard& g = s.guards[gv];
       switch (vocab::guardMethod(name)) {
         case vocab::GuardMethod::kUnlock:
@@ -540,9 +534,9 @@ class FunctionAnalysis {
       }
       return;
     }
-    if (guard_kind(obj->getType()) != GuardKind::kNone) return;  // untracked guard
+    if (vocab::guardKind(obj->getType()) != GuardKind::kNone) return;  // untracked guard
 
-    if (auto lt = lock_type(obj->getType())) {
+    if (auto lt = vocab::lockType(obj->getType())) {
       bool weft_like = lt->name == "weft::Lock" || lt->name == "weft::RLock";
       bool annotated_acquire = md->hasAttr<AcquireCapabilityAttr>();
       bool annotated_release = md->hasAttr<ReleaseCapabilityAttr>();
@@ -553,15 +547,15 @@ class FunctionAnalysis {
       if ((op == vocab::Op::kLock && blocks) ||
           (annotated_acquire && md->getNumParams() == 0 &&
            !md->hasAttr<TryAcquireCapabilityAttr>())) {
-        if (auto l = lock_at(obj, at)) acquire(s, {*l}, record);
+        if (auto l = lockAt(obj, at)) acquire(s, {*l}, record);
       } else if (op == vocab::Op::kLockShared && lt->shared) {
-        if (auto l = lock_at(obj, at)) {
+        if (auto l = lockAt(obj, at)) {
           l->shared = true;
           acquire(s, {*l}, record);
         }
       } else if ((op == vocab::Op::kUnlock && (!weft_name || weft_like)) || annotated_release ||
                  (op == vocab::Op::kUnlockShared && lt->shared)) {
-        if (auto k = key_of(obj)) release(s, *k);
+        if (auto k = keyOf(obj)) release(s, *k);
       }
       return;  // try_lock, try_lock_shared, ...: not blocking acquisitions
     }
@@ -570,22 +564,22 @@ class FunctionAnalysis {
     const Expr* base = obj->IgnoreParenImpCasts();
     if (isa<CXXThisExpr>(base)) {
       binding.receiver = CallBinding::Receiver::kSame;
-    } else if (auto k = key_of(base)) {
+    } else if (auto k = keyOf(base)) {
       binding.receiver = CallBinding::Receiver::kKey;
       binding.receiver_key = *k;
     }
-    escape_guards(md, mc->arguments(), s);
-    record_call(md, at, std::move(binding), mc->arguments(), s, record, mc);
+    escapeGuards(md, mc->arguments(), s);
+    recordCall(md, at, std::move(binding), mc->arguments(), s, record, mc);
   }
 
-  void operator_call(const CXXOperatorCallExpr* oc, State& s, bool record) {
+  void operatorCall(const CXXOperatorCallExpr* oc, State& s, bool record) {
     const auto* md = dyn_cast_or_null<CXXMethodDecl>(oc->getDirectCallee());
-    if (!md || oc->getNumArgs() == 0) return free_call(oc, s, record);
-    if (guard_kind(oc->getArg(0)->getType()) != GuardKind::kNone) {
+    if (!md || oc->getNumArgs() == 0) return freeCall(oc, s, record);
+    if (vocab::guardKind(oc->getArg(0)->getType()) != GuardKind::kNone) {
       if (oc->getOperator() == OO_Equal && oc->getNumArgs() == 2) {
         // lk = std::move(other): lk unlocks what it owned and takes over other's lock.
-        const VarDecl* to = guard_var(oc->getArg(0), s);
-        const VarDecl* from = guard_var(strip_move(oc->getArg(1)), s);
+        const VarDecl* to = guardVar(oc->getArg(0), s);
+        const VarDecl* from = guardVar(stripMove(oc->getArg(1)), s);
         if (to) {
           const Guard& old_guard = s.guards[to];
           if (old_guard.owns || old_guard.unknown)
@@ -601,16 +595,16 @@ class FunctionAnalysis {
     if (md->getParent()->isLambda() || isa<CXXThisExpr>(base)) {
       // A lambda's `this` and captured locals are the enclosing function's.
       binding.receiver = CallBinding::Receiver::kSame;
-    } else if (auto k = key_of(base)) {
+    } else if (auto k = keyOf(base)) {
       binding.receiver = CallBinding::Receiver::kKey;
       binding.receiver_key = *k;
     }
     auto args = llvm::make_range(oc->arg_begin() + 1, oc->arg_end());
-    escape_guards(md, args, s);
-    record_call(md, oc->getBeginLoc(), std::move(binding), args, s, record, oc);
+    escapeGuards(md, args, s);
+    recordCall(md, oc->getBeginLoc(), std::move(binding), args, s, record, oc);
   }
 
-  void free_call(const CallExpr* call, State& s, bool record) {
+  void freeCall(const CallExpr* call, State& s, bool record) {
     const FunctionDecl* callee = call->getDirectCallee();
     if (!callee || !callee->getIdentifier()) return;
     llvm::StringRef name = callee->getName();
@@ -621,42 +615,42 @@ class FunctionAnalysis {
       // unlocks (pthread_rwlock_unlock releases either mode).
       if ((op.op == vocab::Op::kLock || op.op == vocab::Op::kLockShared) &&
           call->getNumArgs() >= 1) {
-        if (auto l = lock_at(call->getArg(0), at)) {
+        if (auto l = lockAt(call->getArg(0), at)) {
           l->shared = op.op == vocab::Op::kLockShared;
           acquire(s, {*l}, record);
         }
         return;
       }
       if (op.op == vocab::Op::kUnlock && call->getNumArgs() >= 1) {
-        if (auto k = key_of(call->getArg(0))) release(s, *k);
+        if (auto k = keyOf(call->getArg(0))) release(s, *k);
         return;
       }
       if (name == "pthread_mutex_init" && call->getNumArgs() >= 2) {
         if (!call->getArg(1)->IgnoreParenImpCasts()->isNullPointerConstant(
                 ctx_, Expr::NPC_ValueDependentIsNotNull) &&
-            !default_attr(call->getArg(1)))
-          note_non_default(call->getArg(0));
+            !defaultAttr(call->getArg(1)))
+          noteNonDefault(call->getArg(0));
         return;
       }
       if (name == "mtx_init" && call->getNumArgs() >= 2) {
         Expr::EvalResult r;
         // mtx_recursive is bit 0 of the type in glibc's <threads.h>; unknown types are unknown.
         if (!call->getArg(1)->EvaluateAsInt(r, ctx_) || (r.Val.getInt().getExtValue() & 1))
-          note_non_default(call->getArg(0));
+          noteNonDefault(call->getArg(0));
         return;
       }
     }
     if (callee->isInStdNamespace() && name == "lock" && call->getNumArgs() >= 2) {
       std::vector<HeldLock> locks;
       for (const Expr* a : call->arguments()) {
-        if (const VarDecl* gv = guard_var(a, s)) {
+        if (const VarDecl* gv = guardVar(a, s)) {
           Guard& g = s.guards[gv];
           for (auto l : g.locks) {
             l.site = site(at);
             locks.push_back(l);
           }
           g.owns = true;
-        } else if (auto l = lock_at(a, at)) {
+        } else if (auto l = lockAt(a, at)) {
           locks.push_back(*l);
         }
       }
@@ -666,16 +660,16 @@ class FunctionAnalysis {
     // Annotated free functions: acquire_capability(arg).
     if (callee->hasAttr<AcquireCapabilityAttr>() || callee->hasAttr<ReleaseCapabilityAttr>())
       return;
-    escape_guards(callee, call->arguments(), s);
-    record_call(callee, at, CallBinding{}, call->arguments(), s, record, call);
+    escapeGuards(callee, call->arguments(), s);
+    recordCall(callee, at, CallBinding{}, call->arguments(), s, record, call);
   }
 
   // True when `e` is `&attr`, a local pthread_mutexattr_t of this function whose every use is
   // visible and keeps the default type: pthread_mutexattr_init/destroy, the getters, setters
   // other than settype, settype to PTHREAD_MUTEX_NORMAL/DEFAULT, and pthread_mutex_init. Any other
   // use (passed to a helper, settype to anything else or to a variable) is not guessed at.
-  bool default_attr(const Expr* e) const {
-    const VarDecl* vd = attr_var(e);
+  bool defaultAttr(const Expr* e) const {
+    const VarDecl* vd = attrVar(e);
     if (!vd || !vd->isLocalVarDecl() || vd->isStaticLocal() || vd->getDeclContext() != fd_)
       return false;
     if (const Expr* init = vd->getInit()) {  // C++: a trivial default construction is no init
@@ -683,18 +677,18 @@ class FunctionAnalysis {
       if (!ce || ce->getNumArgs() != 0) return false;
     }
     unsigned total = 0, allowed = 0;
-    count_attr_uses(fd_->getBody(), vd, total, allowed);
+    countAttrUses(fd_->getBody(), vd, total, allowed);
     return total > 0 && total == allowed;
   }
 
-  static const VarDecl* attr_var(const Expr* e) {
+  static const VarDecl* attrVar(const Expr* e) {
     const auto* u = dyn_cast<UnaryOperator>(e->IgnoreParenImpCasts());
     if (!u || u->getOpcode() != UO_AddrOf) return nullptr;
     const auto* dre = dyn_cast<DeclRefExpr>(u->getSubExpr()->IgnoreParenImpCasts());
     return dre ? dyn_cast<VarDecl>(dre->getDecl()) : nullptr;
   }
 
-  static bool default_kind(const Expr* kind) {
+  static bool defaultKind(const Expr* kind) {
     const auto* dre = dyn_cast<DeclRefExpr>(kind->IgnoreParenImpCasts());
     const auto* ec = dre ? dyn_cast<EnumConstantDecl>(dre->getDecl()) : nullptr;
     if (!ec || !ec->getIdentifier()) return false;
@@ -703,7 +697,7 @@ class FunctionAnalysis {
            n == "PTHREAD_MUTEX_TIMED_NP";
   }
 
-  static void count_attr_uses(const Stmt* s, const VarDecl* vd, unsigned& total,
+  static void countAttrUses(const Stmt* s, const VarDecl* vd, unsigned& total,
                               unsigned& allowed) {
     if (!s) return;
     if (const auto* dre = dyn_cast<DeclRefExpr>(s); dre && dre->getDecl() == vd) ++total;
@@ -711,31 +705,31 @@ class FunctionAnalysis {
       const FunctionDecl* fn = call->getDirectCallee();
       llvm::StringRef n = fn && fn->getIdentifier() ? fn->getName() : "";
       for (unsigned i = 0; i < call->getNumArgs(); ++i) {
-        if (attr_var(call->getArg(i)) != vd) continue;
+        if (attrVar(call->getArg(i)) != vd) continue;
         bool ok = false;
         if (n == "pthread_mutex_init") {
           ok = i == 1;
         } else if (n == "pthread_mutexattr_settype") {
-          ok = i == 0 && call->getNumArgs() == 2 && default_kind(call->getArg(1));
+          ok = i == 0 && call->getNumArgs() == 2 && defaultKind(call->getArg(1));
         } else if (n.starts_with("pthread_mutexattr_")) {
           ok = i == 0;  // init, destroy, get*, setpshared, setprotocol, setrobust, ...
         }
         if (ok) ++allowed;
       }
     }
-    for (const Stmt* c : s->children()) count_attr_uses(c, vd, total, allowed);
+    for (const Stmt* c : s->children()) countAttrUses(c, vd, total, allowed);
   }
 
-  void note_non_default(const Expr* lock_expr) {
-    if (auto k = key_of(lock_expr); k && k->root != LockKey::Root::kParam)
+  void noteNonDefault(const Expr* lock_expr) {
+    if (auto k = keyOf(lock_expr); k && k->root != LockKey::Root::kParam)
       facts_.non_default.insert(*k);
   }
 
   // What every path to `stmt` says about the function's parameters (ParamTests.h).
-  std::vector<ParamTest> path_tests(const Stmt* stmt) { return ast::paramTestsAt(ctx_, fd_, stmt); }
+  std::vector<ParamTest> pathTests(const Stmt* stmt) { return ast::paramTestsAt(ctx_, fd_, stmt); }
 
   template <typename Args>
-  void record_call(const FunctionDecl* callee, SourceLocation at, CallBinding binding, Args args,
+  void recordCall(const FunctionDecl* callee, SourceLocation at, CallBinding binding, Args args,
                    const State& s, bool record, const Stmt* stmt = nullptr) {
     if (!record || !callee) return;
     // Library code does not call back into the program's locks in ways we model.
@@ -743,7 +737,7 @@ class FunctionAnalysis {
     Call c;
     c.callee = usr(callee);
     if (c.callee.empty()) return;
-    c.callee_name = display_name(callee);
+    c.callee_name = displayName(callee);
     c.site = site(at);
     size_t i = 0;
     for (const Expr* a : args) {
@@ -756,7 +750,7 @@ class FunctionAnalysis {
       if (i < callee->getNumParams()) {
         QualType pt = callee->getParamDecl(i)->getType();
         // Only by reference or pointer is the callee's object the caller's.
-        if (pt->isReferenceType() || pt->isPointerType()) k = key_of(a);
+        if (pt->isReferenceType() || pt->isPointerType()) k = keyOf(a);
       }
       binding.args.push_back(k);
       ++i;
@@ -764,7 +758,7 @@ class FunctionAnalysis {
     c.binding = std::move(binding);
     c.held = snapshot(s);
     c.released_outer.assign(s.released_outer.begin(), s.released_outer.end());
-    c.requires_ = path_tests(stmt);
+    c.requires_ = pathTests(stmt);
     facts_fn_->calls.push_back(std::move(c));
   }
 
@@ -799,13 +793,13 @@ class Collector : public RecursiveASTVisitor<Collector> {
   // Statically initialised recursive pthread mutexes.
   bool VisitVarDecl(VarDecl* vd) {
     if (vd->hasGlobalStorage() && vd->getInit())
-      check_static_init(vd->getType(), vd->getInit(),
+      checkStaticInit(vd->getType(), vd->getInit(),
                         LockKey{LockKey::Root::kGlobal, vd->getQualifiedNameAsString(), {}});
     return true;
   }
   bool VisitFieldDecl(FieldDecl* fd) {
     if (fd->hasInClassInitializer() && fd->getInClassInitializer())
-      check_static_init(fd->getType(), fd->getInClassInitializer(),
+      checkStaticInit(fd->getType(), fd->getInClassInitializer(),
                         LockKey{LockKey::Root::kThis,
                                 fd->getParent()->getQualifiedNameAsString(),
                                 {fd->getNameAsString()}});
@@ -822,7 +816,7 @@ class Collector : public RecursiveASTVisitor<Collector> {
     FunctionAnalysis(ctx_, fd, facts_, groups_).run();
   }
 
-  void check_static_init(QualType t, const Expr* init, LockKey key) {
+  void checkStaticInit(QualType t, const Expr* init, LockKey key) {
     if (!vocab::hasTypedefName(t, "pthread_mutex_t")) return;
     const SourceManager& sm = ctx_.getSourceManager();
     CharSourceRange r = sm.getExpansionRange(init->getSourceRange());
@@ -840,14 +834,14 @@ class Collector : public RecursiveASTVisitor<Collector> {
 
 }  // namespace
 
-Facts extract_facts(clang::ASTContext& ctx) {
+Facts extractFacts(clang::ASTContext& ctx) {
   Facts facts;
   Collector c(ctx, facts);
   c.TraverseAST(ctx);  // honours the driver's traversal scope (no system-header decls)
   return facts;
 }
 
-const Facts& tu_facts(clang::ASTContext& ctx) {
+const Facts& tuFacts(clang::ASTContext& ctx) {
   struct Cache {
     const clang::ASTContext* ctx = nullptr;
     const clang::TranslationUnitDecl* tu = nullptr;
@@ -861,7 +855,7 @@ const Facts& tu_facts(clang::ASTContext& ctx) {
   // An ASTContext may be allocated at a freed one's address: compare the TU and file too.
   if (cache.ctx != &ctx || cache.tu != ctx.getTranslationUnitDecl() ||
       cache.main_file != main_file) {
-    cache.facts = extract_facts(ctx);
+    cache.facts = extractFacts(ctx);
     cache.ctx = &ctx;
     cache.tu = ctx.getTranslationUnitDecl();
     cache.main_file = std::move(main_file);

@@ -21,11 +21,11 @@ namespace weft::analyzer::locks {
 // Extracts the lock facts of every function body of the translation unit outside system headers
 // (template instantiations and lambdas included, dependent templates skipped). Never throws;
 // functions whose CFG cannot be built are skipped.
-Facts extract_facts(clang::ASTContext& ctx);
+Facts extractFacts(clang::ASTContext& ctx);
 
-// extract_facts(ctx), computed once per translation unit and thread: both lock checks run on
+// extractFacts(ctx), computed once per translation unit and thread: both lock checks run on
 // the same TU one after the other and share the result. The reference is valid until the next
 // call on this thread with another TU.
-const Facts& tu_facts(clang::ASTContext& ctx);
+const Facts& tuFacts(clang::ASTContext& ctx);
 
 }  // namespace weft::analyzer::locks

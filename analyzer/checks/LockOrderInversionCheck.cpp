@@ -19,23 +19,23 @@ void LockOrderInversionCheck::report(const std::vector<locks::Finding>& findings
 
 // Findings visible inside this TU alone (the only ones when --summaries-dir defers the merge).
 void LockOrderInversionCheck::onEndOfTranslationUnit(clang::ASTContext& ctx) {
-  report(locks::find_order_inversions(locks::tu_facts(ctx)));
+  report(locks::findOrderInversions(locks::tuFacts(ctx)));
   // Orders between elements of one container of locks (ElementOrder.h).
-  for (const locks::ElementFinding& f : locks::find_element_order_inversions(ctx)) {
+  for (const locks::ElementFinding& f : locks::findElementOrderInversions(ctx)) {
     DiagBuilder d = diag(f.acquire->getBeginLoc(), f.message);
     if (f.other) d.note(f.other->getBeginLoc(), f.note);
   }
 }
 
 bool LockOrderInversionCheck::summarize(clang::ASTContext& ctx, nlohmann::json& out) {
-  out = locks::to_json(locks::tu_facts(ctx));
+  out = locks::to_json(locks::tuFacts(ctx));
   return true;
 }
 
 // Findings that need several TUs: calls into functions defined elsewhere, orders taken in
 // different files. Those already reported by a TU are dropped by the driver.
 void LockOrderInversionCheck::mergeSummaries(const std::vector<const nlohmann::json*>& summaries) {
-  report(locks::find_order_inversions(lockcheck::merged(summaries)));
+  report(locks::findOrderInversions(lockcheck::merged(summaries)));
 }
 
 }  // namespace weft::analyzer

@@ -15,18 +15,18 @@ void LockReentryCheck::report(const std::vector<locks::Finding>& findings) {
 
 // Findings visible inside this TU alone (the only ones when --summaries-dir defers the merge).
 void LockReentryCheck::onEndOfTranslationUnit(clang::ASTContext& ctx) {
-  report(locks::find_reentries(locks::tu_facts(ctx)));
+  report(locks::findReentries(locks::tuFacts(ctx)));
 }
 
 bool LockReentryCheck::summarize(clang::ASTContext& ctx, nlohmann::json& out) {
-  out = locks::to_json(locks::tu_facts(ctx));
+  out = locks::to_json(locks::tuFacts(ctx));
   return true;
 }
 
 // Findings that need several TUs: calls into functions defined elsewhere, orders taken in
 // different files. Those already reported by a TU are dropped by the driver.
 void LockReentryCheck::mergeSummaries(const std::vector<const nlohmann::json*>& summaries) {
-  report(locks::find_reentries(lockcheck::merged(summaries)));
+  report(locks::findReentries(lockcheck::merged(summaries)));
 }
 
 }  // namespace weft::analyzer

@@ -16,7 +16,7 @@ using nlohmann::json;
 // through pointer fields, and they keep the closure finite.
 constexpr size_t kMaxPath = 4;
 
-const char* root_name(LockKey::Root r) {
+const char* rootName(LockKey::Root r) {
   switch (r) {
     case LockKey::Root::kGlobal:
       return "global";
@@ -30,7 +30,7 @@ const char* root_name(LockKey::Root r) {
   return "global";
 }
 
-LockKey::Root root_from(const std::string& s) {
+LockKey::Root rootFrom(const std::string& s) {
   if (s == "this") return LockKey::Root::kThis;
   if (s == "param") return LockKey::Root::kParam;
   if (s == "local") return LockKey::Root::kLocal;
@@ -38,7 +38,7 @@ LockKey::Root root_from(const std::string& s) {
   throw std::runtime_error("unknown lock root '" + s + "'");
 }
 
-const char* kind_name(LockKind k) {
+const char* kindName(LockKind k) {
   switch (k) {
     case LockKind::kNonRecursive:
       return "non-recursive";
@@ -50,22 +50,22 @@ const char* kind_name(LockKind k) {
   return "unknown";
 }
 
-LockKind kind_from(const std::string& s) {
+LockKind kindFrom(const std::string& s) {
   if (s == "non-recursive") return LockKind::kNonRecursive;
   if (s == "recursive") return LockKind::kRecursive;
   return LockKind::kUnknown;
 }
 
-json site_json(const Site& s) { return {{"file", s.file}, {"line", s.line}, {"column", s.column}}; }
-Site site_from(const json& j) {
+json siteJson(const Site& s) { return {{"file", s.file}, {"line", s.line}, {"column", s.column}}; }
+Site siteFrom(const json& j) {
   return {j.at("file").get<std::string>(), j.at("line").get<unsigned>(),
           j.at("column").get<unsigned>()};
 }
-json key_json(const LockKey& k) {
-  return {{"root", root_name(k.root)}, {"name", k.name}, {"path", k.path}};
+json keyJson(const LockKey& k) {
+  return {{"root", rootName(k.root)}, {"name", k.name}, {"path", k.path}};
 }
-LockKey key_from(const json& j) {
-  LockKey k{root_from(j.at("root").get<std::string>()), j.at("name").get<std::string>(),
+LockKey keyFrom(const json& j) {
+  LockKey k{rootFrom(j.at("root").get<std::string>()), j.at("name").get<std::string>(),
             j.at("path").get<std::vector<std::string>>()};
   if (k.root == LockKey::Root::kParam &&
       (k.name.empty() || k.name.size() > 4 ||
@@ -73,35 +73,35 @@ LockKey key_from(const json& j) {
     throw std::runtime_error("bad parameter index in lock facts");
   return k;
 }
-json held_json(const HeldLock& h) {
-  return {{"key", key_json(h.key)}, {"kind", kind_name(h.kind)}, {"spelling", h.spelling},
-          {"type", h.type},         {"site", site_json(h.site)}, {"group", h.group},
+json heldJson(const HeldLock& h) {
+  return {{"key", keyJson(h.key)}, {"kind", kindName(h.kind)}, {"spelling", h.spelling},
+          {"type", h.type},         {"site", siteJson(h.site)}, {"group", h.group},
           {"cls", h.cls}, {"shared", h.shared}};
 }
-HeldLock held_from(const json& j) {
-  return {key_from(j.at("key")),
-          kind_from(j.at("kind").get<std::string>()),
+HeldLock heldFrom(const json& j) {
+  return {keyFrom(j.at("key")),
+          kindFrom(j.at("kind").get<std::string>()),
           j.at("spelling").get<std::string>(),
           j.at("type").get<std::string>(),
-          site_from(j.at("site")),
+          siteFrom(j.at("site")),
           j.at("group").get<int>(),
           j.value("cls", std::string()),
           j.value("shared", false)};
 }
-json held_list_json(const std::vector<HeldLock>& v) {
+json heldListJson(const std::vector<HeldLock>& v) {
   json a = json::array();
-  for (const auto& h : v) a.push_back(held_json(h));
+  for (const auto& h : v) a.push_back(heldJson(h));
   return a;
 }
-std::vector<HeldLock> held_list_from(const json& j) {
+std::vector<HeldLock> heldListFrom(const json& j) {
   std::vector<HeldLock> v;
-  for (const auto& e : j) v.push_back(held_from(e));
+  for (const auto& e : j) v.push_back(heldFrom(e));
   return v;
 }
-json opt_key_json(const std::optional<LockKey>& k) { return k ? key_json(*k) : json(nullptr); }
-std::optional<LockKey> opt_key_from(const json& j) {
+json optKeyJson(const std::optional<LockKey>& k) { return k ? keyJson(*k) : json(nullptr); }
+std::optional<LockKey> optKeyFrom(const json& j) {
   if (j.is_null()) return std::nullopt;
-  return key_from(j);
+  return keyFrom(j);
 }
 
 // ---- Closure over the call graph --------------------------------------------------------------
@@ -131,7 +131,7 @@ struct Edge {
   std::vector<ParamTest> requires_;  // the holder's parameters on the way to `at`
 };
 
-bool is_param(const LockKey& k) { return k.root == LockKey::Root::kParam; }
+bool isParam(const LockKey& k) { return k.root == LockKey::Root::kParam; }
 
 std::string display(const LockKey& k, const std::string& fallback) {
   std::string s;
@@ -150,7 +150,7 @@ std::string display(const LockKey& k, const std::string& fallback) {
 
 // Maps a key of `callee`'s facts to the caller's terms at call `c`; nullopt when the callee's
 // lock is not one the caller can name (another object, a callee-local mutex).
-std::optional<LockKey> map_key(const LockKey& k, const Call& c, const FunctionFacts& callee) {
+std::optional<LockKey> mapKey(const LockKey& k, const Call& c, const FunctionFacts& callee) {
   std::optional<LockKey> out;
   auto extend = [&](const LockKey& base) {
     LockKey r = base;
@@ -200,12 +200,12 @@ bool feasible(const std::vector<ParamTest>& tests, const Call& c) {
 // Which of two ways a function takes a lock (or of two edges between the same pair of locks)
 // to keep: a write acquisition conflicts with every holder, a read one only with writers.
 bool stronger(const TransAcq& a, const TransAcq& b) { return !a.lock.shared && b.lock.shared; }
-int exclusive_sides(const Edge& e) { return !e.from.shared + !e.to.shared; }
-bool stronger(const Edge& a, const Edge& b) { return exclusive_sides(a) > exclusive_sides(b); }
+int exclusiveSides(const Edge& e) { return !e.from.shared + !e.to.shared; }
+bool stronger(const Edge& a, const Edge& b) { return exclusiveSides(a) > exclusiveSides(b); }
 
 // Puts `v` at `k` unless an entry at least as strong is there; true if the map changed.
 template <typename Map, typename V>
-bool put_stronger(Map& m, const typename Map::key_type& k, V&& v) {
+bool putStronger(Map& m, const typename Map::key_type& k, V&& v) {
   auto [it, fresh] = m.emplace(k, v);
   if (fresh) return true;
   if (!stronger(v, it->second)) return false;
@@ -220,12 +220,12 @@ Closure close(const Facts& facts) {
     auto& edges = cl.edges[id];
     for (const auto& a : f.acquisitions) {
       if (!a.released_outer)
-        put_stronger(mine, a.lock.key, TransAcq{a.lock, f.name, {}, a.requires_});
+        putStronger(mine, a.lock.key, TransAcq{a.lock, f.name, {}, a.requires_});
       for (const auto& h : a.held) {
         if (h.key == a.lock.key) continue;
         // std::scoped_lock(a, b) / std::lock(a, b) avoid deadlock among their arguments.
         if (h.group >= 0 && h.group == a.lock.group) continue;
-        put_stronger(edges, std::pair{h.key, a.lock.key},
+        putStronger(edges, std::pair{h.key, a.lock.key},
                      Edge{h, a.lock, a.lock.site, f.name, f.name, {}, a.requires_});
       }
     }
@@ -244,7 +244,7 @@ Closure close(const Facts& facts) {
         auto& mine = cl.acq[id];
         auto& edges = cl.edges[id];
         for (const auto& [k, t] : callee_acq) {
-          auto mk = map_key(k, c, callee);
+          auto mk = mapKey(k, c, callee);
           if (!mk || contains(c.released_outer, *mk) || !feasible(t.requires_, c)) continue;
           TransAcq nt = t;
           nt.requires_ = c.requires_;
@@ -253,16 +253,16 @@ Closure close(const Facts& facts) {
           nt.chain.insert(nt.chain.begin(), Step{c.site, f.name, c.callee_name});
           for (const auto& h : c.held) {
             if (h.key == *mk) continue;
-            if (put_stronger(edges, std::pair{h.key, *mk},
+            if (putStronger(edges, std::pair{h.key, *mk},
                              Edge{h, nt.lock, c.site, f.name, nt.acquirer, nt.chain, c.requires_}))
               changed = true;
           }
-          if (put_stronger(mine, *mk, std::move(nt))) changed = true;
+          if (putStronger(mine, *mk, std::move(nt))) changed = true;
         }
         for (const auto& [pair, e] : callee_edges) {
           if (!feasible(e.requires_, c)) continue;
-          auto mf = map_key(pair.first, c, callee);
-          auto mt = map_key(pair.second, c, callee);
+          auto mf = mapKey(pair.first, c, callee);
+          auto mt = mapKey(pair.second, c, callee);
           if (!mf || !mt || *mf == *mt) continue;
           // Edges between two fields of the callee's object, seen through another object, are
           // the class-level edge again under a second name: keep the class-level one only.
@@ -278,7 +278,7 @@ Closure close(const Facts& facts) {
           ne.at = c.site;
           ne.holder = f.name;
           ne.requires_ = c.requires_;
-          if (put_stronger(edges, std::pair{*mf, *mt}, std::move(ne))) changed = true;
+          if (putStronger(edges, std::pair{*mf, *mt}, std::move(ne))) changed = true;
         }
       }
     }
@@ -286,7 +286,7 @@ Closure close(const Facts& facts) {
   return cl;
 }
 
-bool is_non_default(const Facts& facts, const LockKey& k) {
+bool isNonDefault(const Facts& facts, const LockKey& k) {
   if (facts.non_default.count(k)) return true;
   for (const auto& nd : facts.non_default) {
     // A field initialised as recursive in its constructor is recursive whichever object holds
@@ -299,7 +299,7 @@ bool is_non_default(const Facts& facts, const LockKey& k) {
 
 std::string q(const std::string& s) { return "'" + s + "'"; }
 
-void add_chain_notes(std::vector<Note>& notes, const std::vector<Step>& chain, size_t from,
+void addChainNotes(std::vector<Note>& notes, const std::vector<Step>& chain, size_t from,
                      const HeldLock& final_lock, const std::string& acquirer) {
   for (size_t i = from; i < chain.size(); ++i)
     notes.push_back(
@@ -308,13 +308,13 @@ void add_chain_notes(std::vector<Note>& notes, const std::vector<Step>& chain, s
       {final_lock.site, q(acquirer) + " acquires " + q(final_lock.spelling) + " here", true});
 }
 
-void sort_unique(std::vector<Finding>& out) {
+void sortUnique(std::vector<Finding>& out) {
   // Several paths may lead to one finding: keep the one whose first note comes first.
-  auto first_note = [](const Finding& f) { return f.notes.empty() ? Site{} : f.notes[0].site; };
+  auto firstNote = [](const Finding& f) { return f.notes.empty() ? Site{} : f.notes[0].site; };
   std::sort(out.begin(), out.end(), [&](const Finding& a, const Finding& b) {
     return std::tie(a.site, a.message) < std::tie(b.site, b.message) ||
            (std::tie(a.site, a.message) == std::tie(b.site, b.message) &&
-            first_note(a) < first_note(b));
+            firstNote(a) < firstNote(b));
   });
   out.erase(std::unique(out.begin(), out.end(),
                         [](const Finding& a, const Finding& b) {
@@ -326,7 +326,7 @@ void sort_unique(std::vector<Finding>& out) {
 }  // namespace
 
 std::string LockKey::str() const {
-  std::string s = std::string(root_name(root)) + ":" + name;
+  std::string s = std::string(rootName(root)) + ":" + name;
   for (const auto& p : path) s += "." + p;
   return s;
 }
@@ -338,20 +338,20 @@ void Facts::merge(const Facts& other) {
 }
 
 namespace {
-json tests_json(const std::vector<ParamTest>& tests) {
+json testsJson(const std::vector<ParamTest>& tests) {
   json out = json::array();
   for (const ParamTest& t : tests) out.push_back({t.param, t.equal, t.value});
   return out;
 }
 
-std::vector<ParamTest> tests_from(const json& j) {
+std::vector<ParamTest> testsFrom(const json& j) {
   std::vector<ParamTest> out;
   for (const auto& t : j)
     out.push_back({t.at(0).get<unsigned>(), t.at(1).get<bool>(), t.at(2).get<std::int64_t>()});
   return out;
 }
 
-json constants_json(const std::vector<std::optional<std::int64_t>>& values) {
+json constantsJson(const std::vector<std::optional<std::int64_t>>& values) {
   json out = json::array();
   for (const auto& v : values) out.push_back(v ? json(*v) : json(nullptr));
   return out;
@@ -363,26 +363,26 @@ nlohmann::json to_json(const Facts& facts) {
   for (const auto& [id, f] : facts.functions) {
     json acqs = json::array();
     for (const auto& a : f.acquisitions)
-      acqs.push_back({{"lock", held_json(a.lock)},
-                      {"held", held_list_json(a.held)},
+      acqs.push_back({{"lock", heldJson(a.lock)},
+                      {"held", heldListJson(a.held)},
                       {"released_outer", a.released_outer},
-                      {"requires", tests_json(a.requires_)}});
+                      {"requires", testsJson(a.requires_)}});
     json calls = json::array();
     for (const auto& c : f.calls) {
       json args = json::array();
-      for (const auto& a : c.binding.args) args.push_back(opt_key_json(a));
+      for (const auto& a : c.binding.args) args.push_back(optKeyJson(a));
       json released = json::array();
-      for (const auto& k : c.released_outer) released.push_back(key_json(k));
+      for (const auto& k : c.released_outer) released.push_back(keyJson(k));
       calls.push_back({{"callee", c.callee},
                        {"callee_name", c.callee_name},
-                       {"site", site_json(c.site)},
+                       {"site", siteJson(c.site)},
                        {"receiver", static_cast<int>(c.binding.receiver)},
-                       {"receiver_key", opt_key_json(c.binding.receiver_key)},
+                       {"receiver_key", optKeyJson(c.binding.receiver_key)},
                        {"args", args},
-                       {"held", held_list_json(c.held)},
+                       {"held", heldListJson(c.held)},
                        {"released_outer", released},
-                       {"requires", tests_json(c.requires_)},
-                       {"constants", constants_json(c.constants)}});
+                       {"requires", testsJson(c.requires_)},
+                       {"constants", constantsJson(c.constants)}});
     }
     fns.push_back({{"id", id},
                    {"name", f.name},
@@ -391,13 +391,13 @@ nlohmann::json to_json(const Facts& facts) {
                    {"calls", calls}});
   }
   json nd = json::array();
-  for (const auto& k : facts.non_default) nd.push_back(key_json(k));
+  for (const auto& k : facts.non_default) nd.push_back(keyJson(k));
   json ho = json::array();
-  for (const auto& k : facts.handoff) ho.push_back(key_json(k));
+  for (const auto& k : facts.handoff) ho.push_back(keyJson(k));
   return {{"version", 1}, {"functions", fns}, {"non_default", nd}, {"handoff", ho}};
 }
 
-Facts facts_from_json(const nlohmann::json& j) {
+Facts factsFromJson(const nlohmann::json& j) {
   if (j.value("version", 0) != 1) throw std::runtime_error("unsupported lock facts version");
   Facts facts;
   for (const auto& jf : j.at("functions")) {
@@ -406,22 +406,22 @@ Facts facts_from_json(const nlohmann::json& j) {
     f.name = jf.at("name").get<std::string>();
     f.is_lambda = jf.at("lambda").get<bool>();
     for (const auto& ja : jf.at("acquisitions"))
-      f.acquisitions.push_back({held_from(ja.at("lock")), held_list_from(ja.at("held")),
+      f.acquisitions.push_back({heldFrom(ja.at("lock")), heldListFrom(ja.at("held")),
                                 ja.at("released_outer").get<bool>(),
-                                tests_from(ja.value("requires", json::array()))});
+                                testsFrom(ja.value("requires", json::array()))});
     for (const auto& jc : jf.at("calls")) {
       Call c;
       c.callee = jc.at("callee").get<std::string>();
       c.callee_name = jc.at("callee_name").get<std::string>();
-      c.site = site_from(jc.at("site"));
+      c.site = siteFrom(jc.at("site"));
       int r = jc.at("receiver").get<int>();
       if (r < 0 || r > 2) throw std::runtime_error("bad receiver in lock facts");
       c.binding.receiver = static_cast<CallBinding::Receiver>(r);
-      c.binding.receiver_key = opt_key_from(jc.at("receiver_key"));
-      for (const auto& a : jc.at("args")) c.binding.args.push_back(opt_key_from(a));
-      c.held = held_list_from(jc.at("held"));
-      for (const auto& k : jc.at("released_outer")) c.released_outer.push_back(key_from(k));
-      c.requires_ = tests_from(jc.value("requires", json::array()));
+      c.binding.receiver_key = optKeyFrom(jc.at("receiver_key"));
+      for (const auto& a : jc.at("args")) c.binding.args.push_back(optKeyFrom(a));
+      c.held = heldListFrom(jc.at("held"));
+      for (const auto& k : jc.at("released_outer")) c.released_outer.push_back(keyFrom(k));
+      c.requires_ = testsFrom(jc.value("requires", json::array()));
       for (const auto& v : jc.value("constants", json::array()))
         c.constants.push_back(v.is_null() ? std::nullopt
                                           : std::optional<std::int64_t>(v.get<std::int64_t>()));
@@ -429,19 +429,19 @@ Facts facts_from_json(const nlohmann::json& j) {
     }
     facts.functions.emplace(f.id, std::move(f));
   }
-  for (const auto& k : j.at("non_default")) facts.non_default.insert(key_from(k));
-  for (const auto& k : j.value("handoff", json::array())) facts.handoff.insert(key_from(k));
+  for (const auto& k : j.at("non_default")) facts.non_default.insert(keyFrom(k));
+  for (const auto& k : j.value("handoff", json::array())) facts.handoff.insert(keyFrom(k));
   return facts;
 }
 
 // " for reading" / " for writing" when a reader takes part in a re-acquisition (`either` is
 // then true), "" otherwise: two write locks read as any double lock does.
-std::string mode_of(const HeldLock& h, bool either) {
+std::string modeOf(const HeldLock& h, bool either) {
   if (!either) return "";
   return h.shared ? " for reading" : " for writing";
 }
 
-std::string why_deadlock(const HeldLock& held, const HeldLock& again) {
+std::string whyDeadlock(const HeldLock& held, const HeldLock& again) {
   if (held.shared)
     return "a writer waits for every reader to leave, this thread included, so the thread "
            "deadlocks (an upgrade needs the read lock released first)";
@@ -451,18 +451,18 @@ std::string why_deadlock(const HeldLock& held, const HeldLock& again) {
   return q(again.type) + " is not reentrant, so the thread deadlocks";
 }
 
-std::vector<Finding> find_reentries(const Facts& facts) {
+std::vector<Finding> findReentries(const Facts& facts) {
   std::vector<Finding> out;
   auto reportable = [&](const HeldLock& h) {
     // Recursive mutexes may be re-acquired by their owner; unknown kinds are not guessed at.
     // A weft::Lock may be released by another thread (Python's Lock is a binary semaphore too):
     // handed off, its second acquire is how the thread waits.
-    return h.kind == LockKind::kNonRecursive && !is_non_default(facts, h.key) &&
+    return h.kind == LockKind::kNonRecursive && !isNonDefault(facts, h.key) &&
            !(h.type == "weft::Lock" && facts.handoff.count(h.key));
   };
   // A mutex used as a signal between threads (another function unlocks it without locking it):
   // the re-lock is still a re-lock of a mutex this thread owns; the note names the real design.
-  auto handoff_note = [&](const HeldLock& h, std::vector<Note>& notes) {
+  auto handoffNote = [&](const HeldLock& h, std::vector<Note>& notes) {
     if (facts.handoff.count(h.key))
       notes.push_back({h.site, q(h.spelling) + " is also unlocked by a function that never locks "
                                "it: only the owner may unlock a mutex; to signal another thread "
@@ -474,12 +474,12 @@ std::vector<Finding> find_reentries(const Facts& facts) {
         if (h.key != a.lock.key || !reportable(a.lock) || (h.shared && a.lock.shared)) continue;
         out.push_back({"lock-reentry",
                        a.lock.site,
-                       q(a.lock.spelling) + " is acquired" + mode_of(a.lock, h.shared || a.lock.shared) +
-                           " while already held" + mode_of(h, h.shared || a.lock.shared) + " on this path; " +
-                           why_deadlock(h, a.lock),
+                       q(a.lock.spelling) + " is acquired" + modeOf(a.lock, h.shared || a.lock.shared) +
+                           " while already held" + modeOf(h, h.shared || a.lock.shared) + " on this path; " +
+                           whyDeadlock(h, a.lock),
                        {{h.site, q(h.spelling) + " was first acquired here" +
-                                     mode_of(h, h.shared || a.lock.shared)}}});
-        handoff_note(h, out.back().notes);
+                                     modeOf(h, h.shared || a.lock.shared)}}});
+        handoffNote(h, out.back().notes);
         break;
       }
     }
@@ -492,42 +492,42 @@ std::vector<Finding> find_reentries(const Facts& facts) {
       for (const auto& h : c.held) {
         if (!reportable(h)) continue;
         for (const auto& [k, t] : cl.acq[c.callee]) {
-          auto mk = map_key(k, c, callee_it->second);
+          auto mk = mapKey(k, c, callee_it->second);
           if (!mk || *mk != h.key || contains(c.released_outer, *mk)) continue;
           if (h.shared && t.lock.shared) continue;  // a nested read lock
           if (!feasible(t.requires_, c)) continue;  // a branch this call's constants rule out
           // Reported at the re-acquisition, like a direct one; the path there is in the notes.
           Finding fd{"lock-reentry",
                      t.lock.site,
-                     q(t.lock.spelling) + " is acquired" + mode_of(t.lock, h.shared || t.lock.shared) +
-                         " while already held" + mode_of(h, h.shared || t.lock.shared) + " by a caller; " +
-                         why_deadlock(h, t.lock),
+                     q(t.lock.spelling) + " is acquired" + modeOf(t.lock, h.shared || t.lock.shared) +
+                         " while already held" + modeOf(h, h.shared || t.lock.shared) + " by a caller; " +
+                         whyDeadlock(h, t.lock),
                      {{h.site, q(h.spelling) + " was first acquired here" +
-                                   mode_of(h, h.shared || t.lock.shared) + ", in " + q(f.name)}}};
+                                   modeOf(h, h.shared || t.lock.shared) + ", in " + q(f.name)}}};
           fd.notes.push_back({c.site, q(f.name) + " calls " + q(c.callee_name) + " here", true});
           for (const Step& st : t.chain)
             fd.notes.push_back({st.site, q(st.caller) + " calls " + q(st.callee) + " here", true});
-          handoff_note(h, fd.notes);
+          handoffNote(h, fd.notes);
           out.push_back(std::move(fd));
           break;
         }
       }
     }
   }
-  sort_unique(out);
+  sortUnique(out);
   return out;
 }
 
-std::vector<Finding> find_order_inversions(const Facts& facts) {
+std::vector<Finding> findOrderInversions(const Facts& facts) {
   Closure cl = close(facts);
   // One edge per ordered pair of locks program-wide: the earliest site wins (deterministic).
   std::map<std::pair<LockKey, LockKey>, Edge> graph;
   for (const auto& [id, edges] : cl.edges) {
     for (const auto& [pair, e] : edges) {
-      if (is_param(pair.first) || is_param(pair.second)) continue;  // not a program-wide name
+      if (isParam(pair.first) || isParam(pair.second)) continue;  // not a program-wide name
       auto [it, fresh] = graph.emplace(pair, e);
       if (!fresh && (stronger(e, it->second) ||
-                     (exclusive_sides(e) == exclusive_sides(it->second) && e.at < it->second.at)))
+                     (exclusiveSides(e) == exclusiveSides(it->second) && e.at < it->second.at)))
         it->second = e;
     }
   }
@@ -602,7 +602,7 @@ std::vector<Finding> find_order_inversions(const Facts& facts) {
           {e.from.site, q(e.from.spelling) + " is acquired here (in " + q(e.holder) + ")"});
       fd.notes.push_back({e.at, q(e.to.spelling) + " is then acquired while holding " +
                                     q(e.from.spelling) + " here"});
-      if (!e.chain.empty()) add_chain_notes(fd.notes, e.chain, 1, e.to, e.acquirer);
+      if (!e.chain.empty()) addChainNotes(fd.notes, e.chain, 1, e.to, e.acquirer);
     }
     out.push_back(std::move(fd));
   }
@@ -651,10 +651,10 @@ std::vector<Finding> find_order_inversions(const Facts& facts) {
     fd.notes.push_back({early->at, q(early->to.spelling) + " (" + q(a) +
                                        ") is then acquired while holding it here"});
     if (!early->chain.empty())
-      add_chain_notes(fd.notes, early->chain, 1, early->to, early->acquirer);
+      addChainNotes(fd.notes, early->chain, 1, early->to, early->acquirer);
     out.push_back(std::move(fd));
   }
-  sort_unique(out);
+  sortUnique(out);
   return out;
 }
 

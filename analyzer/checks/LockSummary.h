@@ -153,7 +153,7 @@ struct Facts {
 
 nlohmann::json to_json(const Facts& facts);
 // Throws std::runtime_error (via nlohmann::json) on malformed input.
-Facts facts_from_json(const nlohmann::json& j);
+Facts factsFromJson(const nlohmann::json& j);
 
 // A finding of one of the lock checks, located by file/line/column.
 struct Note {
@@ -170,10 +170,10 @@ struct Finding {
 
 // Self-deadlocks: a non-reentrant lock acquired (directly or through calls) while held.
 // Deterministic order (by site).
-std::vector<Finding> find_reentries(const Facts& facts);
+std::vector<Finding> findReentries(const Facts& facts);
 
 // Lock-order cycles among the "held A while acquiring B" edges of all functions; each cycle is
 // reported once. Deterministic order (by site).
-std::vector<Finding> find_order_inversions(const Facts& facts);
+std::vector<Finding> findOrderInversions(const Facts& facts);
 
 }  // namespace weft::analyzer::locks
