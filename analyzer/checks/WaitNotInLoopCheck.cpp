@@ -133,19 +133,55 @@ bool isConditionType(QualType t) {
 // or anything behind a pointer or reference), so no other thread can change what it says.
 // `if (timeout == -1) cv.wait(m); else cv.wait_for(m, ...)` chooses a flavour of wait, it does
 // not test the awaited state.
-bool readsOnlyOwnValues(const Expr* e) {
-  std::set<const ValueDecl*> all;
-  collectDecls(e, all);
-  bool any = false;
-  for (const ValueDecl* d : all) {
-    if (isa<FunctionDecl>(d) || isa<EnumConstantDecl>(d)) continue;
-    const auto* v = dyn_cast<VarDecl>(d);
-    if (!v || v->hasGlobalStorage()) return false;
-    QualType t = v->getType();
-    if (t->isPointerType() || t->isReferenceType()) return false;
-    any = true;
+// A field of such a local object counts as its own value too (`if (end.first)`, where `end` is the
+// std::pair a local computation returned), and so does a method called on it (`t.has_timeout()`).
+bool isOwnValue(const ValueDecl* d) {
+  const auto* v = dyn_cast_or_null<VarDecl>(d);
+  if (!v || v->hasGlobalStorage()) return false;
+  QualType t = v->getType();
+  return !t->isPointerType() && !t->isReferenceType();
+}
+
+void scanOwnValues(const Stmt* s, bool& any, bool& shared) {
+  if (!s || shared) return;
+  if (const auto* m = dyn_cast<MemberExpr>(s)) {
+    const Expr* base = m->getBase()->IgnoreParenImpCasts();
+    if (const auto* r = dyn_cast<DeclRefExpr>(base); r && !m->isArrow() && isOwnValue(r->getDecl())) {
+      any = true;
+      return;
+    }
+    if (isa<FieldDecl>(m->getMemberDecl())) {
+      shared = true;  // a member of `this`, or of an object behind a pointer or reference
+      return;
+    }
+  } else if (const auto* r = dyn_cast<DeclRefExpr>(s)) {
+    const ValueDecl* d = r->getDecl();
+    if (isa<FunctionDecl, EnumConstantDecl>(d)) return;
+    if (isOwnValue(d))
+      any = true;
+    else
+      shared = true;
+    return;
   }
-  return any;
+  for (const Stmt* c : s->children()) scanOwnValues(c, any, shared);
+}
+
+bool readsOnlyOwnValues(const Expr* e) {
+  bool any = false, shared = false;
+  scanOwnValues(e, any, shared);
+  return any && !shared;
+}
+
+// `local = <read-only expression>;`: a local variable (not a reference) given a value that
+// evaluating changes nothing (an atomic's load, a const member function).
+bool reloadsLocal(const Stmt* s, const ASTContext& ctx) {
+  const auto* e = dyn_cast<Expr>(s);
+  const auto* b = e ? dyn_cast<BinaryOperator>(e->IgnoreParenImpCasts()) : nullptr;
+  if (!b || b->getOpcode() != BO_Assign) return false;
+  const auto* r = dyn_cast<DeclRefExpr>(b->getLHS()->IgnoreParenImpCasts());
+  const auto* v = r ? dyn_cast<VarDecl>(r->getDecl()) : nullptr;
+  return v && v->hasLocalStorage() && !v->getType()->isReferenceType() &&
+         readOnly(b->getRHS(), ctx);
 }
 
 // The own counter a statement steps: `++i`, `i--`, `i += 1` on a local or by-value parameter.
@@ -229,11 +265,30 @@ bool onlySynchronisation(const RecordDecl* rd) {
   return true;
 }
 
+// The variables and members `s` reads: like collectDecls, but the target of a plain assignment is
+// written, not read (`mu_->locked_ = true;` reads `mu_` only).
+void collectReads(const Stmt* s, std::set<const ValueDecl*>& out) {
+  if (!s) return;
+  if (const auto* b = dyn_cast<BinaryOperator>(s); b && b->getOpcode() == BO_Assign) {
+    const Expr* lhs = b->getLHS()->IgnoreParenImpCasts();
+    if (const auto* m = dyn_cast<MemberExpr>(lhs))
+      collectReads(m->getBase(), out);
+    else if (!isa<DeclRefExpr>(lhs))
+      collectReads(lhs, out);
+    collectReads(b->getRHS(), out);
+    return;
+  }
+  if (const auto* r = dyn_cast<DeclRefExpr>(s)) out.insert(r->getDecl());
+  if (const auto* m = dyn_cast<MemberExpr>(s)) out.insert(m->getMemberDecl());
+  for (const Stmt* c : s->children()) collectReads(c, out);  // a DeclStmt's: its initialisers
+}
+
 // Reads state that outlives the call: a global or static variable, or a member (other than the
-// ones in `allowed`, the condition and mutex being forwarded).
+// ones in `allowed`, the condition and mutex being forwarded). Writing such state (a debug
+// "locked" flag set again after the wait) reads nothing.
 bool readsSharedState(const Stmt* s, const std::set<const ValueDecl*>& allowed) {
   std::set<const ValueDecl*> used;
-  collectDecls(s, used);
+  collectReads(s, used);
   for (const ValueDecl* d : used) {
     if (allowed.count(d)) continue;
     if (isa<FieldDecl>(d)) return true;
@@ -302,6 +357,9 @@ const CallExpr* WaitNotInLoopCheck::forwardedWait(const FunctionDecl* fn, ASTCon
   bool receivedOrOwned = false;
   for (const ValueDecl* d : forwarded) {
     if (isa<ParmVarDecl>(d) && isConditionType(d->getType())) receivedOrOwned = true;
+    // Received inside a struct the caller passes (TokuDB's `pthread_cond_wait(&cond->pcond,
+    // &mutex->pmutex)` on a `toku_cond_t* cond` that pairs the condvar with a profiling hook).
+    if (isa<ParmVarDecl>(d) && isConditionType(cond->getType())) receivedOrOwned = true;
     // Owned: only by a class that is nothing but a condition variable (and its mutex): a class
     // with state of its own (a latch's count, a gate's flag) is a monitor whose method must wait
     // for that state itself.
@@ -486,6 +544,9 @@ void WaitNotInLoopCheck::checkCall(const MatchFinder::MatchResult& result) {
           jumpsBack = true;
           break;
         }
+        // Re-reading state into a local before that `continue` changes nothing (RocksDB's write
+        // stall: `stall_cv_.Wait(); writers = newest_writer->load(); continue;`).
+        if (reloadsLocal(st, ctx)) continue;
         if (guard) {
           tail = false;
           following = st;

@@ -251,7 +251,105 @@ int wait_for_job() {
   return j;
 }
 
+// A wrapper that sets its mutex's debug flag again after the wait (RocksDB's port::CondVar::Wait
+// writes `mu_->locked_`): writing state reads nothing, so it is a wrapper; its caller is checked.
+struct DebugMutex {
+  pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+  bool locked = false;
+};
+class DebugCondVar {
+ public:
+  explicit DebugCondVar(DebugMutex* mu) : mu_(mu) {}
+  void Wait() {
+    mu_->locked = false;
+    pthread_cond_wait(&cv_, &mu_->mu);
+    mu_->locked = true;
+  }
+
+ private:
+  pthread_cond_t cv_ = PTHREAD_COND_INITIALIZER;
+  DebugMutex* mu_;
+};
+DebugMutex debug_mu;
+DebugCondVar debug_cv(&debug_mu);
+void waits_through_debug_wrapper() {
+  pthread_mutex_lock(&debug_mu.mu);
+  if (!ready) debug_cv.Wait();
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 'Wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+  pthread_mutex_unlock(&debug_mu.mu);
+}
+
+// A wrapper that receives the condvar inside a struct (TokuDB's toku_cond_wait on a
+// `toku_cond_t*` pairing the condvar with a profiling hook): its caller is checked.
+struct hooked_cond {
+  pthread_cond_t pcond;
+  void* hook;
+};
+void hooked_cond_wait(hooked_cond* c, pthread_mutex_t* mu) {
+  int r = pthread_cond_wait(&c->pcond, mu);
+  if (r != 0) __builtin_trap();
+}
+hooked_cond hooked = {PTHREAD_COND_INITIALIZER, nullptr};
+void waits_through_hooked_wrapper() {
+  pthread_mutex_lock(&pm);
+  if (!ready) hooked_cond_wait(&hooked, &pm);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 'hooked_cond_wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+  pthread_mutex_unlock(&pm);
+}
+
 // ---- negatives ---------------------------------------------------------------------------
+
+// The same wrappers called in loops: nothing to report.
+void loops_through_debug_and_hooked_wrappers() {
+  pthread_mutex_lock(&debug_mu.mu);
+  while (!ready) debug_cv.Wait();
+  pthread_mutex_unlock(&debug_mu.mu);
+  pthread_mutex_lock(&pm);
+  while (!ready) hooked_cond_wait(&hooked, &pm);
+  pthread_mutex_unlock(&pm);
+}
+
+// A wait that re-reads shared state into a local and goes back to the loop's check (RocksDB's
+// WriteThread::LinkOne during a write stall).
+std::atomic<int*> newest{nullptr};
+int stall_marker = 0;
+void reload_then_continue() {
+  int* writers = newest.load();
+  while (true) {
+    if (writers == &stall_marker) {
+      std::unique_lock<std::mutex> lk(m);
+      writers = newest.load();
+      if (writers == &stall_marker) {
+        cv.wait(lk);
+        writers = newest.load();
+        continue;
+      }
+    }
+    use(writers != nullptr);  // runs only once the stall is over
+    if (newest.compare_exchange_weak(writers, nullptr)) break;
+  }
+}
+
+// A timer thread (RocksDB's TimerQueue::run): the `if` chooses between a timed and an untimed
+// wait on a field of a local pair the loop computed, straight in the loop that re-checks.
+struct Deadline {
+  bool set;
+  std::chrono::steady_clock::time_point at;
+};
+Deadline next_deadline();
+bool finish = false;
+void timer_loop() {
+  std::unique_lock<std::mutex> lk(m);
+  while (!finish) {
+    Deadline end = next_deadline();
+    if (end.set) {
+      cv.wait_until(lk, end.at);
+    } else {
+      cv.wait(lk);
+    }
+    use(1);
+  }
+}
 
 // A wrapper that chooses between wait and wait_for on its own parameter (libzmq's
 // condition_variable_t::wait(mutex, timeout) shape): still a wrapper.
