@@ -60,6 +60,22 @@ db = [e for e in json.load(open(p)) if '/absl/synchronization/' in e['file']]
 json.dump(db, open(p, 'w'), indent=1)
 EOF
       ;;
+    rocksdb)  # the translation units with condition-variable, wait or lock-guard code
+      cmake_cdb rocksdb -DWITH_GFLAGS=OFF -DWITH_TESTS=OFF -DWITH_BENCHMARK_TOOLS=OFF \
+        -DWITH_TOOLS=OFF -DWITH_CORE_TOOLS=OFF -DWITH_TRACE_TOOLS=OFF -DPORTABLE=1 || return 1
+      python3 - "$root/$p/weft-cdb/compile_commands.json" <<'EOF'
+import json, re, sys
+p = sys.argv[1]
+pat = re.compile(r'CondVar|condition_variable|\.Lock\(\)|MutexLock|lock_guard|unique_lock|\.Wait\(|SignalAll|notify_')
+def mentions(f):
+    try:
+        return pat.search(open(f, errors='ignore').read()) is not None
+    except OSError:
+        return False
+db = [e for e in json.load(open(p)) if '/weft-build/' not in e['file'] and mentions(e['file'])]
+json.dump(db, open(p, 'w'), indent=1)
+EOF
+      ;;
     taskflow)
       local files
       files=$(cd "$root/$p" && ls examples/*.cpp | head -40)
@@ -95,7 +111,7 @@ EOF
 }
 
 printf '%-12s %5s %6s %6s  %-40s %10s %8s %7s\n' project TUs parsed weft by-check clang-tidy thread-saf seconds
-for p in memcached leveldb libuv libzmq nginx redis abseil-cpp taskflow ThreadPool thread-pool; do
+for p in memcached leveldb libuv libzmq nginx redis abseil-cpp taskflow ThreadPool thread-pool rocksdb; do
   [ -d "$root/$p" ] || { printf '%-12s (not checked out)\n' "$p"; continue; }
   if ! prepare "$p"; then printf '%-12s (no compilation database: see %s)\n' "$p" "$root/$p"; continue; fi
   out=$root/$p/weft-out

@@ -325,10 +325,45 @@ const CallExpr* WaitNotInLoopCheck::forwardedWait(const FunctionDecl* fn, ASTCon
                            names::freeConditionWait()))))
                   .bind("w")),
       *fn->getBody(), ctx);
+  // Calls of other wrappers (a wrapper of a wrapper): recognised here when their body is in this
+  // TU, conditional on them when it is in another (the merge decides).
+  std::set<const CallExpr*> nested;
+  std::vector<std::string> depends;
+  if (waits.empty()) {
+    auto calls = match(
+        findAll(callExpr(callee(functionDecl(
+                             matchesName("[Ww]ait"),
+                             unless(anyOf(cxxMethodDecl(ofClass(names::conditionClass())),
+                                          names::freeConditionWait())))))
+                    .bind("w")),
+        *fn->getBody(), ctx);
+    const SourceManager& sm = ctx.getSourceManager();
+    for (const auto& m : calls) {
+      const auto* c = m.getNodeAs<CallExpr>("w");
+      const FunctionDecl* g = c->getDirectCallee();
+      if (!g || g->getCanonicalDecl() == fn->getCanonicalDecl()) continue;
+      const FunctionDecl* def = g->getDefinition();
+      if (def && def->hasBody()) {
+        if (!forwardedWait(def, ctx)) {
+          if (!conditional_.count(def)) continue;  // not a wait
+          std::string usr = usrOf(def);  // a wrapper if the merge finds its callees are
+          if (usr.empty()) continue;
+          depends.push_back(usr);
+        }
+      } else {
+        if (sm.isInSystemHeader(sm.getExpansionLoc(g->getLocation()))) continue;
+        std::string usr = usrOf(g);
+        if (usr.empty()) continue;
+        depends.push_back(usr);
+      }
+      nested.insert(c);
+      waits.push_back(m);
+    }
+  }
   if (waits.empty() || waits.size() > 4) return nullptr;
   const auto* w = waits[0].getNodeAs<CallExpr>("w");
   // A predicate form re-checks by itself: the function is not forwarding a bare wait.
-  if (const auto* m = dyn_cast_or_null<CXXMethodDecl>(w->getDirectCallee())) {
+  if (const auto* m = dyn_cast_or_null<CXXMethodDecl>(w->getDirectCallee()); m && !nested.count(w)) {
     std::string wn = m->getNameAsString();
     if (m->getParent()->getQualifiedNameAsString() == "weft::Condition" ? wn != "wait"
                                                                         : m->getNumParams() != (wn == "wait" ? 1u : 2u))
@@ -355,6 +390,28 @@ const CallExpr* WaitNotInLoopCheck::forwardedWait(const FunctionDecl* fn, ASTCon
   if (!cond) return nullptr;
   std::set<const ValueDecl*> forwarded = stateOf(cond);
   bool receivedOrOwned = false;
+  if (nested.count(w)) {
+    // The inner wrapper is called on an object the function receives, on a member of its class
+    // that only the class's own methods reach (a private or protected helper, or a class of
+    // nothing but synchronisation), or on `this` (a method calling its class's own wrapper).
+    const Expr* obj = cond->IgnoreParenImpCasts();
+    const auto* inner = dyn_cast_or_null<CXXMethodDecl>(w->getDirectCallee());
+    const auto* outer = dyn_cast<CXXMethodDecl>(fn);
+    if (isa<CXXThisExpr>(obj) && inner && outer && inner->getParent() == outer->getParent())
+      receivedOrOwned = true;
+    // Or it passes on a condition it receives (RocksDB's SystemClockWrapper::TimedWait(cv, t)
+    // calling target_->TimedWait(cv, t)).
+    for (const Expr* a : w->arguments())
+      for (const ValueDecl* d : stateOf(a))
+        if (isa<ParmVarDecl>(d)) receivedOrOwned = true;
+    for (const ValueDecl* d : forwarded) {
+      if (isa<ParmVarDecl>(d)) receivedOrOwned = true;
+      if (const auto* f = dyn_cast<FieldDecl>(d);
+          f && (onlySynchronisation(f->getParent()) || fn->getAccess() == AS_private ||
+                fn->getAccess() == AS_protected))
+        receivedOrOwned = true;
+    }
+  }
   for (const ValueDecl* d : forwarded) {
     if (isa<ParmVarDecl>(d) && isConditionType(d->getType())) receivedOrOwned = true;
     // Received inside a struct the caller passes (TokuDB's `pthread_cond_wait(&cond->pcond,
@@ -411,6 +468,12 @@ const CallExpr* WaitNotInLoopCheck::forwardedWait(const FunctionDecl* fn, ASTCon
     }
     if (after && readsSharedState(st, forwarded)) return nullptr;
   }
+  if (!depends.empty()) {
+    // Decided by the merge: until then neither a wrapper here nor a place to report its wait.
+    conditional_[fn] = {w, depends};
+    for (const auto& m : waits) conditionalWaits_[m.getNodeAs<CallExpr>("w")] = fn;
+    return nullptr;
+  }
   for (const auto& m : waits) wrapperWaits_.insert(m.getNodeAs<CallExpr>("w"));
   return wrappers_[fn] = w;
 }
@@ -449,7 +512,7 @@ void WaitNotInLoopCheck::check(const MatchFinder::MatchResult& result) {
   checkCall(result);
   if (pendingCallee_.empty()) return;
   for (size_t i = before; i < found.size(); ++i)
-    pending_.push_back({pendingCallee_, std::move(found[i])});
+    pending_.push_back({pendingCallee_, std::move(found[i]), pendingInside_});
   found.resize(before);
 }
 
@@ -470,16 +533,26 @@ void WaitNotInLoopCheck::checkCall(const MatchFinder::MatchResult& result) {
                   call->getDirectCallee()->getQualifiedNameAsString()) != wrapperNames_.end())
       return;
     const FunctionDecl* callee = call->getDirectCallee();
+    // The wait of an enclosing wrapper (a wrapper of a wrapper): its callers are checked.
+    if (const FunctionDecl* encl = ast::walkOut(ctx, call, [](const Stmt*, const Stmt*) {
+                                     return true;
+                                   }).function)
+      forwardedWait(encl, ctx);
+    if (wrapperWaits_.count(call)) return;
     forwarded = forwardedWait(callee, ctx);
     if (!forwarded) {
-      // Defined in another TU (not in a system header): checked as if it were a wrapper, and
-      // reported in the merge phase if it is one.
+      // Defined in another TU (not in a system header), or a wrapper of such a function: checked
+      // as if it were a wrapper, and reported in the merge phase if it is one.
       const FunctionDecl* def = callee->getDefinition();
-      if (def && def->hasBody()) return;
+      if (def && def->hasBody() && !conditional_.count(def)) return;
       const SourceManager& sm = ctx.getSourceManager();
       if (sm.isInSystemHeader(sm.getExpansionLoc(callee->getLocation()))) return;
       pendingCallee_ = usrOf(callee);
       if (pendingCallee_.empty()) return;
+      // The conditional wrapper's own wait: dropped by the merge if that function is a wrapper.
+      pendingInside_.clear();
+      if (auto it = conditionalWaits_.find(call); it != conditionalWaits_.end())
+        pendingInside_ = usrOf(it->second);
     }
     wrapper = true;
   }
@@ -672,11 +745,24 @@ bool WaitNotInLoopCheck::summarize(ASTContext& ctx, nlohmann::json& out) {
     if (!usr.empty())
       wrappers.push_back({{"usr", usr}, {"name", fn->getNameAsString()}, {"wait", pointToJson(where)}});
   }
-  for (const Pending& p : pending_)
-    calls.push_back({{"callee", p.callee}, {"finding", findingToJson(p.finding)}});
+  nlohmann::json conditional = nlohmann::json::array();
+  for (const auto& [fn, c] : conditional_) {
+    SourcePoint where;
+    if (!context().resolve(c.wait->getBeginLoc(), where)) continue;
+    std::string usr = usrOf(fn);
+    if (!usr.empty())
+      conditional.push_back({{"usr", usr}, {"name", fn->getNameAsString()},
+                             {"wait", pointToJson(where)}, {"depends", c.depends}});
+  }
+  for (const Pending& p : pending_) {
+    nlohmann::json call = {{"callee", p.callee}, {"finding", findingToJson(p.finding)}};
+    if (!p.inside.empty()) call["inside"] = p.inside;
+    calls.push_back(std::move(call));
+  }
   (void)ctx;
-  if (wrappers.empty() && calls.empty()) return false;
+  if (wrappers.empty() && calls.empty() && conditional.empty()) return false;
   out = {{"wrappers", std::move(wrappers)}, {"calls", std::move(calls)}};
+  if (!conditional.empty()) out["conditional"] = std::move(conditional);
   return true;
 }
 
@@ -692,12 +778,40 @@ void WaitNotInLoopCheck::mergeSummaries(const std::vector<const nlohmann::json*>
       }
     }
   }
+  // Wrappers of wrappers: one whose callees all turned out to be wrappers is one too (to a fixed
+  // point: a chain of them across TUs).
+  std::vector<std::tuple<std::string, SourcePoint, std::vector<std::string>>> conditional;
+  for (const nlohmann::json* j : summaries) {
+    if (!j->is_object() || !j->contains("conditional")) continue;
+    for (const auto& w : (*j)["conditional"]) {
+      try {
+        conditional.emplace_back(w.at("usr").get<std::string>(), pointFromJson(w.at("wait")),
+                                 w.at("depends").get<std::vector<std::string>>());
+      } catch (const nlohmann::json::exception&) {
+        continue;
+      }
+    }
+  }
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto& [usr, wait, depends] : conditional) {
+      if (waitOf.count(usr)) continue;
+      bool all = std::all_of(depends.begin(), depends.end(),
+                             [&](const std::string& d) { return waitOf.count(d) > 0; });
+      if (all) {
+        waitOf.emplace(usr, wait);
+        grew = true;
+      }
+    }
+  }
   for (const nlohmann::json* j : summaries) {
     if (!j->is_object() || !j->contains("calls")) continue;
     for (const auto& c : (*j)["calls"]) {
       Finding f;
       SourcePoint wait;
       try {
+        // A wrapper's own call of the wrapper it forwards to: its callers are checked instead.
+        if (c.contains("inside") && waitOf.count(c.at("inside").get<std::string>())) continue;
         auto it = waitOf.find(c.at("callee").get<std::string>());
         if (it == waitOf.end()) continue;
         wait = it->second;

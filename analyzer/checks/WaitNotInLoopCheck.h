@@ -44,12 +44,23 @@ class WaitNotInLoopCheck : public Check {
   std::vector<std::string> wrapperNames_;  // keeps the names the wrapper matcher refers to
   std::map<const clang::FunctionDecl*, const clang::CallExpr*> wrappers_;
   std::set<const clang::CallExpr*> wrapperWaits_;  // the waits inside recognised wrappers
+  // A wrapper of a wrapper defined in another TU (RocksDB's SystemClock::TimedWait forwarding to
+  // port::CondVar::TimedWait): a wrapper if those callees are, which the merge decides. `wait`
+  // is its call of them; `depends` their USRs.
+  struct Conditional {
+    const clang::CallExpr* wait = nullptr;
+    std::vector<std::string> depends;
+  };
+  std::map<const clang::FunctionDecl*, Conditional> conditional_;
+  std::map<const clang::CallExpr*, const clang::FunctionDecl*> conditionalWaits_;
+  std::string pendingInside_;  // the conditional wrapper whose own wait is being checked
   // The call being checked is of a function defined in no file of this TU (its USR): what it
   // draws is kept in pending_, not reported, until the merge phase knows whether it is a wrapper.
   std::string pendingCallee_;
   struct Pending {
     std::string callee;  // USR
     Finding finding;
+    std::string inside;  // USR of the conditional wrapper this call is the wait of, or ""
   };
   std::vector<Pending> pending_;
 };
