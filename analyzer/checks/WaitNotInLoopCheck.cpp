@@ -525,20 +525,22 @@ void WaitNotInLoopCheck::checkCall(const MatchFinder::MatchResult& result) {
     call = result.Nodes.getNodeAs<CallExpr>("wrapper");
     wrapper = true;
   }
-  if (!call) {
-    call = result.Nodes.getNodeAs<CallExpr>("candidate");
-    if (!call) return;
+  const auto* candidate = call ? nullptr : result.Nodes.getNodeAs<CallExpr>("candidate");
+  if (candidate) call = candidate;
+  if (!call) return;
+  // The wait inside a wrapper (a condition's wait, or another wrapper's call): its callers are
+  // checked instead.
+  if (const FunctionDecl* encl = ast::walkOut(ctx, call, [](const Stmt*, const Stmt*) {
+                                   return true;
+                                 }).function)
+    forwardedWait(encl, ctx);
+  if (wrapperWaits_.count(call)) return;
+  if (candidate) {
     // A named wrapper (the option) is matched above already.
     if (std::find(wrapperNames_.begin(), wrapperNames_.end(),
                   call->getDirectCallee()->getQualifiedNameAsString()) != wrapperNames_.end())
       return;
     const FunctionDecl* callee = call->getDirectCallee();
-    // The wait of an enclosing wrapper (a wrapper of a wrapper): its callers are checked.
-    if (const FunctionDecl* encl = ast::walkOut(ctx, call, [](const Stmt*, const Stmt*) {
-                                     return true;
-                                   }).function)
-      forwardedWait(encl, ctx);
-    if (wrapperWaits_.count(call)) return;
     forwarded = forwardedWait(callee, ctx);
     if (!forwarded) {
       // Defined in another TU (not in a system header), or a wrapper of such a function: checked
@@ -556,16 +558,9 @@ void WaitNotInLoopCheck::checkCall(const MatchFinder::MatchResult& result) {
     }
     wrapper = true;
   }
-  const FunctionDecl* fn = call ? call->getDirectCallee() : nullptr;
+  const FunctionDecl* fn = call->getDirectCallee();
   if (!fn) return;
   std::string name = fn->getNameAsString();
-  // The wait inside a wrapper: its callers are checked instead (above).
-  if (!wrapper) {
-    const FunctionDecl* encl = ast::walkOut(ctx, call, [](const Stmt*, const Stmt*) {
-                                 return true;
-                               }).function;
-    if (encl && forwardedWait(encl, ctx) && wrapperWaits_.count(call)) return;
-  }
 
   enum class Kind { kStd, kWeft, kC } kind = Kind::kC;
   bool timed = name != "wait" && name != "pthread_cond_wait" && name != "cnd_wait";

@@ -39,7 +39,9 @@ namespace weft::rt {
 
 namespace {
 
+// The process's session: nullptr until start-up, and when this image does not record.
 std::atomic<Session*> g_session{nullptr};
+Session* current() noexcept { return g_session.load(std::memory_order_acquire); }
 
 // This image is llvm-symbolizer, which a sanitizer's runtime starts to symbolize its reports
 // (clang's ThreadSanitizer does, with the program's environment as it was at start-up): the
@@ -62,8 +64,6 @@ detectors::Options detector_options(const Config& c) {
 }
 
 }  // namespace
-
-Session* Session::current() noexcept { return g_session.load(std::memory_order_acquire); }
 
 void Session::start() noexcept {
   static std::atomic<bool> started{false};
@@ -104,7 +104,7 @@ void Session::start() noexcept {
       ::setenv("WEFT_TSC_NS_PER_TICK", ns_per_tick, 1);
     }
     Sink* sink = detectors::wrap(recorder, detector_options(c));
-    g_session.store(new Session(c, std::move(file), recorder, sink), std::memory_order_release);
+    g_session.store(new Session(recorder, sink), std::memory_order_release);
     ::pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     std::atexit(at_exit);
     detectors::install_crash_hook(sink);
@@ -136,11 +136,10 @@ void Session::after_fork_child() noexcept {
   // The child records into its own part file next to the trace.
   std::string file;
   try {
-    file = parts::create(s->config_.trace, ::getpid());
+    file = parts::create(config().trace, ::getpid());
   } catch (...) {
   }
   s->recorder_->after_fork_child(file);
-  s->file_ = file;
   detectors::after_fork_child(s->sink_);
 }
 

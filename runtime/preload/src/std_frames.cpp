@@ -85,11 +85,12 @@ std::vector<std::pair<std::uintptr_t, std::uintptr_t>> read_std_functions(const 
         continue;
       const auto* syms = reinterpret_cast<const ElfW(Sym)*>(bytes + sh[i].sh_offset);
       const char* names = reinterpret_cast<const char*>(bytes + strs.sh_offset);
+      if (names[strs.sh_size - 1] != '\0') continue;  // every name ends inside the table
       std::size_t n = sh[i].sh_size / sizeof(ElfW(Sym));
       for (std::size_t k = 0; k < n; ++k) {
         const ElfW(Sym)& s = syms[k];
         if (ELF64_ST_TYPE(s.st_info) != STT_FUNC || s.st_shndx == SHN_UNDEF || s.st_size == 0 ||
-            s.st_name >= strs.sh_size || names[strs.sh_size - 1] != '\0')
+            s.st_name >= strs.sh_size)
           continue;
         if (std_header_name(names + s.st_name))
           out.emplace_back(base + s.st_value, base + s.st_value + s.st_size);

@@ -13,8 +13,6 @@
 // the environment or the process's start-up and exit.
 #pragma once
 
-#include <string>
-
 #include "weft/runtime/config.hpp"
 #include "weft/runtime/event.hpp"
 
@@ -24,33 +22,20 @@ class Recorder;
 
 class Session {
  public:
-  // The process's session, started at start-up (nullptr until then, and when the configuration
-  // asks for no recording or recording could not start).
-  static Session* current() noexcept;
-
   // Starts this image's recording from config(), once; later calls do nothing. Prints one line
   // on stderr when recording was asked for and cannot start (the program then runs unrecorded).
   static void start() noexcept;
 
-  Recorder& recorder() const noexcept { return *recorder_; }
-  // The installed sink: the detectors in front of the recorder, or the recorder alone.
-  Sink* sink() const noexcept { return sink_; }
-  // The file this image writes (WEFT_TRACE, or a part file next to it).
-  const std::string& file() const noexcept { return file_; }
-
  private:
-  Session(const Config& config, std::string file, Recorder* recorder, Sink* sink) noexcept
-      : config_(config), file_(std::move(file)), recorder_(recorder), sink_(sink) {}
+  Session(Recorder* recorder, Sink* sink) noexcept : recorder_(recorder), sink_(sink) {}
 
   static void before_fork() noexcept;
   static void after_fork_parent() noexcept;
   static void after_fork_child() noexcept;
   static void at_exit() noexcept;
 
-  const Config& config_;
-  std::string file_;
   Recorder* recorder_;
-  Sink* sink_;
+  Sink* sink_;  // the installed sink: the detectors in front of the recorder, or the recorder
 };
 
 }  // namespace weft::rt
