@@ -29,6 +29,7 @@
 
 #include "clock.hpp"
 #include "location_record.hpp"
+#include "recorder_hot.hpp"
 #include "spin_lock.hpp"
 #include "weft/runtime/trace_format.hpp"
 
@@ -54,35 +55,11 @@ struct SiteKeyHash {
   }
 };
 
-// The per-thread site cache is keyed by the record a std::source_location points at
-// (location_record.hpp): one compare per event instead of four, and no hash of the contents. Two
-// records with equal contents get two entries and the same id (intern_slow looks them up).
-constexpr std::size_t kSiteCache = 64;
-struct SiteCacheEntry {
-  const void* key;  // location_record(), when kLocationIsPointer
-  const char* file;
-  const char* function;
-  std::uint32_t line;
-  std::uint32_t column;
-  std::uint32_t id;
-};
+}  // namespace
 
-// Per-thread writer state. Trivially destructible on purpose: events emitted from late
-// thread_local destructors still find it intact.
-struct ThreadState {
-  std::uint32_t epoch;  // the recorder generation this state belongs to
-  bool busy;            // inside a recorder call (a signal handler recording re-entered)
-  fmt::BlockHeader* block;
-  std::uint8_t* data;
-  std::uint32_t used;
-  std::uint32_t capacity;
-  std::uint64_t last_tick;
-  std::uint64_t os_tid;
-  ObjId begun;  // the object of this thread's last event when it was an AcquireBegin, else 0
-  bool ended;   // its ThreadEnd is written: later events (thread_local destructors') are few
-  SiteCacheEntry cache[kSiteCache];
-};
-thread_local ThreadState t_state;
+thread_local RecorderThread t_recorder;
+
+namespace {
 
 std::atomic<std::uint32_t> g_epoch{0};
 
@@ -120,17 +97,13 @@ constexpr std::uint32_t kLateBlockBytes = 1024;
 // another's.
 constexpr std::uint32_t kMinFreeBytes = 4096;
 
-struct Recorder::Impl {
+struct Recorder::Impl : Recorder::Hot {
   int fd = -1;
   std::uint8_t* base = nullptr;  // the mapping: header + limit bytes of block area
   std::size_t map_bytes = 0;
-  fmt::SegmentHeader* header = nullptr;
   std::uint64_t file_bytes = 0;  // current file size (guarded by alloc_mu)
   std::uint64_t limit = 0;
   std::uint32_t block_bytes = 0;
-  bool tsc = false;
-  bool exact = true;  // every event reads the clock (no undated Acquired records)
-  std::uint32_t epoch = 0;
   std::atomic<bool> full{false};
   std::atomic<bool> closed{false};
   SpinLock alloc_mu;
@@ -144,8 +117,6 @@ struct Recorder::Impl {
   static constexpr int kFreeBlocks = 256;
   fmt::BlockHeader* free_blocks[kFreeBlocks] = {};
   int n_free = 0;
-
-  std::uint64_t tick() const noexcept { return tsc ? clock::tsc() : clock::mono_ns(); }
 
   void drop() noexcept {
     std::atomic_ref<std::uint64_t>(header->dropped).fetch_add(1, std::memory_order_relaxed);
@@ -209,7 +180,7 @@ struct Recorder::Impl {
   }
 
   // Gives `t` a fresh block whose first record is relative to `tick`. False when full.
-  bool new_block(ThreadState& t, std::uint64_t tick) noexcept {
+  bool new_block(RecorderThread& t, std::uint64_t tick) noexcept {
     SpinGuard g(alloc_mu);
     if (n_free > 0 && !t.ended) {  // an ended thread's rest: a block owned by nobody yet
       // Its used stays 0 until the first record is committed: free or owned, never half-set.
@@ -256,7 +227,7 @@ struct Recorder::Impl {
 
   // The owner fields of a block header (all but magic, capacity and used), the thread index
   // last: a free block being claimed reads as free (thread 0) until the rest is in place.
-  void set_owner(ThreadState& t, fmt::BlockHeader* b, std::uint64_t tick) noexcept {
+  void set_owner(RecorderThread& t, fmt::BlockHeader* b, std::uint64_t tick) noexcept {
     b->os_tid = t.os_tid;
     b->base_tick = tick;
     b->anchor_tick = this->tick();
@@ -265,7 +236,7 @@ struct Recorder::Impl {
                                                     std::memory_order_release);
   }
 
-  void use(ThreadState& t, fmt::BlockHeader* b, std::uint32_t capacity,
+  void use(RecorderThread& t, fmt::BlockHeader* b, std::uint32_t capacity,
            std::uint64_t tick) noexcept {
     t.block = b;
     t.data = reinterpret_cast<std::uint8_t*>(b) + fmt::kBlockHeaderBytes;
@@ -280,7 +251,7 @@ struct Recorder::Impl {
   // short-lived threads does not leave a mostly empty block (and its file space) per thread.
   // blocks_bytes shrinks first, then the capacity: a reader that sees only the first (a crash
   // in between) finds a last block whose capacity runs past the events, which it accepts.
-  void give_back_tail(ThreadState& t) noexcept {
+  void give_back_tail(RecorderThread& t) noexcept {
     t.ended = true;
     if (t.block == nullptr) return;
     SpinGuard g(alloc_mu);
@@ -310,26 +281,26 @@ struct Recorder::Impl {
   }
 
   // Room for `n` bytes in t's block (a new block if needed); nullptr when full (dropped).
-  std::uint8_t* reserve(ThreadState& t, std::size_t n, std::uint64_t tick) noexcept {
+  std::uint8_t* reserve(RecorderThread& t, std::size_t n, std::uint64_t tick) noexcept {
     if (t.block == nullptr || t.capacity - t.used < n) [[unlikely]] {
       if (!new_block(t, tick)) return nullptr;
     }
     return t.data + t.used;
   }
 
-  std::uint64_t delta(ThreadState& t, std::uint64_t tick) noexcept {
+  std::uint64_t delta(RecorderThread& t, std::uint64_t tick) noexcept {
     if (tick < t.last_tick) return 0;  // a clock step backwards: keep the order, clamp
     std::uint64_t d = tick - t.last_tick;
     t.last_tick = tick;
     return d;
   }
 
-  void commit(ThreadState& t, std::size_t n) noexcept {
+  void commit(RecorderThread& t, std::size_t n) noexcept {
     t.used += static_cast<std::uint32_t>(n);
     std::atomic_ref<std::uint32_t>(t.block->used).store(t.used, std::memory_order_release);
   }
 
-  void attach(ThreadState& t) noexcept {
+  void attach(RecorderThread& t) noexcept {
     t.epoch = epoch;
     t.block = nullptr;
     t.data = nullptr;
@@ -341,12 +312,11 @@ struct Recorder::Impl {
     std::memset(t.cache, 0, sizeof t.cache);
   }
 
-  std::uint32_t intern(ThreadState& t, const std::source_location& w) noexcept {
+  std::uint32_t intern(RecorderThread& t, const std::source_location& w) noexcept {
     if constexpr (kLocationIsPointer) {
       const void* key = location_record(w);
       if (key == nullptr) return 0;  // a default-constructed location: no site
-      auto k = reinterpret_cast<std::uintptr_t>(key);
-      SiteCacheEntry& e = t.cache[(k >> 3 ^ k >> 9) % kSiteCache];
+      SiteCacheEntry& e = t.slot_of(key);
       if (e.key == key) [[likely]]
         return e.id;
       std::uint32_t id = intern_contents(t, w);
@@ -356,7 +326,7 @@ struct Recorder::Impl {
     return intern_contents(t, w);
   }
 
-  std::uint32_t intern_contents(ThreadState& t, const std::source_location& w) noexcept {
+  std::uint32_t intern_contents(RecorderThread& t, const std::source_location& w) noexcept {
     const char* file = w.file_name();
     std::uint32_t line = w.line();
     if (line == 0 && (file == nullptr || *file == '\0')) return 0;
@@ -379,7 +349,7 @@ struct Recorder::Impl {
   }
 
   // `pc`: the site is a code address (site_from_pc): written as a code-site record.
-  std::uint32_t intern_slow(ThreadState& t, const SiteKey& k, const PcSiteInfo* pc) noexcept {
+  std::uint32_t intern_slow(RecorderThread& t, const SiteKey& k, const PcSiteInfo* pc) noexcept {
     SpinGuard g(intern_mu);
     try {
       auto it = sites.find(k);
@@ -430,7 +400,7 @@ namespace {
 // Enters a recorder call on this thread; false (and the event is counted as dropped) when the
 // thread is already inside one (a signal handler interrupted the recorder).
 struct Entry {
-  Entry(Recorder::Impl* impl, ThreadState& t) : t_(t) {
+  Entry(Recorder::Impl* impl, RecorderThread& t) : t_(t) {
     ok_ = !t.busy && impl->header != nullptr;
     if (!ok_) {
       if (impl->header) impl->drop();
@@ -442,7 +412,7 @@ struct Entry {
   ~Entry() {
     if (ok_) t_.busy = false;
   }
-  ThreadState& t_;
+  RecorderThread& t_;
   bool ok_;
 };
 }  // namespace
@@ -466,7 +436,7 @@ void Recorder::on_event(Ev kind, ObjId obj, std::uint64_t arg,
                         const std::source_location& where) noexcept {
   write_event(kind, obj, arg, where);
   if (kind == Ev::ThreadEnd) [[unlikely]] {
-    ThreadState& t = t_state;
+    RecorderThread& t = t_recorder;
     Entry entry(impl_, t);
     if (entry.ok_) impl_->give_back_tail(t);
   }
@@ -474,7 +444,9 @@ void Recorder::on_event(Ev kind, ObjId obj, std::uint64_t arg,
 
 void Recorder::write_event(Ev kind, ObjId obj, std::uint64_t arg,
                            const std::source_location& where) noexcept {
-  ThreadState& t = t_state;
+  if (impl_->try_write(kind, obj, arg, where)) [[likely]]
+    return;
+  RecorderThread& t = t_recorder;
   Entry entry(impl_, t);
   if (!entry.ok_) return;
   std::uint32_t site = impl_->intern(t, where);
@@ -510,25 +482,6 @@ void Recorder::write_event(Ev kind, ObjId obj, std::uint64_t arg,
     return;
   }
   std::uint64_t dt = impl_->delta(t, tick);
-  if ((dt | obj | arg | site) < 0x80) [[likely]] {  // the common case: one byte each
-    p[0] = static_cast<std::uint8_t>(kind);
-    p[1] = static_cast<std::uint8_t>(dt);
-    p[2] = static_cast<std::uint8_t>(obj);
-    p[3] = static_cast<std::uint8_t>(arg);
-    p[4] = static_cast<std::uint8_t>(site);
-    impl_->commit(t, 5);
-    return;
-  }
-  if ((obj | arg | site) < 0x80 && dt < 0x4000) [[likely]] {  // a release: dt needs two bytes
-    p[0] = static_cast<std::uint8_t>(kind);
-    p[1] = static_cast<std::uint8_t>(dt | 0x80);
-    p[2] = static_cast<std::uint8_t>(dt >> 7);
-    p[3] = static_cast<std::uint8_t>(obj);
-    p[4] = static_cast<std::uint8_t>(arg);
-    p[5] = static_cast<std::uint8_t>(site);
-    impl_->commit(t, 6);
-    return;
-  }
   std::uint8_t* q = p;
   *q++ = static_cast<std::uint8_t>(kind);
   q += fmt::put_varint(q, dt);
@@ -542,7 +495,7 @@ void Recorder::on_destroy(ObjId id) noexcept { on_event(Ev::Destroy, id, 0, std:
 
 void Recorder::on_object(ObjId id, ObjKind kind, std::string_view name,
                          const std::source_location& where) noexcept {
-  ThreadState& t = t_state;
+  RecorderThread& t = t_recorder;
   Entry entry(impl_, t);
   if (!entry.ok_) return;
   std::uint32_t site = impl_->intern(t, where);
@@ -563,7 +516,7 @@ void Recorder::on_object(ObjId id, ObjKind kind, std::string_view name,
 }
 
 void Recorder::on_thread_name(std::string_view name) noexcept {
-  ThreadState& t = t_state;
+  RecorderThread& t = t_recorder;
   Entry entry(impl_, t);
   if (!entry.ok_) return;
   std::uint64_t tick = impl_->tick();
@@ -580,7 +533,7 @@ void Recorder::on_thread_name(std::string_view name) noexcept {
 }
 
 void Recorder::on_finding(const FindingRecord& f) noexcept {
-  ThreadState& t = t_state;
+  RecorderThread& t = t_recorder;
   Entry entry(impl_, t);
   if (!entry.ok_) return;
   constexpr std::size_t kMaxItems = 64;  // keeps a finding record well inside one block
@@ -656,7 +609,7 @@ void Recorder::after_fork_child(const std::string& path) noexcept {
   old->header = nullptr;
   old->fd = -1;
   path_ = path;
-  t_state.os_tid = 0;  // the forking thread's copy names the parent's thread
+  t_recorder.os_tid = 0;  // the forking thread's copy names the parent's thread
   try {
     old->open(path, o);
   } catch (const std::exception& e) {
@@ -664,6 +617,8 @@ void Recorder::after_fork_child(const std::string& path) noexcept {
                  e.what());
   }
 }
+
+const Recorder::Hot& Recorder::hot() const noexcept { return *impl_; }
 
 std::uint64_t Recorder::dropped() const noexcept {
   if (!impl_->header) return 0;

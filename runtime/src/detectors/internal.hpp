@@ -29,6 +29,7 @@
 #include "weft/runtime/detectors.hpp"
 #include "weft/runtime/event.hpp"
 #include "weft/runtime/recorder.hpp"
+#include "../recorder_hot.hpp"
 #include "../spin_lock.hpp"
 
 namespace weft::rt::detectors::internal {
@@ -383,17 +384,21 @@ class Detector final : public Sink {
   // Every event but the uncontended lock traffic on_event() handles itself (wrap.cpp).
   void on_event_slow(Ev kind, ObjId obj, std::uint64_t arg,
                      const std::source_location& where) noexcept;
-  // Hands an event on: to the recorder by a direct call when downstream is one (no virtual
-  // dispatch per event), else to downstream.
+  // Hands an event on: to the recorder when downstream is one, written here in the common case
+  // (recorder_hot.hpp) and otherwise by a direct call (no virtual dispatch), else to downstream.
+  // A ThreadEnd always goes to Recorder::on_event, which gives back the rest of the block.
   void forward(Ev kind, ObjId obj, std::uint64_t arg, const std::source_location& where) noexcept {
-    if (recorder_ != nullptr) [[likely]]
-      recorder_->on_event(kind, obj, arg, where);
+    if (recorder_ != nullptr) [[likely]] {
+      if (kind == Ev::ThreadEnd || !recorder_hot_->try_write(kind, obj, arg, where))
+        recorder_->on_event(kind, obj, arg, where);
+    }
     else if (downstream_ != nullptr)
       downstream_->on_event(kind, obj, arg, where);
   }
 
   Sink* downstream_;
   Recorder* recorder_;  // downstream_ when it is the recorder (a final class), else nullptr
+  const Recorder::Hot* recorder_hot_;  // recorder_'s common case, written inline (recorder_hot.hpp)
   Options options_;
   std::uint64_t instance_;
   std::unique_ptr<std::atomic<Page*>[]> dir_;

@@ -125,6 +125,7 @@ HeldEntry* find_held(Detector& d, ThreadRec& t, ObjId obj) {
 Detector::Detector(Sink* downstream, const Options& options)
     : downstream_(downstream),
       recorder_(dynamic_cast<Recorder*>(downstream)),
+      recorder_hot_(recorder_ ? &recorder_->hot() : nullptr),
       options_(options),
       instance_(g_instances.fetch_add(1, std::memory_order_relaxed) + 1),
       dir_(new std::atomic<Page*>[kDirSize]) {

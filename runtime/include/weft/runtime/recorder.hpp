@@ -80,6 +80,10 @@ class Recorder final : public Sink {
   const std::string& path() const noexcept { return path_; }
 
   struct Impl;
+  // What the detectors' fast path reads to write a lock's record itself (runtime/src/
+  // recorder_hot.hpp): stable for the recorder's lifetime.
+  struct Hot;
+  const Hot& hot() const noexcept;
 
  private:
   void write_event(Ev kind, ObjId obj, std::uint64_t arg,
