@@ -11,7 +11,9 @@
 #
 # Programs (each skipped with a note when not installed): `xz -T2` (liblzma's threaded encoder:
 # a mutex and condition variables per worker), `zstd -T2 -9` (its thread pool), `sort --parallel=2`
-# (GNU sort's merge threads). Input: base64 of pseudo-random bytes (compressible ~25%, so the
+# (GNU sort's merge threads), and `sysbench threads --threads=4 --thread-locks=8` (Debian's
+# sysbench: four threads taking eight mutexes and yielding, a fixed number of events, so its
+# events per second are the inverse of the wall time; issue 17's lock-heavy yardstick). Input: base64 of pseudo-random bytes (compressible ~25%, so the
 # compressors do real work). Traces go to a temporary directory, on /dev/shm when there is one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,9 +69,28 @@ bench() {
     "$(awk -v a="$bytes" -v b="$events" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "?" }')" \
     "$findings"
   rm -f "$work/t.trace" "$work"/out.*
+  last_native_wall=$mnw last_weft_wall=$mww
 }
 
 bench "xz -T2 -3" xz -T2 -3 -k -c "$work/input.txt"
 bench "zstd -T2 -9" zstd -T2 -9 -q -c "$work/input.txt"
 bench "sort --parallel=2" sort --parallel=2 -S 16M -o "$work/out.sorted" "$work/input.txt"
+# sysbench measures itself: its "total time" is the program's own, without what `weft run` does
+# after the program ends (reading the trace for its summary: issue 19's ground).
+sysbench_events=4000
+sysbench_cmd=(sysbench threads --threads=4 --thread-locks=8 --events=$sysbench_events --time=0 run)
+bench "sysbench threads" "${sysbench_cmd[@]}"
+if command -v sysbench >/dev/null; then
+  own() { grep -m1 'total time:' "$work/sb.txt" | tr -dc '0-9.'; }
+  sn=() sw=()
+  for ((i = 0; i < repeat; i++)); do
+    "${sysbench_cmd[@]}" >"$work/sb.txt" 2>/dev/null; sn+=("$(own)")
+    "$weft" run -o "$work/t.trace" -- "${sysbench_cmd[@]}" >"$work/sb.txt" 2>/dev/null; sw+=("$(own)")
+    rm -f "$work/t.trace"
+  done
+  a=$(printf '%s\n' "${sn[@]}" | median); b=$(printf '%s\n' "${sw[@]}" | median)
+  awk -v n="$sysbench_events" -v a="$a" -v b="$b" -v c="$last_weft_wall" 'BEGIN {
+    printf "sysbench threads, its own clock: %.0f events/s native, %.0f recorded (%.2fx the time);\n", n / a, n / b, b / a
+    printf "  weft run in all %.2f s, of which %.2f s after the program ended (reading the trace)\n", c, c - b }'
+fi
 echo "(B/event: trace file bytes / events, the file including its per-thread block slack.)"
