@@ -87,19 +87,103 @@ const Expr* conditionOf(const Stmt* s) {
   return nullptr;
 }
 
-// The statements of `block` from `first` on are all conditional on state that `cond` reads: each
-// is an `if`, `while` or `for` whose condition mentions one of its variables (empty statements
-// aside).
-bool guardedRest(const CompoundStmt* block, const Stmt* first, const Expr* cond) {
-  std::set<const ValueDecl*> state = stateOf(cond);
+// The condition a loop statement tests before each further iteration (none for a range-for).
+const Expr* loopCondition(const Stmt* loop) {
+  if (const auto* w = dyn_cast<WhileStmt>(loop)) return w->getCond();
+  if (const auto* d = dyn_cast<DoStmt>(loop)) return d->getCond();
+  if (const auto* f = dyn_cast<ForStmt>(loop)) return f->getCond();
+  return nullptr;
+}
+
+// Accessors that read a container or an iterator, whatever their constness
+// (`queue_[i].begin()` on a non-const deque).
+bool readOnlyAccessor(llvm::StringRef name) {
+  static const char* const kNames[] = {"begin", "end",  "cbegin", "cend",  "rbegin",   "rend",
+                                       "size",  "empty", "find",  "count", "contains", "front",
+                                       "back",  "data",  "load"};
+  return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
+}
+
+// std:: functions that only read their arguments.
+bool readOnlyStdFunction(const FunctionDecl* fn) {
+  static const char* const kNames[] = {"find",    "find_if", "find_if_not", "count", "count_if",
+                                       "any_of",  "all_of",  "none_of",     "distance",
+                                       "min",     "max",     "begin",       "end",  "addressof"};
+  if (!fn->isInStdNamespace() || !fn->getIdentifier()) return false;
+  return std::find(std::begin(kNames), std::end(kNames), fn->getName()) != std::end(kNames);
+}
+
+// The target of a write, when it is one of `own`'s variables.
+bool writesOwn(const Expr* target, const std::set<const ValueDecl*>& own) {
+  const auto* r = dyn_cast<DeclRefExpr>(target->IgnoreParenImpCasts());
+  return r && own.count(r->getDecl());
+}
+
+// `s` changes nothing but the variables in `own` (locals declared after the wait, in the same
+// iteration) and the ones it declares itself (added to `own`), and calls nothing that could: const
+// member functions, read-only accessors, std:: functions that only read, and functions that do
+// not return (an `assert`'s failure). Such code ends with the iteration: it cannot act on a
+// wake-up.
+bool effectFree(const Stmt* s, std::set<const ValueDecl*>& own) {
+  if (!s) return true;
+  if (isa<LambdaExpr>(s) || isa<GotoStmt>(s) || isa<ReturnStmt>(s) || isa<BreakStmt>(s) ||
+      isa<CXXThrowExpr>(s) || isa<CoreturnStmt>(s) || isa<CoawaitExpr>(s) || isa<CoyieldExpr>(s))
+    return false;
+  if (const auto* ds = dyn_cast<DeclStmt>(s)) {
+    for (const Decl* d : ds->decls()) {
+      const auto* v = dyn_cast<VarDecl>(d);
+      if (!v || v->isStaticLocal() || v->getType()->isReferenceType()) return false;
+      if (!effectFree(v->getInit(), own)) return false;
+      own.insert(v);
+    }
+    return true;
+  }
+  if (const auto* b = dyn_cast<BinaryOperator>(s); b && b->isAssignmentOp()) {
+    if (!writesOwn(b->getLHS(), own)) return false;
+    return effectFree(b->getRHS(), own);
+  }
+  if (const auto* u = dyn_cast<UnaryOperator>(s); u && u->isIncrementDecrementOp())
+    return writesOwn(u->getSubExpr(), own);
+  if (const auto* op = dyn_cast<CXXOperatorCallExpr>(s)) {
+    OverloadedOperatorKind k = op->getOperator();
+    if (k == OO_PlusPlus || k == OO_MinusMinus || op->isAssignmentOp()) {
+      if (op->getNumArgs() == 0 || !writesOwn(op->getArg(0), own)) return false;
+    } else if (k != OO_EqualEqual && k != OO_ExclaimEqual && k != OO_Less && k != OO_Greater &&
+               k != OO_LessEqual && k != OO_GreaterEqual && k != OO_Subscript && k != OO_Star &&
+               k != OO_Arrow && k != OO_Exclaim) {
+      return false;
+    }
+  } else if (const auto* mc = dyn_cast<CXXMemberCallExpr>(s)) {
+    const CXXMethodDecl* m = mc->getMethodDecl();
+    if (!m || (!m->isConst() && !(m->getIdentifier() && readOnlyAccessor(m->getName()))))
+      return false;
+  } else if (const auto* call = dyn_cast<CallExpr>(s)) {
+    const FunctionDecl* fn = call->getDirectCallee();
+    if (!fn || !(fn->isNoReturn() || readOnlyStdFunction(fn) || fn->getBuiltinID() != 0))
+      return false;
+  }
+  for (const Stmt* c : s->children())
+    if (!effectFree(c, own)) return false;
+  return true;
+}
+
+// The statements of `block` from `first` on cannot act on a wake-up that nobody checked: each is
+// an `if`, `while` or `for` whose condition reads some of `state` (the guard's state, or the
+// state the loop re-checks: it tests what the wake-up was for), or code without effect beyond
+// the variables it declares (RocksDB's debug-only invariant scan after the wait), and then the
+// loop comes back to its check.
+bool guardedRest(const CompoundStmt* block, const Stmt* first,
+                 const std::set<const ValueDecl*>& state) {
   if (state.empty()) return false;
   bool from = false;
+  std::set<const ValueDecl*> own;
   for (const Stmt* st : block->body()) {
     if (st == first) from = true;
     if (!from || isa<NullStmt>(st)) continue;
     const Expr* c = conditionOf(st);
     if (const auto* f = dyn_cast<ForStmt>(st)) c = f->getCond();
-    if (!c || !mentionsAny(c, state)) return false;
+    if (c && mentionsAny(c, state)) continue;
+    if (!effectFree(st, own)) return false;
   }
   return from;
 }
@@ -664,8 +748,15 @@ void WaitNotInLoopCheck::checkCall(const MatchFinder::MatchResult& result) {
     // guard's own state, and then the loop comes back to the `if`: a spurious wake-up can only
     // lead back to the check (memcached's compaction thread: `while (1) { if (!compacting &&
     // find_work()) {...} else { pthread_cond_wait(...); } while (compacting) {...} }`).
+    // The same when the tests after the `if` are of the state the loop itself re-checks
+    // (RocksDB's rate limiter: `do { if (...) { if (refill_pending) r.cv.Wait(); else ... }
+    // if (r.request_bytes == 0) {...} } while (!stop_ && r.request_bytes > 0);`): the `if` only
+    // chose the thread's role, and the loop re-checks what the wait was for.
+    std::set<const ValueDecl*> state = stateOf(guard->getCond());
+    if (const Expr* again = loopCondition(loop); again && !readsOnlyOwnValues(again))
+      for (const ValueDecl* d : stateOf(again)) state.insert(d);
     if (followingBlock && loopBody(loop) == followingBlock &&
-        guardedRest(followingBlock, following, guard->getCond()))
+        guardedRest(followingBlock, following, state))
       return;
   }
 

@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <threads.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -437,6 +438,48 @@ void background_guarded_tail() {
       busy = false;
     }
   }
+}
+
+// The `if` around the wait picks the thread's role, not the awaited state, and the loop re-checks
+// that state: after the `if`, only tests of the loop's state and code without effect beyond its
+// own locals (a debug-only invariant scan) run before the check (the shape of RocksDB's rate
+// limiter: `do { ... if (refill_pending) r.cv.Wait(); else ... } while (r.request_bytes > 0)`).
+struct Request {
+  long bytes = 0;
+  std::condition_variable cv;
+};
+bool refill_pending = false;
+std::deque<Request*> waiting;
+void rate_limiter_role(Request& r, std::unique_lock<std::mutex>& lk) {
+  do {
+    if (refill_pending) {
+      r.cv.wait(lk);
+    } else {
+      refill_pending = true;
+      cv.wait_for(lk, std::chrono::milliseconds(1));
+      refill_pending = false;
+    }
+    if (r.bytes == 0 && !waiting.empty()) waiting.front()->cv.notify_one();
+    int found = 0;
+    for (int i = 0; i < 2; ++i) {
+      if (std::find(waiting.begin(), waiting.end(), &r) != waiting.end()) ++found;
+    }
+    if (r.bytes == 0) found = -found;
+  } while (!ready && r.bytes > 0);
+}
+
+// The same shape with a tail that acts on the wake-up: reported.
+int served = 0;
+void rate_limiter_acting_tail(Request& r, std::unique_lock<std::mutex>& lk) {
+  do {
+    if (refill_pending) {
+      r.cv.wait(lk);
+      // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+    } else {
+      refill_pending = true;
+    }
+    ++served;
+  } while (!ready && r.bytes > 0);
 }
 
 // The same worker re-checking all of the guard's state after the wait.
