@@ -45,14 +45,14 @@ bool isTag(const Expr* e, llvm::StringRef tag) {
 // arguments: where spelled; other macro tokens: where expanded), as the lint driver reports them.
 Site siteOf(const SourceManager& sm, SourceLocation loc) {
   if (loc.isInvalid()) return {};
-  SourceLocation file_loc = sm.getFileLoc(loc);
-  auto entry = sm.getFileEntryRefForID(sm.getFileID(file_loc));
+  SourceLocation fileLoc = sm.getFileLoc(loc);
+  auto entry = sm.getFileEntryRefForID(sm.getFileID(fileLoc));
   if (!entry) return {};
   llvm::SmallString<256> path(entry->getName());
   sm.getFileManager().makeAbsolutePath(path);
   llvm::sys::path::remove_dots(path, /*remove_dot_dot=*/true);
-  return {std::string(path.str()), sm.getSpellingLineNumber(file_loc),
-          sm.getSpellingColumnNumber(file_loc)};
+  return {std::string(path.str()), sm.getSpellingLineNumber(fileLoc),
+          sm.getSpellingColumnNumber(fileLoc)};
 }
 
 // ---- Per-function dataflow ---------------------------------------------------------------------
@@ -67,10 +67,10 @@ struct State {
   bool reachable = false;
   std::map<LockKey, HeldLock> held;
   std::map<const VarDecl*, Guard> guards;
-  std::set<LockKey> released_outer;
+  std::set<LockKey> releasedOuter;
 
   bool operator==(const State& o) const {
-    if (reachable != o.reachable || released_outer != o.released_outer) return false;
+    if (reachable != o.reachable || releasedOuter != o.releasedOuter) return false;
     if (held.size() != o.held.size() || guards.size() != o.guards.size()) return false;
     for (auto a = held.begin(), b = o.held.begin(); a != held.end(); ++a, ++b)
       if (a->first != b->first) return false;
@@ -108,13 +108,13 @@ void joinInto(State& into, const State& from) {
       it->second.owns = false;
     }
   }
-  into.released_outer.insert(from.released_outer.begin(), from.released_outer.end());
+  into.releasedOuter.insert(from.releasedOuter.begin(), from.releasedOuter.end());
 }
 
 class FunctionAnalysis {
  public:
-  FunctionAnalysis(ASTContext& ctx, const FunctionDecl* fd, Facts& facts, int& group_counter)
-      : ctx_(ctx), sm_(ctx.getSourceManager()), fd_(fd), facts_(facts), group_(group_counter) {}
+  FunctionAnalysis(ASTContext& ctx, const FunctionDecl* fd, Facts& facts, int& groupCounter)
+      : ctx_(ctx), sm_(ctx.getSourceManager()), fd_(fd), facts_(facts), group_(groupCounter) {}
 
   void run() {
     const Stmt* body = fd_->getBody();
@@ -130,9 +130,9 @@ class FunctionAnalysis {
     ff.id = usr(fd_);
     if (ff.id.empty()) return;
     const auto* md = dyn_cast<CXXMethodDecl>(fd_);
-    ff.is_lambda = md && md->getParent()->isLambda();
+    ff.isLambda = md && md->getParent()->isLambda();
     ff.name = displayName(fd_);
-    facts_fn_ = &ff;
+    factsFn_ = &ff;
 
     // Fixpoint over blocks in reverse post-order.
     std::vector<State> in(cfg->getNumBlockIDs());
@@ -168,12 +168,12 @@ class FunctionAnalysis {
     // returning: a hand-off. (A function that locks the lock itself and releases it once more
     // than it acquired, `lock m; lock m; unlock m; unlock m`, is no hand-off: the must-hold
     // join loses the lock at the inner unlock, so the outer unlock looks like a foreign one.)
-    const State& at_exit = in[cfg->getExit().getBlockID()];
-    std::set<LockKey> acquired_here;
-    for (const Acquisition& a : ff.acquisitions) acquired_here.insert(a.lock.key);
-    if (at_exit.reachable)
-      for (const LockKey& k : at_exit.released_outer)
-        if (!at_exit.held.count(k) && k.root != LockKey::Root::kParam && !acquired_here.count(k))
+    const State& atExit = in[cfg->getExit().getBlockID()];
+    std::set<LockKey> acquiredHere;
+    for (const Acquisition& a : ff.acquisitions) acquiredHere.insert(a.lock.key);
+    if (atExit.reachable)
+      for (const LockKey& k : atExit.releasedOuter)
+        if (!atExit.held.count(k) && k.root != LockKey::Root::kParam && !acquiredHere.count(k))
           facts_.handoff.insert(k);
     if (!ff.acquisitions.empty() || !ff.calls.empty())
       facts_.functions.emplace(ff.id, std::move(ff));
@@ -271,7 +271,7 @@ class FunctionAnalysis {
     if (const auto* ds = dyn_cast<DeclStmt>(s)) {
       for (const Decl* d : ds->decls())
         if (const auto* vd = dyn_cast<VarDecl>(d); vd && vd->getInit())
-          if (const auto* ce = constructOf(vd->getInit())) var_inits_.insert(ce);
+          if (const auto* ce = constructOf(vd->getInit())) varInits_.insert(ce);
     }
     for (const Stmt* c : s->children()) collectVarInits(c);
   }
@@ -299,17 +299,17 @@ class FunctionAnalysis {
     return nullptr;
   }
 
-  std::optional<HeldLock> lockAt(const Expr* lock_expr, SourceLocation at) const {
-    auto type = vocab::lockType(lock_expr->getType());
+  std::optional<HeldLock> lockAt(const Expr* lockExpr, SourceLocation at) const {
+    auto type = vocab::lockType(lockExpr->getType());
     if (!type) return std::nullopt;
-    auto key = keyOf(lock_expr);
+    auto key = keyOf(lockExpr);
     if (!key) return std::nullopt;
     LockKind kind = type->kind;
     // A C mutex's kind is set by its initialisation, which a parameter hides: do not guess.
     if (key->root == LockKey::Root::kParam &&
         (type->name == "pthread_mutex_t" || type->name == "mtx_t"))
       kind = LockKind::kUnknown;
-    HeldLock h{*key, kind, text(lock_expr->IgnoreParenImpCasts()), type->name, site(at), -1, {}};
+    HeldLock h{*key, kind, text(lockExpr->IgnoreParenImpCasts()), type->name, site(at), -1, {}};
     if (key->root == LockKey::Root::kThis && key->path.size() == 1)
       h.cls = key->name + "::" + key->path[0];
     return h;
@@ -322,7 +322,7 @@ class FunctionAnalysis {
   }
 
   // Blocking acquisition of `locks` (one group if several: std::lock / std::scoped_lock).
-  void acquire(State& s, std::vector<HeldLock> locks, bool record, bool keep_held = true) {
+  void acquire(State& s, std::vector<HeldLock> locks, bool record, bool keepHeld = true) {
     if (locks.empty()) return;
     int group = -1;
     if (locks.size() > 1) group = group_++;
@@ -330,9 +330,9 @@ class FunctionAnalysis {
     for (auto& l : locks) {
       l.group = group;
       if (record)
-        facts_fn_->acquisitions.push_back({l, before, s.released_outer.count(l.key) > 0, {}});
+        factsFn_->acquisitions.push_back({l, before, s.releasedOuter.count(l.key) > 0, {}});
     }
-    if (!keep_held) return;
+    if (!keepHeld) return;
     for (auto& l : locks) s.held.emplace(l.key, l);
   }
 
@@ -341,7 +341,7 @@ class FunctionAnalysis {
   }
 
   void release(State& s, const LockKey& k) {
-    if (!s.held.erase(k)) s.released_outer.insert(k);
+    if (!s.held.erase(k)) s.releasedOuter.insert(k);
   }
 
   // ---- Transfer ----
@@ -370,7 +370,7 @@ class FunctionAnalysis {
       return;
     }
     if (const auto* ce = dyn_cast<CXXConstructExpr>(st)) {
-      if (var_inits_.count(ce)) return;  // handled with its DeclStmt
+      if (varInits_.count(ce)) return;  // handled with its DeclStmt
       if (vocab::guardKind(ce->getType()) != GuardKind::kNone) {
         // A temporary guard: acquires, then releases at the end of the full-expression.
         State scratch = s;
@@ -396,7 +396,7 @@ class FunctionAnalysis {
     std::vector<const Expr*> args(ce->arg_begin(), ce->arg_end());
     SourceLocation at = ce->getBeginLoc();
     if (ce->getParenOrBraceRange().isValid() || ce->getNumArgs() > 0) at = ce->getLocation();
-    auto locks_of = [&](size_t from, size_t to) {
+    auto locksOf = [&](size_t from, size_t to) {
       std::vector<HeldLock> v;
       for (size_t i = from; i < to && i < args.size(); ++i)
         if (auto l = lockAt(args[i], at)) v.push_back(*l);
@@ -405,7 +405,7 @@ class FunctionAnalysis {
     switch (gk) {
       case GuardKind::kLockGuard:
         if (args.empty()) return std::nullopt;
-        g.locks = locks_of(0, 1);
+        g.locks = locksOf(0, 1);
         g.owns = true;
         if (args.size() > 1 && isTag(args[1], "adopt_lock_t"))
           hold(s, g.locks);
@@ -423,7 +423,7 @@ class FunctionAnalysis {
           return moved;
         }
         if (args.empty() || !vocab::lockType(args[0]->getType())) return Guard{};  // default
-        g.locks = locks_of(0, 1);
+        g.locks = locksOf(0, 1);
         for (auto& l : g.locks) l.shared = gk == GuardKind::kSharedLock;
         if (args.size() == 1) {
           g.owns = true;
@@ -437,10 +437,10 @@ class FunctionAnalysis {
       case GuardKind::kScopedLock:
         g.owns = true;
         if (!args.empty() && isTag(args[0], "adopt_lock_t")) {
-          g.locks = locks_of(1, args.size());
+          g.locks = locksOf(1, args.size());
           hold(s, g.locks);
         } else {
-          g.locks = locks_of(0, args.size());
+          g.locks = locksOf(0, args.size());
           acquire(s, g.locks, record);
         }
         break;
@@ -537,15 +537,15 @@ class FunctionAnalysis {
     if (vocab::guardKind(obj->getType()) != GuardKind::kNone) return;  // untracked guard
 
     if (auto lt = vocab::lockType(obj->getType())) {
-      bool weft_like = lt->name == "weft::Lock" || lt->name == "weft::RLock";
-      bool annotated_acquire = md->hasAttr<AcquireCapabilityAttr>();
-      bool annotated_release = md->hasAttr<ReleaseCapabilityAttr>();
+      bool weftLike = lt->name == "weft::Lock" || lt->name == "weft::RLock";
+      bool annotatedAcquire = md->hasAttr<AcquireCapabilityAttr>();
+      bool annotatedRelease = md->hasAttr<ReleaseCapabilityAttr>();
       vocab::Op op = vocab::memberOp(name);
       // acquire() / release() are weft's names (acquire(false) or with a timeout is a try).
-      bool weft_name = name == "acquire" || name == "release";
-      bool blocks = !weft_name || (weft_like && vocab::acquireBlocks(mc, ctx_));
+      bool weftName = name == "acquire" || name == "release";
+      bool blocks = !weftName || (weftLike && vocab::acquireBlocks(mc, ctx_));
       if ((op == vocab::Op::kLock && blocks) ||
-          (annotated_acquire && md->getNumParams() == 0 &&
+          (annotatedAcquire && md->getNumParams() == 0 &&
            !md->hasAttr<TryAcquireCapabilityAttr>())) {
         if (auto l = lockAt(obj, at)) acquire(s, {*l}, record);
       } else if (op == vocab::Op::kLockShared && lt->shared) {
@@ -553,7 +553,7 @@ class FunctionAnalysis {
           l->shared = true;
           acquire(s, {*l}, record);
         }
-      } else if ((op == vocab::Op::kUnlock && (!weft_name || weft_like)) || annotated_release ||
+      } else if ((op == vocab::Op::kUnlock && (!weftName || weftLike)) || annotatedRelease ||
                  (op == vocab::Op::kUnlockShared && lt->shared)) {
         if (auto k = keyOf(obj)) release(s, *k);
       }
@@ -566,7 +566,7 @@ class FunctionAnalysis {
       binding.receiver = CallBinding::Receiver::kSame;
     } else if (auto k = keyOf(base)) {
       binding.receiver = CallBinding::Receiver::kKey;
-      binding.receiver_key = *k;
+      binding.receiverKey = *k;
     }
     escapeGuards(md, mc->arguments(), s);
     recordCall(md, at, std::move(binding), mc->arguments(), s, record, mc);
@@ -581,9 +581,9 @@ class FunctionAnalysis {
         const VarDecl* to = guardVar(oc->getArg(0), s);
         const VarDecl* from = guardVar(stripMove(oc->getArg(1)), s);
         if (to) {
-          const Guard& old_guard = s.guards[to];
-          if (old_guard.owns || old_guard.unknown)
-            for (const auto& l : old_guard.locks) s.held.erase(l.key);
+          const Guard& oldGuard = s.guards[to];
+          if (oldGuard.owns || oldGuard.unknown)
+            for (const auto& l : oldGuard.locks) s.held.erase(l.key);
           s.guards[to] = from ? s.guards[from] : Guard{};
         }
         if (from) s.guards.erase(from);
@@ -597,7 +597,7 @@ class FunctionAnalysis {
       binding.receiver = CallBinding::Receiver::kSame;
     } else if (auto k = keyOf(base)) {
       binding.receiver = CallBinding::Receiver::kKey;
-      binding.receiver_key = *k;
+      binding.receiverKey = *k;
     }
     auto args = llvm::make_range(oc->arg_begin() + 1, oc->arg_end());
     escapeGuards(md, args, s);
@@ -720,9 +720,9 @@ class FunctionAnalysis {
     for (const Stmt* c : s->children()) countAttrUses(c, vd, total, allowed);
   }
 
-  void noteNonDefault(const Expr* lock_expr) {
-    if (auto k = keyOf(lock_expr); k && k->root != LockKey::Root::kParam)
-      facts_.non_default.insert(*k);
+  void noteNonDefault(const Expr* lockExpr) {
+    if (auto k = keyOf(lockExpr); k && k->root != LockKey::Root::kParam)
+      facts_.nonDefault.insert(*k);
   }
 
   // What every path to `stmt` says about the function's parameters (ParamTests.h).
@@ -737,7 +737,7 @@ class FunctionAnalysis {
     Call c;
     c.callee = usr(callee);
     if (c.callee.empty()) return;
-    c.callee_name = displayName(callee);
+    c.calleeName = displayName(callee);
     c.site = site(at);
     size_t i = 0;
     for (const Expr* a : args) {
@@ -757,9 +757,9 @@ class FunctionAnalysis {
     }
     c.binding = std::move(binding);
     c.held = snapshot(s);
-    c.released_outer.assign(s.released_outer.begin(), s.released_outer.end());
+    c.releasedOuter.assign(s.releasedOuter.begin(), s.releasedOuter.end());
     c.requires_ = pathTests(stmt);
-    facts_fn_->calls.push_back(std::move(c));
+    factsFn_->calls.push_back(std::move(c));
   }
 
   ASTContext& ctx_;
@@ -767,8 +767,8 @@ class FunctionAnalysis {
   const FunctionDecl* fd_;
   Facts& facts_;
   int& group_;
-  FunctionFacts* facts_fn_ = nullptr;
-  std::set<const CXXConstructExpr*> var_inits_;
+  FunctionFacts* factsFn_ = nullptr;
+  std::set<const CXXConstructExpr*> varInits_;
   std::set<const Stmt*> unevaluated_;  // under __builtin_constant_p: never run
 };
 
@@ -823,7 +823,7 @@ class Collector : public RecursiveASTVisitor<Collector> {
     std::string s = Lexer::getSourceText(r, sm, ctx_.getLangOpts()).str();
     if (s.find("RECURSIVE") != std::string::npos || s.find("ERRORCHECK") != std::string::npos ||
         s.find("ADAPTIVE") != std::string::npos)
-      facts_.non_default.insert(std::move(key));
+      facts_.nonDefault.insert(std::move(key));
   }
 
   ASTContext& ctx_;
@@ -845,20 +845,20 @@ const Facts& tuFacts(clang::ASTContext& ctx) {
   struct Cache {
     const clang::ASTContext* ctx = nullptr;
     const clang::TranslationUnitDecl* tu = nullptr;
-    std::string main_file;
+    std::string mainFile;
     Facts facts;
   };
   thread_local Cache cache;
   const SourceManager& sm = ctx.getSourceManager();
   auto main = sm.getFileEntryRefForID(sm.getMainFileID());
-  std::string main_file = main ? std::string(main->getName()) : std::string();
+  std::string mainFile = main ? std::string(main->getName()) : std::string();
   // An ASTContext may be allocated at a freed one's address: compare the TU and file too.
   if (cache.ctx != &ctx || cache.tu != ctx.getTranslationUnitDecl() ||
-      cache.main_file != main_file) {
+      cache.mainFile != mainFile) {
     cache.facts = extractFacts(ctx);
     cache.ctx = &ctx;
     cache.tu = ctx.getTranslationUnitDecl();
-    cache.main_file = std::move(main_file);
+    cache.mainFile = std::move(mainFile);
   }
   return cache.facts;
 }

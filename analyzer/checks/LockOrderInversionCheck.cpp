@@ -28,7 +28,7 @@ void LockOrderInversionCheck::onEndOfTranslationUnit(clang::ASTContext& ctx) {
 }
 
 bool LockOrderInversionCheck::summarize(clang::ASTContext& ctx, nlohmann::json& out) {
-  out = locks::to_json(locks::tuFacts(ctx));
+  out = locks::toJson(locks::tuFacts(ctx));
   return true;
 }
 

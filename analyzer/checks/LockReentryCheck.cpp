@@ -19,7 +19,7 @@ void LockReentryCheck::onEndOfTranslationUnit(clang::ASTContext& ctx) {
 }
 
 bool LockReentryCheck::summarize(clang::ASTContext& ctx, nlohmann::json& out) {
-  out = locks::to_json(locks::tuFacts(ctx));
+  out = locks::toJson(locks::tuFacts(ctx));
   return true;
 }
 

@@ -164,8 +164,8 @@ std::optional<LockKey> mapKey(const LockKey& k, const Call& c, const FunctionFac
     case LockKey::Root::kThis:
       if (c.binding.receiver == CallBinding::Receiver::kSame)
         out = k;
-      else if (c.binding.receiver == CallBinding::Receiver::kKey && c.binding.receiver_key)
-        out = extend(*c.binding.receiver_key);
+      else if (c.binding.receiver == CallBinding::Receiver::kKey && c.binding.receiverKey)
+        out = extend(*c.binding.receiverKey);
       break;
     case LockKey::Root::kParam: {
       size_t i = std::stoul(k.name);
@@ -175,7 +175,7 @@ std::optional<LockKey> mapKey(const LockKey& k, const Call& c, const FunctionFac
     case LockKey::Root::kLocal:
       // A callee's own automatic mutex is a new object per call (recursion included); only a
       // lambda's captured locals are the caller's.
-      if (callee.is_lambda) out = k;
+      if (callee.isLambda) out = k;
       break;
   }
   if (out && out->path.size() > kMaxPath) return std::nullopt;
@@ -219,7 +219,7 @@ Closure close(const Facts& facts) {
     auto& mine = cl.acq[id];
     auto& edges = cl.edges[id];
     for (const auto& a : f.acquisitions) {
-      if (!a.released_outer)
+      if (!a.releasedOuter)
         putStronger(mine, a.lock.key, TransAcq{a.lock, f.name, {}, a.requires_});
       for (const auto& h : a.held) {
         if (h.key == a.lock.key) continue;
@@ -235,22 +235,22 @@ Closure close(const Facts& facts) {
     changed = false;
     for (const auto& [id, f] : facts.functions) {
       for (const auto& c : f.calls) {
-        auto callee_it = facts.functions.find(c.callee);
-        if (callee_it == facts.functions.end()) continue;
-        const FunctionFacts& callee = callee_it->second;
+        auto calleeIt = facts.functions.find(c.callee);
+        if (calleeIt == facts.functions.end()) continue;
+        const FunctionFacts& callee = calleeIt->second;
         // Copies: `id` may be the callee itself (recursion).
-        const auto callee_acq = cl.acq[c.callee];
-        const auto callee_edges = cl.edges[c.callee];
+        const auto calleeAcq = cl.acq[c.callee];
+        const auto calleeEdges = cl.edges[c.callee];
         auto& mine = cl.acq[id];
         auto& edges = cl.edges[id];
-        for (const auto& [k, t] : callee_acq) {
+        for (const auto& [k, t] : calleeAcq) {
           auto mk = mapKey(k, c, callee);
-          if (!mk || contains(c.released_outer, *mk) || !feasible(t.requires_, c)) continue;
+          if (!mk || contains(c.releasedOuter, *mk) || !feasible(t.requires_, c)) continue;
           TransAcq nt = t;
           nt.requires_ = c.requires_;
           nt.lock.key = *mk;
           nt.lock.spelling = display(*mk, t.lock.spelling);
-          nt.chain.insert(nt.chain.begin(), Step{c.site, f.name, c.callee_name});
+          nt.chain.insert(nt.chain.begin(), Step{c.site, f.name, c.calleeName});
           for (const auto& h : c.held) {
             if (h.key == *mk) continue;
             if (putStronger(edges, std::pair{h.key, *mk},
@@ -259,7 +259,7 @@ Closure close(const Facts& facts) {
           }
           if (putStronger(mine, *mk, std::move(nt))) changed = true;
         }
-        for (const auto& [pair, e] : callee_edges) {
+        for (const auto& [pair, e] : calleeEdges) {
           if (!feasible(e.requires_, c)) continue;
           auto mf = mapKey(pair.first, c, callee);
           auto mt = mapKey(pair.second, c, callee);
@@ -274,7 +274,7 @@ Closure close(const Facts& facts) {
           ne.from.spelling = display(*mf, e.from.spelling);
           ne.to.key = *mt;
           ne.to.spelling = display(*mt, e.to.spelling);
-          ne.chain.insert(ne.chain.begin(), Step{c.site, f.name, c.callee_name});
+          ne.chain.insert(ne.chain.begin(), Step{c.site, f.name, c.calleeName});
           ne.at = c.site;
           ne.holder = f.name;
           ne.requires_ = c.requires_;
@@ -287,8 +287,8 @@ Closure close(const Facts& facts) {
 }
 
 bool isNonDefault(const Facts& facts, const LockKey& k) {
-  if (facts.non_default.count(k)) return true;
-  for (const auto& nd : facts.non_default) {
+  if (facts.nonDefault.count(k)) return true;
+  for (const auto& nd : facts.nonDefault) {
     // A field initialised as recursive in its constructor is recursive whichever object holds
     // it: compare the field path's tail.
     if (nd.root != LockKey::Root::kThis || nd.path.size() > k.path.size()) continue;
@@ -300,12 +300,12 @@ bool isNonDefault(const Facts& facts, const LockKey& k) {
 std::string q(const std::string& s) { return "'" + s + "'"; }
 
 void addChainNotes(std::vector<Note>& notes, const std::vector<Step>& chain, size_t from,
-                     const HeldLock& final_lock, const std::string& acquirer) {
+                     const HeldLock& finalLock, const std::string& acquirer) {
   for (size_t i = from; i < chain.size(); ++i)
     notes.push_back(
         {chain[i].site, q(chain[i].caller) + " calls " + q(chain[i].callee) + " here", true});
   notes.push_back(
-      {final_lock.site, q(acquirer) + " acquires " + q(final_lock.spelling) + " here", true});
+      {finalLock.site, q(acquirer) + " acquires " + q(finalLock.spelling) + " here", true});
 }
 
 void sortUnique(std::vector<Finding>& out) {
@@ -333,7 +333,7 @@ std::string LockKey::str() const {
 
 void Facts::merge(const Facts& other) {
   for (const auto& [id, f] : other.functions) functions.emplace(id, f);
-  non_default.insert(other.non_default.begin(), other.non_default.end());
+  nonDefault.insert(other.nonDefault.begin(), other.nonDefault.end());
   handoff.insert(other.handoff.begin(), other.handoff.end());
 }
 
@@ -358,26 +358,26 @@ json constantsJson(const std::vector<std::optional<std::int64_t>>& values) {
 }
 }  // namespace
 
-nlohmann::json to_json(const Facts& facts) {
+nlohmann::json toJson(const Facts& facts) {
   json fns = json::array();
   for (const auto& [id, f] : facts.functions) {
     json acqs = json::array();
     for (const auto& a : f.acquisitions)
       acqs.push_back({{"lock", heldJson(a.lock)},
                       {"held", heldListJson(a.held)},
-                      {"released_outer", a.released_outer},
+                      {"released_outer", a.releasedOuter},
                       {"requires", testsJson(a.requires_)}});
     json calls = json::array();
     for (const auto& c : f.calls) {
       json args = json::array();
       for (const auto& a : c.binding.args) args.push_back(optKeyJson(a));
       json released = json::array();
-      for (const auto& k : c.released_outer) released.push_back(keyJson(k));
+      for (const auto& k : c.releasedOuter) released.push_back(keyJson(k));
       calls.push_back({{"callee", c.callee},
-                       {"callee_name", c.callee_name},
+                       {"callee_name", c.calleeName},
                        {"site", siteJson(c.site)},
                        {"receiver", static_cast<int>(c.binding.receiver)},
-                       {"receiver_key", optKeyJson(c.binding.receiver_key)},
+                       {"receiver_key", optKeyJson(c.binding.receiverKey)},
                        {"args", args},
                        {"held", heldListJson(c.held)},
                        {"released_outer", released},
@@ -386,12 +386,12 @@ nlohmann::json to_json(const Facts& facts) {
     }
     fns.push_back({{"id", id},
                    {"name", f.name},
-                   {"lambda", f.is_lambda},
+                   {"lambda", f.isLambda},
                    {"acquisitions", acqs},
                    {"calls", calls}});
   }
   json nd = json::array();
-  for (const auto& k : facts.non_default) nd.push_back(keyJson(k));
+  for (const auto& k : facts.nonDefault) nd.push_back(keyJson(k));
   json ho = json::array();
   for (const auto& k : facts.handoff) ho.push_back(keyJson(k));
   return {{"version", 1}, {"functions", fns}, {"non_default", nd}, {"handoff", ho}};
@@ -404,7 +404,7 @@ Facts factsFromJson(const nlohmann::json& j) {
     FunctionFacts f;
     f.id = jf.at("id").get<std::string>();
     f.name = jf.at("name").get<std::string>();
-    f.is_lambda = jf.at("lambda").get<bool>();
+    f.isLambda = jf.at("lambda").get<bool>();
     for (const auto& ja : jf.at("acquisitions"))
       f.acquisitions.push_back({heldFrom(ja.at("lock")), heldListFrom(ja.at("held")),
                                 ja.at("released_outer").get<bool>(),
@@ -412,15 +412,15 @@ Facts factsFromJson(const nlohmann::json& j) {
     for (const auto& jc : jf.at("calls")) {
       Call c;
       c.callee = jc.at("callee").get<std::string>();
-      c.callee_name = jc.at("callee_name").get<std::string>();
+      c.calleeName = jc.at("callee_name").get<std::string>();
       c.site = siteFrom(jc.at("site"));
       int r = jc.at("receiver").get<int>();
       if (r < 0 || r > 2) throw std::runtime_error("bad receiver in lock facts");
       c.binding.receiver = static_cast<CallBinding::Receiver>(r);
-      c.binding.receiver_key = optKeyFrom(jc.at("receiver_key"));
+      c.binding.receiverKey = optKeyFrom(jc.at("receiver_key"));
       for (const auto& a : jc.at("args")) c.binding.args.push_back(optKeyFrom(a));
       c.held = heldListFrom(jc.at("held"));
-      for (const auto& k : jc.at("released_outer")) c.released_outer.push_back(keyFrom(k));
+      for (const auto& k : jc.at("released_outer")) c.releasedOuter.push_back(keyFrom(k));
       c.requires_ = testsFrom(jc.value("requires", json::array()));
       for (const auto& v : jc.value("constants", json::array()))
         c.constants.push_back(v.is_null() ? std::nullopt
@@ -429,7 +429,7 @@ Facts factsFromJson(const nlohmann::json& j) {
     }
     facts.functions.emplace(f.id, std::move(f));
   }
-  for (const auto& k : j.at("non_default")) facts.non_default.insert(keyFrom(k));
+  for (const auto& k : j.at("non_default")) facts.nonDefault.insert(keyFrom(k));
   for (const auto& k : j.value("handoff", json::array())) facts.handoff.insert(keyFrom(k));
   return facts;
 }
@@ -487,13 +487,13 @@ std::vector<Finding> findReentries(const Facts& facts) {
   Closure cl = close(facts);
   for (const auto& [id, f] : facts.functions) {
     for (const auto& c : f.calls) {
-      auto callee_it = facts.functions.find(c.callee);
-      if (callee_it == facts.functions.end()) continue;
+      auto calleeIt = facts.functions.find(c.callee);
+      if (calleeIt == facts.functions.end()) continue;
       for (const auto& h : c.held) {
         if (!reportable(h)) continue;
         for (const auto& [k, t] : cl.acq[c.callee]) {
-          auto mk = mapKey(k, c, callee_it->second);
-          if (!mk || *mk != h.key || contains(c.released_outer, *mk)) continue;
+          auto mk = mapKey(k, c, calleeIt->second);
+          if (!mk || *mk != h.key || contains(c.releasedOuter, *mk)) continue;
           if (h.shared && t.lock.shared) continue;  // a nested read lock
           if (!feasible(t.requires_, c)) continue;  // a branch this call's constants rule out
           // Reported at the re-acquisition, like a direct one; the path there is in the notes.
@@ -504,7 +504,7 @@ std::vector<Finding> findReentries(const Facts& facts) {
                          whyDeadlock(h, t.lock),
                      {{h.site, q(h.spelling) + " was first acquired here" +
                                    modeOf(h, h.shared || t.lock.shared) + ", in " + q(f.name)}}};
-          fd.notes.push_back({c.site, q(f.name) + " calls " + q(c.callee_name) + " here", true});
+          fd.notes.push_back({c.site, q(f.name) + " calls " + q(c.calleeName) + " here", true});
           for (const Step& st : t.chain)
             fd.notes.push_back({st.site, q(st.caller) + " calls " + q(st.callee) + " here", true});
           handoffNote(h, fd.notes);

@@ -101,7 +101,7 @@ inline bool feasible(const std::vector<ParamTest>& tests,
 struct Acquisition {
   HeldLock lock;                // the lock being acquired, `lock.site` is this acquisition
   std::vector<HeldLock> held;   // locks held on every path reaching it (same function)
-  bool released_outer = false;  // the function released this lock (held by its caller) before
+  bool releasedOuter = false;  // the function released this lock (held by its caller) before
   std::vector<ParamTest> requires_;  // what the enclosing `if`s say about the parameters
 };
 
@@ -109,18 +109,18 @@ struct Acquisition {
 struct CallBinding {
   enum class Receiver { kNone, kSame, kKey };
   Receiver receiver = Receiver::kNone;  // kSame: callee runs on the caller's `this` (or lambda)
-  std::optional<LockKey> receiver_key;  // for kKey: the object the method is called on
+  std::optional<LockKey> receiverKey;  // for kKey: the object the method is called on
   std::vector<std::optional<LockKey>> args;  // per parameter: the object passed, if known
 };
 
 // One call to a user function in a function body.
 struct Call {
   std::string callee;       // the callee's stable id (USR)
-  std::string callee_name;  // for messages, e.g. "Cache::refresh"
+  std::string calleeName;  // for messages, e.g. "Cache::refresh"
   Site site;
   CallBinding binding;
   std::vector<HeldLock> held;           // locks held on every path reaching the call
-  std::vector<LockKey> released_outer;  // caller-held locks this function released before
+  std::vector<LockKey> releasedOuter;  // caller-held locks this function released before
   std::vector<ParamTest> requires_;     // what the enclosing `if`s say about the parameters
   // Per argument: its value when it is an integer constant (`maxconns_handler(-42, 0, 0)`).
   // The callee's branches that such a value rules out are not followed through this call.
@@ -130,7 +130,7 @@ struct Call {
 struct FunctionFacts {
   std::string id;    // USR
   std::string name;  // qualified name for messages
-  bool is_lambda = false;
+  bool isLambda = false;
   std::vector<Acquisition> acquisitions;
   std::vector<Call> calls;
 };
@@ -140,7 +140,7 @@ struct Facts {
   std::map<std::string, FunctionFacts> functions;  // by id
   // Locks whose initialisation makes them recursive or of unknown kind (pthread_mutex_init with
   // attributes, PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP, mtx_init(..., mtx_recursive)).
-  std::set<LockKey> non_default;
+  std::set<LockKey> nonDefault;
   // Locks some function releases without ever acquiring them and without re-acquiring them
   // before it returns: a mutex used as a signal between threads (unlocked by a thread that does
   // not own it). Their double lock is still reported (the owner re-locks it), with a note that
@@ -151,7 +151,7 @@ struct Facts {
   void merge(const Facts& other);
 };
 
-nlohmann::json to_json(const Facts& facts);
+nlohmann::json toJson(const Facts& facts);
 // Throws std::runtime_error (via nlohmann::json) on malformed input.
 Facts factsFromJson(const nlohmann::json& j);
 
