@@ -68,9 +68,11 @@ struct State {
   std::map<LockKey, HeldLock> held;
   std::map<const VarDecl*, Guard> guards;
   std::set<LockKey> releasedOuter;
+  std::set<LockKey> mayHold;  // held on at least one path here (a superset of `held`'s keys)
 
   bool operator==(const State& o) const {
-    if (reachable != o.reachable || releasedOuter != o.releasedOuter) return false;
+    if (reachable != o.reachable || releasedOuter != o.releasedOuter || mayHold != o.mayHold)
+      return false;
     if (held.size() != o.held.size() || guards.size() != o.guards.size()) return false;
     for (auto a = held.begin(), b = o.held.begin(); a != held.end(); ++a, ++b)
       if (a->first != b->first) return false;
@@ -82,7 +84,8 @@ struct State {
   }
 };
 
-// Must-hold join: a lock is held after a join only if it is held on every incoming path.
+// Must-hold join: a lock is held after a join only if it is held on every incoming path; it
+// may be held if it is held on any.
 void joinInto(State& into, const State& from) {
   if (!from.reachable) return;
   if (!into.reachable) {
@@ -109,6 +112,7 @@ void joinInto(State& into, const State& from) {
     }
   }
   into.releasedOuter.insert(from.releasedOuter.begin(), from.releasedOuter.end());
+  into.mayHold.insert(from.mayHold.begin(), from.mayHold.end());
 }
 
 class FunctionAnalysis {
@@ -175,7 +179,7 @@ class FunctionAnalysis {
       for (const LockKey& k : atExit.releasedOuter)
         if (!atExit.held.count(k) && k.root != LockKey::Root::kParam && !acquiredHere.count(k))
           facts_.handoff.insert(k);
-    if (!ff.acquisitions.empty() || !ff.calls.empty())
+    if (!ff.acquisitions.empty() || !ff.calls.empty() || !ff.condOps.empty())
       facts_.functions.emplace(ff.id, std::move(ff));
   }
 
@@ -333,14 +337,26 @@ class FunctionAnalysis {
         factsFn_->acquisitions.push_back({l, before, s.releasedOuter.count(l.key) > 0, {}});
     }
     if (!keepHeld) return;
-    for (auto& l : locks) s.held.emplace(l.key, l);
+    for (auto& l : locks) take(s, l);
   }
 
   void hold(State& s, const std::vector<HeldLock>& locks) {
-    for (const auto& l : locks) s.held.emplace(l.key, l);
+    for (const auto& l : locks) take(s, l);
+  }
+
+  // `l` is held from here on this path.
+  static void take(State& s, const HeldLock& l) {
+    s.held.emplace(l.key, l);
+    s.mayHold.insert(l.key);
+  }
+  // `k` is not held from here on this path (a guard's end, a release).
+  static void drop(State& s, const LockKey& k) {
+    s.held.erase(k);
+    s.mayHold.erase(k);
   }
 
   void release(State& s, const LockKey& k) {
+    s.mayHold.erase(k);
     if (!s.held.erase(k)) s.releasedOuter.insert(k);
   }
 
@@ -354,7 +370,7 @@ class FunctionAnalysis {
         auto it = s.guards.find(dt->getVarDecl());
         if (it == s.guards.end()) continue;
         if (it->second.owns || it->second.unknown)
-          for (const auto& l : it->second.locks) s.held.erase(l.key);
+          for (const auto& l : it->second.locks) drop(s, l.key);
         s.guards.erase(it);
       }
     }
@@ -383,9 +399,32 @@ class FunctionAnalysis {
         recordCall(ctor, ce->getBeginLoc(), CallBinding{}, ce->arguments(), s, record, ce);
       return;
     }
+    if (const auto* call = dyn_cast<CallExpr>(st); call && record) noteCondOp(call, s);
     if (const auto* mc = dyn_cast<CXXMemberCallExpr>(st)) return memberCall(mc, s, record);
     if (const auto* oc = dyn_cast<CXXOperatorCallExpr>(st)) return operatorCall(oc, s, record);
     if (const auto* call = dyn_cast<CallExpr>(st)) return freeCall(call, s, record);
+  }
+
+  // A condition variable's wait or notify: recorded with the locks held there on every path and
+  // on some path (CondOp). A wait's lock given as a guard (`cv.wait(lk)`) is the guard's mutex.
+  void noteCondOp(const CallExpr* call, const State& s) {
+    vocab::CondCall cc = vocab::condCall(call);
+    if (cc.kind == vocab::CondCall::Kind::kNone) return;
+    CondOp op;
+    op.wait = cc.kind == vocab::CondCall::Kind::kWait;
+    op.cond = keyOf(cc.cond);
+    if (cc.lock) {
+      if (const VarDecl* gv = guardVar(cc.lock, s)) {
+        const Guard& g = s.guards.at(gv);
+        if (!g.locks.empty()) op.lock = g.locks.front().key;
+      } else {
+        op.lock = keyOf(cc.lock);
+      }
+    }
+    op.site = site(call->getBeginLoc());
+    for (const auto& [k, h] : s.held) op.mustHold.push_back(k);
+    op.mayHold.assign(s.mayHold.begin(), s.mayHold.end());
+    factsFn_->condOps.push_back(std::move(op));
   }
 
   // The locks a guard construction takes; acquires/holds them in `s`.
@@ -487,7 +526,7 @@ class FunctionAnalysis {
           gv = guardVar(uo->getSubExpr(), s);
       }
       if (!gv) continue;
-      for (const auto& l : s.guards[gv].locks) s.held.erase(l.key);
+      for (const auto& l : s.guards[gv].locks) drop(s, l.key);
       s.guards[gv].owns = false;
       s.guards[gv].unknown = true;
     }
@@ -583,7 +622,7 @@ class FunctionAnalysis {
         if (to) {
           const Guard& oldGuard = s.guards[to];
           if (oldGuard.owns || oldGuard.unknown)
-            for (const auto& l : oldGuard.locks) s.held.erase(l.key);
+            for (const auto& l : oldGuard.locks) drop(s, l.key);
           s.guards[to] = from ? s.guards[from] : Guard{};
         }
         if (from) s.guards.erase(from);

@@ -384,11 +384,24 @@ nlohmann::json toJson(const Facts& facts) {
                        {"requires", testsJson(c.requires_)},
                        {"constants", constantsJson(c.constants)}});
     }
+    json ops = json::array();
+    for (const auto& o : f.condOps) {
+      json must = json::array(), may = json::array();
+      for (const auto& k : o.mustHold) must.push_back(keyJson(k));
+      for (const auto& k : o.mayHold) may.push_back(keyJson(k));
+      ops.push_back({{"op", o.wait ? "wait" : "notify"},
+                     {"cond", optKeyJson(o.cond)},
+                     {"lock", optKeyJson(o.lock)},
+                     {"site", siteJson(o.site)},
+                     {"must_hold", must},
+                     {"may_hold", may}});
+    }
     fns.push_back({{"id", id},
                    {"name", f.name},
                    {"lambda", f.isLambda},
                    {"acquisitions", acqs},
-                   {"calls", calls}});
+                   {"calls", calls},
+                   {"cond_ops", ops}});
   }
   json nd = json::array();
   for (const auto& k : facts.nonDefault) nd.push_back(keyJson(k));
@@ -426,6 +439,16 @@ Facts factsFromJson(const nlohmann::json& j) {
         c.constants.push_back(v.is_null() ? std::nullopt
                                           : std::optional<std::int64_t>(v.get<std::int64_t>()));
       f.calls.push_back(std::move(c));
+    }
+    for (const auto& jo : jf.value("cond_ops", json::array())) {
+      CondOp o;
+      o.wait = jo.at("op").get<std::string>() == "wait";
+      o.cond = optKeyFrom(jo.at("cond"));
+      o.lock = optKeyFrom(jo.at("lock"));
+      o.site = siteFrom(jo.at("site"));
+      for (const auto& k : jo.at("must_hold")) o.mustHold.push_back(keyFrom(k));
+      for (const auto& k : jo.at("may_hold")) o.mayHold.push_back(keyFrom(k));
+      f.condOps.push_back(std::move(o));
     }
     facts.functions.emplace(f.id, std::move(f));
   }

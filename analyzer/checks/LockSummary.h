@@ -127,12 +127,27 @@ struct Call {
   std::vector<std::optional<std::int64_t>> constants;
 };
 
+// A wait on or a notify of a condition variable in a function body, with the locks held there:
+// on every path reaching it (`mustHold`) and on at least one (`mayHold`, a superset). The
+// groundwork of wait-/notify-without-lock as consumers of this pass (issue 14): a wait whose
+// lock is in no path's held set waits without it; one whose lock is held on some paths only
+// depends on the path.
+struct CondOp {
+  bool wait = false;              // a wait (else a notify)
+  std::optional<LockKey> cond;    // the condition variable, when it has a stable name
+  std::optional<LockKey> lock;    // what the wait releases (the mutex behind a guard), if known
+  Site site;
+  std::vector<LockKey> mustHold;
+  std::vector<LockKey> mayHold;
+};
+
 struct FunctionFacts {
   std::string id;    // USR
   std::string name;  // qualified name for messages
   bool isLambda = false;
   std::vector<Acquisition> acquisitions;
   std::vector<Call> calls;
+  std::vector<CondOp> condOps;
 };
 
 // The facts of one translation unit (or of several merged).

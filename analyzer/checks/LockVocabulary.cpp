@@ -4,6 +4,7 @@
 #include <clang/AST/ASTContext.h>
 #include <clang/AST/Attr.h>
 #include <clang/AST/DeclTemplate.h>
+#include <clang/AST/ExprCXX.h>
 
 namespace weft::analyzer::vocab {
 
@@ -236,6 +237,39 @@ bool releasesLock(const FunctionDecl* fn) {
   Op op = isa<CXXMethodDecl>(fn) ? memberOp(n) : freeOp(n).op;
   if (op == Op::kNone) op = memberOp(n);
   return isRelease(op);
+}
+
+CondCall condCall(const CallExpr* call) {
+  using Kind = CondCall::Kind;
+  const FunctionDecl* fn = call ? call->getDirectCallee() : nullptr;
+  if (!fn || !fn->getIdentifier()) return {};
+  llvm::StringRef n = fn->getName();
+  if (const auto* mc = dyn_cast<CXXMemberCallExpr>(call)) {
+    const CXXRecordDecl* rd = mc->getMethodDecl()->getParent();
+    bool weftCond = rd->getName() == "Condition" && inNamespace(rd->getDeclContext(), "weft");
+    bool stdCond = (rd->getName() == "condition_variable" ||
+                    rd->getName() == "condition_variable_any") &&
+                   inNamespace(rd->getDeclContext(), "std");
+    if (!weftCond && !stdCond) return {};
+    const Expr* self = mc->getImplicitObjectArgument();
+    if (n == "notify_one" || n == "notify_all" || (weftCond && n == "notify"))
+      return {Kind::kNotify, self, nullptr};
+    if (n == "wait" || n == "wait_for" || (stdCond && n == "wait_until")) {
+      if (weftCond) return {Kind::kWait, self, self};
+      return {Kind::kWait, self, call->getNumArgs() > 0 ? call->getArg(0) : nullptr};
+    }
+    return {};
+  }
+  if (!fn->isExternC() && !fn->getDeclContext()->isTranslationUnit()) return {};
+  if (n == "pthread_cond_wait" || n == "pthread_cond_timedwait" || n == "pthread_cond_clockwait" ||
+      n == "cnd_wait" || n == "cnd_timedwait")
+    return call->getNumArgs() >= 2 ? CondCall{Kind::kWait, call->getArg(0), call->getArg(1)}
+                                   : CondCall{};
+  if (n == "pthread_cond_signal" || n == "pthread_cond_broadcast" || n == "cnd_signal" ||
+      n == "cnd_broadcast")
+    return call->getNumArgs() >= 1 ? CondCall{Kind::kNotify, call->getArg(0), nullptr}
+                                   : CondCall{};
+  return {};
 }
 
 std::vector<llvm::StringRef> guardClassNames(bool withShared) {

@@ -116,6 +116,19 @@ bool takesLock(const clang::FunctionDecl* fn, bool withTry = false, bool exclusi
 // ... and "does this release one": unlock() / release() / unlock_shared(), the C unlocks.
 bool releasesLock(const clang::FunctionDecl* fn);
 
+// ---- condition variables ------------------------------------------------------------------
+// A wait on or a notify of a condition variable: pthread_cond_(wait|timedwait|clockwait)(c, m,
+// ...) and pthread_cond_(signal|broadcast)(c), C11's cnd_* likewise, std::condition_variable(_any)'s
+// wait / wait_for / wait_until(lk, ...) and notify_one / notify_all, weft::Condition's wait /
+// wait_for and notify / notify_all (a weft::Condition is its own lock).
+struct CondCall {
+  enum class Kind { kNone, kWait, kNotify };
+  Kind kind = Kind::kNone;
+  const clang::Expr* cond = nullptr;  // the condition variable
+  const clang::Expr* lock = nullptr;  // what a wait releases: a mutex, a guard, or `cond` itself
+};
+CondCall condCall(const clang::CallExpr* call);
+
 // ---- names for AST matchers (Matchers.h) -----------------------------------------------------
 
 // Qualified class names ("::std::lock_guard", ...).
