@@ -168,9 +168,10 @@ class Cursor {
 };
 
 // Decodes the records of one block; returns the bytes of complete records. A record cut by
-// `limit` is an error unless `cut` says the file itself ends there.
+// `limit` is an error unless `cut` says the file itself ends there. Without `keep_events` the
+// event records are checked and skipped, not kept (consolidation needs only the valid length).
 std::uint32_t decode_block(const std::uint8_t* d, std::uint64_t payload, std::uint64_t limit,
-                           bool cut, const fmt::BlockHeader& bh, Segment& seg) {
+                           bool cut, const fmt::BlockHeader& bh, Segment& seg, bool keep_events) {
   Cursor c(d, payload, limit);
   std::uint64_t tick = bh.base_tick;
   std::uint32_t thread = bh.thread;
@@ -188,15 +189,17 @@ std::uint32_t decode_block(const std::uint8_t* d, std::uint64_t payload, std::ui
       std::uint64_t obj, arg, site;
       if (!c.varint(dt) || !c.varint(obj) || !c.varint(arg) || !c.varint(site)) return cut_record(at);
       tick += dt;
-      seg.events.push_back({tick, thread, static_cast<rt::Ev>(type), obj, arg,
-                            static_cast<std::uint32_t>(std::min<std::uint64_t>(site, UINT32_MAX))});
+      if (keep_events)
+        seg.events.push_back({tick, thread, static_cast<rt::Ev>(type), obj, arg,
+                              static_cast<std::uint32_t>(std::min<std::uint64_t>(site, UINT32_MAX))});
       if (static_cast<rt::Ev>(type) == rt::Ev::ThreadStart) seg.threads[thread].object = obj;
     } else if (type == fmt::kAcquiredUndated) {
       std::uint64_t obj, arg, site;
       if (!c.varint(obj) || !c.varint(arg) || !c.varint(site)) return cut_record(at);
-      seg.events.push_back({tick, thread, rt::Ev::Acquired, obj, arg,
-                            static_cast<std::uint32_t>(std::min<std::uint64_t>(site, UINT32_MAX)),
-                            true});
+      if (keep_events)
+        seg.events.push_back({tick, thread, rt::Ev::Acquired, obj, arg,
+                              static_cast<std::uint32_t>(std::min<std::uint64_t>(site, UINT32_MAX)),
+                              true});
     } else if (type == fmt::kObject) {
       std::uint64_t id, site;
       std::uint8_t kind;
@@ -296,7 +299,8 @@ void date_undated(Segment& seg) {
 
 // Walks the segments of one file's bytes. `truncated` is set when the bytes end early.
 void parse_file(const std::uint8_t* d, std::uint64_t n, std::vector<Segment>& out, bool& truncated,
-                std::vector<std::string>& warnings, const std::string& label) {
+                std::vector<std::string>& warnings, const std::string& label,
+                bool keep_events = true) {
   if (n == 0) throw TraceError(label + "is empty: not a weft trace", 0);
   std::uint64_t off = 0;
   while (off < n) {
@@ -357,7 +361,7 @@ void parse_file(const std::uint8_t* d, std::uint64_t n, std::vector<Segment>& ou
       bool block_cut = end - payload < bh.used;
       if (block_cut && !cut) corrupt("block runs past the end of its segment", b + 8);
       std::uint64_t limit = payload + std::min<std::uint64_t>(bh.used, end - payload);
-      std::uint32_t valid = decode_block(d, payload, limit, block_cut, bh, seg);
+      std::uint32_t valid = decode_block(d, payload, limit, block_cut, bh, seg, keep_events);
       auto& t = seg.threads[bh.thread];
       if (t.os_tid == 0) t.os_tid = bh.os_tid;
       if (bh.anchor_tick > seg.max_anchor_tick) {
@@ -379,7 +383,7 @@ void parse_file(const std::uint8_t* d, std::uint64_t n, std::vector<Segment>& ou
                          std::to_string(area) + ", the file holds " + std::to_string(n - area) +
                          "; events before the cut are kept");
     }
-    date_undated(seg);
+    if (keep_events) date_undated(seg);
     out.push_back(std::move(seg));
     if (cut) return;
     // A segment not packed by consolidate_trace() is the last of its file: the rest is the
@@ -687,7 +691,8 @@ void consolidate_trace(const std::string& path, std::uint32_t exit_kind, int exi
   std::vector<std::string> warnings;
   if (::access(path.c_str(), F_OK) == 0 || trace_part_files(path).empty()) {
     bytes = read_file(path);
-    parse_file(bytes.data(), bytes.size(), segs, truncated, warnings, path + " ");
+    parse_file(bytes.data(), bytes.size(), segs, truncated, warnings, path + " ",
+               /*keep_events=*/false);
   }
 
   std::vector<std::uint8_t> out;
@@ -724,7 +729,7 @@ void consolidate_trace(const std::string& path, std::uint32_t exit_kind, int exi
       std::vector<std::uint8_t> pb = read_file(part);
       std::vector<Segment> ps;
       bool pt = false;
-      parse_file(pb.data(), pb.size(), ps, pt, warnings, part + " ");
+      parse_file(pb.data(), pb.size(), ps, pt, warnings, part + " ", /*keep_events=*/false);
       bool running = false;
       for (const auto& s : ps)
         running |= s.h.state == fmt::kLive && ::kill(static_cast<pid_t>(s.h.pid), 0) == 0;
