@@ -297,7 +297,8 @@ int weft::cli::run_main(int argc, char** argv) {
   weft::trace::Trace t;
   try {
     weft::trace::consolidate_trace(path, exit_kind, exit_value);
-    t = weft::trace::read_trace(path);
+    // The summary needs no event in memory: counts, threads, objects and findings.
+    t = weft::trace::read_trace(path, {.events = false});
     weft::trace::symbolize_sites(t);  // code sites (interposed calls) to file:line
   } catch (const std::exception& e) {
     std::fprintf(stderr, "weft run: the trace is unreadable: %s\n", e.what());
@@ -307,7 +308,8 @@ int weft::cli::run_main(int argc, char** argv) {
   std::fprintf(stderr,
                "weft run: recorded %zu events, %zu threads, %zu objects, %zu process%s, %llu "
                "dropped, %zu finding%s in %s",
-               t.events.size(), t.threads.size(), t.objects.size(), t.processes.size(),
+               static_cast<std::size_t>(t.event_count), t.threads.size(), t.objects.size(),
+               t.processes.size(),
                t.processes.size() == 1 ? "" : "es", static_cast<unsigned long long>(t.dropped),
                t.findings.size(), t.findings.size() == 1 ? "" : "s", trace.c_str());
   if (chaos) std::fprintf(stderr, " (chaos seed %llu)", static_cast<unsigned long long>(seed));

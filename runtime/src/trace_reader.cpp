@@ -102,6 +102,9 @@ struct Segment {
   std::vector<std::pair<std::string, std::uint64_t>> modules;  // kModule: path, bias
   std::map<std::uint32_t, RawThread> threads;
   std::uint64_t max_anchor_tick = 0, max_anchor_mono = 0;
+  // Counted whether or not the events are kept (ReadOptions::events).
+  std::uint64_t n_events = 0, n_undated = 0;
+  std::set<std::uint32_t> event_threads;  // threads with at least one event record
   // assemble():
   double ns_per_tick = 1;
   std::int64_t mono(std::uint64_t tick) const {
@@ -189,6 +192,7 @@ std::uint32_t decode_block(const std::uint8_t* d, std::uint64_t payload, std::ui
       std::uint64_t obj, arg, site;
       if (!c.varint(dt) || !c.varint(obj) || !c.varint(arg) || !c.varint(site)) return cut_record(at);
       tick += dt;
+      ++seg.n_events;
       if (keep_events)
         seg.events.push_back({tick, thread, static_cast<rt::Ev>(type), obj, arg,
                               static_cast<std::uint32_t>(std::min<std::uint64_t>(site, UINT32_MAX))});
@@ -196,6 +200,8 @@ std::uint32_t decode_block(const std::uint8_t* d, std::uint64_t payload, std::ui
     } else if (type == fmt::kAcquiredUndated) {
       std::uint64_t obj, arg, site;
       if (!c.varint(obj) || !c.varint(arg) || !c.varint(site)) return cut_record(at);
+      ++seg.n_events;
+      ++seg.n_undated;
       if (keep_events)
         seg.events.push_back({tick, thread, rt::Ev::Acquired, obj, arg,
                               static_cast<std::uint32_t>(std::min<std::uint64_t>(site, UINT32_MAX)),
@@ -361,7 +367,9 @@ void parse_file(const std::uint8_t* d, std::uint64_t n, std::vector<Segment>& ou
       bool block_cut = end - payload < bh.used;
       if (block_cut && !cut) corrupt("block runs past the end of its segment", b + 8);
       std::uint64_t limit = payload + std::min<std::uint64_t>(bh.used, end - payload);
+      std::uint64_t before = seg.n_events;
       std::uint32_t valid = decode_block(d, payload, limit, block_cut, bh, seg, keep_events);
+      if (seg.n_events != before) seg.event_threads.insert(bh.thread);
       auto& t = seg.threads[bh.thread];
       if (t.os_tid == 0) t.os_tid = bh.os_tid;
       if (bh.anchor_tick > seg.max_anchor_tick) {
@@ -416,7 +424,8 @@ std::vector<std::uint8_t> read_file(const std::string& path) {
   return buf;
 }
 
-Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::string> warnings) {
+Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::string> warnings,
+               bool keep_events = true) {
   Trace t;
   t.format_version = fmt::kVersion;
   t.truncated = truncated;
@@ -514,12 +523,11 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
     if (s.h.exit_kind == fmt::kExitSignal) p.term_signal = s.h.exit_value;
     p.dropped += s.h.dropped;
     t.dropped += s.h.dropped;
-    t.undated_acquisitions += static_cast<std::uint64_t>(
-        std::count_if(s.events.begin(), s.events.end(), [](const RawEvent& e) { return e.undated; }));
+    t.undated_acquisitions += s.n_undated;
+    t.event_count += s.n_events + s.objects.size();  // the objects' Create events too
     // A thread that wrote nothing but findings and is named by none of them is weft's own
     // deadlock watchdog reporting: not a thread of the program, so not listed.
-    std::set<std::uint64_t> active;
-    for (const auto& e : s.events) active.insert(e.thread);
+    std::set<std::uint64_t> active(s.event_threads.begin(), s.event_threads.end());
     for (const auto& o : s.objects) active.insert(o.thread);
     for (const auto& f : s.findings) active.insert(f.threads.begin(), f.threads.end());
     for (const auto& [local, rt_] : s.threads) {
@@ -564,8 +572,9 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
       ob.site = site_of(si, o.site);
       ob.pid = s.h.pid;
       t.objects.push_back(ob);
-      t.events.push_back({ts(s, o.tick), thread_map[si][o.thread], rt::Ev::Create, ob.id,
-                          static_cast<std::uint64_t>(o.kind), ob.site});
+      if (keep_events)
+        t.events.push_back({ts(s, o.tick), thread_map[si][o.thread], rt::Ev::Create, ob.id,
+                            static_cast<std::uint64_t>(o.kind), ob.site});
     }
     for (const auto& e : s.events) {
       std::uint64_t arg = rt::arg_is_object(e.kind) ? obj_of(si, e.arg) : e.arg;
@@ -660,28 +669,30 @@ Trace read_trace_bytes(const void* data, std::size_t size) {
   return assemble(segs, truncated, std::move(warnings));
 }
 
-Trace read_trace(const std::string& path) {
+Trace read_trace(const std::string& path) { return read_trace(path, ReadOptions{}); }
+
+Trace read_trace(const std::string& path, const ReadOptions& options) {
   std::vector<Segment> segs;
   bool truncated = false;
   std::vector<std::string> warnings;
   std::vector<std::string> parts = trace_part_files(path);
   if (parts.empty() || ::access(path.c_str(), F_OK) == 0) {
     std::vector<std::uint8_t> bytes = read_file(path);
-    parse_file(bytes.data(), bytes.size(), segs, truncated, warnings, path + " ");
+    parse_file(bytes.data(), bytes.size(), segs, truncated, warnings, path + " ", options.events);
   }  // else: the process `weft run` started did not record (a shell), its children did
   for (const auto& part : parts) {
     try {
       std::vector<std::uint8_t> pb = read_file(part);
       std::vector<Segment> ps;
       bool pt = false;
-      parse_file(pb.data(), pb.size(), ps, pt, warnings, part + " ");
+      parse_file(pb.data(), pb.size(), ps, pt, warnings, part + " ", options.events);
       for (auto& s : ps) segs.push_back(std::move(s));
     } catch (const TraceError& e) {
       // A child that died while creating its part: the rest of the trace is still good.
       warnings.push_back(std::string("skipped ") + e.what());
     }
   }
-  return assemble(segs, truncated, std::move(warnings));
+  return assemble(segs, truncated, std::move(warnings), options.events);
 }
 
 void consolidate_trace(const std::string& path, std::uint32_t exit_kind, int exit_value) {

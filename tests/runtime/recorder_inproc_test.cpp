@@ -243,6 +243,62 @@ TEST_CASE("a lock-reentry confirmed by the watchdog is one finding with the conf
   CHECK(t.findings[1].message == "re-lock elsewhere; another thread may unlock it");
 }
 
+TEST_CASE("a read without events gives the full read's summary: counts, threads, objects, findings") {
+  const auto here = std::source_location::current();
+  std::string path = temp_path();
+  {
+    rt::Recorder rec({.path = path, .exact_times = false});  // undated acquisitions too
+    rec.on_object(1, rt::ObjKind::Mutex, "m1", here);
+    rec.on_object(2, rt::ObjKind::Condition, "c1", here);
+    rec.on_thread_name("main-thread");
+    auto work = [&](int n) {
+      for (int i = 0; i < n; ++i) {
+        rec.on_event(rt::Ev::Acquired, 1, 1, here);
+        rec.on_event(rt::Ev::Release, 1, 0, here);
+      }
+    };
+    std::thread a([&] {
+      rec.on_thread_name("worker-a");
+      work(300);
+    });
+    a.join();
+    // A thread that writes nothing but a finding naming another thread: the watchdog's shape,
+    // which neither read lists as a thread.
+    std::thread w([&] {
+      rt::FindingRecord f;
+      f.kind = "lock-reentry";
+      f.message = "re-lock of {object:1}";
+      f.threads = {1};
+      f.objects = {1};
+      f.sites = {here};
+      rec.on_finding(f);
+    });
+    w.join();
+    work(200);
+  }
+  trace::Trace full = trace::read_trace(path);
+  trace::Trace brief = trace::read_trace(path, {.events = false});
+  CHECK(brief.events.empty());
+  REQUIRE(full.events.size() == 2 + 2 * 500);
+  CHECK(full.event_count == full.events.size());
+  CHECK(brief.event_count == full.events.size());
+  CHECK(brief.undated_acquisitions == full.undated_acquisitions);
+  CHECK(full.undated_acquisitions > 0);
+  REQUIRE(brief.threads.size() == full.threads.size());
+  CHECK(full.threads.size() == 2);
+  for (std::size_t i = 0; i < full.threads.size(); ++i) {
+    CHECK(brief.threads[i].name == full.threads[i].name);
+    CHECK(brief.threads[i].os_tid == full.threads[i].os_tid);
+  }
+  REQUIRE(brief.objects.size() == full.objects.size());
+  for (std::size_t i = 0; i < full.objects.size(); ++i) CHECK(brief.objects[i].name == full.objects[i].name);
+  REQUIRE(brief.findings.size() == 1);
+  REQUIRE(full.findings.size() == 1);
+  CHECK(brief.findings[0].message == full.findings[0].message);
+  CHECK(brief.warnings == full.warnings);
+  CHECK(brief.processes.size() == full.processes.size());
+}
+
 TEST_CASE("short-lived threads give back the unused rest of their block as they end") {
   std::string path = temp_path();
   const int threads = 400;

@@ -99,6 +99,9 @@ struct Trace {
   std::vector<Object> objects;
   std::vector<Site> sites;
   std::vector<Event> events;  // sorted by ts_ns (stable for equal times)
+  // How many events the trace holds: events.size(), also when it was read without them
+  // (ReadOptions::events = false), objects' Create events included.
+  std::uint64_t event_count = 0;
   std::vector<Finding> findings;
   std::vector<CodeSite> code_sites;  // added (recperf): which sites are code addresses
   std::vector<Module> modules;       // added (issue 15): ELF objects with code sites

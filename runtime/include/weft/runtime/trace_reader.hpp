@@ -39,6 +39,15 @@ class TraceError : public std::runtime_error {
 // `<path>.<pid>.<n>.part`; read_trace() reads them too.
 Trace read_trace(const std::string& path);
 
+// What to read. Without events (`weft run`'s summary after the program ended) every record is
+// still checked, and processes, threads, objects, sites, findings, warnings and
+// Trace::event_count are as a full read gives them; Trace::events stays empty, and threads have
+// no start_site. Memory then grows with the objects and findings, not with the events.
+struct ReadOptions {
+  bool events = true;
+};
+Trace read_trace(const std::string& path, const ReadOptions& options);
+
 // Decodes a trace held in memory (one file's bytes; no sibling parts). Throws TraceError.
 Trace read_trace_bytes(const void* data, std::size_t size);
 
