@@ -26,17 +26,21 @@ namespace {
 
 using ast::sourceText;
 
+// A call that changes nothing by its declaration: a const or static member function (e.g.
+// `q.empty()`, an atomic's load or `operator bool`), or a function declared pure or const.
+bool readOnlyCall(const CallExpr* call) {
+  const FunctionDecl* fn = call->getDirectCallee();
+  const auto* method = dyn_cast_or_null<CXXMethodDecl>(fn);
+  bool pure = fn && (fn->hasAttr<PureAttr>() || fn->hasAttr<ConstAttr>());
+  return pure || (method && (method->isConst() || method->isStatic()));
+}
+
 // True when evaluating `s` again cannot change anything: no assignments, increments or calls
-// other than const member functions (e.g. `q.empty()`, an atomic's load or `operator bool`).
+// other than read-only ones (readOnlyCall).
 bool readOnly(const Stmt* s, const ASTContext& ctx) {
   if (!s) return true;
   if (const auto* e = dyn_cast<Expr>(s); e && e->HasSideEffects(ctx, false)) return false;
-  if (const auto* call = dyn_cast<CallExpr>(s)) {
-    const auto* method = dyn_cast_or_null<CXXMethodDecl>(call->getDirectCallee());
-    const FunctionDecl* fn = call->getDirectCallee();
-    bool pure = fn && (fn->hasAttr<PureAttr>() || fn->hasAttr<ConstAttr>());
-    if (!pure && !(method && (method->isConst() || method->isStatic()))) return false;
-  }
+  if (const auto* call = dyn_cast<CallExpr>(s); call && !readOnlyCall(call)) return false;
   for (const Stmt* child : s->children())
     if (!readOnly(child, ctx)) return false;
   return true;
@@ -120,10 +124,10 @@ bool writesOwn(const Expr* target, const std::set<const ValueDecl*>& own) {
 }
 
 // `s` changes nothing but the variables in `own` (locals declared after the wait, in the same
-// iteration) and the ones it declares itself (added to `own`), and calls nothing that could: const
-// member functions, read-only accessors, std:: functions that only read, and functions that do
-// not return (an `assert`'s failure). Such code ends with the iteration: it cannot act on a
-// wake-up.
+// iteration) and the ones it declares itself (added to `own`), and calls nothing that could:
+// read-only calls (readOnlyCall), read-only accessors, std:: functions that only read, and
+// functions that do not return (an `assert`'s failure). Such code ends with the iteration: it
+// cannot act on a wake-up.
 bool effectFree(const Stmt* s, std::set<const ValueDecl*>& own) {
   if (!s) return true;
   if (isa<LambdaExpr>(s) || isa<GotoStmt>(s) || isa<ReturnStmt>(s) || isa<BreakStmt>(s) ||
@@ -153,14 +157,13 @@ bool effectFree(const Stmt* s, std::set<const ValueDecl*>& own) {
                k != OO_Arrow && k != OO_Exclaim) {
       return false;
     }
-  } else if (const auto* mc = dyn_cast<CXXMemberCallExpr>(s)) {
-    const CXXMethodDecl* m = mc->getMethodDecl();
-    if (!m || (!m->isConst() && !(m->getIdentifier() && readOnlyAccessor(m->getName()))))
-      return false;
-  } else if (const auto* call = dyn_cast<CallExpr>(s)) {
+  } else if (const auto* call = dyn_cast<CallExpr>(s); call && !readOnlyCall(call)) {
     const FunctionDecl* fn = call->getDirectCallee();
-    if (!fn || !(fn->isNoReturn() || readOnlyStdFunction(fn) || fn->getBuiltinID() != 0))
-      return false;
+    bool accessor = isa<CXXMemberCallExpr>(call) && fn && fn->getIdentifier() &&
+                    readOnlyAccessor(fn->getName());
+    bool reads = !isa<CXXMemberCallExpr>(call) && fn &&
+                 (fn->isNoReturn() || readOnlyStdFunction(fn) || fn->getBuiltinID() != 0);
+    if (!accessor && !reads) return false;
   }
   for (const Stmt* c : s->children())
     if (!effectFree(c, own)) return false;

@@ -70,11 +70,14 @@ struct Recorder::Hot {
 
   // Writes the record of `kind` for the calling thread when it is the common case; false, having
   // changed nothing, when the general path is needed: the thread is inside a recorder call, not
-  // yet attached to this recorder, its site is not cached, its block is missing or full, or the
-  // event is an Acquired that WEFT_EXACT_TIMES=0 may leave undated.
+  // yet attached to this recorder, its site is not cached, its block is missing or full, the
+  // event is an Acquired that WEFT_EXACT_TIMES=0 may leave undated, or it is a ThreadEnd (after
+  // which Recorder::on_event gives back the rest of the thread's block).
   [[gnu::always_inline]] bool try_write(Ev kind, ObjId obj, std::uint64_t arg,
                                         const std::source_location& where) const noexcept {
     if constexpr (!kLocationIsPointer) return false;
+    if (kind == Ev::ThreadEnd) [[unlikely]]
+      return false;
     RecorderThread& t = t_recorder;
     if (t.busy || t.epoch != epoch || header == nullptr) [[unlikely]]
       return false;

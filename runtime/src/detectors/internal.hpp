@@ -386,14 +386,12 @@ class Detector final : public Sink {
                      const std::source_location& where) noexcept;
   // Hands an event on: to the recorder when downstream is one, written here in the common case
   // (recorder_hot.hpp) and otherwise by a direct call (no virtual dispatch), else to downstream.
-  // A ThreadEnd always goes to Recorder::on_event, which gives back the rest of the block.
   void forward(Ev kind, ObjId obj, std::uint64_t arg, const std::source_location& where) noexcept {
     if (recorder_ != nullptr) [[likely]] {
-      if (kind == Ev::ThreadEnd || !recorder_hot_->try_write(kind, obj, arg, where))
-        recorder_->on_event(kind, obj, arg, where);
-    }
-    else if (downstream_ != nullptr)
+      if (!recorder_hot_->try_write(kind, obj, arg, where)) recorder_->on_event(kind, obj, arg, where);
+    } else if (downstream_ != nullptr) {
       downstream_->on_event(kind, obj, arg, where);
+    }
   }
 
   Sink* downstream_;
