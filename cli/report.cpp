@@ -15,6 +15,7 @@
 // Exit: 0 no findings, 1 findings, 2 unreadable or corrupted trace / bad usage.
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -110,12 +111,20 @@ void weft_cli_print_findings(const Trace& t, std::FILE* out) {
 
 namespace {
 
-nlohmann::json to_json(const Trace& t, const std::vector<weft::trace::ObjectStats>& stats) {
+// What the pass over the events adds to the trace read without them.
+struct EventSummary {
+  std::uint64_t events = 0;
+  std::uint64_t first_ns = 0, last_ns = 0;
+  std::uint64_t duration_ns() const { return events == 0 ? 0 : last_ns - first_ns; }
+};
+
+nlohmann::json to_json(const Trace& t, const EventSummary& sum,
+                       const std::vector<weft::trace::ObjectStats>& stats) {
   using nlohmann::json;
   json j;
   j["version"] = 1;
-  j["summary"] = {{"events", t.events.size()},     {"threads", t.threads.size()},
-                  {"duration_ns", t.duration_ns()}, {"dropped", t.dropped},
+  j["summary"] = {{"events", sum.events},     {"threads", t.threads.size()},
+                  {"duration_ns", sum.duration_ns()}, {"dropped", t.dropped},
                   {"objects", t.objects.size()},   {"findings", t.findings.size()},
                   {"processes", t.processes.size()}, {"truncated", t.truncated}};
   j["processes"] = json::array();
@@ -184,11 +193,12 @@ nlohmann::json to_json(const Trace& t, const std::vector<weft::trace::ObjectStat
   return j;
 }
 
-void print_text(const std::string& path, const Trace& t,
+void print_text(const std::string& path, const Trace& t, const EventSummary& sum,
                 const std::vector<weft::trace::ObjectStats>& stats) {
-  std::printf("trace %s: %zu events, %zu threads, %zu objects, %s, %llu dropped, %zu finding%s\n",
-              path.c_str(), t.events.size(), t.threads.size(), t.objects.size(),
-              duration(t.duration_ns()).c_str(), static_cast<unsigned long long>(t.dropped),
+  std::printf("trace %s: %llu events, %zu threads, %zu objects, %s, %llu dropped, %zu finding%s\n",
+              path.c_str(), static_cast<unsigned long long>(sum.events), t.threads.size(),
+              t.objects.size(), duration(sum.duration_ns()).c_str(),
+              static_cast<unsigned long long>(t.dropped),
               t.findings.size(), t.findings.size() == 1 ? "" : "s");
   std::printf("\nprocesses\n");
   for (const auto& p : t.processes) {
@@ -260,10 +270,23 @@ int weft::cli::report_main(int argc, char** argv) {
     }
   }
   if (path.empty()) return usage_error("report", "missing TRACE (e.g. weft report weft.trace)");
-  Trace t;
+  // The trace without its events, then one pass over them: memory grows with the objects and
+  // threads, not with the events (weft::trace::EventReader).
+  std::vector<weft::trace::ObjectStats> stats;
+  EventSummary sum;
+  std::optional<weft::trace::EventReader> reader;
   try {
-    t = weft::trace::read_trace(path);
-    weft::trace::symbolize_sites(t);  // code sites (interposed calls) to file:line
+    reader.emplace(path);
+    weft::trace::symbolize_sites(reader->trace());  // code sites (interposed calls) to file:line
+    weft::trace::StatsBuilder builder(reader->trace());
+    bool first = true;
+    sum.events = reader->for_each([&](const weft::trace::Event& e) {
+      if (first) sum.first_ns = e.ts_ns;
+      first = false;
+      sum.last_ns = e.ts_ns;
+      builder.add(e);
+    });
+    stats = builder.finish();
   } catch (const weft::trace::TraceError& e) {
     std::fprintf(stderr, "weft report: %s\n", e.what());
     return 2;
@@ -271,13 +294,14 @@ int weft::cli::report_main(int argc, char** argv) {
     std::fprintf(stderr, "weft report: %s: %s\n", path.c_str(), e.what());
     return 2;
   }
-  auto stats = weft::trace::compute_stats(t);
+  const Trace& t = reader->trace();
   if (format == "json") {
-    std::printf("%s\n",
-                to_json(t, stats).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    std::printf("%s\n", to_json(t, sum, stats)
+                            .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                            .c_str());
     for (const auto& w : t.warnings) std::fprintf(stderr, "weft report: warning: %s\n", w.c_str());
   } else {
-    print_text(path, t, stats);
+    print_text(path, t, sum, stats);
   }
   return t.findings.empty() ? 0 : 1;
 }

@@ -16,7 +16,10 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <map>
+#include <queue>
+#include <tuple>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -86,15 +89,23 @@ struct RawThread {
   std::uint64_t os_tid = 0;
   std::string name;
   rt::ObjId object = 0;
+  std::uint32_t start_site = 0;  // of its ThreadStart
 };
 struct BlockView {
   std::uint64_t offset;  // of the block header
   std::uint32_t valid;   // bytes of complete records
+  std::uint32_t thread;  // the block header's
+  std::uint64_t base_tick;
 };
 struct Segment {
+  std::uint32_t file = 0;  // which of the files read (the trace, then its parts)
   std::uint64_t offset = 0;
   fmt::SegmentHeader h{};
-  std::vector<BlockView> blocks;
+  std::vector<BlockView> blocks;  // in file order
+  // Indexes into `blocks` in time order: by base tick, then file order. A thread's blocks are in
+  // file order only until the recorder hands it a block an ended thread gave back; events are
+  // read in this order (a thread's in its own order), and it breaks ties between equal times.
+  std::vector<std::uint32_t> order;
   std::map<std::uint32_t, RawSite> sites;
   std::vector<RawObject> objects;  // in record order (also the Create events)
   std::vector<RawEvent> events;
@@ -119,24 +130,25 @@ struct Segment {
   }
 };
 
-// Bounded reader over [p, end) of a buffer that starts at file offset `base`.
+// Bounded reader over the file bytes [pos, end), held at `d` from file offset `base` on. Positions
+// are file offsets, so errors name them.
 class Cursor {
  public:
-  Cursor(const std::uint8_t* data, std::uint64_t pos, std::uint64_t end)
-      : d_(data), pos_(pos), end_(end) {}
+  Cursor(const std::uint8_t* d, std::uint64_t base, std::uint64_t pos, std::uint64_t end)
+      : d_(d), base_(base), pos_(pos), end_(end) {}
   bool at_end() const { return pos_ >= end_; }
   std::uint64_t pos() const { return pos_; }
   // Each getter returns false when the bytes run out (a cut record); throws on bad values.
   bool u8(std::uint8_t& v) {
     if (pos_ >= end_) return false;
-    v = d_[pos_++];
+    v = d_[pos_++ - base_];
     return true;
   }
   bool varint(std::uint64_t& v) {
     v = 0;
     for (int shift = 0; shift < 70; shift += 7) {
       if (pos_ >= end_) return false;
-      std::uint8_t b = d_[pos_++];
+      std::uint8_t b = d_[pos_++ - base_];
       if (shift == 63 && b > 1) corrupt("varint overflows 64 bits", pos_ - 1);
       v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
       if (!(b & 0x80)) return true;
@@ -148,7 +160,7 @@ class Cursor {
     if (!varint(n)) return false;
     if (n > fmt::kMaxString) corrupt("string length " + std::to_string(n) + " exceeds the limit", at);
     if (end_ - pos_ < n) return false;
-    s.assign(reinterpret_cast<const char*>(d_ + pos_), n);
+    s.assign(reinterpret_cast<const char*>(d_ + (pos_ - base_)), n);
     pos_ += n;
     return true;
   }
@@ -167,122 +179,173 @@ class Cursor {
 
  private:
   const std::uint8_t* d_;
-  std::uint64_t pos_, end_;
+  std::uint64_t base_, pos_, end_;
 };
 
-// Decodes the records of one block; returns the bytes of complete records. A record cut by
-// `limit` is an error unless `cut` says the file itself ends there. Without `keep_events` the
-// event records are checked and skipped, not kept (consolidation needs only the valid length).
+// One record of a block, as read_record() decodes it (the fields its type has).
+struct Record {
+  std::uint8_t type = 0;
+  std::uint64_t dt = 0;                   // tick delta (events, objects, names, findings)
+  std::uint64_t obj = 0, arg = 0, site = 0;  // events; obj = id and site for objects
+  std::uint8_t kind = 0;                  // object kind; finding flags
+  std::uint64_t id = 0, line = 0, column = 0, offset = 0;  // sites; offset = module bias
+  std::string text, text2;                // names, files, functions, modules, finding texts
+  std::vector<std::uint64_t> threads, objects, sites;
+  bool is_event() const {
+    return (type >= 1 && type < static_cast<std::uint8_t>(rt::Ev::kCount)) ||
+           type == fmt::kAcquiredUndated;
+  }
+};
+
+// Reads the record at `c`: false when the bytes end inside it; throws TraceError on an unknown
+// record type or object kind. The grammar of trace_format.hpp, in one place for every reader.
+bool read_record(Cursor& c, Record& r) {
+  std::uint64_t at = c.pos();
+  if (!c.u8(r.type)) return false;
+  r.dt = 0;
+  if (r.type >= 1 && r.type < static_cast<std::uint8_t>(rt::Ev::kCount))
+    return c.varint(r.dt) && c.varint(r.obj) && c.varint(r.arg) && c.varint(r.site);
+  switch (r.type) {
+    case fmt::kAcquiredUndated:
+      return c.varint(r.obj) && c.varint(r.arg) && c.varint(r.site);
+    case fmt::kObject:
+      if (!c.varint(r.dt) || !c.varint(r.obj) || !c.u8(r.kind) || !c.varint(r.site) || !c.str(r.text))
+        return false;
+      if (r.kind >= static_cast<std::uint8_t>(rt::ObjKind::kCount))
+        corrupt("unknown object kind " + std::to_string(r.kind), at);
+      return true;
+    case fmt::kSite:
+      return c.varint(r.id) && c.varint(r.line) && c.varint(r.column) && c.str(r.text) &&
+             c.str(r.text2);
+    case fmt::kCodeSite:
+      return c.varint(r.id) && c.varint(r.offset) && c.str(r.text) && c.str(r.text2);
+    case fmt::kModule:
+      return c.varint(r.offset) && c.str(r.text);
+    case fmt::kThreadName:
+      return c.varint(r.dt) && c.str(r.text);
+    case fmt::kFinding:
+      return c.varint(r.dt) && c.u8(r.kind) && c.str(r.text) && c.str(r.text2) &&
+             c.list(r.threads) && c.list(r.objects) && c.list(r.sites);
+    default:
+      corrupt("unknown record type " + std::to_string(r.type), at);
+  }
+}
+
+std::uint32_t clamp32(std::uint64_t v) {
+  return static_cast<std::uint32_t>(std::min<std::uint64_t>(v, UINT32_MAX));
+}
+
+// Decodes the records of one block, held at `d` (the payload's first byte, file offset
+// `payload`); returns the bytes of complete records. A record cut by `limit` is an error unless
+// `cut` says the file itself ends there. Without `keep_events` the event records are checked and
+// counted, not kept (consolidation and the streaming reader need only the valid length).
 std::uint32_t decode_block(const std::uint8_t* d, std::uint64_t payload, std::uint64_t limit,
                            bool cut, const fmt::BlockHeader& bh, Segment& seg, bool keep_events) {
-  Cursor c(d, payload, limit);
+  Cursor c(d, payload, payload, limit);
   std::uint64_t tick = bh.base_tick;
   std::uint32_t thread = bh.thread;
   std::uint64_t last_good = payload;
-  auto cut_record = [&](std::uint64_t at) -> std::uint32_t {
-    if (!cut) corrupt("record runs past the end of its block", at);
-    return static_cast<std::uint32_t>(last_good - payload);
-  };
+  Record r;
+  RawThread* th = nullptr;  // looked up at the block's first event
   while (!c.at_end()) {
     std::uint64_t at = c.pos();
-    std::uint8_t type;
-    c.u8(type);
-    std::uint64_t dt = 0;
-    if (type >= 1 && type < static_cast<std::uint8_t>(rt::Ev::kCount)) {
-      std::uint64_t obj, arg, site;
-      if (!c.varint(dt) || !c.varint(obj) || !c.varint(arg) || !c.varint(site)) return cut_record(at);
-      tick += dt;
+    if (!read_record(c, r)) {
+      if (!cut) corrupt("record runs past the end of its block", at);
+      break;
+    }
+    tick += r.dt;
+    if (r.is_event()) {
+      bool undated = r.type == fmt::kAcquiredUndated;
+      rt::Ev kind = undated ? rt::Ev::Acquired : static_cast<rt::Ev>(r.type);
       ++seg.n_events;
-      if (keep_events)
-        seg.events.push_back({tick, thread, static_cast<rt::Ev>(type), obj, arg,
-                              static_cast<std::uint32_t>(std::min<std::uint64_t>(site, UINT32_MAX))});
-      if (static_cast<rt::Ev>(type) == rt::Ev::ThreadStart) seg.threads[thread].object = obj;
-    } else if (type == fmt::kAcquiredUndated) {
-      std::uint64_t obj, arg, site;
-      if (!c.varint(obj) || !c.varint(arg) || !c.varint(site)) return cut_record(at);
-      ++seg.n_events;
-      ++seg.n_undated;
-      if (keep_events)
-        seg.events.push_back({tick, thread, rt::Ev::Acquired, obj, arg,
-                              static_cast<std::uint32_t>(std::min<std::uint64_t>(site, UINT32_MAX)),
-                              true});
-    } else if (type == fmt::kObject) {
-      std::uint64_t id, site;
-      std::uint8_t kind;
-      std::string name;
-      if (!c.varint(dt) || !c.varint(id) || !c.u8(kind) || !c.varint(site) || !c.str(name))
-        return cut_record(at);
-      if (kind >= static_cast<std::uint8_t>(rt::ObjKind::kCount))
-        corrupt("unknown object kind " + std::to_string(kind), at);
-      tick += dt;
-      seg.objects.push_back({id, static_cast<rt::ObjKind>(kind),
-                             static_cast<std::uint32_t>(std::min<std::uint64_t>(site, UINT32_MAX)),
-                             std::move(name), tick, thread});
-    } else if (type == fmt::kSite) {
-      std::uint64_t id, line, column;
+      seg.n_undated += undated;
+      if (th == nullptr) th = &seg.threads[thread];
+      if (keep_events) seg.events.push_back({tick, thread, kind, r.obj, r.arg, clamp32(r.site), undated});
+      if (kind == rt::Ev::ThreadStart) {
+        th->object = r.obj;
+        th->start_site = clamp32(r.site);
+      }
+    } else if (r.type == fmt::kObject) {
+      seg.objects.push_back({r.obj, static_cast<rt::ObjKind>(r.kind), clamp32(r.site),
+                             std::move(r.text), tick, thread});
+    } else if (r.type == fmt::kSite || r.type == fmt::kCodeSite) {
       RawSite s;
-      if (!c.varint(id) || !c.varint(line) || !c.varint(column) || !c.str(s.file) ||
-          !c.str(s.function))
-        return cut_record(at);
-      s.line = static_cast<std::uint32_t>(std::min<std::uint64_t>(line, UINT32_MAX));
-      s.column = static_cast<std::uint32_t>(std::min<std::uint64_t>(column, UINT32_MAX));
-      if (id != 0 && id <= UINT32_MAX) seg.sites[static_cast<std::uint32_t>(id)] = std::move(s);
-    } else if (type == fmt::kCodeSite) {
-      std::uint64_t id;
-      RawSite s;
-      if (!c.varint(id) || !c.varint(s.offset) || !c.str(s.module) || !c.str(s.function))
-        return cut_record(at);
-      std::string base = s.module.substr(s.module.rfind('/') == std::string::npos ? 0 : s.module.rfind('/') + 1);
-      s.file = (base.empty() ? std::string("?") : base) + "+" + hex(s.offset);
-      if (s.module.empty()) s.module = "?";
-      if (id != 0 && id <= UINT32_MAX) seg.sites[static_cast<std::uint32_t>(id)] = std::move(s);
-    } else if (type == fmt::kModule) {
-      std::uint64_t bias;
-      std::string module;
-      if (!c.varint(bias) || !c.str(module)) return cut_record(at);
-      seg.modules.emplace_back(std::move(module), bias);
-    } else if (type == fmt::kThreadName) {
-      std::string name;
-      if (!c.varint(dt) || !c.str(name)) return cut_record(at);
-      tick += dt;
-      seg.threads[thread].name = std::move(name);
-    } else if (type == fmt::kFinding) {
+      if (r.type == fmt::kSite) {
+        s.line = clamp32(r.line);
+        s.column = clamp32(r.column);
+        s.file = std::move(r.text);
+        s.function = std::move(r.text2);
+      } else {
+        s.offset = r.offset;
+        s.module = std::move(r.text);
+        s.function = std::move(r.text2);
+        std::size_t slash = s.module.rfind('/');
+        std::string base = s.module.substr(slash == std::string::npos ? 0 : slash + 1);
+        s.file = (base.empty() ? std::string("?") : base) + "+" + hex(s.offset);
+        if (s.module.empty()) s.module = "?";
+      }
+      if (r.id != 0 && r.id <= UINT32_MAX) seg.sites[static_cast<std::uint32_t>(r.id)] = std::move(s);
+    } else if (r.type == fmt::kModule) {
+      seg.modules.emplace_back(std::move(r.text), r.offset);
+    } else if (r.type == fmt::kThreadName) {
+      seg.threads[thread].name = std::move(r.text);
+    } else if (r.type == fmt::kFinding) {
       RawFinding f;
-      std::uint8_t flags;
-      if (!c.varint(dt) || !c.u8(flags) || !c.str(f.kind) || !c.str(f.message) ||
-          !c.list(f.threads) || !c.list(f.objects) || !c.list(f.sites))
-        return cut_record(at);
-      tick += dt;
       f.tick = tick;
       f.thread = thread;
-      f.fatal = flags & 1;
+      f.fatal = r.kind & 1;
+      f.kind = std::move(r.text);
+      f.message = std::move(r.text2);
+      f.threads = std::move(r.threads);
+      f.objects = std::move(r.objects);
+      f.sites = std::move(r.sites);
       seg.findings.push_back(std::move(f));
-    } else {
-      corrupt("unknown record type " + std::to_string(type), at);
     }
     last_good = c.pos();
   }
   return static_cast<std::uint32_t>(last_good - payload);
 }
 
-// Dates the undated Acquired events of `seg` (records of type kAcquiredUndated, whose `tick` is
-// their thread's previous record). Such an acquisition did not block, so it happened after the
-// thread's previous record, after the previous Release of the same object (it found the object
-// free) and before the thread's next dated event. It is placed at the later of the first two,
-// just after that Release: the order of the merged timeline then keeps mutual exclusion, and
-// the time is exact whenever the thread had just done something else that was recorded.
+// Undated acquisitions (records of type kAcquiredUndated, whose `tick` is their thread's
+// previous record). Such an acquisition did not block, so it happened after the thread's
+// previous record, after the previous Release of the same object (it found the object free) and
+// before the thread's next dated event. It is placed at the later of the first two, just after
+// that Release: the order of the merged timeline then keeps mutual exclusion, and the time is
+// exact whenever the thread had just done something else that was recorded.
+struct UndatedRule {
+  std::unordered_map<std::uint64_t, std::vector<std::uint64_t>> releases;  // obj -> sorted ticks
+  std::uint64_t after = 1;  // a few ticks, so that "just after" stays after in nanoseconds
+
+  explicit UndatedRule(const fmt::SegmentHeader& h) {
+    double npt = h.ns_per_tick > 0 ? h.ns_per_tick : 1.0;
+    // (Clamped: a hostile header's tiny ns_per_tick must not overflow the conversion.)
+    after = npt >= 1.0 ? 1 : static_cast<std::uint64_t>(std::min(1.0 / npt, 1e9)) + 1;
+  }
+  void add_release(std::uint64_t obj, std::uint64_t tick) { releases[obj].push_back(tick); }
+  void sort() {
+    for (auto& [obj, ticks] : releases) std::sort(ticks.begin(), ticks.end());
+  }
+  // The tick of an undated acquisition of `obj` recorded at `tick`, whose thread's next dated
+  // event is at `hi` (UINT64_MAX: none).
+  std::uint64_t date(std::uint64_t obj, std::uint64_t tick, std::uint64_t hi) const {
+    auto rel = releases.find(obj);
+    if (rel == releases.end()) return tick;
+    auto pos = std::lower_bound(rel->second.begin(), rel->second.end(), hi);
+    if (pos == rel->second.begin()) return tick;
+    std::uint64_t r = *(pos - 1);
+    if (r < tick) return tick;
+    return std::max(tick, hi - r > after ? r + after : hi);
+  }
+};
+
+// Dates the undated Acquired events of `seg` (UndatedRule).
 void date_undated(Segment& seg) {
   if (std::none_of(seg.events.begin(), seg.events.end(), [](const RawEvent& e) { return e.undated; }))
     return;
-  std::unordered_map<std::uint64_t, std::vector<std::uint64_t>> releases;  // obj -> sorted ticks
+  UndatedRule rule(seg.h);
   for (const auto& e : seg.events)
-    if (e.kind == rt::Ev::Release) releases[e.obj].push_back(e.tick);
-  for (auto& [obj, ticks] : releases) std::sort(ticks.begin(), ticks.end());
-  // A few ticks so that "just after" stays after once converted to nanoseconds.
-  double npt = seg.h.ns_per_tick > 0 ? seg.h.ns_per_tick : 1.0;
-  // (Clamped: a hostile header's tiny ns_per_tick must not overflow the conversion.)
-  std::uint64_t after =
-      npt >= 1.0 ? 1 : static_cast<std::uint64_t>(std::min(1.0 / npt, 1e9)) + 1;
+    if (e.kind == rt::Ev::Release) rule.add_release(e.obj, e.tick);
+  rule.sort();
   std::unordered_map<std::uint32_t, std::uint64_t> next;  // thread -> its next dated event
   for (std::size_t i = seg.events.size(); i-- > 0;) {
     RawEvent& e = seg.events[i];
@@ -290,28 +353,60 @@ void date_undated(Segment& seg) {
       next[e.thread] = e.tick;
       continue;
     }
-    auto rel = releases.find(e.obj);
-    if (rel == releases.end()) continue;
     auto n = next.find(e.thread);
-    std::uint64_t hi = n == next.end() ? UINT64_MAX : n->second;
-    auto pos = std::lower_bound(rel->second.begin(), rel->second.end(), hi);
-    if (pos == rel->second.begin()) continue;
-    std::uint64_t r = *(pos - 1);
-    if (r < e.tick) continue;
-    std::uint64_t t = hi - r > after ? r + after : hi;
-    e.tick = std::max(e.tick, t);
+    e.tick = rule.date(e.obj, e.tick, n == next.end() ? UINT64_MAX : n->second);
   }
 }
 
+// The bytes of one trace file: in memory, or read from the file through a window of a few MiB, so
+// that walking a file of any size holds a bounded part of it.
+class Bytes {
+ public:
+  Bytes(const std::uint8_t* d, std::uint64_t n) : mem_(d), n_(n) {}
+  Bytes(int fd, std::uint64_t n, std::string label) : fd_(fd), n_(n), label_(std::move(label)) {}
+  std::uint64_t size() const { return n_; }
+  // Bytes [off, off + len), len <= size() - off: valid until the next call.
+  const std::uint8_t* at(std::uint64_t off, std::uint64_t len) {
+    if (mem_ != nullptr) return mem_ + off;
+    if (off >= win_off_ && off + len <= win_off_ + win_.size()) return win_.data() + (off - win_off_);
+    std::uint64_t want = std::min<std::uint64_t>(std::max<std::uint64_t>(len, kWindow), n_ - off);
+    win_.resize(static_cast<std::size_t>(want));
+    win_off_ = off;
+    std::uint64_t got = 0;
+    while (got < want) {
+      ssize_t r = ::pread(fd_, win_.data() + got, want - got, static_cast<off_t>(off + got));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0)
+        throw TraceError(label_ + "shrank or could not be read at byte " +
+                             std::to_string(off + got) + " while being read" +
+                             (r < 0 ? std::string(": ") + std::strerror(errno) : std::string()),
+                         off + got);
+      got += static_cast<std::uint64_t>(r);
+    }
+    return win_.data();
+  }
+
+ private:
+  static constexpr std::uint64_t kWindow = 4u << 20;
+  const std::uint8_t* mem_ = nullptr;
+  int fd_ = -1;
+  std::uint64_t n_;
+  std::string label_;
+  std::vector<std::uint8_t> win_;
+  std::uint64_t win_off_ = 0;
+};
+
 // Walks the segments of one file's bytes. `truncated` is set when the bytes end early.
-void parse_file(const std::uint8_t* d, std::uint64_t n, std::vector<Segment>& out, bool& truncated,
+void parse_file(Bytes& d, std::vector<Segment>& out, bool& truncated,
                 std::vector<std::string>& warnings, const std::string& label,
-                bool keep_events = true) {
+                bool keep_events = true, std::uint32_t file = 0) {
+  const std::uint64_t n = d.size();
   if (n == 0) throw TraceError(label + "is empty: not a weft trace", 0);
   std::uint64_t off = 0;
   while (off < n) {
     std::uint64_t have = n - off;
-    if (std::memcmp(d + off, fmt::kMagic, std::min<std::uint64_t>(have, 8)) != 0) {
+    if (std::memcmp(d.at(off, std::min<std::uint64_t>(have, 8)), fmt::kMagic,
+                    std::min<std::uint64_t>(have, 8)) != 0) {
       if (off == 0) throw TraceError(label + "is not a weft trace (bad magic at byte 0)", 0);
       corrupt("expected a segment header (bad magic)", off);
     }
@@ -325,8 +420,10 @@ void parse_file(const std::uint8_t* d, std::uint64_t n, std::vector<Segment>& ou
       return;
     }
     Segment seg;
+    std::vector<std::pair<std::size_t, std::size_t>> event_ranges;  // per block, in seg.events
+    seg.file = file;
     seg.offset = off;
-    std::memcpy(&seg.h, d + off, sizeof seg.h);
+    std::memcpy(&seg.h, d.at(off, sizeof seg.h), sizeof seg.h);
     const fmt::SegmentHeader& h = seg.h;
     if (h.version != fmt::kVersion)
       corrupt("unsupported format version " + std::to_string(h.version) + " (this reader: " +
@@ -354,7 +451,7 @@ void parse_file(const std::uint8_t* d, std::uint64_t n, std::vector<Segment>& ou
         break;
       }
       fmt::BlockHeader bh;
-      std::memcpy(&bh, d + b, sizeof bh);
+      std::memcpy(&bh, d.at(b, sizeof bh), sizeof bh);
       if (bh.magic != fmt::kBlockMagic) corrupt("bad block magic", b);
       if (bh.capacity > fmt::kMaxBlockBytes) corrupt("bad block capacity", b + 4);
       if (bh.used > bh.capacity) corrupt("block holds more than its capacity", b + 8);
@@ -368,7 +465,9 @@ void parse_file(const std::uint8_t* d, std::uint64_t n, std::vector<Segment>& ou
       if (block_cut && !cut) corrupt("block runs past the end of its segment", b + 8);
       std::uint64_t limit = payload + std::min<std::uint64_t>(bh.used, end - payload);
       std::uint64_t before = seg.n_events;
-      std::uint32_t valid = decode_block(d, payload, limit, block_cut, bh, seg, keep_events);
+      std::size_t events_before = seg.events.size();
+      std::uint32_t valid =
+          decode_block(d.at(payload, limit - payload), payload, limit, block_cut, bh, seg, keep_events);
       if (seg.n_events != before) seg.event_threads.insert(bh.thread);
       auto& t = seg.threads[bh.thread];
       if (t.os_tid == 0) t.os_tid = bh.os_tid;
@@ -376,7 +475,8 @@ void parse_file(const std::uint8_t* d, std::uint64_t n, std::vector<Segment>& ou
         seg.max_anchor_tick = bh.anchor_tick;
         seg.max_anchor_mono = bh.anchor_mono_ns;
       }
-      seg.blocks.push_back({b, valid});
+      seg.blocks.push_back({b, valid, bh.thread, bh.base_tick});
+      if (keep_events) event_ranges.emplace_back(events_before, seg.events.size());
       if (block_cut) break;
       // A capacity past the end with every used byte inside: the last block, whose unused rest
       // its thread gave back as it ended (the recorder shrinks blocks_bytes before the
@@ -391,6 +491,19 @@ void parse_file(const std::uint8_t* d, std::uint64_t n, std::vector<Segment>& ou
                          std::to_string(area) + ", the file holds " + std::to_string(n - area) +
                          "; events before the cut are kept");
     }
+    seg.order.resize(seg.blocks.size());
+    for (std::uint32_t i = 0; i < seg.order.size(); ++i) seg.order[i] = i;
+    std::stable_sort(seg.order.begin(), seg.order.end(), [&seg](std::uint32_t a, std::uint32_t b) {
+      return seg.blocks[a].base_tick < seg.blocks[b].base_tick;
+    });
+    if (keep_events && !std::is_sorted(seg.order.begin(), seg.order.end())) {
+      std::vector<RawEvent> in_order;
+      in_order.reserve(seg.events.size());
+      for (std::uint32_t b : seg.order)
+        in_order.insert(in_order.end(), seg.events.begin() + event_ranges[b].first,
+                        seg.events.begin() + event_ranges[b].second);
+      seg.events = std::move(in_order);
+    }
     if (keep_events) date_undated(seg);
     out.push_back(std::move(seg));
     if (cut) return;
@@ -400,32 +513,123 @@ void parse_file(const std::uint8_t* d, std::uint64_t n, std::vector<Segment>& ou
   }
 }
 
-std::vector<std::uint8_t> read_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    throw TraceError(path + ": cannot open: " + std::strerror(errno) +
-                         " (record one with 'weft run -o " + path + " -- PROG')",
-                     0);
-  struct stat st;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw TraceError(path + ": not a regular file", 0);
+// An open trace file, closed on destruction.
+class File {
+ public:
+  explicit File(const std::string& path) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0)
+      throw TraceError(path + ": cannot open: " + std::strerror(errno) +
+                           " (record one with 'weft run -o " + path + " -- PROG')",
+                       0);
+    struct stat st;
+    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+      ::close(fd_);
+      throw TraceError(path + ": not a regular file", 0);
+    }
+    size_ = static_cast<std::uint64_t>(st.st_size);
   }
-  std::vector<std::uint8_t> buf(static_cast<std::size_t>(st.st_size));
+  File(const File&) = delete;
+  File& operator=(const File&) = delete;
+  ~File() { ::close(fd_); }
+  int fd() const { return fd_; }
+  std::uint64_t size() const { return size_; }
+
+ private:
+  int fd_ = -1;
+  std::uint64_t size_ = 0;
+};
+
+std::vector<std::uint8_t> read_file(const std::string& path) {
+  File f(path);
+  std::vector<std::uint8_t> buf(static_cast<std::size_t>(f.size()));
   std::size_t got = 0;
   while (got < buf.size()) {
-    ssize_t r = ::read(fd, buf.data() + got, buf.size() - got);
+    ssize_t r = ::read(f.fd(), buf.data() + got, buf.size() - got);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) break;
     got += static_cast<std::size_t>(r);
   }
-  ::close(fd);
   buf.resize(got);
   return buf;
 }
 
+// Walks the trace `path` and the part files of its child processes (Segment::file: 0 for `path`,
+// then 1, 2, ... in the order of `files`), through a bounded window of each file.
+std::vector<Segment> read_segments(const std::string& path, bool keep_events,
+                                   std::vector<std::string>& files, bool& truncated,
+                                   std::vector<std::string>& warnings) {
+  std::vector<Segment> segs;
+  files.clear();
+  std::vector<std::string> parts = trace_part_files(path);
+  files.push_back(path);
+  if (parts.empty() || ::access(path.c_str(), F_OK) == 0) {
+    File f(path);
+    Bytes bytes(f.fd(), f.size(), path + " ");
+    parse_file(bytes, segs, truncated, warnings, path + " ", keep_events, 0);
+  }  // else: the process `weft run` started did not record (a shell), its children did
+  for (const auto& part : parts) {
+    try {
+      File f(part);
+      Bytes bytes(f.fd(), f.size(), part + " ");
+      std::vector<Segment> ps;
+      bool pt = false;
+      parse_file(bytes, ps, pt, warnings, part + " ", keep_events,
+                 static_cast<std::uint32_t>(files.size()));
+      files.push_back(part);
+      for (auto& s : ps) segs.push_back(std::move(s));
+    } catch (const TraceError& e) {
+      // A child that died while creating its part: the rest of the trace is still good.
+      warnings.push_back(std::string("skipped ") + e.what());
+    }
+  }
+  return segs;
+}
+
+// How a segment's raw ticks, sites, objects and threads map to the trace's (assemble()).
+struct Mapping {
+  std::int64_t base = 0;  // the earliest segment's start: the trace's time 0
+  std::vector<std::unordered_map<std::uint32_t, std::int32_t>> site_map;
+  std::vector<std::unordered_map<std::uint64_t, rt::ObjId>> obj_map;
+  std::vector<int> parent;  // the segment of the process a fork child was forked from
+  std::vector<std::map<std::uint32_t, std::uint32_t>> thread_map;
+
+  std::uint64_t ts(const Segment& s, std::uint64_t tick) const {
+    std::int64_t m = s.mono(tick) - base;
+    return m < 0 ? 0 : static_cast<std::uint64_t>(m);
+  }
+  std::int32_t site_of(std::size_t si, std::uint64_t id) const {
+    if (id == 0 || id > UINT32_MAX) return -1;
+    auto it = site_map[si].find(static_cast<std::uint32_t>(id));
+    return it == site_map[si].end() ? -1 : it->second;
+  }
+  static rt::ObjId fresh_id(std::size_t si, std::uint64_t id) {
+    return si == 0 ? id : ((static_cast<rt::ObjId>(si) << 48) | (id & ((1ull << 48) - 1)));
+  }
+  // An id a fork child uses without defining it is the parent's object, inherited through fork.
+  rt::ObjId obj_of(std::size_t si, std::uint64_t id) const {
+    if (id == 0) return 0;
+    for (int s = static_cast<int>(si), hops = 0; s >= 0 && hops < 64; s = parent[s], ++hops) {
+      auto it = obj_map[s].find(id);
+      if (it != obj_map[s].end()) return it->second;
+    }
+    return fresh_id(si, id);
+  }
+  std::uint32_t thread_of(std::size_t si, std::uint32_t local) const {
+    auto it = thread_map[si].find(local);
+    return it == thread_map[si].end() ? 0 : it->second;
+  }
+  Event event(std::size_t si, const Segment& s, const RawEvent& e) const {
+    std::uint64_t arg = rt::arg_is_object(e.kind) ? obj_of(si, e.arg) : e.arg;
+    return {ts(s, e.tick), thread_of(si, e.thread), e.kind, obj_of(si, e.obj), arg,
+            site_of(si, e.site)};
+  }
+};
+
+// Builds the trace's model from its segments; `m` is left with the mapping of their ids (the
+// streaming reader converts events with it).
 Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::string> warnings,
-               bool keep_events = true) {
+               bool keep_events, Mapping& m) {
   Trace t;
   t.format_version = fmt::kVersion;
   t.truncated = truncated;
@@ -434,7 +638,9 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
 
   // Clock: refine each segment's calibration with its widest anchor pair (at least 10 ms apart
   // and within 2x of the start-up calibration, else the start-up value stands).
-  std::int64_t base = INT64_MAX;
+  m = Mapping{};
+  std::int64_t& base = m.base;
+  base = INT64_MAX;
   for (auto& s : segs) {
     s.ns_per_tick = s.h.clock == fmt::kClockMonotonic ? 1.0 : s.h.ns_per_tick;
     std::uint64_t at = s.max_anchor_tick, am = s.max_anchor_mono;
@@ -448,16 +654,14 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
     }
     base = std::min<std::int64_t>(base, static_cast<std::int64_t>(s.h.mono0_ns));
   }
-  auto ts = [&](const Segment& s, std::uint64_t tick) -> std::uint64_t {
-    std::int64_t m = s.mono(tick) - base;
-    return m < 0 ? 0 : static_cast<std::uint64_t>(m);
-  };
+  auto ts = [&m](const Segment& s, std::uint64_t tick) { return m.ts(s, tick); };
 
   // Sites, deduplicated by content.
   std::map<std::tuple<std::string, std::uint32_t, std::uint32_t, std::string, std::string>,
            std::int32_t>
       site_index;
-  std::vector<std::unordered_map<std::uint32_t, std::int32_t>> site_map(segs.size());
+  auto& site_map = m.site_map;
+  site_map.resize(segs.size());
   for (std::size_t si = 0; si < segs.size(); ++si) {
     for (auto& [id, rs] : segs[si].sites) {
       auto key = std::make_tuple(rs.file, rs.line, rs.column, rs.function, rs.module);
@@ -470,15 +674,14 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
       site_map[si][id] = it->second;
     }
   }
-  auto site_of = [&](std::size_t si, std::uint64_t id) -> std::int32_t {
-    auto it = site_map[si].find(static_cast<std::uint32_t>(id));
-    return (id == 0 || id > UINT32_MAX || it == site_map[si].end()) ? -1 : it->second;
-  };
+  auto site_of = [&m](std::size_t si, std::uint64_t id) { return m.site_of(si, id); };
 
   // Objects: ids of the first segment stay; others get the segment number in bits 48+. An id a
   // fork child uses without defining it is the parent's object, inherited through fork.
-  std::vector<std::unordered_map<std::uint64_t, rt::ObjId>> obj_map(segs.size());
-  std::vector<int> parent(segs.size(), -1);
+  auto& obj_map = m.obj_map;
+  obj_map.resize(segs.size());
+  auto& parent = m.parent;
+  parent.assign(segs.size(), -1);
   for (std::size_t si = 0; si < segs.size(); ++si) {
     for (std::size_t pj = 0; pj < segs.size(); ++pj) {
       if (pj != si && segs[pj].h.pid == segs[si].h.ppid && segs[pj].h.mono0_ns <= segs[si].h.mono0_ns &&
@@ -486,24 +689,15 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
         parent[si] = static_cast<int>(pj);
     }
   }
-  auto fresh_id = [](std::size_t si, std::uint64_t id) -> rt::ObjId {
-    return si == 0 ? id : ((static_cast<rt::ObjId>(si) << 48) | (id & ((1ull << 48) - 1)));
-  };
   for (std::size_t si = 0; si < segs.size(); ++si) {
-    for (const auto& o : segs[si].objects) obj_map[si].emplace(o.id, fresh_id(si, o.id));
+    for (const auto& o : segs[si].objects) obj_map[si].emplace(o.id, Mapping::fresh_id(si, o.id));
   }
-  auto obj_of = [&](std::size_t si, std::uint64_t id) -> rt::ObjId {
-    if (id == 0) return 0;
-    for (int s = static_cast<int>(si), hops = 0; s >= 0 && hops < 64; s = parent[s], ++hops) {
-      auto it = obj_map[s].find(id);
-      if (it != obj_map[s].end()) return it->second;
-    }
-    return fresh_id(si, id);
-  };
+  auto obj_of = [&m](std::size_t si, std::uint64_t id) { return m.obj_of(si, id); };
 
   // Processes (one per pid; an exec'd image continues its pid) and threads.
   std::map<std::uint32_t, std::size_t> proc_of_pid;
-  std::vector<std::map<std::uint32_t, std::uint32_t>> thread_map(segs.size());
+  auto& thread_map = m.thread_map;
+  thread_map.resize(segs.size());
   std::map<std::pair<std::uint32_t, std::uint64_t>, std::pair<std::uint32_t, std::size_t>> by_tid;
   for (std::size_t si = 0; si < segs.size(); ++si) {
     const Segment& s = segs[si];
@@ -573,16 +767,16 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
       ob.pid = s.h.pid;
       t.objects.push_back(ob);
       if (keep_events)
-        t.events.push_back({ts(s, o.tick), thread_map[si][o.thread], rt::Ev::Create, ob.id,
+        t.events.push_back({ts(s, o.tick), m.thread_of(si, o.thread), rt::Ev::Create, ob.id,
                             static_cast<std::uint64_t>(o.kind), ob.site});
     }
-    for (const auto& e : s.events) {
-      std::uint64_t arg = rt::arg_is_object(e.kind) ? obj_of(si, e.arg) : e.arg;
-      t.events.push_back({ts(s, e.tick), thread_map[si][e.thread], e.kind, obj_of(si, e.obj), arg,
-                          site_of(si, e.site)});
-      if (e.kind == rt::Ev::ThreadStart && t.events.back().site >= 0 &&
-          t.events.back().thread < t.threads.size())
-        t.threads[t.events.back().thread].start_site = t.events.back().site;
+    for (const auto& e : s.events) t.events.push_back(m.event(si, s, e));
+    // Each thread's start site, from its ThreadStart (decode_block).
+    for (const auto& [local, rt_] : s.threads) {
+      std::int32_t site = site_of(si, rt_.start_site);
+      std::uint32_t th = m.thread_of(si, local);
+      if (site >= 0 && th < t.threads.size())
+        t.threads[th].start_site = site;
     }
   }
   std::stable_sort(t.events.begin(), t.events.end(),
@@ -665,34 +859,265 @@ Trace read_trace_bytes(const void* data, std::size_t size) {
   std::vector<Segment> segs;
   bool truncated = false;
   std::vector<std::string> warnings;
-  parse_file(static_cast<const std::uint8_t*>(data), size, segs, truncated, warnings, "trace ");
-  return assemble(segs, truncated, std::move(warnings));
+  Bytes bytes(static_cast<const std::uint8_t*>(data), size);
+  parse_file(bytes, segs, truncated, warnings, "trace ");
+  Mapping m;
+  return assemble(segs, truncated, std::move(warnings), true, m);
 }
 
 Trace read_trace(const std::string& path) { return read_trace(path, ReadOptions{}); }
 
 Trace read_trace(const std::string& path, const ReadOptions& options) {
-  std::vector<Segment> segs;
+  bool truncated = false;
+  std::vector<std::string> warnings, files;
+  std::vector<Segment> segs = read_segments(path, options.events, files, truncated, warnings);
+  Mapping m;
+  return assemble(segs, truncated, std::move(warnings), options.events, m);
+}
+
+// ---- EventReader: the events of the trace, merged by time from each thread's blocks ----
+
+struct EventReader::Impl {
+  std::string path;
+  std::vector<std::string> files;
+  std::vector<Segment> segs;  // without events
+  Mapping m;
+  Trace t;
+};
+
+EventReader::EventReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
   bool truncated = false;
   std::vector<std::string> warnings;
-  std::vector<std::string> parts = trace_part_files(path);
-  if (parts.empty() || ::access(path.c_str(), F_OK) == 0) {
-    std::vector<std::uint8_t> bytes = read_file(path);
-    parse_file(bytes.data(), bytes.size(), segs, truncated, warnings, path + " ", options.events);
-  }  // else: the process `weft run` started did not record (a shell), its children did
-  for (const auto& part : parts) {
-    try {
-      std::vector<std::uint8_t> pb = read_file(part);
-      std::vector<Segment> ps;
-      bool pt = false;
-      parse_file(pb.data(), pb.size(), ps, pt, warnings, part + " ", options.events);
-      for (auto& s : ps) segs.push_back(std::move(s));
-    } catch (const TraceError& e) {
-      // A child that died while creating its part: the rest of the trace is still good.
-      warnings.push_back(std::string("skipped ") + e.what());
+  impl_->path = path;
+  impl_->segs = read_segments(path, /*keep_events=*/false, impl_->files, truncated, warnings);
+  impl_->t = assemble(impl_->segs, truncated, std::move(warnings), false, impl_->m);
+}
+EventReader::~EventReader() = default;
+EventReader::EventReader(EventReader&&) noexcept = default;
+EventReader& EventReader::operator=(EventReader&&) noexcept = default;
+Trace& EventReader::trace() { return impl_->t; }
+const Trace& EventReader::trace() const { return impl_->t; }
+
+namespace {
+
+// Where an event sorts: a full read's stable sort by time keeps, for equal times, the order in
+// which assemble() appends events: by segment, its objects' Create events first, then its event
+// records block by block in Segment::order.
+struct MergeKey {
+  std::uint64_t ts;
+  std::uint32_t seg;
+  std::uint8_t sub;      // 0 Create, 1 event record
+  // The object's index in its segment; for a record, its block's rank in Segment::order (high
+  // 32 bits) and its offset in the block.
+  std::uint64_t pos;
+  bool operator<(const MergeKey& o) const {
+    return std::tie(ts, seg, sub, pos) < std::tie(o.ts, o.seg, o.sub, o.pos);
+  }
+  bool operator==(const MergeKey& o) const = default;
+};
+
+struct PendingEvent {
+  RawEvent e;
+  std::uint64_t pos;  // MergeKey::pos: its block's rank in time order, its offset in the block
+};
+
+// The event records of one thread of one segment, decoded a block at a time.
+class ThreadStream {
+ public:
+  ThreadStream(std::size_t si, std::uint32_t thread, std::uint32_t trace_thread)
+      : si_(si), thread_(thread), trace_thread_(trace_thread) {}
+  std::size_t seg() const { return si_; }
+  std::uint32_t trace_thread() const { return trace_thread_; }
+  void add_block(std::uint32_t b, std::uint32_t rank) { blocks_.push_back({b, rank}); }
+
+  // The next event, dated (nullptr at the end); stays until pop().
+  const PendingEvent* head(const Segment& s, const File& f, const UndatedRule* rule,
+                           const Mapping& m) {
+    if (ahead_.empty() && !decode(s, f)) {
+      release();
+      return nullptr;
+    }
+    if (ahead_.front().e.undated && rule != nullptr) {
+      // The run of undated acquisitions up to the thread's next dated event: each is dated from
+      // that event's tick, and the run is put in time order as a full read's sort would (each
+      // may move to a different lock's release, so they need not stay in record order).
+      std::size_t i = 1;
+      for (;; ++i) {
+        if (i == ahead_.size() && !decode(s, f)) break;
+        if (!ahead_[i].e.undated) break;
+      }
+      std::uint64_t hi = i < ahead_.size() ? ahead_[i].e.tick : UINT64_MAX;
+      for (std::size_t k = 0; k < i; ++k) {
+        RawEvent& e = ahead_[k].e;
+        e.tick = rule->date(e.obj, e.tick, hi);
+        e.undated = false;
+      }
+      std::stable_sort(ahead_.begin(), ahead_.begin() + static_cast<std::ptrdiff_t>(i),
+                       [&](const PendingEvent& a, const PendingEvent& b) {
+                         return m.ts(s, a.e.tick) < m.ts(s, b.e.tick);
+                       });
+    }
+    return &ahead_.front();
+  }
+  void pop() { ahead_.pop_front(); }
+
+ private:
+  // Decodes records up to the next event record into ahead_; false at the thread's end.
+  bool decode(const Segment& s, const File& f) {
+    for (;;) {
+      if (pos_ >= end_) {
+        if (next_ >= blocks_.size()) return false;
+        rank_ = blocks_[next_].second;
+        load(s.blocks[blocks_[next_++].first], f);
+        continue;
+      }
+      Cursor c(buf_.data() + fmt::kBlockHeaderBytes, payload_, pos_, end_);
+      std::uint64_t at = pos_;
+      if (!read_record(c, rec_)) changed(at);
+      pos_ = c.pos();
+      tick_ += rec_.dt;
+      if (!rec_.is_event()) continue;
+      bool undated = rec_.type == fmt::kAcquiredUndated;
+      ahead_.push_back({{tick_, thread_, undated ? rt::Ev::Acquired : static_cast<rt::Ev>(rec_.type),
+                         rec_.obj, rec_.arg, clamp32(rec_.site), undated},
+                        (static_cast<std::uint64_t>(rank_) << 32) | (at - block_offset_)});
+      return true;
     }
   }
-  return assemble(segs, truncated, std::move(warnings), options.events);
+  void load(const BlockView& b, const File& f) {
+    std::uint64_t want = fmt::kBlockHeaderBytes + static_cast<std::uint64_t>(b.valid);
+    buf_.resize(static_cast<std::size_t>(want));
+    std::uint64_t got = 0;
+    while (got < want) {
+      ssize_t r = ::pread(f.fd(), buf_.data() + got, want - got, static_cast<off_t>(b.offset + got));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) changed(b.offset + got);
+      got += static_cast<std::uint64_t>(r);
+    }
+    fmt::BlockHeader bh;
+    std::memcpy(&bh, buf_.data(), sizeof bh);
+    if (bh.magic != fmt::kBlockMagic || bh.thread != thread_) changed(b.offset);
+    tick_ = bh.base_tick;
+    block_offset_ = b.offset;
+    payload_ = pos_ = b.offset + fmt::kBlockHeaderBytes;
+    end_ = payload_ + b.valid;
+  }
+  void release() {
+    std::vector<std::uint8_t>().swap(buf_);
+    std::deque<PendingEvent>().swap(ahead_);
+  }
+  [[noreturn]] static void changed(std::uint64_t at) {
+    throw TraceError("the trace changed while being read (at byte " + std::to_string(at) + ")", at);
+  }
+
+  std::size_t si_;
+  std::uint32_t thread_, trace_thread_;
+  // Its blocks in time order: indexes into Segment::blocks, and their ranks in Segment::order.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> blocks_;
+  std::uint32_t rank_ = 0;
+  std::uint64_t block_offset_ = 0;
+  std::size_t next_ = 0;
+  std::vector<std::uint8_t> buf_;      // the current block: header and valid payload
+  std::uint64_t payload_ = 0, pos_ = 0, end_ = 0, tick_ = 0;
+  std::deque<PendingEvent> ahead_;
+  Record rec_;
+};
+
+}  // namespace
+
+std::uint64_t EventReader::for_each(const std::function<void(const Event&)>& visit) {
+  const Impl& im = *impl_;
+  const Mapping& m = im.m;
+  std::vector<std::unique_ptr<File>> files;
+  for (const auto& path : im.files) {
+    if (::access(path.c_str(), F_OK) != 0 && &path == &im.files.front()) {
+      files.push_back(nullptr);  // no file of its own: only child processes recorded
+      continue;
+    }
+    files.push_back(std::make_unique<File>(path));
+  }
+
+  // Create events, sorted.
+  std::vector<std::pair<MergeKey, Event>> creates;
+  for (std::size_t si = 0; si < im.segs.size(); ++si) {
+    const Segment& s = im.segs[si];
+    for (std::size_t i = 0; i < s.objects.size(); ++i) {
+      const RawObject& o = s.objects[i];
+      Event e{m.ts(s, o.tick), m.thread_of(si, o.thread), rt::Ev::Create, m.obj_of(si, o.id),
+              static_cast<std::uint64_t>(o.kind), m.site_of(si, o.site)};
+      creates.push_back({{e.ts_ns, static_cast<std::uint32_t>(si), 0, i}, e});
+    }
+  }
+  std::sort(creates.begin(), creates.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+
+  // A stream per thread of each segment; the dating rule of segments with undated acquisitions.
+  std::vector<ThreadStream> streams;
+  std::vector<std::unique_ptr<UndatedRule>> rules(im.segs.size());
+  using Entry = std::pair<MergeKey, std::size_t>;
+  auto later = [](const Entry& a, const Entry& b) { return b.first < a.first; };
+  std::priority_queue<Entry, std::vector<Entry>, decltype(later)> heap(later);
+  for (std::size_t si = 0; si < im.segs.size(); ++si) {
+    const Segment& s = im.segs[si];
+    // Each thread's blocks in time order; its stream starts at its first block's base tick (a
+    // lower bound of its first event's time).
+    std::map<std::uint32_t, std::size_t> of_thread;
+    for (std::uint32_t rank = 0; rank < s.order.size(); ++rank) {
+      std::uint32_t b = s.order[rank];
+      std::uint32_t th = s.blocks[b].thread;
+      if (!s.event_threads.count(th)) continue;
+      auto [it, fresh] = of_thread.emplace(th, streams.size());
+      if (fresh) {
+        streams.emplace_back(si, th, m.thread_of(si, th));
+        heap.push({{m.ts(s, s.blocks[b].base_tick), static_cast<std::uint32_t>(si), 1,
+                    static_cast<std::uint64_t>(rank) << 32},
+                   it->second});
+      }
+      streams[it->second].add_block(b, rank);
+    }
+    if (s.n_undated > 0) {
+      auto rule = std::make_unique<UndatedRule>(s.h);
+      for (const auto& [th, idx] : of_thread) {
+        ThreadStream pass = streams[idx];  // a copy that reads the thread's events once
+        while (const PendingEvent* p = pass.head(s, *files[s.file], nullptr, m)) {
+          if (p->e.kind == rt::Ev::Release) rule->add_release(p->e.obj, p->e.tick);
+          pass.pop();
+        }
+      }
+      rule->sort();
+      rules[si] = std::move(rule);
+    }
+  }
+
+  std::uint64_t n = 0;
+  std::size_t ci = 0;
+  while (!heap.empty() || ci < creates.size()) {
+    if (ci < creates.size() && (heap.empty() || creates[ci].first < heap.top().first)) {
+      visit(creates[ci++].second);
+      ++n;
+      continue;
+    }
+    auto [key, idx] = heap.top();
+    heap.pop();
+    ThreadStream& st = streams[idx];
+    const Segment& s = im.segs[st.seg()];
+    const PendingEvent* p = st.head(s, *files[s.file], rules[st.seg()].get(), m);
+    if (p == nullptr) continue;
+    MergeKey real{m.ts(s, p->e.tick), static_cast<std::uint32_t>(st.seg()), 1, p->pos};
+    if (key < real) {  // a lower bound (the thread's first event, before dating)
+      heap.push({real, idx});
+      continue;
+    }
+    RawEvent e = p->e;
+    st.pop();
+    Event out = m.event(st.seg(), s, e);
+    out.thread = st.trace_thread();
+    visit(out);
+    ++n;
+    if (const PendingEvent* q = st.head(s, *files[s.file], rules[st.seg()].get(), m))
+      heap.push({{m.ts(s, q->e.tick), static_cast<std::uint32_t>(st.seg()), 1, q->pos}, idx});
+  }
+  return n;
 }
 
 void consolidate_trace(const std::string& path, std::uint32_t exit_kind, int exit_value) {
@@ -702,7 +1127,8 @@ void consolidate_trace(const std::string& path, std::uint32_t exit_kind, int exi
   std::vector<std::string> warnings;
   if (::access(path.c_str(), F_OK) == 0 || trace_part_files(path).empty()) {
     bytes = read_file(path);
-    parse_file(bytes.data(), bytes.size(), segs, truncated, warnings, path + " ",
+    Bytes src(bytes.data(), bytes.size());
+    parse_file(src, segs, truncated, warnings, path + " ",
                /*keep_events=*/false);
   }
 
@@ -738,9 +1164,10 @@ void consolidate_trace(const std::string& path, std::uint32_t exit_kind, int exi
   for (const auto& part : trace_part_files(path)) {
     try {
       std::vector<std::uint8_t> pb = read_file(part);
+      Bytes src(pb.data(), pb.size());
       std::vector<Segment> ps;
       bool pt = false;
-      parse_file(pb.data(), pb.size(), ps, pt, warnings, part + " ", /*keep_events=*/false);
+      parse_file(src, ps, pt, warnings, part + " ", /*keep_events=*/false);
       bool running = false;
       for (const auto& s : ps)
         running |= s.h.state == fmt::kLive && ::kill(static_cast<pid_t>(s.h.pid), 0) == 0;

@@ -433,3 +433,123 @@ TEST_CASE("a fork's child does not take the parent's free blocks") {
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
 }
+
+namespace {
+// Every event of a full read, in its order, against what EventReader::for_each streams.
+void check_streams_as_full_read(const std::string& path) {
+  trace::Trace full = trace::read_trace(path);
+  trace::EventReader reader(path);
+  std::vector<trace::Event> streamed;
+  std::uint64_t n = reader.for_each([&](const trace::Event& e) { streamed.push_back(e); });
+  CHECK(n == streamed.size());
+  CHECK(reader.trace().events.empty());
+  CHECK(reader.trace().event_count == full.event_count);
+  REQUIRE(streamed.size() == full.events.size());
+  std::size_t differ = 0, first = 0;
+  for (std::size_t i = 0; i < streamed.size(); ++i) {
+    const auto& a = streamed[i];
+    const auto& b = full.events[i];
+    if (a.ts_ns != b.ts_ns || a.thread != b.thread || a.kind != b.kind || a.obj != b.obj ||
+        a.arg != b.arg || a.site != b.site) {
+      if (differ++ == 0) first = i;
+    }
+  }
+  INFO("first difference at event " << first);
+  CHECK(differ == 0);
+  REQUIRE(reader.trace().threads.size() == full.threads.size());
+  for (std::size_t i = 0; i < full.threads.size(); ++i)
+    CHECK(reader.trace().threads[i].start_site == full.threads[i].start_site);
+  // A second pass reads the files again and gives the same count.
+  CHECK(reader.for_each([](const trace::Event&) {}) == n);
+}
+}  // namespace
+
+TEST_CASE("the event reader streams a full read's events in its order, holding none") {
+  std::string path = temp_path();
+  const bool exact = GENERATE(true, false);  // false: undated acquisitions, dated while streaming
+  INFO("exact_times " << exact);
+  {
+    rt::Recorder rec({.path = path, .limit_bytes = 64u << 20, .block_bytes = 16u << 10,
+                      .exact_times = exact});
+    rec.on_object(1, rt::ObjKind::Mutex, "shared", std::source_location::current());
+    rec.on_event(rt::Ev::ThreadStart, 100, 0, std::source_location::current());
+    {
+      // Two undated acquisitions in a row, the first after another thread's release of its lock:
+      // dated, the second (lock 3, never released) comes before the first (lock 2).
+      rec.on_event(rt::Ev::AcquireBegin, 4, 0, std::source_location::current());
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      std::thread([&rec] {
+        rec.on_event(rt::Ev::Release, 2, 0, std::source_location::current());
+      }).join();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      rec.on_event(rt::Ev::Acquired, 2, 1, std::source_location::current());
+      rec.on_event(rt::Ev::Acquired, 3, 1, std::source_location::current());
+      rec.on_event(rt::Ev::Notify, 4, 1, std::source_location::current());
+    }
+    // Four threads on one lock and one each, several blocks apiece, objects made along the way:
+    // their blocks interleave in the file, many events share a time with another thread's, and
+    // the first thread to end gives back the rest of its block, which a later block of another
+    // thread reuses: that thread's blocks are then out of file order.
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i) {
+      threads.emplace_back([&rec, i] {
+        rec.on_event(rt::Ev::ThreadStart, 200 + i, 0, std::source_location::current());
+        rec.on_object(10 + i, rt::ObjKind::Lock, "own", std::source_location::current());
+        for (int k = 0; k < 6000; ++k) {
+          rt::ObjId o = k % 3 == 0 ? 1 : 10 + i;
+          if (k % 7 == 0) rec.on_event(rt::Ev::AcquireBegin, o, 0, std::source_location::current());
+          rec.on_event(rt::Ev::Acquired, o, 1, std::source_location::current());
+          rec.on_event(rt::Ev::Release, o, 0, std::source_location::current());
+        }
+        rec.on_event(rt::Ev::ThreadEnd, 200 + i, 0, std::source_location::current());
+      });
+    }
+    for (auto& t : threads) t.join();
+    // A fork child records to a part file of its own: a second segment, merged by time.
+    rec.before_fork();
+    pid_t pid = ::fork();
+    if (pid != 0) rec.after_fork_parent();
+    if (pid == 0) {
+      rec.after_fork_child(path + "." + std::to_string(::getpid()) + ".1.part");
+      for (int k = 0; k < 500; ++k) {
+        rec.on_event(rt::Ev::Acquired, 1, 1, std::source_location::current());  // the parent's
+        rec.on_event(rt::Ev::Release, 1, 0, std::source_location::current());
+      }
+      rec.close();
+      ::_exit(0);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    for (int k = 0; k < 500; ++k) {
+      rec.on_event(rt::Ev::Acquired, 1, 1, std::source_location::current());
+      rec.on_event(rt::Ev::Release, 1, 0, std::source_location::current());
+    }
+  }
+  REQUIRE(trace::trace_part_files(path).size() == 1);
+  {
+    trace::Trace full = trace::read_trace(path);
+    CHECK(full.processes.size() == 2);
+    CHECK(full.events.size() > 4 * 12000);
+    if (!exact) CHECK(full.undated_acquisitions > 0);
+  }
+  check_streams_as_full_read(path);
+
+  SECTION("merged into one file") {
+    trace::consolidate_trace(path);
+    REQUIRE(trace::trace_part_files(path).empty());
+    check_streams_as_full_read(path);
+  }
+  SECTION("cut in the middle of a block") {
+    trace::consolidate_trace(path);
+    std::filesystem::resize_file(path, std::filesystem::file_size(path) * 2 / 3 + 5);
+    CHECK(trace::read_trace(path).truncated);
+    check_streams_as_full_read(path);
+  }
+  SECTION("a file that changes after the summary was read is an error, not a crash") {
+    trace::consolidate_trace(path);
+    trace::EventReader reader(path);
+    std::filesystem::resize_file(path, std::filesystem::file_size(path) / 2);
+    CHECK_THROWS_AS(reader.for_each([](const trace::Event&) {}), trace::TraceError);
+  }
+}

@@ -14,6 +14,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -47,6 +49,35 @@ struct ReadOptions {
   bool events = true;
 };
 Trace read_trace(const std::string& path, const ReadOptions& options);
+
+// Reads a trace's events one at a time without holding them, for traces of any length.
+//
+//   weft::trace::EventReader r("app.trace");  // throws TraceError as read_trace() does
+//   for (const auto& f : r.trace().findings) ...;
+//   r.for_each([&](const weft::trace::Event& e) { ... });  // in Trace::events' order
+//
+// trace() is what read_trace(path, {.events = false}) gives: everything but the events. for_each()
+// then decodes the events from the files, a block of each thread at a time, merged by time: the
+// same events in the same order as a full read's Trace::events. It holds one block (32 KiB by
+// default, WEFT_TRACE_BLOCK_KB) for each thread that has started and not ended at the point
+// reached and, for a trace recorded with WEFT_EXACT_TIMES=0, the release times of each lock (its
+// undated acquisitions are dated from them). Every record was checked when trace() was read; a
+// file that changes afterwards throws TraceError.
+class EventReader {
+ public:
+  explicit EventReader(const std::string& path);
+  ~EventReader();
+  EventReader(EventReader&&) noexcept;
+  EventReader& operator=(EventReader&&) noexcept;
+  Trace& trace();
+  const Trace& trace() const;
+  // Calls `visit` with each event, in order; returns how many. Each call reads the files again.
+  std::uint64_t for_each(const std::function<void(const Event&)>& visit);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // Decodes a trace held in memory (one file's bytes; no sibling parts). Throws TraceError.
 Trace read_trace_bytes(const void* data, std::size_t size);

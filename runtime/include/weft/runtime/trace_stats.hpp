@@ -6,6 +6,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "weft/runtime/trace_model.hpp"
@@ -30,5 +33,27 @@ struct ObjectStats {
 // contention: contentions, then total wait time, descending. A hold or wait still open at the
 // end of the trace counts up to the last event. Never throws except std::bad_alloc.
 std::vector<ObjectStats> compute_stats(const Trace& trace);
+
+// The same over events given one at a time, in Trace::events' order (EventReader::for_each):
+//
+//   weft::trace::StatsBuilder stats(reader.trace());
+//   reader.for_each([&](const weft::trace::Event& e) { stats.add(e); });
+//   auto sorted = stats.finish();
+//
+// Holds a few numbers per object and per open hold or wait, none per event.
+class StatsBuilder {
+ public:
+  explicit StatsBuilder(const Trace& trace);  // its objects' kinds; its events are not read
+  void add(const Event& e);
+  // compute_stats' result for the events added; open holds and waits count up to the last one.
+  std::vector<ObjectStats> finish();
+
+ private:
+  std::unordered_map<rt::ObjId, rt::ObjKind> kinds_;
+  std::map<rt::ObjId, ObjectStats> stats_;
+  std::map<std::pair<std::uint32_t, rt::ObjId>, std::uint64_t> acquiring_, waiting_, holding_;
+  std::uint64_t last_ns_ = 0;
+  rt::ObjKind kind_of(rt::ObjId id) const;
+};
 
 }  // namespace weft::trace
