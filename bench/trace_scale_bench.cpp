@@ -10,7 +10,8 @@
 // resident memory (wait4's ru_maxrss), after consolidating it as `weft run` does:
 //   report       `weft report TRACE`                   (streams the events: EventReader)
 //   report-json  `weft report TRACE --format=json`
-//   view-text    `weft view TRACE --format=text`      (reads the whole model)
+//   view-text    `weft view TRACE --format=text`      (streams the events, twice)
+//   chrome-json  `weft view TRACE --format=chrome-json` to /dev/null (streams the events)
 //   perfetto     `weft view TRACE --format=perfetto`  (reads the whole model)
 //   html         `weft view TRACE` (the page)          (reads the whole model)
 // Steps that read the whole model (~110 bytes per event) are skipped past --model-limit events
@@ -115,6 +116,31 @@ StepResult run(const std::vector<std::string>& args) {
   return r;
 }
 
+// Runs `f` in a forked child: wall time and the child's peak resident memory.
+template <class F>
+StepResult in_child(F f) {
+  std::fflush(stdout);
+  auto t0 = std::chrono::steady_clock::now();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    try {
+      f();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "trace_scale_bench: %s\n", e.what());
+      std::_Exit(1);
+    }
+    std::_Exit(0);
+  }
+  int status = 0;
+  struct rusage ru {};
+  ::wait4(pid, &status, 0, &ru);
+  StepResult r;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.peak_kb = ru.ru_maxrss;
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
 std::uint64_t file_size(const std::string& p) {
   struct stat st {};
   return ::stat(p.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
@@ -155,16 +181,17 @@ int main(int argc, char** argv) {
   for (std::uint64_t n : sizes) {
     std::string trace = keep.empty() ? dir + "/t.trace" : keep;
     double gen = generate(trace, n, 10);
-    // As `weft run` does at the end: the blocks packed, the preallocated rest dropped.
-    auto c0 = std::chrono::steady_clock::now();
-    weft::trace::consolidate_trace(trace);
-    double cons = std::chrono::duration<double>(std::chrono::steady_clock::now() - c0).count();
+    // As `weft run` does at the end: the blocks packed, the preallocated rest dropped (in a
+    // child process, for its peak memory).
+    StepResult cons = in_child([&trace] { weft::trace::consolidate_trace(trace); });
     std::printf("%-12llu %-12s %9.2fs %12s %10s   (%.1f MB file, %.2f B/event)\n",
                 static_cast<unsigned long long>(n), "record", gen, "-", "-",
                 static_cast<double>(file_size(trace)) / 1e6,
                 static_cast<double>(file_size(trace)) / static_cast<double>(n));
-    std::printf("%-12llu %-12s %9.2fs %12s %10s   (in this process, as weft run does)\n",
-                static_cast<unsigned long long>(n), "consolidate", cons, "-", "-");
+    std::printf("%-12llu %-12s %9.2fs %9.1f MB %7.1f B   (consolidate_trace, as weft run does)\n",
+                static_cast<unsigned long long>(n), "consolidate", cons.seconds,
+                static_cast<double>(cons.peak_kb) / 1024.0,
+                static_cast<double>(cons.peak_kb) * 1024.0 / static_cast<double>(n));
     struct Step {
       const char* name;
       std::vector<std::string> args;
@@ -173,7 +200,8 @@ int main(int argc, char** argv) {
     std::vector<Step> steps = {
         {"report", {weft, "report", trace}, false},
         {"report-json", {weft, "report", trace, "--format=json"}, false},
-        {"view-text", {weft, "view", trace, "--format=text"}, true},
+        {"view-text", {weft, "view", trace, "--format=text"}, false},
+        {"chrome-json", {weft, "view", trace, "--format=chrome-json", "-o", "-"}, false},
         {"perfetto", {weft, "view", trace, "--format=perfetto", "-o", dir + "/t.pftrace"}, true},
         {"html", {weft, "view", trace, "-o", dir + "/t.html", "--no-source"}, true},
     };

@@ -16,6 +16,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -146,10 +148,18 @@ int weft::cli::view_main(int argc, char** argv) {
     out_path = base + (format == "html" ? ".html" : ".perfetto-trace");
   }
 
-  trace::Trace t;
+  // The text and Chrome JSON renderings stream the events from the file (memory holds what is
+  // open, not the events); the page and the Perfetto export still read the whole model.
+  const bool streamed = format == "text" || format == "chrome-json";
+  std::optional<trace::EventReader> reader;
+  trace::Trace whole;
   try {
-    t = trace::read_trace(trace_path);
-    trace::symbolize_sites(t);  // code sites (interposed calls) to file:line
+    if (streamed) {
+      reader.emplace(trace_path);
+    } else {
+      whole = trace::read_trace(trace_path);
+    }
+    trace::symbolize_sites(streamed ? reader->trace() : whole);  // code sites to file:line
   } catch (const trace::TraceError& e) {
     std::fprintf(stderr, "weft view: %s\n", e.what());
     return 2;
@@ -157,6 +167,12 @@ int weft::cli::view_main(int argc, char** argv) {
     std::fprintf(stderr, "weft view: cannot read %s: %s\n", trace_path.c_str(), e.what());
     return 2;
   }
+  const trace::Trace& t = streamed ? reader->trace() : whole;
+  viewer::EventPass events = viewer::events_of(t);
+  if (streamed)
+    events = [&reader](const std::function<void(const trace::Event&)>& visit) {
+      return reader->for_each(visit);
+    };
   for (const auto& w : t.warnings) std::fprintf(stderr, "weft view: warning: %s\n", w.c_str());
 
   std::ofstream file;
@@ -173,20 +189,25 @@ int weft::cli::view_main(int argc, char** argv) {
     auto slash = trace_path.find_last_of('/');
     title = "weft \xe2\x80\x94 " + (slash == std::string::npos ? trace_path : trace_path.substr(slash + 1));
   }
-  if (format == "html") {
-    viewer::write_html(
-        t, *out, title,
-        source ? viewer::read_source_snippets(t) : std::vector<viewer::SourceSnippet>{});
-  } else if (format == "chrome-json") {
-    viewer::write_chrome_json(t, *out);
-  } else if (format == "perfetto") {
-    viewer::PerfettoOptions o;
-    o.compress = compress != "none";
-    viewer::write_perfetto(t, *out, o);
-  } else {
-    viewer::TextOptions o;
-    o.width = width > 0 ? width : terminal_width();
-    viewer::write_text(t, *out, o);
+  try {
+    if (format == "html") {
+      viewer::write_html(
+          t, *out, title,
+          source ? viewer::read_source_snippets(t) : std::vector<viewer::SourceSnippet>{});
+    } else if (format == "chrome-json") {
+      viewer::write_chrome_json(t, events, *out);
+    } else if (format == "perfetto") {
+      viewer::PerfettoOptions o;
+      o.compress = compress != "none";
+      viewer::write_perfetto(t, *out, o);
+    } else {
+      viewer::TextOptions o;
+      o.width = width > 0 ? width : terminal_width();
+      viewer::write_text(t, events, *out, o);
+    }
+  } catch (const trace::TraceError& e) {  // the file changed while its events were streamed
+    std::fprintf(stderr, "weft view: %s\n", e.what());
+    return 2;
   }
   out->flush();
   if (!*out) {
@@ -195,8 +216,8 @@ int weft::cli::view_main(int argc, char** argv) {
     return 2;
   }
   if (out == &file) {
-    std::fprintf(stderr, "wrote %s (%zu threads, %zu events, %zu finding%s)\n", out_path.c_str(),
-                 t.threads.size(), t.events.size(), t.findings.size(),
+    std::fprintf(stderr, "wrote %s (%zu threads, %llu events, %zu finding%s)\n", out_path.c_str(),
+                 t.threads.size(), static_cast<unsigned long long>(t.event_count), t.findings.size(),
                  t.findings.size() == 1 ? "" : "s");
   }
   return 0;

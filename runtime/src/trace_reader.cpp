@@ -18,6 +18,7 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <optional>
 #include <queue>
 #include <tuple>
 #include <set>
@@ -539,20 +540,6 @@ class File {
   int fd_ = -1;
   std::uint64_t size_ = 0;
 };
-
-std::vector<std::uint8_t> read_file(const std::string& path) {
-  File f(path);
-  std::vector<std::uint8_t> buf(static_cast<std::size_t>(f.size()));
-  std::size_t got = 0;
-  while (got < buf.size()) {
-    ssize_t r = ::read(f.fd(), buf.data() + got, buf.size() - got);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    got += static_cast<std::size_t>(r);
-  }
-  buf.resize(got);
-  return buf;
-}
 
 // Walks the trace `path` and the part files of its child processes (Segment::file: 0 for `path`,
 // then 1, 2, ... in the order of `files`), through a bounded window of each file.
@@ -1120,77 +1107,118 @@ std::uint64_t EventReader::for_each(const std::function<void(const Event&)>& vis
   return n;
 }
 
-void consolidate_trace(const std::string& path, std::uint32_t exit_kind, int exit_value) {
-  std::vector<std::uint8_t> bytes;
-  std::vector<Segment> segs;
-  bool truncated = false;
-  std::vector<std::string> warnings;
-  if (::access(path.c_str(), F_OK) == 0 || trace_part_files(path).empty()) {
-    bytes = read_file(path);
-    Bytes src(bytes.data(), bytes.size());
-    parse_file(src, segs, truncated, warnings, path + " ",
-               /*keep_events=*/false);
+namespace {
+
+// Appends bytes to a file through a 1 MiB buffer; throws TraceError when a write fails.
+class FileWriter {
+ public:
+  FileWriter(int fd, std::string path) : fd_(fd), path_(std::move(path)) { buf_.reserve(kBuffer); }
+  void append(const void* data, std::size_t n) {
+    if (buf_.size() + n > kBuffer) flush();
+    if (n >= kBuffer) {
+      write_all(static_cast<const std::uint8_t*>(data), n);
+      return;
+    }
+    const auto* p = static_cast<const std::uint8_t*>(data);
+    buf_.insert(buf_.end(), p, p + n);
+  }
+  void flush() {
+    write_all(buf_.data(), buf_.size());
+    buf_.clear();
   }
 
-  std::vector<std::uint8_t> out;
-  auto pack = [&out](const std::uint8_t* d, Segment& s, bool first, std::uint32_t ek, int ev) {
-    fmt::SegmentHeader h = s.h;
-    std::uint64_t blocks = 0;
-    for (const auto& b : s.blocks) blocks += fmt::kBlockHeaderBytes + b.valid;
-    h.blocks_bytes = blocks;
-    h.packed = 1;
-    if (first && ek != 0) {
-      h.exit_kind = ek;
-      h.exit_value = ev;
+ private:
+  static constexpr std::size_t kBuffer = 1u << 20;
+  void write_all(const std::uint8_t* d, std::size_t n) {
+    std::size_t done = 0;
+    while (done < n) {
+      ssize_t w = ::write(fd_, d + done, n - done);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) throw TraceError(path_ + ": cannot write: " + std::strerror(errno), written_);
+      done += static_cast<std::size_t>(w);
+      written_ += static_cast<std::uint64_t>(w);
     }
-    std::size_t at = out.size();
-    out.resize(at + fmt::kSegmentHeaderBytes);
-    std::memcpy(out.data() + at, d + s.offset, fmt::kSegmentHeaderBytes);  // keeps the command
-    std::memcpy(out.data() + at, &h, sizeof h);
-    for (const auto& b : s.blocks) {
-      fmt::BlockHeader bh;
-      std::memcpy(&bh, d + b.offset, sizeof bh);
-      bh.capacity = bh.used = b.valid;
-      std::size_t p = out.size();
-      out.resize(p + fmt::kBlockHeaderBytes + b.valid);
-      std::memcpy(out.data() + p, &bh, sizeof bh);
-      std::memcpy(out.data() + p + fmt::kBlockHeaderBytes, d + b.offset + fmt::kBlockHeaderBytes,
-                  b.valid);
-    }
-  };
-  for (std::size_t i = 0; i < segs.size(); ++i) pack(bytes.data(), segs[i], i == 0, exit_kind, exit_value);
+  }
+  int fd_;
+  std::string path_;
+  std::vector<std::uint8_t> buf_;
+  std::uint64_t written_ = 0;
+};
 
+// Writes segment `s` of `src`, packed: each block cut to its valid records, the unused
+// preallocated rest and free blocks left out. `exit_kind` != 0 records how the process ended.
+void pack_segment(Bytes& src, const Segment& s, FileWriter& out, std::uint32_t exit_kind,
+                  int exit_value) {
+  fmt::SegmentHeader h = s.h;
+  std::uint64_t blocks = 0;
+  for (const auto& b : s.blocks) blocks += fmt::kBlockHeaderBytes + b.valid;
+  h.blocks_bytes = blocks;
+  h.packed = 1;
+  if (exit_kind != 0) {
+    h.exit_kind = exit_kind;
+    h.exit_value = exit_value;
+  }
+  const std::uint8_t* at = src.at(s.offset, fmt::kSegmentHeaderBytes);
+  std::vector<std::uint8_t> header(at, at + fmt::kSegmentHeaderBytes);  // keeps the command
+  std::memcpy(header.data(), &h, sizeof h);
+  out.append(header.data(), header.size());
+  for (const auto& b : s.blocks) {
+    const std::uint8_t* d = src.at(b.offset, fmt::kBlockHeaderBytes + std::uint64_t{b.valid});
+    fmt::BlockHeader bh;
+    std::memcpy(&bh, d, sizeof bh);
+    bh.capacity = bh.used = b.valid;
+    out.append(&bh, sizeof bh);
+    out.append(d + fmt::kBlockHeaderBytes, b.valid);
+  }
+}
+
+}  // namespace
+
+// Reads each file twice through a bounded window (once to find every block's valid bytes, once
+// to copy them), so memory stays a few MiB whatever the trace's size.
+void consolidate_trace(const std::string& path, std::uint32_t exit_kind, int exit_value) {
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw TraceError(tmp + ": cannot create: " + std::strerror(errno), 0);
   std::vector<std::string> merged;
-  for (const auto& part : trace_part_files(path)) {
-    try {
-      std::vector<std::uint8_t> pb = read_file(part);
-      Bytes src(pb.data(), pb.size());
+  try {
+    FileWriter out(fd, tmp);
+    std::vector<std::string> warnings;
+    if (::access(path.c_str(), F_OK) == 0 || trace_part_files(path).empty()) {
+      File f(path);
+      Bytes src(f.fd(), f.size(), path + " ");
+      std::vector<Segment> segs;
+      bool truncated = false;
+      parse_file(src, segs, truncated, warnings, path + " ", /*keep_events=*/false);
+      for (std::size_t i = 0; i < segs.size(); ++i)
+        pack_segment(src, segs[i], out, i == 0 ? exit_kind : 0, exit_value);
+    }
+    for (const auto& part : trace_part_files(path)) {
+      std::optional<File> f;
+      std::optional<Bytes> src;
       std::vector<Segment> ps;
-      bool pt = false;
-      parse_file(src, ps, pt, warnings, part + " ", /*keep_events=*/false);
+      try {
+        f.emplace(part);
+        src.emplace(f->fd(), f->size(), part + " ");
+        bool pt = false;
+        parse_file(*src, ps, pt, warnings, part + " ", /*keep_events=*/false);
+      } catch (const TraceError&) {
+        continue;  // left in place; read_trace() reports it
+      }
       bool running = false;
       for (const auto& s : ps)
         running |= s.h.state == fmt::kLive && ::kill(static_cast<pid_t>(s.h.pid), 0) == 0;
       if (running) continue;  // still being written: leave it as a part
-      for (auto& s : ps) pack(pb.data(), s, false, 0, 0);
+      // (A part that changes from here on fails the whole consolidation, which leaves the
+      // files as they were, rather than writing half a segment.)
+      for (auto& s : ps) pack_segment(*src, s, out, 0, 0);
       merged.push_back(part);
-    } catch (const TraceError&) {
-      continue;  // left in place; read_trace() reports it
     }
-  }
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw TraceError(tmp + ": cannot create: " + std::strerror(errno), 0);
-  std::size_t done = 0;
-  while (done < out.size()) {
-    ssize_t w = ::write(fd, out.data() + done, out.size() - done);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) {
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw TraceError(tmp + ": cannot write: " + std::strerror(errno), done);
-    }
-    done += static_cast<std::size_t>(w);
+    out.flush();
+  } catch (...) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw;
   }
   ::close(fd);
   if (::rename(tmp.c_str(), path.c_str()) != 0) {

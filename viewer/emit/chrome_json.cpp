@@ -30,10 +30,14 @@ std::string us(std::uint64_t ns) {
 }  // namespace
 
 void write_chrome_json(const trace::Trace& t, std::ostream& out) {
-  const Derived d = derive(t);
+  write_chrome_json(t, events_of(t), out);
+}
+
+// One pass over the events: each interval and arrow is written as soon as the Deriver knows it
+// (the format does not ask for any order), those still open at the end last.
+void write_chrome_json(const trace::Trace& t, const EventPass& events, std::ostream& out) {
   const Labels labels(t);
   auto obj_label = [&](rt::ObjId id) { return labels.object(id); };
-  const std::size_t nt = d.thread_begin.size();
   auto pid_of = [&](std::uint32_t th) -> std::uint32_t {
     return th < t.threads.size() && t.threads[th].pid != 0 ? t.threads[th].pid : 1;
   };
@@ -56,30 +60,19 @@ void write_chrome_json(const trace::Trace& t, std::ostream& out) {
          ",\"tid\":0,\"args\":{\"name\":" +
          quote(p.command.empty() ? "pid " + std::to_string(p.pid) : p.command) + "}}");
   }
-  for (std::uint32_t th = 0; th < nt; ++th) {
+  auto thread_meta = [&](std::uint32_t th) {
     std::string name = labels.thread(th);
     std::string ids = "\"pid\":" + std::to_string(pid_of(th)) + ",\"tid\":" + std::to_string(th);
     emit("{\"ph\":\"M\",\"name\":\"thread_name\"," + ids + ",\"args\":{\"name\":" + quote(name) + "}}");
     emit("{\"ph\":\"M\",\"name\":\"thread_sort_index\"," + ids + ",\"args\":{\"sort_index\":" +
          std::to_string(th) + "}}");
-  }
+  };
+  for (std::uint32_t th = 0; th < t.threads.size(); ++th) thread_meta(th);
 
-  // Who holds each object at the end (open holds): a slice still blocked then says by whom.
-  std::map<rt::ObjId, std::string> held_at_end;
-  for (const auto& iv : d.intervals) {
-    if (!iv.open || iv.state != State::Holding) continue;
-    std::string& who = held_at_end[iv.obj];
-    who += (who.empty() ? "" : ", ") + labels.thread(iv.thread);
-  }
   std::uint64_t hold_id = 0;
-  for (const auto& iv : d.intervals) {
+  auto emit_interval = [&](const Interval& iv, const std::string& held_by) {
     std::string ids =
         "\"pid\":" + std::to_string(pid_of(iv.thread)) + ",\"tid\":" + std::to_string(iv.thread);
-    std::string held_by;
-    if (iv.open && iv.state == State::Blocked) {
-      auto h = held_at_end.find(iv.obj);
-      if (h != held_at_end.end()) held_by = ",\"held_by\":" + quote(h->second);
-    }
     std::string args = "\"args\":{\"object\":" + quote(obj_label(iv.obj)) + site_args(iv.site) +
                        (iv.open ? ",\"unfinished\":true" : "") + held_by + "}";
     switch (iv.state) {
@@ -102,10 +95,9 @@ void write_chrome_json(const trace::Trace& t, std::ostream& out) {
       case State::Running:
         break;
     }
-  }
-
+  };
   std::uint64_t flow = 0;
-  for (const auto& a : d.arrows) {
+  auto emit_arrow = [&](const Arrow& a) {
     static const char* kSource[] = {"release", "notify", "set", "start", "end"};
     static const char* kTarget[] = {"acquired", "woken", "woken", "started", "joined"};
     std::string bind = "\"bind_id\":\"0xf" + std::to_string(++flow) + "\"";
@@ -119,6 +111,42 @@ void write_chrome_json(const trace::Trace& t, std::ostream& out) {
          ",\"pid\":" + std::to_string(pid_of(a.to_thread)) + ",\"tid\":" +
          std::to_string(a.to_thread) + ",\"ts\":" + us(a.t1) + ",\"dur\":0," + bind +
          ",\"flow_in\":true}");
+  };
+
+  std::vector<Interval> open;  // written after the others: a blocked one names the holders
+  Deriver dv(t);
+  dv.on_interval = [&](const Interval& iv) {
+    if (iv.open)
+      open.push_back(iv);
+    else
+      emit_interval(iv, "");
+  };
+  dv.on_arrow = emit_arrow;
+  bool any = false;
+  events([&](const trace::Event& e) {
+    any = true;
+    dv.add(e);
+  });
+  if (any) dv.finish(extended_end(t, dv.t_min, dv.t_max));
+  for (auto th = static_cast<std::uint32_t>(t.threads.size()); th < dv.thread_begin.size(); ++th)
+    thread_meta(th);  // threads only the events name
+
+  // Who holds each object at the end (open holds): a slice still blocked then says by whom.
+  std::stable_sort(open.begin(), open.end(),
+                   [](const Interval& a, const Interval& b) { return a.t0 < b.t0; });
+  std::map<rt::ObjId, std::string> held_at_end;
+  for (const auto& iv : open) {
+    if (iv.state != State::Holding) continue;
+    std::string& who = held_at_end[iv.obj];
+    who += (who.empty() ? "" : ", ") + labels.thread(iv.thread);
+  }
+  for (const auto& iv : open) {
+    std::string held_by;
+    if (iv.state == State::Blocked) {
+      auto h = held_at_end.find(iv.obj);
+      if (h != held_at_end.end()) held_by = ",\"held_by\":" + quote(h->second);
+    }
+    emit_interval(iv, held_by);
   }
 
   for (const auto& f : t.findings) {

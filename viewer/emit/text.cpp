@@ -83,19 +83,14 @@ std::string duration(std::uint64_t ns) {
 // blocking, times a thread blocked on it (`weft report`'s "cont"), time blocked (total, longest)
 // and held (longest, total), open intervals up to the end of the time axis. The top 20 by time
 // blocked.
-void write_lock_table(const trace::Trace& t, const Derived& d, const Labels& labels,
-                      std::ostream& out) {
-  struct Row {
-    rt::ObjId obj = 0;
-    std::uint64_t acq = 0, contended = 0, blocks = 0, blocked = 0, max_wait = 0, held = 0,
-                  max_hold = 0;
-  };
-  std::map<rt::ObjId, Row> rows;
-  for (const auto& e : t.events)
-    if (e.kind == rt::Ev::Acquired && e.obj != 0) rows[e.obj].acq++;
-  for (const auto& iv : d.intervals) {
-    if (iv.obj == 0 || (iv.state != State::Blocked && iv.state != State::Holding)) continue;
-    Row& r = rows[iv.obj];
+class LockTable {
+ public:
+  void acquired(rt::ObjId obj) {
+    if (obj != 0) rows_[obj].acq++;
+  }
+  void interval(const Interval& iv) {
+    if (iv.obj == 0 || (iv.state != State::Blocked && iv.state != State::Holding)) return;
+    Row& r = rows_[iv.obj];
     const std::uint64_t dur = iv.t1 - iv.t0;
     if (iv.state == State::Blocked) {
       r.blocks++;
@@ -107,45 +102,71 @@ void write_lock_table(const trace::Trace& t, const Derived& d, const Labels& lab
       r.max_hold = std::max(r.max_hold, dur);
     }
   }
-  if (rows.empty()) return;
-  std::vector<Row> list;
-  for (auto& [id, r] : rows) {
-    r.obj = id;
-    list.push_back(r);
+  void write(const Labels& labels, std::ostream& out) {
+    if (rows_.empty()) return;
+    std::vector<Row> list;
+    for (auto& [id, r] : rows_) {
+      r.obj = id;
+      list.push_back(r);
+    }
+    std::stable_sort(list.begin(), list.end(), [](const Row& a, const Row& b) {
+      if (a.blocked != b.blocked) return a.blocked > b.blocked;
+      if (a.held != b.held) return a.held > b.held;
+      return a.acq > b.acq;
+    });
+    constexpr std::size_t kShown = 20;
+    int name_cols = 4;
+    for (std::size_t i = 0; i < list.size() && i < kShown; ++i)
+      name_cols = std::max(name_cols, display_width(labels.object(list[i].obj)));
+    name_cols = std::min(name_cols, 32);
+    char buf[160];
+    out << "locks, by time threads spent blocked on them:\n";
+    std::snprintf(buf, sizeof buf, " %8s %6s %6s %10s %10s %10s %10s\n", "acq", "cont", "blocks",
+                  "blocked", "max wait", "max hold", "held");
+    out << "  " << fit("lock", name_cols) << buf;
+    for (std::size_t i = 0; i < list.size() && i < kShown; ++i) {
+      const Row& r = list[i];
+      std::snprintf(buf, sizeof buf, " %8" PRIu64 " %6" PRIu64 " %6" PRIu64 " %10s %10s %10s %10s\n",
+                    r.acq, r.contended, r.blocks, duration(r.blocked).c_str(),
+                    duration(r.max_wait).c_str(), duration(r.max_hold).c_str(),
+                    duration(r.held).c_str());
+      out << "  " << fit(labels.object(r.obj), name_cols) << buf;
+    }
+    if (list.size() > kShown)
+      out << "  (" << list.size() - kShown << " more; the page's Locks panel lists them all)\n";
   }
-  std::stable_sort(list.begin(), list.end(), [](const Row& a, const Row& b) {
-    if (a.blocked != b.blocked) return a.blocked > b.blocked;
-    if (a.held != b.held) return a.held > b.held;
-    return a.acq > b.acq;
-  });
-  constexpr std::size_t kShown = 20;
-  int name_cols = 4;
-  for (std::size_t i = 0; i < list.size() && i < kShown; ++i)
-    name_cols = std::max(name_cols, display_width(labels.object(list[i].obj)));
-  name_cols = std::min(name_cols, 32);
-  char buf[160];
-  out << "locks, by time threads spent blocked on them:\n";
-  std::snprintf(buf, sizeof buf, " %8s %6s %6s %10s %10s %10s %10s\n", "acq", "cont", "blocks",
-                "blocked", "max wait", "max hold", "held");
-  out << "  " << fit("lock", name_cols) << buf;
-  for (std::size_t i = 0; i < list.size() && i < kShown; ++i) {
-    const Row& r = list[i];
-    std::snprintf(buf, sizeof buf, " %8" PRIu64 " %6" PRIu64 " %6" PRIu64 " %10s %10s %10s %10s\n",
-                  r.acq, r.contended, r.blocks, duration(r.blocked).c_str(),
-                  duration(r.max_wait).c_str(), duration(r.max_hold).c_str(),
-                  duration(r.held).c_str());
-    out << "  " << fit(labels.object(r.obj), name_cols) << buf;
-  }
-  if (list.size() > kShown)
-    out << "  (" << list.size() - kShown << " more; the page's Locks panel lists them all)\n";
-}
+
+ private:
+  struct Row {
+    rt::ObjId obj = 0;
+    std::uint64_t acq = 0, contended = 0, blocks = 0, blocked = 0, max_wait = 0, held = 0,
+                  max_hold = 0;
+  };
+  std::map<rt::ObjId, Row> rows_;
+};
 
 }  // namespace
 
 void write_text(const trace::Trace& t, std::ostream& out, const TextOptions& opts) {
-  const Derived d = derive(t);
+  write_text(t, events_of(t), out, opts);
+}
+
+void write_text(const trace::Trace& t, const EventPass& events, std::ostream& out,
+                const TextOptions& opts) {
+  // Two passes over the events, neither keeping them: the time axis, then the rows.
+  std::uint64_t t_min = 0, t_max = 0;
+  std::uint32_t max_thread = 0;
+  bool any = false;
+  const std::uint64_t n_events = events([&](const trace::Event& e) {
+    if (!any) t_min = t_max = e.ts_ns;
+    any = true;
+    t_min = std::min(t_min, e.ts_ns);
+    t_max = std::max(t_max, e.ts_ns);
+    max_thread = std::max(max_thread, e.thread);
+  });
+  if (any) t_max = extended_end(t, t_min, t_max);
   const Labels labels(t);
-  const std::size_t nt = d.thread_begin.size();
+  const std::size_t nt = std::max<std::size_t>(t.threads.size(), any ? max_thread + 1 : 0);
 
   int name_cols = 8;
   for (std::uint32_t th = 0; th < nt; ++th)
@@ -153,11 +174,11 @@ void write_text(const trace::Trace& t, std::ostream& out, const TextOptions& opt
   const int width = std::max(opts.width, 40);
   name_cols = std::min(name_cols, width / 4);
   const int cols = std::max(10, width - name_cols - 3);
-  const std::uint64_t span = std::max<std::uint64_t>(d.t_max - d.t_min, 1);
+  const std::uint64_t span = std::max<std::uint64_t>(t_max - t_min, 1);
   const double per_col = static_cast<double>(span) / cols;
 
-  out << "weft timeline: " << nt << " threads, " << t.events.size() << " events, "
-      << duration(d.t_max - d.t_min) << " (1 column = " << duration(static_cast<std::uint64_t>(per_col))
+  out << "weft timeline: " << nt << " threads, " << n_events << " events, "
+      << duration(t_max - t_min) << " (1 column = " << duration(static_cast<std::uint64_t>(per_col))
       << ")\n";
   if (t.dropped) out << "note: the recorder dropped " << t.dropped << " events\n";
   if (t.truncated) out << "note: the trace is truncated; it shows what was recorded before the cut\n";
@@ -167,23 +188,37 @@ void write_text(const trace::Trace& t, std::ostream& out, const TextOptions& opt
   const char* glyph_a[] = {" ", "-", "#", ".", "X"};
   const char** glyph = opts.unicode ? glyph_u : glyph_a;
   auto col_of = [&](std::uint64_t ts) {
-    return std::clamp(static_cast<int>((ts - d.t_min) / per_col), 0, cols - 1);
+    return std::clamp(static_cast<int>((ts - t_min) / per_col), 0, cols - 1);
   };
   std::vector<std::vector<std::uint8_t>> rows(nt, std::vector<std::uint8_t>(cols, 0));
-  for (std::uint32_t th = 0; th < nt; ++th) {
-    if (d.thread_begin[th] == UINT64_MAX) continue;
-    for (int c = col_of(d.thread_begin[th]); c <= col_of(d.thread_end[th]); ++c) rows[th][c] = 1;
-  }
-  for (const auto& iv : d.intervals) {
+  std::vector<Interval> open;  // at the end of the trace
+  LockTable locks;
+  Deriver dv(t);
+  dv.on_interval = [&](const Interval& iv) {
     std::uint8_t rank = iv.state == State::Blocked   ? 4
                         : iv.state == State::Waiting ? 3
                         : iv.state == State::Holding ? 2
                                                      : 1;
-    for (int c = col_of(iv.t0); c <= col_of(iv.t1); ++c)
-      rows[iv.thread][c] = std::max(rows[iv.thread][c], rank);
+    if (iv.thread < rows.size())
+      for (int c = col_of(iv.t0); c <= col_of(iv.t1); ++c)
+        rows[iv.thread][c] = std::max(rows[iv.thread][c], rank);
+    locks.interval(iv);
+    if (iv.open) open.push_back(iv);
+  };
+  events([&](const trace::Event& e) {
+    if (e.kind == rt::Ev::Acquired) locks.acquired(e.obj);
+    dv.add(e);
+  });
+  if (any) dv.finish(t_max);
+  for (std::uint32_t th = 0; th < nt && th < dv.thread_begin.size(); ++th) {
+    if (dv.thread_begin[th] == UINT64_MAX) continue;
+    for (int c = col_of(dv.thread_begin[th]); c <= col_of(dv.thread_end[th]); ++c)
+      rows[th][c] = std::max<std::uint8_t>(rows[th][c], 1);
   }
+  std::stable_sort(open.begin(), open.end(),
+                   [](const Interval& a, const Interval& b) { return a.t0 < b.t0; });
 
-  std::string end_label = duration(d.t_max - d.t_min);
+  std::string end_label = duration(t_max - t_min);
   out << std::string(static_cast<std::size_t>(name_cols + 2), ' ') << "0"
       << std::string(static_cast<std::size_t>(std::max(1, cols - 1 - static_cast<int>(end_label.size()))), ' ')
       << end_label << "\n";
@@ -196,22 +231,22 @@ void write_text(const trace::Trace& t, std::ostream& out, const TextOptions& opt
       << " waiting (condition, event, join, ...)  " << glyph[4] << " blocked acquiring a lock\n";
 
   // Where each thread is stuck at the end (open intervals): the story of a deadlock.
-  for (const auto& iv : d.intervals) {
-    if (!iv.open || iv.state == State::Holding) continue;
+  for (const auto& iv : open) {
+    if (iv.state == State::Holding) continue;
     out << "at the end, " << labels.thread(iv.thread) << " is "
         << (iv.state == State::Blocked ? "blocked acquiring " : "waiting on ")
         << labels.object_with_kind(iv.obj);
-    for (const auto& h : d.intervals)
-      if (h.open && h.state == State::Holding && h.obj == iv.obj && h.thread != iv.thread)
+    for (const auto& h : open)
+      if (h.state == State::Holding && h.obj == iv.obj && h.thread != iv.thread)
         out << ", held by " << labels.thread(h.thread);
     out << "\n";
   }
 
-  write_lock_table(t, d, labels, out);
+  locks.write(labels, out);
 
   out << "findings: " << t.findings.size() << "\n";
   for (const auto& f : t.findings) {
-    out << "  [" << f.kind << "] at " << duration(f.time_ns - std::min(f.time_ns, d.t_min)) << ": "
+    out << "  [" << f.kind << "] at " << duration(f.time_ns - std::min(f.time_ns, t_min)) << ": "
         << f.message;
     if (f.count > 1) out << " (x" << f.count << ")";
     out << "\n";

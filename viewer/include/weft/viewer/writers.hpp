@@ -14,6 +14,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <unordered_map>
@@ -129,5 +131,54 @@ class Labels : public trace::Labels {
 std::uint64_t extended_end(const trace::Trace& t, std::uint64_t t_min, std::uint64_t t_max);
 
 Derived derive(const trace::Trace& t);
+
+// derive() one event at a time, for traces streamed from their file (trace::EventReader):
+// each interval is passed to on_interval as soon as it ends and each arrow to on_arrow as soon
+// as it is known; finish() passes on those still open. Memory: what is open, not the events.
+//
+//   viewer::Deriver dv(reader.trace());
+//   dv.on_interval = [&](const viewer::Interval& iv) { ... };
+//   reader.for_each([&](const trace::Event& e) { dv.add(e); });
+//   dv.finish(viewer::extended_end(reader.trace(), dv.t_min, dv.t_max));
+class Deriver {
+ public:
+  explicit Deriver(const trace::Trace& t);  // its objects and threads; its events are not read
+  ~Deriver();
+  Deriver(const Deriver&) = delete;
+  Deriver& operator=(const Deriver&) = delete;
+  void add(const trace::Event& e);  // in Trace::events' order
+  void finish(std::uint64_t end_of_axis);
+
+  std::function<void(const Interval&)> on_interval;
+  std::function<void(const Arrow&)> on_arrow;
+  // Per thread: first and last activity (complete after finish()); the events' time range.
+  std::vector<std::uint64_t> thread_begin, thread_end;
+  std::uint64_t t_min = 0, t_max = 0;
+  std::uint64_t events() const { return events_; }
+
+  struct Open;
+
+ private:
+  struct Impl;
+  void grow(std::size_t nt);
+  void interval(std::uint32_t th, viewer::State st, const Open& o, std::uint64_t t1, bool contended,
+                bool open);
+  void arrow(const Arrow& a);
+  std::unique_ptr<Impl> s_;
+  std::uint64_t events_ = 0;
+};
+
+// Each call passes the trace's events, in Trace::events' order, to `visit` and returns how
+// many: over a read trace's vector (events_of), or over its file again (trace::EventReader).
+using EventPass =
+    std::function<std::uint64_t(const std::function<void(const trace::Event&)>& visit)>;
+EventPass events_of(const trace::Trace& t);
+
+// write_text and write_chrome_json over streamed events: `t` gives everything but the events
+// (trace::EventReader::trace()), `events` the events. The text passes over them twice (the time
+// axis, then the rows), the JSON once; memory holds what is open, not the events.
+void write_text(const trace::Trace& t, const EventPass& events, std::ostream& out,
+                const TextOptions& opts = {});
+void write_chrome_json(const trace::Trace& t, const EventPass& events, std::ostream& out);
 
 }  // namespace weft::viewer
