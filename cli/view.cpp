@@ -148,9 +148,10 @@ int weft::cli::view_main(int argc, char** argv) {
     out_path = base + (format == "html" ? ".html" : ".perfetto-trace");
   }
 
-  // The text and Chrome JSON renderings stream the events from the file (memory holds what is
-  // open, not the events); the page and the Perfetto export still read the whole model.
-  const bool streamed = format == "text" || format == "chrome-json";
+  // The text, Chrome JSON and page renderings stream the events from the file (memory holds what
+  // is open, or the page's compact columns, not the events); the Perfetto export still reads the
+  // whole model.
+  const bool streamed = format != "perfetto";
   std::optional<trace::EventReader> reader;
   trace::Trace whole;
   try {
@@ -192,8 +193,8 @@ int weft::cli::view_main(int argc, char** argv) {
   try {
     if (format == "html") {
       viewer::write_html(
-          t, *out, title,
-          source ? viewer::read_source_snippets(t) : std::vector<viewer::SourceSnippet>{});
+          t, events, *out, title,
+          source ? viewer::read_source_snippets(t, events) : std::vector<viewer::SourceSnippet>{});
     } else if (format == "chrome-json") {
       viewer::write_chrome_json(t, events, *out);
     } else if (format == "perfetto") {

@@ -1,6 +1,7 @@
-// stream_agree TRACE...: each trace's text timeline and Chrome JSON, written from its events
+// stream_agree TRACE...: each trace's text timeline, Chrome JSON and page, written from its events
 // streamed out of the file (trace::EventReader, what `weft view` does) and from the whole trace
-// read into memory (trace::read_trace), must agree: the text byte for byte, the JSON as the same
+// read into memory (trace::read_trace), must agree: the text and the page (with its source
+// snippets) byte for byte, the JSON as the same
 // set of events (the streamed writer emits intervals as they end, so the order and the
 // numbering of hold and flow ids differ). Exit 0 when all agree, 1 with the first difference.
 #include <algorithm>
@@ -48,6 +49,15 @@ int main(int argc, char** argv) {
     viewer::write_text(reader.trace(), streamed, text_streamed, {.width = 120});
     viewer::write_chrome_json(whole, json_whole);
     viewer::write_chrome_json(reader.trace(), streamed, json_streamed);
+    std::ostringstream page_whole, page_streamed;
+    viewer::write_html(whole, page_whole, "t", viewer::read_source_snippets(whole));
+    viewer::write_html(reader.trace(), streamed, page_streamed, "t",
+                       viewer::read_source_snippets(reader.trace(), streamed));
+    if (page_whole.str() != page_streamed.str()) {
+      std::fprintf(stderr, "%s: the streamed page differs (%zu bytes read, %zu streamed)\n",
+                   path.c_str(), page_whole.str().size(), page_streamed.str().size());
+      ++bad;
+    }
     if (text_whole.str() != text_streamed.str()) {
       std::fprintf(stderr, "%s: the streamed text timeline differs:\n--- read\n%s--- streamed\n%s",
                    path.c_str(), text_whole.str().c_str(), text_streamed.str().c_str());

@@ -33,12 +33,23 @@ std::string escape_html(std::string_view s) {
   return out;
 }
 
+void write_page(const std::string& payload, std::ostream& out, const std::string& title);
+
 }  // namespace
 
 void write_html(const trace::Trace& t, std::ostream& out, const std::string& title,
                 const std::vector<SourceSnippet>& snippets) {
+  write_page(encode_payload(t, snippets), out, title);
+}
+
+void write_html(const trace::Trace& t, const EventPass& events, std::ostream& out,
+                const std::string& title, const std::vector<SourceSnippet>& snippets) {
+  write_page(encode_payload(t, events, snippets), out, title);
+}
+
+namespace {
+void write_page(const std::string& payload, std::ostream& out, const std::string& title) {
   const std::string_view page(assets::kPageTemplate, assets::kPageTemplate_size);
-  const std::string payload = encode_payload(t, snippets);
   const std::string shown_title = escape_html(title.empty() ? "weft timeline" : title);
   std::size_t pos = 0;
   while (pos < page.size()) {
@@ -68,5 +79,7 @@ void write_html(const trace::Trace& t, std::ostream& out, const std::string& tit
     pos = close + 2;
   }
 }
+
+}  // namespace
 
 }  // namespace weft::viewer

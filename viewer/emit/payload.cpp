@@ -48,17 +48,27 @@ class Strings {
   std::vector<std::string> list_;
 };
 
-std::string deflate_raw(const std::string& in) {
+// One raw deflate stream over the concatenation of `parts`, without concatenating them.
+std::string deflate_raw(const std::vector<std::string_view>& parts) {
   z_stream zs{};
   if (deflateInit2(&zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
     throw std::runtime_error("zlib: deflateInit2 failed");
-  std::string out;
-  out.resize(deflateBound(&zs, static_cast<uLong>(in.size())));
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  int rc = deflate(&zs, Z_FINISH);
+  std::size_t total = 0;
+  for (auto p : parts) total += p.size();
+  std::string out(deflateBound(&zs, static_cast<uLong>(total)), '\0');
+  int rc = Z_OK;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(parts[i].data()));
+    zs.avail_in = static_cast<uInt>(parts[i].size());
+    const int flush = i + 1 == parts.size() ? Z_FINISH : Z_NO_FLUSH;
+    do {  // zlib's own loop: call again while it filled the output
+      if (zs.total_out == out.size()) out.resize(out.size() * 2 + 4096);
+      zs.next_out = reinterpret_cast<Bytef*>(out.data() + zs.total_out);
+      zs.avail_out = static_cast<uInt>(out.size() - zs.total_out);
+      rc = deflate(&zs, flush);
+      if (rc == Z_STREAM_ERROR) break;
+    } while (zs.avail_out == 0);
+  }
   out.resize(zs.total_out);
   deflateEnd(&zs);
   if (rc != Z_STREAM_END) throw std::runtime_error("zlib: deflate did not finish");
@@ -93,6 +103,23 @@ std::string base64(const std::string& in) {
 }  // namespace
 
 std::string encode_payload(const trace::Trace& t, const std::vector<SourceSnippet>& snippets) {
+  // Events in time order (the reader promises it; a hand-made Trace may not keep it).
+  if (std::is_sorted(t.events.begin(), t.events.end(),
+                     [](const trace::Event& a, const trace::Event& b) { return a.ts_ns < b.ts_ns; }))
+    return encode_payload(t, events_of(t), snippets);
+  std::vector<trace::Event> sorted = t.events;
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const trace::Event& a, const trace::Event& b) { return a.ts_ns < b.ts_ns; });
+  return encode_payload(t,
+                        [&sorted](const std::function<void(const trace::Event&)>& visit) {
+                          for (const auto& e : sorted) visit(e);
+                          return static_cast<std::uint64_t>(sorted.size());
+                        },
+                        snippets);
+}
+
+std::string encode_payload(const trace::Trace& t, const EventPass& events,
+                           const std::vector<SourceSnippet>& snippets) {
   Strings strings;
   // Objects: the trace's, then any id that events or findings mention but the trace never
   // declared (shown as "object #id").
@@ -122,33 +149,24 @@ std::string encode_payload(const trace::Trace& t, const std::vector<SourceSnippe
     return s >= 0 && static_cast<std::size_t>(s) < t.sites.size() ? std::uint64_t(s) + 1 : 0;
   };
 
-  // Events in time order (the reader promises it; a hand-made Trace may not keep it).
-  std::vector<std::uint32_t> order(t.events.size());
-  std::iota(order.begin(), order.end(), 0u);
-  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return t.events[a].ts_ns < t.events[b].ts_ns;
-  });
-
-  Writer ev;  // the event columns, written first so that objref/threadref see every id
-  const std::size_t n = t.events.size();
+  // The event columns, written first so that objref/threadref see every id; one pass, each
+  // column into its own buffer (events come in time order).
+  Writer times, thread_col, kinds, objs, args, sites;
   std::uint64_t prev = 0;
-  for (auto i : order) {
-    ev.var(t.events[i].ts_ns - prev);
-    prev = t.events[i].ts_ns;
-  }
-  for (auto i : order) ev.var(threadref(t.events[i].thread));
-  for (auto i : order) ev.u8(static_cast<std::uint8_t>(t.events[i].kind));
-  for (auto i : order) ev.var(objref(t.events[i].obj));
-  for (auto i : order) {
-    const auto& e = t.events[i];
+  const std::uint64_t n = events([&](const trace::Event& e) {
+    times.var(e.ts_ns - std::min(prev, e.ts_ns));
+    prev = e.ts_ns;
+    thread_col.var(threadref(e.thread));
+    kinds.u8(static_cast<std::uint8_t>(e.kind));
+    objs.var(objref(e.obj));
     // ThreadStart's arg and WaitBegin's arg are object ids: send them as object refs.
     if (e.kind == rt::Ev::ThreadStart || e.kind == rt::Ev::WaitBegin ||
         e.kind == rt::Ev::TaskSubmit || e.kind == rt::Ev::TaskStart)
-      ev.var(objref(e.arg));
+      args.var(objref(e.arg));
     else
-      ev.var(e.arg);
-  }
-  for (auto i : order) ev.var(siteref(t.events[i].site));
+      args.var(e.arg);
+    sites.var(siteref(e.site));
+  });
 
   Writer fw;  // findings
   fw.var(t.findings.size());
@@ -212,7 +230,7 @@ std::string encode_payload(const trace::Trace& t, const std::vector<SourceSnippe
     head.var(strings.ref(s.function));
   }
 
-  Writer all;
+  Writer all;  // everything before the events
   all.bytes("WEFT");
   all.u8(kPayloadVersion);
   all.var(t.format_version);
@@ -225,9 +243,11 @@ std::string encode_payload(const trace::Trace& t, const std::vector<SourceSnippe
   }
   all.bytes(head.buf());
   all.var(n);
-  all.bytes(ev.buf());
-  all.bytes(fw.buf());
-  return base64(deflate_raw(all.buf()));
+  std::string z = deflate_raw({all.buf(), times.buf(), thread_col.buf(), kinds.buf(), objs.buf(),
+                               args.buf(), sites.buf(), fw.buf()});
+  for (Writer* w : {&times, &thread_col, &kinds, &objs, &args, &sites})
+    std::string().swap(w->buf());  // given back before the base64 copy is made
+  return base64(z);
 }
 
 }  // namespace weft::viewer

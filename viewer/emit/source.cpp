@@ -55,6 +55,11 @@ std::string cut(const std::string& line, std::size_t max) {
 }  // namespace
 
 std::vector<SourceSnippet> read_source_snippets(const trace::Trace& t, const SourceOptions& opts) {
+  return read_source_snippets(t, events_of(t), opts);
+}
+
+std::vector<SourceSnippet> read_source_snippets(const trace::Trace& t, const EventPass& events,
+                                                const SourceOptions& opts) {
   // The sites in order of priority: the findings', the events' (first use first), the objects'.
   std::vector<std::int32_t> order;
   std::vector<bool> seen(t.sites.size(), false);
@@ -66,7 +71,7 @@ std::vector<SourceSnippet> read_source_snippets(const trace::Trace& t, const Sou
   };
   for (const auto& f : t.findings)
     for (auto s : f.sites) want(s);
-  for (const auto& e : t.events) want(e.site);
+  events([&](const trace::Event& e) { want(e.site); });
   for (const auto& o : t.objects) want(o.site);
 
   std::unordered_map<std::string, SourceFile> files;

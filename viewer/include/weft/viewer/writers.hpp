@@ -180,5 +180,13 @@ EventPass events_of(const trace::Trace& t);
 void write_text(const trace::Trace& t, const EventPass& events, std::ostream& out,
                 const TextOptions& opts = {});
 void write_chrome_json(const trace::Trace& t, const EventPass& events, std::ostream& out);
+// The page the same way: the events are read once into the payload's columns (a few bytes
+// each), never into the model. The snippets' sites are gathered in one pass of their own.
+void write_html(const trace::Trace& t, const EventPass& events, std::ostream& out,
+                const std::string& title, const std::vector<SourceSnippet>& snippets);
+std::string encode_payload(const trace::Trace& t, const EventPass& events,
+                           const std::vector<SourceSnippet>& snippets);
+std::vector<SourceSnippet> read_source_snippets(const trace::Trace& t, const EventPass& events,
+                                                const SourceOptions& opts = {});
 
 }  // namespace weft::viewer
