@@ -93,19 +93,21 @@ struct StepResult {
   int status = 0;
 };
 
-// Runs argv with standard output to /dev/null; wall time and the child's peak resident memory.
-StepResult run(const std::vector<std::string>& args) {
+// Runs `f` in a forked child (which ends with f's status): wall time and the child's peak
+// resident memory.
+template <class F>
+StepResult in_child(F f) {
   std::fflush(stdout);  // or the child's copy of the buffer prints it again
   auto t0 = std::chrono::steady_clock::now();
   pid_t pid = ::fork();
   if (pid == 0) {
-    std::FILE* null = std::freopen("/dev/null", "w", stdout);
-    (void)null;
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    std::_Exit(127);
+    int rc = 1;
+    try {
+      rc = f();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "trace_scale_bench: %s\n", e.what());
+    }
+    std::_Exit(rc);
   }
   int status = 0;
   struct rusage ru {};
@@ -117,29 +119,17 @@ StepResult run(const std::vector<std::string>& args) {
   return r;
 }
 
-// Runs `f` in a forked child: wall time and the child's peak resident memory.
-template <class F>
-StepResult in_child(F f) {
-  std::fflush(stdout);
-  auto t0 = std::chrono::steady_clock::now();
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    try {
-      f();
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "trace_scale_bench: %s\n", e.what());
-      std::_Exit(1);
-    }
-    std::_Exit(0);
-  }
-  int status = 0;
-  struct rusage ru {};
-  ::wait4(pid, &status, 0, &ru);
-  StepResult r;
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  r.peak_kb = ru.ru_maxrss;
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
+// Runs argv with standard output to /dev/null.
+StepResult run(const std::vector<std::string>& args) {
+  return in_child([&args] {
+    std::FILE* null = std::freopen("/dev/null", "w", stdout);
+    (void)null;
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    return 127;
+  });
 }
 
 std::uint64_t file_size(const std::string& p) {
@@ -189,7 +179,10 @@ int main(int argc, char** argv) {
     double gen = generate(trace, n, 10);
     // As `weft run` does at the end: the blocks packed, the preallocated rest dropped (in a
     // child process, for its peak memory).
-    StepResult cons = in_child([&trace] { weft::trace::consolidate_trace(trace); });
+    StepResult cons = in_child([&trace] {
+      weft::trace::consolidate_trace(trace);
+      return 0;
+    });
     std::printf("%-12llu %-12s %9.2fs %12s %10s   (%.1f MB file, %.2f B/event)\n",
                 static_cast<unsigned long long>(n), "record", gen, "-", "-",
                 static_cast<double>(file_size(trace)) / 1e6,
