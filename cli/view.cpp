@@ -31,7 +31,7 @@ namespace {
 
 constexpr const char* kHelp =
     "usage: weft view TRACE [-o OUT] [--format=html|chrome-json|perfetto|text] [--width=N]\n"
-    "                 [--title=T] [--compress=deflate|none] [--no-source]\n"
+    "                 [--title=T] [--compress=deflate|none] [--no-source] [--from=T] [--to=T]\n"
     "\n"
     "Renders a trace recorded by `weft run`.\n"
     "  --format=html         (default) one self-contained page: lanes per thread (running,\n"
@@ -54,6 +54,12 @@ constexpr const char* kHelp =
     "  --width=N             text width in columns (default: the terminal's, or 100)\n"
     "  --title=T             the page's title (default: the trace's file name)\n"
     "  --compress=deflate|none  perfetto only: deflate the packets (default) or not\n"
+    "  --from=T, --to=T      only the events between T and T (trace time since the first\n"
+    "                        process started: 1.5s, 250ms, 40us, 100ns; a bare number is\n"
+    "                        seconds), with what was held, blocked or waiting at --from drawn\n"
+    "                        from there. `weft report` prints the trace's duration. A page of\n"
+    "                        over 40M events (~150 MB, more than a browser tab copes with) is\n"
+    "                        refused without them.\n"
     "  --no-source           html only: embed no source code. By default the page carries the\n"
     "                        lines around each site of the findings and events (2 before, 2\n"
     "                        after, 512 KiB at most), read from the files if they exist, and\n"
@@ -62,6 +68,23 @@ constexpr const char* kHelp =
     "example:\n"
     "  weft run -o app.trace -- ./app && weft view app.trace -o timeline.html\n"
     "  weft view app.trace --format=perfetto -o app.perfetto-trace\n";
+
+// "1.5s", "250ms", "40us", "100ns" or a bare number of seconds, as nanoseconds; false if not.
+bool parse_time(const std::string& v, std::uint64_t& ns) {
+  char* end = nullptr;
+  double x = std::strtod(v.c_str(), &end);
+  if (end == v.c_str() || !(x >= 0) || x > 1e12) return false;
+  std::string unit(end);
+  double scale = unit.empty() || unit == "s" ? 1e9 : unit == "ms" ? 1e6 : unit == "us" ? 1e3
+               : unit == "ns" ? 1.0 : -1.0;
+  if (scale < 0) return false;
+  ns = static_cast<std::uint64_t>(x * scale);
+  return true;
+}
+
+// Past this many events a page is refused without --from/--to: at ~3.7 bytes per event it is
+// ~150 MB, and the browser holds ~100 bytes per event once it is decoded.
+constexpr std::uint64_t kPageEventLimit = 40000000;
 
 int terminal_width() {
   if (const char* c = std::getenv("COLUMNS")) {
@@ -79,7 +102,8 @@ int terminal_width() {
 int weft::cli::view_main(int argc, char** argv) {
   std::string trace_path, out_path, format = "html", title, compress;
   int width = 0;
-  bool have_out = false, source = true;
+  bool have_out = false, source = true, windowed = false;
+  std::uint64_t from = 0, to = UINT64_MAX;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     auto value = [&](std::string_view flag, std::string& into) -> int {
@@ -115,6 +139,14 @@ int weft::cli::view_main(int argc, char** argv) {
       width = r3 < 0 ? 0 : std::atoi(v.c_str());
       if (width < 20)
         return usage_error("view", "--width needs a number of columns of at least 20");
+    } else if (int r6 = value("--from", v); r6 != 0) {
+      if (r6 < 0 || !parse_time(v, from))
+        return usage_error("view", "--from needs a time such as 1.5s, 250ms, 40us or 100ns");
+      windowed = true;
+    } else if (int r7 = value("--to", v); r7 != 0) {
+      if (r7 < 0 || !parse_time(v, to))
+        return usage_error("view", "--to needs a time such as 1.5s, 250ms, 40us or 100ns");
+      windowed = true;
     } else if (int r4 = value("--title", v); r4 != 0) {
       if (r4 < 0) return usage_error("view", "--title needs a text");
       title = v;
@@ -139,6 +171,9 @@ int weft::cli::view_main(int argc, char** argv) {
   if (!compress.empty() && format != "perfetto")
     return usage_error("view", "--compress applies to --format=perfetto only");
   if (trace_path.empty()) return usage_error("view", "missing TRACE (a file written by weft run)");
+  if (windowed && from > to) return usage_error("view", "--from is after --to");
+  if (windowed && format == "perfetto")
+    return usage_error("view", "--from/--to apply to html, text and chrome-json");
   if ((format == "html" || format == "perfetto") && !have_out) {
     // Files, not the terminal: a page, or a binary trace.
     std::string base = trace_path;
@@ -174,6 +209,17 @@ int weft::cli::view_main(int argc, char** argv) {
     events = [&reader](const std::function<void(const trace::Event&)>& visit) {
       return reader->for_each(visit);
     };
+  if (windowed) events = viewer::window(t, std::move(events), from, to);
+  if (format == "html" && !windowed && t.event_count > kPageEventLimit) {
+    std::fprintf(stderr,
+                 "weft view: %s holds %llu events: a page of them would be ~%llu MB, more than a "
+                 "browser tab opens; draw a window of it with --from/--to (see its duration with "
+                 "'weft report %s'), or use --format=text or --format=perfetto\n",
+                 trace_path.c_str(), static_cast<unsigned long long>(t.event_count),
+                 static_cast<unsigned long long>(t.event_count * 37 / 10 / 1000000),
+                 trace_path.c_str());
+    return 2;
+  }
   for (const auto& w : t.warnings) std::fprintf(stderr, "weft view: warning: %s\n", w.c_str());
 
   std::ofstream file;
@@ -217,8 +263,9 @@ int weft::cli::view_main(int argc, char** argv) {
     return 2;
   }
   if (out == &file) {
-    std::fprintf(stderr, "wrote %s (%zu threads, %llu events, %zu finding%s)\n", out_path.c_str(),
-                 t.threads.size(), static_cast<unsigned long long>(t.event_count), t.findings.size(),
+    std::fprintf(stderr, "wrote %s (%zu threads, %s%llu events, %zu finding%s)\n", out_path.c_str(),
+                 t.threads.size(), windowed ? "a window of " : "",
+                 static_cast<unsigned long long>(t.event_count), t.findings.size(),
                  t.findings.size() == 1 ? "" : "s");
   }
   return 0;

@@ -417,3 +417,54 @@ TEST_CASE("labels: unnamed main thread, unnamed threads by tid, thread objects b
   b.t.threads[1].name = "worker";
   CHECK(viewer::Labels(b.t).object(tobj) == "thread worker");
 }
+
+TEST_CASE("window: the events of [from, to], and what was held, blocked or waiting at from") {
+  using rt::Ev;
+  using rt::ObjKind;
+  Builder b;
+  const auto a = b.thread("a"), c = b.thread("c"), w = b.thread("w");
+  const auto lock = b.object(ObjKind::Lock, "L");
+  const auto rlock = b.object(ObjKind::RLock, "R");
+  const auto cond = b.object(ObjKind::Condition, "C");
+  b.ev(10, a, Ev::Acquired, lock);
+  b.ev(12, a, Ev::Acquired, rlock, 1);
+  b.ev(14, a, Ev::Acquired, rlock, 2);  // depth 2 at the window's start
+  b.ev(15, c, Ev::Acquired, rlock, 1);  // taken and let go before the window: not carried
+  b.ev(16, c, Ev::Release, rlock, 0);
+  b.ev(20, c, Ev::AcquireBegin, lock);
+  b.ev(22, w, Ev::WaitBegin, cond, lock);
+  b.ev(50, a, Ev::Release, lock);
+  b.ev(50, c, Ev::Acquired, lock);
+  b.ev(52, w, Ev::WaitEnd, cond, 0);
+  b.ev(60, c, Ev::Release, lock);  // after the window
+  std::vector<trace::Event> got;
+  viewer::EventPass pass = viewer::window(b.t, viewer::events_of(b.t), 30, 55);
+  const std::uint64_t n = pass([&](const trace::Event& e) { got.push_back(e); });
+  CHECK(n == got.size());
+  REQUIRE(got.size() == 7);
+  // At 30: a's two holds (the recursive one at depth 2), c blocked, w waiting.
+  CHECK((got[0].ts_ns == 30 && got[0].thread == a && got[0].kind == Ev::Acquired && got[0].obj == lock));
+  CHECK((got[1].ts_ns == 30 && got[1].obj == rlock && got[1].kind == Ev::Acquired && got[1].arg == 2));
+  CHECK((got[2].ts_ns == 30 && got[2].thread == c && got[2].kind == Ev::AcquireBegin));
+  CHECK((got[3].ts_ns == 30 && got[3].thread == w && got[3].kind == Ev::WaitBegin && got[3].arg == lock));
+  CHECK((got[4].ts_ns == 50 && got[4].kind == Ev::Release));
+  CHECK((got[6].ts_ns == 52 && got[6].kind == Ev::WaitEnd));
+  // Drawn, the window shows a holding L over [30, 50], c blocked on it over [30, 50].
+  trace::Trace windowed = b.t;
+  windowed.events = got;
+  const auto d = viewer::derive(windowed);
+  const auto* hold = find_interval(d, a, State::Holding, lock, 30);
+  REQUIRE(hold != nullptr);
+  CHECK(hold->t1 == 50);
+  const auto* blocked = find_interval(d, c, State::Blocked, lock, 30);
+  REQUIRE(blocked != nullptr);
+  CHECK(blocked->t1 == 50);
+  // A window from 0 is the whole trace; one past the last event carries the state at the end.
+  CHECK(viewer::window(b.t, viewer::events_of(b.t), 0, UINT64_MAX)([](const trace::Event&) {}) ==
+        b.t.events.size());
+  std::vector<trace::Event> late;
+  viewer::window(b.t, viewer::events_of(b.t), 100, 200)(
+      [&](const trace::Event& e) { late.push_back(e); });
+  REQUIRE(late.size() == 1);  // a still holds R at depth 2
+  CHECK((late[0].obj == rlock && late[0].ts_ns == 100));
+}

@@ -189,4 +189,10 @@ std::string encode_payload(const trace::Trace& t, const EventPass& events,
 std::vector<SourceSnippet> read_source_snippets(const trace::Trace& t, const EventPass& events,
                                                 const SourceOptions& opts = {});
 
+// The events of [from, to] (ns of trace time), preceded by what was going on at `from`: each lock
+// a thread then held (its Acquired, with the depth of a recursive lock), each thread blocked,
+// waiting or joining (its AcquireBegin, WaitBegin or JoinBegin), all dated `from`. Drawn, the
+// window looks as the whole trace does between those times (`weft view --from/--to`).
+EventPass window(const trace::Trace& t, EventPass events, std::uint64_t from, std::uint64_t to);
+
 }  // namespace weft::viewer
