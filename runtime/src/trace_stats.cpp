@@ -2,7 +2,6 @@
 #include "weft/runtime/trace_stats.hpp"
 
 #include <algorithm>
-#include <map>
 #include <unordered_map>
 #include <utility>
 
@@ -37,71 +36,83 @@ StatsBuilder::StatsBuilder(const Trace& t) {
   for (const auto& o : t.objects) kinds_[o.id] = o.kind;
 }
 
-rt::ObjKind StatsBuilder::kind_of(rt::ObjId id) const {
-  auto it = kinds_.find(id);
-  return it == kinds_.end() ? rt::ObjKind::Unknown : it->second;
+StatsBuilder::Slot& StatsBuilder::slot(rt::ObjId id) {
+  auto [it, fresh] = slots_.try_emplace(id);
+  if (fresh) {
+    auto k = kinds_.find(id);
+    if (k != kinds_.end()) it->second.kind = k->second;
+  }
+  it->second.used = true;
+  return it->second;
 }
 
 void StatsBuilder::add(const Event& e) {
   last_ns_ = e.ts_ns;
   if (e.obj == 0) return;
-  auto key = std::make_pair(e.thread, e.obj);
+  const Key key{e.thread, e.obj};
   switch (e.kind) {
     case rt::Ev::AcquireBegin:
-      stats_[e.obj].contentions++;
+      slot(e.obj).stats.contentions++;
       acquiring_[key] = e.ts_ns;
       break;
     case rt::Ev::Acquired: {
-      ObjectStats& s = stats_[e.obj];
-      s.object = e.obj;
-      s.acquisitions++;
+      Slot& sl = slot(e.obj);
+      sl.stats.acquisitions++;
       if (auto it = acquiring_.find(key); it != acquiring_.end()) {
-        add_wait(s, e.ts_ns - it->second);
+        add_wait(sl.stats, e.ts_ns - it->second);
         acquiring_.erase(it);
       }
-      if (holds_exclusively(kind_of(e.obj))) holding_.emplace(key, e.ts_ns);  // keeps the first
+      if (holds_exclusively(sl.kind)) holding_.emplace(key, e.ts_ns);  // keeps the first
       break;
     }
     case rt::Ev::AcquireFailed: {
-      ObjectStats& s = stats_[e.obj];
-      s.failed++;
-      if (e.arg == 1) s.timeouts++;
+      Slot& sl = slot(e.obj);
+      sl.stats.failed++;
+      if (e.arg == 1) sl.stats.timeouts++;
       if (auto it = acquiring_.find(key); it != acquiring_.end()) {
-        add_wait(s, e.ts_ns - it->second);
+        add_wait(sl.stats, e.ts_ns - it->second);
         acquiring_.erase(it);
       }
       break;
     }
     case rt::Ev::Release: {
-      rt::ObjKind k = kind_of(e.obj);
+      auto found = slots_.find(e.obj);
+      rt::ObjKind k = found != slots_.end() ? found->second.kind : rt::ObjKind::Unknown;
+      if (found == slots_.end()) {
+        auto kk = kinds_.find(e.obj);
+        if (kk != kinds_.end()) k = kk->second;
+      }
       if (!holds_exclusively(k) || (rt::is_reentrant(k) && e.arg > 0)) break;
       auto it = holding_.find(key);
-      if (it == holding_.end()) {  // a Lock released by another thread than its acquirer
-        it = std::find_if(holding_.begin(), holding_.end(),
-                          [&](const auto& h) { return h.first.second == e.obj; });
+      if (it == holding_.end()) {
+        // A Lock released by another thread than its acquirer: the holder with the lowest
+        // thread index (rare; a scan).
+        for (auto h = holding_.begin(); h != holding_.end(); ++h)
+          if (h->first.obj == e.obj && (it == holding_.end() || h->first.thread < it->first.thread))
+            it = h;
       }
       if (it != holding_.end()) {
-        add_hold(stats_[e.obj], e.ts_ns - it->second);
+        add_hold(slot(e.obj).stats, e.ts_ns - it->second);
         holding_.erase(it);
       }
       break;
     }
     case rt::Ev::WaitBegin:
-      stats_[e.obj].waits++;
+      slot(e.obj).stats.waits++;
       waiting_[key] = e.ts_ns;
       break;
     case rt::Ev::WaitEnd: {
-      ObjectStats& s = stats_[e.obj];
-      if (e.arg == static_cast<std::uint64_t>(rt::WaitResult::Timeout)) s.timeouts++;
+      Slot& sl = slot(e.obj);
+      if (e.arg == static_cast<std::uint64_t>(rt::WaitResult::Timeout)) sl.stats.timeouts++;
       if (auto it = waiting_.find(key); it != waiting_.end()) {
-        add_wait(s, e.ts_ns - it->second);
+        add_wait(sl.stats, e.ts_ns - it->second);
         waiting_.erase(it);
       }
       break;
     }
     case rt::Ev::Notify:
     case rt::Ev::Set:
-      stats_[e.obj].notifies++;
+      slot(e.obj).stats.notifies++;
       break;
     default:
       break;
@@ -109,17 +120,21 @@ void StatsBuilder::add(const Event& e) {
 }
 
 std::vector<ObjectStats> StatsBuilder::finish() {
-  for (const auto& [k, since] : acquiring_) add_wait(stats_[k.second], last_ns_ - since);
-  for (const auto& [k, since] : waiting_) add_wait(stats_[k.second], last_ns_ - since);
-  for (const auto& [k, since] : holding_) add_hold(stats_[k.second], last_ns_ - since);
+  for (const auto& [k, since] : acquiring_) add_wait(slot(k.obj).stats, last_ns_ - since);
+  for (const auto& [k, since] : waiting_) add_wait(slot(k.obj).stats, last_ns_ - since);
+  for (const auto& [k, since] : holding_) add_hold(slot(k.obj).stats, last_ns_ - since);
   acquiring_.clear();
   waiting_.clear();
   holding_.clear();
   std::vector<ObjectStats> out;
-  for (auto& [id, s] : stats_) {
-    s.object = id;
-    out.push_back(s);
+  for (auto& [id, sl] : slots_) {
+    if (!sl.used) continue;
+    sl.stats.object = id;
+    out.push_back(sl.stats);
   }
+  // By id first, so that ties keep one order whatever the hash table's.
+  std::sort(out.begin(), out.end(),
+            [](const ObjectStats& a, const ObjectStats& b) { return a.object < b.object; });
   std::stable_sort(out.begin(), out.end(), [](const ObjectStats& a, const ObjectStats& b) {
     if (a.contentions != b.contentions) return a.contentions > b.contentions;
     return a.wait_total_ns > b.wait_total_ns;

@@ -5,10 +5,9 @@
 //     std::printf("%llu contentions on %llu\n", s.contentions, s.object);
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <map>
 #include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "weft/runtime/trace_model.hpp"
@@ -49,11 +48,26 @@ class StatsBuilder {
   std::vector<ObjectStats> finish();
 
  private:
+  struct Key {  // a thread and an object
+    std::uint32_t thread;
+    rt::ObjId obj;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const noexcept {
+      return static_cast<std::size_t>(k.obj * 0x9e3779b97f4a7c15ull) ^ k.thread;
+    }
+  };
+  struct Slot {
+    ObjectStats stats;
+    rt::ObjKind kind = rt::ObjKind::Unknown;
+    bool used = false;  // has an acquisition, wait or notify (compute_stats' objects)
+  };
   std::unordered_map<rt::ObjId, rt::ObjKind> kinds_;
-  std::map<rt::ObjId, ObjectStats> stats_;
-  std::map<std::pair<std::uint32_t, rt::ObjId>, std::uint64_t> acquiring_, waiting_, holding_;
+  std::unordered_map<rt::ObjId, Slot> slots_;
+  std::unordered_map<Key, std::uint64_t, KeyHash> acquiring_, waiting_, holding_;
   std::uint64_t last_ns_ = 0;
-  rt::ObjKind kind_of(rt::ObjId id) const;
+  Slot& slot(rt::ObjId id);
 };
 
 }  // namespace weft::trace
