@@ -172,8 +172,6 @@ int weft::cli::view_main(int argc, char** argv) {
     return usage_error("view", "--compress applies to --format=perfetto only");
   if (trace_path.empty()) return usage_error("view", "missing TRACE (a file written by weft run)");
   if (windowed && from > to) return usage_error("view", "--from is after --to");
-  if (windowed && format == "perfetto")
-    return usage_error("view", "--from/--to apply to html, text and chrome-json");
   if ((format == "html" || format == "perfetto") && !have_out) {
     // Files, not the terminal: a page, or a binary trace.
     std::string base = trace_path;
@@ -183,19 +181,13 @@ int weft::cli::view_main(int argc, char** argv) {
     out_path = base + (format == "html" ? ".html" : ".perfetto-trace");
   }
 
-  // The text, Chrome JSON and page renderings stream the events from the file (memory holds what
-  // is open, or the page's compact columns, not the events); the Perfetto export still reads the
-  // whole model.
-  const bool streamed = format != "perfetto";
+  // Every rendering streams the events from the file (trace::EventReader): memory holds what is
+  // open (text, Chrome JSON), the page's compact columns, or the Perfetto export's intervals,
+  // not the events.
   std::optional<trace::EventReader> reader;
-  trace::Trace whole;
   try {
-    if (streamed) {
-      reader.emplace(trace_path);
-    } else {
-      whole = trace::read_trace(trace_path);
-    }
-    trace::symbolize_sites(streamed ? reader->trace() : whole);  // code sites to file:line
+    reader.emplace(trace_path);
+    trace::symbolize_sites(reader->trace());  // code sites (interposed calls) to file:line
   } catch (const trace::TraceError& e) {
     std::fprintf(stderr, "weft view: %s\n", e.what());
     return 2;
@@ -203,12 +195,10 @@ int weft::cli::view_main(int argc, char** argv) {
     std::fprintf(stderr, "weft view: cannot read %s: %s\n", trace_path.c_str(), e.what());
     return 2;
   }
-  const trace::Trace& t = streamed ? reader->trace() : whole;
-  viewer::EventPass events = viewer::events_of(t);
-  if (streamed)
-    events = [&reader](const std::function<void(const trace::Event&)>& visit) {
-      return reader->for_each(visit);
-    };
+  const trace::Trace& t = reader->trace();
+  viewer::EventPass events = [&reader](const std::function<void(const trace::Event&)>& visit) {
+    return reader->for_each(visit);
+  };
   if (windowed) events = viewer::window(t, std::move(events), from, to);
   if (format == "html" && !windowed && t.event_count > kPageEventLimit) {
     std::fprintf(stderr,
@@ -246,7 +236,7 @@ int weft::cli::view_main(int argc, char** argv) {
     } else if (format == "perfetto") {
       viewer::PerfettoOptions o;
       o.compress = compress != "none";
-      viewer::write_perfetto(t, *out, o);
+      viewer::write_perfetto(t, events, *out, o);
     } else {
       viewer::TextOptions o;
       o.width = width > 0 ? width : terminal_width();

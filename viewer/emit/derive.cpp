@@ -233,13 +233,14 @@ EventPass events_of(const trace::Trace& t) {
   };
 }
 
-Derived derive(const trace::Trace& t) {
+Derived derive(const trace::Trace& t) { return derive(t, events_of(t)); }
+
+Derived derive(const trace::Trace& t, const EventPass& events) {
   Derived d;
   Deriver dv(t);
   dv.on_interval = [&d](const Interval& iv) { d.intervals.push_back(iv); };
   dv.on_arrow = [&d](const Arrow& a) { d.arrows.push_back(a); };
-  for (const auto& e : t.events) dv.add(e);
-  if (t.events.empty()) {
+  if (events([&dv](const trace::Event& e) { dv.add(e); }) == 0) {
     d.thread_begin = std::move(dv.thread_begin);
     d.thread_end = std::move(dv.thread_end);
     return d;

@@ -168,11 +168,12 @@ struct Note {
 
 class PerfettoWriter {
  public:
-  PerfettoWriter(const trace::Trace& t, std::ostream& out, const PerfettoOptions& o)
-      : t_(t), out_(out), opts_(o), labels_(t) {}
+  PerfettoWriter(const trace::Trace& t, const EventPass& events, std::ostream& out,
+                 const PerfettoOptions& o)
+      : t_(t), events_(events), out_(out), opts_(o), labels_(t) {}
 
   void run() {
-    const Derived d = derive(t_);
+    const Derived d = derive(t_, events_);
     make_process_and_thread_tracks(d);
     place_arrows(d);
     place_intervals(d);
@@ -745,6 +746,7 @@ class PerfettoWriter {
   static constexpr std::size_t kBundleBytes = 256 * 1024;
 
   const trace::Trace& t_;
+  const EventPass& events_;
   std::ostream& out_;
   PerfettoOptions opts_;
   Labels labels_;
@@ -775,7 +777,12 @@ class PerfettoWriter {
 }  // namespace
 
 void write_perfetto(const trace::Trace& t, std::ostream& out, const PerfettoOptions& opts) {
-  PerfettoWriter(t, out, opts).run();
+  write_perfetto(t, events_of(t), out, opts);
+}
+
+void write_perfetto(const trace::Trace& t, const EventPass& events, std::ostream& out,
+                    const PerfettoOptions& opts) {
+  PerfettoWriter(t, events, out, opts).run();
 }
 
 }  // namespace weft::viewer

@@ -189,6 +189,12 @@ std::string encode_payload(const trace::Trace& t, const EventPass& events,
 std::vector<SourceSnippet> read_source_snippets(const trace::Trace& t, const EventPass& events,
                                                 const SourceOptions& opts = {});
 
+// derive() and write_perfetto() over streamed events: the intervals and arrows are kept (the
+// export places them on lanes in order of their start), the events are not.
+Derived derive(const trace::Trace& t, const EventPass& events);
+void write_perfetto(const trace::Trace& t, const EventPass& events, std::ostream& out,
+                    const PerfettoOptions& opts = {});
+
 // The events of [from, to] (ns of trace time), preceded by what was going on at `from`: each lock
 // a thread then held (its Acquired, with the depth of a recursive lock), each thread blocked,
 // waiting or joining (its AcquireBegin, WaitBegin or JoinBegin), all dated `from`. Drawn, the
