@@ -224,16 +224,24 @@
     }
     return Math.round(ns) + ' ns';
   }
+  // Counts in at most four characters ("9999", "36.8k", "368k", "1.2M"): the exact count is the
+  // cell's title.
+  function shortCount(n) {
+    if (n < 10000) return String(n);
+    const [d, u] = n < 1e6 ? [1e3, 'k'] : n < 1e9 ? [1e6, 'M'] : [1e9, 'G'];
+    const x = n / d;
+    return (x >= 100 ? x.toFixed(0) : x.toFixed(1)) + u;
+  }
   function lockRow(app, s) {
     const m = app.m;
     const label = W.objectLabel(m, s.obj);
     const tr = el('tr', { class: 'lock-row' + (app.selectedLock === s.obj ? ' selected' : ''),
       'data-obj': String(s.obj), onclick: () => app.selectLock(s.obj) },
     el('td', { class: 'name', title: label + ' (' + m.objects[s.obj].kindName + ')' }, label),
-    el('td', { class: 'num' }, String(s.acquisitions)),
+    el('td', { class: 'num', title: s.acquisitions + ' acquisitions' }, shortCount(s.acquisitions)),
     el('td', { class: 'num cont', title: s.contended + ' hold(s) entered after blocking; threads blocked on it ' + s.blocks + ' time(s)' },
-      String(s.contended), s.blocks > s.contended ? el('span', { class: 'more', title: (s.blocks - s.contended) +
-        ' more blocked without getting it (still blocked at the end, or gave up)' }, ' +' + (s.blocks - s.contended)) : null),
+      shortCount(s.contended), s.blocks > s.contended ? el('span', { class: 'more', title: (s.blocks - s.contended) +
+        ' more blocked without getting it (still blocked at the end, or gave up)' }, ' +' + shortCount(s.blocks - s.contended)) : null),
     el('td', { class: 'num', title: W.formatDuration(s.blockedNs) }, shortDuration(s.blockedNs)),
     el('td', { class: 'num', title: W.formatDuration(s.maxWaitNs) }, shortDuration(s.maxWaitNs)),
     el('td', { class: 'num', title: W.formatDuration(s.maxHoldNs) }, shortDuration(s.maxHoldNs)),
@@ -301,5 +309,6 @@
   }
 
   Object.assign(W, { el, renderLegend, renderSummary, renderFindings, renderFindingDetails,
-    renderIntervalDetails, renderSelection, renderObjects, renderLocks, snippetBox, shortDuration });
+    renderIntervalDetails, renderSelection, renderObjects, renderLocks, snippetBox, shortDuration,
+    shortCount });
 })(globalThis.WeftViewer = globalThis.WeftViewer || {});
