@@ -10,6 +10,8 @@
 #   PAGE_LIMIT=30000000                             (no HTML page past this many events: the
 #                                                    page holds ~8 bytes per event in memory)
 #   CHROME=1                                        (also the Chrome JSON, to /dev/null)
+#   KEEP_LAST=60s                                   (flight-recorder mode: weft run --keep-last;
+#                                                    a duration or a size, e.g. 256M)
 #
 # Needs memcached (apt-get install memcached) and python3. The trace goes to a temporary
 # directory under /tmp (it takes ~5 bytes per event: ~1 GB for 5 minutes).
@@ -42,8 +44,10 @@ native=$(field ops_per_s "$work/native.txt")
 
 # Recorded. /usr/bin/time's peak is the larger of weft run's and memcached's (wait4 counts the
 # descendants it waited for).
+keep=()
+[ -n "${KEEP_LAST:-}" ] && keep=(--keep-last="$KEEP_LAST")
 WEFT_TRACE_LIMIT_MB=${WEFT_TRACE_LIMIT_MB:-16384} /usr/bin/time -o "$work/run.time" -f '%e %M' \
-  "$weft" run -o "$work/mc.trace" -- "${mc[@]}" >"$work/run.out" 2>"$work/run.err" &
+  "$weft" run "${keep[@]}" -o "$work/mc.trace" -- "${mc[@]}" >"$work/run.out" 2>"$work/run.err" &
 runner=$!
 python3 bench/mcload.py 127.0.0.1 "$port" "$conns" "$duration" >"$work/recorded.txt"
 stop=$(date +%s.%N)
@@ -70,9 +74,15 @@ step() {
 step "weft report" "$weft" report "$work/mc.trace"
 events=$(sed -n 's/^trace .*: \([0-9]*\) events.*/\1/p' "$work/step.out")
 findings=$(sed -n 's/.* \([0-9]*\) findings\{0,1\}$/\1/p' "$work/step.out" | head -1)
-printf '%-34s %s events (%.0f per second of load), %.1f MB (%.2f B/event), %s findings\n' \
-  "trace" "$events" "$(echo "$events / $duration" | bc -l)" "$(echo "$bytes / 1000000" | bc -l)" \
+# In flight-recorder mode the rate counts the overwritten events too.
+over=$(sed -n 's/^  \([0-9]*\) older events were overwritten.*/\1/p' "$work/step.out")
+printf '%-34s %s events (%.0f recorded per second of load), %.1f MB (%.2f B/event), %s findings\n' \
+  "trace" "$events" "$(echo "($events + ${over:-0}) / $duration" | bc -l)" "$(echo "$bytes / 1000000" | bc -l)" \
   "$(echo "$bytes / $events" | bc -l)" "${findings:-?}"
+if [ -n "${KEEP_LAST:-}" ]; then
+  printf '%-34s %s\n' "flight recorder (--keep-last=$KEEP_LAST)" \
+    "$(grep -A1 '^flight recorder' "$work/step.out" | tail -1 | sed 's/^ *//')"
+fi
 step "weft view --format=text" "$weft" view "$work/mc.trace" --format=text
 if [ "${CHROME:-0}" = 1 ]; then  # ~1.5 us per event: minutes for a 5-minute recording
   step "weft view --format=chrome-json" "$weft" view "$work/mc.trace" --format=chrome-json -o /dev/null

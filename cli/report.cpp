@@ -13,6 +13,7 @@
 //   $ weft report app.trace --format=json | jq .summary
 //
 // Exit: 0 no findings, 1 findings, 2 unreadable or corrupted trace / bad usage.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -127,6 +128,17 @@ nlohmann::json to_json(const Trace& t, const EventSummary& sum,
                   {"duration_ns", sum.duration_ns()}, {"dropped", t.dropped},
                   {"objects", t.objects.size()},   {"findings", t.findings.size()},
                   {"processes", t.processes.size()}, {"truncated", t.truncated}};
+  bool ring = std::any_of(t.processes.begin(), t.processes.end(), [](const auto& p) {
+    return p.keep_last_bytes != 0 || p.keep_last_ns != 0;
+  });
+  if (ring) {
+    // Flight-recorder mode (`weft run --keep-last`): what the window was and what it cost.
+    j["summary"]["overwritten"] = t.overwritten;
+    j["flight_recorder"] = {{"keep_last_bytes", t.processes.front().keep_last_bytes},
+                            {"keep_last_ns", t.processes.front().keep_last_ns},
+                            {"overwritten", t.overwritten},
+                            {"window_start_ns", t.window_start_ns}};
+  }
   j["processes"] = json::array();
   for (const auto& p : t.processes) {
     json pj = {{"pid", p.pid},         {"parent_pid", p.parent_pid},
@@ -134,14 +146,17 @@ nlohmann::json to_json(const Trace& t, const EventSummary& sum,
                {"exited", p.exited},   {"dropped", p.dropped}};
     if (p.exit_code >= 0) pj["exit_code"] = p.exit_code;
     if (p.term_signal > 0) pj["signal"] = p.term_signal;
+    if (ring) pj["overwritten"] = p.overwritten;
     j["processes"].push_back(pj);
   }
   // "label": how every output names the thread or object (weft/runtime/labels.hpp).
   const weft::trace::Labels labels(t);
   j["threads"] = json::array();
-  for (const auto& th : t.threads)
+  for (const auto& th : t.threads) {
     j["threads"].push_back({{"id", th.index}, {"name", th.name}, {"label", labels.thread(th.index)},
                             {"pid", th.pid}, {"tid", th.os_tid}, {"object", th.object}});
+    if (ring) j["threads"].back()["overwritten"] = th.overwritten;
+  }
   j["objects"] = json::array();
   for (const auto& o : t.objects)
     j["objects"].push_back({{"id", o.id},
@@ -214,10 +229,33 @@ void print_text(const std::string& path, const Trace& t, const EventSummary& sum
     std::printf("\n");
   }
   const weft::trace::Labels labels(t);
+  const weft::trace::Process* ring = nullptr;
+  for (const auto& p : t.processes)
+    if (p.keep_last_bytes != 0 || p.keep_last_ns != 0) ring = &p;
+  if (ring != nullptr) {
+    std::uint64_t kb = ring->keep_last_bytes >> 10;
+    std::string window = ring->keep_last_ns   ? duration(ring->keep_last_ns)
+                         : kb % 1024 == 0 ? std::to_string(kb >> 10) + " MiB"
+                                          : std::to_string(kb) + " KiB";
+    std::printf("\nflight recorder (--keep-last=%s)\n", window.c_str());
+    if (t.overwritten == 0) {
+      std::printf("  nothing was overwritten: the trace holds the whole run\n");
+    } else {
+      std::uint64_t end = sum.events ? sum.last_ns : t.window_start_ns;
+      std::printf("  %llu older events were overwritten; every thread's events are complete from %s "
+                  "(the last %s)\n",
+                  static_cast<unsigned long long>(t.overwritten), duration(t.window_start_ns).c_str(),
+                  duration(end > t.window_start_ns ? end - t.window_start_ns : 0).c_str());
+    }
+  }
   std::printf("\nthreads\n");
-  for (const auto& th : t.threads)
-    std::printf("  #%-3u %s pid %u tid %llu\n", th.index, pad(labels.thread(th.index), 20).c_str(),
+  for (const auto& th : t.threads) {
+    std::printf("  #%-3u %s pid %u tid %llu", th.index, pad(labels.thread(th.index), 20).c_str(),
                 th.pid, static_cast<unsigned long long>(th.os_tid));
+    if (th.overwritten != 0)
+      std::printf("  (%llu events overwritten)", static_cast<unsigned long long>(th.overwritten));
+    std::printf("\n");
+  }
   if (!stats.empty()) {
     std::printf("\nlock statistics (sorted by contention)\n");
     std::printf("  %-24s %-16s %8s %6s %6s %11s %10s %11s %10s %6s\n", "object", "kind", "acq",

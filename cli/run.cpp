@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "weft/runtime/config.hpp"
 #include "weft/runtime/trace_format.hpp"
 #include "weft/runtime/trace_reader.hpp"
 
@@ -43,14 +44,18 @@ namespace {
 
 void print_help() {
   std::printf(
-      "usage: weft run [-o TRACE] [--chaos[=SEED]] [--fail-on-findings]\n"
-      "                [--on-deadlock=stop|continue] -- PROG [ARGS...]\n\n"
+      "usage: weft run [-o TRACE] [--keep-last=DURATION|SIZE] [--chaos[=SEED]]\n"
+      "                [--fail-on-findings] [--on-deadlock=stop|continue] -- PROG [ARGS...]\n\n"
       "Runs PROG, records every thread, lock, condition and wait into TRACE (default\n"
       "./weft.trace), and prints the findings of the online detectors when it ends.\n"
       "Programs built with weft::primitives record natively; unmodified binaries using\n"
       "pthreads / std::mutex / std::condition_variable through the LD_PRELOAD interposer.\n"
       "Child processes are followed and recorded into the same trace.\n\n"
       "  -o, --output TRACE    where to write the trace (default ./weft.trace)\n"
+      "  --keep-last=WINDOW    flight recorder: keep only the most recent events, a\n"
+      "                        duration (60s, 5min, 1h) or a size of events (256M, 1G);\n"
+      "                        objects, thread names and every finding are always kept,\n"
+      "                        and the trace counts what was overwritten, per thread\n"
       "  --chaos[=SEED]        perturb scheduling (yields, spurious wake-ups) to expose\n"
       "                        latent bugs; the seed (random if omitted) reproduces a run\n"
       "  --fail-on-findings    exit 1 when there were findings (else PROG's status)\n"
@@ -64,6 +69,7 @@ void print_help() {
       "  WEFT_CLOCK=monotonic  CLOCK_MONOTONIC instead of the CPU's time-stamp counter\n\n"
       "example:\n"
       "  weft run -o app.trace -- ./app --workers 4\n"
+      "  weft run --keep-last=60s -o server.trace -- ./server   # runs for hours\n"
       "  weft report app.trace\n"
       "  weft view app.trace -o timeline.html\n\n"
       "exit: PROG's exit status (128+N if killed by signal N), 1 with --fail-on-findings\n"
@@ -164,6 +170,7 @@ int weft::cli::run_main(int argc, char** argv) {
   bool chaos = false, fail_on_findings = false;
   std::uint64_t seed = 0;
   std::string on_deadlock;
+  std::string keep_last;
   int prog = -1;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
@@ -184,6 +191,18 @@ int weft::cli::run_main(int argc, char** argv) {
       chaos = true;
       if (!parse_u64(a.substr(8), seed) || seed == 0)
         return usage_error("run", "--chaos=SEED needs a positive integer seed");
+    } else if (a == "--keep-last" || a.starts_with("--keep-last=")) {
+      if (a == "--keep-last") {
+        if (i + 1 >= argc)
+          return usage_error("run", "--keep-last needs a window: a duration (60s, 5min) or a size (256M)");
+        keep_last = argv[++i];
+      } else {
+        keep_last = std::string(a.substr(12));
+      }
+      std::uint64_t bytes = 0, ns = 0;
+      std::string why;
+      if (!weft::rt::parse_keep_last(keep_last, bytes, ns, why))
+        return usage_error("run", ("--keep-last: " + why).c_str());
     } else if (a == "--fail-on-findings") {
       fail_on_findings = true;
     } else if (a.starts_with("--on-deadlock=")) {
@@ -244,6 +263,8 @@ int weft::cli::run_main(int argc, char** argv) {
     if (chaos) ::setenv("WEFT_CHAOS", std::to_string(seed).c_str(), 1);
     else ::unsetenv("WEFT_CHAOS");
     if (!on_deadlock.empty()) ::setenv("WEFT_ON_DEADLOCK", on_deadlock.c_str(), 1);
+    if (!keep_last.empty()) ::setenv("WEFT_KEEP_LAST", keep_last.c_str(), 1);
+    else ::unsetenv("WEFT_KEEP_LAST");
     if (!preload.empty()) {
       std::string v = preload;
       if (const char* old = std::getenv("LD_PRELOAD"); old && *old) v += std::string(":") + old;

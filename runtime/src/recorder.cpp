@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -96,6 +97,26 @@ constexpr std::uint32_t kLateBlockBytes = 1024;
 // The least payload worth keeping as a free block when an ended thread's block is followed by
 // another's.
 constexpr std::uint32_t kMinFreeBytes = 4096;
+// Flight-recorder mode: the payload of a keep block (larger when one record needs more).
+constexpr std::uint32_t kKeepBlockBytes = 2048;
+
+// The event records of a ring block's payload (flight-recorder mode: ring blocks hold events
+// only, types 1..63 and kAcquiredUndated; anything else ends the count).
+std::uint64_t count_events(const std::uint8_t* p, std::uint32_t n) noexcept {
+  std::uint64_t events = 0;
+  std::uint32_t i = 0;
+  while (i < n) {
+    std::uint8_t type = p[i++];
+    int fields = type >= 1 && type < fmt::kObject ? 4 : type == fmt::kAcquiredUndated ? 3 : 0;
+    if (fields == 0) break;
+    for (int f = 0; f < fields && i < n; ++f) {
+      while (i < n && (p[i] & 0x80)) ++i;
+      ++i;
+    }
+    ++events;
+  }
+  return events;
+}
 
 struct Recorder::Impl : Recorder::Hot {
   int fd = -1;
@@ -118,6 +139,25 @@ struct Recorder::Impl : Recorder::Hot {
   static constexpr int kFreeBlocks = 256;
   fmt::BlockHeader* free_blocks[kFreeBlocks] = {};
   int n_free = 0;
+  // Flight-recorder mode (all guarded by alloc_mu). Event blocks a thread has left, oldest
+  // first: the next to be reused. Metadata records go to keep blocks, which are never reused.
+  bool ring = false;
+  std::uint64_t ring_bytes_asked = 0, ring_ns_asked = 0;
+  std::uint64_t ring_budget = 0;  // bytes of event blocks (headers included) before reuse
+  std::uint64_t ring_ticks = 0;   // a block whose last event is older than this is reused first
+  std::uint64_t ring_used = 0;    // bytes of event blocks allocated
+  struct RingBlock {
+    fmt::BlockHeader* block;
+    std::uint64_t last_tick;  // of its last record
+  };
+  std::deque<RingBlock> ring_fifo;
+  // A ring block taken for reuse: whose it was and what it held.
+  struct Taken {
+    fmt::BlockHeader* block = nullptr;
+    std::uint32_t thread = 0;
+    std::uint64_t os_tid = 0;
+    std::uint64_t events = 0, last_tick = 0;
+  };
 
   void drop() noexcept {
     std::atomic_ref<std::uint64_t>(header->dropped).fetch_add(1, std::memory_order_relaxed);
@@ -129,6 +169,23 @@ struct Recorder::Impl : Recorder::Hot {
     if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot create " + path);
     limit = std::max<std::uint64_t>(o.limit_bytes, 1u << 20);
     block_bytes = std::clamp<std::uint32_t>(o.block_bytes, 16u << 10, fmt::kMaxBlockBytes);
+    ring_bytes_asked = o.ring_bytes;
+    ring_ns_asked = o.ring_ns;
+    ring = o.ring_bytes != 0 || o.ring_ns != 0;
+    // Event blocks may take 7/8 of the area: the rest stays for keep blocks (objects, sites,
+    // names, findings), which must never be lost to the ring.
+    ring_budget = limit / 8 * 7;
+    if (o.ring_bytes != 0) {
+      ring_budget = std::min(ring_budget, o.ring_bytes);
+      // Reuse goes a block at a time, and each running thread holds one: a small window gets
+      // smaller blocks (at least 32 of them, down to 16 KiB) so that it is not mostly current
+      // blocks.
+      block_bytes = std::clamp<std::uint32_t>(
+          static_cast<std::uint32_t>(std::min<std::uint64_t>(block_bytes, ring_budget / 32)) & ~7u,
+          16u << 10, block_bytes);
+    }
+    ring_used = 0;
+    ring_fifo.clear();
     map_bytes = fmt::kSegmentHeaderBytes + limit;
     if (::ftruncate(fd, fmt::kSegmentHeaderBytes) != 0) {
       int e = errno;
@@ -167,6 +224,11 @@ struct Recorder::Impl : Recorder::Hot {
     h.mono0_ns = clock::mono_ns();
     h.wall0_ns = clock::wall_ns();
     h.limit_bytes = limit;
+    h.ring_bytes = ring_bytes_asked;
+    h.ring_ns = ring_ns_asked;
+    ring_ticks = o.ring_ns == 0 ? 0
+                                : static_cast<std::uint64_t>(static_cast<double>(o.ring_ns) /
+                                                             h.ns_per_tick) + 1;
     std::string cmd = read_command_line();
     h.command_bytes = static_cast<std::uint32_t>(std::min<std::size_t>(cmd.size(), fmt::kMaxCommand));
     std::memcpy(h.command, cmd.data(), h.command_bytes);
@@ -182,8 +244,13 @@ struct Recorder::Impl : Recorder::Hot {
 
   // Gives `t` a fresh block whose first record is relative to `tick`. False when full.
   bool new_block(RecorderThread& t, std::uint64_t tick) noexcept {
-    if (t.block != nullptr) release_pages(t.block, fmt::kBlockHeaderBytes + t.capacity);
+    fmt::BlockHeader* left = t.block;
+    if (left != nullptr) release_pages(left, fmt::kBlockHeaderBytes + t.capacity);
     SpinGuard g(alloc_mu);
+    if (ring) {
+      if (left != nullptr) retire(left, t.capacity, t.last_tick);
+      return new_ring_block(t, tick);
+    }
     if (n_free > 0 && !t.ended) {  // an ended thread's rest: a block owned by nobody yet
       // Its used stays 0 until the first record is committed: free or owned, never half-set.
       fmt::BlockHeader* fb = free_blocks[--n_free];
@@ -191,15 +258,24 @@ struct Recorder::Impl : Recorder::Hot {
       use(t, fb, fb->capacity, tick);
       return true;
     }
-    if (full.load(std::memory_order_relaxed)) return false;
-    std::atomic_ref<std::uint64_t> blocks(header->blocks_bytes);
-    std::uint64_t off = blocks.load(std::memory_order_relaxed);
     // After its ThreadEnd a thread gets small blocks: a late event must not cost a whole one.
     const std::uint32_t capacity = t.ended ? kLateBlockBytes : block_bytes;
+    fmt::BlockHeader* b = grow(t, capacity, tick);
+    if (b == nullptr) return false;
+    use(t, b, capacity, tick);
+    return true;
+  }
+
+  // A new block of `capacity` at the end of the area, owned by `t` from `tick` (alloc_mu held);
+  // nullptr when the area is full or the file cannot grow.
+  fmt::BlockHeader* grow(RecorderThread& t, std::uint32_t capacity, std::uint64_t tick) noexcept {
+    if (full.load(std::memory_order_relaxed)) return nullptr;
+    std::atomic_ref<std::uint64_t> blocks(header->blocks_bytes);
+    std::uint64_t off = blocks.load(std::memory_order_relaxed);
     std::uint64_t need = fmt::kBlockHeaderBytes + capacity;
     if (off + need > limit) {
       full.store(true, std::memory_order_relaxed);
-      return false;
+      return nullptr;
     }
     std::uint64_t end = fmt::kSegmentHeaderBytes + off + need;
     if (end > file_bytes) {
@@ -213,7 +289,7 @@ struct Recorder::Impl : Recorder::Hot {
       if (rc == EOPNOTSUPP || rc == EINVAL) rc = ::ftruncate(fd, static_cast<off_t>(target)) ? errno : 0;
       if (rc != 0) {
         full.store(true, std::memory_order_relaxed);
-        return false;
+        return nullptr;
       }
       file_bytes = target;
     }
@@ -223,8 +299,131 @@ struct Recorder::Impl : Recorder::Hot {
     set_owner(t, b, tick);
     std::atomic_ref<std::uint32_t>(b->magic).store(fmt::kBlockMagic, std::memory_order_release);
     blocks.store(off + need, std::memory_order_release);
-    use(t, b, capacity, tick);
+    return b;
+  }
+
+  // Flight-recorder mode (alloc_mu held). A thread left the event block `b`: it joins the ring,
+  // to be reused once it is the oldest. Late blocks (smaller) stay: at most one per ended thread.
+  void retire(fmt::BlockHeader* b, std::uint32_t capacity, std::uint64_t last_tick) noexcept {
+    if (capacity != block_bytes) return;
+    try {
+      ring_fifo.push_back({b, last_tick});
+    } catch (...) {  // bad_alloc: this block keeps its events for good
+    }
+  }
+
+  // Flight-recorder mode (alloc_mu held): an event block for `t`. The oldest block of the ring is
+  // reused when the event blocks have reached their budget, when it is older than the window,
+  // or when the area cannot grow; otherwise the area grows.
+  bool new_ring_block(RecorderThread& t, std::uint64_t tick) noexcept {
+    const std::uint32_t capacity = t.ended ? kLateBlockBytes : block_bytes;
+    const std::uint64_t need = fmt::kBlockHeaderBytes + capacity;
+    bool reuse_first = !t.ended && !ring_fifo.empty() &&
+                       (ring_used + need > ring_budget ||
+                        (ring_ticks != 0 && tick - ring_fifo.front().last_tick > ring_ticks &&
+                         tick > ring_fifo.front().last_tick));
+    Taken k;
+    if (!(reuse_first && take_oldest(k))) {
+      if (fmt::BlockHeader* b = grow(t, capacity, tick)) {
+        ring_used += need;
+        use(t, b, capacity, tick);
+        return true;
+      }
+      if (!take_oldest(k)) return false;
+    }
+    set_owner(t, k.block, tick);
+    use(t, k.block, k.block->capacity, tick);
+    note_overwritten(t, k, tick);
     return true;
+  }
+
+  // Takes the oldest block out of the ring and empties it (alloc_mu held): its events are
+  // counted as overwritten in the segment header first, then `used` drops to 0, so a reader
+  // sees the block either with its old records or with none. False when the ring is empty.
+  bool take_oldest(Taken& k) noexcept {
+    if (ring_fifo.empty()) return false;
+    RingBlock rb = ring_fifo.front();
+    ring_fifo.pop_front();
+    fmt::BlockHeader* b = rb.block;
+    std::uint32_t used = std::atomic_ref<std::uint32_t>(b->used).load(std::memory_order_relaxed);
+    k.block = b;
+    k.thread = b->thread;
+    k.os_tid = b->os_tid;
+    k.events = count_events(reinterpret_cast<std::uint8_t*>(b) + fmt::kBlockHeaderBytes,
+                            std::min(used, b->capacity));
+    k.last_tick = rb.last_tick;
+    std::atomic_ref<std::uint64_t>(header->overwritten).fetch_add(k.events, std::memory_order_relaxed);
+    std::atomic_ref<std::uint32_t>(b->used).store(0, std::memory_order_release);
+    return true;
+  }
+
+  // Writes what `k` overwrote to t's keep block (alloc_mu held): record kOverwritten.
+  void note_overwritten(RecorderThread& t, const Taken& k, std::uint64_t tick) noexcept {
+    if (k.events == 0) return;
+    std::uint8_t* p = keep_room(t, 1 + 5 * fmt::kMaxVarint, tick);
+    if (p == nullptr) return;  // the header's count still has them
+    std::uint8_t* q = p;
+    *q++ = fmt::kOverwritten;
+    q += fmt::put_varint(q, delta(t.keep, tick));
+    q += fmt::put_varint(q, k.thread);
+    q += fmt::put_varint(q, k.events);
+    q += fmt::put_varint(q, tick > k.last_tick ? tick - k.last_tick : 0);
+    q += fmt::put_varint(q, k.os_tid);
+    commit(t.keep, static_cast<std::size_t>(q - p));
+  }
+
+  // Room for `n` bytes in t's keep block (alloc_mu held): a new keep block when needed, grown
+  // from the area or, when it is full, taken from the ring (which then has one block less).
+  std::uint8_t* keep_room(RecorderThread& t, std::size_t n, std::uint64_t tick) noexcept {
+    if (t.keep.block != nullptr && t.keep.capacity - t.keep.used >= n) [[likely]]
+      return t.keep.data + t.keep.used;
+    if (t.keep.block != nullptr)
+      release_pages(t.keep.block, fmt::kBlockHeaderBytes + t.keep.capacity);
+    auto capacity = static_cast<std::uint32_t>(std::max<std::size_t>(kKeepBlockBytes, (n + 7) & ~std::size_t{7}));
+    fmt::BlockHeader* b = grow(t, capacity, tick);
+    Taken k;
+    if (b == nullptr) {
+      if (ring_fifo.empty() || ring_fifo.front().block->capacity < n || !take_oldest(k)) return nullptr;
+      b = k.block;
+      capacity = b->capacity;
+      ring_used -= fmt::kBlockHeaderBytes + capacity;
+      set_owner(t, b, tick);
+    }
+    t.keep.block = b;
+    t.keep.data = reinterpret_cast<std::uint8_t*>(b) + fmt::kBlockHeaderBytes;
+    t.keep.used = 0;
+    t.keep.capacity = capacity;
+    t.keep.last_tick = tick;
+    if (k.block != nullptr) note_overwritten(t, k, tick);  // fits: the block is empty
+    return t.keep.capacity - t.keep.used >= n ? t.keep.data + t.keep.used : nullptr;
+  }
+
+  // Room for a metadata record of at most `n` bytes (objects, sites, names, findings): in t's
+  // event block, or in flight-recorder mode its keep block. Calls fill(cursor, p), which writes
+  // the record at p (its dt relative to cursor.last_tick) and returns its size; false when there
+  // was no room (the caller counts it as dropped).
+  template <class Fill>
+  bool write_meta(RecorderThread& t, std::size_t n, std::uint64_t tick, Fill&& fill) noexcept {
+    if (!ring) {
+      std::uint8_t* p = reserve(t, n, tick);
+      if (p == nullptr) return false;
+      commit(t, fill(t, p));
+      return true;
+    }
+    std::uint8_t* p;
+    {
+      SpinGuard g(alloc_mu);
+      p = keep_room(t, n, tick);
+    }
+    if (p == nullptr) return false;
+    commit(t.keep, fill(t.keep, p));
+    return true;
+  }
+
+  // The time a record without a time of its own (a site) starts a new block at.
+  std::uint64_t chain_tick(const RecorderThread& t) const noexcept {
+    if (ring) return t.keep.block ? t.keep.last_tick : tick();
+    return t.block ? t.last_tick : tick();
   }
 
   // A full block is never written again: its records are in the file's page cache (the mapping
@@ -270,6 +469,13 @@ struct Recorder::Impl : Recorder::Hot {
     t.ended = true;
     if (t.block == nullptr) return;
     SpinGuard g(alloc_mu);
+    if (ring) {  // the whole block joins the ring: it is reused once it is the oldest
+      retire(t.block, t.capacity, t.last_tick);
+      t.block = nullptr;
+      t.data = nullptr;
+      t.used = t.capacity = 0;
+      return;
+    }
     std::atomic_ref<std::uint64_t> blocks(header->blocks_bytes);
     auto off = static_cast<std::uint64_t>(reinterpret_cast<std::uint8_t*>(t.block) - base) -
                fmt::kSegmentHeaderBytes;
@@ -303,14 +509,17 @@ struct Recorder::Impl : Recorder::Hot {
     return t.data + t.used;
   }
 
-  std::uint64_t delta(RecorderThread& t, std::uint64_t tick) noexcept {
+  // The time delta of a record at `tick` in the block `c` (a RecorderThread, or its `keep`).
+  template <class Cursor>
+  static std::uint64_t delta(Cursor& t, std::uint64_t tick) noexcept {
     if (tick < t.last_tick) return 0;  // a clock step backwards: keep the order, clamp
     std::uint64_t d = tick - t.last_tick;
     t.last_tick = tick;
     return d;
   }
 
-  void commit(RecorderThread& t, std::size_t n) noexcept {
+  template <class Cursor>
+  static void commit(Cursor& t, std::size_t n) noexcept {
     t.used += static_cast<std::uint32_t>(n);
     std::atomic_ref<std::uint32_t>(t.block->used).store(t.used, std::memory_order_release);
   }
@@ -323,6 +532,10 @@ struct Recorder::Impl : Recorder::Hot {
     t.last_tick = 0;
     t.begun = 0;
     t.ended = false;
+    t.keep.block = nullptr;
+    t.keep.data = nullptr;
+    t.keep.used = t.keep.capacity = 0;
+    t.keep.last_tick = 0;
     if (t.os_tid == 0) t.os_tid = os_tid();
     std::memset(t.cache, 0, sizeof t.cache);
   }
@@ -378,9 +591,8 @@ struct Recorder::Impl : Recorder::Hot {
       std::size_t bound = 1 + 3 * fmt::kMaxVarint + str_bound(file) + str_bound(function) +
                           str_bound(module) +
                           (new_module ? 1 + fmt::kMaxVarint + str_bound(module) : 0);
-      std::uint8_t* p = reserve(t, bound, t.block ? t.last_tick : tick());
-      if (p == nullptr) return 0;  // not defined, so never referenced
-      std::uint32_t id = next_site++;
+      std::uint32_t id = next_site;
+      bool written = write_meta(t, bound, chain_tick(t), [&](auto&, std::uint8_t* p) {
       std::uint8_t* q = p;
       if (new_module) {
         *q++ = fmt::kModule;
@@ -402,7 +614,10 @@ struct Recorder::Impl : Recorder::Hot {
         q += put_str(q, file);
         q += put_str(q, function);
       }
-      commit(t, static_cast<std::size_t>(q - p));
+      return static_cast<std::size_t>(q - p);
+      });
+      if (!written) return 0;  // not defined, so never referenced
+      ++next_site;
       sites.emplace(k, id);
       return id;
     } catch (...) {  // bad_alloc: leave the site unknown
@@ -515,19 +730,18 @@ void Recorder::on_object(ObjId id, ObjKind kind, std::string_view name,
   if (!entry.ok_) return;
   std::uint32_t site = impl_->intern(t, where);
   std::uint64_t tick = impl_->tick();
-  std::uint8_t* p = impl_->reserve(t, 1 + 4 * fmt::kMaxVarint + 1 + str_bound(name), tick);
-  if (p == nullptr) {
-    impl_->drop();
-    return;
-  }
-  std::uint8_t* q = p;
-  *q++ = fmt::kObject;
-  q += fmt::put_varint(q, impl_->delta(t, tick));
-  q += fmt::put_varint(q, id);
-  *q++ = static_cast<std::uint8_t>(kind);
-  q += fmt::put_varint(q, site);
-  q += put_str(q, name);
-  impl_->commit(t, static_cast<std::size_t>(q - p));
+  bool written = impl_->write_meta(t, 1 + 4 * fmt::kMaxVarint + 1 + str_bound(name), tick,
+                                   [&](auto& c, std::uint8_t* p) {
+    std::uint8_t* q = p;
+    *q++ = fmt::kObject;
+    q += fmt::put_varint(q, Impl::delta(c, tick));
+    q += fmt::put_varint(q, id);
+    *q++ = static_cast<std::uint8_t>(kind);
+    q += fmt::put_varint(q, site);
+    q += put_str(q, name);
+    return static_cast<std::size_t>(q - p);
+  });
+  if (!written) impl_->drop();
 }
 
 void Recorder::on_thread_name(std::string_view name) noexcept {
@@ -535,16 +749,15 @@ void Recorder::on_thread_name(std::string_view name) noexcept {
   Entry entry(impl_, t);
   if (!entry.ok_) return;
   std::uint64_t tick = impl_->tick();
-  std::uint8_t* p = impl_->reserve(t, 1 + fmt::kMaxVarint + str_bound(name), tick);
-  if (p == nullptr) {
-    impl_->drop();
-    return;
-  }
-  std::uint8_t* q = p;
-  *q++ = fmt::kThreadName;
-  q += fmt::put_varint(q, impl_->delta(t, tick));
-  q += put_str(q, name);
-  impl_->commit(t, static_cast<std::size_t>(q - p));
+  bool written = impl_->write_meta(t, 1 + fmt::kMaxVarint + str_bound(name), tick,
+                                   [&](auto& c, std::uint8_t* p) {
+    std::uint8_t* q = p;
+    *q++ = fmt::kThreadName;
+    q += fmt::put_varint(q, Impl::delta(c, tick));
+    q += put_str(q, name);
+    return static_cast<std::size_t>(q - p);
+  });
+  if (!written) impl_->drop();
 }
 
 void Recorder::on_finding(const FindingRecord& f) noexcept {
@@ -560,14 +773,12 @@ void Recorder::on_finding(const FindingRecord& f) noexcept {
   std::size_t bound = 2 + fmt::kMaxVarint + str_bound(f.kind) + str_bound(f.message) +
                       3 * fmt::kMaxVarint * (1 + kMaxItems);
   std::uint64_t tick = impl_->tick();
-  std::uint8_t* p = impl_->reserve(t, bound, tick);
-  if (p == nullptr) {
-    impl_->drop();
-    return;
-  }
+  const std::uint8_t* record_end = nullptr;
+  const void* block = nullptr;
+  bool written = impl_->write_meta(t, bound, tick, [&](auto& c, std::uint8_t* p) {
   std::uint8_t* q = p;
   *q++ = fmt::kFinding;
-  q += fmt::put_varint(q, impl_->delta(t, tick));
+  q += fmt::put_varint(q, Impl::delta(c, tick));
   *q++ = f.fatal ? 1 : 0;
   q += put_str(q, f.kind);
   q += put_str(q, f.message);
@@ -577,13 +788,20 @@ void Recorder::on_finding(const FindingRecord& f) noexcept {
   for (std::size_t i = 0; i < nobjects; ++i) q += fmt::put_varint(q, f.objects[i]);
   q += fmt::put_varint(q, nsites);
   for (std::size_t i = 0; i < nsites; ++i) q += fmt::put_varint(q, sites[i]);
-  impl_->commit(t, static_cast<std::size_t>(q - p));
+  record_end = q;
+  block = c.block;
+  return static_cast<std::size_t>(q - p);
+  });
+  if (!written) {
+    impl_->drop();
+    return;
+  }
   if (f.fatal) {
     // The process is about to be stopped: push the record (and the header) to the file now.
     // The page cache already survives the process; this also survives the machine.
     long page = ::sysconf(_SC_PAGESIZE);
-    auto begin = reinterpret_cast<std::uintptr_t>(t.block) & ~static_cast<std::uintptr_t>(page - 1);
-    auto end = reinterpret_cast<std::uintptr_t>(t.data + t.used);
+    auto begin = reinterpret_cast<std::uintptr_t>(block) & ~static_cast<std::uintptr_t>(page - 1);
+    auto end = reinterpret_cast<std::uintptr_t>(record_end);
     ::msync(reinterpret_cast<void*>(begin), end - begin, MS_SYNC);
     ::msync(impl_->base, fmt::kSegmentHeaderBytes, MS_SYNC);
   }
@@ -618,6 +836,8 @@ void Recorder::after_fork_child(const std::string& path) noexcept {
   o.block_bytes = old->block_bytes;
   o.monotonic_clock = !old->tsc;
   o.exact_times = old->exact;
+  o.ring_bytes = old->ring_bytes_asked;
+  o.ring_ns = old->ring_ns_asked;
   if (old->base) ::munmap(old->base, old->map_bytes);
   if (old->fd >= 0) ::close(old->fd);
   old->base = nullptr;
@@ -634,6 +854,11 @@ void Recorder::after_fork_child(const std::string& path) noexcept {
 }
 
 const Recorder::Hot& Recorder::hot() const noexcept { return *impl_; }
+
+std::uint64_t Recorder::overwritten() const noexcept {
+  if (!impl_->header) return 0;
+  return std::atomic_ref<std::uint64_t>(impl_->header->overwritten).load(std::memory_order_relaxed);
+}
 
 std::uint64_t Recorder::dropped() const noexcept {
   if (!impl_->header) return 0;

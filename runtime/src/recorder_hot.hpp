@@ -49,6 +49,16 @@ struct RecorderThread {
   std::uint64_t os_tid;
   ObjId begun;  // the object of this thread's last event when it was an AcquireBegin, else 0
   bool ended;   // its ThreadEnd is written: later events (thread_local destructors') are few
+  // Flight-recorder mode (RecorderOptions::ring_bytes / ring_ns): the records that must outlive
+  // the ring (objects, sites, thread names, findings, overwritten counts) go to a block of their
+  // own that is never reused, with its own time chain. Unused otherwise.
+  struct {
+    trace::format::BlockHeader* block;
+    std::uint8_t* data;
+    std::uint32_t used;
+    std::uint32_t capacity;
+    std::uint64_t last_tick;
+  } keep;
   SiteCacheEntry cache[kSiteCache];
 
   // The cache slot of a site (kLocationIsPointer: keyed by the source_location's record).

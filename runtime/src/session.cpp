@@ -95,6 +95,12 @@ void Session::start() noexcept {
     o.block_bytes = c.block_bytes;
     o.monotonic_clock = c.monotonic_clock;
     o.exact_times = c.exact_times;
+    o.ring_bytes = c.keep_last_bytes;
+    o.ring_ns = c.keep_last_ns;
+    // The event blocks of a flight recorder take at most 7/8 of the area (the rest is for what
+    // is never overwritten): a window larger than that raises the limit rather than shrink.
+    if (o.ring_bytes != 0)
+      o.limit_bytes = std::max(o.limit_bytes, o.ring_bytes / 7 * 8 + (std::uint64_t{16} << 20));
     // Both live until exit: threads may record while the process exits.
     auto* recorder = new Recorder(o);
     if (root && !c.monotonic_clock && clock::tsc_usable()) {

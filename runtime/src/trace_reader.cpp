@@ -86,6 +86,12 @@ struct RawFinding {
   std::string kind, message;
   std::vector<std::uint64_t> threads, objects, sites;
 };
+struct RawOverwrite {  // record kOverwritten
+  std::uint64_t tick;    // when the block was reused
+  std::uint32_t thread;  // whose events it held
+  std::uint64_t events;
+  std::uint64_t last_tick;  // of the last of them
+};
 struct RawThread {
   std::uint64_t os_tid = 0;
   std::string name;
@@ -111,6 +117,7 @@ struct Segment {
   std::vector<RawObject> objects;  // in record order (also the Create events)
   std::vector<RawEvent> events;
   std::vector<RawFinding> findings;
+  std::vector<RawOverwrite> overwrites;
   std::vector<std::pair<std::string, std::uint64_t>> modules;  // kModule: path, bias
   std::map<std::uint32_t, RawThread> threads;
   std::uint64_t max_anchor_tick = 0, max_anchor_mono = 0;
@@ -227,6 +234,9 @@ bool read_record(Cursor& c, Record& r) {
     case fmt::kFinding:
       return c.varint(r.dt) && c.u8(r.kind) && c.str(r.text) && c.str(r.text2) &&
              c.list(r.threads) && c.list(r.objects) && c.list(r.sites);
+    case fmt::kOverwritten:  // id = the thread, arg = events, offset = age in ticks, obj = tid
+      return c.varint(r.dt) && c.varint(r.id) && c.varint(r.arg) && c.varint(r.offset) &&
+             c.varint(r.obj);
     default:
       corrupt("unknown record type " + std::to_string(r.type), at);
   }
@@ -288,6 +298,11 @@ std::uint32_t decode_block(const std::uint8_t* d, std::uint64_t payload, std::ui
       if (r.id != 0 && r.id <= UINT32_MAX) seg.sites[static_cast<std::uint32_t>(r.id)] = std::move(s);
     } else if (r.type == fmt::kModule) {
       seg.modules.emplace_back(std::move(r.text), r.offset);
+    } else if (r.type == fmt::kOverwritten) {
+      auto victim = clamp32(r.id);
+      // A thread all of whose events were overwritten is still listed, with its OS id.
+      if (auto& th = seg.threads[victim]; th.os_tid == 0) th.os_tid = r.obj;
+      seg.overwrites.push_back({tick, victim, r.arg, r.offset < tick ? tick - r.offset : 0});
     } else if (r.type == fmt::kThreadName) {
       seg.threads[thread].name = std::move(r.text);
     } else if (r.type == fmt::kFinding) {
@@ -711,6 +726,11 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
     std::set<std::uint64_t> active(s.event_threads.begin(), s.event_threads.end());
     for (const auto& o : s.objects) active.insert(o.thread);
     for (const auto& f : s.findings) active.insert(f.threads.begin(), f.threads.end());
+    for (const auto& o : s.overwrites) active.insert(o.thread);
+    p.overwritten += s.h.overwritten;
+    t.overwritten += s.h.overwritten;
+    p.keep_last_bytes = s.h.ring_bytes;
+    p.keep_last_ns = s.h.ring_ns;
     for (const auto& [local, rt_] : s.threads) {
       if (!active.count(local) && rt_.name.empty() && rt_.object == 0 &&
           std::any_of(s.findings.begin(), s.findings.end(),
@@ -758,6 +778,12 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
                             static_cast<std::uint64_t>(o.kind), ob.site});
     }
     for (const auto& e : s.events) t.events.push_back(m.event(si, s, e));
+    // Flight-recorder mode: what was overwritten, per thread, and where the window starts.
+    for (const auto& o : s.overwrites) {
+      std::uint32_t th = m.thread_of(si, o.thread);
+      if (th < t.threads.size()) t.threads[th].overwritten += o.events;
+      t.window_start_ns = std::max(t.window_start_ns, ts(s, o.last_tick));
+    }
     // Each thread's start site, from its ThreadStart (decode_block).
     for (const auto& [local, rt_] : s.threads) {
       std::int32_t site = site_of(si, rt_.start_site);
@@ -830,6 +856,15 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
     t.warnings.push_back(std::to_string(t.dropped) +
                          " events were dropped: the recorder's space ran out (raise "
                          "WEFT_TRACE_LIMIT_MB, or check free disk space)");
+  if (t.overwritten > 0) {
+    char when[64];
+    std::snprintf(when, sizeof when, "%.3f s", static_cast<double>(t.window_start_ns) / 1e9);
+    std::string w = "flight recorder: ";
+    w += std::to_string(t.overwritten);
+    w += " older events were overwritten; every thread's events are complete from ";
+    w += when;
+    t.warnings.push_back(std::move(w));
+  }
   if (t.undated_acquisitions > 0)
     t.warnings.push_back(std::to_string(t.undated_acquisitions) +
                          " uncontended acquisitions were recorded without a clock reading "

@@ -39,4 +39,20 @@ for key in '"version": 1' '"summary"' '"events"' '"duration_ns"' '"dropped"' '"t
   grep -qF "$key" <<<"$json" || fail "json lacks $key"
 done
 "$weft" report "$dir/a.trace" >/dev/null; [ $? -eq 0 ] || fail "clean report must exit 0"
+
+# flight recorder: 4 threads x 400k events (~10 MB) through a 256 KiB ring
+out=$("$weft" run --keep-last=256K -o "$dir/r.trace" -- "$prog" threads 4 200000 2>&1); code=$?
+[ $code -eq 0 ] || fail "run --keep-last exited $code: $out"
+grep -Eq 'flight recorder: [0-9]+ older events were overwritten' <<<"$out" || fail "run summary: $out"
+size=$(stat -c %s "$dir/r.trace")
+[ "$size" -lt 1048576 ] || fail "a 256 KiB window left a $size-byte trace"
+out=$("$weft" report "$dir/r.trace")
+grep -q "flight recorder (--keep-last=256 KiB)" <<<"$out" || fail "report lacks the window: $out"
+grep -Eq "\([0-9]+ events overwritten\)" <<<"$out" || fail "report lacks per-thread counts: $out"
+json=$("$weft" report "$dir/r.trace" --format=json)
+for key in '"flight_recorder"' '"window_start_ns"' '"keep_last_bytes": 262144' '"overwritten"'; do
+  grep -qF "$key" <<<"$json" || fail "json lacks $key"
+done
+"$weft" view "$dir/r.trace" --format=text 2>/dev/null | grep -q "note: flight recorder" \
+  || fail "the terminal timeline does not say where the window starts"
 echo ok

@@ -6,6 +6,7 @@ weft_add_catch_test(runtime_recorder_test SOURCES recorder_test.cpp LIBS weft::r
 target_compile_definitions(runtime_recorder_test PRIVATE WEFT_REC_PROG="$<TARGET_FILE:weft_rec_prog>")
 add_dependencies(runtime_recorder_test weft_rec_prog)
 weft_add_catch_test(runtime_recorder_inproc_test SOURCES recorder_inproc_test.cpp LIBS weft::runtime)
+weft_add_catch_test(runtime_flight_recorder_test SOURCES flight_recorder_test.cpp LIBS weft::runtime)
 add_test(NAME runtime_cli:run-and-report COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli_run_report.sh
   $<TARGET_FILE:weft> $<TARGET_FILE:weft_rec_prog>)
 set(_weft_expect ${PROJECT_SOURCE_DIR}/tests/cli/expect_exit.sh)
@@ -13,6 +14,8 @@ add_test(NAME runtime_cli:run-missing-program COMMAND ${_weft_expect} 2 "cannot 
   $<TARGET_FILE:weft> run -o /tmp/weft-missing.trace -- ./no-such-prog)
 add_test(NAME runtime_cli:run-unknown-flag COMMAND ${_weft_expect} 2 "unknown option '--frob'"
   $<TARGET_FILE:weft> run --frob -- true)
+add_test(NAME runtime_cli:run-keep-last-no-unit COMMAND ${_weft_expect} 2 "needs a unit"
+  $<TARGET_FILE:weft> run --keep-last=100 -- true)
 add_test(NAME runtime_cli:run-no-program COMMAND ${_weft_expect} 2 "missing program"
   $<TARGET_FILE:weft> run --)
 add_test(NAME runtime_cli:run-help COMMAND ${_weft_expect} 0 "example:"

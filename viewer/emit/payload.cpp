@@ -15,7 +15,7 @@ namespace weft::viewer {
 namespace {
 
 // 2: version 1 + the source snippets at the end (the page reads both).
-constexpr std::uint8_t kPayloadVersion = 2;
+constexpr std::uint8_t kPayloadVersion = 3;
 
 class Writer {
  public:
@@ -191,6 +191,8 @@ std::string encode_payload(const trace::Trace& t, const EventPass& events,
     fw.var(sn.lines.size());
     for (const auto& line : sn.lines) fw.var(strings.ref(line));
   }
+  fw.var(t.overwritten);  // version 3: flight-recorder mode
+  fw.var(t.window_start_ns);
 
   Writer head;  // processes, threads, objects, sites (refer to strings)
   head.var(t.processes.size());

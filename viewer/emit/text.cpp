@@ -182,6 +182,10 @@ void write_text(const trace::Trace& t, const EventPass& events, std::ostream& ou
       << ")\n";
   if (t.dropped) out << "note: the recorder dropped " << t.dropped << " events\n";
   if (t.truncated) out << "note: the trace is truncated; it shows what was recorded before the cut\n";
+  if (t.overwritten)
+    out << "note: flight recorder: " << t.overwritten
+        << " older events were overwritten; every thread's events are complete from "
+        << duration(t.window_start_ns > t_min ? t.window_start_ns - t_min : 0) << "\n";
 
   // Rank per column: 0 nothing, 1 running, 2 holding, 3 waiting, 4 blocked.
   const char* glyph_u[] = {" ", "\u2500", "\u2588", "\u2591", "\u2593"};

@@ -74,19 +74,33 @@ test('snippetFor: the lines around a site from the embedded blocks, clipped to t
   assert.strictEqual(W.snippetFor({ sites: m.sites, snippets: [] }, 0), null);
 });
 
-test('payload version 2 is read, version 1 (no snippets section) still is, a later one is refused', async () => {
+test('payload version 3 is read, versions 2 (no flight-recorder fields) and 1 (no snippets either) still are, a later one is refused', async () => {
   const bytes = await W.inflateRaw(W.base64ToBytes(fixture('basic.payload')));
-  assert.strictEqual(bytes[4], 2);
-  const m2 = W.decodePayload(bytes);
+  assert.strictEqual(bytes[4], 3);
+  const m3 = W.decodePayload(bytes);
+  assert.strictEqual(m3.overwritten, 0);  // recorded without --keep-last
+  assert.strictEqual(m3.windowStart, 0);
+  // The last two varints are the overwritten count and the window start.
+  const ring = bytes.slice();
+  ring[ring.length - 2] = 5;
+  ring[ring.length - 1] = 7;
+  const mr = W.decodePayload(ring);
+  assert.strictEqual(mr.overwritten, 5);
+  assert.strictEqual(mr.windowStart, 7);
+  // Version 2 = version 3 without those two (0 and 0, a byte each).
+  const v2 = bytes.slice(0, bytes.length - 2);
+  v2[4] = 2;
+  const m2 = W.decodePayload(v2);
   assert.deepStrictEqual(m2.snippets, []);  // the fixture's sites name files that are not there
+  assert.strictEqual(m2.overwritten, 0);
   // Version 1 = version 2 without the trailing snippet count (0, one byte).
-  const v1 = bytes.slice(0, bytes.length - 1);
+  const v1 = bytes.slice(0, bytes.length - 3);
   v1[4] = 1;
   const m1 = W.decodePayload(v1);
   assert.deepStrictEqual(m1.snippets, []);
-  assert.strictEqual(m1.ev.n, m2.ev.n);
-  assert.deepStrictEqual(m1.findings, m2.findings);
-  const v3 = bytes.slice();
-  v3[4] = 3;
-  assert.throws(() => W.decodePayload(v3), /unsupported payload version 3/);
+  assert.strictEqual(m1.ev.n, m3.ev.n);
+  assert.deepStrictEqual(m1.findings, m3.findings);
+  const v4 = bytes.slice();
+  v4[4] = 4;
+  assert.throws(() => W.decodePayload(v4), /unsupported payload version 4/);
 });

@@ -45,6 +45,10 @@
       m.ev.n.toLocaleString('en') + ' events', W.formatDuration(app.D.tMax - app.D.tMin),
       m.findings.length + ' findings'];
     if (m.dropped) parts.push(m.dropped + ' events dropped by the recorder');
+    if (m.overwritten) {
+      parts.push(m.overwritten.toLocaleString('en') + ' older events overwritten (flight recorder; complete from ' +
+        W.formatNs(m.windowStart - app.D.tMin) + ')');
+    }
     if (m.truncated) parts.push('truncated trace');
     document.getElementById('summary').textContent = parts.join(' \u00b7 ');
   }

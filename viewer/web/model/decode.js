@@ -70,8 +70,9 @@
     const magic = String.fromCharCode(r.u8(), r.u8(), r.u8(), r.u8());
     if (magic !== 'WEFT') throw new Error('not a weft trace payload');
     const version = r.u8();
-    // Version 2 = version 1 + the source snippets section at the end; a page still reads both.
-    if (version !== 1 && version !== 2) throw new Error('unsupported payload version ' + version);
+    // Version 2 = version 1 + the source snippets section at the end; version 3 = version 2 +
+    // the flight recorder's overwritten count and window start. A page reads all three.
+    if (version < 1 || version > 3) throw new Error('unsupported payload version ' + version);
     const td = new TextDecoder('utf-8');
     const m = { formatVersion: r.v(), dropped: r.v(), truncated: r.u8() === 1 };
     const ns = r.v();
@@ -169,6 +170,14 @@
         for (let k = 0, c = r.v(); k < c; k++) blk.lines.push(S());
         m.snippets.push(blk);
       }
+    }
+    // Flight-recorder mode (version 3): events overwritten, and the time from which every
+    // thread's events are complete (0: nothing was overwritten).
+    m.overwritten = 0;
+    m.windowStart = 0;
+    if (version >= 3) {
+      m.overwritten = r.v();
+      m.windowStart = r.v();
     }
     return m;
   }

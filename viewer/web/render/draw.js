@@ -185,6 +185,30 @@
       ctx.fillText(clipText(ctx, barLabel(m, D, i, role), w - 6), x + 3, y);
     }
 
+    // Flight-recorder mode: before the window start some threads' events were overwritten, so
+    // what is drawn there is partial. Greyed, and the start marked.
+    if (m.windowStart > 0) {
+      const xw = Math.min(xOf(m.windowStart), width);
+      if (xw > GUTTER) {
+        ctx.fillStyle = 'rgba(107, 119, 133, 0.16)';
+        ctx.fillRect(GUTTER, RULER, xw - GUTTER, height - RULER);
+        ctx.strokeStyle = '#6b7785';
+        ctx.lineWidth = 1;
+        ctx.setLineDash([5, 4]);
+        ctx.beginPath();
+        ctx.moveTo(xw + 0.5, RULER);
+        ctx.lineTo(xw + 0.5, height);
+        ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.font = '11px system-ui, sans-serif';
+        ctx.fillStyle = '#4a5561';
+        const label = 'older events overwritten \u2190 | \u2192 complete';
+        const lw = ctx.measureText(label).width;
+        ctx.fillText(label, Math.max(GUTTER + 4, Math.min(xw - lw / 2, width - lw - 4)), RULER + 10);
+        counters.windowStart = xw;
+      }
+    }
+
     // Arrows between thread lanes (both ends' lanes shown, the arrow crossing the view).
     counters.arrows = 0;
     if (s.showArrows !== false) {

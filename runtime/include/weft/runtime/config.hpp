@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace weft::rt {
 
@@ -23,6 +24,10 @@ struct Config {
   bool monotonic_clock = false;      // WEFT_CLOCK=monotonic instead of the TSC
   bool exact_times = true;           // WEFT_EXACT_TIMES=0: undated uncontended acquisitions
   double tsc_ns_per_tick = 0;        // WEFT_TSC_NS_PER_TICK: skips calibration when set (> 0)
+  // WEFT_KEEP_LAST=DURATION|SIZE (`weft run --keep-last`): flight-recorder mode, the most recent
+  // window of events only (RecorderOptions::ring_bytes / ring_ns). 0 and 0: everything.
+  std::uint64_t keep_last_bytes = 0;
+  std::uint64_t keep_last_ns = 0;
 
   // Detectors.
   bool detect = true;                // WEFT_DETECT=0 turns them off
@@ -36,6 +41,13 @@ struct Config {
   // Reads the variables above from `getenv`. Malformed numbers keep the default.
   static Config from_environment();
 };
+
+// Parses a flight-recorder window: a duration ("90s", "500ms", "5min", "5m", "2h") or a size
+// ("256M", "256MB", "256MiB", "1G", "64K"; K, M, G are powers of 1024). Exactly one of `bytes`
+// and `ns` is set. False, with `why` saying what is wrong, for anything else (a bare number is
+// ambiguous, so it is refused).
+bool parse_keep_last(std::string_view text, std::uint64_t& bytes, std::uint64_t& ns,
+                     std::string& why);
 
 // The process's configuration, read from the environment at the first call (a constructor,
 // normally) and kept unchanged for the life of the process image: variables that the program

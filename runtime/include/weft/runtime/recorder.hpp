@@ -17,7 +17,9 @@
 //
 // Overflow policy: the block area of one process is limited (WEFT_TRACE_LIMIT_MB, default
 // 1024 MiB). When it is full, or the file cannot grow (disk full), further events are dropped
-// and counted in the segment header; `weft report` and `weft run` show the count.
+// and counted in the segment header; `weft report` and `weft run` show the count. In
+// flight-recorder mode (RecorderOptions::ring_bytes / ring_ns) the oldest events are overwritten
+// instead, and counted per thread.
 //
 // At most one Recorder should be active in a process at a time (per-thread state is shared).
 #pragma once
@@ -43,6 +45,15 @@ struct RecorderOptions {
   // its hold time an upper bound, early by whatever untraced work the thread did before it: in
   // `xz -T2` it turned 2.4 ms of real hold time into 13 s. Contended acquisitions stay exact.
   bool exact_times = true;
+  // Flight-recorder mode (`weft run --keep-last`): keep only the most recent events. With
+  // ring_bytes, the event blocks of all threads together stop growing at that size; with ring_ns,
+  // a block whose last event is older than that is reused before the area grows (both: whichever
+  // comes first). Either way the oldest full block is reused when a thread needs one, and when
+  // the area reaches limit_bytes, so events are overwritten, never dropped. Objects, sites,
+  // thread names and findings go to blocks that are never reused; each reuse writes how many
+  // events of which thread it overwrote (docs/trace-format.md, "Flight-recorder mode").
+  std::uint64_t ring_bytes = 0;
+  std::uint64_t ring_ns = 0;
 };
 
 class Recorder final : public Sink {
@@ -77,6 +88,7 @@ class Recorder final : public Sink {
   void after_fork_child(const std::string& path) noexcept;
 
   std::uint64_t dropped() const noexcept;
+  std::uint64_t overwritten() const noexcept;  // flight-recorder mode: events overwritten
   const std::string& path() const noexcept { return path_; }
 
   struct Impl;

@@ -31,6 +31,11 @@
 //           the load bias of the ELF object `module` (an address in it minus the bias is the
 //           address in the file, as nm and addr2line count), written before its first code
 //           site; readers name objects that live in its data by their symbols.
+//   0x47    overwritten: varint dt, varint thread, varint events, varint age, varint os_tid
+//           (2026-12-06) flight-recorder mode: a block of thread `thread` (an index of this
+//           segment; `os_tid` its gettid()) that held `events` events was reused; its last
+//           event was `age` ticks before this record's time. Written to the reusing thread's
+//           keep block (never reused).
 //   str := varint length (<= kMaxString) then the bytes (UTF-8).
 //
 // This header is shared by the recorder (writer) and the reader; nothing here allocates.
@@ -60,6 +65,7 @@ enum RecordType : std::uint8_t {
   kAcquiredUndated = 0x44,
   kCodeSite = 0x45,
   kModule = 0x46,
+  kOverwritten = 0x47,  // flight-recorder mode: a thread's block was reused (since 2026-12-06)
 };
 
 enum Clock : std::uint32_t { kClockTsc = 0, kClockMonotonic = 1 };
@@ -101,11 +107,18 @@ struct SegmentHeader {
   std::uint32_t packed;         // 1: blocks are packed (capacity == used) and blocks_bytes exact
   std::uint32_t reserved;
   char command[kMaxCommand];
+  // Flight-recorder mode (`weft run --keep-last`, added 2026-12-06 within version 1; 0 in every
+  // other trace, and in traces written before): the oldest blocks of events are reused, so the
+  // trace keeps the most recent window.
+  std::uint64_t ring_bytes;   // the window asked for as a size of event blocks (0: none)
+  std::uint64_t ring_ns;      // ... or as a duration (0: none)
+  std::uint64_t overwritten;  // (atomic) events overwritten, all threads
 };
 static_assert(sizeof(SegmentHeader) <= kSegmentHeaderBytes);
 static_assert(offsetof(SegmentHeader, blocks_bytes) == 16);
 static_assert(offsetof(SegmentHeader, limit_bytes) == 104);
 static_assert(offsetof(SegmentHeader, command) == 128);
+static_assert(offsetof(SegmentHeader, ring_bytes) == 3200);
 
 struct BlockHeader {
   std::uint32_t magic;        // kBlockMagic, stored last when the block is set up

@@ -48,6 +48,11 @@ struct Process {
   int exit_code = -1;               // when known (set by `weft run` for the process it started)
   int term_signal = 0;              // the signal that killed it, when known
   std::uint64_t dropped = 0;        // events of this process the recorder could not keep
+  // Flight-recorder mode (`weft run --keep-last`, 2026-12-06): the window asked for (a size of
+  // event blocks or a duration; both 0 otherwise) and the events overwritten to keep it.
+  std::uint64_t keep_last_bytes = 0;
+  std::uint64_t keep_last_ns = 0;
+  std::uint64_t overwritten = 0;
 };
 
 struct Thread {
@@ -58,6 +63,7 @@ struct Thread {
   rt::ObjId object = 0;      // the weft::Thread object, if the thread was started by weft
   std::int32_t start_site = -1;  // its ThreadStart's site: the interposer's start routine
   std::string routine;       // that routine's name, once symbolized (symbolize_sites)
+  std::uint64_t overwritten = 0;  // flight-recorder mode: its events the ring overwrote
 };
 
 struct Object {
@@ -109,6 +115,11 @@ struct Trace {
   // Acquisitions recorded without a clock reading (record 0x44, WEFT_EXACT_TIMES=0): dated from
   // their neighbours, so their hold times are upper bounds.
   std::uint64_t undated_acquisitions = 0;
+  // Flight-recorder mode: events overwritten (all processes), and the time from which every
+  // thread's events are complete: the latest overwritten event (0 when nothing was overwritten).
+  // Threads whose older blocks survived have events before it.
+  std::uint64_t overwritten = 0;
+  std::uint64_t window_start_ns = 0;
   bool truncated = false;      // the file ended mid-record; events are those before the cut
   std::vector<std::string> warnings;
 
