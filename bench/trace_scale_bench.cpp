@@ -13,11 +13,12 @@
 //   report-json  `weft report TRACE --format=json`
 //   view-text    `weft view TRACE --format=text`      (streams the events, twice)
 //   chrome-json  `weft view TRACE --format=chrome-json` to /dev/null (streams the events)
-//   perfetto     `weft view TRACE --format=perfetto`  (keeps the derived intervals, ~65 B/event)
+//   perfetto     `weft view TRACE --format=perfetto`  (streams: packets written as events pass)
 //   html         `weft view TRACE` (the page)          (streams the events into its columns)
-// Steps that keep something per event (the Perfetto export: ~65 bytes) are skipped past
-// --model-limit events (default 20M) rather than run the machine out of memory; the table says
-// so. The `weft` binary is found next to this program.
+// Every step streams the events, so every step runs at every size (the Perfetto export kept
+// ~65 bytes per event before it streamed, and was skipped past 20M events then). The steps that
+// write a file (perfetto, html) also print its size. The `weft` binary is found next to this
+// program.
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -141,14 +142,11 @@ std::uint64_t file_size(const std::string& p) {
 
 int main(int argc, char** argv) {
   std::vector<std::uint64_t> sizes;
-  std::uint64_t model_limit = 20000000;
   std::string keep, only;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a.rfind("--events=", 0) == 0) {
       sizes.push_back(std::strtoull(a.c_str() + 9, nullptr, 10));
-    } else if (a.rfind("--model-limit=", 0) == 0) {
-      model_limit = std::strtoull(a.c_str() + 14, nullptr, 10);
     } else if (a.rfind("--keep=", 0) == 0) {
       keep = a.substr(7);
     } else if (a.rfind("--only=", 0) == 0) {
@@ -157,7 +155,7 @@ int main(int argc, char** argv) {
       only += ',';
     } else {
       std::fprintf(stderr,
-                   "usage: trace_scale_bench [--events=N]... [--model-limit=N] [--keep=PATH] "
+                   "usage: trace_scale_bench [--events=N]... [--keep=PATH] "
                    "[--only=STEP,...]\n");
       return 2;
     }
@@ -194,31 +192,31 @@ int main(int argc, char** argv) {
     struct Step {
       const char* name;
       std::vector<std::string> args;
-      bool whole_model;
+      std::string output;  // the file it writes, "" = none
     };
     std::vector<Step> steps = {
-        {"report", {weft, "report", trace}, false},
-        {"report-json", {weft, "report", trace, "--format=json"}, false},
-        {"view-text", {weft, "view", trace, "--format=text"}, false},
-        {"chrome-json", {weft, "view", trace, "--format=chrome-json", "-o", "-"}, false},
-        {"perfetto", {weft, "view", trace, "--format=perfetto", "-o", dir + "/t.pftrace"}, true},
-        {"html", {weft, "view", trace, "-o", dir + "/t.html", "--no-source"}, false},
+        {"report", {weft, "report", trace}, ""},
+        {"report-json", {weft, "report", trace, "--format=json"}, ""},
+        {"view-text", {weft, "view", trace, "--format=text"}, ""},
+        {"chrome-json", {weft, "view", trace, "--format=chrome-json", "-o", "-"}, ""},
+        {"perfetto", {weft, "view", trace, "--format=perfetto", "-o", dir + "/t.pftrace"},
+         dir + "/t.pftrace"},
+        {"html", {weft, "view", trace, "-o", dir + "/t.html", "--no-source"}, dir + "/t.html"},
     };
     for (const auto& s : steps) {
       std::string key = ",";
       key += s.name;
       key += ',';
       if (!only.empty() && only.find(key) == std::string::npos) continue;
-      if (s.whole_model && n > model_limit) {
-        std::printf("%-12llu %-12s %10s %12s %10s   (keeps data per event; past --model-limit)\n",
-                    static_cast<unsigned long long>(n), s.name, "skipped", "-", "-");
-        continue;
-      }
       StepResult r = run(s.args);
-      std::printf("%-12llu %-12s %9.2fs %9.1f MB %7.1f B%s\n", static_cast<unsigned long long>(n),
+      std::printf("%-12llu %-12s %9.2fs %9.1f MB %7.1f B", static_cast<unsigned long long>(n),
                   s.name, r.seconds, static_cast<double>(r.peak_kb) / 1024.0,
-                  static_cast<double>(r.peak_kb) * 1024.0 / static_cast<double>(n),
-                  r.status == 0 || r.status == 1 ? "" : "   (failed)");
+                  static_cast<double>(r.peak_kb) * 1024.0 / static_cast<double>(n));
+      if (!s.output.empty()) {
+        std::printf("   (%.1f MB output)", static_cast<double>(file_size(s.output)) / 1e6);
+        std::filesystem::remove(s.output);
+      }
+      std::printf("%s\n", r.status == 0 || r.status == 1 ? "" : "   (failed)");
       std::fflush(stdout);
     }
     if (keep.empty()) std::filesystem::remove(trace);

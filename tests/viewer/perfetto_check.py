@@ -13,9 +13,10 @@ Checks: protoc decodes both files; the bundles inflate to exactly the plain pack
 whose first packet clears the incremental state and makes the incremental clock the default;
 thread tracks named as the trace says; every slice begins and ends on its track in order; the
 hold, blocked and waiting slices are those of the Chrome export (same threads, same times to the
-nanosecond); as many flows as Chrome's, each begun once and terminated once, after it began; a
-counter track per contended lock that never goes negative; the findings as instants on the
-"findings" track.
+nanosecond); as many flows as Chrome's, each begun once and terminated once, after it began (the
+export begins a flow id at its source without knowing whether a target will take it; an id never
+terminated draws nothing in Perfetto and is not counted); a counter track per contended lock that
+never goes negative; the findings as instants on the "findings" track.
 Exits 1 with a reason on the first failure.
 """
 import argparse
@@ -300,13 +301,16 @@ def main():
     if holds != chrome_holds or holds != chrome_ends:
         fail('%d hold slices, chrome has %d begins and %d ends' % (holds, chrome_holds, chrome_ends))
 
-    # Flows: as many as Chrome's arrows, each id begun once and terminated once.
+    # Flows: as many as Chrome's arrows, each id begun once and terminated once. Ids begun and
+    # never terminated (a release or notify no blocked thread took, a thread no one joined) are
+    # no flow for trace_processor, which needs both ends: not counted.
     outs = collections.Counter(f for e in slices + instants for f in e['out'])
     ins = collections.Counter(f for e in slices + instants for f in e['in'])
     chrome_flows = sum(1 for e in chrome if e.get('flow_out'))
-    if len(outs) != chrome_flows or set(outs) != set(ins) or any(
+    if len(ins) != chrome_flows or not set(ins) <= set(outs) or any(
             n != 1 for n in list(outs.values()) + list(ins.values())):
-        fail('flows: %d begun, %d terminated, chrome has %d' % (len(outs), len(ins), chrome_flows))
+        fail('flows: %d terminated (%d begun), chrome has %d'
+             % (len(ins), len(outs), chrome_flows))
     unblock = sum(1 for s in slices if s['name'].startswith('hold ') and s['in'])
 
     # Contention counters: one per lock with a blocked slice, never below 0.
@@ -329,8 +333,8 @@ def main():
             fail('no %r finding instant (have %s)' % (k, findings))
 
     print('perfetto_check: ok: %d threads, %d hold slices, %d blocked/waiting, %d flows '
-          '(%d on hold slices), %d counter tracks, findings %s'
-          % (len(threads), holds, len(slices) - holds, len(outs), unblock, len(counters),
+          '(%d on hold slices; %d ids begun), %d counter tracks, findings %s'
+          % (len(threads), holds, len(slices) - holds, len(ins), unblock, len(outs), len(counters),
              findings))
 
 

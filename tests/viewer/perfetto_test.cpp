@@ -141,8 +141,9 @@ struct Slice {
   std::uint64_t t0 = 0, t1 = 0;
   std::string name;
   std::uint64_t track = 0;
-  std::uint64_t flow_in = 0, flow_out = 0;
-  std::map<std::string, std::string> notes;
+  std::uint64_t flow_in = 0, flow_out = 0;  // flow_out: the first of flows_out
+  std::vector<std::uint64_t> flows_out;
+  std::map<std::string, std::string> notes;  // the BEGIN's and the END's debug annotations
   std::string site;
 };
 struct Decoded {
@@ -209,7 +210,8 @@ Decoded decode(const std::string& file) {
     for (const auto& f : m) {
       if (f.num == 47) {
         REQUIRE(f.wire == 1);
-        s.flow_out = f.v;
+        if (!s.flow_out) s.flow_out = f.v;
+        s.flows_out.push_back(f.v);
         REQUIRE(flow_begun.emplace(f.v, position).second);
       }
       if (f.num == 48) {  // a flow ends after it began (Perfetto drops it otherwise)
@@ -242,7 +244,10 @@ Decoded decode(const std::string& file) {
       Slice b = open[track].back();
       open[track].pop_back();
       b.t1 = now;
-      if (s.flow_out) b.flow_out = s.flow_out;
+      // As trace_processor does: the END's flows and arguments are the slice's too.
+      if (!b.flow_out) b.flow_out = s.flow_out;
+      b.flows_out.insert(b.flows_out.end(), s.flows_out.begin(), s.flows_out.end());
+      for (const auto& [k, v] : s.notes) b.notes[k] = v;
       d.slices.push_back(b);
     } else {
       REQUIRE(type == 3);
@@ -416,20 +421,21 @@ TEST_CASE("perfetto: tracks, slices, flows, counters and findings of the basic t
     }
     CHECK(unfinished_blocked == 2);
 
-    // Flows: each derived arrow is one flow id, begun once and terminated once; the release ->
-    // acquisition arrow joins worker-1's hold of lock A (ending at 6000) to worker-2's (6100).
+    // Flows: each derived arrow is one flow id, begun once and terminated once (decode() checks
+    // that it ends after it began); the release -> acquisition arrow joins worker-1's hold of
+    // lock A (ending at 6000) to worker-2's (6100). The export begins a flow at its source
+    // without knowing whether a target will take it: an id no target terminates (here the end of
+    // 子线程-0, which no one joins) is not a flow for Perfetto, which needs both ends.
     std::map<std::uint64_t, int> out, in;
-    for (const auto& s : d.slices) {
-      if (s.flow_out) out[s.flow_out]++;
-      if (s.flow_in) in[s.flow_in]++;
-    }
-    for (const auto& s : d.instants) {
-      if (s.flow_out) out[s.flow_out]++;
-      if (s.flow_in) in[s.flow_in]++;
-    }
-    CHECK(out.size() == der.arrows.size());
+    for (const auto* v : {&d.slices, &d.instants})
+      for (const auto& s : *v) {
+        for (auto f : s.flows_out) out[f]++;
+        if (s.flow_in) in[s.flow_in]++;
+      }
     CHECK(in.size() == der.arrows.size());
-    for (const auto& [id, n] : out) CHECK((n == 1 && in.count(id) == 1));
+    for (const auto& [id, n] : out) CHECK(n == 1);
+    for (const auto& [id, n] : in) CHECK((n == 1 && out.count(id) == 1));
+    CHECK(out.size() == der.arrows.size() + 1);
     std::uint64_t unblock = 0;
     for (const auto& s : d.slices)
       if (s.name == "hold lock A" && s.t1 == 6000 && thread_of_track(s.track) == "worker-1")
@@ -451,12 +457,14 @@ TEST_CASE("perfetto: tracks, slices, flows, counters and findings of the basic t
     CHECK(woken);
 
     // Contention counters: lock A had one thread blocked from 5500 to 6100, then from 7600 on.
+    // The counter track begins with the first contention (it is declared then, the events
+    // passing once: the value before it is not written).
     std::uint64_t counter_a = 0;
     for (const auto& [uuid, name] : d.track_names)
       if (name == "threads blocked on lock A") counter_a = uuid;
     REQUIRE(d.counter_tracks.count(counter_a) == 1);
     CHECK(d.counters.at(counter_a) == std::vector<std::pair<std::uint64_t, std::int64_t>>{
-                                          {0, 0}, {5500, 1}, {6100, 0}, {7600, 1}, {der.t_max, 0}});
+                                          {5500, 1}, {6100, 0}, {7600, 1}, {der.t_max, 0}});
 
     // Findings: instants on the global "findings" track, with their message and objects.
     std::vector<std::string> kinds;
@@ -581,4 +589,41 @@ TEST_CASE("perfetto: processes, reused and missing tids, zero-length holds, odd 
     if (s.flow_in == id)
       target = s.t0 == 30 && d.thread_names.at(d.parent.at(s.track)) == "child-again";
   CHECK(target);
+}
+
+TEST_CASE("perfetto: streamed: lanes as holds open, a thread that ends holding, odd order") {
+  viewer::testing::Builder b;
+  auto la = b.object(rt::ObjKind::Lock, "A");
+  auto lb = b.object(rt::ObjKind::Lock, "B");
+  auto holder = b.thread("holder");
+  auto waiter = b.thread("waiter");
+  b.ev(0, holder, rt::Ev::Acquired, la, 1);
+  b.ev(10, holder, rt::Ev::Acquired, lb, 1);  // B inside A: its own lane (not known to nest)
+  b.ev(20, holder, rt::Ev::Release, lb, 0);
+  b.ev(30, waiter, rt::Ev::AcquireBegin, lb, 0);  // begun again at 40: this one is dropped
+  b.ev(40, waiter, rt::Ev::AcquireBegin, la, 0);
+  b.ev(50, holder, rt::Ev::ThreadEnd, 0, 0);  // ends holding A
+  b.ev(45, waiter, rt::Ev::Acquired, lb, 1);  // dated before the last packet
+  const Decoded d = decode(write(b.t, false));  // nesting, flows and order are checked there
+  CHECK(std::is_sorted(d.times.begin(), d.times.end()));
+  std::map<std::string, Slice> by_name;
+  for (const auto& s : d.slices) by_name[s.name + "@" + std::to_string(s.t0)] = s;
+  REQUIRE(by_name.count("hold A@0"));
+  REQUIRE(by_name.count("hold B@10"));
+  CHECK(d.track_names.at(by_name["hold A@0"].track) == "locks held");
+  CHECK(d.track_names.at(by_name["hold B@10"].track) == "locks held (2)");
+  CHECK(by_name["hold B@10"].t1 == 20);
+  // The hold that outlived its thread ends with it, unfinished; the thread blocked on it until
+  // the end says who held it.
+  CHECK(by_name["hold A@0"].t1 == 50);
+  CHECK(by_name["hold A@0"].notes.at("unfinished") == "true");
+  REQUIRE(by_name.count("blocked on A@40"));
+  CHECK(by_name["blocked on A@40"].t1 == 50);
+  CHECK(by_name["blocked on A@40"].notes.at("held_by") == "holder");
+  // The block begun again ends where the next began.
+  REQUIRE(by_name.count("blocked on B@30"));
+  CHECK(by_name["blocked on B@30"].t1 == 40);
+  // The late acquisition is written at the last packet's time, never before it.
+  REQUIRE(by_name.count("hold B@50"));
+  CHECK(by_name["hold B@50"].notes.at("unfinished") == "true");
 }

@@ -88,6 +88,19 @@ void Deriver::interval(std::uint32_t th, viewer::State st, const Open& o, std::u
   if (on_interval) on_interval(iv);
 }
 
+void Deriver::begin(std::uint32_t th, viewer::State st, const Open& o, bool contended) {
+  if (!on_begin) return;
+  Interval iv;
+  iv.t0 = iv.t1 = o.t0;
+  iv.thread = th;
+  iv.state = st;
+  iv.obj = o.obj;
+  iv.site = o.site;
+  iv.open = true;
+  iv.contended = contended;
+  on_begin(iv);
+}
+
 void Deriver::arrow(const Arrow& a) {
   if (on_arrow) on_arrow(a);
 }
@@ -110,6 +123,7 @@ void Deriver::add(const trace::Event& e) {
       break;
     case Ev::AcquireBegin:
       s.blocked[th] = {e.ts_ns, e.obj, e.site, true};
+      begin(th, viewer::State::Blocked, s.blocked[th], false);
       break;
     case Ev::AcquireFailed:
       if (s.blocked[th].active && s.blocked[th].obj == e.obj) {
@@ -132,6 +146,7 @@ void Deriver::add(const trace::Event& e) {
       auto [it, fresh] = s.holds.try_emplace({th, e.obj});
       if (fresh || it->second.depth == 0) {
         it->second = {e.ts_ns, e.site, 1, contended};
+        begin(th, viewer::State::Holding, {e.ts_ns, e.obj, e.site, true}, contended);
       } else {
         it->second.depth++;
       }
@@ -155,6 +170,7 @@ void Deriver::add(const trace::Event& e) {
     }
     case Ev::WaitBegin:
       s.waiting[th] = {e.ts_ns, e.obj, e.site, true};
+      begin(th, viewer::State::Waiting, s.waiting[th], false);
       break;
     case Ev::WaitEnd:
       if (s.waiting[th].active && s.waiting[th].obj == e.obj) {
@@ -177,6 +193,7 @@ void Deriver::add(const trace::Event& e) {
       break;
     case Ev::JoinBegin:
       s.joining[th] = {e.ts_ns, e.obj, e.site, true};
+      begin(th, viewer::State::Waiting, s.joining[th], false);
       break;
     case Ev::JoinEnd:
       if (s.joining[th].active && s.joining[th].obj == e.obj) {

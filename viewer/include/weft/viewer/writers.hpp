@@ -70,11 +70,12 @@ struct PerfettoOptions {
 };
 
 // Writes Perfetto's protobuf trace format (a `Trace` of `TracePacket`s, for ui.perfetto.dev):
-// process and thread tracks, blocked/waiting slices on the thread tracks, lock holds on a
-// "locks held" child track per thread, flows (release -> acquisition on the hold slices;
-// notify/set -> wake-up, start, join between instants), a counter track per contended lock
-// (threads blocked on it), findings as instants on a global "findings" track. Interned names
-// and sites, timestamps as deltas on an incremental clock. See docs/viewer.md.
+// process and thread tracks, blocked/waiting slices on the thread tracks, lock holds on the
+// "locks held" child tracks of each thread (one lane per lock held at once), flows (release ->
+// acquisition on the hold slices; notify/set -> wake-up, start, join between instants), a
+// counter track per contended lock (threads blocked on it), findings as instants on a global
+// "findings" track. Interned names and sites, timestamps as deltas on an incremental clock.
+// Written as the events pass (see the EventPass overload). See docs/viewer.md.
 void write_perfetto(const trace::Trace& t, std::ostream& out, const PerfettoOptions& opts = {});
 
 struct TextOptions {
@@ -151,6 +152,12 @@ class Deriver {
 
   std::function<void(const Interval&)> on_interval;
   std::function<void(const Arrow&)> on_arrow;
+  // Each interval as it begins (t1 = t0, open = true; a hold's `contended` is final), after the
+  // on_interval and on_arrow calls of the same event (an acquisition ends the blocked interval,
+  // gives its arrow, then begins the hold): for writers that mark begins and ends as they happen
+  // (write_perfetto). A blocked, waiting or joining interval begun again before it ended is
+  // dropped without an on_interval call, as derive() drops it.
+  std::function<void(const Interval&)> on_begin;
   // Per thread: first and last activity (complete after finish()); the events' time range.
   std::vector<std::uint64_t> thread_begin, thread_end;
   std::uint64_t t_min = 0, t_max = 0;
@@ -163,6 +170,7 @@ class Deriver {
   void grow(std::size_t nt);
   void interval(std::uint32_t th, viewer::State st, const Open& o, std::uint64_t t1, bool contended,
                 bool open);
+  void begin(std::uint32_t th, viewer::State st, const Open& o, bool contended);
   void arrow(const Arrow& a);
   std::unique_ptr<Impl> s_;
   std::uint64_t events_ = 0;
@@ -189,8 +197,10 @@ std::string encode_payload(const trace::Trace& t, const EventPass& events,
 std::vector<SourceSnippet> read_source_snippets(const trace::Trace& t, const EventPass& events,
                                                 const SourceOptions& opts = {});
 
-// derive() and write_perfetto() over streamed events: the intervals and arrows are kept (the
-// export places them on lanes in order of their start), the events are not.
+// derive() over streamed events: the intervals and arrows are kept, the events are not.
+// write_perfetto() over streamed events: one pass (a Deriver), each slice begun and ended as the
+// events pass; memory holds what is open (per thread, object, lane, interned string), not the
+// events nor the intervals.
 Derived derive(const trace::Trace& t, const EventPass& events);
 void write_perfetto(const trace::Trace& t, const EventPass& events, std::ostream& out,
                     const PerfettoOptions& opts = {});
