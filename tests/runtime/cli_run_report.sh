@@ -55,4 +55,6 @@ for key in '"flight_recorder"' '"window_start_ns"' '"keep_last_bytes": 262144' '
 done
 "$weft" view "$dir/r.trace" --format=text 2>/dev/null | grep -q "note: flight recorder" \
   || fail "the terminal timeline does not say where the window starts"
+"$weft" view "$dir/r.trace" --format=chrome-json -o "$dir/r.json" 2>/dev/null
+grep -q '"cat":"weft.flight_recorder"' "$dir/r.json" || fail "the Chrome JSON does not mark the window start"
 echo ok

@@ -21,24 +21,13 @@
 #include "weft/runtime/recorder.hpp"
 #include "weft/runtime/trace_format.hpp"
 #include "weft/runtime/trace_reader.hpp"
+#include "temp_dirs.hpp"
 
 using namespace weft;
 
 namespace {
 
-struct TempDirs {
-  std::vector<std::string> dirs;
-  ~TempDirs() {
-    for (const auto& d : dirs) std::filesystem::remove_all(d);
-  }
-} g_temp_dirs;
-
-std::string temp_path() {
-  char tmpl[] = "/tmp/weft-ring-XXXXXX";
-  REQUIRE(::mkdtemp(tmpl) != nullptr);
-  g_temp_dirs.dirs.push_back(tmpl);
-  return std::string(tmpl) + "/t.trace";
-}
+std::string temp_path() { return test::temp_dir("ring") + "/t.trace"; }
 
 constexpr rt::ObjId kLock = 1;
 

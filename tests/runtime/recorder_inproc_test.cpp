@@ -19,24 +19,12 @@
 #include "weft/runtime/trace_format.hpp"
 #include "weft/runtime/trace_reader.hpp"
 #include "weft/runtime/tsan.hpp"
+#include "temp_dirs.hpp"
 
 using namespace weft;
 
 namespace {
-// Temporary directories, removed when the test program exits.
-struct TempDirs {
-  std::vector<std::string> dirs;
-  ~TempDirs() {
-    for (const auto& d : dirs) std::filesystem::remove_all(d);
-  }
-} g_temp_dirs;
-
-std::string temp_path() {
-  char tmpl[] = "/tmp/weft-inproc-XXXXXX";
-  REQUIRE(::mkdtemp(tmpl) != nullptr);
-  g_temp_dirs.dirs.push_back(tmpl);
-  return std::string(tmpl) + "/t.trace";
-}
+std::string temp_path() { return test::temp_dir("inproc") + "/t.trace"; }
 }  // namespace
 
 TEST_CASE("overflow is never silent: kept + dropped == emitted") {

@@ -25,6 +25,7 @@
 #include "weft/runtime/trace_format.hpp"
 #include "weft/runtime/trace_reader.hpp"
 #include "weft/runtime/trace_stats.hpp"
+#include "temp_dirs.hpp"
 
 extern char** environ;
 
@@ -33,20 +34,7 @@ using trace::Trace;
 
 namespace {
 
-// Temporary directories, removed when the test program exits.
-struct TempDirs {
-  std::vector<std::string> dirs;
-  ~TempDirs() {
-    for (const auto& d : dirs) std::filesystem::remove_all(d);
-  }
-} g_temp_dirs;
-
-std::string temp_dir() {
-  char tmpl[] = "/tmp/weft-rec-XXXXXX";
-  REQUIRE(::mkdtemp(tmpl) != nullptr);
-  g_temp_dirs.dirs.push_back(tmpl);
-  return tmpl;
-}
+std::string temp_dir() { return test::temp_dir("rec"); }
 
 // Runs rec_prog ARGS with WEFT_TRACE=trace (and no inherited recording state); returns the
 // wait status. With `out_fd` >= 0 stdout goes there and the pid is returned instead.

@@ -4,7 +4,8 @@
 //   - "b"/"e" async slices for lock holds (hand-over-hand holds would break B/E nesting);
 //   - arrows as zero-length "X" slices joined by flow v2 (bind_id + flow_out on the source,
 //     flow_in on the target);
-//   - findings as global instant events ("i", "s":"g") carrying message, threads, objects, sites.
+//   - findings as global instant events ("i", "s":"g") carrying message, threads, objects, sites;
+//   - in a flight-recorder trace, one more global instant at the window start (weft.flight_recorder).
 // Timestamps are microseconds with nanosecond decimals.
 #include <cinttypes>
 #include <cstdio>
@@ -169,6 +170,18 @@ void write_chrome_json(const trace::Trace& t, const EventPass& events, std::ostr
          ",\"pid\":" + std::to_string(pid_of(th0)) + ",\"tid\":" + std::to_string(th0) +
          ",\"ts\":" + us(f.time_ns) + ",\"args\":" +
          args.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "}");
+  }
+  // A flight-recorder trace: where every thread's events become complete (a global instant).
+  if (t.overwritten != 0) {
+    std::string e = "{\"ph\":\"i\",\"s\":\"g\",\"cat\":\"weft.flight_recorder\",";
+    e += "\"name\":\"window start: older events overwritten\",\"pid\":";
+    e += std::to_string(pid_of(0));
+    e += ",\"tid\":0,\"ts\":";
+    e += us(t.window_start_ns);
+    e += ",\"args\":{\"overwritten\":";
+    e += std::to_string(t.overwritten);
+    e += "}}";
+    emit(e);
   }
   out << "\n]}\n";
 }

@@ -74,31 +74,30 @@ void Deriver::grow(std::size_t nt) {
   s_->ended.resize(nt, false);
 }
 
-void Deriver::interval(std::uint32_t th, viewer::State st, const Open& o, std::uint64_t t1,
-                       bool contended, bool open) {
+namespace {
+Interval make_interval(std::uint32_t th, viewer::State st, std::uint64_t t0, std::uint64_t t1,
+                       rt::ObjId obj, std::int32_t site, bool contended, bool open) {
   Interval iv;
-  iv.t0 = o.t0;
-  iv.t1 = std::max(t1, o.t0);
+  iv.t0 = t0;
+  iv.t1 = std::max(t1, t0);
   iv.thread = th;
   iv.state = st;
-  iv.obj = o.obj;
-  iv.site = o.site;
+  iv.obj = obj;
+  iv.site = site;
   iv.open = open;
   iv.contended = contended;
-  if (on_interval) on_interval(iv);
+  return iv;
+}
+}  // namespace
+
+void Deriver::interval(std::uint32_t th, viewer::State st, const Open& o, std::uint64_t t1,
+                       bool contended, bool open) {
+  if (on_interval) on_interval(make_interval(th, st, o.t0, t1, o.obj, o.site, contended, open));
 }
 
 void Deriver::begin(std::uint32_t th, viewer::State st, const Open& o, bool contended) {
-  if (!on_begin) return;
-  Interval iv;
-  iv.t0 = iv.t1 = o.t0;
-  iv.thread = th;
-  iv.state = st;
-  iv.obj = o.obj;
-  iv.site = o.site;
-  iv.open = true;
-  iv.contended = contended;
-  on_begin(iv);
+  // The interval as far as it is known when it opens: it ends where it begins, and is open.
+  if (on_begin) on_begin(make_interval(th, st, o.t0, o.t0, o.obj, o.site, contended, true));
 }
 
 void Deriver::arrow(const Arrow& a) {
