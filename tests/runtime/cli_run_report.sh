@@ -57,4 +57,14 @@ done
   || fail "the terminal timeline does not say where the window starts"
 "$weft" view "$dir/r.trace" --format=chrome-json -o "$dir/r.json" 2>/dev/null
 grep -q '"cat":"weft.flight_recorder"' "$dir/r.json" || fail "the Chrome JSON does not mark the window start"
+# Perfetto's format: valid (slices nest, though the window begins mid-hold) and marked the same.
+if command -v protoc >/dev/null 2>&1; then
+  here=$(cd "$(dirname "$0")" && pwd)
+  "$weft" view "$dir/r.trace" --format=perfetto --compress=none -o "$dir/r.plain.pftrace" 2>/dev/null
+  "$weft" view "$dir/r.trace" --format=perfetto -o "$dir/r.pftrace" 2>/dev/null
+  python3 "$here/../viewer/perfetto_check.py" --proto "$here/../viewer/perfetto_trace.proto" \
+    --plain "$dir/r.plain.pftrace" --compressed "$dir/r.pftrace" --chrome "$dir/r.json" \
+    --finding "window start: older events overwritten" >/dev/null \
+    || fail "the Perfetto export of a flight-recorder trace does not check"
+fi
 echo ok

@@ -45,7 +45,9 @@
 //     marked unfinished=true and, for a thread still blocked, held_by = the threads holding the
 //     lock then (debug annotations on an END are added to the slice's args);
 //   - findings as TYPE_INSTANT events on the findings track at their time, with message, threads,
-//     objects and sites as debug annotations.
+//     objects and sites as debug annotations;
+//   - a flight-recorder trace's window start (weft run --keep-last) as one more instant there,
+//     `window start: older events overwritten` (category weft.flight_recorder).
 // Odd traces stay valid: an event dated before the last packet (a trace not sorted by time) is
 // written at the last packet's time; a block or wait begun again before it ended (which the
 // Deriver drops) ends where the next one begins.
@@ -154,9 +156,11 @@ constexpr std::uint32_t kDaNameIid = 1, kDaBool = 2, kDaUint = 3, kDaString = 6;
 }  // namespace F
 
 
-enum Category : std::uint8_t { kCatNone, kCatLock, kCatBlocked, kCatWait, kCatFlow, kCatFinding };
-constexpr const char* kCategoryNames[] = {"",          "weft.lock", "weft.blocked",
-                                          "weft.wait", "weft.flow", "weft.finding"};
+enum Category : std::uint8_t {
+  kCatNone, kCatLock, kCatBlocked, kCatWait, kCatFlow, kCatFinding, kCatFlightRecorder
+};
+constexpr const char* kCategoryNames[] = {"",          "weft.lock", "weft.blocked", "weft.wait",
+                                          "weft.flow", "weft.finding", "weft.flight_recorder"};
 
 struct Note {
   std::uint32_t name = 0;  // annotation-name iid
@@ -290,7 +294,8 @@ class PerfettoWriter {
       findings_before(end);
       close_all(end);
     }
-    while (next_finding_ < findings_order_.size()) write_finding(findings_order_[next_finding_++]);
+    findings_before(UINT64_MAX);
+    if (window_pending_) write_window();
     flush();
   }
 
@@ -792,19 +797,47 @@ class PerfettoWriter {
   }
 
   // ---- findings --------------------------------------------------------------------------
+  // The findings before `t`, and a flight-recorder trace's window start among them, in time
+  // order.
   void findings_before(std::uint64_t t) {
-    while (next_finding_ < findings_order_.size() &&
-           t_.findings[findings_order_[next_finding_]].time_ns < t)
-      write_finding(findings_order_[next_finding_++]);
+    for (;;) {
+      bool finding = next_finding_ < findings_order_.size() &&
+                     t_.findings[findings_order_[next_finding_]].time_ns < t;
+      bool window = window_pending_ && t_.window_start_ns < t;
+      if (!finding && !window) return;
+      if (window && (!finding || t_.window_start_ns <= t_.findings[findings_order_[next_finding_]].time_ns))
+        write_window();
+      else
+        write_finding(findings_order_[next_finding_++]);
+    }
   }
-  void write_finding(std::size_t i) {
-    const trace::Finding& f = t_.findings[i];
+  std::size_t findings_track() {
     if (findings_track_ == SIZE_MAX) {
       Track tr;
       tr.kind = Track::Global;
       tr.name = "findings";
       findings_track_ = add_track(std::move(tr));
     }
+    return findings_track_;
+  }
+  // A flight-recorder trace (weft run --keep-last): before this instant some threads' events were
+  // overwritten; from it on every thread's are complete. On the findings track, as the Chrome
+  // JSON's global instant.
+  void write_window() {
+    window_pending_ = false;
+    std::vector<Note> notes;
+    notes.push_back({annotation_name("overwritten"), false, false, true, t_.overwritten, ""});
+    Packet p;
+    p.ts = t_.window_start_ns;
+    p.track = findings_track();
+    p.type = F::kInstant;
+    p.cat = kCatFlightRecorder;
+    p.name = intern_name("window start: older events overwritten");
+    p.notes = &notes;
+    write_event(p);
+  }
+  void write_finding(std::size_t i) {
+    const trace::Finding& f = t_.findings[i];
     std::vector<Note> notes;
     notes.push_back({annotation_name("message"), false, false, false, 0, pb::valid_utf8(f.message)});
     std::string list;
@@ -831,7 +864,7 @@ class PerfettoWriter {
     notes.push_back({annotation_name("count"), false, false, true, f.count, ""});
     Packet p;
     p.ts = f.time_ns;
-    p.track = findings_track_;
+    p.track = findings_track();
     p.type = F::kInstant;
     p.cat = kCatFinding;
     p.name = intern_name(pb::valid_utf8(f.kind));
@@ -1055,6 +1088,7 @@ class PerfettoWriter {
   std::vector<std::size_t> counters_;  // lock counter -> its track
   std::vector<std::int64_t> blocked_count_;
   std::size_t findings_track_ = SIZE_MAX;
+  bool window_pending_ = t_.overwritten != 0;
   std::vector<std::size_t> findings_order_;
   std::size_t next_finding_ = 0;
   std::uint64_t last_flow_ = 0, lost_flows_ = 0;
