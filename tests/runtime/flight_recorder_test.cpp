@@ -247,3 +247,32 @@ TEST_CASE("the window is a duration or a size, with a unit") {
   CHECK_FALSE(rt::parse_keep_last("", bytes, ns, why));
   CHECK_FALSE(rt::parse_keep_last("99999999999999999999G", bytes, ns, why));
 }
+
+TEST_CASE("a fork child keeps the flight recorder's window in its own file, from a ring of its own") {
+  std::string path = temp_path();
+  std::string child_path = path + ".child";
+  const std::uint64_t ring = 128u << 10;
+  rt::Recorder rec({.path = path, .block_bytes = 16u << 10, .ring_bytes = ring});
+  std::thread([&] { work(rec, 0, 100000); }).join();  // the parent's ring has wrapped
+  rec.before_fork();
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    rec.after_fork_child(child_path);
+    std::thread([&] { work(rec, 1, 100000); }).join();
+    rec.close();
+    trace::Trace c = trace::read_trace(child_path);
+    // Its own ring (the parent's blocks are not in its file), as large as the parent's.
+    bool ok = c.overwritten > 0 && c.processes.size() == 1 && c.processes[0].keep_last_bytes == ring &&
+              c.object(101) != nullptr && c.object(100) == nullptr;
+    ::_exit(ok ? 0 : 3);
+  }
+  rec.after_fork_parent();
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  rec.close();
+  trace::Trace t = trace::read_trace(path);
+  check_window(t, 1, 100000);
+}
