@@ -6,7 +6,9 @@
 
 #include "Check.h"
 // checks: begin includes
+#include "checks/BlockingInCoroutineCheck.h"
 #include "checks/EventAsConditionCheck.h"
+#include "checks/LockAcrossSuspendCheck.h"
 #include "checks/LockOrderInversionCheck.h"
 #include "checks/LockReentryCheck.h"
 #include "checks/WaitNotInLoopCheck.h"
@@ -27,7 +29,9 @@ const std::vector<CheckInfo>& registeredChecks() {
   static const std::vector<CheckInfo> checks = [] {
     std::vector<CheckInfo> v = {
         // checks: begin entries
+        entry<BlockingInCoroutineCheck>(),
         entry<EventAsConditionCheck>(),
+        entry<LockAcrossSuspendCheck>(),
         entry<LockOrderInversionCheck>(),
         entry<LockReentryCheck>(),
         entry<NotifyWithoutLockCheck>(),
