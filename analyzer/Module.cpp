@@ -7,6 +7,7 @@
 #include "Check.h"
 // checks: begin includes
 #include "checks/BlockingInCoroutineCheck.h"
+#include "checks/DiscardedAwaitableCheck.h"
 #include "checks/EventAsConditionCheck.h"
 #include "checks/LockAcrossSuspendCheck.h"
 #include "checks/LockOrderInversionCheck.h"
@@ -30,6 +31,7 @@ const std::vector<CheckInfo>& registeredChecks() {
     std::vector<CheckInfo> v = {
         // checks: begin entries
         entry<BlockingInCoroutineCheck>(),
+        entry<DiscardedAwaitableCheck>(),
         entry<EventAsConditionCheck>(),
         entry<LockAcrossSuspendCheck>(),
         entry<LockOrderInversionCheck>(),

@@ -88,7 +88,8 @@ def main():
             pos = 0
             out_lines = after.split("\n")
             for i, want in fixes:
-                while pos < len(out_lines) and want not in out_lines[pos]:
+                # The CHECK-FIXES comment itself holds the text: only code lines count.
+                while pos < len(out_lines) and (want not in out_lines[pos] or "CHECK-" in out_lines[pos]):
                     pos += 1
                 if pos == len(out_lines):
                     failures.append(f"{test}:{i}: CHECK-FIXES not found in order: {want}")
