@@ -88,7 +88,8 @@ void DiscardedAwaitableCheck::registerMatchers(MatchFinder* finder) {
 void DiscardedAwaitableCheck::check(const MatchFinder::MatchResult& result) {
   const auto* call = result.Nodes.getNodeAs<CallExpr>("call");
   const auto* cast = result.Nodes.getNodeAs<ExplicitCastExpr>("cast");
-  if (call == nullptr || call->getType()->isDependentType()) return;
+  // A reference to an existing awaitable (`task = other` returns Task&) makes nothing new.
+  if (call == nullptr || call->getType()->isDependentType() || !call->isPRValue()) return;
   Kind k = classify(call->getType());
   if (k == Kind::kNone) return;
   std::string name = calleeName(call);

@@ -107,3 +107,10 @@ Detached awaited() {
 
 // An eager fire-and-forget task.
 void fire() { log_async(); }
+
+// An assignment returns a reference to a task that is kept: nothing is dropped.
+Detached reassign() {
+  Lazy t = fetch();
+  t = fetch();
+  co_await t;
+}
