@@ -296,7 +296,7 @@ TEST_CASE("source: the lines around the sites; missing, unreadable or odd files 
   // The page carries the snippets in its payload; without the files there are none, no error.
   std::string raw =
       inflate_raw(unbase64(viewer::encode_payload(b.t, viewer::read_source_snippets(b.t))));
-  CHECK(raw[4] == 3);  // payload version
+  CHECK(raw[4] == 4);  // payload version
   CHECK(raw.find("line 13") != std::string::npos);
   fs::remove_all(dir);
   CHECK(viewer::read_source_snippets(b.t).empty());

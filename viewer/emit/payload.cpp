@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <unordered_map>
@@ -14,8 +15,9 @@
 namespace weft::viewer {
 namespace {
 
-// 2: version 1 + the source snippets at the end (the page reads both).
-constexpr std::uint8_t kPayloadVersion = 3;
+// Payload versions (kPayloadVersion, writers.hpp): 2 = version 1 + the source snippets at the
+// end; 3 = + the flight recorder's two fields; 4 = the derived intervals, arrows and re-entrant
+// acquisitions in place of the events (the page reads all four; it derives 1-3 itself).
 
 class Writer {
  public:
@@ -26,6 +28,9 @@ class Writer {
       v >>= 7;
     }
     u8(static_cast<std::uint8_t>(v));
+  }
+  void zig(std::int64_t v) {  // zigzag: small negative and positive numbers stay small
+    var((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
   }
   void bytes(std::string_view s) { buf_.append(s); }
   std::string& buf() { return buf_; }
@@ -75,6 +80,307 @@ std::string deflate_raw(const std::vector<std::string_view>& parts) {
   return out;
 }
 
+// Payload version 4: the page's derivation (web/layout/derive.js, deriveEvents) done here, one
+// event at a time, into the columns the page fills its typed arrays from: the same intervals in
+// the same order (as they close, then what is still open at the end, then each thread's life),
+// the same arrows and the same `by`, so the page's model is the one it would have derived
+// (tests/viewer/js/derive_agree.js compares them on recordings). Objects and threads are the
+// payload's indexes (object -1 = none). Keep in step with derive.js.
+class PageDeriver {
+ public:
+  static constexpr std::uint8_t kRunning = 1, kBlocked = 2, kWaiting = 3, kHolding = 4;
+  // flags: 1 open, 2 a hold entered after blocking, 4 a hold during which another thread was
+  // blocked on its object (the page's contendedHold, derive.js contention())
+  static constexpr std::uint8_t kOpen = 1, kContended = 2, kOthersBlocked = 4;
+  static constexpr std::uint8_t kUnblock = 0, kNotify = 1, kSet = 2, kStart = 3, kJoin = 4;
+  static constexpr std::uint8_t kNoKind = 255;
+
+  PageDeriver(const trace::Trace& t, const std::vector<trace::Object>& objects)
+      : objects_(objects) {
+    for (std::size_t i = 0; i < t.threads.size(); ++i)
+      if (t.threads[i].object != 0) thread_of_object_[t.threads[i].object] = static_cast<std::int32_t>(i);
+  }
+
+  // e: the event; th its thread, o its object's index (-1 none), site its site ref (0 none).
+  void add(const trace::Event& e, std::uint32_t th, std::int32_t o, std::uint64_t site) {
+    grow_threads(th + 1);
+    grow_objects(o + 2);
+    const std::uint64_t ts = e.ts_ns;
+    if (n_ == 0) t_min_ = ts;
+    t_last_ = ts;
+    ++n_;
+    Thread& T = threads_[th];
+    if (!T.ended) {
+      if (!T.has_begin || ts < T.begin) T.begin = ts;
+      if (!T.has_begin || ts > T.end) T.end = ts;
+      T.has_begin = true;
+    }
+    const Open here{ts, o, static_cast<std::uint8_t>(e.kind), site, true};
+    const std::size_t slot = static_cast<std::size_t>(o + 1);
+    switch (e.kind) {
+      case rt::Ev::Create: created_[slot] = {ts, th, true}; break;
+      case rt::Ev::AcquireBegin: T.blocked = here; break;
+      case rt::Ev::AcquireFailed:
+        if (T.blocked.valid && T.blocked.obj == o) {
+          interval(T.blocked, ts, kBlocked, th, 0, -1);
+          T.blocked.valid = false;
+        }
+        break;
+      case rt::Ev::Acquired: {
+        bool contended = false;
+        if (T.blocked.valid && T.blocked.obj == o) {
+          const Mark r = last_release_[slot];
+          const bool unblocked = r.valid && r.thread != th && r.t >= T.blocked.t;
+          interval(T.blocked, ts, kBlocked, th, 0, unblocked ? static_cast<std::int64_t>(r.thread) : -1);
+          T.blocked.valid = false;
+          contended = true;
+          if (unblocked) arrow(r.t, ts, r.thread, th, o, kUnblock);
+        }
+        const std::size_t k = find_hold(T, o);
+        if (k == kNone) {
+          T.holds.push_back({here, 1, contended});
+        } else {
+          T.holds[k].depth++;
+          reacq_ts_.zig(static_cast<std::int64_t>(ts - reacq_prev_));
+          reacq_prev_ = ts;
+          reacq_obj_.var(static_cast<std::uint64_t>(o + 1));
+          ++nreacq_;
+        }
+        break;
+      }
+      case rt::Ev::Release: {
+        last_release_[slot] = {ts, th, true};
+        const std::size_t k = find_hold(T, o);
+        if (k == kNone) break;  // unowned release: nothing to close
+        Hold& h = T.holds[k];
+        const bool counted = o >= 0 && rt::is_reentrant(objects_[static_cast<std::size_t>(o)].kind);
+        if (counted && e.arg > 0) {
+          h.depth = e.arg;
+          break;
+        }
+        if (--h.depth > 0 && !counted) break;
+        interval(h.at, ts, kHolding, th, h.contended ? kContended : 0, -1);
+        T.holds.erase(T.holds.begin() + static_cast<std::ptrdiff_t>(k));
+        break;
+      }
+      case rt::Ev::WaitBegin: T.waiting = here; break;
+      case rt::Ev::WaitEnd:
+        if (T.waiting.valid && T.waiting.obj == o) {
+          interval(T.waiting, ts, kWaiting, th, 0, -1);
+          T.waiting.valid = false;
+          const Mark s = last_signal_[slot];
+          if (static_cast<std::uint32_t>(e.arg) == static_cast<std::uint32_t>(rt::WaitResult::Notified) &&
+              s.valid && s.thread != th && s.t >= T.waiting.t) {
+            const bool is_event = o >= 0 && objects_[static_cast<std::size_t>(o)].kind == rt::ObjKind::Event;
+            arrow(s.t, ts, s.thread, th, o, is_event ? kSet : kNotify);
+          }
+        }
+        break;
+      case rt::Ev::Notify:
+      case rt::Ev::Set: last_signal_[slot] = {ts, th, true}; break;
+      case rt::Ev::JoinBegin: T.joining = here; break;
+      case rt::Ev::JoinEnd: {
+        if (T.joining.valid && T.joining.obj == o) {
+          interval(T.joining, ts, kWaiting, th, 0, -1);
+          T.joining.valid = false;
+        }
+        const Mark en = thread_ended_[slot];
+        if (static_cast<std::uint32_t>(e.arg) == 0 && en.valid) arrow(en.t, ts, en.thread, th, o, kJoin);
+        break;
+      }
+      case rt::Ev::ThreadStart: {
+        const Mark c = created_[slot];
+        if (c.valid && c.thread != th) {
+          arrow(c.t, ts, c.thread, th, o, kStart);
+        } else if (auto p = thread_of_object_.find(e.arg); e.arg != 0 && p != thread_of_object_.end()) {
+          arrow(ts, ts, static_cast<std::uint32_t>(p->second), th, o, kStart);
+        }
+        break;
+      }
+      case rt::Ev::ThreadEnd:
+        thread_ended_[slot] = {ts, th, true};
+        T.end = ts;
+        T.ended = true;
+        break;
+      default: break;
+    }
+  }
+
+  // Closes what is still open and writes the section: v:t_min v:t_max-t_min v:nintervals
+  // v:life_start v:narrows v:nreacq, then the columns (viewer/README.md).
+  void finish(const trace::Trace& t, std::size_t nthreads, Writer& out) {
+    grow_threads(nthreads);
+    const std::uint64_t t_max = n_ ? extended_end(t, t_min_, t_last_) : 0;
+    std::unordered_map<std::int32_t, std::uint32_t> holder_at_end;  // object -> a holder then
+    for (std::uint32_t th = 0; th < threads_.size(); ++th)
+      for (const Hold& h : threads_[th].holds)
+        if (!threads_[th].ended) holder_at_end[h.at.obj] = th;
+    for (std::uint32_t th = 0; th < threads_.size(); ++th) {
+      Thread& T = threads_[th];
+      if (!T.has_begin) continue;
+      if (!T.ended) T.end = t_max;
+      for (const Open* open : {&T.blocked, &T.waiting, &T.joining}) {
+        if (!open->valid) continue;
+        const bool blocked = open->kind == static_cast<std::uint8_t>(rt::Ev::AcquireBegin);
+        std::int64_t by = -1;
+        if (blocked) {
+          auto it = holder_at_end.find(open->obj);
+          if (it != holder_at_end.end()) by = it->second;
+        }
+        interval(*open, T.end, blocked ? kBlocked : kWaiting, th, kOpen, by);
+      }
+    }
+    for (std::uint32_t th = 0; th < threads_.size(); ++th) {
+      const Thread& T = threads_[th];
+      for (const Hold& h : T.holds)
+        interval(h.at, T.ended ? T.end : t_max, kHolding, th,
+                 static_cast<std::uint8_t>(kOpen | (h.contended ? kContended : 0)), -1);
+    }
+    const std::uint64_t life_start = nintervals_;
+    for (std::uint32_t th = 0; th < threads_.size(); ++th) {
+      const Thread& T = threads_[th];
+      if (T.has_begin) interval({T.begin, -1, kNoKind, 0, true}, T.end, kRunning, th, 0, -1);
+    }
+    mark_contention();
+    out.var(t_min_);
+    out.var(t_max - t_min_);
+    out.var(nintervals_);
+    out.var(life_start);
+    out.var(narrows_);
+    out.var(nreacq_);
+    for (Writer* w : {&i_t1_, &i_dur_, &i_type_, &i_thread_, &i_obj_, &i_flags_, &i_by_, &i_site_,
+                      &i_kind_, &a_t1_, &a_dur_, &a_from_, &a_to_, &a_obj_, &a_kind_, &reacq_ts_,
+                      &reacq_obj_}) {
+      out.bytes(w->buf());
+      std::string().swap(w->buf());
+    }
+  }
+
+ private:
+  struct Open {
+    std::uint64_t t = 0;
+    std::int32_t obj = -1;
+    std::uint8_t kind = kNoKind;  // the event that began it
+    std::uint64_t site = 0;       // its site ref
+    bool valid = false;
+  };
+  struct Hold {
+    Open at;  // the acquisition
+    std::uint64_t depth = 0;
+    bool contended = false;
+  };
+  struct Mark {
+    std::uint64_t t = 0;
+    std::uint32_t thread = 0;
+    bool valid = false;
+  };
+  struct Thread {
+    std::uint64_t begin = 0, end = 0;
+    bool has_begin = false, ended = false;
+    Open blocked, waiting, joining;
+    std::vector<Hold> holds;  // innermost last
+  };
+  struct HoldSpan {
+    std::uint64_t t0, t1;
+    std::uint32_t index;  // of the interval
+  };
+  struct Span {
+    std::uint64_t t0, t1;
+  };
+  struct PerObject {
+    std::vector<HoldSpan> holds;
+    std::vector<Span> blocked;
+  };
+  static constexpr std::size_t kNone = SIZE_MAX;
+
+  static std::size_t find_hold(const Thread& T, std::int32_t o) {
+    for (std::size_t k = T.holds.size(); k-- > 0;)
+      if (T.holds[k].at.obj == o) return k;
+    return kNone;
+  }
+  void grow_threads(std::size_t n) {
+    if (threads_.size() < n) threads_.resize(n);
+  }
+  void grow_objects(std::size_t n) {
+    if (created_.size() >= n) return;
+    for (auto* v : {&created_, &last_release_, &last_signal_, &thread_ended_}) v->resize(n);
+  }
+  // Holds during which another thread was blocked on the same object: derive.js contention()'s
+  // answer (a hold [h0, h1] is contended when a blocked acquisition [b0, b1] of its object has
+  // h0 < b1 and b0 < h1), in the flags' bit 4. Per object, the blocked acquisitions sorted by
+  // start with the running maximum of their ends: those starting before h1 are a prefix, and
+  // one of them ends after h0 when the prefix's maximum does. O(n log n) whether or not the
+  // holds overlap (a semaphore's, or a recording's threads whose clocks disagree slightly: a
+  // pairwise check took minutes at 10M events). The holds and blocked acquisitions of each
+  // object are kept until the end for it (24 and 16 bytes each).
+  void mark_contention() {
+    std::string& flags = i_flags_.buf();
+    for (std::size_t s = 1; s < per_object_.size(); ++s) {
+      const auto& hs = per_object_[s].holds;
+      auto& bs = per_object_[s].blocked;
+      if (hs.empty() || bs.empty()) continue;
+      std::sort(bs.begin(), bs.end(), [](const Span& x, const Span& y) { return x.t0 < y.t0; });
+      std::vector<std::uint64_t> max_end(bs.size());
+      std::uint64_t m = 0;
+      for (std::size_t k = 0; k < bs.size(); ++k) max_end[k] = m = std::max(m, bs[k].t1);
+      for (const HoldSpan& h : hs) {
+        // blocked acquisitions starting before the hold ends
+        const auto n = std::partition_point(bs.begin(), bs.end(), [&](const Span& b) { return b.t0 < h.t1; }) - bs.begin();
+        if (n > 0 && max_end[static_cast<std::size_t>(n - 1)] > h.t0)
+          flags[h.index] = static_cast<char>(flags[h.index] | kOthersBlocked);
+      }
+    }
+    std::vector<PerObject>().swap(per_object_);
+  }
+
+  void interval(const Open& o, std::uint64_t t1, std::uint8_t type, std::uint32_t th,
+                std::uint8_t flags, std::int64_t by) {
+    t1 = std::max(t1, o.t);
+    if (o.obj >= 0 && (type == kHolding || type == kBlocked)) {
+      const auto slot = static_cast<std::size_t>(o.obj + 1);
+      if (per_object_.size() <= slot) per_object_.resize(slot + 1);
+      if (type == kHolding)
+        per_object_[slot].holds.push_back({o.t, t1, static_cast<std::uint32_t>(nintervals_)});
+      else
+        per_object_[slot].blocked.push_back({o.t, t1});
+    }
+    i_t1_.zig(static_cast<std::int64_t>(t1 - i_prev_));
+    i_prev_ = t1;
+    i_dur_.var(t1 - o.t);
+    i_type_.u8(type);
+    i_thread_.var(th);
+    i_obj_.var(static_cast<std::uint64_t>(o.obj + 1));
+    i_flags_.u8(flags);
+    i_by_.var(static_cast<std::uint64_t>(by + 1));
+    i_site_.var(o.site);
+    i_kind_.u8(o.kind);
+    ++nintervals_;
+  }
+  void arrow(std::uint64_t t0, std::uint64_t t1, std::uint32_t from, std::uint32_t to,
+             std::int32_t o, std::uint8_t kind) {
+    a_t1_.zig(static_cast<std::int64_t>(t1 - a_prev_));
+    a_prev_ = t1;
+    a_dur_.zig(static_cast<std::int64_t>(t1 - t0));
+    a_from_.var(from);
+    a_to_.var(to);
+    a_obj_.var(static_cast<std::uint64_t>(o + 1));
+    a_kind_.u8(kind);
+    ++narrows_;
+  }
+
+  const std::vector<trace::Object>& objects_;
+  std::unordered_map<rt::ObjId, std::int32_t> thread_of_object_;
+  std::vector<Thread> threads_;
+  std::vector<Mark> created_, last_release_, last_signal_, thread_ended_;  // by object index + 1
+  std::vector<PerObject> per_object_;                                      // by object index + 1
+  std::uint64_t n_ = 0, t_min_ = 0, t_last_ = 0;
+  std::uint64_t nintervals_ = 0, narrows_ = 0, nreacq_ = 0;
+  std::uint64_t i_prev_ = 0, a_prev_ = 0, reacq_prev_ = 0;
+  Writer i_t1_, i_dur_, i_type_, i_thread_, i_obj_, i_flags_, i_by_, i_site_, i_kind_;
+  Writer a_t1_, a_dur_, a_from_, a_to_, a_obj_, a_kind_;
+  Writer reacq_ts_, reacq_obj_;
+};
+
 std::string base64(const std::string& in) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -102,11 +408,12 @@ std::string base64(const std::string& in) {
 
 }  // namespace
 
-std::string encode_payload(const trace::Trace& t, const std::vector<SourceSnippet>& snippets) {
+std::string encode_payload(const trace::Trace& t, const std::vector<SourceSnippet>& snippets,
+                           int version) {
   // Events in time order (the reader promises it; a hand-made Trace may not keep it).
   if (std::is_sorted(t.events.begin(), t.events.end(),
                      [](const trace::Event& a, const trace::Event& b) { return a.ts_ns < b.ts_ns; }))
-    return encode_payload(t, events_of(t), snippets);
+    return encode_payload(t, events_of(t), snippets, version);
   std::vector<trace::Event> sorted = t.events;
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const trace::Event& a, const trace::Event& b) { return a.ts_ns < b.ts_ns; });
@@ -115,11 +422,12 @@ std::string encode_payload(const trace::Trace& t, const std::vector<SourceSnippe
                           for (const auto& e : sorted) visit(e);
                           return static_cast<std::uint64_t>(sorted.size());
                         },
-                        snippets);
+                        snippets, version);
 }
 
 std::string encode_payload(const trace::Trace& t, const EventPass& events,
-                           const std::vector<SourceSnippet>& snippets) {
+                           const std::vector<SourceSnippet>& snippets, int version) {
+  if (version != 3 && version != 4) throw std::invalid_argument("payload version 3 or 4");
   Strings strings;
   // Objects: the trace's, then any id that events or findings mention but the trace never
   // declared (shown as "object #id").
@@ -149,11 +457,23 @@ std::string encode_payload(const trace::Trace& t, const EventPass& events,
     return s >= 0 && static_cast<std::size_t>(s) < t.sites.size() ? std::uint64_t(s) + 1 : 0;
   };
 
-  // The event columns, written first so that objref/threadref see every id; one pass, each
-  // column into its own buffer (events come in time order).
+  // The event columns (version 3) or the derived ones (version 4), written first so that
+  // objref/threadref see every id; one pass, each column into its own buffer (events come in
+  // time order).
   Writer times, thread_col, kinds, objs, args, sites;
   std::uint64_t prev = 0;
+  std::optional<PageDeriver> deriver;
+  if (version == 4) deriver.emplace(t, objects);
   const std::uint64_t n = events([&](const trace::Event& e) {
+    if (deriver) {
+      const std::uint32_t th = threadref(e.thread);
+      const auto o = static_cast<std::int32_t>(objref(e.obj)) - 1;
+      if (e.kind == rt::Ev::ThreadStart || e.kind == rt::Ev::WaitBegin ||
+          e.kind == rt::Ev::TaskSubmit || e.kind == rt::Ev::TaskStart)
+        objref(e.arg);  // the object table as version 3 has it
+      deriver->add(e, th, o, siteref(e.site));
+      return;
+    }
     times.var(e.ts_ns - std::min(prev, e.ts_ns));
     prev = e.ts_ns;
     thread_col.var(threadref(e.thread));
@@ -234,7 +554,7 @@ std::string encode_payload(const trace::Trace& t, const EventPass& events,
 
   Writer all;  // everything before the events
   all.bytes("WEFT");
-  all.u8(kPayloadVersion);
+  all.u8(static_cast<std::uint8_t>(version));
   all.var(t.format_version);
   all.var(t.dropped);
   all.u8(t.truncated ? 1 : 0);
@@ -245,6 +565,7 @@ std::string encode_payload(const trace::Trace& t, const EventPass& events,
   }
   all.bytes(head.buf());
   all.var(n);
+  if (deriver) deriver->finish(t, threads.size(), times);  // the derived section, in `times`
   std::string z = deflate_raw({all.buf(), times.buf(), thread_col.buf(), kinds.buf(), objs.buf(),
                                args.buf(), sites.buf(), fw.buf()});
   for (Writer* w : {&times, &thread_col, &kinds, &objs, &args, &sites})

@@ -1,5 +1,6 @@
-// main.js: boots the page. Decodes the embedded trace, derives intervals and arrows, lays out
-// the lanes, paints, and exposes the stable test hook:
+// main.js: boots the page. Decodes the embedded trace (the intervals and arrows `weft view`
+// derived; an older page's events are derived here), lays out the lanes, paints, and exposes the
+// stable test hook:
 //   window.weft.ready    Promise resolved after the first complete paint (rejected on a bad trace)
 //   window.weft.state()  {threads, objects, events, findings, range: [t0_ns, t1_ns], ...}
 (function (W) {
@@ -158,7 +159,7 @@
     const arrowsByKind = [0, 0, 0, 0, 0];
     for (let k = 0; k < app.D.arrows.n; k++) arrowsByKind[app.D.arrows.kind[k]]++;
     hook.state = () => ({
-      threads: app.m.threads.length, objects: app.m.objects.length, events: app.m.ev.n,
+      threads: app.m.threads.length, objects: app.m.objects.length, events: app.m.nEvents,
       findings: app.m.findings.length,
       range: [app.view.t0, app.view.t0 + (app.width - W.GUTTER) * app.view.nsPerPx],
       // Beyond the stable fields: what the last frame drew, for tests.

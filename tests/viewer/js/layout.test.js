@@ -173,3 +173,27 @@ test('bar labels say what a bar is about: wanted lock and holder, join, the held
   assert.strictEqual(label(2, W.T.waiting, 25), 'join t1');
   assert.strictEqual(label(0, W.T.holding, 20), 'A');
 });
+
+test('packRows: no intervals, no rows; in-order intervals that never overlap, one row', () => {
+  const t0 = new Float64Array([0, 10, 20, 25]), t1 = new Float64Array([5, 20, 30, 26]);
+  assert.deepStrictEqual(W.packRows(new Int32Array(0), t0, t1), []);
+  assert.deepStrictEqual(W.packRows([], t0, t1), []);
+  assert.deepStrictEqual(W.packRows(new Int32Array([0, 1]), t0, t1).map((r) => Array.from(r)), [[0, 1]]);
+  assert.deepStrictEqual(W.packRows(new Int32Array([0, 1, 2, 3]), t0, t1).map((r) => Array.from(r)), [[0, 1, 2], [3]]);
+  assert.deepStrictEqual(W.packRows([3, 1, 0], t0, t1).map((r) => Array.from(r)), [[0, 1, 3]]);
+});
+
+test('gallop: the first position of a sorted array at or past a value, from any start', () => {
+  let seed = 7;
+  const rnd = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  for (let k = 0; k < 3000; k++) {
+    const n = rnd(40);
+    const arr = Float64Array.from({ length: n }, () => rnd(20)).sort();
+    const v = rnd(22) - 1, lo = rnd(n + 1), hi = lo + rnd(n - lo + 1), from = rnd(n + 4) - 2;
+    for (const strict of [false, true]) {
+      let a = lo, b = hi;
+      while (a < b) { const mid = (a + b) >> 1; if (strict ? arr[mid] > v : arr[mid] >= v) b = mid; else a = mid + 1; }
+      assert.strictEqual(W.gallop(arr, lo, hi, from, v, strict), a, JSON.stringify({ arr: Array.from(arr), v, lo, hi, from, strict }));
+    }
+  }
+});

@@ -74,8 +74,16 @@ test('snippetFor: the lines around a site from the embedded blocks, clipped to t
   assert.strictEqual(W.snippetFor({ sites: m.sites, snippets: [] }, 0), null);
 });
 
-test('payload version 3 is read, versions 2 (no flight-recorder fields) and 1 (no snippets either) still are, a later one is refused', async () => {
-  const bytes = await W.inflateRaw(W.base64ToBytes(fixture('basic.payload')));
+test('payload versions 4 and 3 are read, versions 2 (no flight-recorder fields) and 1 (no snippets either) still are, a later one is refused', async () => {
+  const b4 = await W.inflateRaw(W.base64ToBytes(fixture('basic.payload')));
+  assert.strictEqual(b4[4], 4);  // what `weft view` writes: the derived intervals, no events
+  const m4 = W.decodePayload(b4);
+  assert.strictEqual(m4.ev, null);
+  assert.ok(m4.derived.I.n > 0);
+  const v5 = b4.slice();
+  v5[4] = 5;
+  assert.throws(() => W.decodePayload(v5), /unsupported payload version 5/);
+  const bytes = await W.inflateRaw(W.base64ToBytes(fixture('basic.v3.payload')));
   assert.strictEqual(bytes[4], 3);
   const m3 = W.decodePayload(bytes);
   assert.strictEqual(m3.overwritten, 0);  // recorded without --keep-last
@@ -100,7 +108,6 @@ test('payload version 3 is read, versions 2 (no flight-recorder fields) and 1 (n
   assert.deepStrictEqual(m1.snippets, []);
   assert.strictEqual(m1.ev.n, m3.ev.n);
   assert.deepStrictEqual(m1.findings, m3.findings);
-  const v4 = bytes.slice();
-  v4[4] = 4;
-  assert.throws(() => W.decodePayload(v4), /unsupported payload version 4/);
+  assert.strictEqual(m4.nEvents, m3.ev.n);
+  assert.deepStrictEqual(m4.findings, m3.findings);
 });

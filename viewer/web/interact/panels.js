@@ -42,7 +42,7 @@
   function renderSummary(app) {
     const m = app.m;
     const parts = [m.threads.length + ' threads', m.objects.length + ' objects',
-      m.ev.n.toLocaleString('en') + ' events', W.formatDuration(app.D.tMax - app.D.tMin),
+      m.nEvents.toLocaleString('en') + ' events', W.formatDuration(app.D.tMax - app.D.tMin),
       m.findings.length + ' findings'];
     if (m.dropped) parts.push(m.dropped + ' events dropped by the recorder');
     if (m.overwritten) {
@@ -188,10 +188,9 @@
       }
     }
     if (type === W.T.holding && D.contendedHold[i]) body.appendChild(el('div', {}, 'other threads were blocked on it meanwhile'));
-    const e = I.ev[i];
-    if (e >= 0 && m.ev.site[e] >= 0) {
-      body.appendChild(el('div', { class: 'site' }, 'at ', siteText(m, m.ev.site[e])));
-      const box = snippetBox(m, m.ev.site[e]);
+    if (I.site[i] >= 0) {
+      body.appendChild(el('div', { class: 'site' }, 'at ', siteText(m, I.site[i])));
+      const box = snippetBox(m, I.site[i]);
       if (box) body.appendChild(box);
     }
   }

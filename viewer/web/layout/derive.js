@@ -47,10 +47,19 @@
   // Packs intervals (indexes, any order) into rows so that no two in a row overlap; greedy by
   // start time. Returns an array of Int32Array rows, each sorted by start (and so by end).
   function packRows(idx, t0, t1) {
-    let sorted = Int32Array.from(idx);
+    let sorted = idx instanceof Int32Array ? idx.slice() : Int32Array.from(idx);
     let inOrder = true;
     for (let k = 1; k < sorted.length; k++) {
       if (t0[sorted[k]] < t0[sorted[k - 1]]) { inOrder = false; break; }
+    }
+    if (inOrder && sorted.length > 0) {  // one row when none overlaps the one before (usual): no copies
+      let e = -Infinity, one = true;
+      for (let k = 0; k < sorted.length; k++) {
+        const i = sorted[k];
+        if (e > t0[i]) { one = false; break; }
+        e = Math.max(t1[i], t0[i]);
+      }
+      if (one) return [sorted];
     }
     if (!inOrder) sorted = Int32Array.from(Array.from(sorted).sort((a, b) => t0[a] - t0[b] || t1[b] - t1[a]));
     const rows = [], ends = [];
@@ -63,7 +72,7 @@
       ends[r] = Math.max(t1[i], t0[i]);
     }
     if (rows.length === 1 && inOrder) return [sorted];
-    return rows.map((r) => Int32Array.from(r));
+    return rows.map((r) => new Int32Array(r));
   }
 
   // The end of the time axis: the last event, or a later finding's time (a deadlock reported
@@ -78,11 +87,33 @@
   }
 
   // model -> {tMin, tMax, I (intervals), threads: [{begin, end, life, state, holds}], arrows,
-  //           byObject: Map(objIndex -> interval indexes)}
+  //           byObject: Map(objIndex -> interval indexes), contendedHold, lifeStart, reacq}
+  // I's columns: t0, t1, type, thread, obj, flags, by, site and kind (site and kind of the event
+  // that began the interval: -1 / 255 for a thread's life). reacq: the re-entrant acquisitions
+  // (acquired while already held: no interval of their own), {n, ts, obj}.
+  // A payload of version 4 carries intervals, arrows and reacq as `weft view` derived them
+  // (m.derived, the same as deriveEvents gives: viewer/emit/payload.cpp); older ones carry the
+  // events, derived here.
   function derive(m) {
+    return m.derived ? fromPayload(m) : deriveEvents(m);
+  }
+
+  function fromPayload(m) {
+    const d = m.derived, Iv = d.I, nt = m.threads.length, no = m.objects.length + 1;
+    const begin = new Float64Array(nt).fill(Infinity), end = new Float64Array(nt).fill(-Infinity);
+    for (let i = d.lifeStart; i < Iv.n; i++) { begin[Iv.thread[i]] = Iv.t0[i]; end[Iv.thread[i]] = Iv.t1[i]; }
+    const { threads, byObject } = rowsOf(Iv, nt, no, begin, end);
+    const contendedHold = d.contendedHold;  // computed by `weft view`
+    return { tMin: d.tMin, tMax: d.tMax, I: Iv, threads, arrows: d.arrows, byObject, contendedHold,
+      lifeStart: d.lifeStart, reacq: d.reacq };
+  }
+
+  function deriveEvents(m) {
     const ev = m.ev, n = ev.n, nt = m.threads.length;
     const I = new Table({ t0: Float64Array, t1: Float64Array, type: Uint8Array, thread: Uint32Array,
-      obj: Int32Array, ev: Int32Array, flags: Uint8Array, by: Int32Array }, n / 2 + nt * 4);
+      obj: Int32Array, ev: Int32Array, flags: Uint8Array, by: Int32Array, site: Int32Array, kind: Uint8Array },
+    n / 2 + nt * 4);
+    const Re = new Table({ ts: Float64Array, obj: Int32Array }, 0);
     const Ar = new Table({ t0: Float64Array, t1: Float64Array, from: Uint32Array, to: Uint32Array,
       obj: Int32Array, kind: Uint8Array }, n / 8);
     // by: for a blocked interval, the thread that held the lock when it ended (whose release
@@ -92,6 +123,7 @@
       const k = I.n++;
       I.t0[k] = t0; I.t1[k] = t1 > t0 ? t1 : t0; I.type[k] = type; I.thread[k] = th;
       I.obj[k] = obj; I.ev[k] = e; I.flags[k] = flags; I.by[k] = by;
+      I.site[k] = e >= 0 ? ev.site[e] : -1; I.kind[k] = e >= 0 ? ev.kind[e] : 255;
       return k;
     };
     const arrow = (t0, t1, from, to, obj, kind) => {
@@ -153,7 +185,11 @@
             h.o = o; h.t0 = ts; h.e = i; h.depth = 1; h.contended = contended;
             holds[th].push(h);
           }
-          else holds[th][k].depth++;
+          else {
+            holds[th][k].depth++;
+            if (Re.n === Re.cap) Re.grow();
+            Re.ts[Re.n] = ts; Re.obj[Re.n++] = o;
+          }
           break;
         }
         case EV.release: {
@@ -240,79 +276,139 @@
     // Each phase is its own function, so that the engine optimises each loop with its own type
     // feedback (one large function deoptimised on every phase change: 2-3x slower).
     const { threads, byObject } = rowsOf(Iv, nt, no, begin, end);
-    const contendedHold = contention(Iv, byObject);
+    const contendedHold = contention(Iv, no);
     const arrows = Ar.finish();
-    return { tMin, tMax, I: Iv, threads, arrows, byObject, contendedHold, lifeStart };
+    return { tMin, tMax, I: Iv, threads, arrows, byObject, contendedHold, lifeStart, reacq: Re.finish() };
   }
 
   // Rows per thread: life (running), state (blocked/waiting), holds (packed); intervals per
-  // object (counting sort: object -> Int32Array of interval indexes, in time order of closing).
+  // object (object -> Int32Array of interval indexes, in time order of closing). Both by
+  // counting sort into one typed array (no per-interval JavaScript arrays: 10M events give 4M
+  // intervals).
   function rowsOf(Iv, nt, no, begin, end) {
-    const perThread = Array.from({ length: nt }, () => ({ state: [], holds: [], life: [] }));
+    const n = Iv.n, type = Iv.type, thread = Iv.thread, obj = Iv.obj;
+    const slots = new Int32Array(nt * 3 + 1);  // thread * 3 + (0 life, 1 state, 2 holds)
     const count = new Int32Array(no + 1);
-    for (let i = 0; i < Iv.n; i++) {
-      const p = perThread[Iv.thread[i]];
-      const type = Iv.type[i];
-      if (type === T.running) p.life.push(i);
-      else if (type === T.holding) p.holds.push(i);
-      else p.state.push(i);
-      count[Iv.obj[i] + 2]++;
+    for (let i = 0; i < n; i++) {
+      const ty = type[i];
+      slots[thread[i] * 3 + (ty === T.running ? 0 : ty === T.holding ? 2 : 1) + 1]++;
+      count[obj[i] + 2]++;
+    }
+    for (let k = 1; k <= nt * 3; k++) slots[k] += slots[k - 1];
+    const byThread = new Int32Array(n);
+    const put = slots.slice();
+    for (let i = 0; i < n; i++) {
+      const ty = type[i];
+      byThread[put[thread[i] * 3 + (ty === T.running ? 0 : ty === T.holding ? 2 : 1)]++] = i;
     }
     for (let k = 1; k <= no; k++) count[k] += count[k - 1];
-    const flat = new Int32Array(Iv.n);
+    const flat = new Int32Array(n);
     const fill = count.slice();
-    for (let i = 0; i < Iv.n; i++) flat[fill[Iv.obj[i] + 1]++] = i;
+    for (let i = 0; i < n; i++) flat[fill[obj[i] + 1]++] = i;
     const byObject = new Map();
     for (let o = 0; o < no - 1; o++) {
       if (count[o + 2] > count[o + 1]) byObject.set(o, flat.subarray(count[o + 1], count[o + 2]));
     }
-    const threads = perThread.map((p, th) => ({
-      begin: begin[th], end: end[th],
-      life: Int32Array.from(p.life),
-      state: packRows(p.state, Iv.t0, Iv.t1),
-      holds: packRows(p.holds, Iv.t0, Iv.t1),
-    }));
+    const part = (th, role) => byThread.subarray(slots[th * 3 + role], slots[th * 3 + role + 1]);
+    const threads = [];
+    for (let th = 0; th < nt; th++) {
+      threads.push({ begin: begin[th], end: end[th], life: part(th, 0).slice(),
+        state: packRows(part(th, 1), Iv.t0, Iv.t1), holds: packRows(part(th, 2), Iv.t0, Iv.t1) });
+    }
     return { threads, byObject };
   }
 
+  // In arr[lo, hi), sorted ascending: the first x with arr[x] >= v (arr[x] > v if strict), or hi.
+  // Gallops from `from` (where the answer is expected to be near), then bisects.
+  function gallop(arr, lo, hi, from, v, strict) {
+    if (lo >= hi) return lo;
+    if (from < lo) from = lo;
+    if (from > hi - 1) from = hi - 1;
+    let a, b;  // the answer is in [a, b]
+    if (strict ? arr[from] > v : arr[from] >= v) {
+      b = from;
+      let x = from - 1, step = 1;
+      while (x >= lo && (strict ? arr[x] > v : arr[x] >= v)) { b = x; x -= step; step *= 2; }
+      a = x < lo ? lo : x + 1;
+    } else {
+      a = from + 1;
+      let x = from + 1, step = 1;
+      while (x < hi && !(strict ? arr[x] > v : arr[x] >= v)) { a = x + 1; x += step; step *= 2; }
+      b = x < hi ? x : hi;
+    }
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (strict ? arr[mid] > v : arr[mid] >= v) b = mid; else a = mid + 1;
+    }
+    return a;
+  }
+
   // Holds during which another thread was blocked on the same object: contention.
-  function contention(Iv, byObject) {
-    const contendedHold = new Uint8Array(Iv.n);
-    // Per object: the holds of a lock do not overlap, so in closing order they are sorted by
-    // start and by end. Each blocked acquisition marks the run of holds it overlaps (found by
-    // binary search) in a difference array; a prefix sum then says which holds were contended.
-    for (const list of byObject.values()) {
-      let nh = 0, nb = 0;
-      for (let k = 0; k < list.length; k++) {
-        const ty = Iv.type[list[k]];
-        if (ty === T.holding) nh++; else if (ty === T.blocked) nb++;
+  // Per object: the holds of a lock do not overlap, so in closing order they are sorted by start
+  // and by end. Each blocked acquisition marks the run of holds it overlaps in a difference
+  // array; a prefix sum then says which holds were contended. Sequential passes over the
+  // intervals, each object's holds copied side by side (t0, t1): jumping through the interval
+  // columns object by object cost 0.6-1 s at 4M intervals (cache misses).
+  function contention(Iv, no) {
+    const n = Iv.n, type = Iv.type, obj = Iv.obj, t0 = Iv.t0, t1 = Iv.t1;
+    const HOLD = T.holding, BLOCKED = T.blocked;
+    const contendedHold = new Uint8Array(n);
+    const nh = new Int32Array(no), nb = new Int32Array(no);  // by object index + 1
+    for (let i = 0; i < n; i++) {
+      const ty = type[i];
+      if (ty === HOLD) nh[obj[i] + 1]++; else if (ty === BLOCKED) nb[obj[i] + 1]++;
+    }
+    const off = new Int32Array(no + 1);  // object s's holds: [off[s], off[s + 1]) (none for -1)
+    for (let s = 0; s < no; s++) off[s + 1] = off[s] + (s > 0 && nb[s] > 0 ? nh[s] : 0);
+    const H = off[no];
+    if (H === 0) return contendedHold;
+    const hs = new Int32Array(H), h0 = new Float64Array(H), h1 = new Float64Array(H);
+    const put = off.slice(0, no), sorted = new Uint8Array(no).fill(1);
+    for (let i = 0; i < n; i++) {
+      if (type[i] !== HOLD) continue;
+      const s = obj[i] + 1;
+      if (off[s + 1] === off[s]) continue;
+      const k = put[s]++;
+      hs[k] = i; h0[k] = t0[i]; h1[k] = t1[i];
+      if (k > off[s] && h0[k] < h1[k - 1]) sorted[s] = 0;  // overlapping holds (semaphore)
+    }
+    const diff = new Int32Array(H + no);  // object s's at [off[s] + s, off[s + 1] + s]
+    const hint = off.slice(0, no);
+    const unsorted = new Map();  // object slot -> its blocked acquisitions [b0, b1, ...]
+    for (let i = 0; i < n; i++) {
+      if (type[i] !== BLOCKED) continue;
+      const s = obj[i] + 1, lo = off[s], hi = off[s + 1];
+      if (lo === hi) continue;
+      const b0 = t0[i], b1 = t1[i];
+      if (!sorted[s]) {  // holds may overlap (semaphores, clocks of threads that disagree)
+        if (!unsorted.has(s)) unsorted.set(s, []);
+        unsorted.get(s).push(b0, b1);
+        continue;
       }
-      if (!nb || !nh) continue;
-      const hs = new Int32Array(nh);
-      let sorted = true;
-      for (let k = 0, h = 0; k < list.length; k++) {
-        const i = list[k];
-        if (Iv.type[i] !== T.holding) continue;
-        hs[h] = i;
-        if (h > 0 && (Iv.t0[i] < Iv.t1[hs[h - 1]])) sorted = false;  // overlapping holds (semaphore)
-        h++;
+      const e = gallop(h0, lo, hi, hint[s], b1, false);  // first hold starting at or after b ends
+      const a = gallop(h1, lo, e, e - 1, b0, true);       // first hold ending after b starts
+      hint[s] = e;
+      if (e > a) { diff[a + s]++; diff[e + s]--; }
+    }
+    for (let s = 1; s < no; s++) {
+      if (!sorted[s]) continue;
+      for (let h = off[s], run = 0; h < off[s + 1]; h++) {
+        run += diff[h + s];
+        if (run > 0) contendedHold[hs[h]] = 1;
       }
-      const diff = new Int32Array(nh + 1);
-      for (let k = 0; k < list.length; k++) {
-        const b = list[k];
-        if (Iv.type[b] !== T.blocked) continue;
-        if (!sorted) {  // holds may overlap: check each (rare: semaphores, shared locks)
-          for (let h = 0; h < nh; h++) if (Iv.t0[hs[h]] < Iv.t1[b] && Iv.t1[hs[h]] > Iv.t0[b]) contendedHold[hs[h]] = 1;
-          continue;
-        }
-        let lo = 0, hi = nh;  // first hold ending after b starts
-        while (lo < hi) { const mid = (lo + hi) >> 1; if (Iv.t1[hs[mid]] <= Iv.t0[b]) lo = mid + 1; else hi = mid; }
-        let lo2 = lo, hi2 = nh;  // first hold starting at or after b ends
-        while (lo2 < hi2) { const mid = (lo2 + hi2) >> 1; if (Iv.t0[hs[mid]] < Iv.t1[b]) lo2 = mid + 1; else hi2 = mid; }
-        if (lo2 > lo) { diff[lo]++; diff[lo2]--; }
-      }
-      if (sorted) {
-        for (let h = 0, run = 0; h < nh; h++) { run += diff[h]; if (run > 0) contendedHold[hs[h]] = 1; }
+    }
+    // Holds that overlap: the blocked acquisitions by start, with the running maximum of their
+    // ends; those starting before a hold ends are a prefix, one of them ends after the hold
+    // starts when the prefix's maximum does (a check of every pair took minutes at 10M events).
+    for (const [s, list] of unsorted) {
+      const nb = list.length / 2;
+      const order = Array.from({ length: nb }, (_, k) => k).sort((x, y) => list[2 * x] - list[2 * y]);
+      const b0s = new Float64Array(nb), maxEnd = new Float64Array(nb);
+      let mx = -Infinity;
+      order.forEach((k, j) => { b0s[j] = list[2 * k]; mx = Math.max(mx, list[2 * k + 1]); maxEnd[j] = mx; });
+      for (let h = off[s]; h < off[s + 1]; h++) {
+        const c = gallop(b0s, 0, nb, 0, h1[h], false);  // blocked starting before the hold ends
+        if (c > 0 && maxEnd[c - 1] > h0[h]) contendedHold[hs[h]] = 1;
       }
     }
     return contendedHold;
@@ -369,8 +465,7 @@
       const i = intervalAt(D, th, t);
       if (i < 0) continue;
       const obj = D.I.obj[i];
-      const e = D.I.ev[i];
-      const join = e >= 0 && m.ev.kind[e] === EV.joinBegin;
+      const join = D.I.kind[i] === EV.joinBegin;
       let holders;
       if (join) {
         const joined = obj >= 0 ? threadOfObject(m, obj) : -1;
@@ -464,12 +559,7 @@
       if (!s) stats.set(o, (s = { obj: o, acquisitions: 0, contended: 0, waitNs: 0, holdNs: 0 }));
       return s;
     };
-    const ev = m.ev;
-    let lo = 0, hi = ev.n;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (ev.ts[mid] < a) lo = mid + 1; else hi = mid; }
-    for (let i = lo; i < ev.n && ev.ts[i] <= b; i++) {
-      if (ev.kind[i] === EV.acquired && ev.obj[i] >= 0) get(ev.obj[i]).acquisitions++;
-    }
+    // Acquisitions: each hold began with one, each re-entrant acquisition is one more.
     const I = D.I;
     for (let i = 0; i < I.n; i++) {
       const o = I.obj[i];
@@ -478,11 +568,17 @@
       if (I.type[i] === T.blocked) {
         if (I.t1[i] >= a && I.t1[i] <= b && !(I.flags[i] & F_OPEN)) get(o).contended++;
         if (ov > 0) get(o).waitNs += ov;
-      } else if (I.type[i] === T.holding && ov > 0) {
-        get(o).holdNs += ov;
+      } else if (I.type[i] === T.holding) {
+        if (I.t0[i] >= a && I.t0[i] <= b) get(o).acquisitions++;
+        if (ov > 0) get(o).holdNs += ov;
       }
     }
-    return Array.from(stats.values()).sort((x, y) => y.waitNs - x.waitNs || y.holdNs - x.holdNs);
+    const R = D.reacq;
+    let lo = 0, hi = R.n;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (R.ts[mid] < a) lo = mid + 1; else hi = mid; }
+    for (let k = lo; k < R.n && R.ts[k] <= b; k++) if (R.obj[k] >= 0) get(R.obj[k]).acquisitions++;
+    return Array.from(stats.values()).sort((x, y) => y.waitNs - x.waitNs || y.holdNs - x.holdNs ||
+      x.obj - y.obj);
   }
 
   // Lock contention over the whole trace, per object that was acquired or blocked on: the
@@ -505,8 +601,9 @@
       }
       return s;
     };
-    const ev = m.ev, acq = EV.acquired;
-    for (let i = 0; i < ev.n; i++) if (ev.kind[i] === acq && ev.obj[i] >= 0) get(ev.obj[i]).acquisitions++;
+    // Acquisitions: each hold began with one, each re-entrant acquisition is one more.
+    const R = D.reacq;
+    for (let k = 0; k < R.n; k++) if (R.obj[k] >= 0) get(R.obj[k]).acquisitions++;
     const I = D.I;
     for (let i = 0; i < I.n; i++) {
       const o = I.obj[i], type = I.type[i];
@@ -517,6 +614,7 @@
         s.blockedNs += d;
         if (d > s.maxWaitNs) s.maxWaitNs = d;
       } else {
+        s.acquisitions++;
         if (I.flags[i] & F_CONTENDED) s.contended++;
         s.holdNs += d;
         if (d > s.maxHoldNs) s.maxHoldNs = d;
@@ -526,7 +624,7 @@
       y.acquisitions - x.acquisitions || x.obj - y.obj);
   }
 
-  Object.assign(W, { T, A, A_NAMES, F_OPEN, F_CONTENDED, derive, extendedEnd, packRows, objectRows, findingTime,
+  Object.assign(W, { T, A, A_NAMES, F_OPEN, F_CONTENDED, derive, deriveEvents, gallop, extendedEnd, packRows, objectRows, findingTime,
     intervalAt, holdersAt, findingEdges, edgeText, raceAccesses, threadOfObject, findingRange, rangeStats,
     lockStats });
 })(globalThis.WeftViewer = globalThis.WeftViewer || {});

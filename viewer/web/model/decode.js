@@ -58,59 +58,15 @@
     }
   }
 
-  // Decodes the binary layout (already inflated). Returns the model:
-  //   {processes, threads, objects, sites, strings, findings, warnings, dropped, truncated,
-  //    ev: {n, ts: Float64Array (ns), thread: Uint32Array, kind: Uint8Array,
-  //         obj: Int32Array (object index, -1 none), argLo/argHi: Uint32Array,
-  //         site: Int32Array (-1 none)}}
-  // Args that are object ids (wait-begin's lock, thread-start's parent) are object indexes in
-  // argLo (-1 none is stored as 0xffffffff). Throws Error on a malformed payload.
-  function decodePayload(bytes) {
-    const r = new Reader(bytes);
-    const magic = String.fromCharCode(r.u8(), r.u8(), r.u8(), r.u8());
-    if (magic !== 'WEFT') throw new Error('not a weft trace payload');
-    const version = r.u8();
-    // Version 2 = version 1 + the source snippets section at the end; version 3 = version 2 +
-    // the flight recorder's overwritten count and window start. A page reads all three.
-    if (version < 1 || version > 3) throw new Error('unsupported payload version ' + version);
-    const td = new TextDecoder('utf-8');
-    const m = { formatVersion: r.v(), dropped: r.v(), truncated: r.u8() === 1 };
-    const ns = r.v();
-    const strings = new Array(ns);
-    for (let i = 0; i < ns; i++) strings[i] = r.str(td);
-    const S = () => {
-      const k = r.v();
-      if (k >= strings.length) throw new Error('trace payload: bad string ref ' + k);
-      return strings[k];
-    };
-    m.strings = strings;
-    m.processes = [];
-    for (let i = 0, n = r.v(); i < n; i++) {
-      m.processes.push({ pid: r.v(), parentPid: r.v(), command: S() });
-    }
-    m.threads = [];
-    for (let i = 0, n = r.v(); i < n; i++) {
-      m.threads.push({ index: i, pid: r.v(), osTid: r.v(), name: S(), object: r.v() - 1 });
-    }
-    m.objects = [];
-    for (let i = 0, n = r.v(); i < n; i++) {
-      const id = r.v();
-      const kind = r.u8();
-      m.objects.push({ index: i, id, kind, kindName: OBJ_KINDS[kind] || 'unknown', name: S(),
-        site: r.v() - 1, pid: r.v() });
-    }
-    m.sites = [];
-    for (let i = 0, n = r.v(); i < n; i++) {
-      m.sites.push({ file: S(), line: r.v(), column: r.v(), fn: S() });
-    }
-    const n = r.v();
+  // Versions 1-3: the event columns (m.ev). Returns the position after them.
+  function readEvents(m, bytes, p, n) {
     if (n > bytes.length) throw new Error('trace payload: event count past the end');
+    const r = new Reader(bytes);
     const ev = { n, ts: new Float64Array(n), thread: new Uint32Array(n), kind: new Uint8Array(n),
       obj: new Int32Array(n), argLo: new Uint32Array(n), argHi: new Uint32Array(n),
       site: new Int32Array(n) };
     // The columns, decoded with the varint loop inlined (this is most of the loading time).
     const b = bytes, end = bytes.length;
-    let p = r.p;
     const column = (put) => {
       for (let i = 0; i < n; i++) {
         if (p >= end) throw new Error('trace payload ends early at byte ' + p);
@@ -144,9 +100,171 @@
     column((i, x) => { ev.site[i] = x - 1; });
     r.p = p;
     m.ev = ev;
+    return p;
+  }
+
+  // n unsigned LEB128 varints from b at p into out (out[i] = value + bias); returns the position
+  // after them. The loop of the page's load: kept small and monomorphic per column type.
+  function varints(b, p, out, n, bias) {
+    const end = b.length;
+    for (let i = 0; i < n; i++) {
+      if (p >= end) throw new Error('trace payload ends early at byte ' + p);
+      let x = b[p++];
+      if (x >= 0x80) {
+        let v = x & 0x7f, mul = 128;
+        do {
+          if (p >= end) throw new Error('trace payload ends early at byte ' + p);
+          x = b[p++];
+          v += (x & 0x7f) * mul;
+          mul *= 128;
+        } while (x >= 0x80);
+        x = v;
+      }
+      out[i] = x + bias;
+    }
+    return p;
+  }
+  // n zigzag varints (signed) into out; running sums when `sum` (times as deltas).
+  function zigzags(b, p, out, n, sum) {
+    const end = b.length;
+    let t = 0;
+    for (let i = 0; i < n; i++) {
+      if (p >= end) throw new Error('trace payload ends early at byte ' + p);
+      let x = b[p++];
+      if (x >= 0x80) {
+        let v = x & 0x7f, mul = 128;
+        do {
+          if (p >= end) throw new Error('trace payload ends early at byte ' + p);
+          x = b[p++];
+          v += (x & 0x7f) * mul;
+          mul *= 128;
+        } while (x >= 0x80);
+        x = v;
+      }
+      const d = x % 2 === 1 ? -(x + 1) / 2 : x / 2;
+      if (sum) { t += d; out[i] = t; } else out[i] = d;
+    }
+    return p;
+  }
+  function byteColumn(b, p, out, n) {
+    if (p + n > b.length) throw new Error('trace payload ends early at byte ' + p);
+    out.set(b.subarray(p, p + n));
+    return p + n;
+  }
+
+  // Version 4: what `weft view` derived (viewer/emit/payload.cpp, PageDeriver), as the columns
+  // layout/derive.js fills (m.derived = {tMin, tMax, I, lifeStart, arrows, reacq, contendedHold}):
+  //   I: intervals {n, t0, t1: Float64Array, type, flags, kind (the event that began it, 255
+  //      none): Uint8Array, thread: Uint32Array, obj, by, site: Int32Array (-1 none)}, in the
+  //      order derive.js makes them; those from lifeStart on are the threads' lives
+  //   arrows: {n, t0, t1: Float64Array, from, to: Uint32Array, obj: Int32Array, kind: Uint8Array}
+  //   reacq: re-entrant acquisitions (acquired while already held) {n, ts: Float64Array, obj}
+  //   contendedHold: Uint8Array over I, 1 for a hold during which another thread was blocked on
+  //      its object (flags bit 4 in the payload)
+  // Returns the position after the section.
+  function readDerived(m, b, p) {
+    const r = new Reader(b);
+    r.p = p;
+    const tMin = r.v(), tMax = tMin + r.v();
+    const ni = r.v(), lifeStart = r.v(), na = r.v(), nr = r.v();
+    if (ni * 9 + na * 6 + nr * 2 > b.length - r.p || lifeStart > ni) {
+      throw new Error('trace payload: interval count past the end');
+    }
+    p = r.p;
+    const I = { n: ni, t0: new Float64Array(ni), t1: new Float64Array(ni), type: new Uint8Array(ni),
+      thread: new Uint32Array(ni), obj: new Int32Array(ni), flags: new Uint8Array(ni),
+      by: new Int32Array(ni), site: new Int32Array(ni), kind: new Uint8Array(ni) };
+    p = zigzags(b, p, I.t1, ni, true);
+    p = varints(b, p, I.t0, ni, 0);  // durations, then t0 = t1 - duration
+    for (let i = 0; i < ni; i++) I.t0[i] = I.t1[i] - I.t0[i];
+    p = byteColumn(b, p, I.type, ni);
+    p = varints(b, p, I.thread, ni, 0);
+    p = varints(b, p, I.obj, ni, -1);
+    p = byteColumn(b, p, I.flags, ni);
+    // Bit 4 of the flags: a hold during which another thread was blocked on its object (what
+    // derive.js contention() computes from the events of older payloads).
+    const contendedHold = new Uint8Array(ni), flags = I.flags;
+    for (let i = 0; i < ni; i++) {
+      const f = flags[i];
+      if (f & 4) { contendedHold[i] = 1; flags[i] = f & 3; }
+    }
+    p = varints(b, p, I.by, ni, -1);
+    p = varints(b, p, I.site, ni, -1);
+    p = byteColumn(b, p, I.kind, ni);
+    const arrows = { n: na, t0: new Float64Array(na), t1: new Float64Array(na), from: new Uint32Array(na),
+      to: new Uint32Array(na), obj: new Int32Array(na), kind: new Uint8Array(na) };
+    p = zigzags(b, p, arrows.t1, na, true);
+    p = zigzags(b, p, arrows.t0, na, false);
+    for (let i = 0; i < na; i++) arrows.t0[i] = arrows.t1[i] - arrows.t0[i];
+    p = varints(b, p, arrows.from, na, 0);
+    p = varints(b, p, arrows.to, na, 0);
+    p = varints(b, p, arrows.obj, na, -1);
+    p = byteColumn(b, p, arrows.kind, na);
+    const reacq = { n: nr, ts: new Float64Array(nr), obj: new Int32Array(nr) };
+    p = zigzags(b, p, reacq.ts, nr, true);
+    p = varints(b, p, reacq.obj, nr, -1);
+    m.derived = { tMin, tMax, I, lifeStart, arrows, reacq, contendedHold };
+    return p;
+  }
+
+  // Decodes the binary layout (already inflated). Returns the model:
+  //   {processes, threads, objects, sites, strings, findings, warnings, dropped, truncated,
+  //    nEvents, derived (version 4, readDerived; else null),
+  //    ev (versions 1-3; else null): {n, ts: Float64Array (ns), thread: Uint32Array, kind: Uint8Array,
+  //         obj: Int32Array (object index, -1 none), argLo/argHi: Uint32Array,
+  //         site: Int32Array (-1 none)}}
+  // Args that are object ids (wait-begin's lock, thread-start's parent) are object indexes in
+  // argLo (-1 none is stored as 0xffffffff). Throws Error on a malformed payload.
+  function decodePayload(bytes) {
+    const r = new Reader(bytes);
+    const magic = String.fromCharCode(r.u8(), r.u8(), r.u8(), r.u8());
+    if (magic !== 'WEFT') throw new Error('not a weft trace payload');
+    const version = r.u8();
+    // Version 2 = version 1 + the source snippets section at the end; version 3 = version 2 +
+    // the flight recorder's overwritten count and window start; version 4 = version 3 with the
+    // intervals, arrows and re-entrant acquisitions derived by `weft view` in place of the
+    // events (m.derived; m.ev is null). A page reads all four.
+    if (version < 1 || version > 4) throw new Error('unsupported payload version ' + version);
+    const td = new TextDecoder('utf-8');
+    const m = { formatVersion: r.v(), dropped: r.v(), truncated: r.u8() === 1 };
+    const ns = r.v();
+    const strings = new Array(ns);
+    for (let i = 0; i < ns; i++) strings[i] = r.str(td);
+    const S = () => {
+      const k = r.v();
+      if (k >= strings.length) throw new Error('trace payload: bad string ref ' + k);
+      return strings[k];
+    };
+    m.strings = strings;
+    m.processes = [];
+    for (let i = 0, n = r.v(); i < n; i++) {
+      m.processes.push({ pid: r.v(), parentPid: r.v(), command: S() });
+    }
+    m.threads = [];
+    for (let i = 0, n = r.v(); i < n; i++) {
+      m.threads.push({ index: i, pid: r.v(), osTid: r.v(), name: S(), object: r.v() - 1 });
+    }
+    m.objects = [];
+    for (let i = 0, n = r.v(); i < n; i++) {
+      const id = r.v();
+      const kind = r.u8();
+      m.objects.push({ index: i, id, kind, kindName: OBJ_KINDS[kind] || 'unknown', name: S(),
+        site: r.v() - 1, pid: r.v() });
+    }
+    m.sites = [];
+    for (let i = 0, n = r.v(); i < n; i++) {
+      m.sites.push({ file: S(), line: r.v(), column: r.v(), fn: S() });
+    }
+    const n = r.v();
+    m.nEvents = n;
+    m.ev = null;
+    m.derived = null;
+    if (version >= 4) r.p = readDerived(m, bytes, r.p);
+    else r.p = readEvents(m, bytes, r.p, n);
     // Threads the events mention but the header does not (a damaged trace): name them by index.
     let maxThread = m.threads.length - 1;
-    for (let i = 0; i < n; i++) if (ev.thread[i] > maxThread) maxThread = ev.thread[i];
+    const mentioned = m.ev ? [m.ev.thread] : [m.derived.I.thread, m.derived.arrows.from, m.derived.arrows.to];
+    for (const col of mentioned) for (let i = 0; i < col.length; i++) if (col[i] > maxThread) maxThread = col[i];
     while (m.threads.length <= maxThread) {
       m.threads.push({ index: m.threads.length, pid: 0, osTid: 0, name: '', object: -1 });
     }

@@ -87,9 +87,7 @@
       return 'wants ' + obj + (by >= 0 ? (open ? ', held by ' : ', freed by ') + W.threadLabel(m, by) : '');
     }
     if (I.type[i] === T.waiting) {
-      const e = I.ev[i];
-      const k = e >= 0 ? m.ev.kind[e] : -1;
-      return (k === W.EV.joinBegin ? 'join ' : 'wait ') + obj;
+      return (I.kind[i] === W.EV.joinBegin ? 'join ' : 'wait ') + obj;
     }
     return obj;
   }

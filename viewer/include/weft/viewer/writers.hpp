@@ -89,7 +89,11 @@ void write_text(const trace::Trace& t, std::ostream& out, const TextOptions& opt
 
 // The page's embedded trace payload (exposed for tests): the binary encoding documented in
 // viewer/README.md, raw-deflate compressed, then base64.
-std::string encode_payload(const trace::Trace& t, const std::vector<SourceSnippet>& snippets = {});
+// Version 4 (what pages carry) holds the intervals and arrows the page draws, derived here; version 3
+// holds the events instead, from which the page derives them itself (tests compare the two).
+constexpr int kPayloadVersion = 4;
+std::string encode_payload(const trace::Trace& t, const std::vector<SourceSnippet>& snippets = {},
+                           int version = kPayloadVersion);
 
 // Per-thread intervals derived from the events (used by the text and Chrome writers).
 enum class State : std::uint8_t { Running, Blocked, Waiting, Holding };
@@ -193,7 +197,8 @@ void write_chrome_json(const trace::Trace& t, const EventPass& events, std::ostr
 void write_html(const trace::Trace& t, const EventPass& events, std::ostream& out,
                 const std::string& title, const std::vector<SourceSnippet>& snippets);
 std::string encode_payload(const trace::Trace& t, const EventPass& events,
-                           const std::vector<SourceSnippet>& snippets);
+                           const std::vector<SourceSnippet>& snippets,
+                           int version = kPayloadVersion);
 std::vector<SourceSnippet> read_source_snippets(const trace::Trace& t, const EventPass& events,
                                                 const SourceOptions& opts = {});
 
