@@ -65,39 +65,22 @@
     const ev = { n, ts: new Float64Array(n), thread: new Uint32Array(n), kind: new Uint8Array(n),
       obj: new Int32Array(n), argLo: new Uint32Array(n), argHi: new Uint32Array(n),
       site: new Int32Array(n) };
-    // The columns, decoded with the varint loop inlined (this is most of the loading time).
+    // The columns (varints(), below: most of the loading time).
     const b = bytes, end = bytes.length;
-    const column = (put) => {
-      for (let i = 0; i < n; i++) {
-        if (p >= end) throw new Error('trace payload ends early at byte ' + p);
-        let x = b[p++];
-        if (x >= 0x80) {
-          let v = x & 0x7f, mul = 128;
-          do {
-            if (p >= end) throw new Error('trace payload ends early at byte ' + p);
-            x = b[p++];
-            v += (x & 0x7f) * mul;
-            mul *= 128;
-          } while (x >= 0x80);
-          x = v;
-        }
-        put(i, x);
-      }
-    };
-    let t = 0;
-    column((i, x) => { t += x; ev.ts[i] = t; });
-    column((i, x) => { ev.thread[i] = x; });
+    p = varints(b, p, ev.ts, n, 0);
+    for (let i = 1; i < n; i++) ev.ts[i] += ev.ts[i - 1];  // deltas to times
+    p = varints(b, p, ev.thread, n, 0);
     if (p + n > end) throw new Error('trace payload ends early at byte ' + p);
     ev.kind.set(b.subarray(p, p + n));
     p += n;
-    column((i, x) => { ev.obj[i] = x - 1; });
+    p = varints(b, p, ev.obj, n, -1);
     r.p = p;
     for (let i = 0; i < n; i++) r.v64(ev.argLo, i, ev.argHi);
     for (let i = 0; i < n; i++) {
       if (ARG_IS_OBJ.has(ev.kind[i])) ev.argLo[i] = (ev.argLo[i] - 1) >>> 0;
     }
     p = r.p;
-    column((i, x) => { ev.site[i] = x - 1; });
+    p = varints(b, p, ev.site, n, -1);
     r.p = p;
     m.ev = ev;
     return p;
