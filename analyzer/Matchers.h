@@ -13,8 +13,9 @@ namespace weft::analyzer::names {
 // Classes with a predicate-less wait(lock[, time]) and notify_one/notify_all.
 inline auto conditionClass() {
   using namespace clang::ast_matchers;
+  // weft::aio::Condition (asyncio's, `co_await cond.wait()`): the same rule, for tasks.
   return cxxRecordDecl(hasAnyName("::std::condition_variable", "::std::condition_variable_any",
-                                  "::weft::Condition"));
+                                  "::weft::Condition", "::weft::aio::Condition"));
 }
 // weft::Condition: Python's threading.Condition, which owns (or is given) its lock.
 inline auto weftConditionClass() {

@@ -653,7 +653,9 @@ void WaitNotInLoopCheck::checkCall(const MatchFinder::MatchResult& result) {
   bool timed = name != "wait" && name != "pthread_cond_wait" && name != "cnd_wait";
   if (const auto* method = dyn_cast<CXXMethodDecl>(fn); method && !wrapper) {
     std::string cls = method->getParent()->getQualifiedNameAsString();
-    if (cls == "weft::Condition") {
+    // weft::aio::Condition (`co_await cond.wait()`) has weft::Condition's shape: it owns its
+    // lock, wait() takes no lock argument, wait_for(pred) is the predicate form.
+    if (cls == "weft::Condition" || cls == "weft::aio::Condition") {
       kind = Kind::kWeft;
       // weft::Condition::wait_for(pred, timeout) is the predicate form: correct by construction.
       if (name != "wait") return;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <coroutine>
 #include <mutex>
 
 // A stand-in with the shape of weft::Condition (primitives/include/weft/condition.hpp).
@@ -624,4 +625,50 @@ void timed_pauses(int n) {
 void count_suppressed(int n) {
   std::unique_lock<std::mutex> lk(m);
   for (int i = 0; i < n; ++i) cv.wait(lk);  // NOLINT(wait-not-in-loop): each notify is one tick here
+}
+
+// ---- asyncio's Condition in C++20 coroutines (issue 18): the same rule for tasks ------------
+
+// A stand-in with the shape of weft::aio::Condition (primitives/include/weft/asyncio.hpp).
+namespace weft::aio {
+struct Wait {
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<>) const noexcept {}
+  bool await_resume() const noexcept { return true; }
+};
+class Condition {
+ public:
+  Wait wait();
+  template <class Pred>
+  Wait wait_for(Pred p) {
+    (void)p;
+    return {};
+  }
+  void notify(int n = 1);
+  void notify_all();
+};
+}  // namespace weft::aio
+struct AioTask {
+  struct promise_type {
+    AioTask get_return_object() { return {}; }
+    std::suspend_never initial_suspend() noexcept { return {}; }
+    std::suspend_never final_suspend() noexcept { return {}; }
+    void return_void() {}
+    void unhandled_exception() {}
+  };
+};
+weft::aio::Condition aio_cond;
+bool aio_ready = false;
+
+// The tutorial's section 7 consumer with `if` instead of `while`.
+AioTask aio_consumer_if() {
+  if (!aio_ready) co_await aio_cond.wait();
+  // CHECK-MESSAGES: :[[@LINE-1]]:28: warning: 'wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+  // CHECK-FIXES: while (!aio_ready) co_await aio_cond.wait();
+}
+
+// Negatives: `while not resource_available: await condition.wait()`, and the predicate form.
+AioTask aio_consumer_while() {
+  while (!aio_ready) co_await aio_cond.wait();
+  co_await aio_cond.wait_for([] { return aio_ready; });
 }
