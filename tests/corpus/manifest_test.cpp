@@ -30,6 +30,10 @@ const std::map<std::string, std::regex> kLineCall = {
     {"lock-order-inversion", std::regex(R"(lock|acquire)")},
     {"wait-without-lock", std::regex(R"(wait)")},
     {"notify-without-lock", std::regex(R"(notify|_signal|_broadcast)")},
+    // Coroutine kinds (issue 18): the blocking call, the suspension, the dropped call.
+    {"blocking-in-coroutine", std::regex(R"(sleep|lock|acquire|wait|get|join|result|put)")},
+    {"lock-across-suspend", std::regex(R"(co_await|co_yield)")},
+    {"discarded-awaitable", std::regex(R"(\w\()")},
 };
 
 // A kind can exist in a flavour unless that flavour has no such primitive: plain C pthreads
@@ -37,10 +41,14 @@ const std::map<std::string, std::regex> kLineCall = {
 // kinds are about the pthread calls themselves: weft's primitives are C++ objects whose
 // lifetimes the language manages, and std:: types reach those calls only in part
 // (std::condition_variable's destructor calls pthread_cond_destroy, std::mutex's and
-// std::shared_mutex's call nothing), so only the pthread flavour must have three pairs.
+// std::shared_mutex's call nothing), so only the pthread flavour must have three pairs. The
+// coroutine kinds have no C programs.
 bool applicable(const std::string& kind, const std::string& flavor) {
   if (kind == "destroy-in-use" || kind == "use-after-destroy" || kind == "api-misuse")
     return flavor == "pthread";
+  // Coroutines are C++20: no pthread (C) programs; weft's are weft::aio tasks.
+  if (kind == "blocking-in-coroutine" || kind == "lock-across-suspend" || kind == "discarded-awaitable")
+    return flavor != "pthread";
   return !(kind == "event-as-condition" && flavor == "pthread");
 }
 

@@ -1,0 +1,175 @@
+// lock-across-suspend, std flavour: a generator yields the prices of a table guarded by a
+// std::shared_mutex; a task of the event loop sums them one by one, yielding to the loop between
+// items, while a writer thread appends a price under the exclusive lock.
+// Bug: the generator holds a std::shared_lock across each co_yield: the read lock stays held
+// while the generator is suspended (for as long as its consumer likes, or for ever if it is
+// abandoned), and the writer thread waits for all of it.
+// Fix: copy the table under the lock, release it, and yield from the copy.
+#include <algorithm>
+#include <chrono>
+#include <coroutine>
+#include <cstdio>
+#include <deque>
+#include <exception>
+#include <thread>
+#include <utility>
+#include <vector>
+#include <mutex>
+#include <shared_mutex>
+
+#include "corpus_deadline.h"
+
+// ---- The program's own coroutine machinery: a lazy task and a single-threaded event loop ----
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+// A lazy task: it starts when the loop runs it, or when awaited (then it resumes its awaiter).
+struct Task {
+  struct promise_type {
+    std::coroutine_handle<> continuation = std::noop_coroutine();
+    Task get_return_object() { return Task{std::coroutine_handle<promise_type>::from_promise(*this)}; }
+    std::suspend_always initial_suspend() noexcept { return {}; }
+    struct Final {
+      bool await_ready() const noexcept { return false; }
+      std::coroutine_handle<> await_suspend(std::coroutine_handle<promise_type> h) noexcept {
+        return h.promise().continuation;
+      }
+      void await_resume() const noexcept {}
+    };
+    Final final_suspend() noexcept { return {}; }
+    void return_void() noexcept {}
+    void unhandled_exception() noexcept { std::terminate(); }
+  };
+  explicit Task(std::coroutine_handle<promise_type> h) : handle(h) {}
+  Task(Task&& other) noexcept : handle(std::exchange(other.handle, {})) {}
+  ~Task() {
+    if (handle) handle.destroy();
+  }
+  bool await_ready() const noexcept { return false; }
+  std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiter) noexcept {
+    handle.promise().continuation = awaiter;
+    return handle;
+  }
+  void await_resume() const noexcept {}
+  std::coroutine_handle<promise_type> handle;
+};
+
+// The event loop: a ready queue and a timer list, run on the calling thread.
+class Loop {
+ public:
+  void spawn(Task t) {
+    ready_.push_back(t.handle);
+    tasks_.push_back(std::move(t));
+  }
+  void post(std::coroutine_handle<> h) { ready_.push_back(h); }
+  void post_at(Clock::time_point when, std::coroutine_handle<> h) { timers_.push_back({when, h}); }
+  void run() {
+    while (!ready_.empty() || !timers_.empty()) {
+      for (auto it = timers_.begin(); it != timers_.end();) {  // due timers become ready
+        if (it->when <= Clock::now()) {
+          ready_.push_back(it->h);
+          it = timers_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      if (ready_.empty()) {  // nothing to run: the loop itself waits for its next timer
+        auto first = std::min_element(timers_.begin(), timers_.end(),
+                                      [](const Timer& a, const Timer& b) { return a.when < b.when; });
+        std::this_thread::sleep_until(first->when);
+        continue;
+      }
+      std::coroutine_handle<> h = ready_.front();
+      ready_.pop_front();
+      h.resume();
+    }
+    tasks_.clear();
+  }
+
+ private:
+  struct Timer {
+    Clock::time_point when;
+    std::coroutine_handle<> h;
+  };
+  std::deque<std::coroutine_handle<>> ready_;
+  std::vector<Timer> timers_;
+  std::vector<Task> tasks_;
+};
+Loop loop;
+
+// co_await async_sleep(d): suspends only this task; the loop resumes it when the timer is due.
+struct [[nodiscard]] Sleep {
+  Clock::duration d;
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) const { loop.post_at(Clock::now() + d, h); }
+  void await_resume() const noexcept {}
+};
+Sleep async_sleep(Clock::duration d) { return Sleep{d}; }
+// ---- end of the machinery ----
+
+// A generator: co_yield hands one value to the consumer and suspends until next() is called.
+struct Generator {
+  struct promise_type {
+    int value = 0;
+    Generator get_return_object() {
+      return Generator{std::coroutine_handle<promise_type>::from_promise(*this)};
+    }
+    std::suspend_always initial_suspend() noexcept { return {}; }
+    std::suspend_always final_suspend() noexcept { return {}; }
+    std::suspend_always yield_value(int v) noexcept {
+      value = v;
+      return {};
+    }
+    void return_void() noexcept {}
+    void unhandled_exception() noexcept { std::terminate(); }
+  };
+  explicit Generator(std::coroutine_handle<promise_type> h) : handle(h) {}
+  Generator(Generator&& other) noexcept : handle(std::exchange(other.handle, {})) {}
+  ~Generator() {
+    if (handle) handle.destroy();
+  }
+  bool next() {
+    handle.resume();
+    return !handle.done();
+  }
+  int value() const { return handle.promise().value; }
+  std::coroutine_handle<promise_type> handle;
+};
+
+std::shared_mutex table_mu;
+std::vector<int> prices = {120, 80, 45, 300};
+
+Generator all_prices() {
+  std::shared_lock r(table_mu);
+  for (int p : prices) co_yield p;  // suspends with the read lock held
+}
+
+Task total() {
+  int sum = 0;
+  for (Generator g = all_prices(); g.next();) {
+    sum += g.value();
+    co_await async_sleep(1ms);  // lets the other tasks of the loop run between items
+  }
+  std::printf("total %d\n", sum);
+}
+
+Task ticker() {
+  for (int i = 0; i < 4; ++i) co_await async_sleep(1ms);
+}
+
+void writer() {  // a plain thread
+  std::this_thread::sleep_for(1ms);
+  std::unique_lock w(table_mu);
+  prices.push_back(99);
+}
+
+int main() {
+  corpus_deadline_ms(2000);
+  std::thread t(writer);
+  loop.spawn(total());
+  loop.spawn(ticker());
+  loop.run();
+  t.join();
+  std::printf("%zu prices\n", prices.size());
+  return 0;
+}
