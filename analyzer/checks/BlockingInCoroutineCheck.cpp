@@ -120,12 +120,36 @@ const Blocking* lookup(const FunctionDecl* fn) {
   return nullptr;
 }
 
+// True when the literal operator template behind `u` (`operator""s<'0'>()`) was given digits
+// that spell zero: `0s`, `00ms`, `0'000us`, `0x0s`.
+bool templateDigitsAreZero(const UserDefinedLiteral* u) {
+  const FunctionDecl* op = u->getDirectCallee();
+  const TemplateArgumentList* args = op != nullptr ? op->getTemplateSpecializationArgs() : nullptr;
+  if (args == nullptr || args->size() != 1 || args->get(0).getKind() != TemplateArgument::Pack) return false;
+  std::string digits;
+  for (const TemplateArgument& a : args->get(0).pack_elements()) {
+    if (a.getKind() != TemplateArgument::Integral) return false;
+    digits += static_cast<char>(a.getAsIntegral().getExtValue());
+  }
+  llvm::StringRef d(digits);
+  if (d.starts_with_insensitive("0x") || d.starts_with_insensitive("0b")) d = d.drop_front(2);
+  return !d.empty() && d.find_first_not_of("0'") == llvm::StringRef::npos;
+}
+
 // True when `e` is the constant 0: a literal, a std::chrono duration made of one (`0s`,
 // `std::chrono::milliseconds(0)`, `duration::zero()`), or a constant expression equal to 0.
 bool isZero(const Expr* e, const ASTContext& ctx) {
   if (e == nullptr) return false;
   e = e->IgnoreImplicit();
-  if (const auto* u = dyn_cast<UserDefinedLiteral>(e)) return isZero(u->getCookedLiteral(), ctx);
+  if (const auto* u = dyn_cast<UserDefinedLiteral>(e)) {
+    // libstdc++'s integer chrono literals (`0s`, `3ms`) are literal operator templates: the
+    // digits are the template's arguments and there is no cooked literal to read.
+    switch (u->getLiteralOperatorKind()) {
+      case UserDefinedLiteral::LOK_Template: return templateDigitsAreZero(u);
+      case UserDefinedLiteral::LOK_Raw: return false;
+      default: return isZero(u->getCookedLiteral(), ctx);
+    }
+  }
   if (const auto* c = dyn_cast<CXXConstructExpr>(e))
     return c->getNumArgs() >= 1 && isZero(c->getArg(0), ctx);
   if (const auto* f = dyn_cast<CXXFunctionalCastExpr>(e)) return isZero(f->getSubExpr(), ctx);

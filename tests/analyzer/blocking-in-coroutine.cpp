@@ -86,6 +86,18 @@ Task take_thread_lock() {
   co_return;
 }
 
+// A chrono literal: libstdc++'s integer ones are literal operator templates (no cooked value).
+Task heartbeat_sleep() {
+  using namespace std::chrono_literals;
+  std::this_thread::sleep_for(3ms);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'std::this_thread::sleep_for' sleeps in coroutine 'heartbeat_sleep', blocking its thread: every task of the event loop waits with it [blocking-in-coroutine]
+  // CHECK-NOTES: :[[@LINE-2]]:3: note: co_await weft::aio::sleep(seconds) suspends only this task
+  std::this_thread::sleep_for(10'000us);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'std::this_thread::sleep_for' sleeps in coroutine 'heartbeat_sleep', blocking its thread: every task of the event loop waits with it [blocking-in-coroutine]
+  // CHECK-NOTES: :[[@LINE-2]]:3: note: co_await weft::aio::sleep(seconds) suspends only this task
+  co_await async_sleep(0.1);
+}
+
 auto lambda_coroutine = []() -> Task {
   std::thread t([] {});
   t.join();
@@ -112,6 +124,9 @@ Task poll_future(std::future<int> f) {
   while (f.wait_for(std::chrono::seconds(0)) != std::future_status::ready) co_await async_sleep(0.01);
   using namespace std::chrono_literals;
   if (f.wait_for(0ms) == std::future_status::ready) co_return;
+  if (f.wait_for(0'000us) == std::future_status::ready) co_return;
+  if (f.wait_for(0x0s) == std::future_status::ready) co_return;
+  if (f.wait_for(0.0s) == std::future_status::ready) co_return;
 }
 
 // weft::Lock::acquire(false) tries and returns.
