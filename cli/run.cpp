@@ -13,6 +13,7 @@
 // found next to this binary (../lib/). Children (fork, exec, posix_spawn, system) inherit the
 // environment and record their own part of the trace; when the program ends the parts are
 // merged into one file.
+#include <algorithm>
 #include <elf.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -45,7 +46,8 @@ namespace {
 void print_help() {
   std::printf(
       "usage: weft run [-o TRACE] [--keep-last=DURATION|SIZE] [--chaos[=SEED]]\n"
-      "                [--fail-on-findings] [--on-deadlock=stop|continue] -- PROG [ARGS...]\n\n"
+      "                [--coroutine-block=DURATION] [--fail-on-findings]\n"
+      "                [--on-deadlock=stop|continue] -- PROG [ARGS...]\n\n"
       "Runs PROG, records every thread, lock, condition and wait into TRACE (default\n"
       "./weft.trace), and prints the findings of the online detectors when it ends.\n"
       "Programs built with weft::primitives record natively; unmodified binaries using\n"
@@ -58,6 +60,8 @@ void print_help() {
       "                        and the trace counts what was overwritten, per thread\n"
       "  --chaos[=SEED]        perturb scheduling (yields, spurious wake-ups) to expose\n"
       "                        latent bugs; the seed (random if omitted) reproduces a run\n"
+      "  --coroutine-block=D   report a weft::aio task that runs longer than D (default\n"
+      "                        100ms) without suspending: it blocks its event loop\n"
       "  --fail-on-findings    exit 1 when there were findings (else PROG's status)\n"
       "  --on-deadlock=stop    stop the program when it deadlocks (default), or 'continue'\n\n"
       "environment (read by the recorded program):\n"
@@ -171,6 +175,7 @@ int weft::cli::run_main(int argc, char** argv) {
   std::uint64_t seed = 0;
   std::string on_deadlock;
   std::string keep_last;
+  std::string coro_block_ms;
   int prog = -1;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
@@ -203,6 +208,12 @@ int weft::cli::run_main(int argc, char** argv) {
       std::string why;
       if (!weft::rt::parse_keep_last(keep_last, bytes, ns, why))
         return usage_error("run", ("--keep-last: " + why).c_str());
+    } else if (a.starts_with("--coroutine-block=")) {
+      std::uint64_t bytes = 0, ns = 0;
+      std::string why;
+      if (!weft::rt::parse_keep_last(a.substr(18), bytes, ns, why) || ns == 0)
+        return usage_error("run", "--coroutine-block takes a duration (100ms, 1s)");
+      coro_block_ms = std::to_string(std::max<std::uint64_t>(ns / 1000000, 1));
     } else if (a == "--fail-on-findings") {
       fail_on_findings = true;
     } else if (a.starts_with("--on-deadlock=")) {
@@ -263,6 +274,7 @@ int weft::cli::run_main(int argc, char** argv) {
     if (chaos) ::setenv("WEFT_CHAOS", std::to_string(seed).c_str(), 1);
     else ::unsetenv("WEFT_CHAOS");
     if (!on_deadlock.empty()) ::setenv("WEFT_ON_DEADLOCK", on_deadlock.c_str(), 1);
+    if (!coro_block_ms.empty()) ::setenv("WEFT_CORO_BLOCK_MS", coro_block_ms.c_str(), 1);
     if (!keep_last.empty()) ::setenv("WEFT_KEEP_LAST", keep_last.c_str(), 1);
     else ::unsetenv("WEFT_KEEP_LAST");
     if (!preload.empty()) {

@@ -1,8 +1,8 @@
 // blocking-in-coroutine, weft::aio flavour: the tutorial's "blocking the event loop" (section 7):
 // `time.sleep(1)` in a coroutine instead of `await asyncio.sleep(1)`. Two tasks share one loop:
 // the heartbeat should tick every 10 ms, but the worker's sleep stops the whole loop, so the
-// heartbeat misses its ticks while the worker "waits" (the tutorial's 1 s is 50 ms here).
-// Fix: `co_await weft::aio::sleep(0.05)` suspends the worker only.
+// heartbeat misses its ticks while the worker "waits" (the tutorial's 1 s is 150 ms here).
+// Fix: `co_await weft::aio::sleep(0.15)` suspends the worker only.
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -24,7 +24,7 @@ aio::Coro<> heartbeat() {
 
 aio::Coro<> worker() {
   co_await aio::sleep(0.01);
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // 阻塞事件循环
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));  // 阻塞事件循环
   done = true;
 }
 
@@ -37,6 +37,6 @@ aio::Coro<> main_coro() {
 int main() {
   corpus_deadline_ms(2000);
   aio::run(main_coro());
-  std::printf("heartbeat ticked %d times in ~60 ms (6 expected)\n", ticks);
+  std::printf("heartbeat ticked %d times in ~160 ms (16 expected)\n", ticks);
   return 0;
 }

@@ -1,8 +1,8 @@
 // blocking-in-coroutine, weft::aio flavour, fixed: the tutorial's "blocking the event loop" (section 7):
 // `time.sleep(1)` in a coroutine instead of `await asyncio.sleep(1)`. Two tasks share one loop:
 // the heartbeat should tick every 10 ms, but the worker's sleep stops the whole loop, so the
-// heartbeat misses its ticks while the worker "waits" (the tutorial's 1 s is 50 ms here).
-// Fix: `co_await weft::aio::sleep(0.05)` suspends the worker only.
+// heartbeat misses its ticks while the worker "waits" (the tutorial's 1 s is 150 ms here).
+// Fix: `co_await weft::aio::sleep(0.15)` suspends the worker only.
 #include <cstdio>
 #include <weft/asyncio.hpp>
 
@@ -22,7 +22,7 @@ aio::Coro<> heartbeat() {
 
 aio::Coro<> worker() {
   co_await aio::sleep(0.01);
-  co_await aio::sleep(0.05);  // 挂起本协程，不阻塞事件循环
+  co_await aio::sleep(0.15);  // 挂起本协程，不阻塞事件循环
   done = true;
 }
 
@@ -35,6 +35,6 @@ aio::Coro<> main_coro() {
 int main() {
   corpus_deadline_ms(2000);
   aio::run(main_coro());
-  std::printf("heartbeat ticked %d times in ~60 ms (6 expected)\n", ticks);
+  std::printf("heartbeat ticked %d times in ~160 ms (16 expected)\n", ticks);
   return 0;
 }

@@ -41,6 +41,13 @@ DeadlockError::DeadlockError(std::vector<StuckTask> stuck)
 
 namespace detail {
 
+namespace {
+// TaskEnd's arg: 0 result, 1 exception, 2 cancelled (as for a Future's task).
+std::uint64_t end_code(TaskState s) {
+  return s == TaskState::Finished ? 0 : s == TaskState::Failed ? 1 : 2;
+}
+}  // namespace
+
 void TaskBase::finish(std::exception_ptr e) noexcept {
   if (e) {
     error = e;
@@ -60,7 +67,7 @@ void TaskBase::finish(std::exception_ptr e) noexcept {
   must_cancel = false;
   waiting = nullptr;
   finish_seq = loop->next_finish_seq();
-  record(Op::TaskEnd, this);
+  rec_event(rt::Ev::TaskEnd, rec.id, end_code(state), {});
   done_waiters.wake_all();
 }
 
@@ -71,7 +78,9 @@ void TaskBase::finish_cancelled() noexcept {
   error = std::make_exception_ptr(CancelledError("task cancelled"));
   state = TaskState::Cancelled;
   finish_seq = loop->next_finish_seq();
-  record(Op::TaskEnd, this);
+  // Ended without running (more): its lane still ends, where it stood.
+  rec_event(rt::Ev::TaskResume, rec.id, 0, resume_site);
+  rec_event(rt::Ev::TaskEnd, rec.id, end_code(state), {});
   done_waiters.wake_all();
 }
 
@@ -141,6 +150,7 @@ void Loop::step() {
     h = std::exchange(t->resume_at, {});
   }
   current_task = t.get();
+  rec_event(rt::Ev::TaskResume, t->rec.id, 0, t->resume_site);
   h.resume();
   current_task = nullptr;
   if (!t->done() && t->must_cancel && t->waiting) {
@@ -190,6 +200,7 @@ bool Loop::run_once() {
 
 void Loop::throw_deadlock() {
   std::vector<StuckTask> stuck;
+  std::vector<std::pair<std::string, const TaskBase*>> order;
   for (auto& [p, t] : tasks_) {
     if (t->done()) continue;
     StuckTask s{t->name, "?", {}};
@@ -198,10 +209,56 @@ void Loop::throw_deadlock() {
       if (t->waiting->object) s.object = *t->waiting->object;
     }
     stuck.push_back(std::move(s));
+    order.emplace_back(t->name, t.get());
   }
   std::sort(stuck.begin(), stuck.end(),
             [](const StuckTask& a, const StuckTask& b) { return a.task < b.task; });
+  std::sort(order.begin(), order.end());
+  record_deadlock(order);
   throw DeadlockError(std::move(stuck));
+}
+
+// The task deadlock as a finding of the recording: each stuck task ({object:N}: its lane) and
+// what it waits on, with the sites of their co_awaits.
+void Loop::record_deadlock(const std::vector<std::pair<std::string, const TaskBase*>>& stuck) noexcept {
+  rt::Sink* sink = rt::active_sink();
+  if (sink == nullptr) return;
+  try {
+    rt::FindingRecord f;
+    f.kind = std::string(rt::bug_kind::kDeadlock);
+    std::string m = "asyncio deadlock: ";
+    m += std::to_string(stuck.size());
+    m += stuck.size() == 1 ? " task is" : " tasks are";
+    m += " suspended and nothing can wake them (no task ready, no timer, no to_thread() call "
+         "pending), so the event loop of {thread:";
+    m += std::to_string(rt::current_thread_index());
+    m += "} stopped with DeadlockError:";
+    f.threads = {rt::current_thread_index()};
+    bool first = true;
+    for (const auto& [name, t] : stuck) {
+      m += first ? " " : "; ";
+      first = false;
+      m += "{object:" + std::to_string(t->rec.id) + "}";
+      f.objects.push_back(t->rec.id);
+      if (t->waiting == nullptr) continue;
+      m += " waits on ";
+      if (t->waiting->obj != 0) {
+        m += "{object:" + std::to_string(t->waiting->obj) + "}";
+        f.objects.push_back(t->waiting->obj);
+      } else {
+        m += t->waiting->kind;
+      }
+      if (t->waiting->where.file_name()[0] != '\0') {
+        m += " at ";
+        m += t->waiting->where.file_name();
+        m += ":" + std::to_string(t->waiting->where.line());
+        f.sites.push_back(t->waiting->where);
+      }
+    }
+    f.message = std::move(m);
+    sink->on_finding(f);
+  } catch (...) {  // out of memory: the exception still reports it
+  }
 }
 
 void Loop::run_until(TaskBase* main) {

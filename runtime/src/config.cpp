@@ -93,6 +93,7 @@ Config Config::from_environment() {
   if (const char* v = var("WEFT_DETECT")) c.detect = std::strcmp(v, "0") != 0;
   if (const char* v = var("WEFT_ON_DEADLOCK")) c.stop_on_deadlock = std::strcmp(v, "continue") != 0;
   c.chaos_seed = number("WEFT_CHAOS", 0);
+  c.coro_block_ns = number("WEFT_CORO_BLOCK_MS", 100) * 1'000'000;
   if (const char* v = var("WEFT_SELF")) c.self = v;
   if (const char* v = var("WEFT_PRELOAD_SELFTEST")) c.preload_selftest = v;
   return c;

@@ -101,19 +101,23 @@ constexpr std::uint32_t kMinFreeBytes = 4096;
 constexpr std::uint32_t kKeepBlockBytes = 2048;
 
 // The event records of a ring block's payload (flight-recorder mode: ring blocks hold events
-// only, types 1..63 and kAcquiredUndated; anything else ends the count).
+// only, types 1..63 and kAcquiredUndated, after a kTaskLane record when the block started
+// inside a weft::aio task; anything else ends the count).
 std::uint64_t count_events(const std::uint8_t* p, std::uint32_t n) noexcept {
   std::uint64_t events = 0;
   std::uint32_t i = 0;
   while (i < n) {
     std::uint8_t type = p[i++];
-    int fields = type >= 1 && type < fmt::kObject ? 4 : type == fmt::kAcquiredUndated ? 3 : 0;
+    int fields = type >= 1 && type < fmt::kObject ? 4
+                 : type == fmt::kAcquiredUndated  ? 3
+                 : type == fmt::kTaskLane         ? 1
+                                                  : 0;
     if (fields == 0) break;
     for (int f = 0; f < fields && i < n; ++f) {
       while (i < n && (p[i] & 0x80)) ++i;
       ++i;
     }
-    ++events;
+    events += type != fmt::kTaskLane;
   }
   return events;
 }
@@ -457,6 +461,10 @@ struct Recorder::Impl : Recorder::Hot {
     t.used = 0;
     t.capacity = capacity;
     t.last_tick = tick;
+    if (t.task != 0) {  // inside a task: this block's records are the task's (a reader starts
+      t.data[0] = fmt::kTaskLane;  // each block in its thread's own lane)
+      commit(t, 1 + fmt::put_varint(t.data + 1, t.task));
+    }
   }
 
 
@@ -531,6 +539,7 @@ struct Recorder::Impl : Recorder::Hot {
     t.used = t.capacity = 0;
     t.last_tick = 0;
     t.begun = 0;
+    t.task = 0;
     t.ended = false;
     t.keep.block = nullptr;
     t.keep.data = nullptr;
@@ -706,7 +715,12 @@ void Recorder::write_event(Ev kind, ObjId obj, std::uint64_t arg,
     return;
   }
   std::uint64_t tick = impl_->tick();
+  // The task lane changes with the event (a dropped one too: the thread did move).
+  if (kind == Ev::TaskResume) [[unlikely]]
+    t.task = obj;
   std::uint8_t* p = impl_->reserve(t, fmt::kMaxEventBytes, tick);
+  if ((kind == Ev::TaskSuspend || kind == Ev::TaskEnd) && obj == t.task) [[unlikely]]
+    t.task = 0;
   if (p == nullptr) [[unlikely]] {
     impl_->drop();
     return;

@@ -48,6 +48,9 @@ struct RecorderThread {
   std::uint64_t last_tick;
   std::uint64_t os_tid;
   ObjId begun;  // the object of this thread's last event when it was an AcquireBegin, else 0
+  // The weft::aio task running on this thread (between its TaskResume and its TaskSuspend or
+  // TaskEnd), else 0: each new event block starts with a kTaskLane record naming it.
+  ObjId task;
   bool ended;   // its ThreadEnd is written: later events (thread_local destructors') are few
   // Flight-recorder mode (RecorderOptions::ring_bytes / ring_ns): the records that must outlive
   // the ring (objects, sites, thread names, findings, overwritten counts) go to a block of their
@@ -70,6 +73,15 @@ struct RecorderThread {
 extern thread_local RecorderThread t_recorder;
 
 // What the common case reads of a Recorder, kept together (set when its segment is opened).
+// Events the general path writes: ThreadEnd (the thread's block is given back after it) and a
+// task's resume, suspension and end (they move the thread in and out of a task's lane).
+inline constexpr std::uint64_t kSlowKinds =
+    std::uint64_t{1} << static_cast<unsigned>(Ev::ThreadEnd) |
+    std::uint64_t{1} << static_cast<unsigned>(Ev::TaskResume) |
+    std::uint64_t{1} << static_cast<unsigned>(Ev::TaskSuspend) |
+    std::uint64_t{1} << static_cast<unsigned>(Ev::TaskEnd);
+static_assert(static_cast<unsigned>(Ev::kCount) <= 64);
+
 struct Recorder::Hot {
   trace::format::SegmentHeader* header = nullptr;  // nullptr once unmapped
   std::uint32_t epoch = 0;
@@ -81,12 +93,11 @@ struct Recorder::Hot {
   // Writes the record of `kind` for the calling thread when it is the common case; false, having
   // changed nothing, when the general path is needed: the thread is inside a recorder call, not
   // yet attached to this recorder, its site is not cached, its block is missing or full, the
-  // event is an Acquired that WEFT_EXACT_TIMES=0 may leave undated, or it is a ThreadEnd (after
-  // which Recorder::on_event gives back the rest of the thread's block).
+  // event is an Acquired that WEFT_EXACT_TIMES=0 may leave undated, or it is one of kSlowKinds.
   [[gnu::always_inline]] bool try_write(Ev kind, ObjId obj, std::uint64_t arg,
                                         const std::source_location& where) const noexcept {
     if constexpr (!kLocationIsPointer) return false;
-    if (kind == Ev::ThreadEnd) [[unlikely]]
+    if ((kSlowKinds >> static_cast<unsigned>(kind)) & 1) [[unlikely]]
       return false;
     RecorderThread& t = t_recorder;
     if (t.busy || t.epoch != epoch || header == nullptr) [[unlikely]]

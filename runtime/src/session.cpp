@@ -60,6 +60,7 @@ detectors::Options detector_options(const Config& c) {
   o.enabled = c.detect;
   o.stop_on_deadlock = c.stop_on_deadlock;
   o.chaos_seed = c.chaos_seed;
+  o.coro_block_ns = c.coro_block_ns;
   return o;
 }
 

@@ -97,7 +97,13 @@ struct RawThread {
   std::string name;
   rt::ObjId object = 0;
   std::uint32_t start_site = 0;  // of its ThreadStart
+  // A weft::aio task's lane (a local number from kLaneBase on): the thread running the task's
+  // loop, and the task's object id.
+  std::uint32_t parent = 0;
+  std::uint64_t task = 0;
 };
+// Local numbers of task lanes: above any thread index a recorder hands out.
+constexpr std::uint32_t kLaneBase = 0x80000000u;
 struct BlockView {
   std::uint64_t offset;  // of the block header
   std::uint32_t valid;   // bytes of complete records
@@ -124,6 +130,23 @@ struct Segment {
   // Counted whether or not the events are kept (ReadOptions::events).
   std::uint64_t n_events = 0, n_undated = 0;
   std::set<std::uint32_t> event_threads;  // threads with at least one event record
+  // Task lanes: (thread, task object id) -> the lane's local number (a key of `threads`).
+  std::map<std::pair<std::uint32_t, std::uint64_t>, std::uint32_t> lanes;
+  std::uint32_t lane(std::uint32_t thread, std::uint64_t task) {
+    auto [it, fresh] = lanes.emplace(std::make_pair(thread, task), 0);
+    if (fresh) {
+      it->second = kLaneBase + static_cast<std::uint32_t>(lanes.size() - 1);
+      RawThread& th = threads[it->second];
+      th.parent = thread;
+      th.task = task;
+      event_threads.insert(it->second);
+    }
+    return it->second;
+  }
+  std::uint32_t lane(std::uint32_t thread, std::uint64_t task) const {
+    auto it = lanes.find({thread, task});
+    return it == lanes.end() ? thread : it->second;
+  }
   // assemble():
   double ns_per_tick = 1;
   std::int64_t mono(std::uint64_t tick) const {
@@ -234,6 +257,8 @@ bool read_record(Cursor& c, Record& r) {
     case fmt::kFinding:
       return c.varint(r.dt) && c.u8(r.kind) && c.str(r.text) && c.str(r.text2) &&
              c.list(r.threads) && c.list(r.objects) && c.list(r.sites);
+    case fmt::kTaskLane:  // obj = the task
+      return c.varint(r.obj);
     case fmt::kOverwritten:  // id = the thread, arg = events, offset = age in ticks, obj = tid
       return c.varint(r.dt) && c.varint(r.id) && c.varint(r.arg) && c.varint(r.offset) &&
              c.varint(r.obj);
@@ -255,6 +280,7 @@ std::uint32_t decode_block(const std::uint8_t* d, std::uint64_t payload, std::ui
   Cursor c(d, payload, payload, limit);
   std::uint64_t tick = bh.base_tick;
   std::uint32_t thread = bh.thread;
+  std::uint32_t lane = thread;  // the thread's own, or a weft::aio task's running on it
   std::uint64_t last_good = payload;
   Record r;
   RawThread* th = nullptr;  // looked up at the block's first event
@@ -271,14 +297,20 @@ std::uint32_t decode_block(const std::uint8_t* d, std::uint64_t payload, std::ui
       ++seg.n_events;
       seg.n_undated += undated;
       if (th == nullptr) th = &seg.threads[thread];
-      if (keep_events) seg.events.push_back({tick, thread, kind, r.obj, r.arg, clamp32(r.site), undated});
+      if (kind == rt::Ev::TaskResume && r.obj != 0) lane = seg.lane(thread, r.obj);
+      if (keep_events) seg.events.push_back({tick, lane, kind, r.obj, r.arg, clamp32(r.site), undated});
       if (kind == rt::Ev::ThreadStart) {
         th->object = r.obj;
         th->start_site = clamp32(r.site);
       }
+      if ((kind == rt::Ev::TaskSuspend || kind == rt::Ev::TaskEnd) && lane != thread &&
+          seg.threads[lane].task == r.obj)
+        lane = thread;
+    } else if (r.type == fmt::kTaskLane) {
+      lane = r.obj != 0 ? seg.lane(thread, r.obj) : thread;
     } else if (r.type == fmt::kObject) {
       seg.objects.push_back({r.obj, static_cast<rt::ObjKind>(r.kind), clamp32(r.site),
-                             std::move(r.text), tick, thread});
+                             std::move(r.text), tick, lane});
     } else if (r.type == fmt::kSite || r.type == fmt::kCodeSite) {
       RawSite s;
       if (r.type == fmt::kSite) {
@@ -731,7 +763,24 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
     t.overwritten += s.h.overwritten;
     p.keep_last_bytes = s.h.ring_bytes;
     p.keep_last_ns = s.h.ring_ns;
+    std::unordered_map<std::uint64_t, const std::string*> task_names;
     for (const auto& [local, rt_] : s.threads) {
+      if (rt_.task != 0) {  // a weft::aio task's lane, under the thread that ran its loop
+        Thread th;
+        th.index = static_cast<std::uint32_t>(t.threads.size());
+        th.pid = s.h.pid;
+        auto parent = thread_map[si].find(rt_.parent);
+        th.parent = parent != thread_map[si].end() ? parent->second : Thread::kNoParent;
+        if (th.parent != Thread::kNoParent) th.os_tid = t.threads[th.parent].os_tid;
+        th.task = obj_of(si, rt_.task);
+        if (task_names.empty())
+          for (const auto& o : s.objects)
+            if (o.kind == rt::ObjKind::AioTask) task_names.emplace(o.id, &o.name);
+        if (auto n = task_names.find(rt_.task); n != task_names.end()) th.name = *n->second;
+        thread_map[si][local] = th.index;
+        t.threads.push_back(std::move(th));
+        continue;
+      }
       if (!active.count(local) && rt_.name.empty() && rt_.object == 0 &&
           std::any_of(s.findings.begin(), s.findings.end(),
                       [&](const RawFinding& f) { return f.thread == local; }))
@@ -998,11 +1047,17 @@ class ThreadStream {
       if (!read_record(c, rec_)) changed(at);
       pos_ = c.pos();
       tick_ += rec_.dt;
+      if (rec_.type == fmt::kTaskLane) lane_ = rec_.obj != 0 ? s.lane(thread_, rec_.obj) : thread_;
       if (!rec_.is_event()) continue;
       bool undated = rec_.type == fmt::kAcquiredUndated;
-      ahead_.push_back({{tick_, thread_, undated ? rt::Ev::Acquired : static_cast<rt::Ev>(rec_.type),
-                         rec_.obj, rec_.arg, clamp32(rec_.site), undated},
+      rt::Ev kind = undated ? rt::Ev::Acquired : static_cast<rt::Ev>(rec_.type);
+      if (kind == rt::Ev::TaskResume && rec_.obj != 0) lane_ = s.lane(thread_, rec_.obj);
+      ahead_.push_back({{tick_, lane_, kind, rec_.obj, rec_.arg, clamp32(rec_.site), undated},
                         (static_cast<std::uint64_t>(rank_) << 32) | (at - block_offset_)});
+      if ((kind == rt::Ev::TaskSuspend || kind == rt::Ev::TaskEnd) && lane_ != thread_) {
+        auto it = s.threads.find(lane_);
+        if (it != s.threads.end() && it->second.task == rec_.obj) lane_ = thread_;
+      }
       return true;
     }
   }
@@ -1020,6 +1075,7 @@ class ThreadStream {
     std::memcpy(&bh, buf_.data(), sizeof bh);
     if (bh.magic != fmt::kBlockMagic || bh.thread != thread_) changed(b.offset);
     tick_ = bh.base_tick;
+    lane_ = thread_;
     block_offset_ = b.offset;
     payload_ = pos_ = b.offset + fmt::kBlockHeaderBytes;
     end_ = payload_ + b.valid;
@@ -1034,6 +1090,7 @@ class ThreadStream {
 
   std::size_t si_;
   std::uint32_t thread_, trace_thread_;
+  std::uint32_t lane_ = 0;  // whose events the current block's next records are (decode_block)
   // Its blocks in time order: indexes into Segment::blocks, and their ranks in Segment::order.
   std::vector<std::pair<std::uint32_t, std::uint32_t>> blocks_;
   std::uint32_t rank_ = 0;
@@ -1133,7 +1190,7 @@ std::uint64_t EventReader::for_each(const std::function<void(const Event&)>& vis
     RawEvent e = p->e;
     st.pop();
     Event out = m.event(st.seg(), s, e);
-    out.thread = st.trace_thread();
+    if (e.thread < kLaneBase) out.thread = st.trace_thread();  // else a task's lane (m.event)
     visit(out);
     ++n;
     if (const PendingEvent* q = st.head(s, *files[s.file], rules[st.seg()].get(), m))

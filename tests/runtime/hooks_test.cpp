@@ -91,10 +91,14 @@ TEST_CASE("the vocabulary keeps the trace format's values and meanings (runtime/
   STATIC_REQUIRE(static_cast<int>(Ev::ThreadStart) == 15);
   STATIC_REQUIRE(static_cast<int>(Ev::DestroyBegin) == 25);
   STATIC_REQUIRE(static_cast<int>(Ev::Misuse) == 26);
-  STATIC_REQUIRE(static_cast<int>(Ev::kCount) == 27);
+  STATIC_REQUIRE(static_cast<int>(Ev::TaskResume) == 27);
+  STATIC_REQUIRE(static_cast<int>(Ev::TaskSuspend) == 28);
+  STATIC_REQUIRE(static_cast<int>(Ev::kCount) == 29);
   STATIC_REQUIRE(static_cast<int>(ObjKind::RecursiveMutex) == 13);
   STATIC_REQUIRE(static_cast<int>(ObjKind::SpinLock) == 19);
-  STATIC_REQUIRE(static_cast<int>(ObjKind::kCount) == 20);
+  STATIC_REQUIRE(static_cast<int>(ObjKind::AioTask) == 20);
+  STATIC_REQUIRE(static_cast<int>(ObjKind::AioQueue) == 25);
+  STATIC_REQUIRE(static_cast<int>(ObjKind::kCount) == 26);
   STATIC_REQUIRE(static_cast<int>(WaitResult::Failed) == 4);
   STATIC_REQUIRE(static_cast<int>(AcquireFail::Error) == 3);
   STATIC_REQUIRE(static_cast<int>(MisuseCode::DestroyBusy) == 10);
@@ -102,7 +106,8 @@ TEST_CASE("the vocabulary keeps the trace format's values and meanings (runtime/
   std::set<Ev> object_args;
   for (int k = 1; k < static_cast<int>(Ev::kCount); ++k)
     if (arg_is_object(static_cast<Ev>(k))) object_args.insert(static_cast<Ev>(k));
-  CHECK(object_args == std::set<Ev>{Ev::WaitBegin, Ev::ThreadStart, Ev::TaskSubmit, Ev::TaskStart});
+  CHECK(object_args == std::set<Ev>{Ev::WaitBegin, Ev::ThreadStart, Ev::TaskSubmit, Ev::TaskStart,
+                                     Ev::TaskSuspend});
   CHECK(arg_kind(Ev::WaitEnd) == ArgKind::WaitResult);
   CHECK(arg_kind(Ev::AcquireFailed) == ArgKind::AcquireFail);
   CHECK(arg_kind(Ev::Misuse) == ArgKind::MisuseCode);

@@ -19,10 +19,14 @@
 // CPython), and only to_thread() crosses threads. Coro<T> is a coroutine (awaited inline, like
 // `await coro()`), Task<T> a coroutine scheduled on the loop (asyncio.Task).
 //
-// Recording: nothing is recorded yet. Each primitive operation calls detail::record() once, the
-// one place where the later slice (issue 18: tasks recorded like threads) emits its event.
+// Recording (weft run): each task is an object of kind aio-task whose events form a lane of its
+// own, nested under the thread that runs the loop: TaskResume when the loop resumes it,
+// TaskSuspend (with what it waits on and the co_await's site) when it suspends, TaskEnd when it
+// ends. The primitives are objects of the aio-* kinds and record the rows threads' primitives
+// record (docs/asyncio.md, "Recording"). A task deadlock is also recorded as a finding.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <coroutine>
@@ -34,6 +38,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <source_location>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -45,6 +50,7 @@
 
 #include "weft/errors.hpp"
 #include "weft/executor.hpp"
+#include "weft/runtime/event.hpp"
 
 namespace weft::aio {
 
@@ -107,24 +113,23 @@ class Queue;
 
 namespace detail {
 
-// The one hook per primitive operation for the later recording slice: today a no-op.
-enum class Op {
-  TaskCreate,
-  TaskEnd,
-  WaitBegin,
-  WaitEnd,
-  Acquire,
-  Release,
-  Set,
-  Clear,
-  Notify,
-  Put,
-  Get,
-  TaskDone,
-  Cancel,
-  ThreadCall
+using Here = std::source_location;
+
+// Records one event of the running task (when weft run records). The rows are those of
+// weft/runtime/event.hpp.
+inline void rec_event(rt::Ev kind, rt::ObjId obj, std::uint64_t arg, const Here& where) noexcept {
+  rt::emit(kind, obj, arg, where);
+}
+
+// A primitive's identity in the trace: created with the primitive, destroyed with it.
+struct Recorded {
+  Recorded(rt::ObjKind kind, std::string_view name, const Here& where) noexcept
+      : id(rt::new_object(kind, name, where)) {}
+  ~Recorded() { rt::destroy_object(id); }
+  Recorded(const Recorded&) = delete;
+  Recorded& operator=(const Recorded&) = delete;
+  rt::ObjId id;
 };
-inline void record(Op op, const void* object) noexcept {}
 
 class Loop;
 struct TaskBase;
@@ -133,7 +138,10 @@ struct WaitList;
 // One suspended co_await: the task it suspends, the primitive's queue it sits in, and what it
 // waits for (for DeadlockError). Derived awaiters say how they are woken and withdrawn.
 struct Waiter {
-  Waiter(const char* kind, const std::string* object) noexcept : kind(kind), object(object) {}
+  // `obj`: the waited-on primitive's id (0 for a timer or a to_thread() call); `where`: the
+  // co_await's site.
+  Waiter(const char* kind, const std::string* object, rt::ObjId obj = 0, const Here& where = {}) noexcept
+      : kind(kind), object(object), obj(obj), where(where) {}
   virtual ~Waiter() { unlink(); }
   Waiter(const Waiter&) = delete;
   Waiter& operator=(const Waiter&) = delete;
@@ -155,6 +163,8 @@ struct Waiter {
   bool woken = false;
   const char* kind;
   const std::string* object;
+  rt::ObjId obj;
+  Here where;
 };
 
 // An intrusive FIFO of waiters (a primitive's `_waiters` deque).
@@ -204,7 +214,8 @@ enum class TaskState { Pending, Finished, Failed, Cancelled };
 
 // The untyped part of a task: its frames, where it is suspended, its cancellation request.
 struct TaskBase : std::enable_shared_from_this<TaskBase> {
-  TaskBase(Loop* loop, std::string name) : loop(loop), name(std::move(name)) {}
+  TaskBase(Loop* loop, std::string name, const Here& where)
+      : loop(loop), name(std::move(name)), rec(rt::ObjKind::AioTask, this->name, where), resume_site(where) {}
   virtual ~TaskBase() { destroy_frame(); }
   TaskBase(const TaskBase&) = delete;
   TaskBase& operator=(const TaskBase&) = delete;
@@ -230,6 +241,8 @@ struct TaskBase : std::enable_shared_from_this<TaskBase> {
 
   Loop* loop;
   std::string name;
+  Recorded rec;                       // the task's lane in a recording
+  Here resume_site;                   // where it resumes: created, or its last co_await
   std::coroutine_handle<> root;       // the outermost frame, owned
   std::coroutine_handle<> resume_at;  // the innermost suspended frame
   Waiter* waiting = nullptr;          // set while suspended and not yet woken
@@ -246,7 +259,6 @@ inline void Waiter::fire() noexcept {
   if (woken) return;
   woken = true;
   unlink();
-  record(Op::WaitEnd, this);
   if (task) task->wake();
 }
 
@@ -307,6 +319,7 @@ class Loop {
   bool run_once();
   void step();
   [[noreturn]] void throw_deadlock();
+  void record_deadlock(const std::vector<std::pair<std::string, const TaskBase*>>& stuck) noexcept;
 
   std::deque<std::shared_ptr<TaskBase>> ready_;
   std::unordered_map<TaskBase*, std::shared_ptr<TaskBase>> tasks_;  // not done
@@ -328,7 +341,6 @@ inline void TaskBase::wake() noexcept {
 
 inline bool TaskBase::cancel() noexcept {
   if (done()) return false;
-  record(Op::Cancel, this);
   must_cancel = true;
   if (waiting) {
     Waiter* w = waiting;
@@ -343,7 +355,8 @@ inline void Waiter::suspend(std::coroutine_handle<> h) noexcept {
   task = Loop::current()->current_task;
   task->resume_at = h;
   task->waiting = this;
-  record(Op::WaitBegin, this);
+  task->resume_site = where;
+  rec_event(rt::Ev::TaskSuspend, task->rec.id, obj, where);
 }
 
 inline bool Waiter::cancelled() noexcept {
@@ -453,7 +466,8 @@ inline Coro<void> CoroPromise<void>::get_return_object() noexcept {
 
 template <class T>
 struct TaskImpl : TaskBase {
-  TaskImpl(Loop* loop, std::string name, Coro<T>&& c) : TaskBase(loop, std::move(name)) {
+  TaskImpl(Loop* loop, std::string name, Coro<T>&& c, const Here& where)
+      : TaskBase(loop, std::move(name), where) {
     h = c.release();
     h.promise().task = this;
     root = h;
@@ -475,8 +489,10 @@ struct MultiWait : Waiter {
     MultiWait* parent;
   };
 
-  MultiWait(std::vector<std::shared_ptr<TaskBase>> targets, double timeout, const char* kind)
-      : Waiter(kind, targets.empty() ? nullptr : &targets.front()->name),
+  MultiWait(std::vector<std::shared_ptr<TaskBase>> targets, double timeout, const char* kind,
+            const Here& where = {})
+      : Waiter(kind, targets.empty() ? nullptr : &targets.front()->name,
+               targets.empty() ? 0 : targets.front()->rec.id, where),
         targets(std::move(targets)),
         timeout(timeout) {}
   ~MultiWait() override { drop(); }
@@ -510,7 +526,6 @@ struct MultiWait : Waiter {
     if (woken) return;
     woken = true;
     drop();
-    record(Op::WaitEnd, this);
     task->wake();
   }
   void withdraw() noexcept override {
@@ -546,7 +561,8 @@ T task_result(const TaskImpl<T>& t) {
 
 template <class T>
 struct TaskAwait : MultiWait {
-  explicit TaskAwait(std::shared_ptr<TaskImpl<T>> t) : MultiWait({t}, -1, "Task"), impl(t) {}
+  TaskAwait(std::shared_ptr<TaskImpl<T>> t, const Here& where)
+      : MultiWait({t}, -1, "Task", where), impl(t) {}
   T await_resume() {
     MultiWait::await_resume();
     return task_result(*impl);
@@ -559,7 +575,8 @@ struct TaskAwait : MultiWait {
 // asyncio.create_task(): schedules `coro` on the running loop (named `name`, default
 // "Task-<n>"). Throws RuntimeError outside run().
 template <class T>
-[[nodiscard]] Task<T> create_task(Coro<T> coro, std::string_view name = {});
+[[nodiscard]] Task<T> create_task(Coro<T> coro, std::string_view name = {},
+                                  const std::source_location& where = std::source_location::current());
 
 // asyncio.run(): runs `main` in a new event loop on the calling thread and returns its value,
 // or rethrows its exception. Afterwards the tasks still pending are cancelled and given the
@@ -567,7 +584,7 @@ template <class T>
 // if the tasks come to wait for each other with nothing else pending, RuntimeError if called
 // from a running loop.
 template <class T>
-T run(Coro<T> main);
+T run(Coro<T> main, const std::source_location& where = std::source_location::current());
 
 // asyncio.Task: a coroutine scheduled on the loop. A copyable handle; the loop keeps the task
 // alive until it is done, so a Task need not be kept to let it run.
@@ -596,16 +613,16 @@ class [[nodiscard]] Task {
   // `co_await task`: waits for it and returns result(). Cancelling the awaiting task cancels
   // this one too (CPython).
   [[nodiscard]] detail::TaskAwait<T> operator co_await() const {
-    return detail::TaskAwait<T>(impl_);
+    return detail::TaskAwait<T>(impl_, {});
   }
 
   friend bool operator==(const Task& a, const Task& b) noexcept { return a.impl_ == b.impl_; }
 
  private:
   template <class U>
-  friend Task<U> create_task(Coro<U> coro, std::string_view name);
+  friend Task<U> create_task(Coro<U> coro, std::string_view name, const std::source_location& where);
   template <class U>
-  friend U run(Coro<U> main);
+  friend U run(Coro<U> main, const std::source_location& where);
   template <class U>
   friend std::shared_ptr<detail::TaskBase> task_base(const Task<U>& t) noexcept;
   explicit Task(std::shared_ptr<detail::TaskImpl<T>> impl) : impl_(std::move(impl)) {}
@@ -618,19 +635,18 @@ std::shared_ptr<detail::TaskBase> task_base(const Task<U>& t) noexcept {
 }
 
 template <class T>
-Task<T> create_task(Coro<T> coro, std::string_view name) {
+Task<T> create_task(Coro<T> coro, std::string_view name, const std::source_location& where) {
   detail::Loop& loop = detail::Loop::get();
   auto impl = std::make_shared<detail::TaskImpl<T>>(
-      &loop, name.empty() ? loop.next_task_name() : std::string(name), std::move(coro));
-  detail::record(detail::Op::TaskCreate, impl.get());
+      &loop, name.empty() ? loop.next_task_name() : std::string(name), std::move(coro), where);
   loop.add_task(impl);
   return Task<T>(std::move(impl));
 }
 
 template <class T>
-T run(Coro<T> main) {
+T run(Coro<T> main, const std::source_location& where) {
   detail::Loop loop;
-  Task<T> t = create_task(std::move(main));
+  Task<T> t = create_task(std::move(main), {}, where);
   std::exception_ptr deadlock;
   try {
     loop.run_until(t.impl_.get());
@@ -651,7 +667,7 @@ T run(Coro<T> main) {
 namespace detail {
 
 struct SleepAwaiter : Waiter {
-  explicit SleepAwaiter(double delay) noexcept : Waiter("sleep", nullptr), delay(delay) {}
+  SleepAwaiter(double delay, const Here& where) noexcept : Waiter("sleep", nullptr, 0, where), delay(delay) {}
   ~SleepAwaiter() override { drop(); }
   bool await_ready() const noexcept { return false; }
   void await_suspend(std::coroutine_handle<> h) {
@@ -705,7 +721,6 @@ struct ToThread : Waiter {
         ++inbox->outstanding;
         counted = true;
       }
-      record(Op::ThreadCall, this);
       st->future.emplace(loop->executor().submit(std::move(fn)));
       // Runs in the pool thread that completes the call (or here, if it is already done).
       st->future->add_done_callback([inbox, st = st](Future<R>) {
@@ -745,8 +760,9 @@ struct ToThread : Waiter {
 
 // asyncio.sleep(): suspends the task for `seconds` (a loop timer). sleep(0), or a negative
 // delay, yields once: the task goes to the back of the ready queue.
-[[nodiscard]] inline detail::SleepAwaiter sleep(double seconds) {
-  return detail::SleepAwaiter(seconds);
+[[nodiscard]] inline detail::SleepAwaiter sleep(
+    double seconds, const std::source_location& where = std::source_location::current()) {
+  return detail::SleepAwaiter(seconds, where);
 }
 
 namespace detail {
@@ -838,17 +854,17 @@ Coro<std::vector<Slot<T>>> gather_vector(std::vector<Task<T>> ts) {
 }
 
 template <class T>
-Coro<T> wait_for_task(Task<T> t, double timeout) {
+Coro<T> wait_for_task(Task<T> t, double timeout, Here where) {
   auto base = task_base(t);
   if (timeout < 0) {
-    MultiWait w({base}, -1, "Task");
+    MultiWait w({base}, -1, "Task", where);
     co_await w;
   } else {
-    MultiWait w({base}, timeout, "Task");
+    MultiWait w({base}, timeout, "Task", where);
     co_await w;
     if (!t.done()) {
       t.cancel();  // and wait until it has wound down, as CPython does
-      MultiWait w2({base}, -1, "Task");
+      MultiWait w2({base}, -1, "Task", where);
       co_await w2;
       if (t.cancelled()) throw TimeoutError("wait_for(): timed out");
     }
@@ -878,30 +894,35 @@ template <class T>
 // seconds (negative: no limit). On timeout, cancels it, waits until it has finished, and throws
 // TimeoutError. Cancelling the awaiting task cancels it too.
 template <class A>
-[[nodiscard]] auto wait_for(A&& aw, double timeout) {
-  return detail::wait_for_task(detail::as_task(std::forward<A>(aw)), timeout);
+[[nodiscard]] auto wait_for(A&& aw, double timeout,
+                            const std::source_location& where = std::source_location::current()) {
+  return detail::wait_for_task(detail::as_task(std::forward<A>(aw)), timeout, where);
 }
 
 // ---- synchronisation primitives (asyncio.Lock, Event, Condition, Semaphore, Queue) ----
 
 // The RAII result of `co_await x.scoped()`: releases on destruction (`async with x:`).
+// Its release is recorded at the site of the `co_await x.scoped()` that took it (a destructor
+// has no call site of its own).
 template <class P>
 class [[nodiscard]] Scoped {
  public:
-  explicit Scoped(P* p) noexcept : p_(p) {}
-  Scoped(Scoped&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+  explicit Scoped(P* p, const std::source_location& where = std::source_location::current()) noexcept
+      : p_(p), where_(where) {}
+  Scoped(Scoped&& o) noexcept : p_(std::exchange(o.p_, nullptr)), where_(o.where_) {}
   Scoped& operator=(Scoped&&) = delete;
   ~Scoped() {
-    if (p_) p_->release();
+    if (p_) p_->release(where_);
   }
   // Releases early.
-  void release() {
-    if (auto* p = std::exchange(p_, nullptr)) p->release();
+  void release(const std::source_location& where = std::source_location::current()) {
+    if (auto* p = std::exchange(p_, nullptr)) p->release(where);
   }
   bool owns() const noexcept { return p_ != nullptr; }
 
  private:
   P* p_;
+  std::source_location where_;
 };
 
 namespace detail {
@@ -913,7 +934,7 @@ struct ScopedAwait {
   void await_suspend(std::coroutine_handle<> h) { inner.await_suspend(h); }
   Scoped<P> await_resume() {
     inner.await_resume();
-    return Scoped<P>(p);
+    return Scoped<P>(p, inner.where);
   }
 };
 }  // namespace detail
@@ -922,27 +943,33 @@ struct ScopedAwait {
 // that has waited longest, and an acquire() never overtakes a waiting task.
 class Lock {
  public:
-  explicit Lock(std::string_view name = {}) : name_(name) {}
+  explicit Lock(std::string_view name = {},
+                const std::source_location& where = std::source_location::current())
+      : name_(name), rec_(rt::ObjKind::AioLock, name, where) {}
   Lock(const Lock&) = delete;
   Lock& operator=(const Lock&) = delete;
 
   struct [[nodiscard]] Acquire : detail::Waiter {
-    explicit Acquire(Lock* l) noexcept : Waiter("Lock", &l->name_), lock(l) {}
+    Acquire(Lock* l, const detail::Here& where) noexcept
+        : Waiter("Lock", &l->name_, l->rec_.id, where), lock(l) {}
     bool await_ready() noexcept {
       if (lock->locked_ || !lock->waiters_.empty()) return false;
       lock->locked_ = true;
-      detail::record(detail::Op::Acquire, lock);
+      detail::rec_event(rt::Ev::Acquired, obj, 1, where);
       return true;
     }
     void await_suspend(std::coroutine_handle<> h) noexcept {
+      detail::rec_event(rt::Ev::AcquireBegin, obj, 0, where);
       suspend(h);
       lock->waiters_.push_back(this);
     }
     bool await_resume() {
       if (cancelled()) {
-        if (woken) lock->release();  // it was handed to us: pass it on
+        detail::rec_event(rt::Ev::AcquireFailed, obj, static_cast<std::uint64_t>(rt::AcquireFail::Error), where);
+        if (woken) lock->release(where);  // it was handed to us: pass it on
         throw CancelledError("Lock.acquire() cancelled");
       }
+      detail::rec_event(rt::Ev::Acquired, obj, 1, where);
       return true;
     }
     Lock* lock;
@@ -950,123 +977,172 @@ class Lock {
 
   // `co_await lock.acquire()`: waits for the lock (FIFO) and takes it; returns true. Cancelled
   // while waiting, the task leaves the queue (or passes the lock on if it was just handed it).
-  Acquire acquire() noexcept { return Acquire(this); }
+  Acquire acquire(const std::source_location& where = std::source_location::current()) noexcept {
+    return Acquire(this, where);
+  }
   // `auto g = co_await lock.scoped();`: acquire(), and a guard releasing it at scope exit (the
   // C++ spelling of `async with lock:`).
-  [[nodiscard]] detail::ScopedAwait<Acquire, Lock> scoped() noexcept {
-    return {Acquire(this), this};
+  [[nodiscard]] detail::ScopedAwait<Acquire, Lock> scoped(
+      const std::source_location& where = std::source_location::current()) noexcept {
+    return {Acquire(this, where), this};
   }
   // Releases the lock, handing it to the first waiting task. Throws RuntimeError if unlocked.
-  void release() {
+  void release(const std::source_location& where = std::source_location::current()) {
     if (!locked_) throw RuntimeError("Lock is not acquired.");
-    detail::record(detail::Op::Release, this);
+    detail::rec_event(rt::Ev::Release, rec_.id, 0, where);
     if (!waiters_.wake_one()) locked_ = false;  // else it stays locked, owned by the woken task
   }
   bool locked() const noexcept { return locked_; }
   std::size_t waiters() const noexcept { return waiters_.size(); }
   const std::string& name() const noexcept { return name_; }
+  rt::ObjId id() const noexcept { return rec_.id; }
 
  private:
   bool locked_ = false;
   detail::WaitList waiters_;
   std::string name_;
+  detail::Recorded rec_;
 };
 
 namespace detail {
 // Waits in a WaitList until woken; the caller handles what a cancellation must give back.
+// Records WaitBegin(obj, lock) before suspending and WaitEnd(obj) when it resumes; `spurious`
+// (chaos) wakes it at once, as a spurious wake-up.
 struct ListWait : Waiter {
-  ListWait(WaitList& l, const char* kind, const std::string* object) noexcept
-      : Waiter(kind, object), l(&l) {}
+  ListWait(WaitList& l, const char* kind, const std::string* object, rt::ObjId obj,
+           const Here& where, rt::ObjId lock = 0) noexcept
+      : Waiter(kind, object, obj, where), l(&l), lock(lock) {}
   bool await_ready() const noexcept { return false; }
   void await_suspend(std::coroutine_handle<> h) noexcept {
+    if (lock == 0) rec_event(rt::Ev::WaitBegin, obj, 0, where);  // else the caller did, before release
     suspend(h);
     l->push_back(this);
+    if (spurious) fire();
   }
   void await_resume() {
-    if (cancelled()) throw CancelledError(std::string(kind) + " wait cancelled");
+    bool c = cancelled();
+    rec_event(rt::Ev::WaitEnd, obj,
+         static_cast<std::uint64_t>(c          ? rt::WaitResult::Broken
+                                    : spurious ? rt::WaitResult::Spurious
+                                               : rt::WaitResult::Notified),
+         where);
+    if (c) throw CancelledError(std::string(kind) + " wait cancelled");
   }
   WaitList* l;
+  rt::ObjId lock;
+  bool spurious = false;
 };
 }  // namespace detail
 
 // asyncio.Event.
 class Event {
  public:
-  explicit Event(std::string_view name = {}) : name_(name) {}
+  explicit Event(std::string_view name = {},
+                 const std::source_location& where = std::source_location::current())
+      : name_(name), rec_(rt::ObjKind::AioEvent, name, where) {}
   Event(const Event&) = delete;
   Event& operator=(const Event&) = delete;
 
   struct [[nodiscard]] Wait : detail::Waiter {
-    explicit Wait(Event* e) noexcept : Waiter("Event", &e->name_), ev(e) {}
+    Wait(Event* e, const detail::Here& where) noexcept
+        : Waiter("Event", &e->name_, e->rec_.id, where), ev(e) {}
     bool await_ready() const noexcept { return ev->set_; }
     void await_suspend(std::coroutine_handle<> h) noexcept {
+      detail::rec_event(rt::Ev::WaitBegin, obj, 0, where);
       suspend(h);
       ev->waiters_.push_back(this);
     }
     bool await_resume() {
-      if (cancelled()) throw CancelledError("Event.wait() cancelled");
+      bool c = cancelled();
+      if (task != nullptr)  // it did wait
+        detail::rec_event(rt::Ev::WaitEnd, obj,
+                     static_cast<std::uint64_t>(c ? rt::WaitResult::Broken : rt::WaitResult::Notified),
+                     where);
+      if (c) throw CancelledError("Event.wait() cancelled");
       return true;
     }
     Event* ev;
   };
 
   // Sets the flag and wakes every waiting task.
-  void set() noexcept {
-    detail::record(detail::Op::Set, this);
+  void set(const std::source_location& where = std::source_location::current()) noexcept {
+    detail::rec_event(rt::Ev::Set, rec_.id, set_ ? 0 : waiters_.size(), where);
     if (set_) return;
     set_ = true;
     waiters_.wake_all();
   }
-  void clear() noexcept {
-    detail::record(detail::Op::Clear, this);
+  void clear(const std::source_location& where = std::source_location::current()) noexcept {
+    detail::rec_event(rt::Ev::Clear, rec_.id, 0, where);
     set_ = false;
   }
   bool is_set() const noexcept { return set_; }
   // `co_await ev.wait()`: returns true at once if set, else when set() is called.
-  Wait wait() noexcept { return Wait(this); }
+  Wait wait(const std::source_location& where = std::source_location::current()) noexcept {
+    return Wait(this, where);
+  }
   std::size_t waiters() const noexcept { return waiters_.size(); }
+  rt::ObjId id() const noexcept { return rec_.id; }
 
  private:
   bool set_ = false;
   detail::WaitList waiters_;
   std::string name_;
+  detail::Recorded rec_;
 };
 
 // asyncio.Condition: owns a Lock, or uses the one given.
 class Condition {
  public:
-  explicit Condition(std::string_view name = {})
-      : own_(std::make_unique<Lock>(name)), lock_(own_.get()), name_(name) {}
-  explicit Condition(Lock& lock, std::string_view name = {}) : lock_(&lock), name_(name) {}
+  explicit Condition(std::string_view name = {},
+                     const std::source_location& where = std::source_location::current())
+      : own_(std::make_unique<Lock>(name, where)),
+        lock_(own_.get()),
+        name_(name),
+        rec_(rt::ObjKind::AioCondition, name, where) {}
+  explicit Condition(Lock& lock, std::string_view name = {},
+                     const std::source_location& where = std::source_location::current())
+      : lock_(&lock), name_(name), rec_(rt::ObjKind::AioCondition, name, where) {}
   Condition(const Condition&) = delete;
   Condition& operator=(const Condition&) = delete;
 
-  Lock::Acquire acquire() noexcept { return lock_->acquire(); }
-  [[nodiscard]] detail::ScopedAwait<Lock::Acquire, Lock> scoped() noexcept {
-    return lock_->scoped();
+  Lock::Acquire acquire(const std::source_location& where = std::source_location::current()) noexcept {
+    return lock_->acquire(where);
   }
-  void release() { lock_->release(); }
+  [[nodiscard]] detail::ScopedAwait<Lock::Acquire, Lock> scoped(
+      const std::source_location& where = std::source_location::current()) noexcept {
+    return lock_->scoped(where);
+  }
+  void release(const std::source_location& where = std::source_location::current()) {
+    lock_->release(where);
+  }
   bool locked() const noexcept { return lock_->locked(); }
+  rt::ObjId id() const noexcept { return rec_.id; }
 
   // `co_await cond.wait()`: releases the lock, waits for notify(), re-acquires the lock and
   // returns true. Throws RuntimeError if the lock is not held. Cancelled, it still re-acquires
   // the lock before CancelledError propagates, and passes on a notification it had received.
-  [[nodiscard]] Coro<bool> wait() {
+  //
+  // Under weft run --chaos the wait may return at once, as a spurious wake-up (CPython's
+  // documentation allows them too): a wait must sit in a loop that re-checks its predicate.
+  [[nodiscard]] Coro<bool> wait(std::source_location where = std::source_location::current()) {
     if (!lock_->locked()) throw RuntimeError("cannot wait on un-acquired lock");
-    lock_->release();
+    detail::rec_event(rt::Ev::WaitBegin, rec_.id, lock_->id(), where);
+    lock_->release(where);
     bool was_cancelled = false;
     {
-      detail::ListWait w(waiters_, "Condition", &name_);
+      detail::ListWait w(waiters_, "Condition", &name_, rec_.id, where, lock_->id());
+      if (rt::Sink* s = rt::active_sink(); s != nullptr && s->chaos_enabled()) [[unlikely]]
+        w.spurious = s->inject_spurious_wakeup(rec_.id, false);
       try {
         co_await w;
       } catch (const CancelledError&) {
         was_cancelled = true;
-        if (w.woken) wake(1);
+        if (w.woken) wake(1, 1, where);
       }
     }
     for (;;) {  // re-acquire, even if cancelled again meanwhile
       try {
-        co_await lock_->acquire();
+        co_await lock_->acquire(where);
         break;
       } catch (const CancelledError&) {
         was_cancelled = true;
@@ -1078,10 +1154,11 @@ class Condition {
 
   // `co_await cond.wait_for(pred)`: waits until pred() is truthy and returns its value.
   template <class Pred>
-  [[nodiscard]] Coro<std::invoke_result_t<Pred&>> wait_for(Pred pred) {
+  [[nodiscard]] Coro<std::invoke_result_t<Pred&>> wait_for(
+      Pred pred, std::source_location where = std::source_location::current()) {
     auto r = pred();
     while (!r) {
-      co_await wait();
+      co_await wait(where);
       r = pred();
     }
     co_return r;
@@ -1089,67 +1166,83 @@ class Condition {
 
   // Wakes up to n waiting tasks (they run once they re-acquire the lock). Throws RuntimeError
   // if the lock is not held.
-  void notify(std::size_t n = 1) {
+  void notify(std::size_t n = 1, const std::source_location& where = std::source_location::current()) {
     if (!lock_->locked()) throw RuntimeError("cannot notify on un-acquired lock");
-    wake(n);
+    wake(n, n, where);
   }
-  void notify_all() { notify(waiters_.size()); }
+  void notify_all(const std::source_location& where = std::source_location::current()) {
+    if (!lock_->locked()) throw RuntimeError("cannot notify on un-acquired lock");
+    wake(waiters_.size(), 0xffffffff, where);
+  }
   std::size_t waiters() const noexcept { return waiters_.size(); }
 
  private:
-  void wake(std::size_t n) noexcept {
-    detail::record(detail::Op::Notify, this);
-    for (std::size_t i = 0; i < n && waiters_.wake_one(); ++i) {
-    }
+  // Wakes up to n waiters; `requested` is what the Notify row says was asked (all: 0xffffffff).
+  void wake(std::size_t n, std::uint64_t requested, const detail::Here& where) noexcept {
+    std::uint64_t woken = 0;
+    for (std::size_t i = 0; i < n && waiters_.wake_one(); ++i) ++woken;
+    detail::rec_event(rt::Ev::Notify, rec_.id, (std::min<std::uint64_t>(requested, 0xffffffff) << 32) | woken, where);
   }
   std::unique_ptr<Lock> own_;
   Lock* lock_;
   detail::WaitList waiters_;
   std::string name_;
+  detail::Recorded rec_;
 };
 
 // asyncio.Semaphore: a counter; acquire() waits (FIFO) while it is 0.
 class Semaphore {
  public:
   // Throws ValueError if `value` < 0.
-  explicit Semaphore(long value = 1, std::string_view name = {}) : value_(value), name_(name) {
+  explicit Semaphore(long value = 1, std::string_view name = {},
+                     const std::source_location& where = std::source_location::current())
+      : value_(value), name_(name), rec_(rt::ObjKind::AioSemaphore, name, where) {
     if (value < 0) throw ValueError("Semaphore initial value must be >= 0");
   }
   Semaphore(const Semaphore&) = delete;
   Semaphore& operator=(const Semaphore&) = delete;
 
   struct [[nodiscard]] Acquire : detail::Waiter {
-    explicit Acquire(Semaphore* s) noexcept : Waiter("Semaphore", &s->name_), sem(s) {}
+    Acquire(Semaphore* s, const detail::Here& where) noexcept
+        : Waiter("Semaphore", &s->name_, s->rec_.id, where), sem(s) {}
     bool await_ready() noexcept {
       if (sem->locked()) return false;
       --sem->value_;
-      detail::record(detail::Op::Acquire, sem);
+      detail::rec_event(rt::Ev::Acquired, obj, static_cast<std::uint64_t>(sem->value_), where);
       return true;
     }
     void await_suspend(std::coroutine_handle<> h) noexcept {
+      detail::rec_event(rt::Ev::AcquireBegin, obj, 0, where);
       suspend(h);
       sem->waiters_.push_back(this);
     }
     bool await_resume() {
       if (cancelled()) {
+        detail::rec_event(rt::Ev::AcquireFailed, obj, static_cast<std::uint64_t>(rt::AcquireFail::Error), where);
         if (woken) sem->give_back();  // a unit was handed to us: pass it on
         throw CancelledError("Semaphore.acquire() cancelled");
       }
+      detail::rec_event(rt::Ev::Acquired, obj, static_cast<std::uint64_t>(sem->value_), where);
       return true;
     }
     Semaphore* sem;
   };
 
   // `co_await sem.acquire()`: takes one unit, waiting (FIFO) while there is none; returns true.
-  Acquire acquire() noexcept { return Acquire(this); }
-  [[nodiscard]] detail::ScopedAwait<Acquire, Semaphore> scoped() noexcept {
-    return {Acquire(this), this};
+  Acquire acquire(const std::source_location& where = std::source_location::current()) noexcept {
+    return Acquire(this, where);
+  }
+  [[nodiscard]] detail::ScopedAwait<Acquire, Semaphore> scoped(
+      const std::source_location& where = std::source_location::current()) noexcept {
+    return {Acquire(this, where), this};
   }
   // Adds one unit, handing it to the first waiting task.
-  void release() {
-    detail::record(detail::Op::Release, this);
+  void release(const std::source_location& where = std::source_location::current()) {
+    detail::rec_event(rt::Ev::Release, rec_.id,
+                 static_cast<std::uint64_t>(waiters_.empty() ? value_ + 1 : value_), where);
     give_back();
   }
+  rt::ObjId id() const noexcept { return rec_.id; }
   // True if acquire() would wait.
   bool locked() const noexcept { return value_ == 0 || !waiters_.empty(); }
   // The counter (CPython's `_value`).
@@ -1166,19 +1259,22 @@ class Semaphore {
   long value_;
   detail::WaitList waiters_;
   std::string name_;
+  detail::Recorded rec_;
 };
 
 // asyncio.BoundedSemaphore: release() above the initial value throws ValueError.
 class BoundedSemaphore : public Semaphore {
  public:
-  explicit BoundedSemaphore(long value = 1, std::string_view name = {})
-      : Semaphore(value, name), bound_(value) {}
-  void release() {
+  explicit BoundedSemaphore(long value = 1, std::string_view name = {},
+                            const std::source_location& where = std::source_location::current())
+      : Semaphore(value, name, where), bound_(value) {}
+  void release(const std::source_location& where = std::source_location::current()) {
     if (value_ >= bound_) throw ValueError("BoundedSemaphore released too many times");
-    Semaphore::release();
+    Semaphore::release(where);
   }
-  [[nodiscard]] detail::ScopedAwait<Acquire, BoundedSemaphore> scoped() noexcept {
-    return {Acquire(this), this};
+  [[nodiscard]] detail::ScopedAwait<Acquire, BoundedSemaphore> scoped(
+      const std::source_location& where = std::source_location::current()) noexcept {
+    return {Acquire(this, where), this};
   }
 
  private:
@@ -1189,14 +1285,16 @@ class BoundedSemaphore : public Semaphore {
 template <class T>
 class Queue {
  public:
-  explicit Queue(long maxsize = 0, std::string_view name = {}) : maxsize_(maxsize), name_(name) {}
+  explicit Queue(long maxsize = 0, std::string_view name = {},
+                 const std::source_location& where = std::source_location::current())
+      : maxsize_(maxsize), name_(name), rec_(rt::ObjKind::AioQueue, name, where) {}
   Queue(const Queue&) = delete;
   Queue& operator=(const Queue&) = delete;
 
   // `co_await q.put(x)`: waits while the queue is full, then appends.
-  [[nodiscard]] Coro<void> put(T item) {
+  [[nodiscard]] Coro<void> put(T item, std::source_location where = std::source_location::current()) {
     while (full()) {
-      detail::ListWait w(putters_, "Queue.put", &name_);
+      detail::ListWait w(putters_, "Queue.put", &name_, rec_.id, where);
       try {
         co_await w;
       } catch (const CancelledError&) {
@@ -1204,13 +1302,13 @@ class Queue {
         throw;
       }
     }
-    put_nowait(std::move(item));
+    put_nowait(std::move(item), where);
   }
   // `co_await q.get()`: waits while the queue is empty, then removes and returns the first item.
   // A cancelled getter takes nothing: items stay in the queue, a wake-up it had is passed on.
-  [[nodiscard]] Coro<T> get() {
+  [[nodiscard]] Coro<T> get(std::source_location where = std::source_location::current()) {
     while (empty()) {
-      detail::ListWait w(getters_, "Queue.get", &name_);
+      detail::ListWait w(getters_, "Queue.get", &name_, rec_.id, where);
       try {
         co_await w;
       } catch (const CancelledError&) {
@@ -1218,20 +1316,20 @@ class Queue {
         throw;
       }
     }
-    co_return get_nowait();
+    co_return get_nowait(where);
   }
   // Appends, or throws QueueFull.
-  void put_nowait(T item) {
+  void put_nowait(T item, const std::source_location& where = std::source_location::current()) {
     if (full()) throw QueueFull();
-    detail::record(detail::Op::Put, this);
+    detail::rec_event(rt::Ev::QueuePut, rec_.id, items_.size() + 1, where);
     items_.push_back(std::move(item));
     ++unfinished_;
     getters_.wake_one();
   }
   // Removes and returns the first item, or throws QueueEmpty.
-  T get_nowait() {
+  T get_nowait(const std::source_location& where = std::source_location::current()) {
     if (empty()) throw QueueEmpty();
-    detail::record(detail::Op::Get, this);
+    detail::rec_event(rt::Ev::QueueGet, rec_.id, items_.size() - 1, where);
     T item = std::move(items_.front());
     items_.pop_front();
     putters_.wake_one();
@@ -1241,13 +1339,12 @@ class Queue {
   // were put.
   void task_done() {
     if (unfinished_ <= 0) throw ValueError("task_done() called too many times");
-    detail::record(detail::Op::TaskDone, this);
     if (--unfinished_ == 0) joiners_.wake_all();
   }
   // `co_await q.join()`: waits until task_done() was called for every item put.
-  [[nodiscard]] Coro<void> join() {
+  [[nodiscard]] Coro<void> join(std::source_location where = std::source_location::current()) {
     if (unfinished_ > 0) {
-      detail::ListWait w(joiners_, "Queue.join", &name_);
+      detail::ListWait w(joiners_, "Queue.join", &name_, rec_.id, where);
       co_await w;
     }
   }
@@ -1264,6 +1361,7 @@ class Queue {
   detail::WaitList getters_, putters_, joiners_;
   long unfinished_ = 0;
   std::string name_;
+  detail::Recorded rec_;
 };
 
 }  // namespace weft::aio

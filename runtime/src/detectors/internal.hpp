@@ -130,6 +130,31 @@ class HeldStack {
   int cap_ = kInline;
 };
 
+// coro.cpp: what a thread that runs a weft::aio event loop did in the task it runs. Touched
+// only by the thread itself (aio primitives are not shared between threads).
+struct CoroState {
+  ObjId task = 0;  // the task running now (between its TaskResume and TaskSuspend/TaskEnd)
+  std::uint64_t since_ns = 0;
+  std::source_location resume_site{};
+  // The recorded blocking call in progress, and the longest of this step.
+  std::uint64_t call_begin_ns = 0;
+  ObjId call_obj = 0;
+  std::source_location call_site{};
+  std::uint64_t longest_ns = 0;
+  ObjId longest_obj = 0;
+  std::source_location longest_site{};
+  // wait-not-in-loop for aio conditions under chaos: each aio lock's acquisitions, and the
+  // condition wait of each task (the states of wait_loop.cpp, per task).
+  std::unordered_map<ObjId, std::uint32_t> lock_gen;
+  struct Wait {
+    ObjId cond = 0, lock = 0;
+    std::uint32_t gen = 0;
+    std::source_location site{};
+    WaitLoop state = WaitLoop::Idle;
+  };
+  std::unordered_map<ObjId, Wait> waits;
+};
+
 struct ThreadRec {
   std::uint32_t index = 0;  // current_thread_index()
   int tid = 0;              // gettid(), for /proc/self/task/<tid>/syscall
@@ -166,6 +191,7 @@ struct ThreadRec {
   static constexpr std::uint32_t kRecentReleased = 8;
   ObjId recent_released[kRecentReleased] = {};
   std::uint32_t n_released = 0;
+  std::unique_ptr<CoroState> coro;  // at its first weft::aio task event
 };
 
 // One lock-order edge: `from` was held when `to` was taken.
@@ -275,6 +301,12 @@ void wait_loop_install_crash_hook(Detector& d);
 void wait_loop_on_went_on(Detector& d, ThreadRec& t, const char* what,
                           const std::source_location& where);
 void chaos_point(Detector& d, ThreadRec& t, ObjId obj);
+// coro.cpp: an event of a weft::aio task or object (forwarded by the caller), and an event of a
+// thread primitive while a task runs on the thread (t.coro->task != 0).
+void coro_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64_t arg,
+                   const std::source_location& where);
+void coro_on_thread_event(ThreadRec& t, Ev kind, ObjId obj, const std::source_location& where);
+inline bool is_aio_kind(ObjKind k) { return k >= ObjKind::AioTask && k <= ObjKind::AioQueue; }
 std::uint32_t chaos_pick(Detector& d, ThreadRec& t, std::uint32_t n);
 
 // The calling thread's record, valid while `instance` matches the detector's instance.

@@ -640,6 +640,14 @@ void Detector::on_event(Ev kind, ObjId obj, std::uint64_t arg,
     Slot* s = obj ? slot(obj) : nullptr;
     ObjKind k = s ? static_cast<ObjKind>(s->kind.load(std::memory_order_relaxed))
                   : ObjKind::Unknown;
+    // weft::aio: tasks suspend instead of blocking, and share the thread (coro.cpp).
+    if (kind == Ev::TaskResume || kind == Ev::TaskSuspend || (s && is_aio_kind(k))) [[unlikely]] {
+      coro_on_event(*this, t, kind, obj, arg, where);
+      forward(kind, obj, arg, where);
+      return;
+    }
+    if (t.coro && t.coro->task != 0) [[unlikely]]
+      coro_on_thread_event(t, kind, obj, where);
     switch (kind) {
       case Ev::AcquireBegin:
         if (s) {

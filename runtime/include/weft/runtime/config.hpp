@@ -33,6 +33,7 @@ struct Config {
   bool detect = true;                // WEFT_DETECT=0 turns them off
   bool stop_on_deadlock = true;      // WEFT_ON_DEADLOCK=continue
   std::uint64_t chaos_seed = 0;      // WEFT_CHAOS=SEED; 0: no chaos
+  std::uint64_t coro_block_ns = 100'000'000;  // WEFT_CORO_BLOCK_MS (100; 0: not checked)
 
   // Helpers.
   std::string self;                  // WEFT_SELF: the weft binary (asked to name variables)

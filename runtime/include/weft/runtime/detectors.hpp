@@ -22,6 +22,9 @@ struct Options {
   bool enabled = true;            // WEFT_DETECT=0 turns all detectors off
   bool stop_on_deadlock = true;   // --on-deadlock=stop (default) | continue
   std::uint64_t chaos_seed = 0;   // --chaos[=SEED]; 0 = chaos off
+  // blocking-in-coroutine: a weft::aio task that runs this long without suspending blocks its
+  // event loop (--coroutine-block=DURATION, WEFT_CORO_BLOCK_MS; 0 = not checked).
+  std::uint64_t coro_block_ns = 100'000'000;
 
   // For tests and tuning (the environment does not set these):
   // How often the deadlock watchdog looks at the blocked threads; a deadlock is reported after

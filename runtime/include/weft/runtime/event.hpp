@@ -44,6 +44,11 @@
 //   TaskEnd         future           0 result, 1 exception, 2 cancelled
 //   QueuePut        queue            size after the put
 //   QueueGet        queue            size after the get
+//   TaskResume      aio-task         0: the calling thread's loop resumes the weft::aio task; this
+//                                    event and the thread's next ones are the task's (a lane of
+//                                    its own in readers), until...
+//   TaskSuspend     aio-task         ...the task suspends: the object it waits on (0: a timer or
+//                                    a to_thread() call); TaskEnd(task) ends the lane too
 //   Finding         0                detector-defined (see runtime/README.md)
 //   DestroyBegin    any              0: the program is about to destroy the object (the
 //                                    detectors check it is not in use); Destroy follows when
@@ -57,6 +62,13 @@
 // A Condition wait is recorded as: WaitBegin(cond, lock) Release(lock, ...) ... WaitEnd(cond,
 // reason) Acquired(lock, ...). The lock's own events appear so that the viewer shows it free
 // while the thread waits.
+//
+// weft::aio primitives (aio-lock, aio-condition, aio-event, aio-semaphore, aio-queue) record the
+// rows of their threading twins, in the lane of the task that calls them: a contended
+// `co_await lock.acquire()` is AcquireBegin, TaskSuspend(task, lock), ..., TaskResume(task),
+// Acquired (AcquireFailed with arg 3 if cancelled); `co_await cond.wait()` is WaitBegin(cond,
+// lock) Release(lock) TaskSuspend ... TaskResume WaitEnd(cond, notified | spurious | broken =
+// cancelled) and the lock's re-acquisition. The detectors keep them apart from thread primitives.
 //
 // Objects seen through the LD_PRELOAD interposer use the same rows: RecursiveMutex as RLock,
 // PosixSemaphore as Semaphore, CondVar as Condition, PosixBarrier as Barrier, SpinLock as Mutex.

@@ -66,6 +66,7 @@ enum RecordType : std::uint8_t {
   kCodeSite = 0x45,
   kModule = 0x46,
   kOverwritten = 0x47,  // flight-recorder mode: a thread's block was reused (since 2026-12-06)
+  kTaskLane = 0x48,     // a block's records belong to a weft::aio task's lane (since 2026-12-06)
 };
 
 enum Clock : std::uint32_t { kClockTsc = 0, kClockMonotonic = 1 };

@@ -64,6 +64,13 @@ struct Thread {
   std::int32_t start_site = -1;  // its ThreadStart's site: the interposer's start routine
   std::string routine;       // that routine's name, once symbolized (symbolize_sites)
   std::uint64_t overwritten = 0;  // flight-recorder mode: its events the ring overwrote
+  // A weft::aio task (2026-12-06, issue 18) is recorded as a lane of its own: `task` is its
+  // object (kind aio-task), `parent` the thread whose event loop ran it (its os_tid is the
+  // parent's). Plain threads have task 0 and parent kNoParent.
+  static constexpr std::uint32_t kNoParent = UINT32_MAX;
+  std::uint32_t parent = kNoParent;
+  rt::ObjId task = 0;
+  bool is_task() const { return task != 0; }
 };
 
 struct Object {
