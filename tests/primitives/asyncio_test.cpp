@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -1209,4 +1210,117 @@ TEST_CASE("Queue: task_done and join, task_done called too often throws ValueErr
     CHECK_THROWS_AS(q.task_done(), weft::ValueError);
   };
   aio::run(main());
+}
+
+// ---------------------------------------------------------------- run_in_executor, Barrier
+
+TEST_CASE("run_in_executor: runs on the given executor's threads", "[asyncio][to_thread]") {
+  weft::ThreadPoolExecutor pool(2, "db");
+  std::string name;
+  auto main = [&]() -> aio::Coro<> {
+    auto loop_thread = std::this_thread::get_id();
+    int v = co_await aio::run_in_executor(
+        pool,
+        [&name](int a) {
+          name = weft::current_thread().name();
+          return a + 1;
+        },
+        41);
+    CHECK(v == 42);
+    CHECK(std::this_thread::get_id() == loop_thread);
+  };
+  aio::run(main());
+  CHECK(name.rfind("db", 0) == 0);  // a thread of `pool`, not the loop's default executor
+}
+
+// After CPython's test_locks.BarrierTests.
+TEST_CASE("Barrier: every party gets a distinct index once the last arrives", "[asyncio][barrier]") {
+  constexpr int kParties = 4;
+  aio::Barrier barrier(kParties, "meet");
+  std::vector<int> indices;
+  int passed = 0;
+  auto party = [&]() -> aio::Coro<> {
+    indices.push_back(co_await barrier.wait());
+    ++passed;
+  };
+  auto main = [&]() -> aio::Coro<> {
+    std::vector<aio::Task<void>> ts;
+    for (int i = 0; i < kParties - 1; ++i) ts.push_back(aio::create_task(party()));
+    co_await run_briefly();
+    CHECK(barrier.n_waiting() == kParties - 1);
+    CHECK(passed == 0);
+    ts.push_back(aio::create_task(party()));
+    co_await aio::gather(ts);
+    CHECK(barrier.n_waiting() == 0);
+    // Reusable: a second generation.
+    std::vector<aio::Task<void>> again;
+    for (int i = 0; i < kParties; ++i) again.push_back(aio::create_task(party()));
+    co_await aio::gather(again);
+  };
+  aio::run(main());
+  CHECK(passed == 2 * kParties);
+  std::vector<int> sorted(indices.begin(), indices.begin() + kParties);
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(sorted == std::vector<int>{0, 1, 2, 3});
+  CHECK_THROWS_AS(aio::Barrier(0), weft::ValueError);
+}
+
+TEST_CASE("Barrier: abort() breaks it for the waiting tasks and later waits; reset() only for the "
+          "waiting ones",
+          "[asyncio][barrier]") {
+  aio::Barrier barrier(3);
+  int broken = 0;
+  auto party = [&]() -> aio::Coro<> {
+    try {
+      co_await barrier.wait();
+    } catch (const weft::BrokenBarrierError&) {
+      ++broken;
+    }
+  };
+  auto main = [&]() -> aio::Coro<> {
+    auto a = aio::create_task(party());
+    auto b = aio::create_task(party());
+    co_await run_briefly();
+    barrier.reset();
+    co_await aio::gather(a, b);
+    CHECK(broken == 2);
+    CHECK_FALSE(barrier.broken());
+    // Usable again after reset().
+    std::vector<aio::Task<void>> ts;
+    for (int i = 0; i < 3; ++i) ts.push_back(aio::create_task(party()));
+    co_await aio::gather(ts);
+    CHECK(broken == 2);
+    auto c = aio::create_task(party());
+    co_await run_briefly();
+    barrier.abort();
+    co_await c;
+    CHECK(broken == 3);
+    CHECK(barrier.broken());
+    co_await party();  // broken for good
+    CHECK(broken == 4);
+  };
+  aio::run(main());
+}
+
+TEST_CASE("Barrier: a cancelled waiter is not counted", "[asyncio][barrier]") {
+  aio::Barrier barrier(2);
+  int passed = 0;
+  auto party = [&]() -> aio::Coro<> {
+    co_await barrier.wait();
+    ++passed;
+  };
+  auto main = [&]() -> aio::Coro<> {
+    auto a = aio::create_task(party());
+    co_await run_briefly();
+    CHECK(barrier.n_waiting() == 1);
+    a.cancel();
+    co_await run_briefly();
+    CHECK(a.cancelled());
+    CHECK(barrier.n_waiting() == 0);
+    auto b = aio::create_task(party());
+    auto c = aio::create_task(party());
+    co_await aio::gather(b, c);
+  };
+  aio::run(main());
+  CHECK(passed == 2);
 }

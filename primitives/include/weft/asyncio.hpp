@@ -703,7 +703,9 @@ struct Handoff {
 
 template <class R, class Fn>
 struct ToThread : Waiter {
-  explicit ToThread(Fn fn) : Waiter("to_thread", nullptr), fn(std::move(fn)) {}
+  // `ex`: the executor to run on; null: the loop's own (to_thread()).
+  explicit ToThread(Fn fn, ThreadPoolExecutor* ex = nullptr)
+      : Waiter("to_thread", nullptr), fn(std::move(fn)), ex(ex) {}
   ~ToThread() override {
     if (st) st->waiter = nullptr;
   }
@@ -721,7 +723,7 @@ struct ToThread : Waiter {
         ++inbox->outstanding;
         counted = true;
       }
-      st->future.emplace(loop->executor().submit(std::move(fn)));
+      st->future.emplace((ex ? *ex : loop->executor()).submit(std::move(fn)));
       // Runs in the pool thread that completes the call (or here, if it is already done).
       st->future->add_done_callback([inbox, st = st](Future<R>) {
         std::lock_guard g(inbox->mu);
@@ -752,6 +754,7 @@ struct ToThread : Waiter {
     if (st) st->waiter = nullptr;
   }
   Fn fn;
+  ThreadPoolExecutor* ex;
   std::shared_ptr<Handoff<R>> st;
   std::exception_ptr error;
 };
@@ -767,11 +770,11 @@ struct ToThread : Waiter {
 
 namespace detail {
 template <class R, class Fn>
-Coro<R> to_thread_coro(Fn fn) {
+Coro<R> to_thread_coro(Fn fn, ThreadPoolExecutor* ex = nullptr) {
   if constexpr (std::is_void_v<R>) {
-    co_await ToThread<R, Fn>(std::move(fn));
+    co_await ToThread<R, Fn>(std::move(fn), ex);
   } else {
-    co_return co_await ToThread<R, Fn>(std::move(fn));
+    co_return co_await ToThread<R, Fn>(std::move(fn), ex);
   }
 }
 }  // namespace detail
@@ -787,6 +790,17 @@ template <class F, class... A>
   };
   using R = std::invoke_result_t<decltype(call)&>;
   return detail::to_thread_coro<R>(std::move(call));
+}
+
+// loop.run_in_executor(executor, f, *args): like to_thread(), on `executor` (a weft
+// ThreadPoolExecutor the caller owns and keeps alive until the call is done).
+template <class F, class... A>
+[[nodiscard]] auto run_in_executor(ThreadPoolExecutor& executor, F&& f, A&&... args) {
+  auto call = [f = std::forward<F>(f), ... args = std::forward<A>(args)]() mutable {
+    return std::invoke(f, args...);
+  };
+  using R = std::invoke_result_t<decltype(call)&>;
+  return detail::to_thread_coro<R>(std::move(call), &executor);
 }
 
 namespace detail {
@@ -1279,6 +1293,92 @@ class BoundedSemaphore : public Semaphore {
 
  private:
   long bound_;
+};
+
+using weft::BrokenBarrierError;
+
+// asyncio.Barrier (Python 3.11): `parties` tasks meet; each `co_await b.wait()` returns its
+// arrival index (0 .. parties-1) once the last has arrived. abort() breaks it for good: waiting
+// and later wait()s throw BrokenBarrierError. reset() sends the waiting tasks
+// BrokenBarrierError and makes the barrier usable again (CPython's reset() is a coroutine that
+// first lets a passing generation drain; here passing tasks are already on their way).
+// A cancelled waiter leaves and is not counted.
+class Barrier {
+ public:
+  // Throws ValueError if `parties` < 1.
+  explicit Barrier(int parties, std::string_view name = {},
+                   const std::source_location& where = std::source_location::current())
+      : parties_(parties), name_(name), rec_(rt::ObjKind::AioBarrier, name, where) {
+    if (parties < 1) throw ValueError("parties must be > 0");
+  }
+  Barrier(const Barrier&) = delete;
+  Barrier& operator=(const Barrier&) = delete;
+
+  [[nodiscard]] Coro<int> wait(std::source_location where = std::source_location::current()) {
+    if (broken_) throw BrokenBarrierError("Barrier aborted");
+    int index = count_++;
+    detail::rec_event(rt::Ev::BarrierArrive, rec_.id, static_cast<std::uint64_t>(index), where);
+    if (count_ == parties_) {
+      count_ = 0;
+      ++generation_;
+      detail::rec_event(rt::Ev::BarrierPass, rec_.id, generation_, where);
+      waiters_.wake_all();
+      co_return index;
+    }
+    const std::uint64_t generation = generation_, breaks = breaks_;
+    {
+      Arrival w(this, where);
+      co_await w;
+      if (w.was_cancelled) {
+        if (generation_ == generation && breaks_ == breaks && count_ > 0) --count_;
+        throw CancelledError("Barrier.wait() cancelled");
+      }
+    }
+    if (breaks_ != breaks) throw BrokenBarrierError(broken_ ? "Barrier aborted" : "Barrier reset");
+    detail::rec_event(rt::Ev::BarrierPass, rec_.id, generation_, where);
+    co_return index;
+  }
+  // Breaks the barrier: every waiting task, and every later wait(), gets BrokenBarrierError.
+  void abort(const std::source_location& where = std::source_location::current()) {
+    detail::rec_event(rt::Ev::BarrierBreak, rec_.id, 0, where);
+    broken_ = true;
+    ++breaks_;
+    count_ = 0;
+    waiters_.wake_all();
+  }
+  // Back to the empty, unbroken state; the tasks waiting now get BrokenBarrierError.
+  void reset(const std::source_location& where = std::source_location::current()) {
+    detail::rec_event(rt::Ev::BarrierBreak, rec_.id, 2, where);
+    broken_ = false;
+    ++breaks_;
+    count_ = 0;
+    waiters_.wake_all();
+  }
+  int parties() const noexcept { return parties_; }
+  int n_waiting() const noexcept { return count_; }
+  bool broken() const noexcept { return broken_; }
+  rt::ObjId id() const noexcept { return rec_.id; }
+
+ private:
+  struct Arrival : detail::Waiter {
+    Arrival(Barrier* b, const detail::Here& where) noexcept
+        : Waiter("Barrier", &b->name_, b->rec_.id, where), b(b) {}
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) noexcept {
+      suspend(h);
+      b->waiters_.push_back(this);
+    }
+    void await_resume() noexcept { was_cancelled = cancelled(); }
+    Barrier* b;
+    bool was_cancelled = false;
+  };
+  int parties_;
+  int count_ = 0;
+  std::uint64_t generation_ = 0, breaks_ = 0;
+  bool broken_ = false;
+  detail::WaitList waiters_;
+  std::string name_;
+  detail::Recorded rec_;
 };
 
 // asyncio.Queue: FIFO, at most `maxsize` items (<= 0: unbounded).

@@ -306,7 +306,7 @@ void chaos_point(Detector& d, ThreadRec& t, ObjId obj);
 void coro_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64_t arg,
                    const std::source_location& where);
 void coro_on_thread_event(ThreadRec& t, Ev kind, ObjId obj, const std::source_location& where);
-inline bool is_aio_kind(ObjKind k) { return k >= ObjKind::AioTask && k <= ObjKind::AioQueue; }
+inline bool is_aio_kind(ObjKind k) { return k >= ObjKind::AioTask && k <= ObjKind::AioBarrier; }
 std::uint32_t chaos_pick(Detector& d, ThreadRec& t, std::uint32_t n);
 
 // The calling thread's record, valid while `instance` matches the detector's instance.
