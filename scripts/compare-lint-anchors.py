@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""weft lint vs clang-tidy-19 (bugprone-spuriously-wake-up-functions) vs clang -Wthread-safety on
-the corpus: per static check, how many labelled bugs each tool found, missed, and how many
-findings it made where no label is (false positives). Prints a Markdown table.
+"""weft lint vs clang-tidy-19 vs clang -Wthread-safety on the corpus, per static check.
+
+For each check: how many labelled bugs each tool found, missed, and how many findings it made
+where no label is (false positives). clang-tidy runs bugprone-spuriously-wake-up-functions and
+cppcoreguidelines-no-suspend-with-lock. Prints a Markdown table.
 
 example:
   scripts/compare-lint-anchors.py --build-dir build            # every corpus program, -j2
@@ -12,7 +14,9 @@ Labels: corpus/manifest.json ("static": check + line of each bug). All three too
 compile commands of the corpus programs from BUILD_DIR/compile_commands.json. A finding counts
 as found when its file and line equal a label's and it maps to the label's check:
   weft lint            its check id;
-  clang-tidy           bugprone-spuriously-wake-up-functions -> wait-not-in-loop;
+  clang-tidy           one run per program with both checks:
+                       bugprone-spuriously-wake-up-functions -> wait-not-in-loop,
+                       cppcoreguidelines-no-suspend-with-lock -> lock-across-suspend;
   -Wthread-safety      clang++-19/clang-19 -fsyntax-only -Wthread-safety, by message:
                        "already held" -> lock-reentry, "must be acquired before/after" ->
                        lock-order-inversion, "requires holding" on a wait -> wait-without-lock,
@@ -35,6 +39,11 @@ import sys
 with open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'runtime',
                        'vocabulary.json'), encoding='utf-8') as _f:
     CHECKS = [k['id'] for k in json.load(_f)['bug_kinds'] if k['found_by'] in ('lint', 'both')]
+# clang-tidy's checks run by this script, and the weft check each one's findings count for.
+TIDY_CHECKS = {
+    'bugprone-spuriously-wake-up-functions': 'wait-not-in-loop',
+    'cppcoreguidelines-no-suspend-with-lock': 'lock-across-suspend',
+}
 WARNING = re.compile(r'^(.*?):(\d+):(\d+): warning: (.*?)(?: \[([\w,-]+)\])?$')
 
 
@@ -129,13 +138,14 @@ def main():
 
     def one_tidy(path):
         code, out, err = run([tidy, '-quiet', '-p', build,
-                              '-checks=-*,bugprone-spuriously-wake-up-functions', path], cwd=root)
+                              '-checks=-*,' + ','.join(TIDY_CHECKS), path], cwd=root)
         got = set()
         for line in out.splitlines():
             m = WARNING.match(line)
-            if m and 'bugprone-spuriously-wake-up-functions' in (m.group(5) or ''):
-                got.add((os.path.relpath(os.path.join(root, m.group(1)), root),
-                         int(m.group(2)), 'wait-not-in-loop'))
+            for name in (m.group(5) or '').split(',') if m else ():
+                if name in TIDY_CHECKS:
+                    got.add((os.path.relpath(os.path.join(root, m.group(1)), root),
+                             int(m.group(2)), TIDY_CHECKS[name]))
         return got
 
     def one_ts(path):

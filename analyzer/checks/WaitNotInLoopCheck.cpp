@@ -75,6 +75,14 @@ const Stmt* stripImplicit(const Stmt* s) {
   return s;
 }
 
+// The statement `s` is the wait `call`, or `co_await call` (an async condition's wait).
+bool isTheWait(const Stmt* s, const CallExpr* call) {
+  s = stripImplicit(s);
+  if (const auto* a = dyn_cast_or_null<CoawaitExpr>(s))
+    s = a->getOperand()->IgnoreImplicit()->IgnoreParens();
+  return s && s == call->IgnoreImplicit();
+}
+
 // The body of a loop statement.
 const Stmt* loopBody(const Stmt* loop) {
   if (const auto* w = dyn_cast<WhileStmt>(loop)) return w->getBody();
@@ -191,9 +199,151 @@ bool guardedRest(const CompoundStmt* block, const Stmt* first,
   return from;
 }
 
+// ---- async conditions: `co_await x.wait()` on any class with a condition's shape -------------
+//
+// Coroutine libraries each have their own condition variable, and none is in a namespace weft
+// knows: libcoro's coro::condition_variable (wait(lock) / notify_one / notify_all), concurrencpp's
+// async_condition_variable (await(executor, lock) / notify_one / notify_all), Seastar's
+// condition_variable (wait() or when() / signal / broadcast), a project's own. What they share is
+// the shape, and so does the bug: a member that returns something to co_await, members that wake
+// waiters, and no state of their own that stays set. Events (cppcoro's async_manual_reset_event,
+// libunifex's async_manual_reset_event, asyncio's Event, async_simple's Notifier, folly's Baton)
+// remember that they were set, so one wait under an `if` is enough for them: their classes have
+// set()/is_set()/clear()/reset()/post() and stay out.
+
+// A member name compared without case or underscores: notify_one, notifyOne and NotifyOne are one.
+std::string foldName(llvm::StringRef name) {
+  std::string out;
+  for (char c : name)
+    if (c != '_') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The (folded) names of the member functions and member function templates of `rd` and of its
+// bases, and of the names its using-declarations bring in.
+void memberNames(const CXXRecordDecl* rd, std::set<std::string>& out, int depth = 0) {
+  if (!rd || depth > 8) return;
+  rd = rd->getDefinition();
+  if (!rd) return;
+  for (const Decl* d : rd->decls()) {
+    const auto* nd = dyn_cast<NamedDecl>(d);
+    if (!nd || !isa<CXXMethodDecl, FunctionTemplateDecl, UsingDecl>(nd) || !nd->getIdentifier())
+      continue;
+    out.insert(foldName(nd->getName()));
+  }
+  for (const CXXBaseSpecifier& b : rd->bases())
+    memberNames(b.getType()->getAsCXXRecordDecl(), out, depth + 1);
+}
+
+// The waits of an async condition, folded: wait() (libcoro, Seastar, most), async_wait(),
+// wait_async(), await() (concurrencpp), when() (Seastar's coroutine-only waiter).
+bool asyncWaitName(llvm::StringRef name) {
+  std::string n = foldName(name);
+  return n == "wait" || n == "asyncwait" || n == "waitasync" || n == "await" || n == "when";
+}
+
+AST_MATCHER(CXXMethodDecl, hasAsyncWaitName) {
+  return Node.getIdentifier() && asyncWaitName(Node.getName());
+}
+
+// A class with a condition's shape for coroutines: a wait (asyncWaitName), members that wake
+// waiters (notify / notify_one / notify_all in any case, or both signal and broadcast), and none
+// of an event's (set, is_set, clear, reset, post). std's and weft's condition classes are not
+// asked: they are known by name.
+bool isAsyncConditionClass(const CXXRecordDecl* rd) {
+  std::set<std::string> names;
+  memberNames(rd, names);
+  bool waits = names.count("wait") || names.count("asyncwait") || names.count("waitasync") ||
+               names.count("await") || names.count("when");
+  bool wakes = names.count("notify") || names.count("notifyone") || names.count("notifyall") ||
+               (names.count("signal") && names.count("broadcast"));
+  bool event = names.count("set") || names.count("isset") || names.count("clear") ||
+               names.count("reset") || names.count("post");
+  return waits && wakes && !event;
+}
+
+// The `co_await` whose operand `e` is (through parentheses and implicit nodes), or nullptr.
+const CoawaitExpr* awaitedBy(ASTContext& ctx, const Expr* e) {
+  DynTypedNode node = DynTypedNode::create(*e);
+  for (int i = 0; i < 8; ++i) {
+    auto parents = ctx.getParents(node);
+    if (parents.empty()) return nullptr;
+    for (const DynTypedNode& p : parents)
+      if (const auto* a = p.get<CoawaitExpr>();
+          a && a->getOperand()->IgnoreImplicit()->IgnoreParens() == e)
+        return a;
+    const auto* up = parents[0].get<Expr>();
+    if (!up || !(isa<ParenExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr, ImplicitCastExpr,
+                     ExprWithCleanups>(up)))
+      return nullptr;
+    node = parents[0];
+  }
+  return nullptr;
+}
+
+// `co_await x.wait(...)` (or another asyncWaitName) where x's class is an async condition
+// (isAsyncConditionClass) other than std's and weft's own.
+bool isAsyncConditionWait(ASTContext& ctx, const CallExpr* call) {
+  const auto* member = dyn_cast_or_null<CXXMemberCallExpr>(call);
+  const CXXMethodDecl* method = member ? member->getMethodDecl() : nullptr;
+  if (!method || !method->getIdentifier() || !asyncWaitName(method->getName())) return false;
+  const CXXRecordDecl* rd = member->getObjectType()->getAsCXXRecordDecl();
+  if (!rd) rd = method->getParent();
+  std::string cls = rd->getQualifiedNameAsString();
+  if (cls == "std::condition_variable" || cls == "std::condition_variable_any" ||
+      cls == "weft::Condition" || cls == "weft::aio::Condition")
+    return false;
+  return awaitedBy(ctx, call) && isAsyncConditionClass(rd);
+}
+
+// A record type with a call operator (a lambda's closure, std::function, a functor), looked up
+// in the class and its bases.
+bool hasCallOperator(const CXXRecordDecl* rd, int depth = 0) {
+  if (!rd || depth > 8) return false;
+  rd = rd->getDefinition();
+  if (!rd) return false;
+  if (rd->isLambda()) return true;
+  for (const Decl* d : rd->decls()) {
+    const auto* fn = dyn_cast<FunctionDecl>(d);
+    if (const auto* t = dyn_cast<FunctionTemplateDecl>(d)) fn = t->getTemplatedDecl();
+    if (fn && fn->getOverloadedOperator() == OO_Call) return true;
+  }
+  for (const CXXBaseSpecifier& b : rd->bases())
+    if (hasCallOperator(b.getType()->getAsCXXRecordDecl(), depth + 1)) return true;
+  return false;
+}
+
+// An argument of an async wait that is a predicate: something callable. The overloads that take
+// one re-check it after every wake-up (libcoro's wait(lock, pred), concurrencpp's await(executor,
+// lock, pred), Seastar's wait(pred)), as std's predicate overloads do: correct by construction.
+bool hasPredicateArgument(const CallExpr* call) {
+  for (const Expr* a : call->arguments()) {
+    if (isa<CXXDefaultArgExpr>(a)) continue;
+    QualType t = a->getType().getNonReferenceType();
+    if (t->isFunctionType() || t->isFunctionPointerType() || t->isMemberFunctionPointerType() ||
+        hasCallOperator(t->getAsCXXRecordDecl()))
+      return true;
+  }
+  return false;
+}
+
+// An argument of an async wait that is a timeout: a std::chrono duration or time point, or a
+// number (Seastar's wait(duration), a library's wait(lock, ms)).
+bool hasTimeoutArgument(const CallExpr* call) {
+  for (const Expr* a : call->arguments()) {
+    if (isa<CXXDefaultArgExpr>(a)) continue;
+    QualType t = a->getType().getNonReferenceType().getCanonicalType();
+    if (t->isArithmeticType()) return true;
+    if (const auto* rd = t->getAsCXXRecordDecl();
+        rd && llvm::StringRef(rd->getQualifiedNameAsString()).starts_with("std::chrono::"))
+      return true;
+  }
+  return false;
+}
+
 // A type that is a condition variable: std::condition_variable(_any), weft::Condition,
-// pthread_cond_t, cnd_t (also through typedefs such as libuv's uv_cond_t), possibly behind a
-// pointer or reference.
+// weft::aio::Condition, an async condition (isAsyncConditionClass), pthread_cond_t, cnd_t (also
+// through typedefs such as libuv's uv_cond_t), possibly behind a pointer or reference.
 bool isConditionType(QualType t) {
   if (t.isNull()) return false;
   if (t->isPointerType() || t->isReferenceType()) t = t->getPointeeType();
@@ -211,7 +361,7 @@ bool isConditionType(QualType t) {
   if (const auto* rd = t.getCanonicalType()->getAsCXXRecordDecl()) {
     std::string n = rd->getQualifiedNameAsString();
     return n == "std::condition_variable" || n == "std::condition_variable_any" ||
-           n == "weft::Condition";
+           n == "weft::Condition" || n == "weft::aio::Condition" || isAsyncConditionClass(rd);
   }
   return false;
 }
@@ -320,7 +470,7 @@ bool countsWakeUps(const Stmt* loop, const CallExpr* wait) {
   bool waited = false;
   for (const Stmt* st : stmts) {
     if (isa<NullStmt>(st)) continue;
-    if (stripImplicit(st) == wait->IgnoreImplicit()) {
+    if (isTheWait(st, wait)) {
       waited = true;
       continue;
     }
@@ -412,6 +562,13 @@ const CallExpr* WaitNotInLoopCheck::forwardedWait(const FunctionDecl* fn, ASTCon
                            names::freeConditionWait()))))
                   .bind("w")),
       *fn->getBody(), ctx);
+  // `co_await x.wait()` on an async condition (isAsyncConditionWait) in a coroutine.
+  for (const auto& m : match(findAll(cxxMemberCallExpr(callee(cxxMethodDecl(
+                                         hasAsyncWaitName(),
+                                         unless(ofClass(names::conditionClass())))))
+                                         .bind("w")),
+                             *fn->getBody(), ctx))
+    if (isAsyncConditionWait(ctx, m.getNodeAs<CallExpr>("w"))) waits.push_back(m);
   // Calls of other wrappers (a wrapper of a wrapper): recognised here when their body is in this
   // TU, conditional on them when it is in another (the merge decides).
   std::set<const CallExpr*> nested;
@@ -451,10 +608,14 @@ const CallExpr* WaitNotInLoopCheck::forwardedWait(const FunctionDecl* fn, ASTCon
   const auto* w = waits[0].getNodeAs<CallExpr>("w");
   // A predicate form re-checks by itself: the function is not forwarding a bare wait.
   if (const auto* m = dyn_cast_or_null<CXXMethodDecl>(w->getDirectCallee()); m && !nested.count(w)) {
-    std::string wn = m->getNameAsString();
-    if (m->getParent()->getQualifiedNameAsString() == "weft::Condition" ? wn != "wait"
-                                                                        : m->getNumParams() != (wn == "wait" ? 1u : 2u))
+    std::string wn = m->getNameAsString(), cls = m->getParent()->getQualifiedNameAsString();
+    if (cls == "weft::Condition" || cls == "weft::aio::Condition") {
+      if (wn != "wait") return nullptr;
+    } else if (isAsyncConditionWait(ctx, w)) {
+      if (hasPredicateArgument(w)) return nullptr;
+    } else if (m->getNumParams() != (wn == "wait" ? 1u : 2u)) {
       return nullptr;
+    }
   }
   // A function that takes the lock itself owns the decision of what to wait for: its callers
   // cannot re-check under the lock around the wait, so it is the one that must loop (a Gate
@@ -525,6 +686,11 @@ const CallExpr* WaitNotInLoopCheck::forwardedWait(const FunctionDecl* fn, ASTCon
   // only error handling or a choice of flavour around it: no loop, no `if` but one that tests
   // the wait's own result or the function's own values.
   std::string condText = ast::sourceText(ctx, cond->getSourceRange());
+  // A coroutine's statements are in the CoroutineBodyStmt's compound statement.
+  const Stmt* body = fn->getBody();
+  if (const auto* coro = dyn_cast<CoroutineBodyStmt>(body)) body = coro->getBody();
+  const auto* block = dyn_cast_or_null<CompoundStmt>(body);
+  if (!block) return nullptr;
   const Stmt* top = nullptr;  // the first body statement holding a wait
   for (const auto& m : waits) {
     const auto* wi = m.getNodeAs<CallExpr>("w");
@@ -540,7 +706,7 @@ const CallExpr* WaitNotInLoopCheck::forwardedWait(const FunctionDecl* fn, ASTCon
       if (const auto* i = dyn_cast<IfStmt>(p);
           i && child && child != i->getCond() && !readsOnlyOwnValues(i->getCond()))
         plain = false;
-      if (p == fn->getBody() && !top) top = child;
+      if (p == block && !top) top = child;
       return plain;
     });
     if (!plain) return nullptr;
@@ -548,7 +714,7 @@ const CallExpr* WaitNotInLoopCheck::forwardedWait(const FunctionDecl* fn, ASTCon
   if (!top) return nullptr;
   // Nothing after the waits reads state that outlives the call.
   bool after = false;
-  for (const Stmt* st : cast<CompoundStmt>(fn->getBody())->body()) {
+  for (const Stmt* st : block->body()) {
     if (st == top) {
       after = true;
       continue;
@@ -570,6 +736,12 @@ void WaitNotInLoopCheck::registerMatchers(MatchFinder* finder) {
                                      ofClass(names::conditionClass()));
   finder->addMatcher(cxxMemberCallExpr(callee(ConditionWait)).bind("wait"), this);
   finder->addMatcher(callExpr(callee(names::freeConditionWait())).bind("wait"), this);
+  // Async conditions of other libraries: any class's wait-like member, sorted out in checkCall
+  // (isAsyncConditionWait).
+  finder->addMatcher(cxxMemberCallExpr(callee(cxxMethodDecl(hasAsyncWaitName(),
+                                                            unless(ofClass(names::conditionClass())))))
+                         .bind("wait"),
+                     this);
   std::string wrappers = option("Wrappers");
   std::vector<std::string> names;
   for (size_t pos = 0; pos < wrappers.size();) {
@@ -623,6 +795,8 @@ void WaitNotInLoopCheck::checkCall(const MatchFinder::MatchResult& result) {
     forwardedWait(encl, ctx);
   if (wrapperWaits_.count(call)) return;
   if (candidate) {
+    // An async condition's wait is checked as a wait (the matcher above), not as a wrapper.
+    if (isAsyncConditionWait(ctx, call)) return;
     // A named wrapper (the option) is matched above already.
     if (std::find(wrapperNames_.begin(), wrapperNames_.end(),
                   call->getDirectCallee()->getQualifiedNameAsString()) != wrapperNames_.end())
@@ -649,7 +823,7 @@ void WaitNotInLoopCheck::checkCall(const MatchFinder::MatchResult& result) {
   if (!fn) return;
   std::string name = fn->getNameAsString();
 
-  enum class Kind { kStd, kWeft, kC } kind = Kind::kC;
+  enum class Kind { kStd, kWeft, kAsync, kC } kind = Kind::kC;
   bool timed = name != "wait" && name != "pthread_cond_wait" && name != "cnd_wait";
   if (const auto* method = dyn_cast<CXXMethodDecl>(fn); method && !wrapper) {
     std::string cls = method->getParent()->getQualifiedNameAsString();
@@ -660,6 +834,13 @@ void WaitNotInLoopCheck::checkCall(const MatchFinder::MatchResult& result) {
       // weft::Condition::wait_for(pred, timeout) is the predicate form: correct by construction.
       if (name != "wait") return;
       timed = call->getNumArgs() >= 1 && !isa<CXXDefaultArgExpr>(call->getArg(0));
+    } else if (cls != "std::condition_variable" && cls != "std::condition_variable_any") {
+      // Another library's async condition (or just a method named like a wait: not reported).
+      if (!isAsyncConditionWait(ctx, call)) return;
+      kind = Kind::kAsync;
+      // A predicate argument makes it the form that re-checks: correct by construction.
+      if (hasPredicateArgument(call)) return;
+      timed = hasTimeoutArgument(call);
     } else {
       kind = Kind::kStd;
       // The overloads taking a predicate loop internally: correct by construction.
@@ -779,7 +960,7 @@ void WaitNotInLoopCheck::checkCall(const MatchFinder::MatchResult& result) {
   if (exact) {
     const Stmt* then = guard->getThen();
     if (const auto* cs = dyn_cast<CompoundStmt>(then)) then = cs->size() == 1 ? cs->body_front() : nullptr;
-    exact = then && stripImplicit(then) == call->IgnoreImplicit();
+    exact = then && isTheWait(then, call);
   }
   // Some single waits are deliberate (a one-shot start-up handshake, a wake-up that only paces a
   // loop): the rule still holds, so say how to record the decision where the wait is.
@@ -820,6 +1001,10 @@ void WaitNotInLoopCheck::checkCall(const MatchFinder::MatchResult& result) {
     d.note(call->getBeginLoc(), "use 'wait_for' with a predicate, which re-checks after every "
                                 "wake-up: '" + object + sep + "wait_for([&] { return " + awaited +
                                     "; }" + timeout + ")'");
+  } else if (kind == Kind::kAsync) {
+    d.note(call->getBeginLoc(), "co_await '" + name + "' in a 'while' loop that re-checks the "
+                                "awaited state, or pass it a predicate if its class has such an "
+                                "overload");
   } else {
     d.note(call->getBeginLoc(),
            "call '" + name + "' in a 'while' loop that re-checks the awaited state");

@@ -14,7 +14,9 @@ namespace weft::analyzer {
 /// the awaited state: a spurious or stolen wake-up then runs on as if the state had changed.
 ///
 /// Waits understood: std::condition_variable(_any)::wait/wait_for/wait_until without a
-/// predicate, weft::Condition::wait, pthread_cond_(timed|clock)wait, cnd_(timed)wait, and the
+/// predicate, weft::Condition::wait, `co_await` of weft::aio::Condition::wait and of other
+/// classes with an async condition's shape (a wait, a notify, no event members: see
+/// docs/checks/wait-not-in-loop.md), pthread_cond_(timed|clock)wait, cnd_(timed)wait, and the
 /// functions named in the option `wait-not-in-loop.Wrappers` (qualified names, `;`-separated),
 /// and wait wrappers it recognises itself: a function that forwards a wait on a condition it
 /// receives or owns and reads no other state after it is checked at its callers instead.

@@ -669,6 +669,151 @@ AioTask aio_consumer_if() {
 
 // Negatives: `while not resource_available: await condition.wait()`, and the predicate form.
 AioTask aio_consumer_while() {
-  while (!aio_ready) co_await aio_cond.wait();
+  while (!aio_ready)  // (on two lines: the CHECK-FIXES above must find the fixed line only)
+    co_await aio_cond.wait();
   co_await aio_cond.wait_for([] { return aio_ready; });
+}
+
+// ---- other libraries' async conditions: a wait to co_await, a notify, no event state -------
+
+// What their waits return: something to co_await.
+struct Awaitable {
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<>) const noexcept {}
+  void await_resume() const noexcept {}
+};
+
+// A project's own condition for tasks (libcoro's coro::condition_variable has this shape).
+class TaskCondition {
+ public:
+  Awaitable wait();
+  template <class Pred>
+  Awaitable wait(Pred pred) {
+    (void)pred;
+    return {};
+  }
+  void notify_one();
+  void notify_all();
+};
+TaskCondition job_cond;
+bool job_ready = false, job_done = false;
+
+AioTask job_consumer_if() {
+  if (!job_ready) co_await job_cond.wait();
+  // CHECK-MESSAGES: :[[@LINE-1]]:28: warning: 'wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+  // CHECK-FIXES: while (!job_ready) co_await job_cond.wait();
+}
+
+// Negatives: the loop re-checks, the predicate overload re-checks, and a wait nobody awaits
+// does not wait (discarded-awaitable's business).
+AioTask job_consumer_while() {
+  while (!job_done) co_await job_cond.wait();
+  co_await job_cond.wait([] { return job_done; });
+  if (!job_done) (void)job_cond.wait();
+}
+
+// Counting wake-ups is the same bug for tasks.
+AioTask job_count(int n) {
+  for (int i = 0; i < n; ++i) co_await job_cond.wait();
+  // CHECK-MESSAGES: :[[@LINE-1]]:40: warning: 'wait' is in a loop that counts wake-ups instead of re-checking its condition; a spurious wake-up is counted [wait-not-in-loop]
+}
+
+// concurrencpp's async_condition_variable: `co_await cv.await(executor, lock)`, notify_one/all;
+// await(executor, lock, pred) is its predicate form.
+struct Executor {};
+struct ScopedAsyncLock {};
+class AsyncConditionVariable {
+ public:
+  Awaitable await(Executor* resume_on, ScopedAsyncLock& lock);
+  template <class Pred>
+  Awaitable await(Executor* resume_on, ScopedAsyncLock& lock, Pred pred) {
+    (void)resume_on, (void)lock, (void)pred;
+    return {};
+  }
+  void notify_one();
+  void notify_all();
+};
+AsyncConditionVariable ccpp_cv;
+Executor* pool;
+
+AioTask ccpp_if(ScopedAsyncLock& lock) {
+  if (!job_ready) co_await ccpp_cv.await(pool, lock);
+  // CHECK-MESSAGES: :[[@LINE-1]]:28: warning: 'await' is not in a loop that re-checks its condition [wait-not-in-loop]
+  // CHECK-FIXES: while (!job_ready) co_await ccpp_cv.await(pool, lock);
+  co_await ccpp_cv.await(pool, lock, [] { return job_done; });
+}
+
+// Seastar's condition_variable: wait() or the coroutine-only when(), signal() and broadcast();
+// a timeout argument makes it a timed wait (reported, no fix-it, as cv.wait_for is).
+class SignalCondition {
+ public:
+  Awaitable wait();
+  Awaitable wait(std::chrono::milliseconds timeout);
+  Awaitable when();
+  void signal();
+  void broadcast();
+};
+SignalCondition sea_cv;
+
+AioTask sea_if() {
+  if (!job_ready) co_await sea_cv.when();
+  // CHECK-MESSAGES: :[[@LINE-1]]:28: warning: 'when' is not in a loop that re-checks its condition [wait-not-in-loop]
+  // CHECK-FIXES: while (!job_ready) co_await sea_cv.when();
+  if (!job_done) co_await sea_cv.wait(std::chrono::milliseconds(5));
+  // CHECK-MESSAGES: :[[@LINE-1]]:27: warning: 'wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+  // CHECK-NOTES: :[[@LINE-2]]:27: note: co_await 'wait' in a 'while' loop that re-checks the awaited state
+}
+
+// Not conditions: events remember that they were set (asyncio's Event; async_simple's Notifier
+// has notify() but also reset(): a notify stays until the reset), and a timer has nothing to
+// notify with. One wait under an `if` is right for them.
+class TaskEvent {
+ public:
+  Awaitable wait();
+  void set();
+  void clear();
+  bool is_set() const;
+};
+class Notifier {
+ public:
+  Awaitable wait();
+  void notify();
+  void reset();
+};
+class Timer {
+ public:
+  Awaitable async_wait();
+  void cancel();
+};
+TaskEvent job_event;
+Notifier job_notifier;
+Timer job_timer;
+
+AioTask not_conditions() {
+  if (!job_event.is_set()) co_await job_event.wait();
+  if (!job_ready) co_await job_notifier.wait();
+  if (!job_ready) co_await job_timer.async_wait();
+}
+
+// A coroutine that only forwards an async condition's wait is a wrapper, as a thread-side one
+// is: not reported itself; its callers must loop.
+struct AwaitableTask {
+  struct promise_type {
+    AwaitableTask get_return_object() { return {}; }
+    std::suspend_never initial_suspend() noexcept { return {}; }
+    std::suspend_never final_suspend() noexcept { return {}; }
+    void return_void() {}
+    void unhandled_exception() {}
+  };
+  bool await_ready() const noexcept { return true; }
+  void await_suspend(std::coroutine_handle<>) const noexcept {}
+  void await_resume() const noexcept {}
+};
+AwaitableTask wait_job(TaskCondition& c) { co_await c.wait(); }
+
+AioTask wrapper_caller() {
+  if (!job_ready) co_await wait_job(job_cond);
+  // CHECK-MESSAGES: :[[@LINE-1]]:28: warning: 'wait_job' is not in a loop that re-checks its condition [wait-not-in-loop]
+  // CHECK-FIXES: while (!job_ready) co_await wait_job(job_cond);
+  while (!job_done) co_await wait_job(job_cond);
 }
