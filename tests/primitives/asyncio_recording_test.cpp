@@ -224,6 +224,14 @@ TEST_CASE("aio primitives record the rows of their threading twins") {
   CHECK(find(Ev::WaitEnd, ObjKind::AioEvent).obj != 0);
   CHECK(find(Ev::Acquired, ObjKind::AioLock).obj == wb.arg);
   CHECK(find(Ev::Release, ObjKind::AioLock).obj == wb.arg);
+  // One Acquired per acquisition, waited for or not: as many as Releases.
+  std::size_t acquired = 0, released = 0;
+  for (const auto& r : rows) {
+    acquired += r.kind == Ev::Acquired && r.obj == wb.arg;
+    released += r.kind == Ev::Release && r.obj == wb.arg;
+  }
+  CHECK(acquired == 3);  // consumer, main, consumer again after its wait
+  CHECK(released == acquired);
   // The consumer suspended on the condition: TaskSuspend's arg names it.
   bool suspended_on_cond = false;
   for (const auto& r : rows) suspended_on_cond |= r.kind == Ev::TaskSuspend && r.arg == wb.obj;

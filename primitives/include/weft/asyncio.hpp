@@ -983,7 +983,8 @@ class Lock {
         if (woken) lock->release(where);  // it was handed to us: pass it on
         throw CancelledError("Lock.acquire() cancelled");
       }
-      detail::rec_event(rt::Ev::Acquired, obj, 1, where);
+      if (task != nullptr)  // it waited (await_ready recorded an acquisition that did not)
+        detail::rec_event(rt::Ev::Acquired, obj, 1, where);
       return true;
     }
     Lock* lock;
@@ -1236,7 +1237,8 @@ class Semaphore {
         if (woken) sem->give_back();  // a unit was handed to us: pass it on
         throw CancelledError("Semaphore.acquire() cancelled");
       }
-      detail::rec_event(rt::Ev::Acquired, obj, static_cast<std::uint64_t>(sem->value_), where);
+      if (task != nullptr)  // it waited (await_ready recorded an acquisition that did not)
+        detail::rec_event(rt::Ev::Acquired, obj, static_cast<std::uint64_t>(sem->value_), where);
       return true;
     }
     Semaphore* sem;
