@@ -89,6 +89,8 @@
       return 'wants ' + obj + (by >= 0 ? (open ? ', held by ' : ', freed by ') + W.threadLabel(m, by) : '');
     }
     if (I.type[i] === T.waiting) {
+      // A suspended task awaits an object (another task, a lock...) or a timer / to_thread().
+      if (I.kind[i] === W.EV.taskSuspend) return I.obj[i] >= 0 ? 'suspended on ' + obj : 'suspended (timer or thread)';
       return (I.kind[i] === W.EV.joinBegin ? 'join ' : 'wait ') + obj;
     }
     return obj;
