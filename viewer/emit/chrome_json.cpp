@@ -79,7 +79,7 @@ void write_chrome_json(const trace::Trace& t, const EventPass& events, std::ostr
   }
   auto thread_meta = [&](std::uint32_t th) {
     std::string name = labels.thread(th);
-    if (is_task(th)) name = "\u21b3 " + name + " (task on " + labels.thread(t.threads[th].parent) + ")";
+    if (is_task(th)) name += " (task on " + labels.thread(t.threads[th].parent) + ")";
     std::string ids = "\"pid\":" + std::to_string(pid_of(th)) + ",\"tid\":" + std::to_string(th);
     emit("{\"ph\":\"M\",\"name\":\"thread_name\"," + ids + ",\"args\":{\"name\":" + quote(name) + "}}");
     emit("{\"ph\":\"M\",\"name\":\"thread_sort_index\"," + ids + ",\"args\":{\"sort_index\":" +
