@@ -6,7 +6,8 @@
 //
 // OUT.cxx.json: {"intervals": [[thread, object id (0 none), "blocked"|"waiting"|"holding",
 //                               t0, t1, open], ...],
-//                "threads": [[thread, begin, end], ...],  (threads with events only)
+//                "threads": [[thread, begin, end], ...],  (threads with events only; a task
+//                             lane: one per running stretch)
 //                "arrows": [[from thread, to thread, object id, kind, t0, t1], ...]}
 //               (kind: 0 unblock, 1 notify, 2 set, 3 start, 4 join: Arrow::Kind)
 #include <cstdint>
@@ -51,8 +52,12 @@ int main(int argc, char** argv) {
     }
     j << "],\n\"threads\": [";
     sep = "\n";
+    for (const auto& r : d.runs) {  // a task lane's life: its running stretches
+      j << sep << "[" << r.thread << ", " << r.t0 << ", " << r.t1 << "]";
+      sep = ",\n";
+    }
     for (std::size_t th = 0; th < d.thread_begin.size(); ++th) {
-      if (d.thread_begin[th] == UINT64_MAX) continue;
+      if (d.thread_begin[th] == UINT64_MAX || (th < d.task_lane.size() && d.task_lane[th])) continue;
       j << sep << "[" << th << ", " << d.thread_begin[th] << ", " << d.thread_end[th] << "]";
       sep = ",\n";
     }

@@ -4,6 +4,7 @@
 //   basic.v3.payload             the same as payload version 3 (the events, derived by the page)
 //   big.payload, big.v3.payload  20k synthetic events, payload versions 4 and 3
 //   overlap.payload, .v3.payload a semaphore's overlapping holds, versions 4 and 3
+//   tasks.payload, .v3.payload   weft::aio task lanes, versions 5 and 3 (and tasks.html)
 //   multiproc.html               two processes
 //   empty.html                   no events at all
 //   big.html                     200k events (LOD and load in the browser)
@@ -85,6 +86,56 @@ int main(int argc, char** argv) {
     o.ev(250, th[1], rt::Ev::Release, s, 0);
     std::ofstream(dir / "overlap.payload") << viewer::encode_payload(o.t);
     std::ofstream(dir / "overlap.v3.payload") << viewer::encode_payload(o.t, {}, 3);
+  }
+
+  {
+    // weft::aio task lanes (js/tasks.test.js): tasks A and B on main's loop, listed after a
+    // worker thread; A waits on a Condition B notifies, then sets an Event the worker waits on;
+    // B sleeps (suspended on nothing) between its two stretches.
+    viewer::testing::Builder k;
+    const auto main_th = k.thread("main");
+    const auto worker = k.thread("worker");
+    const auto ta = k.object(rt::ObjKind::AioTask, "A");
+    const auto tb = k.object(rt::ObjKind::AioTask, "B");
+    const auto cond = k.object(rt::ObjKind::AioCondition, "cond");
+    const auto lk = k.object(rt::ObjKind::AioLock, "lk");
+    const auto done = k.object(rt::ObjKind::AioEvent, "done");
+    const auto lane_a = k.thread("A");
+    const auto lane_b = k.thread("B");
+    for (auto [lane, task] : {std::pair{lane_a, ta}, std::pair{lane_b, tb}}) {
+      k.t.threads[lane].parent = main_th;
+      k.t.threads[lane].task = task;
+      k.t.threads[lane].os_tid = k.t.threads[main_th].os_tid;
+    }
+    const auto notified = static_cast<std::uint64_t>(rt::WaitResult::Notified);
+    k.ev(1, main_th, rt::Ev::Notify, 0);
+    k.ev(5, worker, rt::Ev::WaitBegin, done, 0);
+    k.ev(10, lane_a, rt::Ev::TaskResume, ta);
+    k.ev(11, lane_a, rt::Ev::AcquireBegin, lk);
+    k.ev(11, lane_a, rt::Ev::Acquired, lk, 1);
+    k.ev(12, lane_a, rt::Ev::WaitBegin, cond, lk);
+    k.ev(12, lane_a, rt::Ev::Release, lk);
+    k.ev(13, lane_a, rt::Ev::TaskSuspend, ta, cond);
+    k.ev(20, lane_b, rt::Ev::TaskResume, tb);
+    k.ev(21, lane_b, rt::Ev::AcquireBegin, lk);
+    k.ev(21, lane_b, rt::Ev::Acquired, lk, 1);
+    k.ev(22, lane_b, rt::Ev::Notify, cond, 1);
+    k.ev(23, lane_b, rt::Ev::Release, lk);
+    k.ev(24, lane_b, rt::Ev::TaskSuspend, tb, 0);  // a timer
+    k.ev(30, lane_a, rt::Ev::TaskResume, ta);
+    k.ev(31, lane_a, rt::Ev::WaitEnd, cond, notified);
+    k.ev(31, lane_a, rt::Ev::AcquireBegin, lk);
+    k.ev(31, lane_a, rt::Ev::Acquired, lk, 1);
+    k.ev(32, lane_a, rt::Ev::Release, lk);
+    k.ev(33, lane_a, rt::Ev::Set, done, 1);
+    k.ev(34, lane_a, rt::Ev::TaskEnd, ta);
+    k.ev(35, worker, rt::Ev::WaitEnd, done, notified);
+    k.ev(40, lane_b, rt::Ev::TaskResume, tb);
+    k.ev(41, lane_b, rt::Ev::TaskEnd, tb);
+    k.ev(45, main_th, rt::Ev::Notify, 0);
+    std::ofstream(dir / "tasks.payload") << viewer::encode_payload(k.t);
+    std::ofstream(dir / "tasks.v3.payload") << viewer::encode_payload(k.t, {}, 3);
+    page(dir / "tasks.html", k.t, "aio tasks <synthetic>");
   }
 
   viewer::testing::Builder b;

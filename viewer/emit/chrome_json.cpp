@@ -61,14 +61,31 @@ void write_chrome_json(const trace::Trace& t, const EventPass& events, std::ostr
          ",\"tid\":0,\"args\":{\"name\":" +
          quote(p.command.empty() ? "pid " + std::to_string(p.pid) : p.command) + "}}");
   }
+  // A weft::aio task lane: a track of its own (tid = its index, as every lane's), named as a
+  // task and sorted right after the thread running its loop.
+  const auto nthreads = static_cast<std::uint32_t>(t.threads.size());
+  auto is_task = [&](std::uint32_t th) {
+    return th < nthreads && t.threads[th].is_task() && t.threads[th].parent < nthreads;
+  };
+  std::vector<std::uint32_t> sort_index(nthreads);
+  {
+    std::uint32_t k = 0;
+    for (std::uint32_t th = 0; th < nthreads; ++th) {
+      if (is_task(th)) continue;
+      sort_index[th] = k++;
+      for (std::uint32_t c = 0; c < nthreads; ++c)
+        if (is_task(c) && t.threads[c].parent == th) sort_index[c] = k++;
+    }
+  }
   auto thread_meta = [&](std::uint32_t th) {
     std::string name = labels.thread(th);
+    if (is_task(th)) name += " (task on " + labels.thread(t.threads[th].parent) + ")";
     std::string ids = "\"pid\":" + std::to_string(pid_of(th)) + ",\"tid\":" + std::to_string(th);
     emit("{\"ph\":\"M\",\"name\":\"thread_name\"," + ids + ",\"args\":{\"name\":" + quote(name) + "}}");
     emit("{\"ph\":\"M\",\"name\":\"thread_sort_index\"," + ids + ",\"args\":{\"sort_index\":" +
-         std::to_string(th) + "}}");
+         std::to_string(th < nthreads ? sort_index[th] : th) + "}}");
   };
-  for (std::uint32_t th = 0; th < t.threads.size(); ++th) thread_meta(th);
+  for (std::uint32_t th = 0; th < nthreads; ++th) thread_meta(th);
 
   std::uint64_t hold_id = 0;
   auto emit_interval = [&](const Interval& iv, const std::string& held_by) {

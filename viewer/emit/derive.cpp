@@ -54,6 +54,11 @@ struct Deriver::Impl {
   std::map<std::pair<std::uint32_t, ObjId>, Hold> holds;
   std::unordered_map<ObjId, Mark> last_release, last_signal, thread_ended, created;
   std::vector<bool> ended;
+  // task lanes: the lane's task, its open suspension, its open running stretch
+  std::vector<ObjId> task_obj;
+  std::vector<Open> suspended;
+  std::vector<std::uint64_t> run_t0;
+  std::vector<bool> running;
 };
 
 Deriver::Deriver(const trace::Trace& t) : s_(std::make_unique<Impl>()) {
@@ -72,6 +77,11 @@ void Deriver::grow(std::size_t nt) {
   s_->waiting.resize(nt);
   s_->joining.resize(nt);
   s_->ended.resize(nt, false);
+  s_->task_obj.resize(nt, 0);
+  s_->suspended.resize(nt);
+  s_->run_t0.resize(nt, 0);
+  s_->running.resize(nt, false);
+  task_lane.resize(nt, false);
 }
 
 namespace {
@@ -102,6 +112,12 @@ void Deriver::begin(std::uint32_t th, viewer::State st, const Open& o, bool cont
 
 void Deriver::arrow(const Arrow& a) {
   if (on_arrow) on_arrow(a);
+}
+
+void Deriver::end_run(std::uint32_t th, std::uint64_t t1) {
+  if (!s_->running[th]) return;
+  s_->running[th] = false;
+  if (on_run) on_run(make_interval(th, viewer::State::Running, s_->run_t0[th], t1, 0, -1, false, false));
 }
 
 void Deriver::add(const trace::Event& e) {
@@ -180,7 +196,7 @@ void Deriver::add(const trace::Event& e) {
             sig != s.last_signal.end() && sig->second.thread != th &&
             sig->second.t >= s.waiting[th].t0) {
           auto k = s.kinds.find(e.obj);
-          bool is_event = k != s.kinds.end() && k->second == rt::ObjKind::Event;
+          bool is_event = k != s.kinds.end() && (k->second == rt::ObjKind::Event || k->second == rt::ObjKind::AioEvent);
           arrow({sig->second.t, e.ts_ns, sig->second.thread, th, e.obj,
                  is_event ? Arrow::Set : Arrow::Notify});
         }
@@ -219,6 +235,40 @@ void Deriver::add(const trace::Event& e) {
       thread_end[th] = e.ts_ns;
       s.ended[th] = true;
       break;
+    // A task lane (weft::aio): running from each resume to the next suspend or its end; in
+    // between suspended (Waiting on what it awaits) unless a wait, acquisition or join is open.
+    case Ev::TaskResume:
+      if (s.ended[th]) break;
+      task_lane[th] = true;
+      s.task_obj[th] = e.obj;
+      if (s.suspended[th].active) {
+        interval(th, viewer::State::Waiting, s.suspended[th], e.ts_ns, false, false);
+        s.suspended[th].active = false;
+      }
+      if (!s.running[th]) {
+        s.running[th] = true;
+        s.run_t0[th] = e.ts_ns;
+      }
+      break;
+    case Ev::TaskSuspend:
+      if (!task_lane[th] || s.ended[th]) break;
+      end_run(th, e.ts_ns);
+      if (!s.blocked[th].active && !s.waiting[th].active && !s.joining[th].active &&
+          !s.suspended[th].active) {
+        s.suspended[th] = {e.ts_ns, e.arg, e.site, true};
+        begin(th, viewer::State::Waiting, s.suspended[th], false);
+      }
+      break;
+    case Ev::TaskEnd:
+      if (!task_lane[th] || s.task_obj[th] != e.obj || s.ended[th]) break;
+      end_run(th, e.ts_ns);
+      if (s.suspended[th].active) {
+        interval(th, viewer::State::Waiting, s.suspended[th], e.ts_ns, false, false);
+        s.suspended[th].active = false;
+      }
+      thread_end[th] = e.ts_ns;
+      s.ended[th] = true;
+      break;
     default:
       break;
   }
@@ -232,7 +282,9 @@ void Deriver::finish(std::uint64_t end_of_axis) {
     if (s.blocked[th].active) interval(th, viewer::State::Blocked, s.blocked[th], end, false, true);
     if (s.waiting[th].active) interval(th, viewer::State::Waiting, s.waiting[th], end, false, true);
     if (s.joining[th].active) interval(th, viewer::State::Waiting, s.joining[th], end, false, true);
+    if (s.suspended[th].active) interval(th, viewer::State::Waiting, s.suspended[th], end, false, true);
     if (!s.ended[th] && thread_begin[th] != UINT64_MAX) thread_end[th] = end_of_axis;
+    end_run(th, end);
   }
   for (const auto& [key, h] : s.holds) {
     std::uint64_t end = s.ended[key.first] ? thread_end[key.first] : end_of_axis;
@@ -256,6 +308,7 @@ Derived derive(const trace::Trace& t, const EventPass& events) {
   Deriver dv(t);
   dv.on_interval = [&d](const Interval& iv) { d.intervals.push_back(iv); };
   dv.on_arrow = [&d](const Arrow& a) { d.arrows.push_back(a); };
+  dv.on_run = [&d](const Interval& r) { d.runs.push_back(r); };
   if (events([&dv](const trace::Event& e) { dv.add(e); }) == 0) {
     d.thread_begin = std::move(dv.thread_begin);
     d.thread_end = std::move(dv.thread_end);
@@ -266,6 +319,9 @@ Derived derive(const trace::Trace& t, const EventPass& events) {
   dv.finish(d.t_max);
   d.thread_begin = std::move(dv.thread_begin);
   d.thread_end = std::move(dv.thread_end);
+  d.task_lane = std::move(dv.task_lane);
+  std::stable_sort(d.runs.begin(), d.runs.end(),
+                   [](const Interval& a, const Interval& b) { return a.t0 < b.t0; });
   std::stable_sort(d.intervals.begin(), d.intervals.end(),
                    [](const Interval& a, const Interval& b) { return a.t0 < b.t0; });
   return d;

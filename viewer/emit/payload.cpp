@@ -17,7 +17,9 @@ namespace {
 
 // Payload versions (kPayloadVersion, writers.hpp): 2 = version 1 + the source snippets at the
 // end; 3 = + the flight recorder's two fields; 4 = the derived intervals, arrows and re-entrant
-// acquisitions in place of the events (the page reads all four; it derives 1-3 itself).
+// acquisitions in place of the events (the page reads all four; it derives 1-3 itself); 5 = 4 +
+// each thread's parent and task (weft::aio task lanes), whose derived lives are their running
+// stretches.
 
 class Writer {
  public:
@@ -95,8 +97,9 @@ class PageDeriver {
   static constexpr std::uint8_t kUnblock = 0, kNotify = 1, kSet = 2, kStart = 3, kJoin = 4;
   static constexpr std::uint8_t kNoKind = 255;
 
-  PageDeriver(const trace::Trace& t, const std::vector<trace::Object>& objects)
-      : objects_(objects) {
+  PageDeriver(const trace::Trace& t, const std::vector<trace::Object>& objects,
+              const std::unordered_map<rt::ObjId, std::uint32_t>& obj_index)
+      : objects_(objects), obj_index_(obj_index) {
     for (std::size_t i = 0; i < t.threads.size(); ++i)
       if (t.threads[i].object != 0) thread_of_object_[t.threads[i].object] = static_cast<std::int32_t>(i);
   }
@@ -171,7 +174,8 @@ class PageDeriver {
           const Mark s = last_signal_[slot];
           if (static_cast<std::uint32_t>(e.arg) == static_cast<std::uint32_t>(rt::WaitResult::Notified) &&
               s.valid && s.thread != th && s.t >= T.waiting.t) {
-            const bool is_event = o >= 0 && objects_[static_cast<std::size_t>(o)].kind == rt::ObjKind::Event;
+            const auto kind = o >= 0 ? objects_[static_cast<std::size_t>(o)].kind : rt::ObjKind::Unknown;
+            const bool is_event = kind == rt::ObjKind::Event || kind == rt::ObjKind::AioEvent;
             arrow(s.t, ts, s.thread, th, o, is_event ? kSet : kNotify);
           }
         }
@@ -202,6 +206,47 @@ class PageDeriver {
         T.end = ts;
         T.ended = true;
         break;
+      // Task lanes (weft::aio): derive.js's rules (running from each resume to the next suspend
+      // or the end; suspended, a waiting interval of kind task-suspend, in between unless a
+      // wait, acquisition or join is open).
+      case rt::Ev::TaskResume:
+        if (T.ended) break;
+        T.task = true;
+        T.task_obj = o;
+        if (T.suspended.valid) {
+          interval(T.suspended, ts, kWaiting, th, 0, -1);
+          T.suspended.valid = false;
+        }
+        if (!T.running) {
+          T.running = true;
+          T.run_t0 = ts;
+        }
+        break;
+      case rt::Ev::TaskSuspend:
+        if (!T.task || T.ended) break;
+        if (T.running) {
+          T.runs.push_back({T.run_t0, ts});
+          T.running = false;
+        }
+        if (!T.blocked.valid && !T.waiting.valid && !T.joining.valid && !T.suspended.valid) {
+          auto a = e.arg != 0 ? obj_index_.find(e.arg) : obj_index_.end();
+          T.suspended = {ts, a == obj_index_.end() ? -1 : static_cast<std::int32_t>(a->second),
+                         static_cast<std::uint8_t>(e.kind), site, true};
+        }
+        break;
+      case rt::Ev::TaskEnd:
+        if (!T.task || T.task_obj != o || T.ended) break;
+        if (T.running) {
+          T.runs.push_back({T.run_t0, ts});
+          T.running = false;
+        }
+        if (T.suspended.valid) {
+          interval(T.suspended, ts, kWaiting, th, 0, -1);
+          T.suspended.valid = false;
+        }
+        T.end = ts;
+        T.ended = true;
+        break;
       default: break;
     }
   }
@@ -219,7 +264,7 @@ class PageDeriver {
       Thread& T = threads_[th];
       if (!T.has_begin) continue;
       if (!T.ended) T.end = t_max;
-      for (const Open* open : {&T.blocked, &T.waiting, &T.joining}) {
+      for (const Open* open : {&T.blocked, &T.waiting, &T.joining, &T.suspended}) {
         if (!open->valid) continue;
         const bool blocked = open->kind == static_cast<std::uint8_t>(rt::Ev::AcquireBegin);
         std::int64_t by = -1;
@@ -229,6 +274,7 @@ class PageDeriver {
         }
         interval(*open, T.end, blocked ? kBlocked : kWaiting, th, kOpen, by);
       }
+      if (T.running) T.runs.push_back({T.run_t0, T.end});
     }
     for (std::uint32_t th = 0; th < threads_.size(); ++th) {
       const Thread& T = threads_[th];
@@ -239,7 +285,11 @@ class PageDeriver {
     const std::uint64_t life_start = nintervals_;
     for (std::uint32_t th = 0; th < threads_.size(); ++th) {
       const Thread& T = threads_[th];
-      if (T.has_begin) interval({T.begin, -1, kNoKind, 0, true}, T.end, kRunning, th, 0, -1);
+      if (T.task) {  // a task lane's life: its running stretches
+        for (const Span& r : T.runs) interval({r.t0, -1, kNoKind, 0, true}, r.t1, kRunning, th, 0, -1);
+      } else if (T.has_begin) {
+        interval({T.begin, -1, kNoKind, 0, true}, T.end, kRunning, th, 0, -1);
+      }
     }
     mark_contention();
     out.var(t_min_);
@@ -274,18 +324,24 @@ class PageDeriver {
     std::uint32_t thread = 0;
     bool valid = false;
   };
+  struct Span {
+    std::uint64_t t0, t1;
+  };
   struct Thread {
     std::uint64_t begin = 0, end = 0;
     bool has_begin = false, ended = false;
     Open blocked, waiting, joining;
     std::vector<Hold> holds;  // innermost last
+    // a task lane (weft::aio): its task, its open suspension and running stretch, its stretches
+    bool task = false, running = false;
+    std::int32_t task_obj = -1;
+    Open suspended;
+    std::uint64_t run_t0 = 0;
+    std::vector<Span> runs;
   };
   struct HoldSpan {
     std::uint64_t t0, t1;
     std::uint32_t index;  // of the interval
-  };
-  struct Span {
-    std::uint64_t t0, t1;
   };
   // Per object until the end: its holds, varint-coded (zigzag start delta, duration, interval
   // index delta: ~5 bytes a hold instead of 24, the bulk of the page writer's memory at 10M
@@ -411,6 +467,7 @@ class PageDeriver {
   }
 
   const std::vector<trace::Object>& objects_;
+  const std::unordered_map<rt::ObjId, std::uint32_t>& obj_index_;
   std::unordered_map<rt::ObjId, std::int32_t> thread_of_object_;
   std::vector<Thread> threads_;
   std::vector<Mark> created_, last_release_, last_signal_, thread_ended_;  // by object index + 1
@@ -469,7 +526,7 @@ std::string encode_payload(const trace::Trace& t, const std::vector<SourceSnippe
 
 std::string encode_payload(const trace::Trace& t, const EventPass& events,
                            const std::vector<SourceSnippet>& snippets, int version) {
-  if (version != 3 && version != 4) throw std::invalid_argument("payload version 3 or 4");
+  if (version < 3 || version > 5) throw std::invalid_argument("payload version 3, 4 or 5");
   Strings strings;
   // Objects: the trace's, then any id that events or findings mention but the trace never
   // declared (shown as "object #id").
@@ -505,14 +562,12 @@ std::string encode_payload(const trace::Trace& t, const EventPass& events,
   Writer times, thread_col, kinds, objs, args, sites;
   std::uint64_t prev = 0;
   std::optional<PageDeriver> deriver;
-  if (version == 4) deriver.emplace(t, objects);
+  if (version >= 4) deriver.emplace(t, objects, obj_index);
   const std::uint64_t n = events([&](const trace::Event& e) {
     if (deriver) {
       const std::uint32_t th = threadref(e.thread);
       const auto o = static_cast<std::int32_t>(objref(e.obj)) - 1;
-      if (e.kind == rt::Ev::ThreadStart || e.kind == rt::Ev::WaitBegin ||
-          e.kind == rt::Ev::TaskSubmit || e.kind == rt::Ev::TaskStart)
-        objref(e.arg);  // the object table as version 3 has it
+      if (rt::arg_is_object(e.kind)) objref(e.arg);  // the object table as version 3 has it
       deriver->add(e, th, o, siteref(e.site));
       return;
     }
@@ -521,9 +576,8 @@ std::string encode_payload(const trace::Trace& t, const EventPass& events,
     thread_col.var(threadref(e.thread));
     kinds.u8(static_cast<std::uint8_t>(e.kind));
     objs.var(objref(e.obj));
-    // ThreadStart's arg and WaitBegin's arg are object ids: send them as object refs.
-    if (e.kind == rt::Ev::ThreadStart || e.kind == rt::Ev::WaitBegin ||
-        e.kind == rt::Ev::TaskSubmit || e.kind == rt::Ev::TaskStart)
+    // Args that are object ids (runtime/vocabulary.json, "arg": "object") go as object refs.
+    if (rt::arg_is_object(e.kind))
       args.var(objref(e.arg));
     else
       args.var(e.arg);
@@ -564,8 +618,11 @@ std::string encode_payload(const trace::Trace& t, const EventPass& events,
     head.var(strings.ref(p.command));
   }
   // Thread objects may be unknown ids too: resolve them before writing the objects.
-  std::vector<std::uint64_t> thread_obj(threads.size());
-  for (std::size_t i = 0; i < threads.size(); ++i) thread_obj[i] = objref(threads[i].object);
+  std::vector<std::uint64_t> thread_obj(threads.size()), task_obj(threads.size());
+  for (std::size_t i = 0; i < threads.size(); ++i) {
+    thread_obj[i] = objref(threads[i].object);
+    task_obj[i] = objref(threads[i].task);
+  }
   head.var(threads.size());
   for (std::size_t i = 0; i < threads.size(); ++i) {
     head.var(threads[i].pid);
@@ -577,6 +634,10 @@ std::string encode_payload(const trace::Trace& t, const EventPass& events,
                              ? trace::thread_label(th.name, th.os_tid, th.pid, th.index, th.routine)
                              : th.name));
     head.var(thread_obj[i]);
+    if (version >= 5) {  // a task lane's parent (its loop's thread) + 1 and task object ref
+      head.var(th.parent == trace::Thread::kNoParent ? 0 : std::uint64_t(th.parent) + 1);
+      head.var(task_obj[i]);
+    }
   }
   head.var(objects.size());
   for (const auto& o : objects) {

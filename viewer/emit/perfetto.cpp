@@ -381,13 +381,15 @@ class PerfettoWriter {
     const auto nt = static_cast<std::uint32_t>(t_.threads.size());
     std::map<std::pair<std::uint32_t, std::uint64_t>, int> tid_uses;
     for (std::uint32_t th = 0; th < nt; ++th)
-      tid_uses[{pid_of_thread(th), t_.threads[th].os_tid}]++;
+      if (!t_.threads[th].is_task()) tid_uses[{pid_of_thread(th), t_.threads[th].os_tid}]++;
     threads_.resize(nt);
     for (std::uint32_t th = 0; th < nt; ++th) {
       std::uint64_t tid = t_.threads[th].os_tid;
       // A tid Perfetto cannot tell apart (unknown, reused in the trace, out of int32 range)
-      // becomes a synthetic one; the thread's name stays.
-      if (tid == 0 || tid > 0x3fffffff || tid_uses[{pid_of_thread(th), tid}] > 1)
+      // becomes a synthetic one; the thread's name stays. A weft::aio task lane has its loop
+      // thread's tid: it gets a synthetic one, a track of its own.
+      if (tid == 0 || tid > 0x3fffffff || t_.threads[th].is_task() ||
+          tid_uses[{pid_of_thread(th), tid}] > 1)
         tid = 0x40000000u + th;
       threads_[th].track = add_thread_track(th, static_cast<std::uint32_t>(tid));
     }
@@ -404,6 +406,11 @@ class PerfettoWriter {
     tr.pid = pid_of_thread(th);
     tr.tid = tid;
     tr.name = pb::valid_utf8(labels_.thread(th));
+    if (th < t_.threads.size() && t_.threads[th].is_task()) {
+      const auto parent = t_.threads[th].parent;
+      tr.name += parent < t_.threads.size() ? " (task on " + pb::valid_utf8(labels_.thread(parent)) + ")"
+                                            : std::string(" (task)");
+    }
     return add_track(std::move(tr));
   }
   // A thread only the events name (beyond the trace's table): tracks made as it appears.

@@ -168,9 +168,23 @@ void write_text(const trace::Trace& t, const EventPass& events, std::ostream& ou
   const Labels labels(t);
   const std::size_t nt = std::max<std::size_t>(t.threads.size(), any ? max_thread + 1 : 0);
 
+  // A weft::aio task lane is shown right under the thread running its loop, indented.
+  auto is_task = [&](std::uint32_t th) {
+    return th < t.threads.size() && t.threads[th].is_task() && t.threads[th].parent < nt;
+  };
+  auto row_label = [&](std::uint32_t th) {
+    return is_task(th) ? "  \u21b3 " + labels.thread(th) + " (task)" : labels.thread(th);
+  };
+  std::vector<std::uint32_t> order;
+  for (std::uint32_t th = 0; th < nt; ++th) {
+    if (is_task(th)) continue;
+    order.push_back(th);
+    for (std::uint32_t c = 0; c < nt; ++c)
+      if (is_task(c) && t.threads[c].parent == th) order.push_back(c);
+  }
   int name_cols = 8;
   for (std::uint32_t th = 0; th < nt; ++th)
-    name_cols = std::max(name_cols, display_width(labels.thread(th)));
+    name_cols = std::max(name_cols, display_width(row_label(th)));
   const int width = std::max(opts.width, 40);
   name_cols = std::min(name_cols, width / 4);
   const int cols = std::max(10, width - name_cols - 3);
@@ -209,13 +223,18 @@ void write_text(const trace::Trace& t, const EventPass& events, std::ostream& ou
     locks.interval(iv);
     if (iv.open) open.push_back(iv);
   };
+  dv.on_run = [&](const Interval& r) {  // a task lane runs only in these stretches
+    if (r.thread < rows.size())
+      for (int c = col_of(r.t0); c <= col_of(r.t1); ++c)
+        rows[r.thread][c] = std::max<std::uint8_t>(rows[r.thread][c], 1);
+  };
   events([&](const trace::Event& e) {
     if (e.kind == rt::Ev::Acquired) locks.acquired(e.obj);
     dv.add(e);
   });
   if (any) dv.finish(t_max);
   for (std::uint32_t th = 0; th < nt && th < dv.thread_begin.size(); ++th) {
-    if (dv.thread_begin[th] == UINT64_MAX) continue;
+    if (dv.thread_begin[th] == UINT64_MAX || dv.task_lane[th]) continue;
     for (int c = col_of(dv.thread_begin[th]); c <= col_of(dv.thread_end[th]); ++c)
       rows[th][c] = std::max<std::uint8_t>(rows[th][c], 1);
   }
@@ -226,13 +245,13 @@ void write_text(const trace::Trace& t, const EventPass& events, std::ostream& ou
   out << std::string(static_cast<std::size_t>(name_cols + 2), ' ') << "0"
       << std::string(static_cast<std::size_t>(std::max(1, cols - 1 - static_cast<int>(end_label.size()))), ' ')
       << end_label << "\n";
-  for (std::uint32_t th = 0; th < nt; ++th) {
-    out << fit(labels.thread(th), name_cols) << " |";
+  for (std::uint32_t th : order) {
+    out << fit(row_label(th), name_cols) << " |";
     for (int c = 0; c < cols; ++c) out << glyph[rows[th][c]];
     out << "|\n";
   }
   out << "legend: " << glyph[1] << " running  " << glyph[2] << " holding a lock  " << glyph[3]
-      << " waiting (condition, event, join, ...)  " << glyph[4] << " blocked acquiring a lock\n";
+      << " waiting (condition, event, join, a suspended task, ...)  " << glyph[4] << " blocked acquiring a lock\n";
 
   // Where each thread is stuck at the end (open intervals): the story of a deadlock.
   for (const auto& iv : open) {

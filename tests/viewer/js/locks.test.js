@@ -74,15 +74,16 @@ test('snippetFor: the lines around a site from the embedded blocks, clipped to t
   assert.strictEqual(W.snippetFor({ sites: m.sites, snippets: [] }, 0), null);
 });
 
-test('payload versions 4 and 3 are read, versions 2 (no flight-recorder fields) and 1 (no snippets either) still are, a later one is refused', async () => {
-  const b4 = await W.inflateRaw(W.base64ToBytes(fixture('basic.payload')));
-  assert.strictEqual(b4[4], 4);  // what `weft view` writes: the derived intervals, no events
-  const m4 = W.decodePayload(b4);
-  assert.strictEqual(m4.ev, null);
-  assert.ok(m4.derived.I.n > 0);
-  const v5 = b4.slice();
-  v5[4] = 5;
-  assert.throws(() => W.decodePayload(v5), /unsupported payload version 5/);
+test('payload versions 5, 4 and 3 are read, versions 2 (no flight-recorder fields) and 1 (no snippets either) still are, a later one is refused', async () => {
+  const b5 = await W.inflateRaw(W.base64ToBytes(fixture('basic.payload')));
+  assert.strictEqual(b5[4], 5);  // what `weft view` writes: the derived intervals, no events
+  const m5 = W.decodePayload(b5);
+  assert.strictEqual(m5.ev, null);
+  assert.ok(m5.derived.I.n > 0);
+  assert.ok(m5.threads.every((t) => t.parent === -1 && t.task === -1));  // no task lanes
+  const v6 = b5.slice();
+  v6[4] = 6;
+  assert.throws(() => W.decodePayload(v6), /unsupported payload version 6/);
   const bytes = await W.inflateRaw(W.base64ToBytes(fixture('basic.v3.payload')));
   assert.strictEqual(bytes[4], 3);
   const m3 = W.decodePayload(bytes);
@@ -108,6 +109,6 @@ test('payload versions 4 and 3 are read, versions 2 (no flight-recorder fields) 
   assert.deepStrictEqual(m1.snippets, []);
   assert.strictEqual(m1.ev.n, m3.ev.n);
   assert.deepStrictEqual(m1.findings, m3.findings);
-  assert.strictEqual(m4.nEvents, m3.ev.n);
-  assert.deepStrictEqual(m4.findings, m3.findings);
+  assert.strictEqual(m5.nEvents, m3.ev.n);
+  assert.deepStrictEqual(m5.findings, m3.findings);
 });

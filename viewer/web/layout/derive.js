@@ -19,7 +19,7 @@
   // Object kinds whose release says the depth after (RLock, recursive mutex), and Events (whose
   // wake-ups are drawn as set -> wait ended): from runtime/vocabulary.json (vocab.js).
   const RECURSIVE = W.REENTRANT_KINDS;
-  const EVENT_KINDS = new Set([OBJ.event]);
+  const EVENT_KINDS = new Set([OBJ.event, OBJ.aioEvent]);
 
   // Growable typed columns: {name: TypedArrayConstructor}; finish() trims them to length n.
   class Table {
@@ -101,7 +101,11 @@
   function fromPayload(m) {
     const d = m.derived, Iv = d.I, nt = m.threads.length, no = m.objects.length + 1;
     const begin = new Float64Array(nt).fill(Infinity), end = new Float64Array(nt).fill(-Infinity);
-    for (let i = d.lifeStart; i < Iv.n; i++) { begin[Iv.thread[i]] = Iv.t0[i]; end[Iv.thread[i]] = Iv.t1[i]; }
+    for (let i = d.lifeStart; i < Iv.n; i++) {  // a task lane has several (its running stretches)
+      const th = Iv.thread[i];
+      if (Iv.t0[i] < begin[th]) begin[th] = Iv.t0[i];
+      if (Iv.t1[i] > end[th]) end[th] = Iv.t1[i];
+    }
     const { threads, byObject } = rowsOf(Iv, nt, no, begin, end);
     const contendedHold = d.contendedHold;  // computed by `weft view`
     return { tMin: d.tMin, tMax: d.tMax, I: Iv, threads, arrows: d.arrows, byObject, contendedHold,
@@ -152,6 +156,15 @@
     const threadEnded = new Int32Array(no).fill(-1), created = new Int32Array(no).fill(-1);
     const threadOfObject = new Map();
     m.threads.forEach((t, i) => { if (t.object >= 0) threadOfObject.set(t.object, i); });
+    // Task lanes (weft::aio, the threads with task-resume events): running only from each
+    // task-resume to the task-suspend or task-end after it, suspended (a waiting interval of kind
+    // task-suspend) between a suspend and the next resume unless a wait, acquisition or join of
+    // the lane is open then. Mirrors viewer/emit/derive.cpp and payload.cpp (PageDeriver).
+    const taskObj = new Int32Array(nt).fill(-2);   // the lane's task (object index), -2 not a task lane
+    const running = new Float64Array(nt).fill(-1);  // start of the open running stretch, -1 none
+    const suspended = new Int32Array(nt).fill(-1);  // event index of the open task-suspend
+    const runs = [];                                // closed stretches: [thread, t0, t1]
+    const awaited = (e) => ev.argLo[e] | 0;  // task-suspend's arg: an object index (-1 none)
 
     for (let i = 0; i < n; i++) {
       const th = ev.thread[i], k = ev.kind[i], o = ev.obj[i], ts = ev.ts[i];
@@ -246,6 +259,33 @@
           end[th] = ts;
           ended[th] = 1;
           break;
+        case EV.taskResume: {
+          if (ended[th]) break;
+          taskObj[th] = o;
+          const su = suspended[th];
+          if (su >= 0) {
+            add(ev.ts[su], ts, T.waiting, th, awaited(su), su, 0);
+            suspended[th] = -1;
+          }
+          if (running[th] < 0) running[th] = ts;
+          break;
+        }
+        case EV.taskSuspend:
+          if (taskObj[th] === -2 || ended[th]) break;
+          if (running[th] >= 0) { runs.push([th, running[th], ts]); running[th] = -1; }
+          if (blocked[th] < 0 && waiting[th] < 0 && joining[th] < 0 && suspended[th] < 0) suspended[th] = i;
+          break;
+        case EV.taskEnd:
+          if (taskObj[th] === -2 || taskObj[th] !== o || ended[th]) break;
+          if (running[th] >= 0) { runs.push([th, running[th], ts]); running[th] = -1; }
+          if (suspended[th] >= 0) {
+            const su = suspended[th];
+            add(ev.ts[su], ts, T.waiting, th, awaited(su), su, 0);
+            suspended[th] = -1;
+          }
+          end[th] = ts;
+          ended[th] = 1;
+          break;
         default: break;
       }
     }
@@ -255,12 +295,14 @@
     for (let th = 0; th < nt; th++) {
       if (begin[th] === Infinity) continue;
       if (!ended[th]) end[th] = tMax;
-      for (const open of [blocked[th], waiting[th], joining[th]]) {
+      for (const open of [blocked[th], waiting[th], joining[th], suspended[th]]) {
         if (open < 0) continue;
         const type = ev.kind[open] === EV.acquireBegin ? T.blocked : T.waiting;
         const by = type === T.blocked && holderAtEnd.has(ev.obj[open]) ? holderAtEnd.get(ev.obj[open]) : -1;
-        add(ev.ts[open], end[th], type, th, ev.obj[open], open, F_OPEN, by);
+        const obj = ev.kind[open] === EV.taskSuspend ? awaited(open) : ev.obj[open];
+        add(ev.ts[open], end[th], type, th, obj, open, F_OPEN, by);
       }
+      if (running[th] >= 0) runs.push([th, running[th], end[th]]);
     }
     for (let th = 0; th < nt; th++) {
       for (const h of holds[th]) {
@@ -268,7 +310,17 @@
       }
     }
     const lifeStart = I.n;
+    // A task lane's life is its running stretches; it begins with the first resume and ends with
+    // its end (or the end of the trace, or of its last stretch if neither is later).
+    runs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let r = 0;
     for (let th = 0; th < nt; th++) {
+      if (taskObj[th] !== -2) {
+        const first = r;
+        for (; r < runs.length && runs[r][0] === th; r++) add(runs[r][1], runs[r][2], T.running, th, -1, -1, 0);
+        if (r > first) { begin[th] = runs[first][1]; end[th] = runs[r - 1][2]; }
+        continue;
+      }
       if (begin[th] !== Infinity) add(begin[th], end[th], T.running, th, -1, -1, 0);
     }
     const Iv = I.finish();

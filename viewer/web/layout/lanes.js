@@ -30,8 +30,19 @@
     };
     for (const pid of pids) {
       // Threads with no event at all (a helper the recorder knows of) would be empty lanes.
-      const shown = byPid.get(pid).filter((th) => D.threads[th].begin !== Infinity &&
+      const visible = byPid.get(pid).filter((th) => D.threads[th].begin !== Infinity &&
         matches(W.threadLabel(m, th), q));
+      // A weft::aio task lane (payload version 5: parent and task) goes right under the thread
+      // running its loop, after that thread's earlier tasks; one whose parent is hidden stays
+      // where it is.
+      const isTask = (th) => m.threads[th].task >= 0 && m.threads[th].parent >= 0;
+      const vis = new Set(visible);
+      const shown = [];
+      for (const th of visible) {
+        if (isTask(th) && vis.has(m.threads[th].parent)) continue;
+        shown.push(th);
+        for (const c of visible) if (isTask(c) && m.threads[c].parent === th) shown.push(c);
+      }
       if (!shown.length) continue;
       if (multi) {
         lanes.push({ kind: 'process', label: procName(pid), sub: '', y, h: G.header, rows: [] });
@@ -50,9 +61,15 @@
         }
         const h = Math.max(yy - y, G.pad + G.stateH + 2 + G.holdH) + G.pad;
         const t = m.threads[th];
-        lanes.push({ kind: 'thread', thread: th, label: W.threadLabel(m, th),
-          sub: 'tid ' + (t.osTid || th) + (T.holds.length > 1 ? ' \u00b7 ' + T.holds.length + ' lock levels' : ''),
-          y, h, rows });
+        const levels = T.holds.length > 1 ? ' \u00b7 ' + T.holds.length + ' lock levels' : '';
+        if (isTask(th)) {
+          lanes.push({ kind: 'thread', thread: th, task: true, indent: vis.has(t.parent) ? 1 : 0,
+            label: '\u21b3 ' + W.threadLabel(m, th) + ' (task)',
+            sub: 'task on ' + W.threadLabel(m, t.parent) + levels, y, h, rows });
+        } else {
+          lanes.push({ kind: 'thread', thread: th, label: W.threadLabel(m, th),
+            sub: 'tid ' + (t.osTid || th) + levels, y, h, rows });
+        }
         y += h;
       }
     }

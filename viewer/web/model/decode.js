@@ -206,8 +206,9 @@
     // Version 2 = version 1 + the source snippets section at the end; version 3 = version 2 +
     // the flight recorder's overwritten count and window start; version 4 = version 3 with the
     // intervals, arrows and re-entrant acquisitions derived by `weft view` in place of the
-    // events (m.derived; m.ev is null). A page reads all four.
-    if (version < 1 || version > 4) throw new Error('unsupported payload version ' + version);
+    // events (m.derived; m.ev is null); version 5 = version 4 + each thread's parent and task
+    // (weft::aio task lanes, -1 none). A page reads all five.
+    if (version < 1 || version > 5) throw new Error('unsupported payload version ' + version);
     const td = new TextDecoder('utf-8');
     const m = { formatVersion: r.v(), dropped: r.v(), truncated: r.u8() === 1 };
     const ns = r.v();
@@ -225,7 +226,9 @@
     }
     m.threads = [];
     for (let i = 0, n = r.v(); i < n; i++) {
-      m.threads.push({ index: i, pid: r.v(), osTid: r.v(), name: S(), object: r.v() - 1 });
+      const t = { index: i, pid: r.v(), osTid: r.v(), name: S(), object: r.v() - 1, parent: -1, task: -1 };
+      if (version >= 5) { t.parent = r.v() - 1; t.task = r.v() - 1; }  // a weft::aio task lane
+      m.threads.push(t);
     }
     m.objects = [];
     for (let i = 0, n = r.v(); i < n; i++) {
@@ -249,7 +252,7 @@
     const mentioned = m.ev ? [m.ev.thread] : [m.derived.I.thread, m.derived.arrows.from, m.derived.arrows.to];
     for (const col of mentioned) for (let i = 0; i < col.length; i++) if (col[i] > maxThread) maxThread = col[i];
     while (m.threads.length <= maxThread) {
-      m.threads.push({ index: m.threads.length, pid: 0, osTid: 0, name: '', object: -1 });
+      m.threads.push({ index: m.threads.length, pid: 0, osTid: 0, name: '', object: -1, parent: -1, task: -1 });
     }
     m.findings = [];
     for (let i = 0, nf = r.v(); i < nf; i++) {

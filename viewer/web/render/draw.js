@@ -6,7 +6,7 @@
   const C = {
     running: '#a8d5a0', blocked: '#d7263d', waiting: '#f4a62a', holding: '#3b6fd4',
     holdingContended: '#7b3fc4', objHold: '#2e9e4f', objHoldContended: '#e8572a',
-    objBlocked: '#f1a1a8', objWait: '#f7cf7f',
+    objBlocked: '#f1a1a8', objWait: '#f7cf7f', suspended: '#fbe6bd',
     arrow: ['#222', '#9b30c8', '#9b30c8', '#7a7a7a', '#7a7a7a'],
     finding: '#d7263d', cycle: '#d7263d', waitEdge: '#b06a00', grid: '#eceff3', text: '#1c2733', sub: '#6b7785',
     gutter: '#f7f8fa', header: '#e9edf2', highlight: 'rgba(255, 214, 0, 0.18)',
@@ -15,6 +15,7 @@
   const LEGEND = [
     ['running', C.running, 'running'], ['blocked', C.blocked, 'blocked acquiring a lock'],
     ['waiting', C.waiting, 'waiting (condition, event, join, barrier, queue)'],
+    ['suspended', C.suspended, 'task suspended (awaiting a timer, a thread or another task)'],
     ['holding', C.holding, 'holding a lock'],
     ['holdingContended', C.holdingContended, 'holding while others are blocked on it'],
     ['objHold', C.objHold, 'object lane: held, uncontended'],
@@ -31,7 +32,8 @@
     }
     if (type === T.running) return 'running';
     if (type === T.blocked) return 'blocked';
-    if (type === T.waiting) return 'waiting';
+    // A task lane suspended with no wait of its own open (derive.js: kind task-suspend).
+    if (type === T.waiting) return D.I.kind[i] === W.EV.taskSuspend ? 'suspended' : 'waiting';
     return D.contendedHold[i] ? 'holdingContended' : 'holding';
   }
 
@@ -87,6 +89,8 @@
       return 'wants ' + obj + (by >= 0 ? (open ? ', held by ' : ', freed by ') + W.threadLabel(m, by) : '');
     }
     if (I.type[i] === T.waiting) {
+      // A suspended task awaits an object (another task, a lock...) or a timer / to_thread().
+      if (I.kind[i] === W.EV.taskSuspend) return I.obj[i] >= 0 ? 'suspended on ' + obj : 'suspended (timer or thread)';
       return (I.kind[i] === W.EV.joinBegin ? 'join ' : 'wait ') + obj;
     }
     return obj;
@@ -179,7 +183,7 @@
       const i = texts[k], x = texts[k + 1], y = texts[k + 2], w = texts[k + 3];
       const role = texts[k + 4] ? 'object' : 'hold';
       const key = colourOf(D, i, role);
-      ctx.fillStyle = key === 'waiting' || key === 'objWait' || key === 'objBlocked' || key === 'running' ? '#222' : '#fff';
+      ctx.fillStyle = key === 'waiting' || key === 'suspended' || key === 'objWait' || key === 'objBlocked' || key === 'running' ? '#222' : '#fff';
       ctx.fillText(clipText(ctx, barLabel(m, D, i, role), w - 6), x + 3, y);
     }
 
@@ -352,13 +356,17 @@
       const lit = (lane.kind === 'thread' && hl.threads.has(lane.thread)) ||
         (lane.kind === 'object' && hl.objects.has(lane.obj));
       if (lit) { ctx.fillStyle = C.highlight; ctx.fillRect(0, top, GUTTER - 1, lane.h); }
-      ctx.font = (lane.kind === 'thread' ? 'bold ' : 'italic ') + '12px system-ui, sans-serif';
+      // A task lane is indented under the thread running its loop, a rule marking the group.
+      const ind = lane.indent ? 14 : 0;
+      if (ind) { ctx.fillStyle = '#c9d0d9'; ctx.fillRect(8, top, 2, lane.h); }
+      ctx.font = (lane.kind === 'thread' && !ind ? 'bold ' : lane.kind === 'thread' ? '' : 'italic ') +
+        '12px system-ui, sans-serif';
       ctx.fillStyle = C.text;
-      ctx.fillText(clipText(ctx, lane.label, GUTTER - 16), 8, top + 11);
+      ctx.fillText(clipText(ctx, lane.label, GUTTER - 16 - ind), 8 + ind, top + 11);
       if (lane.h > 26) {
         ctx.font = '10px system-ui, sans-serif';
         ctx.fillStyle = C.sub;
-        ctx.fillText(clipText(ctx, lane.sub, GUTTER - 16), 8, top + 24);
+        ctx.fillText(clipText(ctx, lane.sub, GUTTER - 16 - ind), 8 + ind, top + 24);
       }
       ctx.fillStyle = C.grid;
       ctx.fillRect(0, top + lane.h - 1, GUTTER - 1, 1);

@@ -91,7 +91,8 @@ void write_text(const trace::Trace& t, std::ostream& out, const TextOptions& opt
 // viewer/README.md, raw-deflate compressed, then base64.
 // Version 4 (what pages carry) holds the intervals and arrows the page draws, derived here; version 3
 // holds the events instead, from which the page derives them itself (tests compare the two).
-constexpr int kPayloadVersion = 4;
+// Version 5 = 4 + each thread's parent and task (task lanes of weft::aio).
+constexpr int kPayloadVersion = 5;
 std::string encode_payload(const trace::Trace& t, const std::vector<SourceSnippet>& snippets = {},
                            int version = kPayloadVersion);
 
@@ -117,6 +118,11 @@ struct Derived {
   std::vector<Arrow> arrows;
   std::vector<std::uint64_t> thread_begin, thread_end;  // per thread: first/last activity
   std::uint64_t t_min = 0, t_max = 0;
+  // Task lanes (weft::aio; threads with task-resume events) run only in stretches, from each
+  // task-resume to the next task-suspend or task-end: those (state Running), sorted by t0.
+  // Between them a task lane is Waiting (suspended) unless a wait, acquisition or join is open.
+  std::vector<Interval> runs;
+  std::vector<bool> task_lane;  // per thread
 };
 
 // Display names shared by the writers: the trace layer's (weft/runtime/labels.hpp), which the
@@ -162,6 +168,9 @@ class Deriver {
   // (write_perfetto). A blocked, waiting or joining interval begun again before it ended is
   // dropped without an on_interval call, as derive() drops it.
   std::function<void(const Interval&)> on_begin;
+  // A task lane's running stretch (state Running), as it ends (Derived::runs).
+  std::function<void(const Interval&)> on_run;
+  std::vector<bool> task_lane;  // per thread: has task-resume events
   // Per thread: first and last activity (complete after finish()); the events' time range.
   std::vector<std::uint64_t> thread_begin, thread_end;
   std::uint64_t t_min = 0, t_max = 0;
@@ -176,6 +185,7 @@ class Deriver {
                 bool open);
   void begin(std::uint32_t th, viewer::State st, const Open& o, bool contended);
   void arrow(const Arrow& a);
+  void end_run(std::uint32_t th, std::uint64_t t1);
   std::unique_ptr<Impl> s_;
   std::uint64_t events_ = 0;
 };
