@@ -5,14 +5,17 @@
 
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <new>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,7 +36,8 @@ constexpr rt::ObjId kLock = 1;
 
 // One worker: its name, an object of its own, then `n` lock events whose `arg` counts 0..n-1
 // (Acquired and Release alternately), with a second object and a finding in the middle.
-void work(rt::Recorder& rec, int k, std::uint64_t n) {
+// `started` (if given) counts the workers that have recorded their first event.
+void work(rt::Recorder& rec, int k, std::uint64_t n, std::atomic<int>* started = nullptr) {
   rec.on_thread_name("worker-" + std::to_string(k));
   rec.on_object(100 + static_cast<rt::ObjId>(k), rt::ObjKind::Mutex, "own-" + std::to_string(k),
                 std::source_location::current());
@@ -50,6 +54,7 @@ void work(rt::Recorder& rec, int k, std::uint64_t n) {
     }
     rec.on_event(i % 2 ? rt::Ev::Release : rt::Ev::Acquired, kLock, i,
                  std::source_location::current());
+    if (i == 0 && started != nullptr) started->fetch_add(1);
   }
 }
 
@@ -176,6 +181,11 @@ TEST_CASE("flight-recorder mode by duration keeps at least the window asked for"
 TEST_CASE("a flight-recorder trace of a killed process, or cut short, still reads") {
   std::string path = temp_path();
   const int workers = 2;
+  // Shared with the child: how many workers have recorded. A worker starved by a loaded machine
+  // until the kill would have nothing to check (each thread's current block is never reused).
+  void* shared = ::mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  REQUIRE(shared != MAP_FAILED);
+  auto* started = new (shared) std::atomic<int>(0);
   pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
@@ -183,13 +193,14 @@ TEST_CASE("a flight-recorder trace of a killed process, or cut short, still read
     auto* rec = new rt::Recorder({.path = path, .block_bytes = 16u << 10, .ring_bytes = 128u << 10});
     std::vector<std::thread> pool;
     for (int k = 0; k < workers; ++k)
-      pool.emplace_back([rec, k] { work(*rec, k, UINT64_MAX / 2); });
+      pool.emplace_back([rec, k, started] { work(*rec, k, UINT64_MAX / 2, started); });
     for (auto& th : pool) th.join();
     ::_exit(0);
   }
-  // Until the ring has wrapped a few times (the header's count, read from the file).
+  // Until every worker recorded and the ring has wrapped a few times (the header's count, read
+  // from the file).
   std::uint64_t seen = 0;
-  for (int i = 0; i < 2000 && seen < 200000; ++i) {
+  for (int i = 0; i < 2000 && (seen < 200000 || started->load() < workers); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
     std::ifstream in(path, std::ios::binary);
     trace::format::SegmentHeader h{};
@@ -200,6 +211,8 @@ TEST_CASE("a flight-recorder trace of a killed process, or cut short, still read
   ::waitpid(pid, &st, 0);
   REQUIRE(WIFSIGNALED(st));
   REQUIRE(seen >= 200000);
+  REQUIRE(started->load() == workers);
+  ::munmap(shared, 4096);
   trace::Trace t = trace::read_trace(path);
   CHECK(t.overwritten >= seen);
   CHECK_FALSE(t.processes.at(0).exited);
