@@ -161,6 +161,32 @@ struct Segment {
   }
 };
 
+// Whose lane a block's records belong to as the block is read, one record at a time: its
+// thread's own, or a weft::aio task's. task-resume moves to the task's lane (itself included),
+// task-suspend and task-end of that task move back after themselves, and a block begun inside a
+// task starts with record 0x48 naming it (docs/trace-format.md, "Task lanes").
+struct LaneCursor {
+  explicit LaneCursor(std::uint32_t thread) : thread(thread), lane(thread) {}
+  // Before a record (its type, its kind when an event, its obj); lane_of(task) numbers a task's
+  // lane (Segment::lane).
+  template <class LaneOf>
+  void enter(std::uint8_t type, rt::Ev kind, std::uint64_t obj, LaneOf&& lane_of) {
+    if (type == fmt::kTaskLane || (kind == rt::Ev::TaskResume && obj != 0)) {
+      task = obj;
+      lane = obj != 0 ? lane_of(obj) : thread;
+    }
+  }
+  // After it.
+  void leave(rt::Ev kind, std::uint64_t obj) {
+    if ((kind == rt::Ev::TaskSuspend || kind == rt::Ev::TaskEnd) && task != 0 && obj == task) {
+      task = 0;
+      lane = thread;
+    }
+  }
+  std::uint32_t thread, lane;
+  std::uint64_t task = 0;
+};
+
 // Bounded reader over the file bytes [pos, end), held at `d` from file offset `base` on. Positions
 // are file offsets, so errors name them.
 class Cursor {
@@ -280,7 +306,7 @@ std::uint32_t decode_block(const std::uint8_t* d, std::uint64_t payload, std::ui
   Cursor c(d, payload, payload, limit);
   std::uint64_t tick = bh.base_tick;
   std::uint32_t thread = bh.thread;
-  std::uint32_t lane = thread;  // the thread's own, or a weft::aio task's running on it
+  LaneCursor lane(thread);
   std::uint64_t last_good = payload;
   Record r;
   RawThread* th = nullptr;  // looked up at the block's first event
@@ -297,20 +323,18 @@ std::uint32_t decode_block(const std::uint8_t* d, std::uint64_t payload, std::ui
       ++seg.n_events;
       seg.n_undated += undated;
       if (th == nullptr) th = &seg.threads[thread];
-      if (kind == rt::Ev::TaskResume && r.obj != 0) lane = seg.lane(thread, r.obj);
-      if (keep_events) seg.events.push_back({tick, lane, kind, r.obj, r.arg, clamp32(r.site), undated});
+      lane.enter(r.type, kind, r.obj, [&](std::uint64_t task) { return seg.lane(thread, task); });
+      if (keep_events) seg.events.push_back({tick, lane.lane, kind, r.obj, r.arg, clamp32(r.site), undated});
       if (kind == rt::Ev::ThreadStart) {
         th->object = r.obj;
         th->start_site = clamp32(r.site);
       }
-      if ((kind == rt::Ev::TaskSuspend || kind == rt::Ev::TaskEnd) && lane != thread &&
-          seg.threads[lane].task == r.obj)
-        lane = thread;
+      lane.leave(kind, r.obj);
     } else if (r.type == fmt::kTaskLane) {
-      lane = r.obj != 0 ? seg.lane(thread, r.obj) : thread;
+      lane.enter(r.type, rt::Ev::Create, r.obj, [&](std::uint64_t task) { return seg.lane(thread, task); });
     } else if (r.type == fmt::kObject) {
       seg.objects.push_back({r.obj, static_cast<rt::ObjKind>(r.kind), clamp32(r.site),
-                             std::move(r.text), tick, lane});
+                             std::move(r.text), tick, lane.lane});
     } else if (r.type == fmt::kSite || r.type == fmt::kCodeSite) {
       RawSite s;
       if (r.type == fmt::kSite) {
@@ -1047,17 +1071,17 @@ class ThreadStream {
       if (!read_record(c, rec_)) changed(at);
       pos_ = c.pos();
       tick_ += rec_.dt;
-      if (rec_.type == fmt::kTaskLane) lane_ = rec_.obj != 0 ? s.lane(thread_, rec_.obj) : thread_;
-      if (!rec_.is_event()) continue;
+      auto lane_of = [&](std::uint64_t task) { return s.lane(thread_, task); };
+      if (!rec_.is_event()) {
+        if (rec_.type == fmt::kTaskLane) lane_.enter(rec_.type, rt::Ev::Create, rec_.obj, lane_of);
+        continue;
+      }
       bool undated = rec_.type == fmt::kAcquiredUndated;
       rt::Ev kind = undated ? rt::Ev::Acquired : static_cast<rt::Ev>(rec_.type);
-      if (kind == rt::Ev::TaskResume && rec_.obj != 0) lane_ = s.lane(thread_, rec_.obj);
-      ahead_.push_back({{tick_, lane_, kind, rec_.obj, rec_.arg, clamp32(rec_.site), undated},
+      lane_.enter(rec_.type, kind, rec_.obj, lane_of);
+      ahead_.push_back({{tick_, lane_.lane, kind, rec_.obj, rec_.arg, clamp32(rec_.site), undated},
                         (static_cast<std::uint64_t>(rank_) << 32) | (at - block_offset_)});
-      if ((kind == rt::Ev::TaskSuspend || kind == rt::Ev::TaskEnd) && lane_ != thread_) {
-        auto it = s.threads.find(lane_);
-        if (it != s.threads.end() && it->second.task == rec_.obj) lane_ = thread_;
-      }
+      lane_.leave(kind, rec_.obj);
       return true;
     }
   }
@@ -1075,7 +1099,7 @@ class ThreadStream {
     std::memcpy(&bh, buf_.data(), sizeof bh);
     if (bh.magic != fmt::kBlockMagic || bh.thread != thread_) changed(b.offset);
     tick_ = bh.base_tick;
-    lane_ = thread_;
+    lane_ = LaneCursor(thread_);
     block_offset_ = b.offset;
     payload_ = pos_ = b.offset + fmt::kBlockHeaderBytes;
     end_ = payload_ + b.valid;
@@ -1090,7 +1114,7 @@ class ThreadStream {
 
   std::size_t si_;
   std::uint32_t thread_, trace_thread_;
-  std::uint32_t lane_ = 0;  // whose events the current block's next records are (decode_block)
+  LaneCursor lane_{0};  // whose lane the current block's next records are
   // Its blocks in time order: indexes into Segment::blocks, and their ranks in Segment::order.
   std::vector<std::pair<std::uint32_t, std::uint32_t>> blocks_;
   std::uint32_t rank_ = 0;
