@@ -393,3 +393,71 @@ TEST_CASE("a task deadlock is recorded as a deadlock finding naming the tasks an
   CHECK(names_right);
   CHECK(fs[0].sites.size() >= 2);
 }
+
+namespace {
+// A producer task announces `n` items on an aio Event, `burst` at a time (set() after each item,
+// no suspension inside a burst); the consumer takes one item per wake-up: `co_await wait();
+// clear();`. Returns the items the consumer got before the producer finished.
+aio::Coro<int> announce(int n, int burst) {
+  aio::Event ready("ready");
+  int queued = 0, got = 0;
+  bool done = false;
+  auto consumer = aio::create_task([](aio::Event& ev, int& q, int& g, bool& d) -> aio::Coro<> {
+    while (!d || q > 0) {
+      co_await ev.wait();
+      ev.clear();
+      if (q > 0) {
+        --q;
+        ++g;
+      }
+      if (d) break;
+    }
+  }(ready, queued, got, done), "consumer");
+  for (int i = 0; i < n; i += burst) {
+    for (int j = 0; j < burst; ++j) {
+      ++queued;
+      ready.set();
+    }
+    co_await aio::sleep(0.001);
+  }
+  done = true;
+  ready.set();
+  co_await consumer;
+  co_return got;
+}
+}  // namespace
+
+TEST_CASE("event-as-condition: an aio Event set twice before its consumer clears it") {
+  SECTION("two announcements in one loop step: the second is lost") {
+    Detecting det(options(0));
+    int got = aio::run(announce(4, 2));
+    CHECK(got < 4);  // the program really lost items
+    auto fs = det.cap.findings("event-as-condition");
+    REQUIRE_FALSE(fs.empty());
+    CHECK_THAT(fs[0].message, Catch::Contains("still set"));
+    CHECK_THAT(fs[0].message, Catch::Contains("aio::Condition"));
+    REQUIRE(fs[0].objects.size() == 3);  // the event, the setting task, the clearing task
+    CHECK(det.cap.kind_of(fs[0].objects[0]) == ObjKind::AioEvent);
+    CHECK(det.cap.kind_of(fs[0].objects[1]) == ObjKind::AioTask);
+    CHECK(det.cap.kind_of(fs[0].objects[2]) == ObjKind::AioTask);
+    CHECK(fs[0].objects[1] != fs[0].objects[2]);
+    REQUIRE(fs[0].sites.size() == 2);
+    CHECK(fs[0].sites[0].line() != fs[0].sites[1].line());
+  }
+  SECTION("one announcement per step: each is seen, nothing reported") {
+    Detecting det(options(0));
+    CHECK(aio::run(announce(4, 1)) == 4);
+    CHECK(det.cap.findings("event-as-condition").empty());
+  }
+  SECTION("a set() repeated and cleared by the same task is no lost signal") {
+    Detecting det(options(0));
+    aio::run([]() -> aio::Coro<> {
+      aio::Event stop("stop");
+      stop.set();
+      stop.set();
+      co_await stop.wait();
+      stop.clear();
+    }());
+    CHECK(det.cap.findings("event-as-condition").empty());
+  }
+}

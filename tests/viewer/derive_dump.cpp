@@ -1,6 +1,7 @@
 // derive_dump TRACE OUT: the C++ derivation of a trace (viewer/emit/derive.cpp) as OUT.cxx.json,
-// and the page's payload of the same trace as OUT.payload (version 3) and OUT.v4.payload, for
-// derive_agree.js, which derives
+// and the page's payload of the same trace as OUT.payload (version 3: the events) and
+// OUT.derived.payload (the current version, kPayloadVersion: derived here), for derive_agree.js,
+// which derives
 // the payload with the page's layout/derive.js and compares (tests/viewer/derive_agree.sh).
 // Test-only: no part of `weft view`.
 //
@@ -69,10 +70,11 @@ int main(int argc, char** argv) {
       sep = ",\n";
     }
     j << "]}\n";
-    // Version 3 (the events: the page derives them) and version 4 (derived here, as pages are).
+    // Version 3 (the events: the page derives them) and the current version (derived here, as
+    // pages are).
     std::ofstream p(out + ".payload");
     p << weft::viewer::encode_payload(t, {}, 3);
-    std::ofstream p4(out + ".v4.payload");
+    std::ofstream p4(out + ".derived.payload");
     p4 << weft::viewer::encode_payload(t);
     if (!j || !p || !p4) {
       std::fprintf(stderr, "derive_dump: cannot write %s.*\n", out.c_str());

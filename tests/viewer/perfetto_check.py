@@ -28,6 +28,10 @@ import sys
 import zlib
 
 
+# A weft::aio task suspended on no object (a timer, a thread): writers.hpp's kTimerSuspension.
+TIMER_SUSPENSION = 'suspended (timer or thread)'
+
+
 def fail(msg):
     print('perfetto_check: ' + msg, file=sys.stderr)
     sys.exit(1)
@@ -276,7 +280,9 @@ def main():
             want[('hold', who, e['name'][5:], ns(e['ts']))] += 1
         elif e['ph'] == 'X' and e['cat'] in ('weft.blocked', 'weft.wait'):
             kind = 'blocked' if e['cat'] == 'weft.blocked' else 'wait'
-            want[(kind, who, e['name'].split(' ', 2 if kind == 'blocked' else 1)[-1],
+            what = e['name'] if e['name'] == TIMER_SUSPENSION else \
+                e['name'].split(' ', 2 if kind == 'blocked' else 1)[-1]
+            want[(kind, who, what,
                   ns(e['ts']), ns(e['ts']) + ns(e['dur']))] += 1
     got = collections.Counter()
     holds = 0
@@ -291,6 +297,8 @@ def main():
             got[('blocked', who, s['name'][11:], s['ts'], s['end'])] += 1
         elif s['name'].startswith('wait '):
             got[('wait', who, s['name'][5:], s['ts'], s['end'])] += 1
+        elif s['name'] == TIMER_SUSPENSION:
+            got[('wait', who, s['name'], s['ts'], s['end'])] += 1
         else:
             fail('unexpected slice %r' % s['name'])
     if got != want:

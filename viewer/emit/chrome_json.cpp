@@ -91,14 +91,17 @@ void write_chrome_json(const trace::Trace& t, const EventPass& events, std::ostr
   auto emit_interval = [&](const Interval& iv, const std::string& held_by) {
     std::string ids =
         "\"pid\":" + std::to_string(pid_of(iv.thread)) + ",\"tid\":" + std::to_string(iv.thread);
-    std::string args = "\"args\":{\"object\":" + quote(obj_label(iv.obj)) + site_args(iv.site) +
+    std::string args = "\"args\":{\"object\":" +
+                       quote(iv.obj == 0 ? std::string("none") : obj_label(iv.obj)) + site_args(iv.site) +
                        (iv.open ? ",\"unfinished\":true" : "") + held_by + "}";
     switch (iv.state) {
       case State::Blocked:
       case State::Waiting: {
         bool blocked = iv.state == State::Blocked;
         emit("{\"ph\":\"X\",\"cat\":\"" + std::string(blocked ? "weft.blocked" : "weft.wait") +
-             "\",\"name\":" + quote((blocked ? "blocked on " : "wait ") + obj_label(iv.obj)) +
+             "\",\"name\":" +
+             quote(iv.obj == 0 ? std::string(kTimerSuspension)
+                               : (blocked ? "blocked on " : "wait ") + obj_label(iv.obj)) +
              "," + ids + ",\"ts\":" + us(iv.t0) + ",\"dur\":" + us(iv.t1 - iv.t0) + "," + args +
              "}");
         break;

@@ -600,7 +600,8 @@ class PerfettoWriter {
         const rt::Ev origin = ev_->kind == rt::Ev::JoinBegin ? rt::Ev::JoinBegin : rt::Ev::WaitBegin;
         end_state(iv.thread, origin, iv.t0);
         OpenState o{origin, iv.obj, iv.t0, take_lane(iv.thread, false), 0};
-        if (!os.wait_name) os.wait_name = object_name(3, iv.obj, "wait ");
+        if (!os.wait_name)
+          os.wait_name = iv.obj == 0 ? intern_name(kTimerSuspension) : object_name(3, iv.obj, "wait ");
         p.track = ts.state_lanes[o.lane].track;
         p.cat = kCatWait;
         p.name = os.wait_name;

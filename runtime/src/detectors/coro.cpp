@@ -13,6 +13,11 @@
 //                          notified, set an event) instead of waiting again, while no other task
 //                          had taken the lock in between: the predicate was still false. The
 //                          same argument as wait_loop.cpp's, per task instead of per thread.
+//   event-as-condition     an aio Event set() while it was still set (by a task other than the
+//                          one that clears it), then clear()ed: the second signal is lost, the
+//                          `co_await ev.wait(); ev.clear();` consumer of asyncio.Event handles one
+//                          of two announcements. The row of events.cpp's first case, with tasks
+//                          as the actors; it needs no chaos (one loop step sets twice).
 //
 // A deadlock among tasks is found by the loop itself (it knows that no timer, no to_thread() call
 // and no ready task is left) and recorded by weft::aio as a finding of its own.
@@ -77,6 +82,42 @@ void step_ends(Detector& d, ThreadRec& t, CoroState& c, const std::source_locati
                              site_str(c.resume_site) + "|" + site_str(c.longest_site));
 }
 
+// event-as-condition: Set and Clear rows of an aio Event, `task` acting (0 outside a task).
+void event_flag(Detector& d, ThreadRec& t, CoroState& c, Ev kind, ObjId obj,
+                const std::source_location& where) {
+  CoroState::EventFlag& e = c.events[obj];
+  if (kind == Ev::Set) {
+    if (!e.set) {
+      e.set = true;
+    } else if (!e.redundant) {
+      e.redundant = true;
+      e.redundant_task = c.task;
+      e.redundant_site = where;
+    }
+    return;
+  }
+  if (e.set && e.redundant && e.redundant_task != c.task) {
+    FindingRecord f;
+    f.kind = bug_kind::kEventAsCondition;
+    std::string by = e.redundant_task ? " by " + d.describe(e.redundant_task) : std::string();
+    std::string clearer = c.task ? " by " + d.describe(c.task) : std::string();
+    f.message = "set() of " + d.describe(obj) + at(e.redundant_site) + by +
+                " came while the event was still set and was then undone by clear()" + at(where) +
+                clearer +
+                ": that signal is lost (the `co_await ev.wait(); ev.clear();` pattern handles one of "
+                "two announcements); use a weft::aio::Condition with a predicate "
+                "(while (!ready) co_await cond.wait()) or an aio::Queue to count them";
+    f.threads = {t.index};
+    f.objects = {obj};
+    if (e.redundant_task) f.objects.push_back(e.redundant_task);
+    if (c.task) f.objects.push_back(c.task);
+    f.sites = {e.redundant_site, where};
+    d.report(std::move(f), std::string(bug_kind::kEventAsCondition) + "|" +
+                               site_str(e.redundant_site) + "|" + site_str(where));
+  }
+  e = {};
+}
+
 }  // namespace
 
 void coro_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64_t arg,
@@ -107,6 +148,12 @@ void coro_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64_t 
       return;
     default:
       break;
+  }
+  if ((kind == Ev::Set || kind == Ev::Clear) && d.kind_of(obj) == ObjKind::AioEvent) {
+    try {
+      event_flag(d, t, c, kind, obj, where);
+    } catch (...) {  // out of memory: this check is skipped
+    }
   }
   if (c.task == 0 || d.options().chaos_seed == 0) return;
   // wait-not-in-loop, per task.
@@ -152,6 +199,12 @@ void coro_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64_t 
     }
   } catch (...) {  // out of memory: this check is skipped
   }
+}
+
+void coro_on_destroy(ThreadRec& t, ObjId obj) {
+  if (!t.coro) return;
+  t.coro->events.erase(obj);
+  t.coro->lock_gen.erase(obj);
 }
 
 void coro_on_thread_event(ThreadRec& t, Ev kind, ObjId obj, const std::source_location& where) {

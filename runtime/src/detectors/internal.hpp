@@ -153,6 +153,15 @@ struct CoroState {
     WaitLoop state = WaitLoop::Idle;
   };
   std::unordered_map<ObjId, Wait> waits;
+  // event-as-condition for aio events: each event's flag as its set()/clear() rows left it, and
+  // the first set() that came while it was already set (the signal a later clear() loses).
+  struct EventFlag {
+    bool set = false;
+    bool redundant = false;
+    ObjId redundant_task = 0;
+    std::source_location redundant_site{};
+  };
+  std::unordered_map<ObjId, EventFlag> events;
 };
 
 struct ThreadRec {
@@ -306,6 +315,8 @@ void chaos_point(Detector& d, ThreadRec& t, ObjId obj);
 void coro_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64_t arg,
                    const std::source_location& where);
 void coro_on_thread_event(ThreadRec& t, Ev kind, ObjId obj, const std::source_location& where);
+// An aio object destroyed: its per-loop state goes (called on the destroying thread).
+void coro_on_destroy(ThreadRec& t, ObjId obj);
 inline bool is_aio_kind(ObjKind k) { return k >= ObjKind::AioTask && k <= ObjKind::AioBarrier; }
 std::uint32_t chaos_pick(Detector& d, ThreadRec& t, std::uint32_t n);
 

@@ -466,6 +466,8 @@ void Detector::on_destroy(ObjId id) noexcept {
     SpinGuard g(signals_mu);
     signals.erase(id);
     early_notifies.erase(id);
+  } else if (options_.enabled && is_aio_kind(k)) {
+    coro_on_destroy(self(), id);  // aio objects live and die on their loop's thread
   }
   if (downstream_) downstream_->on_destroy(id);
 }

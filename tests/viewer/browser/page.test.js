@@ -154,3 +154,23 @@ test('a 200k-event page loads and draws a bounded number of rectangles', async (
   assert.deepStrictEqual(errors, []);
   await context.close();
 });
+
+test('clicking a suspended task lane says what the task awaits', async () => {
+  // tasks.html: task B suspends on a timer at 24 ns and resumes at 40 (fixture_main.cpp).
+  const { page, context, errors } = await H.open(H.fixture('tasks.html'));
+  const labels = await page.evaluate(() => window.weft.lanes().map((l) => l.label));
+  const laneB = labels.find((l) => /\bB\b/.test(l) && l !== 'main');
+  assert.ok(laneB, 'a lane for task B: ' + labels.join(' | '));
+  const pt = await page.evaluate((label) => {
+    const lane = window.weft.lanes().find((l) => l.label === label);
+    return window.weft.toCanvas(32, lane.y + 10);
+  }, laneB);
+  const box = await page.locator('#canvas').boundingBox();
+  await page.mouse.click(box.x + pt.x, box.y + pt.y);
+  const details = await page.textContent('#details-body');
+  assert.match(details, /suspended \(awaiting a timer or a thread\)/);
+  assert.match(details, /event loop runs other tasks meanwhile/);
+  assert.doesNotMatch(details, /^waiting/);
+  assert.deepStrictEqual(errors, []);
+  await context.close();
+});

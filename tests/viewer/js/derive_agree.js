@@ -2,7 +2,7 @@
 // derives OUT.payload (version 3: the events) with the page's layout/derive.js and compares its
 // intervals with the C++ derivation in OUT.cxx.json: the same set of (thread, object, type, start, end, open), the
 // same life (first and last activity) per thread and the same arrows (from, to, object, kind,
-// start, end); and checks that OUT.v4.payload (the intervals and arrows `weft view` derives for
+// start, end); and checks that OUT.derived.payload (the current payload version: the intervals and arrows `weft view` derives for
 // the page, viewer/emit/payload.cpp) decodes to the very model the page derived. Exits 1 on the
 // first trace that differs, with
 // the differences. Run by tests/viewer/derive_agree.sh on recordings of corpus programs.
@@ -63,14 +63,14 @@ async function compare(out) {
       for (const r of onlyJs.slice(0, 10)) problems.push('  JS only:  ' + key(r));
     }
   }
-  // The page's model from the version 4 payload (derived by `weft view`, as pages carry it)
+  // The page's model from the current payload (derived by `weft view`, as pages carry it)
   // must be the one the page derives from the events.
-  const m4 = await W.loadPayload(fs.readFileSync(out + '.v4.payload', 'utf8'));
+  const m4 = await W.loadPayload(fs.readFileSync(out + '.derived.payload', 'utf8'));
   try {
     sameDerivation(W.derive(m4), D);
     assert.deepStrictEqual(W.lockStats(m4, W.derive(m4)), W.lockStats(m, D));
   } catch (e) {
-    problems.push('payload version 4 differs from the page\'s derivation: ' + e.message.split('\n').slice(0, 12).join('\n'));
+    problems.push('the derived payload differs from the page\'s derivation: ' + e.message.split('\n').slice(0, 12).join('\n'));
   }
   const byType = {};
   for (const r of cxx.intervals) byType[r[2]] = (byType[r[2]] || 0) + 1;

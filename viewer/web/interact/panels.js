@@ -170,8 +170,15 @@
     }
     const type = I.type[i], th = I.thread[i], o = I.obj[i];
     const dur = I.t1[i] - I.t0[i];
-    body.appendChild(el('div', { class: 'detail-title' }, TYPE_NAMES[type] || 'interval', ' ',
-      o >= 0 ? W.objectLabel(m, o) : ''));
+    // A weft::aio task lane between a suspension and its next resume (derive.js: kind task-suspend).
+    const suspended = type === W.T.waiting && I.kind[i] === W.EV.taskSuspend;
+    if (suspended) {
+      body.appendChild(el('div', { class: 'detail-title' },
+        o >= 0 ? 'suspended on ' : 'suspended (awaiting a timer or a thread)', o >= 0 ? W.objectLabel(m, o) : ''));
+    } else {
+      body.appendChild(el('div', { class: 'detail-title' }, TYPE_NAMES[type] || 'interval', ' ',
+        o >= 0 ? W.objectLabel(m, o) : ''));
+    }
     const p = el('div', {}, 'thread: ');
     p.appendChild(threadLink(app, th));
     body.appendChild(p);
@@ -187,6 +194,7 @@
         body.appendChild(q);
       }
     }
+    if (suspended) body.appendChild(el('div', {}, 'the task is not running: its event loop runs other tasks meanwhile'));
     if (type === W.T.holding && D.contendedHold[i]) body.appendChild(el('div', {}, 'other threads were blocked on it meanwhile'));
     if (I.site[i] >= 0) {
       body.appendChild(el('div', { class: 'site' }, 'at ', siteText(m, I.site[i])));

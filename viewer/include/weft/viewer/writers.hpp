@@ -107,6 +107,9 @@ struct Interval {
   bool open = false;        // never ended in the trace (t1 = end of trace)
   bool contended = false;   // Holding: entered after blocking
 };
+// A task lane suspended on no object (obj 0): awaiting a timer (aio::sleep) or a thread
+// (to_thread, run_in_executor). The name of such an interval in the Chrome and Perfetto exports.
+inline constexpr const char* kTimerSuspension = "suspended (timer or thread)";
 struct Arrow {
   std::uint64_t t0 = 0, t1 = 0;
   std::uint32_t from_thread = 0, to_thread = 0;
