@@ -99,6 +99,32 @@ const Expr* conditionOf(const Stmt* s) {
   return nullptr;
 }
 
+// A statement that tests the state again after a wait, and acts on it: a `while` (it waits or
+// spins until the state holds), an `if` with an `else` (the code that uses the state is in a
+// branch), or an `if` whose branch leaves (return, break, continue, goto, throw, co_return) or
+// waits again. `if (!ready) ++misses;` only records what it saw and falls through to the code
+// that uses the state: no re-check.
+bool leavesOrWaitsAgain(const Stmt* s) {
+  if (s == nullptr || isa<LambdaExpr>(s)) return false;
+  if (isa<ReturnStmt>(s) || isa<BreakStmt>(s) || isa<ContinueStmt>(s) || isa<GotoStmt>(s) ||
+      isa<CXXThrowExpr>(s) || isa<CoreturnStmt>(s) || isa<CoawaitExpr>(s))
+    return true;
+  if (const auto* c = dyn_cast<CXXMemberCallExpr>(s))
+    if (const auto* m = c->getMethodDecl(); m && m->getIdentifier() && m->getName().starts_with("wait"))
+      return true;
+  if (const auto* c = dyn_cast<CallExpr>(s))
+    if (const auto* f = c->getDirectCallee(); f && f->getIdentifier() && f->getName().contains("cond_wait"))
+      return true;
+  for (const Stmt* c : s->children())
+    if (leavesOrWaitsAgain(c)) return true;
+  return false;
+}
+bool actsOnRecheck(const Stmt* s) {
+  if (isa<WhileStmt>(s)) return true;
+  if (const auto* i = dyn_cast<IfStmt>(s)) return i->getElse() != nullptr || leavesOrWaitsAgain(i->getThen());
+  return false;
+}
+
 // The condition a loop statement tests before each further iteration (none for a range-for).
 const Expr* loopCondition(const Stmt* loop) {
   if (const auto* w = dyn_cast<WhileStmt>(loop)) return w->getCond();
@@ -920,7 +946,7 @@ void WaitNotInLoopCheck::checkCall(const MatchFinder::MatchResult& result) {
     // The statement after the `if` checks the same state again: all of it. A re-check of part
     // of it is the pool worker's `if (tasks.empty() && !stop) cv.wait(lk); if (tasks.empty())
     // return;`, which takes a spurious wake-up for "stop" and leaves the pool.
-    if (const Expr* again = conditionOf(following)) {
+    if (const Expr* again = conditionOf(following); again && actsOnRecheck(following)) {
       std::set<const ValueDecl*> guardState = stateOf(guard->getCond()), used = stateOf(again);
       bool all = !guardState.empty() &&
                  std::all_of(guardState.begin(), guardState.end(),

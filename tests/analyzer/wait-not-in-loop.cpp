@@ -495,6 +495,39 @@ void pool_worker_full_recheck() {
   }
 }
 
+// The statement after the wait tests the guard's state again but only counts what it saw, and
+// the resource is taken all the same: no re-check (the tutorial's `if not resource_available:`
+// consumer, with a counter of phantom takes).
+int phantom = 0;
+void consumer_counting_phantoms() {
+  for (int i = 0; i < 3; ++i) {
+    std::unique_lock<std::mutex> lk(m);
+    if (!ready) cv.wait(lk);
+    // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: 'wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+    if (!ready) ++phantom;
+    ready = false;
+  }
+}
+
+// The same test after the wait, acting on it: an `else` keeps the take under it, or the branch
+// goes back to the loop's top. Both re-check.
+void consumer_recheck_else() {
+  for (int i = 0; i < 3; ++i) {
+    std::unique_lock<std::mutex> lk(m);
+    if (!ready) cv.wait(lk);
+    if (!ready) ++phantom;
+    else ready = false;
+  }
+}
+void consumer_recheck_continues() {
+  for (int i = 0; i < 3; ++i) {
+    std::unique_lock<std::mutex> lk(m);
+    if (!ready) cv.wait(lk);
+    if (!ready) { ++phantom; continue; }
+    ready = false;
+  }
+}
+
 void while_loop() {
   std::unique_lock<std::mutex> lk(m);
   while (!ready) cv.wait(lk);

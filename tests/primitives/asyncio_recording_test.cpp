@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -459,5 +460,123 @@ TEST_CASE("event-as-condition: an aio Event set twice before its consumer clears
       stop.clear();
     }());
     CHECK(det.cap.findings("event-as-condition").empty());
+  }
+}
+
+namespace {
+// `first` takes x then y, then `second` (started after `first` finished) takes the pair in
+// `second_order`, each holding the first lock across an await; `gate`: both under one more lock.
+aio::Coro<> two_orders(aio::Lock& x, aio::Lock& y, bool reversed, bool same_task, aio::Lock* gate) {
+  auto take = [](aio::Lock& p, aio::Lock& q, aio::Lock* g) -> aio::Coro<> {
+    std::optional<aio::Scoped<aio::Lock>> outer;
+    if (g != nullptr) outer.emplace(co_await g->scoped());
+    auto a = co_await p.scoped();
+    co_await aio::sleep(0);
+    auto b = co_await q.scoped();
+  };
+  if (same_task) {
+    co_await take(x, y, gate);
+    co_await take(reversed ? y : x, reversed ? x : y, gate);
+    co_return;
+  }
+  auto t1 = aio::create_task(take(x, y, gate), "first");
+  co_await t1;
+  auto t2 = aio::create_task(take(reversed ? y : x, reversed ? x : y, gate), "second");
+  co_await t2;
+}
+}  // namespace
+
+TEST_CASE("lock-order-inversion among aio tasks, before any deadlock") {
+  // Each section makes its locks after installing the detectors, which must see them created.
+  SECTION("two tasks take two aio Locks in opposite orders: reported, though this run did not hang") {
+    Detecting det(options(0));
+    aio::Lock north("north"), south("south"), gate("gate");
+    aio::run(two_orders(north, south, true, false, nullptr));
+    auto fs = det.cap.findings("lock-order-inversion");
+    REQUIRE(fs.size() == 1);
+    CHECK_THAT(fs[0].message, Catch::Contains("cyclic order by different tasks"));
+    CHECK(det.cap.findings("deadlock").empty());
+    std::set<rt::ObjId> objs(fs[0].objects.begin(), fs[0].objects.end());
+    CHECK(objs.count(north.id()) == 1);
+    CHECK(objs.count(south.id()) == 1);
+    int tasks = 0;
+    for (rt::ObjId o : objs) tasks += det.cap.kind_of(o) == ObjKind::AioTask;
+    CHECK(tasks == 2);
+    CHECK(fs[0].sites.size() == 4);
+  }
+  SECTION("the same order in both tasks: nothing") {
+    Detecting det(options(0));
+    aio::Lock north("north"), south("south"), gate("gate");
+    aio::run(two_orders(north, south, false, false, nullptr));
+    CHECK(det.cap.findings("lock-order-inversion").empty());
+  }
+  SECTION("one task taking both orders cannot wait for itself: nothing") {
+    Detecting det(options(0));
+    aio::Lock north("north"), south("south"), gate("gate");
+    aio::run(two_orders(north, south, true, true, nullptr));
+    CHECK(det.cap.findings("lock-order-inversion").empty());
+  }
+  SECTION("both orders taken under one gate lock cannot interleave: nothing") {
+    Detecting det(options(0));
+    aio::Lock north("north"), south("south"), gate("gate");
+    aio::run(two_orders(north, south, true, false, &gate));
+    CHECK(det.cap.findings("lock-order-inversion").empty());
+  }
+}
+
+namespace {
+// A notifier task and a waiter task on one aio Condition; the notifier runs its step first.
+// `predicate`: the waiter waits for the flag (while), else for the notification itself.
+aio::Coro<> notify_first(aio::Condition& cond, bool predicate) {
+  bool ready = false;
+  auto notifier = aio::create_task([](aio::Condition& c, bool& r) -> aio::Coro<> {
+    auto g = co_await c.scoped();
+    r = true;
+    c.notify();
+  }(cond, ready), "notifier");
+  auto waiter = aio::create_task([](aio::Condition& c, bool& r, bool pred) -> aio::Coro<> {
+    auto g = co_await c.scoped();
+    if (pred) {
+      while (!r) co_await c.wait();
+    } else {
+      co_await c.wait();
+    }
+  }(cond, ready, predicate), "waiter");
+  co_await aio::gather(notifier, waiter);
+}
+}  // namespace
+
+TEST_CASE("lost-wakeup among aio tasks: a notify before the wait, and the loop deadlocks") {
+  SECTION("the waiter waits for the notification: lost-wakeup beside the deadlock") {
+    Detecting det(options(0));
+    aio::Condition cond("cache");
+    CHECK_THROWS_AS(aio::run(notify_first(cond, false)), aio::DeadlockError);
+    REQUIRE(det.cap.findings("deadlock").size() == 1);
+    auto fs = det.cap.findings("lost-wakeup");
+    REQUIRE(fs.size() == 1);
+    CHECK_THAT(fs[0].message, Catch::Contains("came before the wait and woke nobody"));
+    REQUIRE(fs[0].objects.size() == 3);
+    CHECK(fs[0].objects[0] == cond.id());
+    CHECK(det.cap.kind_of(fs[0].objects[1]) == ObjKind::AioTask);
+    CHECK(det.cap.kind_of(fs[0].objects[2]) == ObjKind::AioTask);
+    REQUIRE(fs[0].sites.size() == 2);
+    CHECK(fs[0].sites[0].line() != fs[0].sites[1].line());
+  }
+  SECTION("the waiter waits for the state: no deadlock, nothing") {
+    Detecting det(options(0));
+    aio::Condition cond("cache");
+    aio::run(notify_first(cond, true));
+    CHECK(det.cap.findings("lost-wakeup").empty());
+    CHECK(det.cap.findings("deadlock").empty());
+  }
+  SECTION("a deadlock with no unheard notify behind it is no lost wake-up") {
+    Detecting det(options(0));
+    aio::Condition cond("never");
+    CHECK_THROWS_AS(aio::run([](aio::Condition& c) -> aio::Coro<> {
+      auto g = co_await c.scoped();
+      co_await c.wait();
+    }(cond)), aio::DeadlockError);
+    CHECK(det.cap.findings("deadlock").size() == 1);
+    CHECK(det.cap.findings("lost-wakeup").empty());
   }
 }

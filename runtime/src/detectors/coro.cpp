@@ -18,10 +18,23 @@
 //                          `co_await ev.wait(); ev.clear();` consumer of asyncio.Event handles one
 //                          of two announcements. The row of events.cpp's first case, with tasks
 //                          as the actors; it needs no chaos (one loop step sets twice).
+//   lock-order-inversion   two (or more) aio Locks taken in a cyclic order by different tasks:
+//                          a task took B while holding A, another took A while holding B. Each
+//                          holds one across an await in the unlucky interleaving and the loop
+//                          deadlocks; reported when the cycle closes, whether or not this run
+//                          interleaved that way. Not when the same task took every edge, nor when
+//                          every edge was taken under one common lock (a gate), as lock_order.cpp.
+//   lost-wakeup            an aio Condition's notify() that woke nobody, then a condition wait
+//                          by a task that had not waited on it before, and that task among the
+//                          stuck ones of the loop's deadlock: the notify was meant for it (the
+//                          tutorial's notify-before-wait, in tasks). Not when several tasks'
+//                          notifies went unheard (arrivals a waiter counts), as events.cpp.
 //
 // A deadlock among tasks is found by the loop itself (it knows that no timer, no to_thread() call
 // and no ready task is left) and recorded by weft::aio as a finding of its own.
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <string>
 
 #include "internal.hpp"
@@ -118,7 +131,167 @@ void event_flag(Detector& d, ThreadRec& t, CoroState& c, Ev kind, ObjId obj,
   e = {};
 }
 
+// Finds a path from -> ... -> to in the loop's lock-order graph (depth-first).
+bool order_path(const CoroState& c, ObjId from, ObjId to, std::vector<ObjId>& path,
+                std::set<ObjId>& seen) {
+  path.push_back(from);
+  if (from == to) return true;
+  if (seen.insert(from).second) {
+    if (auto it = c.order.find(from); it != c.order.end())
+      for (const auto& [next, edge] : it->second)
+        if (order_path(c, next, to, path, seen)) return true;
+  }
+  path.pop_back();
+  return false;
+}
+
+// lock-order-inversion: the running task took aio lock `to` at `where`.
+void lock_taken(Detector& d, ThreadRec& t, CoroState& c, ObjId to,
+                const std::source_location& where) {
+  std::vector<CoroState::HeldLock>& held = c.held[c.task];
+  for (const CoroState::HeldLock& h : held) {
+    if (h.lock == to) continue;
+    std::vector<ObjId> gates;
+    for (const CoroState::HeldLock& g : held)
+      if (g.lock != h.lock && g.lock != to) gates.push_back(g.lock);
+    std::sort(gates.begin(), gates.end());
+    auto [it, fresh] = c.order[h.lock].try_emplace(to);
+    CoroState::OrderEdge& e = it->second;
+    if (fresh) {
+      e = {h.site, where, c.task, 0, gates};
+    } else {
+      if (e.task != c.task && e.other_task == 0) e.other_task = c.task;
+      std::vector<ObjId> both;
+      std::set_intersection(e.gates.begin(), e.gates.end(), gates.begin(), gates.end(),
+                            std::back_inserter(both));
+      e.gates = std::move(both);
+    }
+    // Does `to` lead back to h.lock? Then h.lock -> to closes a cycle.
+    std::vector<ObjId> path;
+    std::set<ObjId> seen;
+    if (!order_path(c, to, h.lock, path, seen)) continue;
+    // The cycle h.lock -> to -> ... -> h.lock: its edges, the tasks that took them, common gates.
+    std::vector<ObjId> nodes{h.lock};
+    nodes.insert(nodes.end(), path.begin(), path.end() - 1);
+    std::vector<const CoroState::OrderEdge*> edges;
+    std::set<ObjId> tasks;
+    std::vector<ObjId> common;
+    for (std::size_t k = 0; k < nodes.size(); ++k) {
+      const CoroState::OrderEdge& x = c.order[nodes[k]][nodes[(k + 1) % nodes.size()]];
+      edges.push_back(&x);
+      tasks.insert(x.task);
+      if (x.other_task) tasks.insert(x.other_task);
+      if (k == 0) {
+        common = x.gates;
+      } else {
+        std::vector<ObjId> both;
+        std::set_intersection(common.begin(), common.end(), x.gates.begin(), x.gates.end(),
+                              std::back_inserter(both));
+        common = std::move(both);
+      }
+    }
+    if (tasks.size() < 2 || !common.empty()) continue;
+    std::vector<ObjId> key = nodes;
+    std::sort(key.begin(), key.end());
+    if (!c.reported_cycles.insert(key).second) continue;
+    FindingRecord f;
+    f.kind = bug_kind::kLockOrderInversion;
+    std::string m = "aio locks taken in a cyclic order by different tasks (a potential deadlock "
+                    "among tasks: each can suspend holding one while another waits for it):";
+    for (std::size_t k = 0; k < nodes.size(); ++k) {
+      const CoroState::OrderEdge& x = *edges[k];
+      m += (k ? "; " : " ") + d.describe(nodes[(k + 1) % nodes.size()]) + " taken" +
+           at(x.to_site) + " while holding " + d.describe(nodes[k]) + taken_at(x.from_site) +
+           " by " + d.describe(x.task);
+      f.sites.push_back(x.from_site);
+      f.sites.push_back(x.to_site);
+    }
+    m += "; take them in one global order in every task";
+    f.message = std::move(m);
+    f.threads = {t.index};
+    f.objects = nodes;
+    f.objects.insert(f.objects.end(), tasks.begin(), tasks.end());
+    d.report(std::move(f));
+  }
+  held.push_back({to, where});
+}
+
+// The aio lock `lock` was released: off the held list of the task that holds it (asyncio lets any
+// task release a lock; normally the running one holds it).
+void lock_released(CoroState& c, ObjId lock) {
+  auto drop = [&](std::vector<CoroState::HeldLock>& v) {
+    for (auto i = v.size(); i-- > 0;)
+      if (v[i].lock == lock) {
+        v.erase(v.begin() + static_cast<std::ptrdiff_t>(i));
+        return true;
+      }
+    return false;
+  };
+  if (auto it = c.held.find(c.task); it != c.held.end() && drop(it->second)) return;
+  for (auto& [task, v] : c.held)
+    if (drop(v)) return;
+}
+
+// lost-wakeup: Notify, WaitBegin and WaitEnd rows of an aio Condition.
+void cond_signal(CoroState& c, Ev kind, ObjId cond, std::uint64_t arg,
+                 const std::source_location& where) {
+  CoroState::CondSignal& st = c.conds[cond];
+  switch (kind) {
+    case Ev::Notify:
+      if ((arg & 0xffffffffu) != 0) {
+        st.unheard = st.from_many = false;
+      } else {
+        if (st.unheard && st.notify_task != c.task) st.from_many = true;
+        st.unheard = true;
+        st.notify_task = c.task;
+        st.notify_site = where;
+      }
+      break;
+    case Ev::WaitBegin:
+      if (c.task == 0) break;
+      if (st.unheard && !st.from_many && !st.waited_before.count(c.task))
+        c.late_waits[c.task] = {cond, st.notify_task, where, st.notify_site};
+      st.waited_before.insert(c.task);
+      break;
+    case Ev::WaitEnd:
+      if (auto it = c.late_waits.find(c.task); it != c.late_waits.end() && it->second.cond == cond)
+        c.late_waits.erase(it);
+      break;
+    default:
+      break;
+  }
+}
+
 }  // namespace
+
+void coro_on_finding(Detector& d, ThreadRec& t, const FindingRecord& f) {
+  if (!t.coro || f.kind != bug_kind::kDeadlock) return;
+  CoroState& c = *t.coro;
+  try {
+    // A stuck task is named once for itself and again as what another awaits (gather, a task).
+    std::set<ObjId> seen;
+    for (ObjId task : f.objects) {
+      if (!seen.insert(task).second) continue;
+      auto it = c.late_waits.find(task);
+      if (it == c.late_waits.end()) continue;
+      const CoroState::LateWait& w = it->second;
+      FindingRecord l;
+      l.kind = bug_kind::kLostWakeup;
+      l.message = "wait on " + d.describe(w.cond) + at(w.wait_site) + " by " + d.describe(task) +
+                  " never ends: the notify()" + at(w.notify_site) +
+                  (w.notify_task ? " by " + d.describe(w.notify_task) : std::string()) +
+                  " came before the wait and woke nobody; wait for a predicate set under the "
+                  "condition's lock (while (!ready) co_await cond.wait()) instead of for the "
+                  "notification";
+      l.threads = {t.index};
+      l.objects = {w.cond, task};
+      if (w.notify_task) l.objects.push_back(w.notify_task);
+      l.sites = {w.notify_site, w.wait_site};
+      d.report(std::move(l));
+    }
+  } catch (...) {  // out of memory: this check is skipped
+  }
+}
 
 void coro_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64_t arg,
                    const std::source_location& where) {
@@ -145,15 +318,23 @@ void coro_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64_t 
     case Ev::TaskEnd:
       if (obj == c.task) step_ends(d, t, c, where);
       c.waits.erase(obj);
+      c.held.erase(obj);
+      c.late_waits.erase(obj);
       return;
     default:
       break;
   }
-  if ((kind == Ev::Set || kind == Ev::Clear) && d.kind_of(obj) == ObjKind::AioEvent) {
-    try {
+  try {
+    if ((kind == Ev::Set || kind == Ev::Clear) && d.kind_of(obj) == ObjKind::AioEvent)
       event_flag(d, t, c, kind, obj, where);
-    } catch (...) {  // out of memory: this check is skipped
-    }
+    else if (kind == Ev::Acquired && c.task != 0 && d.kind_of(obj) == ObjKind::AioLock)
+      lock_taken(d, t, c, obj, where);
+    else if (kind == Ev::Release && d.kind_of(obj) == ObjKind::AioLock)
+      lock_released(c, obj);
+    else if ((kind == Ev::Notify || kind == Ev::WaitBegin || kind == Ev::WaitEnd) &&
+             d.kind_of(obj) == ObjKind::AioCondition)
+      cond_signal(c, kind, obj, arg, where);
+  } catch (...) {  // out of memory: these checks are skipped
   }
   if (c.task == 0 || d.options().chaos_seed == 0) return;
   // wait-not-in-loop, per task.
@@ -201,10 +382,16 @@ void coro_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64_t 
   }
 }
 
-void coro_on_destroy(ThreadRec& t, ObjId obj) {
+void coro_on_destroy(ThreadRec& t, ObjId obj, ObjKind kind) {
   if (!t.coro) return;
-  t.coro->events.erase(obj);
-  t.coro->lock_gen.erase(obj);
+  CoroState& c = *t.coro;
+  if (kind == ObjKind::AioEvent) c.events.erase(obj);
+  if (kind == ObjKind::AioCondition) c.conds.erase(obj);
+  if (kind != ObjKind::AioLock) return;
+  // A program that makes locks per request must not keep them all in the graph.
+  c.lock_gen.erase(obj);
+  c.order.erase(obj);
+  for (auto& [from, to] : c.order) to.erase(obj);
 }
 
 void coro_on_thread_event(ThreadRec& t, Ev kind, ObjId obj, const std::source_location& where) {

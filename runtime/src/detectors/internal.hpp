@@ -162,6 +162,37 @@ struct CoroState {
     std::source_location redundant_site{};
   };
   std::unordered_map<ObjId, EventFlag> events;
+  // lock-order-inversion among tasks: the aio locks each task holds (in order), and the order
+  // graph of the loop's aio locks. An edge A -> B: some task took B while holding A; `gates` are
+  // the other locks held every time (a cycle whose edges share a gate cannot interleave), and
+  // up to two of the tasks that took it (a cycle needs two tasks: one task cannot wait for
+  // itself).
+  struct HeldLock {
+    ObjId lock = 0;
+    std::source_location site{};
+  };
+  std::unordered_map<ObjId, std::vector<HeldLock>> held;
+  struct OrderEdge {
+    std::source_location from_site{}, to_site{};
+    ObjId task = 0, other_task = 0;
+    std::vector<ObjId> gates;
+  };
+  std::map<ObjId, std::map<ObjId, OrderEdge>> order;
+  std::set<std::vector<ObjId>> reported_cycles;
+  // lost-wakeup on aio conditions: a notify that woke nobody (and no task waited then), and each
+  // task's condition wait that began after one such notify it had not waited for before.
+  struct CondSignal {
+    bool unheard = false, from_many = false;
+    ObjId notify_task = 0;
+    std::source_location notify_site{};
+    std::set<ObjId> waited_before;  // tasks
+  };
+  std::unordered_map<ObjId, CondSignal> conds;
+  struct LateWait {
+    ObjId cond = 0, notify_task = 0;
+    std::source_location wait_site{}, notify_site{};
+  };
+  std::unordered_map<ObjId, LateWait> late_waits;  // by task
 };
 
 struct ThreadRec {
@@ -316,7 +347,10 @@ void coro_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64_t 
                    const std::source_location& where);
 void coro_on_thread_event(ThreadRec& t, Ev kind, ObjId obj, const std::source_location& where);
 // An aio object destroyed: its per-loop state goes (called on the destroying thread).
-void coro_on_destroy(ThreadRec& t, ObjId obj);
+void coro_on_destroy(ThreadRec& t, ObjId obj, ObjKind kind);
+// A finding that reached the detectors from the program: weft::aio's loop records its task
+// deadlocks (deadlock, naming the stuck tasks), which may have a lost wake-up behind them.
+void coro_on_finding(Detector& d, ThreadRec& t, const FindingRecord& f);
 inline bool is_aio_kind(ObjKind k) { return k >= ObjKind::AioTask && k <= ObjKind::AioBarrier; }
 std::uint32_t chaos_pick(Detector& d, ThreadRec& t, std::uint32_t n);
 

@@ -467,7 +467,7 @@ void Detector::on_destroy(ObjId id) noexcept {
     signals.erase(id);
     early_notifies.erase(id);
   } else if (options_.enabled && is_aio_kind(k)) {
-    coro_on_destroy(self(), id);  // aio objects live and die on their loop's thread
+    coro_on_destroy(self(), id, k);  // aio objects live and die on their loop's thread
   }
   if (downstream_) downstream_->on_destroy(id);
 }
@@ -483,8 +483,9 @@ void Detector::on_thread_name(std::string_view name) noexcept {
 }
 
 void Detector::on_finding(const FindingRecord& finding) noexcept {
-  // Findings from elsewhere (the TSan bridge): pass them on, print fatal ones.
+  // Findings from elsewhere (the TSan bridge, weft::aio's loop): pass them on, print fatal ones.
   if (downstream_) downstream_->on_finding(finding);
+  if (options_.enabled && finding.kind == bug_kind::kDeadlock) coro_on_finding(*this, self(), finding);
 }
 
 bool Detector::inject_spurious_wakeup(ObjId cond, bool timed) noexcept {
