@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <weft/asyncio.hpp>
 
-#include "corpus_deadline.h"
+#include "corpus_aio.h"
 
 namespace aio = weft::aio;
 
@@ -30,12 +30,6 @@ aio::Coro<> main_coro() {
 }
 
 int main() {
-  corpus_deadline_ms(2000);
-  try {
-    aio::run(main_coro());
-  } catch (const aio::DeadlockError& e) {
-    std::printf("%s\n", e.what());
-    return CORPUS_DEADLOCK_EXIT;
-  }
-  return 0;
+  int status = corpus_aio_run(main_coro());
+  return status;
 }
