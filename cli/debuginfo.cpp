@@ -20,7 +20,6 @@
 #include <llvm/DebugInfo/DWARF/DWARFDie.h>
 #include <llvm/Object/ObjectFile.h>
 
-#include "weft/runtime/trace_reader.hpp"
 
 namespace weft::cli {
 namespace {
@@ -172,6 +171,5 @@ int variable_main(int argc, char** argv) {
   return 0;
 }
 
-void install_debuginfo() { trace::set_member_resolver(&variable_member_path); }
 
 }  // namespace weft::cli

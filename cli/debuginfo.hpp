@@ -1,5 +1,6 @@
 // Debug-information lookups the `weft` binary adds to the trace layer when it is built with LLVM
-// (the same condition as `weft lint`): member paths of variables (debuginfo.cpp).
+// (the same condition as `weft lint`): member paths of variables (debuginfo.cpp, in
+// libweft_llvm.so; the weft binary reaches them through llvm_loader.cpp).
 #pragma once
 
 #include <cstdint>
@@ -16,7 +17,8 @@ std::string variable_member_path(const std::string& module, std::uint64_t var_st
 // `weft __variable MODULE VAR_START ADDRESS OBJECT_SIZE`: prints the member path (hidden command,
 // run by a recorded process for its live message).
 int variable_main(int argc, char** argv);
-// Makes trace::name_objects complete symbol names with member paths.
+// Makes trace::name_objects complete symbol names with member paths (llvm_loader.cpp: loads
+// libweft_llvm.so at the first path it is asked for).
 void install_debuginfo();
 
 }  // namespace weft::cli

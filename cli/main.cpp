@@ -51,11 +51,6 @@ void print_help(std::FILE* out) {
 
 }  // namespace
 
-int weft::cli::usage_error(const char* cmd, const char* reason) {
-  std::fprintf(stderr, "weft %s: %s (see 'weft %s --help')\n", cmd, reason, cmd);
-  return 2;
-}
-
 int main(int argc, char** argv) {
   if (argc < 2) {
     print_help(stderr);

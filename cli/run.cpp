@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "paths.hpp"
 #include "weft/runtime/config.hpp"
 #include "weft/runtime/trace_format.hpp"
 #include "weft/runtime/trace_reader.hpp"
@@ -87,25 +88,8 @@ std::string absolute(const std::string& path) {
   return std::string(cwd) + "/" + path;
 }
 
-// libweft_preload.so next to this binary: <dir>/../lib or <dir>/lib (build trees).
-std::string find_preload() {
-  char exe[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n <= 0) return {};
-  exe[n] = '\0';
-  std::string dir(exe);
-  dir = dir.substr(0, dir.rfind('/'));
-  for (const char* rel : {"/../lib/libweft_preload.so", "/lib/libweft_preload.so",
-                          "/../lib64/libweft_preload.so"}) {
-    std::string p = dir + rel;
-    if (::access(p.c_str(), R_OK) == 0) {
-      char real[PATH_MAX];
-      if (::realpath(p.c_str(), real)) return real;
-      return p;
-    }
-  }
-  return {};
-}
+// libweft_preload.so next to this binary.
+std::string find_preload() { return weft::cli::find_library("libweft_preload.so"); }
 
 // PROG as execvp would find it.
 std::string resolve_program(const char* prog) {
