@@ -41,6 +41,7 @@ struct Run {
   std::vector<Event> events;
   std::set<std::uint64_t> destroyed;
   std::vector<std::pair<unsigned, std::string>> names;
+  std::vector<std::pair<unsigned, std::uint64_t>> chaos_points;  // thread, object
   std::map<std::string, std::string> labels;  // label -> address printed by the program
 
   // The objects whose name is the address the program printed for `label`, oldest first.
@@ -75,8 +76,9 @@ std::string slurp(const std::string& path) {
 }
 
 // Runs `prog scenario` with the interposer preloaded; `record` installs the self-test sink.
+// `chaos`: WEFT_CHAOS's seed (0: unset).
 Run run(const char* prog, const std::string& scenario, bool record = true,
-        bool preload = true) {
+        bool preload = true, int chaos = 0) {
   char dir[] = "/tmp/weft_preload_test.XXXXXX";
   REQUIRE(mkdtemp(dir) != nullptr);
   std::string d = dir, events = d + "/events.txt", out = d + "/out.txt", err = d + "/err.txt";
@@ -89,6 +91,8 @@ Run run(const char* prog, const std::string& scenario, bool record = true,
     dup2(e, 2);
     unsetenv("WEFT_TRACE");
     unsetenv("WEFT_PRELOAD_SELFTEST");
+    unsetenv("WEFT_CHAOS");
+    if (chaos != 0) setenv("WEFT_CHAOS", std::to_string(chaos).c_str(), 1);
     if (preload) setenv("LD_PRELOAD", WEFT_PRELOAD_LIB, 1);
     if (record) setenv("WEFT_PRELOAD_SELFTEST", events.c_str(), 1);
     execl(prog, prog, scenario.c_str(), static_cast<char*>(nullptr));
@@ -126,6 +130,11 @@ Run run(const char* prog, const std::string& scenario, bool record = true,
       ls.get();
       std::getline(ls, name);
       r.names.emplace_back(t, name);
+    } else if (tag == "C") {
+      unsigned t;
+      std::uint64_t obj;
+      ls >> t >> obj;
+      r.chaos_points.emplace_back(t, obj);
     }
   }
   std::istringstream labels(r.out);
@@ -412,6 +421,31 @@ TEST_CASE("std::mutex with lock_guard, unique_lock and two std::threads") {
   CHECK(count["acquired"] == 201);
   CHECK(count["release"] == 201);
   CHECK(count["acquire-begin"] <= 200);
+}
+
+// The lock path's common case tests one word of rare modes (runtime/preload/src/state.hpp):
+// chaos, one of them, still puts a chaos point before every blocking lock of a std::mutex, and
+// none without it.
+TEST_CASE("std::mutex under WEFT_CHAOS: a chaos point before each blocking lock, none without") {
+  for (int chaos : {0, 3}) {
+    INFO("WEFT_CHAOS=" << chaos);
+    Run r = run(WEFT_PRELOAD_PROG_CXX, "std_mutex", true, true, chaos);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.status == 0);
+    Object m = r.object("m");
+    int acquired = 0, by_try = 0, points = 0;
+    for (const auto& e : r.events_for(m.id)) {
+      if (e.kind != "acquired") continue;
+      ++acquired;
+      if (e.arg & weft::rt::kAcquiredByTry) ++by_try;
+    }
+    for (const auto& [thread, obj] : r.chaos_points)
+      if (obj == m.id) ++points;
+    CHECK(acquired == 201);
+    CHECK(by_try == 1);
+    // lock_guard's 200 locks; unique_lock's try_to_lock is a try (no chaos point).
+    CHECK(points == (chaos != 0 ? 200 : 0));
+  }
 }
 
 TEST_CASE("std::condition_variable: wait with a predicate, notify_one, wait_for timeout") {

@@ -65,6 +65,12 @@ __attribute__((constructor(101))) void weft_preload_init() {
   install_selftest_sink();
   g_chaos = rt::config().chaos_seed != 0;
   g_enabled.store(true, std::memory_order_release);
+  std::uint32_t m = 0;
+  if (rt::tsan::g_present) m |= kModeTsanPresent;
+  if (g_tsan_ahead) m |= kModeTsanAhead;
+  if (g_tsan_behind) m |= kModeTsanBehind;
+  if (g_chaos) m |= kModeChaos;
+  g_modes.store(m, std::memory_order_release);
 }
 
 }  // namespace

@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <pthread.h>
 
+#include <type_traits>
+
 #include "real.hpp"
 #include "state.hpp"
 
@@ -22,6 +24,8 @@ namespace weft::preload {
 namespace {
 
 const real::Api& libc() noexcept { return real::get(); }
+// The resolved table without get()'s test, where modes() was 0: the constructor resolved it.
+const real::Api& libc_resolved() noexcept { return real::api; }
 
 // glibc keeps the mutex type in __data.__kind: PTHREAD_MUTEX_KIND_MASK_NP = 3 (normal, recursive,
 // errorcheck, adaptive), PTHREAD_MUTEX_ROBUST_NORMAL_NP = 16. A PTHREAD_MUTEX_INITIALIZER object
@@ -61,7 +65,7 @@ rt::AcquireFail failure(int r) noexcept {
 
 }  // namespace
 
-ObjId mutex_use_id(const Call& c, const pthread_mutex_t* m) noexcept {
+ObjId mutex_use_id(const CallSteps& c, const pthread_mutex_t* m) noexcept {
   return use_id(c, m, kind_of(m), sizeof *m);
 }
 
@@ -89,14 +93,27 @@ bool mutex_recursive_held_twice(const pthread_mutex_t* m) noexcept {
 
 namespace {
 
+// The call scope of a lock path: CommonCall when the caller saw modes() == 0, else Call.
+template <class C>
+C make_call(Sink& s, const void* pc) noexcept {
+  if constexpr (std::is_same_v<C, CommonCall>)
+    return CommonCall(s, pc);
+  else
+    return Call(s, pc, Call::kDirect);
+}
+
 // A blocking acquisition: try first so that AcquireBegin appears only when the thread blocks.
-template <class Block>
-int record_mutex_lock(Sink* s, pthread_mutex_t* m, const void* pc, Block&& block) noexcept {
-  Call c(*s, pc, Call::kDirect);
+// `C`: Call (any mode) or CommonCall (modes() was 0: no chaos, no ThreadSanitizer behind).
+template <class C, class Block>
+[[gnu::always_inline]] inline int record_mutex_lock(Sink* s, pthread_mutex_t* m, const void* pc,
+                                                    Block&& block) noexcept {
+  constexpr bool common = std::is_same_v<C, CommonCall>;
+  C c = make_call<C>(*s, pc);
   ObjId id = mutex_use_id(c, m);
   if (id == 0) return block();
-  if (g_chaos) s->chaos_point(id);
-  int r = g_tsan_behind ? (m->__data.__lock != 0 ? EBUSY : block()) : libc().mutex_trylock(m);
+  if (!common && g_chaos) s->chaos_point(id);
+  int r = !common && g_tsan_behind ? (m->__data.__lock != 0 ? EBUSY : block())
+                                   : (common ? libc_resolved() : libc()).mutex_trylock(m);
   if (r == EBUSY) {
     // An errorcheck mutex re-locked by its owner fails at once (EDEADLK): it does not block.
     bool refused = type_of(m) == PTHREAD_MUTEX_ERRORCHECK && m->__data.__owner == my_tid();
@@ -113,6 +130,52 @@ int record_mutex_lock(Sink* s, pthread_mutex_t* m, const void* pc, Block&& block
     c.acquire_failed(id, failure(r));
   }
   return r;
+}
+
+template <class C>
+[[gnu::always_inline]] inline int record_mutex_unlock(Sink* s, pthread_mutex_t* m,
+                                                      const void* pc) noexcept {
+  const real::Api& api = std::is_same_v<C, CommonCall> ? libc_resolved() : libc();
+  C c = make_call<C>(*s, pc);
+  ObjId id = mutex_use_id(c, m);
+  if (id == 0) return api.mutex_unlock(m);
+  if (m->__data.__kind == 0) [[likely]] {
+    // A default mutex (std::mutex): glibc checks nothing, the unlock always happens.
+    c.released(id, 0);
+    return api.mutex_unlock(m);
+  }
+  if (mutex_unlock_refused(m)) [[unlikely]] {
+    // glibc checks the owner of these kinds and changes nothing: record the refusal.
+    int r = api.mutex_unlock(m);
+    if (r != 0) {
+      c.misuse(id, rt::MisuseCode::UnlockNotOwner, r);
+    } else {
+      c.released(id, mutex_depth_after_release(m));
+    }
+    return r;
+  }
+  // A robust mutex taken from a dead owner and unlocked without pthread_mutex_consistent():
+  // glibc marks it unrecoverable; every later lock fails with ENOTRECOVERABLE.
+  if (is_robust(m) && m->__data.__owner == kInconsistentOwner) [[unlikely]]
+    c.misuse(id, rt::MisuseCode::RobustNotConsistent);
+  c.released(id, mutex_depth_after_release(m));
+  return api.mutex_unlock(m);
+}
+
+// The general paths of lock and unlock (a rare mode is on, or the thread is busy): out of line,
+// so that the exported functions keep only the common case.
+[[gnu::noinline]] int mutex_lock_general(pthread_mutex_t* m, void* pc) noexcept {
+  TsanCallerFrame frame(pc);
+  Sink* s = recording();
+  if (s == nullptr) return libc().mutex_lock(m);
+  return record_mutex_lock<Call>(s, m, pc, [m] { return libc().mutex_lock(m); });
+}
+
+[[gnu::noinline]] int mutex_unlock_general(pthread_mutex_t* m, void* pc) noexcept {
+  TsanCallerFrame frame(pc);
+  Sink* s = recording();
+  if (s == nullptr) return libc().mutex_unlock(m);
+  return record_mutex_unlock<Call>(s, m, pc);
 }
 
 }  // namespace
@@ -155,22 +218,28 @@ WEFT_EXPORT int pthread_mutex_destroy(pthread_mutex_t* m) noexcept {
   return r;
 }
 
-// The lock / unlock functions note their caller inside record_mutex_lock's Call.
+// The lock / unlock functions note their caller inside record_mutex_lock's call scope. Their
+// common case (modes() is 0, the thread not busy) tests one mode word and the sink.
 WEFT_EXPORT int pthread_mutex_lock(pthread_mutex_t* m) noexcept {
-  WEFT_TSAN_FRAME;
-  Sink* s = recording();
-  if (s == nullptr) [[likely]]
-    return libc().mutex_lock(m);
-  return record_mutex_lock(s, m, __builtin_return_address(0),
-                           [m] { return libc().mutex_lock(m); });
+  std::uint32_t rare = modes();
+  Sink* s = rt::active_sink();
+  if (rare == 0) [[likely]] {
+    if (s == nullptr) [[likely]]
+      return libc_resolved().mutex_lock(m);
+    if (!t_busy) [[likely]]
+      return record_mutex_lock<CommonCall>(s, m, __builtin_return_address(0),
+                                           [m] { return libc_resolved().mutex_lock(m); });
+    return libc_resolved().mutex_lock(m);  // the interposer's or the recorder's own lock
+  }
+  return mutex_lock_general(m, __builtin_return_address(0));
 }
 
 WEFT_EXPORT int pthread_mutex_timedlock(pthread_mutex_t* m, const timespec* t) noexcept {
   WEFT_TSAN_FRAME;
   Sink* s = recording();
   if (s == nullptr) return libc().mutex_timedlock(m, t);
-  return record_mutex_lock(s, m, __builtin_return_address(0),
-                           [m, t] { return libc().mutex_timedlock(m, t); });
+  return record_mutex_lock<Call>(s, m, __builtin_return_address(0),
+                                 [m, t] { return libc().mutex_timedlock(m, t); });
 }
 
 WEFT_EXPORT int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t clk,
@@ -178,8 +247,8 @@ WEFT_EXPORT int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t clk,
   WEFT_TSAN_FRAME;
   Sink* s = recording();
   if (s == nullptr) return libc().mutex_clocklock(m, clk, t);
-  return record_mutex_lock(s, m, __builtin_return_address(0),
-                           [m, clk, t] { return libc().mutex_clocklock(m, clk, t); });
+  return record_mutex_lock<Call>(s, m, __builtin_return_address(0),
+                                 [m, clk, t] { return libc().mutex_clocklock(m, clk, t); });
 }
 
 WEFT_EXPORT int pthread_mutex_trylock(pthread_mutex_t* m) noexcept {
@@ -201,34 +270,16 @@ WEFT_EXPORT int pthread_mutex_trylock(pthread_mutex_t* m) noexcept {
 }
 
 WEFT_EXPORT int pthread_mutex_unlock(pthread_mutex_t* m) noexcept {
-  WEFT_TSAN_FRAME;
-  Sink* s = recording();
-  if (s == nullptr) [[likely]]
-    return libc().mutex_unlock(m);
-  Call c(*s, __builtin_return_address(0), Call::kDirect);
-  ObjId id = mutex_use_id(c, m);
-  if (id == 0) return libc().mutex_unlock(m);
-  if (m->__data.__kind == 0) [[likely]] {
-    // A default mutex (std::mutex): glibc checks nothing, the unlock always happens.
-    c.released(id, 0);
-    return libc().mutex_unlock(m);
+  std::uint32_t rare = modes();
+  Sink* s = rt::active_sink();
+  if (rare == 0) [[likely]] {
+    if (s == nullptr) [[likely]]
+      return libc_resolved().mutex_unlock(m);
+    if (!t_busy) [[likely]]
+      return record_mutex_unlock<CommonCall>(s, m, __builtin_return_address(0));
+    return libc_resolved().mutex_unlock(m);  // the interposer's or the recorder's own unlock
   }
-  if (mutex_unlock_refused(m)) [[unlikely]] {
-    // glibc checks the owner of these kinds and changes nothing: record the refusal.
-    int r = libc().mutex_unlock(m);
-    if (r != 0) {
-      c.misuse(id, rt::MisuseCode::UnlockNotOwner, r);
-    } else {
-      c.released(id, mutex_depth_after_release(m));
-    }
-    return r;
-  }
-  // A robust mutex taken from a dead owner and unlocked without pthread_mutex_consistent():
-  // glibc marks it unrecoverable; every later lock fails with ENOTRECOVERABLE.
-  if (is_robust(m) && m->__data.__owner == kInconsistentOwner) [[unlikely]]
-    c.misuse(id, rt::MisuseCode::RobustNotConsistent);
-  c.released(id, mutex_depth_after_release(m));
-  return libc().mutex_unlock(m);
+  return mutex_unlock_general(m, __builtin_return_address(0));
 }
 
 // ---- spin locks ------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ namespace weft::preload {
 
 std::atomic<bool> g_enabled{false};
 bool g_chaos = false;
+std::atomic<std::uint32_t> g_modes{kModeOff};
 constinit thread_local bool t_busy WEFT_PRELOAD_TLS = false;
 constinit thread_local ThreadCtl* t_ctl WEFT_PRELOAD_TLS = nullptr;
 constinit thread_local pid_t t_tid WEFT_PRELOAD_TLS = 0;
@@ -235,7 +236,7 @@ ObjId known_object(const void* addr) noexcept {
   return g_objects.find(addr_key(addr)) & ~kPendingId;
 }
 
-ObjId destroy_begin(const Call& c, const void* addr, ObjKind kind) noexcept {
+ObjId destroy_begin(const CallSteps& c, const void* addr, ObjKind kind) noexcept {
   ObjId id = g_objects.find(addr_key(addr));
   if (id & kPendingId) id = settled_id(addr_key(addr), id);
   if (id == 0) id = create_id_for(addr, kind);
@@ -254,7 +255,7 @@ void destroyed(const void* addr, std::size_t size) noexcept {
     g_destroyed.replace(addr_key(addr), (fingerprint(addr, size) & kFingerprintMask) | old);
 }
 
-ObjId use_id_slow(const Call& c, const void* addr, ObjKind kind, std::size_t size) noexcept {
+ObjId use_id_slow(const CallSteps& c, const void* addr, ObjKind kind, std::size_t size) noexcept {
   if (ObjId id = g_objects.find(addr_key(addr))) return settled_id(addr_key(addr), id);
   // First sight since a destroy: the same bytes mean the program uses the dead object (it keeps
   // its id, so its holders and waiters still match); changed bytes mean it was set up anew (a

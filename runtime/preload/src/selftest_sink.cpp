@@ -9,6 +9,7 @@
 //   D <id>                      an object was destroyed
 //   E <thread> <event> <obj> <arg> <pid>   an event (thread = current_thread_index())
 //   N <thread> <name>           a thread was named
+//   C <thread> <obj>            a chaos point before a lock (only under WEFT_CHAOS)
 //
 // WEFT_PRELOAD_SELFTEST=null installs a sink that discards everything: the benchmark uses it to
 // measure the interposer's own cost apart from the recorder's.
@@ -53,6 +54,9 @@ class FileSink final : public Sink {
   }
   void on_thread_name(std::string_view name) noexcept override {
     line("N %u %.*s\n", rt::current_thread_index(), static_cast<int>(name.size()), name.data());
+  }
+  void chaos_point(ObjId obj) noexcept override {
+    line("C %u %" PRIu64 "\n", rt::current_thread_index(), obj);
   }
 
  private:

@@ -34,6 +34,22 @@ extern std::atomic<bool> g_enabled;
 // lock path makes no Sink::chaos_point() call (a virtual call that does nothing) without it.
 extern bool g_chaos;
 
+// The interposer's rare modes, one bit each in one word, so that the common case (recording, no
+// ThreadSanitizer on either side, no chaos) tests a single load against 0 and takes one branch to
+// the general path otherwise. Set once by the library constructor (init.cpp), next to the flags
+// the general path reads (g_enabled, g_chaos, g_tsan_ahead, g_tsan_behind, rt::tsan::g_present),
+// before any thread but the main one exists; kModeOff until then, and for good when the
+// constructor found no room for its tables.
+enum ModeBit : std::uint32_t {
+  kModeOff = 1u << 0,          // not enabled (g_enabled is false)
+  kModeTsanPresent = 1u << 1,  // rt::tsan::g_present: weft's work runs in TSan ignore brackets
+  kModeTsanAhead = 1u << 2,    // g_tsan_ahead
+  kModeTsanBehind = 1u << 3,   // g_tsan_behind
+  kModeChaos = 1u << 4,        // g_chaos
+};
+extern std::atomic<std::uint32_t> g_modes;
+inline std::uint32_t modes() noexcept { return g_modes.load(std::memory_order_relaxed); }
+
 // Set while this thread is inside the interposer's own bookkeeping or the sink: any pthread call
 // made from there (the recorder's own locks, dlsym, ...) passes straight through.
 extern constinit thread_local bool t_busy WEFT_PRELOAD_TLS;
@@ -225,31 +241,13 @@ inline void check_pending_name() noexcept {
     deliver_pending_name();
 }
 
-// One recorded interposed call, the entry ritual every family shares: marks the thread busy for
-// the scope (see t_busy), notes the caller's site and delivers a name given to this thread by
-// another. The protocol steps (weft/runtime/protocol.hpp) are members so that each carries the
-// call's site. Construct only when recording() returned a sink.
-//
-//   if (Sink* s = recording()) { Call c(*s, __builtin_return_address(0)); c.released(id, 0); }
-class Call {
+// The protocol steps of one recorded interposed call (weft/runtime/protocol.hpp), each carrying
+// the call's site (t_site). The entry ritual is Call's or CommonCall's, below.
+class CallSteps {
  public:
-  // `pc`: the caller's return address. A call from inside libstdc++ (std::condition_variable,
-  // std::thread), or from ThreadSanitizer's interceptor when it runs first (g_tsan_ahead), is
-  // sited at the program's frame below it (user_pc); `direct` skips that test for the lock and
-  // unlock paths, which std:: wrappers reach from inline code.
-  enum Siting { kUserFrame, kDirect };
-  Call(Sink& s, const void* pc, Siting siting = kUserFrame) noexcept : s_(s) {
-    t_busy = true;
-    rt::tsan::ignore_begin();
-    note_site(siting == kDirect && !g_tsan_ahead ? pc : user_pc(pc));
-    check_pending_name();
-  }
-  ~Call() {
-    rt::tsan::ignore_end();
-    t_busy = false;
-  }
-  Call(const Call&) = delete;
-  Call& operator=(const Call&) = delete;
+  explicit CallSteps(Sink& s) noexcept : s_(s) {}
+  CallSteps(const CallSteps&) = delete;
+  CallSteps& operator=(const CallSteps&) = delete;
 
   Sink& sink() const noexcept { return s_; }
   const std::source_location& site() const noexcept { return t_site; }
@@ -280,8 +278,51 @@ class Call {
     s_.on_event(kind, id, arg, t_site);
   }
 
+ protected:
+  ~CallSteps() = default;
+
  private:
   Sink& s_;
+};
+
+// One recorded interposed call, the entry ritual every family shares: marks the thread busy for
+// the scope (see t_busy), notes the caller's site and delivers a name given to this thread by
+// another. Construct only when recording() returned a sink.
+//
+//   if (Sink* s = recording()) { Call c(*s, __builtin_return_address(0)); c.released(id, 0); }
+class Call : public CallSteps {
+ public:
+  // `pc`: the caller's return address. A call from inside libstdc++ (std::condition_variable,
+  // std::thread), or from ThreadSanitizer's interceptor when it runs first (g_tsan_ahead), is
+  // sited at the program's frame below it (user_pc); `direct` skips that test for the lock and
+  // unlock paths, which std:: wrappers reach from inline code.
+  enum Siting { kUserFrame, kDirect };
+  Call(Sink& s, const void* pc, Siting siting = kUserFrame) noexcept : CallSteps(s) {
+    t_busy = true;
+    rt::tsan::ignore_begin();
+    note_site(siting == kDirect && !g_tsan_ahead ? pc : user_pc(pc));
+    check_pending_name();
+  }
+  ~Call() {
+    rt::tsan::ignore_end();
+    t_busy = false;
+  }
+};
+
+// Call's ritual for a lock or unlock path when modes() is 0 (checked by the caller, with t_busy
+// false and a sink installed): no ThreadSanitizer brackets, the site is the caller's own
+// (kDirect, nothing ahead of the interposer) and no thread start is pending (t_start_pending is
+// only set when g_tsan_ahead).
+class CommonCall : public CallSteps {
+ public:
+  CommonCall(Sink& s, const void* pc) noexcept : CallSteps(s) {
+    t_busy = true;
+    note_site(pc);
+    if (t_ctl != nullptr && t_ctl->pending_name.load(std::memory_order_relaxed) != nullptr)
+        [[unlikely]]
+      deliver_pending_name();
+  }
+  ~CommonCall() { t_busy = false; }
 };
 
 // A failed call's errno survives the bookkeeping that follows it.
@@ -299,15 +340,15 @@ ObjId register_init(const void* addr, ObjKind kind) noexcept;
 ObjId known_object(const void* addr) noexcept;
 // The object at `addr` is being destroyed: tells the detectors (DestroyBegin), to check that it
 // is not in use. Returns its id (0 when unknown).
-ObjId destroy_begin(const Call& c, const void* addr, ObjKind kind) noexcept;
+ObjId destroy_begin(const CallSteps& c, const void* addr, ObjKind kind) noexcept;
 // The destroy call succeeded: the object is gone. Its address is remembered with a fingerprint
 // of its `size` bytes, so that a later use of the same, untouched bytes is reported as
 // use-after-destroy (a re-initialisation or any write in between makes it a new object).
 void destroyed(const void* addr, std::size_t size) noexcept;
 // The id for a use of the object at `addr` (like id_for), reporting a use of a destroyed one.
 // Inline: every lock operation looks its object up; only a first sight takes the slow path.
-ObjId use_id_slow(const Call& c, const void* addr, ObjKind kind, std::size_t size) noexcept;
-inline ObjId use_id(const Call& c, const void* addr, ObjKind kind, std::size_t size) noexcept {
+ObjId use_id_slow(const CallSteps& c, const void* addr, ObjKind kind, std::size_t size) noexcept;
+inline ObjId use_id(const CallSteps& c, const void* addr, ObjKind kind, std::size_t size) noexcept {
   std::uint64_t id = g_objects.find(reinterpret_cast<std::uintptr_t>(addr));
   if (id != 0 && !(id & kPendingId)) [[likely]]
     return id;
@@ -315,7 +356,7 @@ inline ObjId use_id(const Call& c, const void* addr, ObjKind kind, std::size_t s
 }
 
 // ---- what the condition-variable family asks of the mutex family (mutex.cpp) ---------------
-ObjId mutex_use_id(const Call& c, const pthread_mutex_t* m) noexcept;
+ObjId mutex_use_id(const CallSteps& c, const pthread_mutex_t* m) noexcept;
 // Acquired's value for `m` (recursion depth, else 1) and Release's (the depth after, else 0).
 std::uint64_t mutex_held_depth(const pthread_mutex_t* m) noexcept;
 std::uint64_t mutex_depth_after_release(const pthread_mutex_t* m) noexcept;
