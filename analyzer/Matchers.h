@@ -28,10 +28,11 @@ inline auto freeConditionWait() {
   return functionDecl(hasAnyName("::pthread_cond_wait", "::pthread_cond_timedwait",
                                  "::pthread_cond_clockwait", "::cnd_wait", "::cnd_timedwait"));
 }
-// Events: a flag that stays set (weft::Event) or atomics waited on with C++20 wait/notify.
+// Events: a flag that stays set (weft::Event, and weft::aio::Event: asyncio's, waited on with
+// `co_await ev.wait()`) or atomics waited on with C++20 wait/notify.
 inline auto weftEventClass() {
   using namespace clang::ast_matchers;
-  return cxxRecordDecl(hasName("::weft::Event"));
+  return cxxRecordDecl(hasAnyName("::weft::Event", "::weft::aio::Event"));
 }
 inline auto atomicFlagClass() {
   using namespace clang::ast_matchers;

@@ -107,6 +107,42 @@ bool namesDecl(const Stmt* s, const ValueDecl* d) {
   return std::find(named.begin(), named.end(), d) != named.end();
 }
 
+// The member call statement `s` makes: `ev.wait()`, or the `co_await ev.wait()` of an awaitable
+// event (weft::aio::Event), through the implicit nodes around either; null for anything else.
+const CXXMemberCallExpr* memberCallOf(const Stmt* s) {
+  const auto* e = dyn_cast_or_null<Expr>(s);
+  if (!e) return nullptr;
+  e = e->IgnoreImplicit();
+  if (const auto* a = dyn_cast<CoawaitExpr>(e)) e = a->getOperand()->IgnoreImplicit();
+  return dyn_cast<CXXMemberCallExpr>(e->IgnoreParens());
+}
+
+// Whether `s` is `wait` on the event `ev` (awaited or not).
+const CXXMemberCallExpr* waitOn(const Stmt* s, const ValueDecl* ev) {
+  const CXXMemberCallExpr* call = memberCallOf(s);
+  if (!call || !call->getMethodDecl() || call->getMethodDecl()->getName() != "wait" ||
+      objectDecl(call->getImplicitObjectArgument()) != ev)
+    return nullptr;
+  return call;
+}
+
+// weft::aio::Event: its tasks share one event loop and switch only at a co_await, so what runs
+// between two suspension points is atomic with respect to the other tasks.
+bool isAioEvent(const ValueDecl* ev) {
+  const auto* rd = ev->getType().getNonReferenceType()->getAsCXXRecordDecl();
+  return rd && rd->getQualifiedNameAsString() == "weft::aio::Event";
+}
+
+// Whether `s` suspends the running task somewhere (a co_await or co_yield in it).
+bool suspends(const Stmt* s) {
+  if (!s) return false;
+  if (isa<CoawaitExpr, CoyieldExpr, DependentCoawaitExpr>(s)) return true;
+  if (isa<LambdaExpr>(s)) return false;  // a lambda's body runs elsewhere
+  for (const Stmt* child : s->children())
+    if (suspends(child)) return true;
+  return false;
+}
+
 // The first call in `s` (pre-order), if any.
 const CallExpr* firstCall(const Stmt* s) {
   if (!s) return nullptr;
@@ -128,7 +164,11 @@ void EventAsConditionCheck::checkResetAfterRequest(ASTContext& ctx, const CXXMem
                                                    const Stmt* stmt, const std::string& name,
                                                    const std::string& what) {
   const CXXMemberCallExpr* wait = nullptr;
+  const Stmt* waitStmt = nullptr;
   const CallExpr* request = nullptr;
+  // An aio::Event is set by another task only while this one is suspended: a request made
+  // without a co_await cannot be answered before the reset.
+  bool aio = isAioEvent(ev);
   bool after = false;
   for (const Stmt* s : block->body()) {
     if (s == stmt) {
@@ -141,19 +181,18 @@ void EventAsConditionCheck::checkResetAfterRequest(ASTContext& ctx, const CXXMem
       if (namesDecl(s, ev)) request = nullptr;
       else if (const CallExpr* c = firstCall(s))
         // A wait for something else (`published.wait()`) is no request to another thread.
-        request = c->getDirectCallee()->getNameAsString() == "wait" ? nullptr : c;
+        request = c->getDirectCallee()->getNameAsString() == "wait" || (aio && !suspends(s))
+                      ? nullptr
+                      : c;
       continue;
     }
     if (!namesDecl(s, ev)) continue;
-    const auto* e = dyn_cast<Expr>(s);
-    const auto* call = e ? dyn_cast<CXXMemberCallExpr>(e->IgnoreImplicit()) : nullptr;
-    if (call && call->getMethodDecl() && call->getMethodDecl()->getName() == "wait" &&
-        objectDecl(call->getImplicitObjectArgument()) == ev)
-      wait = call;
+    wait = waitOn(s, ev);
+    waitStmt = s;
     break;
   }
   if (!wait || !request) return;
-  resetAfterRequest_.push_back({reset, request, wait, name, what});
+  resetAfterRequest_.push_back({reset, request, wait, waitStmt, name, what});
   (void)ctx;
 }
 
@@ -214,16 +253,14 @@ void EventAsConditionCheck::check(const MatchFinder::MatchResult& result) {
       before.push_back(s);
     }
     const CXXMemberCallExpr* wait = nullptr;
+    const Stmt* waitStmt = nullptr;  // the wait's statement: `co_await ev.wait();` starts there
     for (auto it = before.rbegin(); it != before.rend() && !wait; ++it) {
       std::vector<const ValueDecl*> named;
       collectDecls(*it, named);
       if (std::find(named.begin(), named.end(), ev) == named.end()) continue;
-      const auto* e = dyn_cast<Expr>(*it);
-      const auto* call = e ? dyn_cast<CXXMemberCallExpr>(e->IgnoreImplicit()) : nullptr;
-      if (!call || !call->getMethodDecl() || call->getMethodDecl()->getName() != "wait" ||
-          objectDecl(call->getImplicitObjectArgument()) != ev)
-        return;  // the event is set, checked or waited on otherwise in between
-      wait = call;
+      wait = waitOn(*it, ev);  // `ev.wait();` or `co_await ev.wait();`
+      if (!wait) return;       // the event is set, checked or waited on otherwise in between
+      waitStmt = *it;
     }
     std::string name = sourceText(ctx, reset->getImplicitObjectArgument()->getSourceRange());
     std::string what = reset->getMethodDecl()->getNameAsString();
@@ -233,7 +270,7 @@ void EventAsConditionCheck::check(const MatchFinder::MatchResult& result) {
     }
     reportedWaits_.insert(wait);
     // Reported at the wait: that is what the fix replaces (a Condition wait with a predicate).
-    diag(wait->getBeginLoc(), "'" + name + "' is waited on, then reset by '" + what +
+    diag(waitStmt->getBeginLoc(), "'" + name + "' is waited on, then reset by '" + what +
                                   "': a set() that arrives between the two is lost; use a "
                                   "Condition with its lock and a predicate")
         .note(reset->getBeginLoc(), "'" + name + "' is reset here");
@@ -263,6 +300,9 @@ void EventAsConditionCheck::check(const MatchFinder::MatchResult& result) {
   if (!ev) return;
   // A lock taken before the wait: whatever this is, it is not an unlocked check. A condition
   // that re-checks the event itself (`while (!stop.is_set())`) is correct use.
+  // An aio::Event's check and wait run without a task switch between them (nothing is
+  // awaited there): no other task can change the state in between.
+  if (isAioEvent(ev)) return;
   Context c = contextOf(ctx, wait);
   if (c.locked) return;
   const ValueDecl* state = checkedState(c.cond, ev);
@@ -297,7 +337,7 @@ void EventAsConditionCheck::onEndOfTranslationUnit(ASTContext&) {
                                      "reset it before the request, or use a Condition with its "
                                      "lock and a predicate")
         .note(r.request->getBeginLoc(), "'" + callee + "' is called here, before the reset")
-        .note(r.wait->getBeginLoc(), "'" + r.name + "' is waited on here");
+        .note(r.waitStmt->getBeginLoc(), "'" + r.name + "' is waited on here");
   }
   reportSemaphores();
 }

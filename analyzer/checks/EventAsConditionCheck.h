@@ -23,7 +23,9 @@ namespace weft::analyzer {
 /// `if (state) break;` before the wait), and `wait(); ...; clear();` that loses a concurrent
 /// `set()` (reported at the wait, with a note at the reset).
 ///
-/// Events understood: weft::Event (wait/clear/set), std::atomic<bool> and std::atomic_flag
+/// Events understood: weft::Event (wait/clear/set), weft::aio::Event (`co_await ev.wait()`; its
+/// tasks switch only at a co_await, so its check-then-wait is atomic and not reported, and a
+/// request before its reset counts only when it suspends), std::atomic<bool> and std::atomic_flag
 /// (wait; clear, store(false) or `= false` as the reset), and std::binary_semaphore used as an
 /// auto-reset event (released as a signal, acquired in a consumer loop or after a check). A one-shot signal (never cleared, or
 /// re-checked through the event itself as in `while (!stop.is_set())`) is correct and not
@@ -54,6 +56,7 @@ class EventAsConditionCheck : public Check {
     const clang::CallExpr* reset;
     const clang::CallExpr* request;
     const clang::CallExpr* wait;
+    const clang::Stmt* waitStmt;  // where the wait's statement starts (`co_await ev.wait();`)
     std::string name, what;
   };
   std::vector<ResetAfterRequest> resetAfterRequest_;

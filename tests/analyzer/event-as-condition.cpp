@@ -1,6 +1,7 @@
 // Cases for event-as-condition: Events used where a Condition (state + lock + predicate) is
 // needed.
 #include <atomic>
+#include <coroutine>
 #include <deque>
 #include <mutex>
 #include <semaphore>
@@ -338,5 +339,131 @@ void check_call_reset_wait() {
     job_event.clear();
     job_event.wait();
     // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'job_event' is waited on after checking 'job_done' without a lock: the check and the wait are not atomic; use a Condition with its lock and a predicate [event-as-condition]
+  }
+}
+
+// ---- asyncio.Event's same mistake in weft::aio (issue 18): `co_await ev.wait()` ------------
+
+// A stand-in with the shape of weft::aio::Event and weft::aio::Condition
+// (primitives/include/weft/asyncio.hpp).
+namespace weft::aio {
+struct Awaited {
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<>) const noexcept {}
+  bool await_resume() const noexcept { return true; }
+};
+class Event {
+ public:
+  struct Wait {
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<>) const noexcept {}
+    bool await_resume() const noexcept { return true; }
+  };
+  void set();
+  void clear();
+  bool is_set() const;
+  Wait wait();
+};
+class Condition {
+ public:
+  Awaited acquire();
+  void release();
+  Awaited wait();
+  void notify(int n = 1);
+};
+}  // namespace weft::aio
+struct AioTask {
+  struct promise_type {
+    AioTask get_return_object() { return {}; }
+    std::suspend_never initial_suspend() noexcept { return {}; }
+    std::suspend_never final_suspend() noexcept { return {}; }
+    void return_void() {}
+    void unhandled_exception() {}
+  };
+};
+weft::aio::Awaited send_async(int);
+
+weft::aio::Event aio_ready;
+weft::aio::Event aio_reply;
+
+// The tutorial's consumer in a task: a set() made while the woken task waits to run (the
+// producer goes on until it awaits) is erased by the clear().
+AioTask aio_consumer_loop() {
+  for (;;) {
+    co_await aio_ready.wait();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'aio_ready' is waited on, then reset by 'clear': a set() that arrives between the two is lost; use a Condition with its lock and a predicate [event-as-condition]
+    aio_ready.clear();
+    // CHECK-NOTES: :[[@LINE-1]]:5: note: 'aio_ready' is reset here
+    consume(data);
+  }
+}
+
+// The same with the signal handled before the reset.
+AioTask aio_handle_then_clear() {
+  while (true) {
+    co_await aio_ready.wait();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'aio_ready' is waited on, then reset by 'clear': a set() that arrives between the two is lost; use a Condition with its lock and a predicate [event-as-condition]
+    consume(data);
+    aio_ready.clear();
+    // CHECK-NOTES: :[[@LINE-1]]:5: note: 'aio_ready' is reset here
+  }
+}
+
+// A request that suspends (the reply's task runs meanwhile), then the reset: the reply is lost.
+AioTask aio_request_then_clear(int cmd) {
+  co_await send_async(cmd);
+  aio_reply.clear();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'aio_reply' is reset by 'clear' after 'send_async' and then waited on: a set() that answers 'send_async' before the reset is lost and the wait may never return; reset it before the request, or use a Condition with its lock and a predicate [event-as-condition]
+  // CHECK-NOTES: :[[@LINE-3]]:12: note: 'send_async' is called here, before the reset
+  // CHECK-NOTES: :[[@LINE+1]]:3: note: 'aio_reply' is waited on here
+  co_await aio_reply.wait();
+}
+
+// Negatives.
+
+// A one-shot signal: awaited once, never reset.
+weft::aio::Event aio_started;
+AioTask aio_wait_started() {
+  co_await aio_started.wait();
+  consume(1);
+}
+
+// The reset before the request, in a request/response whose request goes through a Condition:
+// the reply cannot come before the clear.
+weft::aio::Condition aio_requests;
+int aio_pending = 0;
+AioTask aio_clear_then_request(int cmd) {
+  aio_reply.clear();
+  co_await aio_requests.acquire();
+  aio_pending = cmd;
+  aio_requests.notify();
+  aio_requests.release();
+  co_await aio_reply.wait();
+}
+
+// A request made without a co_await: no other task runs before the reset, so nothing is lost.
+void send_now(int);
+AioTask aio_request_no_suspend(int cmd) {
+  send_now(cmd);
+  aio_reply.clear();
+  co_await aio_reply.wait();
+}
+
+// Check-then-wait on one event loop: no task switch between the check and the wait (nothing is
+// awaited there), so no other task changes `has_data` in between.
+AioTask aio_check_then_wait() {
+  if (!has_data) co_await aio_ready.wait();
+  consume(data);
+}
+
+// weft::aio::Condition used properly: the state is checked and waited for under its lock.
+bool aio_has_item = false;
+AioTask aio_condition_consumer() {
+  for (;;) {
+    co_await aio_requests.acquire();
+    while (!aio_has_item) co_await aio_requests.wait();
+    aio_has_item = false;
+    aio_requests.release();
+    consume(2);
   }
 }
