@@ -8,12 +8,15 @@
 #include <clang/ASTMatchers/ASTMatchers.h>
 #include <clang/Lex/Lexer.h>
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <map>
 #include <set>
 
 #include "AstHelpers.h"
+#include "LockCheckCommon.h"
+#include "LockModel.h"
 #include "LockVocabulary.h"
 #include "Matchers.h"
 #include "ParamTests.h"
@@ -170,17 +173,40 @@ Scan scan(const Stmt* call, const ValueDecl* l, ASTContext& ctx,
   return r;
 }
 
+// A function annotated as requiring a lock, or named like a helper called with the lock held.
+bool lockedHelper(const FunctionDecl* f) {
+  if (f->hasAttr<RequiresCapabilityAttr>()) return true;
+  std::string name = f->getNameAsString();
+  for (const char* suffix : {"Locked", "_locked", "_locked_", "LockHeld", "_lock_held"})
+    if (name.size() >= std::strlen(suffix) &&
+        name.compare(name.size() - std::strlen(suffix), std::string::npos, suffix) == 0)
+      return true;
+  return false;
+}
+
 // weft::Condition used by a function that never locks anything, is not annotated as requiring
 // a lock and is not named like a helper called with the lock held.
 bool evidentlyUnlocked(const Scan& s) {
   if (!s.reachedTop || s.functionLocksAnything || !s.function) return false;
-  if (s.function->hasAttr<RequiresCapabilityAttr>()) return false;
-  std::string name = s.function->getNameAsString();
-  for (const char* suffix : {"Locked", "_locked", "_locked_", "LockHeld", "_lock_held"})
-    if (name.size() >= std::strlen(suffix) &&
-        name.compare(name.size() - std::strlen(suffix), std::string::npos, suffix) == 0)
-      return false;
-  return true;
+  return !lockedHelper(s.function);
+}
+
+// Whether `a` is `b` or one of the objects inside it, or the reverse (`state` and `state.cond`).
+bool overlaps(const locks::LockKey& a, const locks::LockKey& b) {
+  if (a.root != b.root || a.name != b.name) return false;
+  size_t n = std::min(a.path.size(), b.path.size());
+  return std::equal(a.path.begin(), a.path.begin() + n, b.path.begin());
+}
+
+// Whether `fn` hands the lock `k` (or an object holding it) to a function it calls, which may
+// take it there: then the lock model's sets, which follow this function only, say nothing.
+bool handsOver(const locks::FunctionFacts& fn, const locks::LockKey& k) {
+  for (const locks::Call& c : fn.calls) {
+    if (c.binding.receiverKey && overlaps(*c.binding.receiverKey, k)) return true;
+    for (const auto& a : c.binding.args)
+      if (a && overlaps(*a, k)) return true;
+  }
+  return false;
 }
 
 
@@ -625,21 +651,38 @@ void NotifyWithoutLockCheck::check(const MatchFinder::MatchResult& result) {
   ASTContext& ctx = *result.Context;
   if (const auto* c = result.Nodes.getNodeAs<CallExpr>("c")) return checkC(c, ctx);
   if (const auto* c = result.Nodes.getNodeAs<CXXMemberCallExpr>("std")) return checkC(c, ctx);
+  // weft::Condition: an adapter over the lock model (LockModel.h), which follows the Condition
+  // as its own lock and records, at the notify, whether it is held on every path, on some, or
+  // released on every path by this function.
   const auto* call = result.Nodes.getNodeAs<CXXMemberCallExpr>("notify");
   const ValueDecl* lock = call ? objectDecl(call->getImplicitObjectArgument()) : nullptr;
   if (!lock) return;
-  Scan s = scan(call, lock, ctx);
+  const locks::FunctionFacts* fn = nullptr;
+  const locks::CondOp* op = locks::condOpAt(ctx, call, &fn);
+  if (!op || !op->cond) return;
+  const locks::LockKey& key = *op->cond;
+  // Held on some path to the notify: not evidently without it.
+  if (std::find(op->mayHold.begin(), op->mayHold.end(), key) != op->mayHold.end()) return;
   std::string name = call->getMethodDecl()->getNameAsString();
   std::string lockName = lock->getNameAsString();
-  if (s.state == State::kNotHeld) {
-    diag(call->getBeginLoc(), "'" + name + "' is called without holding the lock of '" + lockName + "'")
-        .note(s.at->getBeginLoc(), s.why);
-  } else if (evidentlyUnlocked(s) && !callersMayHold(ctx, s, lock, call)) {
-    diag(call->getBeginLoc(), "'" + name + "' is called without holding the lock of '" + lockName + "'")
-        .note(call->getBeginLoc(), "nothing in '" + s.function->getNameAsString() +
-                                       "' acquires it; change the state and notify under "
-                                       "'std::lock_guard g(" + lockName + ");'");
+  std::string message = "'" + name + "' is called without holding the lock of '" + lockName + "'";
+  if (op->released) {
+    diag(call->getBeginLoc(), message)
+        .note(lockcheck::point(op->released->site),
+              "'" + op->released->text + "' released it here");
+    return;
   }
+  // Not released here and held on no path: evident when the function takes no lock at all, does
+  // not hand the Condition to a function that may take it, and no caller in the TU holds it.
+  const FunctionDecl* f =
+      ast::walkOut(ctx, call, [](const Stmt*, const Stmt*) { return true; }).function;
+  if (!f || !f->hasBody() || anyLocking(f->getBody()) || lockedHelper(f) || handsOver(*fn, key) ||
+      locks::someCallerHolds(locks::tuFacts(ctx), *fn, key, op->requires_))
+    return;
+  diag(call->getBeginLoc(), message)
+      .note(call->getBeginLoc(), "nothing in '" + f->getNameAsString() +
+                                     "' acquires it; change the state and notify under "
+                                     "'std::lock_guard g(" + lockName + ");'");
 }
 
 }  // namespace weft::analyzer
