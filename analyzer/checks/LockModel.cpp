@@ -34,6 +34,14 @@ using namespace clang;
 // (std::shared_lock, lock_shared(), pthread_rwlock_rdlock take them for reading: HeldLock::shared).
 using vocab::LockType;
 
+// What this pass follows as a lock: the lock vocabulary's types, and a weft::Condition (its own
+// lock) for the condition facts only: holding one is never an Acquisition fact.
+std::optional<LockType> modelLockType(QualType t) {
+  if (auto lt = vocab::lockType(t)) return lt;
+  return vocab::conditionLockType(t);
+}
+bool conditionLock(const HeldLock& l) { return l.type == "weft::Condition"; }
+
 using GuardKind = vocab::Guard;
 
 bool isTag(const Expr* e, llvm::StringRef tag) {
@@ -69,9 +77,12 @@ struct State {
   std::map<const VarDecl*, Guard> guards;
   std::set<LockKey> releasedOuter;
   std::set<LockKey> mayHold;  // held on at least one path here (a superset of `held`'s keys)
+  // Released by this function on every path here, and not taken again since: where.
+  std::map<LockKey, Release> released;
 
   bool operator==(const State& o) const {
-    if (reachable != o.reachable || releasedOuter != o.releasedOuter || mayHold != o.mayHold)
+    if (reachable != o.reachable || releasedOuter != o.releasedOuter || mayHold != o.mayHold ||
+        released != o.released)
       return false;
     if (held.size() != o.held.size() || guards.size() != o.guards.size()) return false;
     for (auto a = held.begin(), b = o.held.begin(); a != held.end(); ++a, ++b)
@@ -113,6 +124,14 @@ void joinInto(State& into, const State& from) {
   }
   into.releasedOuter.insert(from.releasedOuter.begin(), from.releasedOuter.end());
   into.mayHold.insert(from.mayHold.begin(), from.mayHold.end());
+  // Released on every path: by the same release on each.
+  for (auto it = into.released.begin(); it != into.released.end();) {
+    auto other = from.released.find(it->first);
+    if (other == from.released.end() || !(other->second == it->second))
+      it = into.released.erase(it);
+    else
+      ++it;
+  }
 }
 
 class FunctionAnalysis {
@@ -304,7 +323,7 @@ class FunctionAnalysis {
   }
 
   std::optional<HeldLock> lockAt(const Expr* lockExpr, SourceLocation at) const {
-    auto type = vocab::lockType(lockExpr->getType());
+    auto type = modelLockType(lockExpr->getType());
     if (!type) return std::nullopt;
     auto key = keyOf(lockExpr);
     if (!key) return std::nullopt;
@@ -333,7 +352,7 @@ class FunctionAnalysis {
     std::vector<HeldLock> before = record ? snapshot(s) : std::vector<HeldLock>{};
     for (auto& l : locks) {
       l.group = group;
-      if (record)
+      if (record && !conditionLock(l))
         factsFn_->acquisitions.push_back({l, before, s.releasedOuter.count(l.key) > 0, {}});
     }
     if (!keepHeld) return;
@@ -348,6 +367,7 @@ class FunctionAnalysis {
   static void take(State& s, const HeldLock& l) {
     s.held.emplace(l.key, l);
     s.mayHold.insert(l.key);
+    s.released.erase(l.key);
   }
   // `k` is not held from here on this path (a guard's end, a release).
   static void drop(State& s, const LockKey& k) {
@@ -355,8 +375,10 @@ class FunctionAnalysis {
     s.mayHold.erase(k);
   }
 
-  void release(State& s, const LockKey& k) {
+  // `by`: the call that releases it (for the condition facts' `released`).
+  void release(State& s, const LockKey& k, const Expr* by) {
     s.mayHold.erase(k);
+    s.released[k] = Release{site(by->getBeginLoc()), text(by)};
     if (!s.held.erase(k)) s.releasedOuter.insert(k);
   }
 
@@ -424,6 +446,12 @@ class FunctionAnalysis {
     op.site = site(call->getBeginLoc());
     for (const auto& [k, h] : s.held) op.mustHold.push_back(k);
     op.mayHold.assign(s.mayHold.begin(), s.mayHold.end());
+    // The lock the op needs: the wait's, or a notified weft::Condition's own.
+    std::optional<LockKey> needed = op.lock;
+    if (!op.wait && vocab::conditionLockType(cc.cond->getType())) needed = op.cond;
+    if (needed)
+      if (auto it = s.released.find(*needed); it != s.released.end()) op.released = it->second;
+    op.requires_ = pathTests(call);
     factsFn_->condOps.push_back(std::move(op));
   }
 
@@ -461,7 +489,7 @@ class FunctionAnalysis {
           s.guards.erase(from);
           return moved;
         }
-        if (args.empty() || !vocab::lockType(args[0]->getType())) return Guard{};  // default
+        if (args.empty() || !modelLockType(args[0]->getType())) return Guard{};  // default
         g.locks = locksOf(0, 1);
         for (auto& l : g.locks) l.shared = gk == GuardKind::kSharedLock;
         if (args.size() == 1) {
@@ -551,7 +579,7 @@ class FunctionAnalysis {
       Guard& g = s.guards[gv];
       switch (vocab::guardMethod(name)) {
         case vocab::GuardMethod::kUnlock:
-          for (const auto& l : g.locks) release(s, l.key);
+          for (const auto& l : g.locks) release(s, l.key, mc);
           g.owns = false;
           g.unknown = false;
           break;
@@ -575,8 +603,9 @@ class FunctionAnalysis {
     }
     if (vocab::guardKind(obj->getType()) != GuardKind::kNone) return;  // untracked guard
 
-    if (auto lt = vocab::lockType(obj->getType())) {
-      bool weftLike = lt->name == "weft::Lock" || lt->name == "weft::RLock";
+    if (auto lt = modelLockType(obj->getType())) {
+      bool weftLike =
+          lt->name == "weft::Lock" || lt->name == "weft::RLock" || lt->name == "weft::Condition";
       bool annotatedAcquire = md->hasAttr<AcquireCapabilityAttr>();
       bool annotatedRelease = md->hasAttr<ReleaseCapabilityAttr>();
       vocab::Op op = vocab::memberOp(name);
@@ -594,7 +623,7 @@ class FunctionAnalysis {
         }
       } else if ((op == vocab::Op::kUnlock && (!weftName || weftLike)) || annotatedRelease ||
                  (op == vocab::Op::kUnlockShared && lt->shared)) {
-        if (auto k = keyOf(obj)) release(s, *k);
+        if (auto k = keyOf(obj)) release(s, *k, mc);
       }
       return;  // try_lock, try_lock_shared, ...: not blocking acquisitions
     }
@@ -661,7 +690,7 @@ class FunctionAnalysis {
         return;
       }
       if (op.op == vocab::Op::kUnlock && call->getNumArgs() >= 1) {
-        if (auto k = keyOf(call->getArg(0))) release(s, *k);
+        if (auto k = keyOf(call->getArg(0))) release(s, *k, call);
         return;
       }
       if (name == "pthread_mutex_init" && call->getNumArgs() >= 2) {
@@ -900,6 +929,20 @@ const Facts& tuFacts(clang::ASTContext& ctx) {
     cache.mainFile = std::move(mainFile);
   }
   return cache.facts;
+}
+
+const CondOp* condOpAt(clang::ASTContext& ctx, const clang::CallExpr* call,
+                       const FunctionFacts** function) {
+  const Facts& facts = tuFacts(ctx);
+  Site at = siteOf(ctx.getSourceManager(), call->getBeginLoc());
+  if (at.file.empty()) return nullptr;
+  for (const auto& [id, f] : facts.functions)
+    for (const CondOp& op : f.condOps)
+      if (op.site == at) {
+        if (function) *function = &f;
+        return &op;
+      }
+  return nullptr;
 }
 
 }  // namespace weft::analyzer::locks

@@ -14,6 +14,7 @@
 
 namespace clang {
 class ASTContext;
+class CallExpr;
 }  // namespace clang
 
 namespace weft::analyzer::locks {
@@ -27,5 +28,11 @@ Facts extractFacts(clang::ASTContext& ctx);
 // the same TU one after the other and share the result. The reference is valid until the next
 // call on this thread with another TU.
 const Facts& tuFacts(clang::ASTContext& ctx);
+
+// The condition fact (CondOp) tuFacts(ctx) has for the wait or notify `call`, and in `function`
+// the facts of the function it is in; null when there is none (a function the pass skipped, a
+// call that is no condition op). What the adapters (notify-without-lock) ask the model.
+const CondOp* condOpAt(clang::ASTContext& ctx, const clang::CallExpr* call,
+                       const FunctionFacts** function = nullptr);
 
 }  // namespace weft::analyzer::locks

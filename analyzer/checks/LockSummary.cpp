@@ -325,6 +325,19 @@ void sortUnique(std::vector<Finding>& out) {
 
 }  // namespace
 
+bool someCallerHolds(const Facts& facts, const FunctionFacts& callee, const LockKey& k,
+                     const std::vector<ParamTest>& tests) {
+  for (const auto& [id, caller] : facts.functions)
+    for (const Call& c : caller.calls) {
+      if (c.callee != callee.id || !feasible(tests, c.constants)) continue;
+      std::optional<LockKey> mk = mapKey(k, c, callee);
+      if (!mk) continue;
+      for (const HeldLock& h : c.held)
+        if (h.key == *mk) return true;
+    }
+  return false;
+}
+
 std::string LockKey::str() const {
   std::string s = std::string(rootName(root)) + ":" + name;
   for (const auto& p : path) s += "." + p;
@@ -394,7 +407,11 @@ nlohmann::json toJson(const Facts& facts) {
                      {"lock", optKeyJson(o.lock)},
                      {"site", siteJson(o.site)},
                      {"must_hold", must},
-                     {"may_hold", may}});
+                     {"may_hold", may},
+                     {"requires", testsJson(o.requires_)}});
+      if (o.released)
+        ops.back()["released"] = {{"site", siteJson(o.released->site)},
+                                  {"text", o.released->text}};
     }
     fns.push_back({{"id", id},
                    {"name", f.name},
@@ -448,6 +465,9 @@ Facts factsFromJson(const nlohmann::json& j) {
       o.site = siteFrom(jo.at("site"));
       for (const auto& k : jo.at("must_hold")) o.mustHold.push_back(keyFrom(k));
       for (const auto& k : jo.at("may_hold")) o.mayHold.push_back(keyFrom(k));
+      o.requires_ = testsFrom(jo.value("requires", json::array()));
+      if (const auto r = jo.find("released"); r != jo.end())
+        o.released = Release{siteFrom(r->at("site")), r->at("text").get<std::string>()};
       f.condOps.push_back(std::move(o));
     }
     facts.functions.emplace(f.id, std::move(f));

@@ -132,6 +132,15 @@ struct Call {
 // groundwork of wait-/notify-without-lock as consumers of this pass (issue 14): a wait whose
 // lock is in no path's held set waits without it; one whose lock is held on some paths only
 // depends on the path.
+//
+// A weft::Condition is its own lock: its acquire()/release() and the guards over it are followed
+// (HeldLock::type "weft::Condition") so that its waits and notifies have it in these sets; such
+// holdings are no Acquisition (the lock checks do not reason about them).
+struct Release {
+  Site site;         // the release: `cond.release()`, `lk.unlock()`, `pthread_mutex_unlock(&m)`
+  std::string text;  // as written
+  bool operator==(const Release&) const = default;
+};
 struct CondOp {
   bool wait = false;              // a wait (else a notify)
   std::optional<LockKey> cond;    // the condition variable, when it has a stable name
@@ -139,6 +148,10 @@ struct CondOp {
   Site site;
   std::vector<LockKey> mustHold;
   std::vector<LockKey> mayHold;
+  // The lock the op needs (the wait's `lock`; for a notify of a weft::Condition, `cond` itself)
+  // released by this function on every path to here and not taken again since: that release.
+  std::optional<Release> released;
+  std::vector<ParamTest> requires_;  // what the enclosing `if`s say about the parameters
 };
 
 struct FunctionFacts {
@@ -182,6 +195,12 @@ struct Finding {
   std::string message;
   std::vector<Note> notes;
 };
+
+// Whether some call of `callee` in `facts` holds `k` (a key in the callee's terms) on every path
+// to it, with constant arguments that do not rule out `tests` (the way to the callee's statement
+// in question): a helper such as `wake_readers()` called by a function that holds the lock.
+bool someCallerHolds(const Facts& facts, const FunctionFacts& callee, const LockKey& k,
+                     const std::vector<ParamTest>& tests);
 
 // Self-deadlocks: a non-reentrant lock acquired (directly or through calls) while held.
 // Deterministic order (by site).

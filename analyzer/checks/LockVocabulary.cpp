@@ -136,6 +136,14 @@ std::optional<LockType> lockType(QualType t) {
   return std::nullopt;
 }
 
+std::optional<LockType> conditionLockType(QualType t) {
+  const CXXRecordDecl* rd = recordOf(t);
+  if (!rd || !rd->getIdentifier() || rd->getName() != "Condition" ||
+      !inNamespace(rd->getDeclContext(), "weft"))
+    return std::nullopt;
+  return LockType{LockKind::kUnknown, "weft::Condition"};
+}
+
 Guard guardKind(QualType t) {
   const CXXRecordDecl* rd = recordOf(t.getNonReferenceType());
   if (!rd || !rd->getIdentifier()) return Guard::kNone;

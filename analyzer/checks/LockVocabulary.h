@@ -37,6 +37,11 @@ struct LockType {
 // pthread_spinlock_t, weft::Lock / RLock, and classes with Clang's `capability` attribute (a
 // capability named "recursive"/"reentrant" is recursive: Clang 19 cannot say so).
 std::optional<LockType> lockType(clang::QualType t);
+// weft::Condition as the lock it is (Python's threading.Condition: acquire/release and guards
+// act on its lock, an RLock unless it was given one): "weft::Condition", of unknown kind. Not a
+// lockType(): the lock model follows it only for the condition facts (CondOp), and the lock
+// checks never report it.
+std::optional<LockType> conditionLockType(clang::QualType t);
 
 // The class of an object of type `t` (its definition when there is one), one pointer or
 // reference looked through.

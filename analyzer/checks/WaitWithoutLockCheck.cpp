@@ -8,12 +8,15 @@
 #include <clang/ASTMatchers/ASTMatchers.h>
 #include <clang/Lex/Lexer.h>
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <map>
 #include <set>
 
 #include "AstHelpers.h"
+#include "LockCheckCommon.h"
+#include "LockModel.h"
 #include "LockVocabulary.h"
 #include "Matchers.h"
 #include "ParamTests.h"
@@ -118,7 +121,6 @@ State classify(const Stmt* s, const ValueDecl* l, const ASTContext& ctx, std::st
 struct Scan {
   State state = State::kUnknown;
   bool reachedTop = false;  // no statement before the call mentions the lock
-  bool functionLocksAnything = false;
   const FunctionDecl* function = nullptr;
   const LambdaExpr* lambda = nullptr;  // instead of `function`: the lambda whose body holds it
   const Stmt* at = nullptr;
@@ -166,21 +168,36 @@ Scan scan(const Stmt* call, const ValueDecl* l, ASTContext& ctx,
   r.lambda = e.lambda;
   if (e.stopped) return r;
   r.reachedTop = true;
-  if (r.function && r.function->hasBody()) r.functionLocksAnything = anyLocking(r.function->getBody());
   return r;
 }
 
-// weft::Condition used by a function that never locks anything, is not annotated as requiring
-// a lock and is not named like a helper called with the lock held.
-bool evidentlyUnlocked(const Scan& s) {
-  if (!s.reachedTop || s.functionLocksAnything || !s.function) return false;
-  if (s.function->hasAttr<RequiresCapabilityAttr>()) return false;
-  std::string name = s.function->getNameAsString();
+// A function annotated as requiring a lock, or named like a helper called with the lock held.
+bool lockedHelper(const FunctionDecl* f) {
+  if (f->hasAttr<RequiresCapabilityAttr>()) return true;
+  std::string name = f->getNameAsString();
   for (const char* suffix : {"Locked", "_locked", "_locked_", "LockHeld", "_lock_held"})
     if (name.size() >= std::strlen(suffix) &&
         name.compare(name.size() - std::strlen(suffix), std::string::npos, suffix) == 0)
-      return false;
-  return true;
+      return true;
+  return false;
+}
+
+// Whether `a` is `b` or one of the objects inside it, or the reverse (`state` and `state.cond`).
+bool overlaps(const locks::LockKey& a, const locks::LockKey& b) {
+  if (a.root != b.root || a.name != b.name) return false;
+  size_t n = std::min(a.path.size(), b.path.size());
+  return std::equal(a.path.begin(), a.path.begin() + n, b.path.begin());
+}
+
+// Whether `fn` hands the lock `k` (or an object holding it) to a function it calls, which may
+// take it there: then the lock model's sets, which follow this function only, say nothing.
+bool handsOver(const locks::FunctionFacts& fn, const locks::LockKey& k) {
+  for (const locks::Call& c : fn.calls) {
+    if (c.binding.receiverKey && overlaps(*c.binding.receiverKey, k)) return true;
+    for (const auto& a : c.binding.args)
+      if (a && overlaps(*a, k)) return true;
+  }
+  return false;
 }
 
 
@@ -460,21 +477,6 @@ class PathResolver {
   std::map<const FunctionDecl*, bool> memo_;
 };
 
-// A function that uses a weft::Condition without acquiring it, but has a direct caller in this TU
-// seen to hold it at the call (`publish()` holds it and calls `wake_readers()`): not evident. A
-// caller whose constant arguments rule out the way to `point` does not count.
-bool callersMayHold(ASTContext& ctx, const Scan& s, const ValueDecl* lock, const Stmt* point) {
-  const TuIndex& index = tuIndex(ctx);
-  auto it = index.uses.find(s.function->getCanonicalDecl());
-  if (it == index.uses.end() || it->second.calls.empty()) return false;
-  std::vector<ast::ParamTest> tests = ast::paramTestsAt(ctx, s.function, point);
-  for (const CallExpr* caller : it->second.calls)
-    if (locks::feasible(tests, ast::constantArgs(ctx, caller)) &&
-        scan(caller, lock, ctx).state == State::kHeld)
-      return true;
-  return false;
-}
-
 // A std::unique_lock reference parameter waited on (`void wait_ready(std::unique_lock<std::mutex>&
 // lk) { while (!ready) cv.wait(lk); }`): the state of the guard is the caller's. The first direct
 // call in the TU whose argument is evidently unlocked there (`lk.unlock(); ...; wait_ready(lk);`,
@@ -504,6 +506,31 @@ UnlockedCaller unlockedCaller(ASTContext& ctx, const Scan& s, const ValueDecl* l
     if (at.state == State::kNotHeld) return {call, call->getArg(index), at};
   }
   return {};
+}
+
+// How a wait or notify of a weft::Condition is without the Condition, on the lock model's facts
+// (LockModel.h, which follows the Condition as its own lock): `report` when it is held on no
+// path to the call and either this function released it on every path since it was last taken
+// (`released`), or the function (`function`) takes no lock at all, is no helper for callers
+// holding it, hands it to no callee that may take it, and no caller in the TU holds it there.
+struct ModelVerdict {
+  bool report = false;
+  const locks::Release* released = nullptr;
+  const FunctionDecl* function = nullptr;
+};
+ModelVerdict weftConditionVerdict(ASTContext& ctx, const CallExpr* call) {
+  const locks::FunctionFacts* fn = nullptr;
+  const locks::CondOp* op = locks::condOpAt(ctx, call, &fn);
+  if (!op || !op->cond) return {};
+  const locks::LockKey& key = *op->cond;
+  if (std::find(op->mayHold.begin(), op->mayHold.end(), key) != op->mayHold.end()) return {};
+  if (op->released) return {true, &*op->released, nullptr};
+  const FunctionDecl* f =
+      ast::walkOut(ctx, call, [](const Stmt*, const Stmt*) { return true; }).function;
+  if (!f || !f->hasBody() || anyLocking(f->getBody()) || lockedHelper(f) || handsOver(*fn, key) ||
+      locks::someCallerHolds(locks::tuFacts(ctx), *fn, key, op->requires_))
+    return {};
+  return {true, nullptr, f};
 }
 
 }  // namespace
@@ -554,12 +581,29 @@ void WaitWithoutLockCheck::check(const MatchFinder::MatchResult& result) {
     for (const PathNote& n : v.notes) d.note(n.at, n.text, n.step);
     return;
   }
+  if (weft) {
+    // weft::Condition: an adapter over the lock model.
+    ModelVerdict v = weftConditionVerdict(ctx, call);
+    if (!v.report) return;
+    std::string message =
+        "'" + name + "' is called without holding the lock '" + lockName + "'";
+    if (v.released) {
+      diag(call->getBeginLoc(), message)
+          .note(lockcheck::point(v.released->site), "'" + v.released->text + "' released it here");
+      return;
+    }
+    diag(call->getBeginLoc(), message)
+        .note(call->getBeginLoc(), "nothing in '" + v.function->getNameAsString() +
+                                       "' acquires it; hold it around the check and the wait: "
+                                       "'std::unique_lock lk(" + lockName + ");'");
+    return;
+  }
   Scan s = scan(call, lock, ctx);
   UnlockedCaller u;
   if (s.state == State::kNotHeld) {
     diag(call->getBeginLoc(), "'" + name + "' is called without holding the lock '" + lockName + "'")
         .note(s.at->getBeginLoc(), s.why);
-  } else if (!weft && s.state == State::kUnknown && (u = unlockedCaller(ctx, s, lock, call)).call) {
+  } else if (s.state == State::kUnknown && (u = unlockedCaller(ctx, s, lock, call)).call) {
     std::string fn = s.function->getNameAsString();
     diag(call->getBeginLoc(), "'" + name + "' is called without holding the lock '" + lockName +
                                   "': '" + fn + "' is called with it unlocked")
@@ -567,11 +611,6 @@ void WaitWithoutLockCheck::check(const MatchFinder::MatchResult& result) {
                                          sourceText(ctx, u.arg->getSourceRange()) +
                                          "' not holding its mutex")
         .note(u.scan.at->getBeginLoc(), u.scan.why);
-  } else if (weft && evidentlyUnlocked(s) && !callersMayHold(ctx, s, lock, call)) {
-    diag(call->getBeginLoc(), "'" + name + "' is called without holding the lock '" + lockName + "'")
-        .note(call->getBeginLoc(), "nothing in '" + s.function->getNameAsString() +
-                                       "' acquires it; hold it around the check and the wait: "
-                                       "'std::unique_lock lk(" + lockName + ");'");
   }
 }
 
@@ -625,21 +664,26 @@ void NotifyWithoutLockCheck::check(const MatchFinder::MatchResult& result) {
   ASTContext& ctx = *result.Context;
   if (const auto* c = result.Nodes.getNodeAs<CallExpr>("c")) return checkC(c, ctx);
   if (const auto* c = result.Nodes.getNodeAs<CXXMemberCallExpr>("std")) return checkC(c, ctx);
+  // weft::Condition: an adapter over the lock model (LockModel.h), which follows the Condition
+  // as its own lock and records, at the notify, whether it is held on every path, on some, or
+  // released on every path by this function.
   const auto* call = result.Nodes.getNodeAs<CXXMemberCallExpr>("notify");
   const ValueDecl* lock = call ? objectDecl(call->getImplicitObjectArgument()) : nullptr;
   if (!lock) return;
-  Scan s = scan(call, lock, ctx);
+  ModelVerdict v = weftConditionVerdict(ctx, call);
+  if (!v.report) return;
   std::string name = call->getMethodDecl()->getNameAsString();
   std::string lockName = lock->getNameAsString();
-  if (s.state == State::kNotHeld) {
-    diag(call->getBeginLoc(), "'" + name + "' is called without holding the lock of '" + lockName + "'")
-        .note(s.at->getBeginLoc(), s.why);
-  } else if (evidentlyUnlocked(s) && !callersMayHold(ctx, s, lock, call)) {
-    diag(call->getBeginLoc(), "'" + name + "' is called without holding the lock of '" + lockName + "'")
-        .note(call->getBeginLoc(), "nothing in '" + s.function->getNameAsString() +
-                                       "' acquires it; change the state and notify under "
-                                       "'std::lock_guard g(" + lockName + ");'");
+  std::string message = "'" + name + "' is called without holding the lock of '" + lockName + "'";
+  if (v.released) {
+    diag(call->getBeginLoc(), message)
+        .note(lockcheck::point(v.released->site), "'" + v.released->text + "' released it here");
+    return;
   }
+  diag(call->getBeginLoc(), message)
+      .note(call->getBeginLoc(), "nothing in '" + v.function->getNameAsString() +
+                                     "' acquires it; change the state and notify under "
+                                     "'std::lock_guard g(" + lockName + ");'");
 }
 
 }  // namespace weft::analyzer

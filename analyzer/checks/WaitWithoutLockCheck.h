@@ -25,7 +25,7 @@ class WaitWithoutLockCheck : public Check {
 };
 
 /// Finds weft::Condition::notify/notify_all called without holding the condition's lock (a
-/// RuntimeError at run time, as in Python), and pthread_cond_signal/broadcast, cnd_signal/
+/// RuntimeError at run time, as in Python; decided on the lock model's CondOp facts), and pthread_cond_signal/broadcast, cnd_signal/
 /// broadcast and std::condition_variable(_any)::notify_one/all on a path that never took the
 /// condition's mutex, so the state its waiters check cannot have been changed under it.
 /// Doc: docs/checks/notify-without-lock.md

@@ -650,3 +650,25 @@ void doc_read_then_write() {
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'doc_rw' is acquired for writing while already held for reading on this path; a writer waits for every reader to leave, this thread included, so the thread deadlocks (an upgrade needs the read lock released first) [lock-reentry]
   pthread_rwlock_unlock(&doc_rw);
 }
+
+// ---- weft::Condition: followed by the lock model for the condition facts only -------------
+
+namespace weft {  // stand-in for primitives/include/weft/condition.hpp
+class Condition {
+ public:
+  bool acquire(bool blocking = true, double timeout = -1);
+  void release();
+  void lock();
+  void unlock();
+  void notify(int n = 1);
+};
+}  // namespace weft
+weft::Condition cond_rl;
+
+// Its lock is an RLock unless it was given another one: taking it again is no finding.
+void condition_acquired_twice() {
+  cond_rl.acquire();
+  std::lock_guard<weft::Condition> g(cond_rl);
+  cond_rl.notify();
+  cond_rl.release();
+}

@@ -288,3 +288,54 @@ void holds_kinds() {
   kinds.release();
 }
 void other_kind() { notify_kind(1); }
+
+// ---- weft::Condition through the lock model: held on every path, some path, or none ---------
+
+// Released through a guard before the notify: the model follows the guard over the Condition.
+void guard_released_first() {
+  std::unique_lock<weft::Condition> lk(cond);
+  ready = true;
+  lk.unlock();
+  cond.notify();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'notify' is called without holding the lock of 'cond' [notify-without-lock]
+  // CHECK-NOTES: :[[@LINE-3]]:3: note: 'lk.unlock()' released it here
+}
+
+// Released on one path only: held on the other, so not evidently without it.
+void released_on_one_path(bool early) {
+  cond.acquire();
+  ready = true;
+  if (early) cond.release();
+  cond.notify();
+  if (!early) cond.release();
+}
+
+// Handed to a function that may take it.
+void lock_cond(weft::Condition& c);
+void handed_over() {
+  lock_cond(cond);
+  ready = true;
+  cond.notify();
+}
+
+// A member Condition: a method that notifies without it, and a helper whose caller holds it
+// (on the same object).
+class Mailbox {
+ public:
+  void post() {
+    full_ = true;
+    cond_.notify();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'notify' is called without holding the lock of 'cond_' [notify-without-lock]
+    // CHECK-NOTES: :[[@LINE-2]]:5: note: nothing in 'post' acquires it
+  }
+  void post_held() {
+    std::lock_guard<weft::Condition> g(cond_);
+    full_ = true;
+    wake();
+  }
+
+ private:
+  void wake() { cond_.notify_all(); }
+  weft::Condition cond_;
+  bool full_ = false;
+};

@@ -350,3 +350,13 @@ void takes_nothing() {
   while (!ready) cond.wait();
   // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: 'wait' is called without holding the lock 'cond' [wait-without-lock]
 }
+
+// ---- weft::Condition through the lock model: a guard over it unlocked before the wait ------
+void weft_guard_unlocked() {
+  std::unique_lock<weft::Condition> lk(cond);
+  ready = false;
+  lk.unlock();
+  while (!ready) cond.wait();
+  // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: 'wait' is called without holding the lock 'cond' [wait-without-lock]
+  // CHECK-NOTES: :[[@LINE-3]]:3: note: 'lk.unlock()' released it here
+}

@@ -34,3 +34,32 @@ void notify_under_lock() {
   ready = true;
   cv.notify_all();  // line 35: must {m}
 }
+
+// weft::Condition is its own lock: followed through acquire/release and guards over it.
+namespace weft {  // stand-in for primitives/include/weft/condition.hpp
+class Condition {
+ public:
+  bool acquire(bool blocking = true, double timeout = -1);
+  void release();
+  void lock();
+  void unlock();
+  bool wait(double timeout = -1);
+  void notify(int n = 1);
+};
+}  // namespace weft
+weft::Condition wc;
+
+void weft_released_first() {
+  wc.acquire();
+  ready = true;
+  wc.release();
+  wc.notify();  // line 56: must {}, may {}, released by 'wc.release()' (line 55)
+}
+
+void weft_guarded(int kind) {
+  std::unique_lock<weft::Condition> lk(wc);
+  if (kind == 2) wc.notify();  // line 61: must {wc}, requires kind == 2
+  while (!ready) wc.wait();  // line 62: must {wc}, the wait's lock wc
+  lk.unlock();
+  wc.notify();  // line 64: must {}, released by 'lk.unlock()' (line 63)
+}

@@ -30,7 +30,11 @@ def names(keys):
 want = {16: ("held_on_every_path", "wait", "m", {"m"}, {"m"}),
         21: ("held_on_some_paths", "wait", "pm", set(), {"pm"}),
         29: ("released_before", "notify", None, set(), set()),
-        35: ("notify_under_lock", "notify", None, {"m"}, {"m"})}
+        35: ("notify_under_lock", "notify", None, {"m"}, {"m"}),
+        56: ("weft_released_first", "notify", None, set(), set()),
+        61: ("weft_guarded", "notify", None, {"wc"}, {"wc"}),
+        62: ("weft_guarded", "wait", "wc", {"wc"}, {"wc"}),
+        64: ("weft_guarded", "notify", None, set(), set())}
 for line, (fn, op, lock, must, may) in want.items():
     if line not in ops: fail(f"no condition op recorded at line {line}")
     got_fn, o = ops[line]
@@ -39,6 +43,15 @@ for line, (fn, op, lock, must, may) in want.items():
     if names(o["must_hold"]) != must: fail(f"line {line}: must_hold {o['must_hold']}, expected {must}")
     if names(o["may_hold"]) != may: fail(f"line {line}: may_hold {o['may_hold']}, expected {may}")
     if (o["lock"]["name"] if o["lock"] else None) != lock: fail(f"line {line}: lock {o['lock']}, expected {lock}")
-if len(ops) != 4: fail(f"expected 4 condition ops, got {len(ops)}")
+# The release that left the op's lock unheld on every path (a weft::Condition notify: its own).
+released = {21: None, 29: None, 56: (55, "wc.release()"), 61: None, 64: (63, "lk.unlock()")}
+for line, want_r in released.items():
+    r = ops[line][1].get("released")
+    got_r = (r["site"]["line"], r["text"]) if r else None
+    if got_r != want_r: fail(f"line {line}: released {r}, expected {want_r}")
+# The path tests to the op: `if (kind == 2)` (parameter 0 equal to 2).
+if ops[61][1]["requires"] != [[0, True, 2]]:
+    fail(f"line 61: requires {ops[61][1]['requires']}, expected kind == 2")
+if len(ops) != 8: fail(f"expected 8 condition ops, got {len(ops)}")
 print("ok")
 PY
