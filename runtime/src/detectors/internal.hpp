@@ -463,7 +463,10 @@ class Detector final : public Sink {
                      const std::source_location& where) noexcept;
   // Hands an event on: to the recorder when downstream is one, written here in the common case
   // (recorder_hot.hpp) and otherwise by a direct call (no virtual dispatch), else to downstream.
-  void forward(Ev kind, ObjId obj, std::uint64_t arg, const std::source_location& where) noexcept {
+  // Always inlined: GCC's size heuristics dropped it out of on_event()'s fast path once wrap.cpp
+  // grew (30 instructions more per event, bench/hot_path_instructions.sh).
+  [[gnu::always_inline]] void forward(Ev kind, ObjId obj, std::uint64_t arg,
+                                      const std::source_location& where) noexcept {
     if (recorder_ != nullptr) [[likely]] {
       if (!recorder_hot_->try_write(kind, obj, arg, where)) recorder_->on_event(kind, obj, arg, where);
     } else if (downstream_ != nullptr) {
