@@ -253,7 +253,12 @@ CondCall condCall(const CallExpr* call) {
   if (!fn || !fn->getIdentifier()) return {};
   llvm::StringRef n = fn->getName();
   if (const auto* mc = dyn_cast<CXXMemberCallExpr>(call)) {
-    const CXXRecordDecl* rd = mc->getMethodDecl()->getParent();
+    // A call through a pointer to member ((a.*pm)(), RocksDB's `(owner_->*Fn)(ptr_)` with a
+    // template argument) has no method declaration even when its callee is known: not a
+    // condition call.
+    const CXXMethodDecl* md = mc->getMethodDecl();
+    if (md == nullptr) return {};
+    const CXXRecordDecl* rd = md->getParent();
     bool weftCond = rd->getName() == "Condition" && inNamespace(rd->getDeclContext(), "weft");
     bool stdCond = (rd->getName() == "condition_variable" ||
                     rd->getName() == "condition_variable_any") &&

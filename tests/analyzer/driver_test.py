@@ -369,6 +369,29 @@ def test_system_header(d):
     check([f["file"] for f in out["findings"]] == ["inc/lib.h"], str(out))
 
 
+def test_member_pointer_calls(d):
+    # Calls through pointers to members, a constant one and a template argument (RocksDB's
+    # `(owner_->*Fn)(ptr_)` in include/rocksdb/data_structure.h, which every file includes): no
+    # method declaration behind the call. Every check must take them in stride (a null
+    # dereference in the lock model crashed lock-order-inversion and lock-reentry on them),
+    # while the file's real bug is still reported.
+    write(d, "pm.cpp", BUGGY + """
+struct A { void f() {} };
+void h(A& a) { (a.*&A::f)(); }
+template <void (A::*M)()> void call(A& a) { (a.*M)(); }
+void g(A& a) { call<&A::f>(a); }
+struct Owner { void run(int) {} };
+template <void (Owner::*Fn)(int)> struct Handle {
+  Owner* owner_;
+  ~Handle() { (owner_->*Fn)(1); }
+};
+void use() { Handle<&Owner::run> h{nullptr}; (void)h; }
+""")
+    out = json.loads(lint(d, "--format=json", "pm.cpp", "--", "-std=c++20", expect=1).stdout)
+    got = [(f["check"], f["line"]) for f in out["findings"]]
+    check(got == [("wait-not-in-loop", 8)], f"findings: {got}")
+
+
 if __name__ == "__main__":
     WEFT = os.path.abspath(sys.argv[1])
     with tempfile.TemporaryDirectory() as tmp:
