@@ -518,6 +518,16 @@ struct ModelVerdict {
   const locks::Release* released = nullptr;
   const FunctionDecl* function = nullptr;
 };
+// The note of a finding from the model: where this function released the lock, or that it never
+// takes it, with `takeIt`, the fix.
+void noteVerdict(DiagBuilder&& d, const CallExpr* call, const ModelVerdict& v,
+                 const std::string& takeIt) {
+  if (v.released)
+    d.note(lockcheck::point(v.released->site), "'" + v.released->text + "' released it here");
+  else
+    d.note(call->getBeginLoc(),
+           "nothing in '" + v.function->getNameAsString() + "' acquires it; " + takeIt);
+}
 ModelVerdict weftConditionVerdict(ASTContext& ctx, const CallExpr* call) {
   const locks::FunctionFacts* fn = nullptr;
   const locks::CondOp* op = locks::condOpAt(ctx, call, &fn);
@@ -585,17 +595,10 @@ void WaitWithoutLockCheck::check(const MatchFinder::MatchResult& result) {
     // weft::Condition: an adapter over the lock model.
     ModelVerdict v = weftConditionVerdict(ctx, call);
     if (!v.report) return;
-    std::string message =
-        "'" + name + "' is called without holding the lock '" + lockName + "'";
-    if (v.released) {
-      diag(call->getBeginLoc(), message)
-          .note(lockcheck::point(v.released->site), "'" + v.released->text + "' released it here");
-      return;
-    }
-    diag(call->getBeginLoc(), message)
-        .note(call->getBeginLoc(), "nothing in '" + v.function->getNameAsString() +
-                                       "' acquires it; hold it around the check and the wait: "
-                                       "'std::unique_lock lk(" + lockName + ");'");
+    noteVerdict(diag(call->getBeginLoc(),
+                     "'" + name + "' is called without holding the lock '" + lockName + "'"),
+                call, v,
+                "hold it around the check and the wait: 'std::unique_lock lk(" + lockName + ");'");
     return;
   }
   Scan s = scan(call, lock, ctx);
@@ -674,16 +677,9 @@ void NotifyWithoutLockCheck::check(const MatchFinder::MatchResult& result) {
   if (!v.report) return;
   std::string name = call->getMethodDecl()->getNameAsString();
   std::string lockName = lock->getNameAsString();
-  std::string message = "'" + name + "' is called without holding the lock of '" + lockName + "'";
-  if (v.released) {
-    diag(call->getBeginLoc(), message)
-        .note(lockcheck::point(v.released->site), "'" + v.released->text + "' released it here");
-    return;
-  }
-  diag(call->getBeginLoc(), message)
-      .note(call->getBeginLoc(), "nothing in '" + v.function->getNameAsString() +
-                                     "' acquires it; change the state and notify under "
-                                     "'std::lock_guard g(" + lockName + ");'");
+  noteVerdict(diag(call->getBeginLoc(),
+                   "'" + name + "' is called without holding the lock of '" + lockName + "'"),
+              call, v, "change the state and notify under 'std::lock_guard g(" + lockName + ");'");
 }
 
 }  // namespace weft::analyzer
