@@ -324,22 +324,22 @@ void coro_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64_t 
     default:
       break;
   }
+  const ObjKind k = d.kind_of(obj);  // the object's kind, looked up once for every check below
   try {
-    if ((kind == Ev::Set || kind == Ev::Clear) && d.kind_of(obj) == ObjKind::AioEvent)
+    if ((kind == Ev::Set || kind == Ev::Clear) && k == ObjKind::AioEvent)
       event_flag(d, t, c, kind, obj, where);
-    else if (kind == Ev::Acquired && c.task != 0 && d.kind_of(obj) == ObjKind::AioLock)
+    else if (kind == Ev::Acquired && c.task != 0 && k == ObjKind::AioLock)
       lock_taken(d, t, c, obj, where);
-    else if (kind == Ev::Release && d.kind_of(obj) == ObjKind::AioLock)
+    else if (kind == Ev::Release && k == ObjKind::AioLock)
       lock_released(c, obj);
     else if ((kind == Ev::Notify || kind == Ev::WaitBegin || kind == Ev::WaitEnd) &&
-             d.kind_of(obj) == ObjKind::AioCondition)
+             k == ObjKind::AioCondition)
       cond_signal(c, kind, obj, arg, where);
   } catch (...) {  // out of memory: these checks are skipped
   }
   if (c.task == 0 || d.options().chaos_seed == 0) return;
   // wait-not-in-loop, per task.
   try {
-    ObjKind k = d.kind_of(obj);
     auto it = c.waits.find(c.task);
     CoroState::Wait* w = it == c.waits.end() ? nullptr : &it->second;
     switch (kind) {
