@@ -52,7 +52,8 @@ void print_help() {
       "Runs PROG, records every thread, lock, condition and wait into TRACE (default\n"
       "./weft.trace), and prints the findings of the online detectors when it ends.\n"
       "Programs built with weft::primitives record natively; unmodified binaries using\n"
-      "pthreads / std::mutex / std::condition_variable through the LD_PRELOAD interposer.\n"
+      "pthreads / std::mutex / std::condition_variable / sleeps through the LD_PRELOAD\n"
+      "interposer, which also adds those calls to a weft-built program's own recording.\n"
       "Child processes are followed and recorded into the same trace.\n\n"
       "  -o, --output TRACE    where to write the trace (default ./weft.trace)\n"
       "  --keep-last=WINDOW    flight recorder: keep only the most recent events, a\n"
@@ -109,7 +110,7 @@ std::string resolve_program(const char* prog) {
 }
 
 // True when `file` is an ELF binary linked with weft's runtime (it has the .weft_rt section
-// written by runtime/src/session.cpp): it records itself and needs no interposer.
+// written by runtime/src/session.cpp): it records itself (the interposer only adds to that).
 bool records_natively(const std::string& file) {
   int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
@@ -225,9 +226,11 @@ int weft::cli::run_main(int argc, char** argv) {
   ::unlink(path.c_str());
   for (const auto& p : weft::trace::trace_part_files(path)) ::unlink(p.c_str());
 
-  // Programs linked with weft's runtime record themselves; the interposer is for the others
-  // (and is still inherited by their children through the environment when it is added).
-  std::string preload = records_natively(resolve_program(argv[prog])) ? "" : find_preload();
+  // Programs linked with weft's runtime record themselves; the interposer records the others,
+  // and in a program linked with weft adds its own std::mutex, std::thread and sleep calls to
+  // the program's recording (weft/runtime/host.hpp). Children inherit it through LD_PRELOAD.
+  bool native = records_natively(resolve_program(argv[prog]));
+  std::string preload = find_preload();
   int err_pipe[2];
   if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
     std::fprintf(stderr, "weft run: cannot create a pipe: %s\n", std::strerror(errno));
@@ -302,6 +305,11 @@ int weft::cli::run_main(int argc, char** argv) {
   int exit_value = WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status);
 
   struct stat st;
+  if (::stat(path.c_str(), &st) != 0 && weft::trace::trace_part_files(path).empty() && native) {
+    std::fprintf(stderr, "weft run: %s is linked with weft but recorded nothing (it could not "
+                 "write %s?)\n", argv[prog], path.c_str());
+    return code;
+  }
   if (::stat(path.c_str(), &st) != 0 && weft::trace::trace_part_files(path).empty()) {
     std::fprintf(stderr,
                  "weft run: %s recorded nothing: it is not linked with weft::primitives and %s\n",

@@ -19,6 +19,7 @@ import json
 import os
 import re
 import sys
+import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_JSON = os.path.join(ROOT, 'runtime', 'vocabulary.json')
@@ -149,6 +150,14 @@ def gen_cxx(v):
                        'true' if r['found_by'] in ('lint', 'both') else 'false',
                        'true' if r['found_by'] in ('run', 'both') else 'false')
                       for r in v['bug_kinds']]))
+    # What an event's numbers mean: two weft builds agree on it when the digests agree (the
+    # interposer checks a program's runtime against its own, weft::rt::HostTable).
+    meaning = json.dumps([[(r['name'], r['value']) for r in v[k]]
+                          for k in ('events', 'object_kinds', 'wait_results', 'acquire_fail',
+                                    'misuse_codes')])
+    out.append('// CRC-32 of the numbered lists above: two builds with the same digest agree on them.')
+    out.append('#define WEFT_VOCAB_DIGEST 0x%08xu' % zlib.crc32(meaning.encode()))
+    out.append('')
     out.append('#endif  // WEFT_RUNTIME_VOCABULARY_INC')
     return '\n'.join(out) + '\n'
 

@@ -19,8 +19,8 @@ namespace weft {
 using rt::Ev;
 
 struct Thread::State {
-  std::mutex mu;
-  std::condition_variable cv;
+  ::weft::detail::QuietMutex mu;
+  ::weft::detail::QuietCondVar cv;
   bool started = false;        // start() was called (always true for main/dummy)
   bool running = false;        // the new thread has begun
   bool finished = false;       // the target returned or threw
@@ -33,7 +33,7 @@ struct Thread::State {
 namespace {
 
 struct Registry {
-  std::mutex mu;
+  ::weft::detail::QuietMutex mu;
   std::vector<Thread::State*> alive;
 };
 Registry& registry() {
@@ -103,6 +103,7 @@ Thread::~Thread() {
       if (st_->started && !st_->native_done) {
         if (daemon_ || t_state == st_.get()) {
           st_->native_done = true;
+          rt::Quiet own;
           st_->native.detach();
         } else {
           must_join = true;
@@ -159,7 +160,10 @@ void Thread::start(std::source_location where) {
     t_state = nullptr;
   };
   try {
-    std::thread native(std::move(body));
+    std::thread native = [&] {
+      rt::Quiet own;  // recorded by this Thread (ThreadStart), not by the interposer
+      return std::thread(std::move(body));
+    }();
     std::unique_lock g(st_->mu);
     st_->native = std::move(native);
     st_->cv.wait(g, [&] { return st_->running; });
@@ -190,6 +194,7 @@ void Thread::join(double timeout, std::source_location where) {
     st_->native_done = true;
     std::thread native = std::move(st_->native);
     g.unlock();
+    rt::Quiet own;
     native.join();
   }
   rt::emit(Ev::JoinEnd, id_, done ? 0 : 1, where);

@@ -13,14 +13,15 @@
 #include "clock.hpp"
 #include "part_files.hpp"
 #include "weft/runtime/detectors.hpp"
+#include "weft/runtime/host.hpp"
 #include "weft/runtime/recorder.hpp"
 #include "weft/runtime/tsan.hpp"
 
 // A program that must never record itself (the weft CLI) defines this symbol.
 extern "C" __attribute__((weak)) const int weft_rt_no_autostart;
 
-// Marks a binary that records itself: `weft run` looks for this ELF section in PROG and then
-// does not add the LD_PRELOAD interposer (two runtimes would record the same process twice).
+// Marks a binary that records itself: `weft run` looks for this ELF section in PROG to tell why
+// nothing was recorded. The interposer it adds records into this runtime (host.hpp).
 __attribute__((used, retain, section(".weft_rt"))) static const char weft_rt_marker[] =
     "weft runtime 1: records natively when WEFT_TRACE is set";
 
@@ -71,6 +72,11 @@ void Session::start() noexcept {
   if (started.exchange(true)) return;
   const Config& c = config();
   if (c.trace.empty()) return;
+#ifdef WEFT_PRELOAD_BUILD
+  // The interposer in a program linked with weft: the program's own runtime records, the
+  // interposer adds to its recording (weft/runtime/host.hpp).
+  if (host_present()) return;
+#endif
   try {
     // The root is the image `weft run` named by pid (or, without it, the first to start), and
     // only the first image of that pid: an exec'd successor sees WEFT_TRACE_STARTED. Naming the

@@ -149,3 +149,29 @@ if(NOT WEFT_SANITIZE AND TARGET weft AND TARGET weft_primitives)
             $<TARGET_FILE:detect_weft_prog>)
   set_tests_properties(runtime_detectors_weft:chaos PROPERTIES TIMEOUT 60)
 endif()
+
+# One runtime per process: a program linked with weft gets the interposer too, which records
+# into the program's own recording (runtime/README.md, "One runtime per process").
+if(NOT WEFT_SANITIZE AND TARGET weft_preload AND TARGET weft)
+  add_executable(host_prog ${CMAKE_CURRENT_LIST_DIR}/host_prog.cpp)
+  target_link_libraries(host_prog PRIVATE weft::primitives)
+  target_compile_options(host_prog PRIVATE -g)  # the interposer's sites (return addresses) to lines
+  weft_target_warnings(host_prog)
+  add_dependencies(host_prog weft weft_preload)
+  set(_expect ${PROJECT_SOURCE_DIR}/tests/cli/expect_exit.sh)
+  set(_trace ${CMAKE_CURRENT_BINARY_DIR}/host)
+  # The sleep_for in a task (line 32) and the std::mutex a task blocks on (line 51) are named.
+  add_test(NAME runtime_preload_host:aio-sleep
+    COMMAND bash ${_expect} 1 "blocking-in-coroutine: .* it slept [0-9]+ ms of it at .*host_prog.cpp:32"
+            $<TARGET_FILE:weft> run --fail-on-findings -o ${_trace}-aio-sleep.trace --
+            $<TARGET_FILE:host_prog> aio-sleep)
+  add_test(NAME runtime_preload_host:aio-mutex
+    COMMAND bash ${_expect} 1 "blocking-in-coroutine: .* it blocked [0-9]+ ms of it on mutex .*host_prog.cpp:51"
+            $<TARGET_FILE:weft> run --fail-on-findings -o ${_trace}-aio-mutex.trace --
+            $<TARGET_FILE:host_prog> aio-mutex)
+  add_test(NAME runtime_preload_host:quiet-and-mixed
+    COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/host_check.sh $<TARGET_FILE:weft>
+            $<TARGET_FILE:host_prog> ${_trace}-check)
+  set_tests_properties(runtime_preload_host:aio-sleep runtime_preload_host:aio-mutex
+    runtime_preload_host:quiet-and-mixed PROPERTIES TIMEOUT 60)
+endif()

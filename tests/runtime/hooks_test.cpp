@@ -99,7 +99,8 @@ TEST_CASE("the vocabulary keeps the trace format's values and meanings (runtime/
   STATIC_REQUIRE(static_cast<int>(ObjKind::AioTask) == 20);
   STATIC_REQUIRE(static_cast<int>(ObjKind::AioQueue) == 25);
   STATIC_REQUIRE(static_cast<int>(ObjKind::AioBarrier) == 26);
-  STATIC_REQUIRE(static_cast<int>(ObjKind::kCount) == 27);
+  STATIC_REQUIRE(static_cast<int>(ObjKind::Sleep) == 27);
+  STATIC_REQUIRE(static_cast<int>(ObjKind::kCount) == 28);
   STATIC_REQUIRE(static_cast<int>(WaitResult::Failed) == 4);
   STATIC_REQUIRE(static_cast<int>(AcquireFail::Error) == 3);
   STATIC_REQUIRE(static_cast<int>(MisuseCode::DestroyBusy) == 10);

@@ -48,6 +48,7 @@
 #include <variant>
 #include <vector>
 
+#include "weft/detail/sync.hpp"
 #include "weft/errors.hpp"
 #include "weft/executor.hpp"
 #include "weft/runtime/event.hpp"
@@ -271,8 +272,8 @@ struct Timer {
 
 // The thread-safe hand-off into the loop: closures posted by pool threads, run on the loop thread.
 struct Inbox {
-  std::mutex mu;
-  std::condition_variable cv;
+  ::weft::detail::QuietMutex mu;
+  ::weft::detail::QuietCondVar cv;
   std::vector<std::function<void()>> items;
   int outstanding = 0;  // to_thread() calls submitted and not yet posted back
 };

@@ -22,6 +22,7 @@
 #include <source_location>
 #include <string_view>
 
+#include "weft/detail/sync.hpp"
 #include "weft/errors.hpp"
 #include "weft/runtime/event.hpp"
 
@@ -73,8 +74,8 @@ class Barrier {
   int wait_impl(double timeout, const std::source_location& where);
   void break_locked(std::uint64_t reason, const std::source_location& where);
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
+  mutable ::weft::detail::QuietMutex mu_;
+  ::weft::detail::QuietCondVar cv_;
   const int parties_;
   std::function<void()> action_;
   const double timeout_;

@@ -118,7 +118,7 @@ class Condition {
   Lock* lock_ = nullptr;
   RLock* rlock_ = nullptr;
   rt::ObjId id_;
-  std::mutex waiters_mu_;
+  ::weft::detail::QuietMutex waiters_mu_;
   Waiter* head_ = nullptr;  // FIFO list of blocked waiters, guarded by waiters_mu_
   Waiter* tail_ = nullptr;
 };

@@ -50,8 +50,8 @@ class Event {
   rt::ObjId id() const noexcept { return id_; }
 
  private:
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
+  mutable ::weft::detail::QuietMutex mu_;
+  ::weft::detail::QuietCondVar cv_;
   bool flag_ = false;
   std::uint64_t generation_ = 0;  // bumped by each set()
   std::uint32_t waiters_ = 0;

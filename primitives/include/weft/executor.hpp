@@ -45,8 +45,8 @@ enum class FutureState { Pending, Running, Cancelled, Finished };
 
 // Collects the futures that complete while as_completed() waits.
 struct CompletionWaiter {
-  std::mutex mu;
-  std::condition_variable cv;
+  ::weft::detail::QuietMutex mu;
+  ::weft::detail::QuietCondVar cv;
   std::vector<const void*> done;  // FutureCore addresses, in completion order
 };
 
@@ -70,7 +70,7 @@ struct FutureCore {
     waiters.clear();
   }
   // Blocks (with `lk` on `mu`) until done or `deadline`; records the wait. True if done.
-  bool wait_done(std::unique_lock<std::mutex>& lk, double timeout,
+  bool wait_done(::weft::detail::QuietCondVar::Lock& lk, double timeout,
                  const std::source_location& where) {
     if (done_locked()) return true;
     rt::Sink* s = rt::active_sink();
@@ -92,8 +92,8 @@ struct FutureCore {
     return ok;
   }
 
-  mutable std::mutex mu;
-  std::condition_variable cv;
+  mutable ::weft::detail::QuietMutex mu;
+  ::weft::detail::QuietCondVar cv;
   FutureState state = FutureState::Pending;
   std::exception_ptr error;
   std::vector<std::shared_ptr<CompletionWaiter>> waiters;
@@ -389,8 +389,8 @@ class ThreadPoolExecutor {
   void enqueue(Item item, rt::ObjId future, const std::source_location& where);
   void worker();
 
-  std::mutex mu_;
-  std::condition_variable cv_;
+  ::weft::detail::QuietMutex mu_;
+  ::weft::detail::QuietCondVar cv_;
   std::vector<Item> queue_;  // FIFO: taken from head_
   std::size_t head_ = 0;
   bool shutdown_ = false;

@@ -116,7 +116,7 @@ class Queue {
  private:
   // Waits on `cv` until `ready()`, recording WaitBegin/WaitEnd when it has to block.
   template <class Ready>
-  bool wait_until(std::unique_lock<std::mutex>& g, std::condition_variable& cv, double timeout,
+  bool wait_until(detail::QuietCondVar::Lock& g, detail::QuietCondVar& cv, double timeout,
                   const std::source_location& where, Ready ready) {
     if (ready()) return true;
     rt::Sink* s = rt::active_sink();
@@ -136,8 +136,8 @@ class Queue {
     return ok;
   }
 
-  mutable std::mutex mu_;
-  std::condition_variable not_empty_, not_full_, all_done_;
+  mutable ::weft::detail::QuietMutex mu_;
+  ::weft::detail::QuietCondVar not_empty_, not_full_, all_done_;
   std::deque<T> items_;
   std::size_t maxsize_;
   std::size_t unfinished_ = 0;

@@ -72,8 +72,8 @@ class Semaphore {
             const std::source_location& where);
 
  private:
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
+  mutable ::weft::detail::QuietMutex mu_;
+  ::weft::detail::QuietCondVar cv_;
   long value_;
   long bound_;  // -1: unbounded
   rt::ObjId id_;

@@ -33,8 +33,25 @@ void after_fork_child() noexcept {
   t_tid = 0;
 }
 
+// The program's runtime installed (or removed) its sink: record into it from now on.
+void adopt_sink(rt::Sink* sink) noexcept { rt::set_sink(sink); }
+
 __attribute__((constructor(101))) void weft_preload_init() {
   real::resolve();
+  // A program linked with weft records itself: the interposer then adds its pthread calls and
+  // sleeps to that recording (weft/runtime/host.hpp), or stays off when the program's weft is
+  // another build (two recordings of one process would clash) or runs under ThreadSanitizer
+  // (its reports already reach the program's runtime).
+  const rt::HostTable* host = rt::host();
+  if (rt::host_present() && (host == nullptr || rt::tsan::detect())) {
+    if (host == nullptr) {
+      static const char msg[] = "weft: the program records itself with another build of weft; "
+                                "its std::mutex, std::thread and sleep calls are not recorded "
+                                "(rebuild it against this weft)\n";
+      write_stderr(msg, sizeof msg - 1);
+    }
+    return;
+  }
   // A program built with -fsanitize=thread is recorded alongside TSan (docs/tsan.md): weft's own
   // work runs in TSan ignore brackets (weft/runtime/tsan.hpp); TSan's reports reach the recording
   // through the hook below (g++'s libtsan) or its report stream (clang's static runtime).
@@ -62,7 +79,14 @@ __attribute__((constructor(101))) void weft_preload_init() {
   }
   pthread_atfork(before_fork, after_fork, after_fork_child);
   rt::current_thread_index();  // the main thread is thread 1, as for natively built programs
-  install_selftest_sink();
+  if (host != nullptr) {
+    g_host = host;
+    // The program's set_sink() tells us from now on; its sink, if it already has one, now.
+    const_cast<rt::HostTable*>(host)->on_sink.store(adopt_sink, std::memory_order_release);
+    rt::set_sink(host->current_sink());
+  } else {
+    install_selftest_sink();
+  }
   g_chaos = rt::config().chaos_seed != 0;
   g_enabled.store(true, std::memory_order_release);
   std::uint32_t m = 0;
@@ -70,6 +94,7 @@ __attribute__((constructor(101))) void weft_preload_init() {
   if (g_tsan_ahead) m |= kModeTsanAhead;
   if (g_tsan_behind) m |= kModeTsanBehind;
   if (g_chaos) m |= kModeChaos;
+  if (g_host != nullptr) m |= kModeHost;
   g_modes.store(m, std::memory_order_release);
 }
 

@@ -19,6 +19,8 @@ std::atomic<bool> g_enabled{false};
 bool g_chaos = false;
 std::atomic<std::uint32_t> g_modes{kModeOff};
 constinit thread_local bool t_busy WEFT_PRELOAD_TLS = false;
+const rt::HostTable* g_host = nullptr;
+constinit thread_local unsigned* t_host_quiet WEFT_PRELOAD_TLS = nullptr;
 constinit thread_local ThreadCtl* t_ctl WEFT_PRELOAD_TLS = nullptr;
 constinit thread_local pid_t t_tid WEFT_PRELOAD_TLS = 0;
 constinit thread_local bool t_start_pending WEFT_PRELOAD_TLS = false;

@@ -106,6 +106,10 @@ void resolve() noexcept {
   find(a.exit, "pthread_exit");
   find(a.detach, "pthread_detach");
   find(a.setname, "pthread_setname_np");
+  find(a.nanosleep, "nanosleep");
+  find(a.clock_nanosleep, "clock_nanosleep");
+  find(a.usleep, "usleep");
+  find(a.sleep, "sleep");
   api = a;
   resolved.store(true, std::memory_order_release);
 }

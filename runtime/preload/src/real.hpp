@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <atomic>
 
@@ -41,6 +42,10 @@ using JoinClock = int (*)(pthread_t, void**, clockid_t, const timespec*);
 using Exit = void (*)(void*);
 using Detach = int (*)(pthread_t);
 using SetName = int (*)(pthread_t, const char*);
+using NanoSleep = int (*)(const timespec*, timespec*);
+using ClockNanoSleep = int (*)(clockid_t, int, const timespec*, timespec*);
+using USleep = int (*)(useconds_t);
+using Sleep = unsigned (*)(unsigned);
 
 // The condition-variable functions exist twice in glibc: the current ABI (GLIBC_2.3.2) and the
 // old one (GLIBC_2.2.5, whose pthread_cond_t holds a pointer to a current-ABI condvar).
@@ -80,6 +85,10 @@ struct Api {
   Exit exit;
   Detach detach;
   SetName setname;
+  NanoSleep nanosleep;
+  ClockNanoSleep clock_nanosleep;
+  USleep usleep;
+  Sleep sleep;
 };
 
 extern Api api;

@@ -14,6 +14,7 @@
 
 #include "object_table.hpp"
 #include "weft/runtime/event.hpp"
+#include "weft/runtime/host.hpp"
 #include "weft/runtime/protocol.hpp"
 #include "weft/runtime/tsan.hpp"
 
@@ -46,6 +47,7 @@ enum ModeBit : std::uint32_t {
   kModeTsanAhead = 1u << 2,    // g_tsan_ahead
   kModeTsanBehind = 1u << 3,   // g_tsan_behind
   kModeChaos = 1u << 4,        // g_chaos
+  kModeHost = 1u << 5,         // g_host: recording into a weft-linked program's runtime
 };
 extern std::atomic<std::uint32_t> g_modes;
 inline std::uint32_t modes() noexcept { return g_modes.load(std::memory_order_relaxed); }
@@ -61,12 +63,28 @@ extern ObjectTable g_barriers;
 // address of a destroyed object -> a fingerprint of its bytes then (objects.cpp).
 extern ObjectTable g_destroyed;
 
-// The sink when this call should be recorded, else nullptr. Three loads, no stores.
+// The program's runtime when the interposer runs in a program linked with weft (it records into
+// that runtime's sink: weft/runtime/host.hpp), else nullptr. Set by the constructor.
+extern const rt::HostTable* g_host;
+// The calling thread's Quiet counter in the program's runtime (rt::Quiet: weft's own calls).
+extern constinit thread_local unsigned* t_host_quiet WEFT_PRELOAD_TLS;
+inline bool host_quiet() noexcept {
+  unsigned* q = t_host_quiet;
+  if (q == nullptr) [[unlikely]]
+    q = t_host_quiet = g_host->quiet_counter();
+  return *q != 0;
+}
+
+// The sink when this call should be recorded, else nullptr: not while the thread is inside the
+// interposer or the sink (t_busy), nor in weft's own code (rt::Quiet: the deadlock watchdog;
+// with a program runtime, its Quiet counter too). Four loads, no stores.
 inline Sink* recording() noexcept {
   Sink* s = rt::active_sink();
   if (s == nullptr) [[likely]]
     return nullptr;
-  if (!g_enabled.load(std::memory_order_relaxed) || t_busy) return nullptr;
+  if (!g_enabled.load(std::memory_order_relaxed) || t_busy || rt::quiet()) return nullptr;
+  if (g_host != nullptr && host_quiet()) [[unlikely]]
+    return nullptr;
   return s;
 }
 

@@ -33,11 +33,15 @@ namespace {
 // A function of the standard library's headers or of libstdc++'s threads layer, by its mangled
 // name: std:: (_ZNSt, _ZNKSt, _ZSt), __gnu_cxx:: and the static __gthread_* / __gthrw_*
 // helpers of <bits/gthr-posix.h> (_ZL<length>__gthr...).
+// Not the functions that call the program's own callable, into which the compiler inlines it:
+// std::thread's _State_impl<...>::_M_run (a lambda given to std::thread) and std::function's
+// _Function_handler<...>::_M_invoke. A lock taken there is the lambda's, on the program's line.
 bool std_header_name(const char* n) noexcept {
   if (std::strncmp(n, "_ZNSt", 5) == 0 || std::strncmp(n, "_ZNKSt", 6) == 0 ||
       std::strncmp(n, "_ZSt", 4) == 0 || std::strncmp(n, "_ZN9__gnu_cxx", 13) == 0 ||
       std::strncmp(n, "_ZNK9__gnu_cxx", 14) == 0)
-    return true;
+    return !(std::strstr(n, "11_State_impl") && std::strstr(n, "6_M_run")) &&
+           !(std::strstr(n, "17_Function_handler") && std::strstr(n, "9_M_invoke"));
   if (std::strncmp(n, "_ZL", 3) != 0) return false;
   n += 3;
   while (*n >= '0' && *n <= '9') ++n;

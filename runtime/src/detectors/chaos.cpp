@@ -48,6 +48,7 @@ std::uint32_t chaos_pick(Detector& d, ThreadRec& t, std::uint32_t n) {
 void chaos_point(Detector& d, ThreadRec& t, ObjId) {
   std::uint64_t r = next(d, t);
   if (r % 32 == 1) {
+    Quiet own;  // weft's delay, not a sleep of the program
     std::this_thread::sleep_for(std::chrono::microseconds(20 + (r >> 8) % 181));
   } else if (r % 8 == 0) {
     std::this_thread::yield();

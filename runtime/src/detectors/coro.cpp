@@ -7,7 +7,8 @@
 //                          TaskResume and its next TaskSuspend (or TaskEnd): every other task of
 //                          the loop waited meanwhile. The finding names the task, the site it
 //                          resumed at and, when the thread blocked in a recorded call meanwhile
-//                          (a weft::Lock, a condition wait, a join), the longest such call.
+//                          (a weft::Lock, a condition wait, a join; a std::mutex or a sleep
+//                          seen by the interposer), the longest such call.
 //   wait-not-in-loop       under --chaos, an aio Condition wait that returned by an injected
 //                          spurious wake-up, after which the task went on (released the lock,
 //                          notified, set an event) instead of waiting again, while no other task
@@ -81,7 +82,12 @@ void step_ends(Detector& d, ThreadRec& t, CoroState& c, const std::source_locati
   f.threads = {t.index};
   f.objects = {task};
   f.sites = {c.resume_site};
-  if (c.longest_obj != 0 && c.longest_ns * 4 >= ran) {
+  if (c.longest_obj != 0 && c.longest_ns * 4 >= ran && d.kind_of(c.longest_obj) == ObjKind::Sleep) {
+    m += "; it slept " + millis(c.longest_ns) + " of it" + at(c.longest_site) +
+         ", a thread's sleep: co_await weft::aio::sleep() lets the other tasks run meanwhile";
+    f.objects.push_back(c.longest_obj);
+    f.sites.push_back(c.longest_site);
+  } else if (c.longest_obj != 0 && c.longest_ns * 4 >= ran) {
     m += "; it blocked " + millis(c.longest_ns) + " of it on " + d.describe(c.longest_obj) +
          at(c.longest_site) + ", a thread primitive: use its weft::aio counterpart or to_thread()";
     f.objects.push_back(c.longest_obj);

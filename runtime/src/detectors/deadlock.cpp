@@ -264,6 +264,7 @@ void watchdog_main(Detector& d) {
     Ignored(const Ignored&) = delete;
     Ignored& operator=(const Ignored&) = delete;
   } ignored;
+  Quiet own;  // and its naps are not the program's sleeps (the interposer records those)
   const auto period = std::chrono::milliseconds(std::max(10, d.options().watchdog_period_ms));
   const int self_tid = static_cast<int>(::syscall(SYS_gettid));
   d.watchdog_tid.store(self_tid, std::memory_order_release);

@@ -130,11 +130,15 @@ Detector::Detector(Sink* downstream, const Options& options)
       instance_(g_instances.fetch_add(1, std::memory_order_relaxed) + 1),
       dir_(new std::atomic<Page*>[kDirSize]) {
   for (std::size_t i = 0; i < kDirSize; ++i) dir_[i].store(nullptr, std::memory_order_relaxed);
-  if (options_.enabled && options_.watchdog) watchdog_ = std::thread([this] { internal::watchdog_main(*this); });
+  if (options_.enabled && options_.watchdog) {
+    Quiet own;  // weft's thread, not one the program started
+    watchdog_ = std::thread([this] { internal::watchdog_main(*this); });
+  }
 }
 
 Detector::~Detector() {
   watchdog_stop_.store(true, std::memory_order_release);
+  Quiet own;
   if (watchdog_.joinable()) watchdog_.join();
   for (std::size_t i = 0; i < kDirSize; ++i) delete dir_[i].load(std::memory_order_relaxed);
 }
@@ -211,6 +215,7 @@ void Detector::fork_child() noexcept {
 #if !defined(__SANITIZE_THREAD__)  // TSan refuses new threads after a multi-threaded fork
   if (options_.enabled && options_.watchdog) {
     try {
+      Quiet own;
       std::thread([this] { internal::watchdog_main(*this); }).detach();
     } catch (...) {
       // No watchdog in this child: deadlocks there hang as they would without weft.
@@ -651,6 +656,12 @@ void Detector::on_event(Ev kind, ObjId obj, std::uint64_t arg,
     }
     if (t.coro && t.coro->task != 0) [[unlikely]]
       coro_on_thread_event(t, kind, obj, where);
+    // A sleep ends by itself: the thread is not blocked on anything another could wake or fail
+    // to wake (no deadlock, no lost wake-up); only blocking-in-coroutine reads it (above).
+    if (k == ObjKind::Sleep) [[unlikely]] {
+      forward(kind, obj, arg, where);
+      return;
+    }
     switch (kind) {
       case Ev::AcquireBegin:
         if (s) {

@@ -14,7 +14,7 @@
   };
   const LEGEND = [
     ['running', C.running, 'running'], ['blocked', C.blocked, 'blocked acquiring a lock'],
-    ['waiting', C.waiting, 'waiting (condition, event, join, barrier, queue)'],
+    ['waiting', C.waiting, 'waiting (condition, event, join, barrier, queue, sleep)'],
     ['suspended', C.suspended, 'task suspended (awaiting a timer, a thread or another task)'],
     ['holding', C.holding, 'holding a lock'],
     ['holdingContended', C.holdingContended, 'holding while others are blocked on it'],
@@ -91,6 +91,7 @@
     if (I.type[i] === T.waiting) {
       // A suspended task awaits an object (another task, a lock...) or a timer / to_thread().
       if (I.kind[i] === W.EV.taskSuspend) return I.obj[i] >= 0 ? 'suspended on ' + obj : 'suspended (timer or thread)';
+      if (I.obj[i] >= 0 && m.objects[I.obj[i]].kindName === 'sleep') return 'sleep';
       return (I.kind[i] === W.EV.joinBegin ? 'join ' : 'wait ') + obj;
     }
     return obj;

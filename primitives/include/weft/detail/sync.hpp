@@ -4,11 +4,15 @@
 //   the monotonic clock.
 // - futex_wait / futex_wake: the Linux futex syscall on a 32-bit atomic word.
 // - WEFT_TSAN_*: ThreadSanitizer annotations, empty unless built with -fsanitize=thread.
+// - QuietMutex / QuietCondVar: the std::mutex and std::condition_variable the primitives keep
+//   for themselves, whose calls the interposer leaves unrecorded (rt::Quiet).
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <source_location>
 
 #include "weft/runtime/event.hpp"
@@ -95,5 +99,87 @@ class FutexMutex {
 
 // The calling thread's get_ident() value (pthread_self), cached.
 std::uint64_t self_ident() noexcept;
+
+// The primitives' own std::mutex: a Semaphore's counter lock, a Queue's, a Thread's state. Under
+// `weft run` a program linked with weft also has the LD_PRELOAD interposer, which records the
+// program's std::mutex and std::thread calls (weft/runtime/host.hpp); these are weft's, so each
+// call runs in an rt::Quiet scope and the interposer passes it to libc. Only the calls: what
+// the program does while the primitive holds the lock (a Barrier's action) is recorded.
+class QuietMutex {
+ public:
+  void lock() {
+    rt::Quiet own;
+    m_.lock();
+  }
+  bool try_lock() {
+    rt::Quiet own;
+    return m_.try_lock();
+  }
+  void unlock() {
+    rt::Quiet own;
+    m_.unlock();
+  }
+  std::mutex& native() noexcept { return m_; }
+
+ private:
+  std::mutex m_;
+};
+
+// The std::condition_variable that goes with a QuietMutex, waits and notifies in rt::Quiet.
+class QuietCondVar {
+ public:
+  using Lock = std::unique_lock<QuietMutex>;
+
+  void notify_one() noexcept {
+    rt::Quiet own;
+    cv_.notify_one();
+  }
+  void notify_all() noexcept {
+    rt::Quiet own;
+    cv_.notify_all();
+  }
+  void wait(Lock& lk) {
+    rt::Quiet own;
+    Native n(lk);
+    cv_.wait(n.lk);
+  }
+  template <class Pred>
+  void wait(Lock& lk, Pred pred) {
+    while (!pred()) wait(lk);
+  }
+  std::cv_status wait_until(Lock& lk, Clock::time_point at) {
+    rt::Quiet own;
+    Native n(lk);
+    return cv_.wait_until(n.lk, at);
+  }
+  template <class Pred>
+  bool wait_until(Lock& lk, Clock::time_point at, Pred pred) {
+    while (!pred())
+      if (wait_until(lk, at) == std::cv_status::timeout) return pred();
+    return true;
+  }
+
+ private:
+  // The held QuietMutex seen as the std::unique_lock<std::mutex> std::condition_variable takes;
+  // it stays held (and owned by `outer`) afterwards.
+  struct Native {
+    explicit Native(Lock& outer) : lk(outer.mutex()->native(), std::adopt_lock) {}
+    ~Native() { lk.release(); }
+    Native(const Native&) = delete;
+    Native& operator=(const Native&) = delete;
+    std::unique_lock<std::mutex> lk;
+  };
+  // std::condition_variable's destructor calls pthread_cond_destroy: quiet too. Members die in
+  // reverse order: end_ after cv_, begin_ before it.
+  struct QuietEnd {
+    ~QuietEnd() { --rt::detail::t_quiet; }
+  };
+  struct QuietBegin {
+    ~QuietBegin() { ++rt::detail::t_quiet; }
+  };
+  [[no_unique_address]] QuietEnd end_;
+  std::condition_variable cv_;
+  [[no_unique_address]] QuietBegin begin_;
+};
 
 }  // namespace weft::detail

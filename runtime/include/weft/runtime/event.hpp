@@ -72,6 +72,9 @@
 //
 // Objects seen through the LD_PRELOAD interposer use the same rows: RecursiveMutex as RLock,
 // PosixSemaphore as Semaphore, CondVar as Condition, PosixBarrier as Barrier, SpinLock as Mutex.
+// A sleep (nanosleep, clock_nanosleep, usleep, sleep: std::this_thread::sleep_for) is a
+// WaitBegin(sleep, 0) .. WaitEnd(sleep, Timeout, or Failed when a signal cut it short) on the
+// process's one Sleep object: not a condition, no detector but blocking-in-coroutine reads it.
 // RWLock: Acquired arg 1 = exclusive (write), 2 = shared (read); Release arg 0 = exclusive,
 // 2 = shared. A robust mutex taken from an owner that died (EOWNERDEAD) has kAcquiredOwnerDead
 // in Acquired's arg.
@@ -302,5 +305,28 @@ void name_current_thread(std::string_view name) noexcept;
 // A dense per-process id of the calling thread: 1 for the first thread that asks (normally the
 // main thread), then 2, 3, ... Cheap (thread_local after the first call).
 std::uint32_t current_thread_index() noexcept;
+
+// ---- weft's own calls -----------------------------------------------------------------------
+//
+// A program linked with weft::runtime that `weft run` records gets the LD_PRELOAD interposer
+// too, for the std::mutex, std::thread and sleep calls of its own code (runtime/README.md, "One
+// runtime per process"). The pthread calls and sleeps that weft's primitives and runtime make
+// for themselves (the std::mutex inside a Semaphore, the deadlock watchdog's naps, a chaos
+// delay) are not the program's: they run inside a Quiet scope, which the interposer passes
+// straight to libc. One thread-local counter; nothing else happens without the interposer.
+namespace detail {
+extern constinit thread_local unsigned t_quiet;
+}
+
+class Quiet {
+ public:
+  Quiet() noexcept { ++detail::t_quiet; }
+  ~Quiet() { --detail::t_quiet; }
+  Quiet(const Quiet&) = delete;
+  Quiet& operator=(const Quiet&) = delete;
+};
+
+// True inside a Quiet scope of the calling thread.
+inline bool quiet() noexcept { return detail::t_quiet != 0; }
 
 }  // namespace weft::rt

@@ -1,0 +1,118 @@
+// sleep.cpp: nanosleep, clock_nanosleep, usleep and sleep (std::this_thread::sleep_for and
+// sleep_until reach nanosleep or clock_nanosleep), recorded as a wait on the process's one
+// Sleep object (weft/runtime/event.hpp):
+//
+//   WaitBegin(sleep, 0)  ...  WaitEnd(sleep, Timeout: it slept the whole time
+//                                          | Failed: a signal cut it short, or an error)
+//
+// A sleep of zero length (a yield) is not recorded. No detector reads sleeps but
+// blocking-in-coroutine (a task that sleeps blocks its event loop); readers show them as waits.
+#include <errno.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+
+#include "real.hpp"
+#include "state.hpp"
+
+#define WEFT_EXPORT extern "C" __attribute__((visibility("default")))
+
+namespace weft::preload {
+namespace {
+
+const real::Api& libc() noexcept { return real::get(); }
+
+std::atomic<ObjId> g_sleep_id{0};
+std::atomic<bool> g_sleep_announced{false};
+
+// The Sleep object, reported to the sink by the first thread that sleeps while recording; the
+// others wait (a few instructions) until it has been. Call while busy.
+ObjId sleep_object() noexcept {
+  ObjId id = g_sleep_id.load(std::memory_order_acquire);
+  if (id == 0) [[unlikely]] {
+    ObjId fresh = rt::reserve_object_id();
+    if (g_sleep_id.compare_exchange_strong(id, fresh, std::memory_order_acq_rel)) {
+      rt::announce_object(fresh, ObjKind::Sleep, "sleep", {});
+      g_sleep_announced.store(true, std::memory_order_release);
+      return fresh;
+    }
+  }
+  while (!g_sleep_announced.load(std::memory_order_acquire)) __builtin_ia32_pause();
+  return id;
+}
+
+bool zero(const timespec* t) noexcept { return t != nullptr && t->tv_sec == 0 && t->tv_nsec == 0; }
+
+// One recorded sleep: `sleep()` makes the real call and says whether it slept the whole time.
+template <class Sleep>
+void record_sleep(Sink* s, const void* pc, Sleep&& sleep) {
+  ObjId id;
+  std::source_location site;
+  {
+    Call c(*s, pc);
+    id = sleep_object();
+    site = t_site;
+    c.wait_begin(id, 0);
+  }
+  bool whole = sleep();
+  if (Sink* s2 = rt::active_sink()) {
+    KeepErrno keep;
+    Busy b;
+    rt::protocol::wait_end(*s2, id, whole ? rt::WaitResult::Timeout : rt::WaitResult::Failed, site);
+  }
+}
+
+}  // namespace
+}  // namespace weft::preload
+
+using namespace weft::preload;
+
+WEFT_EXPORT int nanosleep(const timespec* req, timespec* rem) {
+  WEFT_TSAN_FRAME;
+  Sink* s = recording();
+  if (s == nullptr || zero(req)) return libc().nanosleep(req, rem);
+  int r = 0;
+  record_sleep(s, __builtin_return_address(0), [&] {
+    r = libc().nanosleep(req, rem);
+    return r == 0;
+  });
+  return r;
+}
+
+WEFT_EXPORT int clock_nanosleep(clockid_t clock, int flags, const timespec* req, timespec* rem) {
+  WEFT_TSAN_FRAME;
+  Sink* s = recording();
+  if (s == nullptr || (zero(req) && !(flags & TIMER_ABSTIME)))
+    return libc().clock_nanosleep(clock, flags, req, rem);
+  int r = 0;
+  record_sleep(s, __builtin_return_address(0), [&] {
+    r = libc().clock_nanosleep(clock, flags, req, rem);
+    return r == 0;
+  });
+  return r;
+}
+
+WEFT_EXPORT int usleep(useconds_t us) {
+  WEFT_TSAN_FRAME;
+  Sink* s = recording();
+  if (s == nullptr || us == 0) return libc().usleep(us);
+  int r = 0;
+  record_sleep(s, __builtin_return_address(0), [&] {
+    r = libc().usleep(us);
+    return r == 0;
+  });
+  return r;
+}
+
+WEFT_EXPORT unsigned sleep(unsigned seconds) {
+  WEFT_TSAN_FRAME;
+  Sink* s = recording();
+  if (s == nullptr || seconds == 0) return libc().sleep(seconds);
+  unsigned left = 0;
+  record_sleep(s, __builtin_return_address(0), [&] {
+    left = libc().sleep(seconds);
+    return left == 0;
+  });
+  return left;
+}
