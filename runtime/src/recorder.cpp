@@ -58,7 +58,7 @@ struct SiteKeyHash {
 
 }  // namespace
 
-thread_local RecorderThread t_recorder;
+constinit thread_local RecorderThread t_recorder{};
 
 namespace {
 

@@ -70,7 +70,7 @@ struct RecorderThread {
     return cache[(k >> 3 ^ k >> 9) % kSiteCache];
   }
 };
-extern thread_local RecorderThread t_recorder;
+extern constinit thread_local RecorderThread t_recorder;
 
 // What the common case reads of a Recorder, kept together (set when its segment is opened).
 // Events the general path writes: ThreadEnd (the thread's block is given back after it) and a
