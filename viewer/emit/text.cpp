@@ -251,7 +251,7 @@ void write_text(const trace::Trace& t, const EventPass& events, std::ostream& ou
     out << "|\n";
   }
   out << "legend: " << glyph[1] << " running  " << glyph[2] << " holding a lock  " << glyph[3]
-      << " waiting (condition, event, join, a suspended task, ...)  " << glyph[4] << " blocked acquiring a lock\n";
+      << " waiting (condition, event, join, sleep, a suspended task, ...)  " << glyph[4] << " blocked acquiring a lock\n";
 
   // Where each thread is stuck at the end (open intervals): the story of a deadlock.
   for (const auto& iv : open) {
