@@ -526,22 +526,28 @@ TEST_CASE("lock-order-inversion among aio tasks, before any deadlock") {
 
 namespace {
 // A notifier task and a waiter task on one aio Condition; the notifier runs its step first.
-// `predicate`: the waiter waits for the flag (while), else for the notification itself.
-aio::Coro<> notify_first(aio::Condition& cond, bool predicate) {
+// `predicate`: the waiter waits for the flag (while), else for the notification itself;
+// `timeout` >= 0: that wait is bounded by wait_for() (TimeoutError caught).
+aio::Coro<> notify_first(aio::Condition& cond, bool predicate, double timeout = -1) {
   bool ready = false;
   auto notifier = aio::create_task([](aio::Condition& c, bool& r) -> aio::Coro<> {
     auto g = co_await c.scoped();
     r = true;
     c.notify();
   }(cond, ready), "notifier");
-  auto waiter = aio::create_task([](aio::Condition& c, bool& r, bool pred) -> aio::Coro<> {
+  auto waiter = aio::create_task([](aio::Condition& c, bool& r, bool pred, double t) -> aio::Coro<> {
     auto g = co_await c.scoped();
     if (pred) {
       while (!r) co_await c.wait();
+    } else if (t >= 0) {
+      try {
+        co_await aio::wait_for(c.wait(), t);
+      } catch (const aio::TimeoutError&) {
+      }
     } else {
       co_await c.wait();
     }
-  }(cond, ready, predicate), "waiter");
+  }(cond, ready, predicate, timeout), "waiter");
   co_await aio::gather(notifier, waiter);
 }
 }  // namespace
@@ -568,6 +574,30 @@ TEST_CASE("lost-wakeup among aio tasks: a notify before the wait, and the loop d
     aio::run(notify_first(cond, true));
     CHECK(det.cap.findings("lost-wakeup").empty());
     CHECK(det.cap.findings("deadlock").empty());
+  }
+  SECTION("a wait bounded by wait_for() after the unheard notify: lost-wakeup at its timeout") {
+    Detecting det(options(0));
+    aio::Condition cond("cache");
+    aio::run(notify_first(cond, false, 0.02));
+    CHECK(det.cap.findings("deadlock").empty());
+    auto fs = det.cap.findings("lost-wakeup");
+    REQUIRE(fs.size() == 1);
+    CHECK_THAT(fs[0].message, Catch::Contains("waited until its timeout") &&
+                                  Catch::Contains("came before the wait and woke nobody"));
+    REQUIRE(fs[0].objects.size() == 3);
+    CHECK(fs[0].objects[0] == cond.id());
+  }
+  SECTION("a bounded wait that times out with no notify before it: nothing") {
+    Detecting det(options(0));
+    aio::Condition cond("idle");
+    aio::run([](aio::Condition& c) -> aio::Coro<> {
+      auto g = co_await c.scoped();
+      try {
+        co_await aio::wait_for(c.wait(), 0.02);
+      } catch (const aio::TimeoutError&) {
+      }
+    }(cond));
+    CHECK(det.cap.findings("lost-wakeup").empty());
   }
   SECTION("a deadlock with no unheard notify behind it is no lost wake-up") {
     Detecting det(options(0));

@@ -156,6 +156,9 @@ struct Waiter {
   void suspend(std::coroutine_handle<> h) noexcept;
   // In await_resume: true (once) if the task was cancelled; then the caller throws.
   bool cancelled() noexcept;
+  // How a cancelled wait ends in the recording: timeout when wait_for() ran out of time, else
+  // broken.
+  rt::WaitResult cancel_result() const noexcept;
 
   TaskBase* task = nullptr;
   WaitList* list = nullptr;
@@ -250,6 +253,7 @@ struct TaskBase : std::enable_shared_from_this<TaskBase> {
   bool started = false;
   bool scheduled = false;
   bool must_cancel = false;
+  bool timed_out = false;  // cancelled by wait_for()'s timeout: its wait ends as a timeout
   TaskState state = TaskState::Pending;
   std::exception_ptr error;      // Failed: the exception; Cancelled: a CancelledError
   std::uint64_t finish_seq = 0;  // completion order, for gather()
@@ -358,6 +362,10 @@ inline void Waiter::suspend(std::coroutine_handle<> h) noexcept {
   task->waiting = this;
   task->resume_site = where;
   rec_event(rt::Ev::TaskSuspend, task->rec.id, obj, where);
+}
+
+inline rt::WaitResult Waiter::cancel_result() const noexcept {
+  return task != nullptr && task->timed_out ? rt::WaitResult::Timeout : rt::WaitResult::Broken;
 }
 
 inline bool Waiter::cancelled() noexcept {
@@ -878,6 +886,7 @@ Coro<T> wait_for_task(Task<T> t, double timeout, Here where) {
     MultiWait w({base}, timeout, "Task", where);
     co_await w;
     if (!t.done()) {
+      base->timed_out = true;  // its wait, if it is in one, is recorded as timed out
       t.cancel();  // and wait until it has wound down, as CPython does
       MultiWait w2({base}, -1, "Task", where);
       co_await w2;
@@ -1038,7 +1047,7 @@ struct ListWait : Waiter {
   void await_resume() {
     bool c = cancelled();
     rec_event(rt::Ev::WaitEnd, obj,
-         static_cast<std::uint64_t>(c          ? rt::WaitResult::Broken
+         static_cast<std::uint64_t>(c          ? cancel_result()
                                     : spurious ? rt::WaitResult::Spurious
                                                : rt::WaitResult::Notified),
          where);
@@ -1072,7 +1081,7 @@ class Event {
       bool c = cancelled();
       if (task != nullptr)  // it did wait
         detail::rec_event(rt::Ev::WaitEnd, obj,
-                     static_cast<std::uint64_t>(c ? rt::WaitResult::Broken : rt::WaitResult::Notified),
+                     static_cast<std::uint64_t>(c ? cancel_result() : rt::WaitResult::Notified),
                      where);
       if (c) throw CancelledError("Event.wait() cancelled");
       return true;

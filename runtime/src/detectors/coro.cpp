@@ -238,8 +238,28 @@ void lock_released(CoroState& c, ObjId lock) {
     if (drop(v)) return;
 }
 
-// lost-wakeup: Notify, WaitBegin and WaitEnd rows of an aio Condition.
-void cond_signal(CoroState& c, Ev kind, ObjId cond, std::uint64_t arg,
+// The lost-wakeup finding of a late wait: `how` says how the wait ended ("never ends", ...).
+FindingRecord late_wait_finding(Detector& d, ThreadRec& t, ObjId task,
+                                const CoroState::LateWait& w, const char* how) {
+  FindingRecord l;
+  l.kind = bug_kind::kLostWakeup;
+  l.message = "wait on " + d.describe(w.cond) + at(w.wait_site) + " by " + d.describe(task) + how +
+              ": the notify()" + at(w.notify_site) +
+              (w.notify_task ? " by " + d.describe(w.notify_task) : std::string()) +
+              " came before the wait and woke nobody; wait for a predicate set under the "
+              "condition's lock (while (!ready) co_await cond.wait()) instead of for the "
+              "notification";
+  l.threads = {t.index};
+  l.objects = {w.cond, task};
+  if (w.notify_task) l.objects.push_back(w.notify_task);
+  l.sites = {w.notify_site, w.wait_site};
+  return l;
+}
+
+// lost-wakeup: Notify, WaitBegin and WaitEnd rows of an aio Condition. A late wait (begun after
+// a notify nobody heard) that ends by its timeout (wait_for() cancelled it) is reported here;
+// one that never ends, when the loop reports its deadlock (coro_on_finding).
+void cond_signal(Detector& d, ThreadRec& t, CoroState& c, Ev kind, ObjId cond, std::uint64_t arg,
                  const std::source_location& where) {
   CoroState::CondSignal& st = c.conds[cond];
   switch (kind) {
@@ -260,8 +280,13 @@ void cond_signal(CoroState& c, Ev kind, ObjId cond, std::uint64_t arg,
       st.waited_before.insert(c.task);
       break;
     case Ev::WaitEnd:
-      if (auto it = c.late_waits.find(c.task); it != c.late_waits.end() && it->second.cond == cond)
+      if (auto it = c.late_waits.find(c.task); it != c.late_waits.end() && it->second.cond == cond) {
+        if (arg == static_cast<std::uint64_t>(WaitResult::Timeout))
+          d.report(late_wait_finding(d, t, c.task, it->second, " waited until its timeout"),
+                   std::string(bug_kind::kLostWakeup) + "|" + site_str(it->second.notify_site) +
+                       "|" + site_str(it->second.wait_site));
         c.late_waits.erase(it);
+      }
       break;
     default:
       break;
@@ -280,20 +305,7 @@ void coro_on_finding(Detector& d, ThreadRec& t, const FindingRecord& f) {
       if (!seen.insert(task).second) continue;
       auto it = c.late_waits.find(task);
       if (it == c.late_waits.end()) continue;
-      const CoroState::LateWait& w = it->second;
-      FindingRecord l;
-      l.kind = bug_kind::kLostWakeup;
-      l.message = "wait on " + d.describe(w.cond) + at(w.wait_site) + " by " + d.describe(task) +
-                  " never ends: the notify()" + at(w.notify_site) +
-                  (w.notify_task ? " by " + d.describe(w.notify_task) : std::string()) +
-                  " came before the wait and woke nobody; wait for a predicate set under the "
-                  "condition's lock (while (!ready) co_await cond.wait()) instead of for the "
-                  "notification";
-      l.threads = {t.index};
-      l.objects = {w.cond, task};
-      if (w.notify_task) l.objects.push_back(w.notify_task);
-      l.sites = {w.notify_site, w.wait_site};
-      d.report(std::move(l));
+      d.report(late_wait_finding(d, t, task, it->second, " never ends"));
     }
   } catch (...) {  // out of memory: this check is skipped
   }
@@ -340,7 +352,7 @@ void coro_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64_t 
       lock_released(c, obj);
     else if ((kind == Ev::Notify || kind == Ev::WaitBegin || kind == Ev::WaitEnd) &&
              k == ObjKind::AioCondition)
-      cond_signal(c, kind, obj, arg, where);
+      cond_signal(d, t, c, kind, obj, arg, where);
   } catch (...) {  // out of memory: these checks are skipped
   }
   if (c.task == 0 || d.options().chaos_seed == 0) return;

@@ -68,7 +68,7 @@
 // `co_await lock.acquire()` is AcquireBegin, TaskSuspend(task, lock), ..., TaskResume(task),
 // Acquired (AcquireFailed with arg 3 if cancelled); `co_await cond.wait()` is WaitBegin(cond,
 // lock) Release(lock) TaskSuspend ... TaskResume WaitEnd(cond, notified | spurious | broken =
-// cancelled) and the lock's re-acquisition. The detectors keep them apart from thread primitives.
+// cancelled | timeout = cancelled by wait_for()'s timeout) and the lock's re-acquisition. The detectors keep them apart from thread primitives.
 //
 // Objects seen through the LD_PRELOAD interposer use the same rows: RecursiveMutex as RLock,
 // PosixSemaphore as Semaphore, CondVar as Condition, PosixBarrier as Barrier, SpinLock as Mutex.
