@@ -164,7 +164,13 @@ template <class C>
 
 // The general paths of lock and unlock (a rare mode is on, or the thread is busy): out of line,
 // so that the exported functions keep only the common case.
+// In a program built with weft (kModeHost alone: no chaos, no ThreadSanitizer) the program's own
+// calls take the common path too, after the program's Quiet counter (weft's own calls pass).
 [[gnu::noinline]] int mutex_lock_general(pthread_mutex_t* m, void* pc) noexcept {
+  if (Sink* s = rt::active_sink(); modes() == kModeHost && s != nullptr && !t_busy) {
+    if (host_quiet()) return libc_resolved().mutex_lock(m);
+    return record_mutex_lock<CommonCall>(s, m, pc, [m] { return libc_resolved().mutex_lock(m); });
+  }
   TsanCallerFrame frame(pc);
   Sink* s = recording();
   if (s == nullptr) return libc().mutex_lock(m);
@@ -172,6 +178,10 @@ template <class C>
 }
 
 [[gnu::noinline]] int mutex_unlock_general(pthread_mutex_t* m, void* pc) noexcept {
+  if (Sink* s = rt::active_sink(); modes() == kModeHost && s != nullptr && !t_busy) {
+    if (host_quiet()) return libc_resolved().mutex_unlock(m);
+    return record_mutex_unlock<CommonCall>(s, m, pc);
+  }
   TsanCallerFrame frame(pc);
   Sink* s = recording();
   if (s == nullptr) return libc().mutex_unlock(m);
