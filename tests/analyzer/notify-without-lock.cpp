@@ -393,3 +393,15 @@ void start_weft_thread_locked() {
   });
   t.join();
 }
+
+// weft::Condition: a guard whose scope ended before the notify released it (the lock model
+// records the end of the scope as the release).
+void scope_ended_first() {
+  {
+    std::lock_guard<weft::Condition> g(cond);
+    ready = true;
+  }
+  cond.notify();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'notify' is called without holding the lock of 'cond' [notify-without-lock]
+  // CHECK-NOTES: :[[@LINE-3]]:3: note: 'g' released it here, at the end of its scope
+}
