@@ -314,7 +314,11 @@ class FunctionAnalysis {
       it->second = static_cast<unsigned>(factsFn_->callees.size());
       Callee c;
       if (callee) c.id = usr(callee);
-      c.opaque = !callee || !callee->hasBody() || c.id.empty();
+      // Builtins and compiler-provided members (a defaulted or trivial constructor) take no
+      // lock of the program's; other functions without a body here may.
+      c.opaque = !callee || c.id.empty() ||
+                 (!callee->hasBody() && !callee->getBuiltinID() && !callee->isDefaulted() &&
+                  !callee->isTrivial() && !callee->isImplicit());
       factsFn_->callees.push_back(std::move(c));
     }
     return it->second;
@@ -1083,7 +1087,8 @@ class Collector : public RecursiveASTVisitor<Collector> {
     };
     for (const auto& [fd, sites] : starts_)
       if (FunctionFacts* f = factsOf(fd))
-        for (SourceLocation at : sites) f->threadStarts.push_back(siteOf(ctx_.getSourceManager(), at));
+        for (SourceLocation at : sites)
+          f->threadStarts.push_back(siteOf(ctx_.getSourceManager(), at));
     for (const FunctionDecl* fd : addressTaken_)
       if (FunctionFacts* f = factsOf(fd)) f->addressTaken = true;
   }

@@ -120,7 +120,8 @@ ModelVerdict weftConditionVerdict(ASTContext& ctx, const CallExpr* call) {
   if (op->released) return {true, &*op->released, nullptr};
   const FunctionDecl* f = enclosingFunction(ctx, call);
   if (!f || !f->hasBody() || anyLocking(f->getBody()) || lockedHelper(f) ||
-      locks::handsOver(*fn, key) || locks::someCallerHolds(locks::tuFacts(ctx), *fn, key, op->requires_))
+      locks::handsOver(*fn, key) ||
+      locks::someCallerHolds(locks::tuFacts(ctx), *fn, key, op->requires_))
     return {};
   return {true, nullptr, f};
 }
@@ -196,11 +197,12 @@ void WaitWithoutLockCheck::check(const MatchFinder::MatchResult& result) {
   for (const locks::LockKey& m : op->at.mayHold)
     if (locks::sameLock(m, key)) return;
   if (auto r = op->at.released.find(key); r != op->at.released.end()) {
-    diag(call->getBeginLoc(), message).note(lockcheck::point(r->second.site), locks::releaseNote(r->second));
+    diag(call->getBeginLoc(), message)
+        .note(lockcheck::point(r->second.site), locks::releaseNote(r->second));
     return;
   }
-  // A std::unique_lock reference parameter waited on (`void wait_ready(std::unique_lock<std::mutex>&
-  // lk) { while (!ready) cv.wait(lk); }`): the state of the guard is the caller's. The first call
+  // A std::unique_lock reference parameter waited on (`void wait_ready(std::unique_lock<
+  // std::mutex>& lk) { while (!ready) cv.wait(lk); }`): the state of the guard is the caller's. The first call
   // in the TU that passes it with its mutex unheld on every path (`lk.unlock(); ...;
   // wait_ready(lk);`, or a guard made with std::defer_lock), unless this function does anything
   // else with the guard.

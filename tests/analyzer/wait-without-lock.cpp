@@ -435,3 +435,22 @@ void std_handed_over() {
   relock(lk);
   cv.wait(lk, [] { return ready; });
 }
+
+// A builtin or a copy made by a trivial constructor before the wait takes no lock: reported.
+struct Job {
+  int id;
+};
+Job last_job;
+pthread_cond_t qc13 = PTHREAD_COND_INITIALIZER;
+static void* expect_then_wait(void*) {
+  Job j = last_job;
+  if (__builtin_expect(j.id == 0, 0)) return nullptr;
+  pthread_cond_wait(&qc13, &qm);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'pthread_cond_wait' is called without holding the lock 'qm' [wait-without-lock]
+  pthread_mutex_unlock(&qm);
+  return nullptr;
+}
+void start_expect_then_wait() {
+  pthread_t t;
+  pthread_create(&t, nullptr, expect_then_wait, nullptr);
+}
