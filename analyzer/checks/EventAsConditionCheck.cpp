@@ -13,7 +13,7 @@
 #include <set>
 
 #include "AstHelpers.h"
-#include "LockVocabulary.h"
+#include "LockModel.h"
 #include "Matchers.h"
 
 using namespace clang;
@@ -27,12 +27,13 @@ using ast::sourceText;
 
 namespace {
 
-// A statement that takes a lock: a guard declaration, or lock()/acquire()/pthread_mutex_lock().
-bool takesLock(const Stmt* s) {
-  if (vocab::isGuardDecl(s)) return true;
-  const auto* e = dyn_cast<Expr>(s);
-  const auto* call = e ? dyn_cast<CallExpr>(e->IgnoreImplicit()) : nullptr;
-  return call && vocab::takesLock(call->getDirectCallee());
+// Whether a lock may be held at the wait (or acquire) `call`: the lock model's may-hold set
+// there (LockModel.h records event waits and semaphore acquires as CondOp::event), so the check
+// before it may have been made under that lock. A wait the model has no fact for (a function it
+// skips) counts as locked: not reported.
+bool lockedAt(ASTContext& ctx, const CallExpr* call) {
+  const locks::CondOp* op = locks::condOpAt(ctx, call);
+  return !op || !op->event || !op->at.mayHold.empty();
 }
 
 // `if (cond) break;` (or continue / return / goto, alone or ending a block) with no else: an
@@ -49,7 +50,6 @@ const Expr* earlyExitCondition(const Stmt* s) {
 
 // Where a wait (or acquire) sits in its function.
 struct Context {
-  bool locked = false;           // a lock is taken before it in an enclosing block
   const Expr* exitCheck = nullptr;  // the nearest early exit before it (earlyExitCondition)
   const Expr* cond = nullptr;    // the nearest enclosing if/loop condition guarding it
   bool condIsIf = false;         // ... and that is an `if` (checked once, never re-checked)
@@ -64,7 +64,6 @@ Context contextOf(ASTContext& ctx, const Stmt* call) {
       const Expr* exit = nullptr;
       for (const Stmt* st : block->body()) {
         if (st == child) break;
-        if (takesLock(st)) c.locked = true;
         if (const Expr* e = earlyExitCondition(st)) exit = e;
       }
       if (!c.exitCheck) c.exitCheck = exit;
@@ -285,7 +284,7 @@ void EventAsConditionCheck::check(const MatchFinder::MatchResult& result) {
     SemaphoreUse use{sem, d, c.function, release, false, {}, {}};
     use.name = sourceText(ctx, sem->getImplicitObjectArgument()->getSourceRange());
     // try_acquire() does not block: it is a poll, not a wait for a signal.
-    if (!release && sem->getMethodDecl()->getName() != "try_acquire" && !c.locked) {
+    if (!release && sem->getMethodDecl()->getName() != "try_acquire" && !lockedAt(ctx, sem)) {
       const ValueDecl* state = c.condIsIf ? checkedState(c.cond, d) : nullptr;
       if (state) use.stateName = state->getNameAsString();
       use.candidate = state || c.inLoop;
@@ -298,13 +297,13 @@ void EventAsConditionCheck::check(const MatchFinder::MatchResult& result) {
   if (!wait) return;
   const ValueDecl* ev = objectDecl(wait->getImplicitObjectArgument());
   if (!ev) return;
-  // A lock taken before the wait: whatever this is, it is not an unlocked check. A condition
-  // that re-checks the event itself (`while (!stop.is_set())`) is correct use.
+  // A lock held at the wait on some path: whatever this is, it is not an unlocked check. A
+  // condition that re-checks the event itself (`while (!stop.is_set())`) is correct use.
   // An aio::Event's check and wait run without a task switch between them (nothing is
   // awaited there): no other task can change the state in between.
   if (isAioEvent(ev)) return;
+  if (lockedAt(ctx, wait)) return;
   Context c = contextOf(ctx, wait);
-  if (c.locked) return;
   const ValueDecl* state = checkedState(c.cond, ev);
   // `while (true) { if (ready) break; ...; ev.wait(); }`: the early exit is the check.
   if (!state && c.exitCheck) state = checkedState(c.exitCheck, ev);

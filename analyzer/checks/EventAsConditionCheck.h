@@ -19,7 +19,8 @@ class ValueDecl;
 namespace weft::analyzer {
 
 /// Finds Events used where a Condition is needed: a reusable event waited on after checking
-/// other shared state without a lock (in an enclosing if/loop condition, or an early exit
+/// other shared state without a lock (none held at the wait on any path: the lock model's
+/// may-hold set, LockModel.h) (in an enclosing if/loop condition, or an early exit
 /// `if (state) break;` before the wait), and `wait(); ...; clear();` that loses a concurrent
 /// `set()` (reported at the wait, with a note at the reset).
 ///

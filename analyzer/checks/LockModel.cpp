@@ -77,12 +77,16 @@ struct State {
   std::map<const VarDecl*, Guard> guards;
   std::set<LockKey> releasedOuter;
   std::set<LockKey> mayHold;  // held on at least one path here (a superset of `held`'s keys)
-  // Released by this function on every path here, and not taken again since: where.
+  // Released by this function on every path here, and not taken again since: where, and the
+  // calls made since on some path.
   std::map<LockKey, Release> released;
+  // The calls made on some path to here (indexes into FunctionFacts::callees, sorted).
+  std::vector<unsigned> callsBefore;
+  std::set<LockKey> taken;  // taken or tried on some path to here
 
   bool operator==(const State& o) const {
     if (reachable != o.reachable || releasedOuter != o.releasedOuter || mayHold != o.mayHold ||
-        released != o.released)
+        released != o.released || callsBefore != o.callsBefore || taken != o.taken)
       return false;
     if (held.size() != o.held.size() || guards.size() != o.guards.size()) return false;
     for (auto a = held.begin(), b = o.held.begin(); a != held.end(); ++a, ++b)
@@ -94,6 +98,22 @@ struct State {
     return true;
   }
 };
+
+// `into` united with `from` (both sorted).
+void unite(std::vector<unsigned>& into, const std::vector<unsigned>& from) {
+  if (from.empty() || into == from) return;
+  std::vector<unsigned> out;
+  out.reserve(into.size() + from.size());
+  std::set_union(into.begin(), into.end(), from.begin(), from.end(), std::back_inserter(out));
+  into = std::move(out);
+}
+void addSorted(std::vector<unsigned>& v, unsigned i) {
+  auto it = std::lower_bound(v.begin(), v.end(), i);
+  if (it == v.end() || *it != i) v.insert(it, i);
+}
+bool sameRelease(const Release& a, const Release& b) {
+  return a.site == b.site && a.text == b.text && a.kind == b.kind;
+}
 
 // Must-hold join: a lock is held after a join only if it is held on every incoming path; it
 // may be held if it is held on any.
@@ -124,14 +144,25 @@ void joinInto(State& into, const State& from) {
   }
   into.releasedOuter.insert(from.releasedOuter.begin(), from.releasedOuter.end());
   into.mayHold.insert(from.mayHold.begin(), from.mayHold.end());
-  // Released on every path: by the same release on each.
+  // Released on every path: by the same release on each (with the calls since on either).
   for (auto it = into.released.begin(); it != into.released.end();) {
     auto other = from.released.find(it->first);
-    if (other == from.released.end() || !(other->second == it->second))
+    if (other == from.released.end() || !sameRelease(other->second, it->second)) {
       it = into.released.erase(it);
-    else
+    } else {
+      unite(it->second.callsSince, other->second.callsSince);
       ++it;
+    }
   }
+  unite(into.callsBefore, from.callsBefore);
+  into.taken.insert(from.taken.begin(), from.taken.end());
+}
+
+// A stable id (USR) of a declaration; empty when it has none.
+std::string usrOf(const Decl* d) {
+  llvm::SmallString<128> buf;
+  if (index::generateUSRForDecl(d->getCanonicalDecl(), buf)) return {};
+  return std::string(buf.str());
 }
 
 class FunctionAnalysis {
@@ -155,6 +186,10 @@ class FunctionAnalysis {
     const auto* md = dyn_cast<CXXMethodDecl>(fd_);
     ff.isLambda = md && md->getParent()->isLambda();
     ff.name = displayName(fd_);
+    ff.site = site(fd_->getLocation());
+    ff.isMain = fd_->isMain();
+    ff.external = fd_->isExternallyVisible();
+    ff.requiresLock = fd_->hasAttr<RequiresCapabilityAttr>();
     factsFn_ = &ff;
 
     // Fixpoint over blocks in reverse post-order.
@@ -198,7 +233,8 @@ class FunctionAnalysis {
       for (const LockKey& k : atExit.releasedOuter)
         if (!atExit.held.count(k) && k.root != LockKey::Root::kParam && !acquiredHere.count(k))
           facts_.handoff.insert(k);
-    if (!ff.acquisitions.empty() || !ff.calls.empty() || !ff.condOps.empty())
+    if (!ff.acquisitions.empty() || !ff.calls.empty() || !ff.condOps.empty() ||
+        !ff.callees.empty() || !ff.touches.empty())
       facts_.functions.emplace(ff.id, std::move(ff));
   }
 
@@ -268,10 +304,52 @@ class FunctionAnalysis {
     return s.empty() ? "lock" : s;
   }
 
-  static std::string usr(const Decl* d) {
-    llvm::SmallString<128> buf;
-    if (index::generateUSRForDecl(d->getCanonicalDecl(), buf)) return {};
-    return std::string(buf.str());
+  static std::string usr(const Decl* d) { return usrOf(d); }
+
+  // The index of `callee` (null: a call through a pointer) in FunctionFacts::callees.
+  unsigned calleeIndex(const FunctionDecl* callee) {
+    if (callee) callee = callee->getCanonicalDecl();
+    auto [it, fresh] = calleeIndex_.emplace(callee, 0);
+    if (fresh) {
+      it->second = static_cast<unsigned>(factsFn_->callees.size());
+      Callee c;
+      if (callee) c.id = usr(callee);
+      // Builtins and compiler-provided members (a defaulted or trivial constructor) take no
+      // lock of the program's; other functions without a body here may.
+      c.opaque = !callee || c.id.empty() ||
+                 (!callee->hasBody() && !callee->getBuiltinID() && !callee->isDefaulted() &&
+                  !callee->isTrivial() && !callee->isImplicit());
+      factsFn_->callees.push_back(std::move(c));
+    }
+    return it->second;
+  }
+
+  // A call on this path: it may have taken a lock released before.
+  static void noteCall(State& s, unsigned callee) {
+    addSorted(s.callsBefore, callee);
+    for (auto& [k, r] : s.released) addSorted(r.callsSince, callee);
+  }
+
+  // A lock tried (try_lock, a timed acquisition): held on some paths from here.
+  void maybe(State& s, const LockKey& k, bool record) {
+    s.taken.insert(k);
+    s.mayHold.insert(k);
+    s.released.erase(k);
+    if (record) noteTouch(k);
+  }
+  void noteTouch(const LockKey& k) {
+    if (std::find(factsFn_->touches.begin(), factsFn_->touches.end(), k) ==
+        factsFn_->touches.end())
+      factsFn_->touches.push_back(k);
+  }
+
+  PointState point(const State& s) const {
+    PointState p;
+    p.mayHold.assign(s.mayHold.begin(), s.mayHold.end());
+    p.released = s.released;
+    p.callsBefore = s.callsBefore;
+    p.taken.assign(s.taken.begin(), s.taken.end());
+    return p;
   }
 
   std::string displayName(const FunctionDecl* fd) const {
@@ -368,6 +446,7 @@ class FunctionAnalysis {
     s.held.emplace(l.key, l);
     s.mayHold.insert(l.key);
     s.released.erase(l.key);
+    s.taken.insert(l.key);
   }
   // `k` is not held from here on this path (a guard's end, a release).
   static void drop(State& s, const LockKey& k) {
@@ -378,13 +457,15 @@ class FunctionAnalysis {
   // `by`: the call that releases it (for the condition facts' `released`).
   void release(State& s, const LockKey& k, const Expr* by) {
     s.mayHold.erase(k);
-    s.released[k] = Release{site(by->getBeginLoc()), text(by)};
+    s.released[k] = Release{site(by->getBeginLoc()), text(by), Release::Kind::kUnlock, {}};
     if (!s.held.erase(k)) s.releasedOuter.insert(k);
+    if (record_) noteTouch(k);
   }
 
   // ---- Transfer ----
 
   void transfer(const CFGBlock& b, State& s, bool record) {
+    record_ = record;
     for (const CFGElement& el : b) {
       if (auto st = el.getAs<CFGStmt>()) {
         visit(st->getStmt(), s, record);
@@ -393,6 +474,12 @@ class FunctionAnalysis {
         if (it == s.guards.end()) continue;
         if (it->second.owns || it->second.unknown)
           for (const auto& l : it->second.locks) drop(s, l.key);
+        // The end of its scope releases what it owns (for the condition facts: where).
+        if (it->second.owns && !it->second.unknown && dt->getTriggerStmt())
+          for (const auto& l : it->second.locks)
+            s.released[l.key] = Release{site(dt->getTriggerStmt()->getEndLoc()),
+                                        dt->getVarDecl()->getNameAsString(),
+                                        Release::Kind::kScopeEnd, {}};
         s.guards.erase(it);
       }
     }
@@ -404,7 +491,16 @@ class FunctionAnalysis {
       for (const Decl* d : ds->decls())
         if (const auto* vd = dyn_cast<VarDecl>(d); vd && vd->getInit())
           if (const auto* ce = constructOf(vd->getInit()))
-            if (auto g = guardFrom(ce, s, record)) s.guards[vd] = *g;
+            if (auto g = guardFrom(ce, s, record)) {
+              s.guards[vd] = *g;
+              // std::unique_lock lk(m, std::defer_lock): m is not taken (for the condition
+              // facts: a wait on lk waits without it).
+              if (!g->owns && !g->locks.empty() && ce->getNumArgs() == 2 &&
+                  isTag(ce->getArg(1), "defer_lock_t"))
+                s.released[g->locks.front().key] =
+                    Release{site(ds->getBeginLoc()), vd->getNameAsString(),
+                            Release::Kind::kDeferred, {}};
+            }
       return;
     }
     if (const auto* ce = dyn_cast<CXXConstructExpr>(st)) {
@@ -431,7 +527,7 @@ class FunctionAnalysis {
   // on some path (CondOp). A wait's lock given as a guard (`cv.wait(lk)`) is the guard's mutex.
   void noteCondOp(const CallExpr* call, const State& s) {
     vocab::CondCall cc = vocab::condCall(call);
-    if (cc.kind == vocab::CondCall::Kind::kNone) return;
+    if (cc.kind == vocab::CondCall::Kind::kNone) return noteEventWait(call, s);
     CondOp op;
     op.wait = cc.kind == vocab::CondCall::Kind::kWait;
     op.cond = keyOf(cc.cond);
@@ -445,12 +541,40 @@ class FunctionAnalysis {
     }
     op.site = site(call->getBeginLoc());
     for (const auto& [k, h] : s.held) op.mustHold.push_back(k);
-    op.mayHold.assign(s.mayHold.begin(), s.mayHold.end());
+    op.at = point(s);
     // The lock the op needs: the wait's, or a notified weft::Condition's own.
     std::optional<LockKey> needed = op.lock;
     if (!op.wait && vocab::conditionLockType(cc.cond->getType())) needed = op.cond;
     if (needed)
       if (auto it = s.released.find(*needed); it != s.released.end()) op.released = it->second;
+    op.requires_ = pathTests(call);
+    factsFn_->condOps.push_back(std::move(op));
+  }
+
+  // A wait on an event (CondOp::event): weft::Event / weft::aio::Event and std::atomic(_flag)
+  // wait(), std::counting_semaphore's acquires.
+  void noteEventWait(const CallExpr* call, const State& s) {
+    const auto* mc = dyn_cast<CXXMemberCallExpr>(call);
+    const CXXMethodDecl* md = mc ? mc->getMethodDecl() : nullptr;
+    const CXXRecordDecl* rd = md ? md->getParent() : nullptr;
+    if (!rd || !md->getIdentifier() || !rd->getIdentifier()) return;
+    llvm::StringRef name = md->getName();
+    llvm::StringRef cls = rd->getName();
+    bool event = false;
+    if (name == "wait")
+      event = (rd->isInStdNamespace() && (cls == "atomic" || cls == "atomic_flag")) ||
+              ((cls == "Event") && (rd->getQualifiedNameAsString() == "weft::Event" ||
+                                    rd->getQualifiedNameAsString() == "weft::aio::Event"));
+    else if (name == "acquire" || name == "try_acquire_for" || name == "try_acquire_until")
+      event = rd->isInStdNamespace() && cls == "counting_semaphore";
+    if (!event) return;
+    CondOp op;
+    op.wait = true;
+    op.event = true;
+    op.cond = keyOf(mc->getImplicitObjectArgument());
+    op.site = site(call->getBeginLoc());
+    for (const auto& [k, h] : s.held) op.mustHold.push_back(k);
+    op.at = point(s);
     op.requires_ = pathTests(call);
     factsFn_->condOps.push_back(std::move(op));
   }
@@ -499,7 +623,10 @@ class FunctionAnalysis {
           g.owns = true;
           hold(s, g.locks);
         }
-        // defer_lock: not held. try_to_lock and timeouts: maybe held; assume not (no blocking).
+        // defer_lock: not held. try_to_lock and timeouts: maybe held; assume not (no blocking),
+        // but the condition facts say "maybe".
+        else if (!isTag(args[1], "defer_lock_t"))
+          for (const auto& l : g.locks) maybe(s, l.key, record);
         break;
       case GuardKind::kScopedLock:
         g.owns = true;
@@ -543,10 +670,16 @@ class FunctionAnalysis {
 
   // A tracked guard handed by reference or pointer to a user function may be unlocked there:
   // its locks no longer count as held (precision first), before the call is recorded.
+  // Returns, per argument, a guard handed over while its lock is unheld on every path (for the
+  // Call fact: a callee waiting on it waits without the lock). Its locks may be held or not
+  // after the call: may-held, no release left.
   template <typename Args>
-  void escapeGuards(const FunctionDecl* callee, Args args, State& s) {
-    if (!callee || sm_.isInSystemHeader(callee->getLocation())) return;  // e.g. cv.wait(lk)
+  std::vector<std::optional<GuardArg>> escapeGuards(const FunctionDecl* callee, Args args,
+                                                    State& s, bool record) {
+    std::vector<std::optional<GuardArg>> out;
+    if (!callee || sm_.isInSystemHeader(callee->getLocation())) return out;  // e.g. cv.wait(lk)
     for (const Expr* a : args) {
+      if (record) out.emplace_back();
       const VarDecl* gv = guardVar(a, s);
       if (!gv) {
         if (const auto* uo = dyn_cast<UnaryOperator>(a->IgnoreParenImpCasts());
@@ -554,10 +687,20 @@ class FunctionAnalysis {
           gv = guardVar(uo->getSubExpr(), s);
       }
       if (!gv) continue;
-      for (const auto& l : s.guards[gv].locks) drop(s, l.key);
-      s.guards[gv].owns = false;
-      s.guards[gv].unknown = true;
+      Guard& g = s.guards[gv];
+      if (record && !g.owns && !g.unknown && !g.locks.empty())
+        if (auto it = s.released.find(g.locks.front().key); it != s.released.end())
+          out.back() = GuardArg{text(a), it->second};
+      for (const auto& l : g.locks) {
+        drop(s, l.key);
+        s.mayHold.insert(l.key);
+        s.taken.insert(l.key);
+        s.released.erase(l.key);
+      }
+      g.owns = false;
+      g.unknown = true;
     }
+    return out;
   }
 
   const VarDecl* guardVar(const Expr* e, const State& s) const {
@@ -571,9 +714,10 @@ class FunctionAnalysis {
   void memberCall(const CXXMemberCallExpr* mc, State& s, bool record) {
     const CXXMethodDecl* md = mc->getMethodDecl();
     const Expr* obj = mc->getImplicitObjectArgument();
-    if (!md || !obj) return;
-    llvm::StringRef name = md->getIdentifier() ? md->getName() : "";
+    llvm::StringRef name = md && md->getIdentifier() ? md->getName() : "";
     SourceLocation at = mc->getBeginLoc();
+    if (!md) noteCall(s, calleeIndex(nullptr));  // through a pointer to member
+    if (!md || !obj) return;
 
     if (const VarDecl* gv = guardVar(obj, s)) {
       Guard& g = s.guards[gv];
@@ -595,13 +739,20 @@ class FunctionAnalysis {
           break;
         case vocab::GuardMethod::kTryLock:
           g.unknown = true;
+          for (const auto& l : g.locks) maybe(s, l.key, record);
           break;
         case vocab::GuardMethod::kNone:
           break;
       }
       return;
     }
-    if (vocab::guardKind(obj->getType()) != GuardKind::kNone) return;  // untracked guard
+    if (vocab::guardKind(obj->getType()) != GuardKind::kNone) {
+      // An untracked guard (a guard parameter): what it does is the caller's business, but a
+      // wait on it here depends on it.
+      if (record)
+        if (auto k = keyOf(obj)) noteTouch(*k);
+      return;
+    }
 
     if (auto lt = modelLockType(obj->getType())) {
       bool weftLike =
@@ -624,6 +775,10 @@ class FunctionAnalysis {
       } else if ((op == vocab::Op::kUnlock && (!weftName || weftLike)) || annotatedRelease ||
                  (op == vocab::Op::kUnlockShared && lt->shared)) {
         if (auto k = keyOf(obj)) release(s, *k, mc);
+      } else if (op == vocab::Op::kTryLock || op == vocab::Op::kTryLockShared ||
+                 (op == vocab::Op::kLock && !blocks) ||
+                 md->hasAttr<TryAcquireCapabilityAttr>()) {
+        if (auto k = keyOf(obj)) maybe(s, *k, record);
       }
       return;  // try_lock, try_lock_shared, ...: not blocking acquisitions
     }
@@ -636,8 +791,8 @@ class FunctionAnalysis {
       binding.receiver = CallBinding::Receiver::kKey;
       binding.receiverKey = *k;
     }
-    escapeGuards(md, mc->arguments(), s);
-    recordCall(md, at, std::move(binding), mc->arguments(), s, record, mc);
+    auto guardArgs = escapeGuards(md, mc->arguments(), s, record);
+    recordCall(md, at, std::move(binding), mc->arguments(), s, record, mc, std::move(guardArgs));
   }
 
   void operatorCall(const CXXOperatorCallExpr* oc, State& s, bool record) {
@@ -668,13 +823,24 @@ class FunctionAnalysis {
       binding.receiverKey = *k;
     }
     auto args = llvm::make_range(oc->arg_begin() + 1, oc->arg_end());
-    escapeGuards(md, args, s);
-    recordCall(md, oc->getBeginLoc(), std::move(binding), args, s, record, oc);
+    auto guardArgs = escapeGuards(md, args, s, record);
+    recordCall(md, oc->getBeginLoc(), std::move(binding), args, s, record, oc,
+               std::move(guardArgs));
   }
 
   void freeCall(const CallExpr* call, State& s, bool record) {
     const FunctionDecl* callee = call->getDirectCallee();
-    if (!callee || !callee->getIdentifier()) return;
+    if (!callee) {
+      // Through a pointer: it may do anything to the locks.
+      if (!isa<CXXPseudoDestructorExpr>(call->getCallee()->IgnoreParenImpCasts()))
+        noteCall(s, calleeIndex(nullptr));
+      return;
+    }
+    if (!callee->getIdentifier()) {
+      if (!callee->getBuiltinID() && !sm_.isInSystemHeader(callee->getLocation()))
+        noteCall(s, calleeIndex(callee));
+      return;
+    }
     llvm::StringRef name = callee->getName();
     SourceLocation at = call->getBeginLoc();
     if (callee->isExternC() || callee->getDeclContext()->isTranslationUnit()) {
@@ -691,6 +857,11 @@ class FunctionAnalysis {
       }
       if (op.op == vocab::Op::kUnlock && call->getNumArgs() >= 1) {
         if (auto k = keyOf(call->getArg(0))) release(s, *k, call);
+        return;
+      }
+      if ((op.op == vocab::Op::kTryLock || op.op == vocab::Op::kTryLockShared) &&
+          call->getNumArgs() >= 1) {
+        if (auto k = keyOf(call->getArg(0))) maybe(s, *k, record);
         return;
       }
       if (name == "pthread_mutex_init" && call->getNumArgs() >= 2) {
@@ -726,10 +897,13 @@ class FunctionAnalysis {
       return;
     }
     // Annotated free functions: acquire_capability(arg).
-    if (callee->hasAttr<AcquireCapabilityAttr>() || callee->hasAttr<ReleaseCapabilityAttr>())
+    if (callee->hasAttr<AcquireCapabilityAttr>() || callee->hasAttr<ReleaseCapabilityAttr>()) {
+      if (!sm_.isInSystemHeader(callee->getLocation())) noteCall(s, calleeIndex(callee));
       return;
-    escapeGuards(callee, call->arguments(), s);
-    recordCall(callee, at, CallBinding{}, call->arguments(), s, record, call);
+    }
+    auto guardArgs = escapeGuards(callee, call->arguments(), s, record);
+    recordCall(callee, at, CallBinding{}, call->arguments(), s, record, call,
+               std::move(guardArgs));
   }
 
   // True when `e` is `&attr`, a local pthread_mutexattr_t of this function whose every use is
@@ -798,10 +972,21 @@ class FunctionAnalysis {
 
   template <typename Args>
   void recordCall(const FunctionDecl* callee, SourceLocation at, CallBinding binding, Args args,
-                   const State& s, bool record, const Stmt* stmt = nullptr) {
-    if (!record || !callee) return;
+                  State& s, bool record, const Stmt* stmt = nullptr,
+                  std::vector<std::optional<GuardArg>> guardArgs = {}) {
+    if (!callee) return;
     // Library code does not call back into the program's locks in ways we model.
     if (sm_.isInSystemHeader(callee->getLocation())) return;
+    unsigned index = calleeIndex(callee);
+    if (record) recordCallFact(callee, at, std::move(binding), args, s, stmt,
+                               std::move(guardArgs));
+    noteCall(s, index);
+  }
+
+  template <typename Args>
+  void recordCallFact(const FunctionDecl* callee, SourceLocation at, CallBinding binding,
+                      Args args, const State& s, const Stmt* stmt,
+                      std::vector<std::optional<GuardArg>> guardArgs) {
     Call c;
     c.callee = usr(callee);
     if (c.callee.empty()) return;
@@ -827,6 +1012,10 @@ class FunctionAnalysis {
     c.held = snapshot(s);
     c.releasedOuter.assign(s.releasedOuter.begin(), s.releasedOuter.end());
     c.requires_ = pathTests(stmt);
+    c.at = point(s);
+    bool anyGuard = false;
+    for (const auto& g : guardArgs) anyGuard = anyGuard || g.has_value();
+    if (anyGuard) c.guardArgs = std::move(guardArgs);
     factsFn_->calls.push_back(std::move(c));
   }
 
@@ -838,6 +1027,8 @@ class FunctionAnalysis {
   FunctionFacts* factsFn_ = nullptr;
   std::set<const CXXConstructExpr*> varInits_;
   std::set<const Stmt*> unevaluated_;  // under __builtin_constant_p: never run
+  std::map<const FunctionDecl*, unsigned> calleeIndex_;
+  bool record_ = false;  // the recording pass of transfer()
 };
 
 // ---- The TU walk -------------------------------------------------------------------------------
@@ -851,8 +1042,55 @@ class Collector : public RecursiveASTVisitor<Collector> {
   bool VisitFunctionDecl(FunctionDecl* fd) {
     if (const auto* md = dyn_cast<CXXMethodDecl>(fd); md && md->getParent()->isLambda())
       return true;  // analysed from VisitLambdaExpr
+    if (fd->isMain() && fd->doesThisDeclarationHaveABody()) facts_.hasMain = true;
     analyse(fd);
     return true;
+  }
+
+  // How functions are entered: thread starts, address taken (FunctionFacts). A function named
+  // as the callee of a call is called; named anywhere else, its address is taken, unless it is
+  // the entry of a thread start.
+  bool VisitCallExpr(CallExpr* call) {
+    if (const auto* dre = dyn_cast<DeclRefExpr>(call->getCallee()->IgnoreParenImpCasts()))
+      calleeRefs_.insert(dre);
+    const FunctionDecl* callee = call->getDirectCallee();
+    if (!callee || !callee->getIdentifier()) return true;
+    llvm::StringRef n = callee->getName();
+    unsigned entryArg = n == "pthread_create" ? 2 : n == "thrd_create" ? 1 : 99;
+    if (entryArg < call->getNumArgs()) threadStart(call->getArg(entryArg), call->getBeginLoc());
+    return true;
+  }
+  bool VisitCXXConstructExpr(CXXConstructExpr* ce) {
+    const CXXRecordDecl* rd = ce->getType()->getAsCXXRecordDecl();
+    if (!rd || !rd->getIdentifier() || ce->getNumArgs() < 1) return true;
+    if ((rd->isInStdNamespace() && (rd->getName() == "thread" || rd->getName() == "jthread")) ||
+        (rd->getName() == "Thread" && rd->getQualifiedNameAsString() == "weft::Thread"))
+      threadStart(ce->getArg(0), ce->getBeginLoc());
+    return true;
+  }
+  bool VisitDeclRefExpr(DeclRefExpr* dre) {
+    const auto* fd = dyn_cast<FunctionDecl>(dre->getDecl());
+    if (!fd || calleeRefs_.count(dre)) return true;
+    if (auto it = threadRefs_.find(dre); it != threadRefs_.end())
+      starts_[fd->getCanonicalDecl()].push_back(it->second);
+    else
+      addressTaken_.insert(fd->getCanonicalDecl());
+    return true;
+  }
+
+  // Writes the thread starts and address-taken functions into the facts of their functions.
+  void finish() {
+    auto factsOf = [&](const FunctionDecl* fd) -> FunctionFacts* {
+      std::string id = usrOf(fd);
+      auto it = facts_.functions.find(id);
+      return id.empty() || it == facts_.functions.end() ? nullptr : &it->second;
+    };
+    for (const auto& [fd, sites] : starts_)
+      if (FunctionFacts* f = factsOf(fd))
+        for (SourceLocation at : sites)
+          f->threadStarts.push_back(siteOf(ctx_.getSourceManager(), at));
+    for (const FunctionDecl* fd : addressTaken_)
+      if (FunctionFacts* f = factsOf(fd)) f->addressTaken = true;
   }
   bool VisitLambdaExpr(LambdaExpr* le) {
     analyse(le->getCallOperator());
@@ -894,10 +1132,38 @@ class Collector : public RecursiveASTVisitor<Collector> {
       facts_.nonDefault.insert(std::move(key));
   }
 
+  // The function or lambda a thread start runs (`fn`, `&fn`, a lambda, through the implicit
+  // conversions to std::function of weft::Thread).
+  void threadStart(const Expr* e, SourceLocation at) {
+    for (int i = 0; e && i < 8; ++i) {
+      e = e->IgnoreParenCasts();
+      if (const auto* u = dyn_cast<UnaryOperator>(e); u && u->getOpcode() == UO_AddrOf) {
+        e = u->getSubExpr();
+      } else if (const auto* m = dyn_cast<MaterializeTemporaryExpr>(e)) {
+        e = m->getSubExpr();
+      } else if (const auto* b = dyn_cast<CXXBindTemporaryExpr>(e)) {
+        e = b->getSubExpr();
+      } else if (const auto* c = dyn_cast<CXXConstructExpr>(e); c && c->getNumArgs() >= 1) {
+        e = c->getArg(0);
+      } else {
+        break;
+      }
+    }
+    if (const auto* dre = dyn_cast_or_null<DeclRefExpr>(e)) {
+      if (isa<FunctionDecl>(dre->getDecl())) threadRefs_[dre] = at;
+    } else if (const auto* le = dyn_cast_or_null<LambdaExpr>(e)) {
+      starts_[le->getCallOperator()->getCanonicalDecl()].push_back(le->getBeginLoc());
+    }
+  }
+
   ASTContext& ctx_;
   Facts& facts_;
   std::set<const FunctionDecl*> done_;
   int groups_ = 0;
+  std::set<const DeclRefExpr*> calleeRefs_;
+  std::map<const DeclRefExpr*, SourceLocation> threadRefs_;
+  std::map<const FunctionDecl*, std::vector<SourceLocation>> starts_;
+  std::set<const FunctionDecl*> addressTaken_;
 };
 
 }  // namespace
@@ -906,6 +1172,7 @@ Facts extractFacts(clang::ASTContext& ctx) {
   Facts facts;
   Collector c(ctx, facts);
   c.TraverseAST(ctx);  // honours the driver's traversal scope (no system-header decls)
+  c.finish();
   return facts;
 }
 

@@ -31,7 +31,8 @@ const Facts& tuFacts(clang::ASTContext& ctx);
 
 // The condition fact (CondOp) tuFacts(ctx) has for the wait or notify `call`, and in `function`
 // the facts of the function it is in; null when there is none (a function the pass skipped, a
-// call that is no condition op). What the adapters (notify-without-lock) ask the model.
+// call that is no condition op). An event wait (CondOp::event) is found the same way. What the
+// adapters (wait-/notify-without-lock, event-as-condition) ask the model.
 const CondOp* condOpAt(clang::ASTContext& ctx, const clang::CallExpr* call,
                        const FunctionFacts** function = nullptr);
 

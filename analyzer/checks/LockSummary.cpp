@@ -338,6 +338,224 @@ bool someCallerHolds(const Facts& facts, const FunctionFacts& callee, const Lock
   return false;
 }
 
+bool overlaps(const LockKey& a, const LockKey& b) {
+  if (a.root != b.root || a.name != b.name) return false;
+  size_t n = std::min(a.path.size(), b.path.size());
+  return std::equal(a.path.begin(), a.path.begin() + n, b.path.begin());
+}
+
+bool sameLock(const LockKey& a, const LockKey& b) {
+  if (a == b) return true;
+  if (a.path.empty() || b.path.empty() || a.path.back() != b.path.back()) return false;
+  return !(a.root == LockKey::Root::kThis && b.root == LockKey::Root::kThis && a.name != b.name);
+}
+
+bool handsOver(const FunctionFacts& fn, const LockKey& k, const std::vector<unsigned>* among) {
+  for (const Call& c : fn.calls) {
+    if (among) {
+      bool listed = false;
+      for (unsigned i : *among)
+        if (i < fn.callees.size() && fn.callees[i].id == c.callee) listed = true;
+      if (!listed) continue;
+    }
+    if (c.binding.receiverKey && overlaps(*c.binding.receiverKey, k)) return true;
+    for (const auto& a : c.binding.args)
+      if (a && overlaps(*a, k)) return true;
+  }
+  return false;
+}
+
+std::string releaseNote(const Release& r) {
+  std::string text = "'";
+  text.append(r.text);
+  switch (r.kind) {
+    case Release::Kind::kUnlock:
+      text.append("' released it here");
+      break;
+    case Release::Kind::kDeferred:
+      text.append("' was constructed with std::defer_lock");
+      break;
+    case Release::Kind::kScopeEnd:
+      text.append("' released it here, at the end of its scope");
+      break;
+  }
+  return text;
+}
+
+std::string shortName(const std::string& qualified) {
+  size_t at = qualified.rfind("::");
+  return at == std::string::npos ? qualified : qualified.substr(at + 2);
+}
+
+std::string shortName(const LockKey& k) {
+  if (!k.path.empty()) return k.path.back();
+  return shortName(k.name);
+}
+
+namespace {
+
+// A function named as called with its lock held (`flush_locked`, `RefreshLocked`).
+bool lockedHelperName(const std::string& name) {
+  for (const char* suffix : {"Locked", "_locked", "_locked_", "LockHeld", "_lock_held"}) {
+    std::string s(suffix);
+    if (name.size() >= s.size() && name.compare(name.size() - s.size(), std::string::npos, s) == 0)
+      return true;
+  }
+  return false;
+}
+
+// One question of unheldAt: the facts, the lock's name for the notes, the functions on the
+// chain being followed, and the answers of "may this callee take or release the lock".
+class UnheldWalk {
+ public:
+  UnheldWalk(const Facts& facts, const std::string& lockName)
+      : facts_(facts), lockName_(lockName) {}
+
+  Unheld at(const FunctionFacts& fn, const LockKey& k, const PointState& p,
+            const std::vector<ParamTest>& tests, int depth) {
+    for (const LockKey& m : p.mayHold)
+      if (sameLock(m, k)) return {};
+    const Release* r = nullptr;
+    if (auto it = p.released.find(k); it != p.released.end()) r = &it->second;
+    for (const auto& [key, rel] : p.released)
+      if (!r && sameLock(key, k)) r = &rel;
+    if (r) {
+      if (touchedBy(fn, r->callsSince, k)) return {};
+      return {Unheld::Path::kReleased, {{r->site, releaseNote(*r), false}}};
+    }
+    if (touchedBy(fn, p.callsBefore, k)) return {};
+    Unheld e = entry(fn, k, tests, depth);
+    // Taken on some path here and let go: not held, but not "never taken" either.
+    for (const LockKey& t : p.taken)
+      if (e.path == Unheld::Path::kNeverTaken && sameLock(t, k)) e.path = Unheld::Path::kReleased;
+    return e;
+  }
+
+ private:
+  // May one of the calls `which` of `fn` take or release `k`: a callee handed it, a callee
+  // whose body is not here, or one that takes, releases or waits with a lock of that name
+  // (directly or through its own calls)?
+  bool touchedBy(const FunctionFacts& fn, const std::vector<unsigned>& which, const LockKey& k) {
+    if (which.empty()) return false;
+    if (handsOver(fn, k, &which)) return true;
+    for (unsigned i : which) {
+      if (i >= fn.callees.size() || fn.callees[i].opaque) return true;
+      if (mayTouch(fn.callees[i].id, k, 0)) return true;
+    }
+    return false;
+  }
+
+  bool mayTouch(const std::string& id, const LockKey& k, int depth) {
+    if (depth > 16) return true;
+    auto found = facts_.functions.find(id);
+    if (found == facts_.functions.end()) return false;  // a body without lock facts
+    auto [memo, fresh] = touch_.emplace(id, false);     // false while in progress (recursion)
+    if (!fresh) return memo->second;
+    const FunctionFacts& f = found->second;
+    bool r = false;
+    for (const Acquisition& a : f.acquisitions) r = r || sameLock(a.lock.key, k);
+    for (const LockKey& t : f.touches) r = r || sameLock(t, k);
+    for (const CondOp& op : f.condOps) r = r || (op.lock && sameLock(*op.lock, k));
+    for (const Call& c : f.calls) {
+      if (c.binding.receiverKey && sameLock(*c.binding.receiverKey, k)) r = true;
+      for (const auto& a : c.binding.args) r = r || (a && sameLock(*a, k));
+    }
+    for (const Callee& c : f.callees)
+      if (!r) r = c.opaque || mayTouch(c.id, k, depth + 1);
+    touch_[id] = r;
+    return r;
+  }
+
+  Unheld entry(const FunctionFacts& fn, const LockKey& k, const std::vector<ParamTest>& tests,
+               int depth) {
+    if (fn.isLambda) {
+      // A lambda started as a thread holds nothing; other lambdas run wherever they are called.
+      if (fn.threadStarts.empty()) return {};
+      return {Unheld::Path::kNeverTaken,
+              {{fn.threadStarts.front(),
+                "this lambda starts here as a new thread, holding no lock", true}}};
+    }
+    // A bare parameter or local (`pthread_cond_wait(&c, mu)` with `mu` a parameter): callers
+    // may pass anything, so its paths are not followed.
+    bool named = k.root == LockKey::Root::kGlobal || k.root == LockKey::Root::kThis ||
+                 !k.path.empty();
+    std::string name = shortName(fn.name);
+    if (!named || depth > 8 || visiting_.count(fn.id) || fn.requiresLock ||
+        lockedHelperName(name))
+      return {};
+    std::string quotedName = "'";
+    quotedName.append(name);
+    quotedName.append("'");
+    if (fn.isMain) {
+      std::string text = quotedName;
+      text.append(" starts holding no lock");
+      return {Unheld::Path::kNeverTaken, {{fn.site, text, false}}};
+    }
+    if (fn.addressTaken) return {};
+    std::vector<std::pair<const FunctionFacts*, const Call*>> callers;
+    for (const auto& [id, caller] : facts_.functions)
+      for (const Call& c : caller.calls)
+        if (c.callee == fn.id) callers.push_back({&caller, &c});
+    std::sort(callers.begin(), callers.end(),
+              [](const auto& a, const auto& b) { return a.second->site < b.second->site; });
+    // A function other files may call (external linkage) is followed only in a program's main
+    // file (the TU defines main()).
+    if (fn.threadStarts.empty() && (callers.empty() || (fn.external && !facts_.hasMain)))
+      return {};
+    visiting_.insert(fn.id);
+    Unheld out{Unheld::Path::kNeverTaken, {}};
+    if (!fn.threadStarts.empty()) {
+      std::string text = quotedName;
+      text.append(" starts here as a new thread, holding no lock");
+      out.notes.push_back({fn.threadStarts.front(), text, true});
+    }
+    bool any = !fn.threadStarts.empty();
+    for (const auto& [caller, call] : callers) {
+      // A caller whose constant arguments rule out the way to the point is not a path to it.
+      if (!feasible(tests, call->constants)) continue;
+      any = true;
+      std::optional<LockKey> mk = mapKey(k, *call, fn);
+      Unheld c = at(*caller, mk ? *mk : k, call->at, call->requires_, depth + 1);
+      if (c.path == Unheld::Path::kUnknown) {
+        out = {};
+        break;
+      }
+      if (c.path == Unheld::Path::kReleased) out.path = Unheld::Path::kReleased;
+      if (out.notes.empty()) {
+        out.notes = std::move(c.notes);
+        std::string text = "it";
+        if (!caller->isLambda) {
+          text = "'";
+          text.append(shortName(caller->name));
+          text.append("'");
+        }
+        text.append(" calls ");
+        text.append(quotedName);
+        text.append(" here without holding '");
+        text.append(lockName_);
+        text.append("'");
+        out.notes.push_back({call->site, text, true});
+      }
+    }
+    visiting_.erase(fn.id);
+    if (!any) return {};  // no path reaches it
+    return out;
+  }
+
+  const Facts& facts_;
+  const std::string& lockName_;
+  std::set<std::string> visiting_;
+  std::map<std::string, bool> touch_;
+};
+
+}  // namespace
+
+Unheld unheldAt(const Facts& facts, const FunctionFacts& fn, const LockKey& k,
+                const PointState& at, const std::vector<ParamTest>& tests,
+                const std::string& lockName) {
+  return UnheldWalk(facts, lockName).at(fn, k, at, tests, 0);
+}
+
 std::string LockKey::str() const {
   std::string s = std::string(rootName(root)) + ":" + name;
   for (const auto& p : path) s += "." + p;
@@ -348,6 +566,7 @@ void Facts::merge(const Facts& other) {
   for (const auto& [id, f] : other.functions) functions.emplace(id, f);
   nonDefault.insert(other.nonDefault.begin(), other.nonDefault.end());
   handoff.insert(other.handoff.begin(), other.handoff.end());
+  hasMain = hasMain || other.hasMain;
 }
 
 namespace {
@@ -401,8 +620,8 @@ nlohmann::json toJson(const Facts& facts) {
     for (const auto& o : f.condOps) {
       json must = json::array(), may = json::array();
       for (const auto& k : o.mustHold) must.push_back(keyJson(k));
-      for (const auto& k : o.mayHold) may.push_back(keyJson(k));
-      ops.push_back({{"op", o.wait ? "wait" : "notify"},
+      for (const auto& k : o.at.mayHold) may.push_back(keyJson(k));
+      ops.push_back({{"op", o.event ? "event" : o.wait ? "wait" : "notify"},
                      {"cond", optKeyJson(o.cond)},
                      {"lock", optKeyJson(o.lock)},
                      {"site", siteJson(o.site)},
@@ -459,15 +678,17 @@ Facts factsFromJson(const nlohmann::json& j) {
     }
     for (const auto& jo : jf.value("cond_ops", json::array())) {
       CondOp o;
-      o.wait = jo.at("op").get<std::string>() == "wait";
+      o.event = jo.at("op").get<std::string>() == "event";
+      o.wait = o.event || jo.at("op").get<std::string>() == "wait";
       o.cond = optKeyFrom(jo.at("cond"));
       o.lock = optKeyFrom(jo.at("lock"));
       o.site = siteFrom(jo.at("site"));
       for (const auto& k : jo.at("must_hold")) o.mustHold.push_back(keyFrom(k));
-      for (const auto& k : jo.at("may_hold")) o.mayHold.push_back(keyFrom(k));
+      for (const auto& k : jo.at("may_hold")) o.at.mayHold.push_back(keyFrom(k));
       o.requires_ = testsFrom(jo.value("requires", json::array()));
       if (const auto r = jo.find("released"); r != jo.end())
-        o.released = Release{siteFrom(r->at("site")), r->at("text").get<std::string>()};
+        o.released = Release{siteFrom(r->at("site")), r->at("text").get<std::string>(),
+                             Release::Kind::kUnlock, {}};
       f.condOps.push_back(std::move(o));
     }
     facts.functions.emplace(f.id, std::move(f));

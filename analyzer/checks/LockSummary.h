@@ -97,6 +97,39 @@ inline bool feasible(const std::vector<ParamTest>& tests,
   return true;
 }
 
+// Where a function left a lock unheld on every path to a point: a release, or a std::unique_lock
+// constructed with std::defer_lock (the guard's mutex was never taken).
+struct Release {
+  enum class Kind { kUnlock, kDeferred, kScopeEnd };
+  Site site;         // the release: `cond.release()`, `lk.unlock()`, `pthread_mutex_unlock(&m)`
+  std::string text;  // as written (kDeferred, kScopeEnd: the guard's name; the site of kScopeEnd
+                     // is the end of the guard's scope)
+  Kind kind = Kind::kUnlock;
+  // The calls made on some path since (indexes into FunctionFacts::callees): one of them may
+  // have taken the lock again.
+  std::vector<unsigned> callsSince;
+  bool operator==(const Release&) const = default;
+};
+
+// The lock state at a call or a condition op beyond the must-hold set, for the checks that ask
+// whether a lock is held there on no path (wait-/notify-without-lock, event-as-condition).
+struct PointState {
+  std::vector<LockKey> mayHold;  // held on at least one path reaching it
+  // Locks this function released on every path to here and did not take again since.
+  std::map<LockKey, Release> released;
+  // The calls made on some path before it (indexes into FunctionFacts::callees).
+  std::vector<unsigned> callsBefore;
+  // Locks taken (or tried) on some path before it in this function, held there or not.
+  std::vector<LockKey> taken;
+};
+
+// A std::unique_lock handed by reference to a callee while its mutex is unheld on every path:
+// the guard as written and the release (or defer_lock) that left it so.
+struct GuardArg {
+  std::string text;
+  Release release;
+};
+
 // One blocking acquisition in a function body.
 struct Acquisition {
   HeldLock lock;                // the lock being acquired, `lock.site` is this acquisition
@@ -125,39 +158,62 @@ struct Call {
   // Per argument: its value when it is an integer constant (`maxconns_handler(-42, 0, 0)`).
   // The callee's branches that such a value rules out are not followed through this call.
   std::vector<std::optional<std::int64_t>> constants;
+  PointState at;  // the may-hold set, the releases and the calls before it
+  // Per argument: a guard passed unheld (a std::unique_lock reference parameter of the callee).
+  std::vector<std::optional<GuardArg>> guardArgs;
 };
 
 // A wait on or a notify of a condition variable in a function body, with the locks held there:
-// on every path reaching it (`mustHold`) and on at least one (`mayHold`, a superset). The
-// groundwork of wait-/notify-without-lock as consumers of this pass (issue 14): a wait whose
-// lock is in no path's held set waits without it; one whose lock is held on some paths only
-// depends on the path.
+// on every path reaching it (`mustHold`) and on at least one (`at.mayHold`, a superset): what
+// wait-/notify-without-lock decide on. A wait whose lock is in no path's held set waits without
+// it; one whose lock is held on some paths only depends on the path.
 //
 // A weft::Condition is its own lock: its acquire()/release() and the guards over it are followed
 // (HeldLock::type "weft::Condition") so that its waits and notifies have it in these sets; such
 // holdings are no Acquisition (the lock checks do not reason about them).
-struct Release {
-  Site site;         // the release: `cond.release()`, `lk.unlock()`, `pthread_mutex_unlock(&m)`
-  std::string text;  // as written
-  bool operator==(const Release&) const = default;
-};
 struct CondOp {
   bool wait = false;              // a wait (else a notify)
+  // A wait on an event rather than a condition (weft::Event, weft::aio::Event, std::atomic<bool>,
+  // std::atomic_flag, std::binary_semaphore's acquires): no lock of its own (`wait` is true,
+  // `cond` is the event); recorded for the locks held there (event-as-condition).
+  bool event = false;
   std::optional<LockKey> cond;    // the condition variable, when it has a stable name
   std::optional<LockKey> lock;    // what the wait releases (the mutex behind a guard), if known
   Site site;
   std::vector<LockKey> mustHold;
-  std::vector<LockKey> mayHold;
+  PointState at;                  // at.mayHold: a superset of mustHold
   // The lock the op needs (the wait's `lock`; for a notify of a weft::Condition, `cond` itself)
   // released by this function on every path to here and not taken again since: that release.
   std::optional<Release> released;
   std::vector<ParamTest> requires_;  // what the enclosing `if`s say about the parameters
 };
 
+// A function called in a body: `id` its USR ("" for a call through a pointer); `opaque` when
+// its body is not in the translation unit (or it is called through a pointer): what it does to
+// locks is unknown.
+struct Callee {
+  std::string id;
+  bool opaque = false;
+  bool operator==(const Callee&) const = default;
+};
+
 struct FunctionFacts {
   std::string id;    // USR
   std::string name;  // qualified name for messages
   bool isLambda = false;
+  // How the function is entered (in this translation unit): main(); started as a thread (the
+  // pthread_create / thrd_create / std::thread / std::jthread / weft::Thread that starts it, or
+  // for a lambda the lambda passed to it); its address taken otherwise (callers unknown).
+  Site site;  // its name in its definition
+  bool isMain = false;
+  bool external = false;      // externally visible: other files may call it
+  bool requiresLock = false;  // annotated as requiring a capability
+  bool addressTaken = false;
+  std::vector<Site> threadStarts;
+  std::vector<Callee> callees;  // indexed by PointState::callsBefore and Release::callsSince
+  // Locks the body releases or tries to take (a try_lock, a guard parameter's lock()), besides
+  // its acquisitions: what a caller's "nobody took it since" must look at.
+  std::vector<LockKey> touches;
   std::vector<Acquisition> acquisitions;
   std::vector<Call> calls;
   std::vector<CondOp> condOps;
@@ -174,6 +230,7 @@ struct Facts {
   // not own it). Their double lock is still reported (the owner re-locks it), with a note that
   // names the hand-off; its other bug is unowned-release, which `weft run` reports.
   std::set<LockKey> handoff;
+  bool hasMain = false;  // a program's main file: its external functions are followed too
 
   // Adds `other` into this (function facts of the same id: the first one wins).
   void merge(const Facts& other);
@@ -201,6 +258,51 @@ struct Finding {
 // in question): a helper such as `wake_readers()` called by a function that holds the lock.
 bool someCallerHolds(const Facts& facts, const FunctionFacts& callee, const LockKey& k,
                      const std::vector<ParamTest>& tests);
+
+// Whether `a` is `b` or one of the objects inside it, or the reverse (`state` and `state.cond`).
+bool overlaps(const LockKey& a, const LockKey& b);
+// The same lock as far as these facts can tell: equal keys, or fields of the same name (`e->mu`
+// and `ev.mu` in two functions) unless both are fields of `this` of different classes.
+bool sameLock(const LockKey& a, const LockKey& b);
+// Whether `fn` hands the lock `k` (or an object holding it) to a function it calls, which may
+// take it there; with `among`, only calls of those callees (FunctionFacts::callees indexes).
+bool handsOver(const FunctionFacts& fn, const LockKey& k,
+               const std::vector<unsigned>* among = nullptr);
+
+// How a lock is unheld at a point, as far as the facts show (wait-/notify-without-lock on
+// pthread, C11 and std condition variables).
+struct PathNote {
+  Site site;
+  std::string text;
+  bool step = false;  // one step of a call chain
+};
+struct Unheld {
+  enum class Path {
+    kUnknown,     // held on some path, or not evident
+    kReleased,    // not held: released on the way (and never held on the other paths)
+    kNeverTaken,  // not held: no path took it since its thread started
+  };
+  Path path = Path::kUnknown;
+  std::vector<PathNote> notes;  // one path, outermost first
+};
+// Follows the lock `k` (in `fn`'s terms; `lockName` in the notes) back from a point of `fn` with
+// the state `at` and the parameter tests `tests`: through the function (held on some path, or a
+// call since the last release or since the entry that may take it: unknown; released on every
+// path: kReleased), then through every caller in the facts (constant arguments that rule the
+// way out skip a caller) to where each path started: a thread start, main(), a release. Functions
+// other files may call (unless the TU defines main), address-taken functions, recursion, lambdas
+// not started as threads, `*Locked` helpers and locks that are not named (a bare parameter or
+// local) end in kUnknown.
+Unheld unheldAt(const Facts& facts, const FunctionFacts& fn, const LockKey& k,
+                const PointState& at, const std::vector<ParamTest>& tests,
+                const std::string& lockName);
+// The note of a release: "'lk.unlock()' released it here", "'lk' was constructed with
+// std::defer_lock", "'g' released it here, at the end of its scope".
+std::string releaseNote(const Release& r);
+// The name of a function or a lock as written in the source: the last component of a
+// qualified name (`Cache::refresh` -> "refresh"; a key's last field, or its global's name).
+std::string shortName(const std::string& qualified);
+std::string shortName(const LockKey& k);
 
 // Self-deadlocks: a non-reentrant lock acquired (directly or through calls) while held.
 // Deterministic order (by site).

@@ -1,7 +1,8 @@
 // Constant arguments along call chains: what the `if`s on the way to a statement say about the
-// function's own parameters, the integer constants a call passes, and whether those rule the
-// statement out (`maxconns_handler(-42, 0, 0)` never reaches the `else` of `if (fd == -42 ||
-// ...)`). Shared by the lock facts (LockModel) and wait-/notify-without-lock's path search.
+// function's own parameters (ParamTest), which the lock facts (LockModel) record at each
+// acquisition, call and condition op; with the integer constants a call passes (Call::constants)
+// they rule the statement out (`maxconns_handler(-42, 0, 0)` never reaches the `else` of
+// `if (fd == -42 || ...)`: locks::feasible).
 // Header-only (inline), like AstHelpers.h.
 #pragma once
 
@@ -112,22 +113,6 @@ inline std::vector<ParamTest> paramTestsAt(clang::ASTContext& ctx, const clang::
     }
     return true;
   });
-  return out;
-}
-
-// Per argument of `call`: its value when it is an integer constant. For a member operator call
-// the object is no argument of the method's parameters: nothing is known.
-inline std::vector<std::optional<std::int64_t>> constantArgs(clang::ASTContext& ctx,
-                                                             const clang::CallExpr* call) {
-  std::vector<std::optional<std::int64_t>> out;
-  if (llvm::isa<clang::CXXOperatorCallExpr>(call)) return out;
-  for (const clang::Expr* a : call->arguments()) {
-    clang::Expr::EvalResult value;
-    out.push_back(!a->isValueDependent() && a->getType()->isIntegralOrEnumerationType() &&
-                          a->EvaluateAsInt(value, ctx)
-                      ? std::optional<std::int64_t>(value.Val.getInt().getExtValue())
-                      : std::nullopt);
-  }
   return out;
 }
 

@@ -1,4 +1,4 @@
-// wait-without-lock and notify-without-lock: one file, as they share the lock-state scan.
+// wait-without-lock and notify-without-lock: one file, as they read the same lock-model facts.
 #pragma once
 
 #include "Check.h"
@@ -10,10 +10,11 @@ class CallExpr;
 namespace weft::analyzer {
 
 /// Finds condition waits made without holding the condition's lock where that is statically
-/// evident: a std::unique_lock constructed with std::defer_lock or unlocked just before, a
-/// pthread/C11 mutex unlocked just before or not taken on any path from a thread start / main()
-/// through the TU's callers, a weft::Condition released just before or never acquired in its
-/// function. Doc: docs/checks/wait-without-lock.md
+/// evident, on the lock model's facts (LockModel.h): a std::unique_lock constructed with
+/// std::defer_lock or unlocked on every path to the wait (or handed so to a helper that waits on
+/// it), a pthread/C11 mutex held on no path from a thread start / main() through the TU's
+/// callers, a weft::Condition released before or never acquired in its function.
+/// Doc: docs/checks/wait-without-lock.md
 class WaitWithoutLockCheck : public Check {
  public:
   static constexpr const char* kId = "wait-without-lock";
@@ -25,9 +26,10 @@ class WaitWithoutLockCheck : public Check {
 };
 
 /// Finds weft::Condition::notify/notify_all called without holding the condition's lock (a
-/// RuntimeError at run time, as in Python; decided on the lock model's CondOp facts), and pthread_cond_signal/broadcast, cnd_signal/
+/// RuntimeError at run time, as in Python), and pthread_cond_signal/broadcast, cnd_signal/
 /// broadcast and std::condition_variable(_any)::notify_one/all on a path that never took the
-/// condition's mutex, so the state its waiters check cannot have been changed under it.
+/// condition's mutex, so the state its waiters check cannot have been changed under it. Both
+/// decided on the lock model's facts (LockModel.h).
 /// Doc: docs/checks/notify-without-lock.md
 class NotifyWithoutLockCheck : public Check {
  public:

@@ -467,3 +467,25 @@ AioTask aio_condition_consumer() {
     consume(2);
   }
 }
+
+// ---- the check's lock is the lock model's may-hold set at the wait (issue 14) ----------------
+// A lock taken and released before the check does not cover it: reported. (The old scan took
+// any lock statement before the wait for a locked check.)
+weft::Event batch_ready;
+bool batch_full = false;
+std::mutex stats_mu;
+int waits = 0;
+void count_then_check() {
+  stats_mu.lock();
+  ++waits;
+  stats_mu.unlock();
+  if (!batch_full) batch_ready.wait();
+  // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: 'batch_ready' is waited on after checking 'batch_full' without a lock: the check and the wait are not atomic; use a Condition with its lock and a predicate [event-as-condition]
+  batch_ready.clear();
+}
+// Held on one path (a lock taken on one branch): not evidently unlocked, silent.
+void maybe_locked(bool quiet) {
+  std::unique_lock<std::mutex> lk(stats_mu, std::defer_lock);
+  if (!quiet) lk.lock();
+  if (!batch_full) batch_ready.wait();
+}

@@ -339,3 +339,69 @@ class Mailbox {
   weft::Condition cond_;
   bool full_ = false;
 };
+
+// ---- thread starts as lock-model facts: std::thread with a function, weft::Thread -----------
+#include <functional>
+#include <utility>
+
+// A stand-in with the shape of weft::Thread (primitives/include/weft/thread.hpp).
+namespace weft {
+class Thread {
+ public:
+  explicit Thread(std::function<void()> target) : target_(std::move(target)) {}
+  void join() {}
+
+ private:
+  std::function<void()> target_;
+};
+}  // namespace weft
+
+std::mutex tm;
+std::condition_variable tcv;
+bool tready = false;
+void wait_tready() {
+  std::unique_lock<std::mutex> lk(tm);
+  while (!tready) tcv.wait(lk);
+}
+static void announce() {
+  tready = true;
+  tcv.notify_all();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'notify_all' on 'tcv' is called without ever holding its mutex 'tm' [notify-without-lock]
+  // CHECK-NOTES: :[[@LINE+3]]:15: note: 'announce' starts here as a new thread, holding no lock
+}
+void start_announcer() {
+  std::thread t(announce);
+  t.join();
+}
+void start_weft_thread() {
+  weft::Thread t([] {
+    // CHECK-NOTES: :[[@LINE-1]]:18: note: this lambda starts here as a new thread, holding no lock
+    tready = true;
+    tcv.notify_one();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'notify_one' on 'tcv' is called without ever holding its mutex 'tm' [notify-without-lock]
+  });
+  t.join();
+}
+// A weft::Thread whose lambda changes the state under the mutex first: silent.
+void start_weft_thread_locked() {
+  weft::Thread t([] {
+    {
+      std::lock_guard<std::mutex> g(tm);
+      tready = true;
+    }
+    tcv.notify_one();
+  });
+  t.join();
+}
+
+// weft::Condition: a guard whose scope ended before the notify released it (the lock model
+// records the end of the scope as the release).
+void scope_ended_first() {
+  {
+    std::lock_guard<weft::Condition> g(cond);
+    ready = true;
+  }
+  cond.notify();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'notify' is called without holding the lock of 'cond' [notify-without-lock]
+  // CHECK-NOTES: :[[@LINE-3]]:3: note: 'g' released it here, at the end of its scope
+}

@@ -360,3 +360,97 @@ void weft_guard_unlocked() {
   // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: 'wait' is called without holding the lock 'cond' [wait-without-lock]
   // CHECK-NOTES: :[[@LINE-3]]:3: note: 'lk.unlock()' released it here
 }
+
+// ---- the lock model's facts (issue 14): paths through branches, tries, calls through pointers -
+
+// Taken and released inside a branch only: no path holds it at the wait. (The walk back through
+// the statements stopped at the `if`; the model's may-hold set says it is held on no path.)
+pthread_cond_t qc12 = PTHREAD_COND_INITIALIZER;
+bool stats_wanted = false;
+static void* branch_unlocked(void*) {
+  if (stats_wanted) {
+    pthread_mutex_lock(&qm);
+    ready = false;
+    pthread_mutex_unlock(&qm);
+  }
+  while (!ready) pthread_cond_wait(&qc12, &qm);
+  // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: 'pthread_cond_wait' is called without holding the lock 'qm' [wait-without-lock]
+  // CHECK-NOTES: :[[@LINE+5]]:3: note: 'branch_unlocked' starts here as a new thread, holding no lock
+  return nullptr;
+}
+void start_branch_unlocked() {
+  pthread_t t;
+  pthread_create(&t, nullptr, branch_unlocked, nullptr);
+}
+
+// Held on some path (a try-lock that may have succeeded, a lock taken on one branch): silent.
+static void* tried(void*) {
+  if (pthread_mutex_trylock(&qm) != 0) return nullptr;
+  while (!ready) pthread_cond_wait(&qc12, &qm);
+  pthread_mutex_unlock(&qm);
+  return nullptr;
+}
+static void* one_branch(void*) {
+  if (stats_wanted) pthread_mutex_lock(&qm);
+  while (!ready) pthread_cond_wait(&qc12, &qm);
+  pthread_mutex_unlock(&qm);
+  return nullptr;
+}
+// A call through a pointer before the wait may take the mutex; so may a helper called after the
+// unlock.
+void (*before_wait_hook)() = nullptr;
+static void* through_pointer(void*) {
+  before_wait_hook();
+  while (!ready) pthread_cond_wait(&qc12, &qm);
+  pthread_mutex_unlock(&qm);
+  return nullptr;
+}
+static void* relocked_by_helper(void*) {
+  pthread_mutex_lock(&qm);
+  pthread_mutex_unlock(&qm);
+  lock_queue();
+  while (!ready) pthread_cond_wait(&qc12, &qm);
+  pthread_mutex_unlock(&qm);
+  return nullptr;
+}
+void start_held_somewhere() {
+  pthread_t t[4];
+  pthread_create(&t[0], nullptr, tried, nullptr);
+  pthread_create(&t[1], nullptr, one_branch, nullptr);
+  pthread_create(&t[2], nullptr, through_pointer, nullptr);
+  pthread_create(&t[3], nullptr, relocked_by_helper, nullptr);
+}
+
+// std::unique_lock: a try_lock() that may have taken it, or the guard handed to a helper that may
+// lock it, before the wait: silent.
+void std_tried() {
+  std::unique_lock<std::mutex> lk(m, std::defer_lock);
+  if (!lk.try_lock()) return;
+  cv.wait(lk, [] { return ready; });
+}
+void relock(std::unique_lock<std::mutex>& lk);
+void std_handed_over() {
+  std::unique_lock<std::mutex> lk(m);
+  lk.unlock();
+  relock(lk);
+  cv.wait(lk, [] { return ready; });
+}
+
+// A builtin or a copy made by a trivial constructor before the wait takes no lock: reported.
+struct Job {
+  int id;
+};
+Job last_job;
+pthread_cond_t qc13 = PTHREAD_COND_INITIALIZER;
+static void* expect_then_wait(void*) {
+  Job j = last_job;
+  if (__builtin_expect(j.id == 0, 0)) return nullptr;
+  pthread_cond_wait(&qc13, &qm);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'pthread_cond_wait' is called without holding the lock 'qm' [wait-without-lock]
+  pthread_mutex_unlock(&qm);
+  return nullptr;
+}
+void start_expect_then_wait() {
+  pthread_t t;
+  pthread_create(&t, nullptr, expect_then_wait, nullptr);
+}

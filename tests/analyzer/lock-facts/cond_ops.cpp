@@ -63,3 +63,11 @@ void weft_guarded(int kind) {
   lk.unlock();
   wc.notify();  // line 64: must {}, released by 'lk.unlock()' (line 63)
 }
+
+// An event wait: no lock of its own; recorded (op "event") for the locks held there.
+#include <atomic>
+std::atomic<bool> flag{false};
+void event_under_lock() {
+  std::lock_guard<std::mutex> g(m);
+  flag.wait(false);  // line 72: event, must {m}, may {m}
+}

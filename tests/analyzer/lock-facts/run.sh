@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The lock model's facts of condition waits and notifies (LockSummary.h, CondOp), as written to a
 # per-file summary (--summaries-dir): the lock a wait releases and the locks held there on every
-# path and on some path.  usage: run.sh WEFT
+# path and on some path; an event wait (CondOp::event) with the locks held there.  usage: run.sh WEFT
 set -u
 weft=$1
 cd "$(dirname "$0")"
@@ -34,7 +34,8 @@ want = {16: ("held_on_every_path", "wait", "m", {"m"}, {"m"}),
         56: ("weft_released_first", "notify", None, set(), set()),
         61: ("weft_guarded", "notify", None, {"wc"}, {"wc"}),
         62: ("weft_guarded", "wait", "wc", {"wc"}, {"wc"}),
-        64: ("weft_guarded", "notify", None, set(), set())}
+        64: ("weft_guarded", "notify", None, set(), set()),
+        72: ("event_under_lock", "event", None, {"m"}, {"m"})}
 for line, (fn, op, lock, must, may) in want.items():
     if line not in ops: fail(f"no condition op recorded at line {line}")
     got_fn, o = ops[line]
@@ -52,6 +53,6 @@ for line, want_r in released.items():
 # The path tests to the op: `if (kind == 2)` (parameter 0 equal to 2).
 if ops[61][1]["requires"] != [[0, True, 2]]:
     fail(f"line 61: requires {ops[61][1]['requires']}, expected kind == 2")
-if len(ops) != 8: fail(f"expected 8 condition ops, got {len(ops)}")
+if len(ops) != 9: fail(f"expected 9 condition ops, got {len(ops)}")
 print("ok")
 PY
