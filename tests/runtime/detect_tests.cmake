@@ -175,3 +175,13 @@ if(NOT WEFT_SANITIZE AND TARGET weft_preload AND TARGET weft)
   set_tests_properties(runtime_preload_host:aio-sleep runtime_preload_host:aio-mutex
     runtime_preload_host:quiet-and-mixed PROPERTIES TIMEOUT 60)
 endif()
+
+# Sleeps are recorded through the interposer (runtime/README.md, "Sleeps"): coreutils' sleep, an
+# unmodified program, waits 50 ms on the process's sleep object.
+if(NOT WEFT_SANITIZE AND TARGET weft_preload AND TARGET weft)
+  add_test(NAME runtime_preload_sleep:coreutils
+    COMMAND bash -c "\"$1\" run -o \"$2\" -- sleep 0.05 && \"$1\" report \"$2\""
+            _ $<TARGET_FILE:weft> ${CMAKE_CURRENT_BINARY_DIR}/sleep-coreutils.trace)
+  set_tests_properties(runtime_preload_sleep:coreutils PROPERTIES TIMEOUT 30
+    PASS_REGULAR_EXPRESSION "sleep +sleep +0 +0 +0 +[0-9.]+ ms +[0-9.]+ ms .* 1\n")
+endif()

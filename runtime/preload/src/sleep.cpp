@@ -63,6 +63,20 @@ void record_sleep(Sink* s, const void* pc, Sleep&& sleep) {
   }
 }
 
+// One interposed sleep: `real()` makes the call, `whole(result)` says it slept the whole time.
+// Not recorded when not recording or when `skip` (a sleep of zero length).
+template <class R, class Real, class Whole>
+R interposed_sleep(const void* pc, bool skip, Real&& real, Whole&& whole) {
+  Sink* s = recording();
+  if (s == nullptr || skip) return real();
+  R r{};
+  record_sleep(s, pc, [&] {
+    r = real();
+    return whole(r);
+  });
+  return r;
+}
+
 }  // namespace
 }  // namespace weft::preload
 
@@ -70,49 +84,29 @@ using namespace weft::preload;
 
 WEFT_EXPORT int nanosleep(const timespec* req, timespec* rem) {
   WEFT_TSAN_FRAME;
-  Sink* s = recording();
-  if (s == nullptr || zero(req)) return libc().nanosleep(req, rem);
-  int r = 0;
-  record_sleep(s, __builtin_return_address(0), [&] {
-    r = libc().nanosleep(req, rem);
-    return r == 0;
-  });
-  return r;
+  return interposed_sleep<int>(
+      __builtin_return_address(0), zero(req), [&] { return libc().nanosleep(req, rem); },
+      [](int r) { return r == 0; });
 }
 
 WEFT_EXPORT int clock_nanosleep(clockid_t clock, int flags, const timespec* req, timespec* rem) {
   WEFT_TSAN_FRAME;
-  Sink* s = recording();
-  if (s == nullptr || (zero(req) && !(flags & TIMER_ABSTIME)))
-    return libc().clock_nanosleep(clock, flags, req, rem);
-  int r = 0;
-  record_sleep(s, __builtin_return_address(0), [&] {
-    r = libc().clock_nanosleep(clock, flags, req, rem);
-    return r == 0;
-  });
-  return r;
+  return interposed_sleep<int>(
+      __builtin_return_address(0), zero(req) && !(flags & TIMER_ABSTIME),
+      [&] { return libc().clock_nanosleep(clock, flags, req, rem); },
+      [](int r) { return r == 0; });
 }
 
 WEFT_EXPORT int usleep(useconds_t us) {
   WEFT_TSAN_FRAME;
-  Sink* s = recording();
-  if (s == nullptr || us == 0) return libc().usleep(us);
-  int r = 0;
-  record_sleep(s, __builtin_return_address(0), [&] {
-    r = libc().usleep(us);
-    return r == 0;
-  });
-  return r;
+  return interposed_sleep<int>(
+      __builtin_return_address(0), us == 0, [&] { return libc().usleep(us); },
+      [](int r) { return r == 0; });
 }
 
 WEFT_EXPORT unsigned sleep(unsigned seconds) {
   WEFT_TSAN_FRAME;
-  Sink* s = recording();
-  if (s == nullptr || seconds == 0) return libc().sleep(seconds);
-  unsigned left = 0;
-  record_sleep(s, __builtin_return_address(0), [&] {
-    left = libc().sleep(seconds);
-    return left == 0;
-  });
-  return left;
+  return interposed_sleep<unsigned>(
+      __builtin_return_address(0), seconds == 0, [&] { return libc().sleep(seconds); },
+      [](unsigned left) { return left == 0; });
 }
