@@ -504,3 +504,23 @@ void start_inbox_readers() {
   pthread_create(&t[0], nullptr, reader_unlocked, nullptr);
   pthread_create(&t[1], nullptr, reader_locked, nullptr);
 }
+
+// A std::unique_lock constructed without a mutex and waited on (reported); one given a mutex by a
+// move or a swap before the wait (silent).
+void no_mutex() {
+  std::unique_lock<std::mutex> lk;
+  // CHECK-NOTES: :[[@LINE-1]]:3: note: 'lk' was constructed without a mutex
+  cv.wait(lk, [] { return ready; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'wait' is called without holding the lock 'lk' [wait-without-lock]
+}
+void no_mutex_then_swapped() {
+  std::unique_lock<std::mutex> lk;
+  std::unique_lock<std::mutex> other(m);
+  lk.swap(other);
+  cv.wait(lk, [] { return ready; });
+}
+void no_mutex_then_assigned() {
+  std::unique_lock<std::mutex> lk;
+  lk = std::unique_lock<std::mutex>(m);
+  cv.wait(lk, [] { return ready; });
+}
