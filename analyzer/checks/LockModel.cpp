@@ -69,6 +69,9 @@ struct Guard {
   std::vector<HeldLock> locks;
   bool owns = false;
   bool unknown = false;  // owns on some paths only
+  // A std::unique_lock constructed without a mutex and not touched since, on every path: where
+  // (for the condition facts: a wait on it waits without any lock).
+  std::optional<Site> noMutex;
 };
 
 struct State {
@@ -93,7 +96,7 @@ struct State {
       if (a->first != b->first) return false;
     for (auto a = guards.begin(), b = o.guards.begin(); a != guards.end(); ++a, ++b)
       if (a->first != b->first || a->second.owns != b->second.owns ||
-          a->second.unknown != b->second.unknown)
+          a->second.unknown != b->second.unknown || a->second.noMutex != b->second.noMutex)
         return false;
     return true;
   }
@@ -141,6 +144,7 @@ void joinInto(State& into, const State& from) {
       it->second.unknown = true;
       it->second.owns = false;
     }
+    if (!fresh && it->second.noMutex != g.noMutex) it->second.noMutex.reset();
   }
   into.releasedOuter.insert(from.releasedOuter.begin(), from.releasedOuter.end());
   into.mayHold.insert(from.mayHold.begin(), from.mayHold.end());
@@ -493,6 +497,9 @@ class FunctionAnalysis {
           if (const auto* ce = constructOf(vd->getInit()))
             if (auto g = guardFrom(ce, s, record)) {
               s.guards[vd] = *g;
+              if (ce->getNumArgs() == 0 && g->locks.empty() &&
+                  vocab::guardKind(ce->getType()) == GuardKind::kUniqueLock)
+                s.guards[vd].noMutex = site(ds->getBeginLoc());
               // std::unique_lock lk(m, std::defer_lock): m is not taken (for the condition
               // facts: a wait on lk waits without it).
               if (!g->owns && !g->locks.empty() && ce->getNumArgs() == 2 &&
@@ -529,12 +536,18 @@ class FunctionAnalysis {
     vocab::CondCall cc = vocab::condCall(call);
     if (cc.kind == vocab::CondCall::Kind::kNone) return noteEventWait(call, s);
     CondOp op;
+    std::optional<Release> noMutexAt;
     op.wait = cc.kind == vocab::CondCall::Kind::kWait;
     op.cond = keyOf(cc.cond);
     if (cc.lock) {
       if (const VarDecl* gv = guardVar(cc.lock, s)) {
         const Guard& g = s.guards.at(gv);
         if (!g.locks.empty()) op.lock = g.locks.front().key;
+        // Constructed without a mutex: the guard itself stands for the lock it does not have.
+        if (g.locks.empty() && g.noMutex) {
+          op.lock = LockKey{LockKey::Root::kLocal, localName(gv), {}};
+          noMutexAt = Release{*g.noMutex, gv->getNameAsString(), Release::Kind::kNoMutex, {}};
+        }
       } else {
         op.lock = keyOf(cc.lock);
       }
@@ -542,6 +555,7 @@ class FunctionAnalysis {
     op.site = site(call->getBeginLoc());
     for (const auto& [k, h] : s.held) op.mustHold.push_back(k);
     op.at = point(s);
+    if (noMutexAt) op.at.released[*op.lock] = *noMutexAt;
     // The lock the op needs: the wait's, or a notified weft::Condition's own.
     std::optional<LockKey> needed = op.lock;
     if (!op.wait && vocab::conditionLockType(cc.cond->getType())) needed = op.cond;
@@ -699,6 +713,7 @@ class FunctionAnalysis {
       }
       g.owns = false;
       g.unknown = true;
+      g.noMutex.reset();
     }
     return out;
   }
@@ -721,6 +736,7 @@ class FunctionAnalysis {
 
     if (const VarDecl* gv = guardVar(obj, s)) {
       Guard& g = s.guards[gv];
+      g.noMutex.reset();  // swap(), a move into it, ...: no longer evidently empty
       switch (vocab::guardMethod(name)) {
         case vocab::GuardMethod::kUnlock:
           for (const auto& l : g.locks) release(s, l.key, mc);
@@ -889,6 +905,7 @@ class FunctionAnalysis {
             locks.push_back(l);
           }
           g.owns = true;
+          g.noMutex.reset();
         } else if (auto l = lockAt(a, at)) {
           locks.push_back(*l);
         }

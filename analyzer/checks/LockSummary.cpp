@@ -378,6 +378,9 @@ std::string releaseNote(const Release& r) {
     case Release::Kind::kScopeEnd:
       text.append("' released it here, at the end of its scope");
       break;
+    case Release::Kind::kNoMutex:
+      text.append("' was constructed without a mutex");
+      break;
   }
   return text;
 }

@@ -100,10 +100,10 @@ inline bool feasible(const std::vector<ParamTest>& tests,
 // Where a function left a lock unheld on every path to a point: a release, or a std::unique_lock
 // constructed with std::defer_lock (the guard's mutex was never taken).
 struct Release {
-  enum class Kind { kUnlock, kDeferred, kScopeEnd };
+  enum class Kind { kUnlock, kDeferred, kScopeEnd, kNoMutex };
   Site site;         // the release: `cond.release()`, `lk.unlock()`, `pthread_mutex_unlock(&m)`
-  std::string text;  // as written (kDeferred, kScopeEnd: the guard's name; the site of kScopeEnd
-                     // is the end of the guard's scope)
+  std::string text;  // as written (kDeferred, kScopeEnd, kNoMutex: the guard's name; the site
+                     // of kScopeEnd is the end of the guard's scope)
   Kind kind = Kind::kUnlock;
   // The calls made on some path since (indexes into FunctionFacts::callees): one of them may
   // have taken the lock again.
@@ -297,7 +297,8 @@ Unheld unheldAt(const Facts& facts, const FunctionFacts& fn, const LockKey& k,
                 const PointState& at, const std::vector<ParamTest>& tests,
                 const std::string& lockName);
 // The note of a release: "'lk.unlock()' released it here", "'lk' was constructed with
-// std::defer_lock", "'g' released it here, at the end of its scope".
+// std::defer_lock", "'g' released it here, at the end of its scope", "'lk' was constructed
+// without a mutex".
 std::string releaseNote(const Release& r);
 // The name of a function or a lock as written in the source: the last component of a
 // qualified name (`Cache::refresh` -> "refresh"; a key's last field, or its global's name).

@@ -454,3 +454,73 @@ void start_expect_then_wait() {
   pthread_t t;
   pthread_create(&t, nullptr, expect_then_wait, nullptr);
 }
+
+// A unique_lock& helper handed a guard made with std::defer_lock (the caller's fact names the
+// deferral).
+void wait_flag(std::unique_lock<std::mutex>& lk) {
+  while (!ready) cv.wait(lk);
+  // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: 'wait' is called without holding the lock 'lk': 'wait_flag' is called with it unlocked [wait-without-lock]
+}
+void deferred_then_helper() {
+  std::unique_lock<std::mutex> lk(m, std::defer_lock);
+  // CHECK-NOTES: :[[@LINE-1]]:3: note: 'lk' was constructed with std::defer_lock
+  wait_flag(lk);
+  // CHECK-NOTES: :[[@LINE-1]]:3: note: 'wait_flag' is called here with 'lk' not holding its mutex
+}
+
+// A member's mutex, followed into the callers through the object the method is called on: a
+// thread that calls a waiting method without the object's mutex (reported), one that holds it
+// around the call (silent).
+namespace {
+struct Inbox {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int n = 0;
+  void pop_wait() {
+    while (n == 0) pthread_cond_wait(&cv, &mu);
+    // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: 'pthread_cond_wait' is called without holding the lock 'mu' [wait-without-lock]
+    --n;
+  }
+  void take_wait() {
+    while (n == 0) pthread_cond_wait(&cv, &mu);
+    --n;
+  }
+};
+Inbox inbox;
+void* reader_unlocked(void*) {
+  inbox.pop_wait();
+  // CHECK-NOTES: :[[@LINE-1]]:3: note: 'reader_unlocked' calls 'pop_wait' here without holding 'mu'
+  return nullptr;
+}
+void* reader_locked(void*) {
+  pthread_mutex_lock(&inbox.mu);
+  inbox.take_wait();
+  pthread_mutex_unlock(&inbox.mu);
+  return nullptr;
+}
+}  // namespace
+void start_inbox_readers() {
+  pthread_t t[2];
+  pthread_create(&t[0], nullptr, reader_unlocked, nullptr);
+  pthread_create(&t[1], nullptr, reader_locked, nullptr);
+}
+
+// A std::unique_lock constructed without a mutex and waited on (reported); one given a mutex by a
+// move or a swap before the wait (silent).
+void no_mutex() {
+  std::unique_lock<std::mutex> lk;
+  // CHECK-NOTES: :[[@LINE-1]]:3: note: 'lk' was constructed without a mutex
+  cv.wait(lk, [] { return ready; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'wait' is called without holding the lock 'lk' [wait-without-lock]
+}
+void no_mutex_then_swapped() {
+  std::unique_lock<std::mutex> lk;
+  std::unique_lock<std::mutex> other(m);
+  lk.swap(other);
+  cv.wait(lk, [] { return ready; });
+}
+void no_mutex_then_assigned() {
+  std::unique_lock<std::mutex> lk;
+  lk = std::unique_lock<std::mutex>(m);
+  cv.wait(lk, [] { return ready; });
+}
