@@ -324,7 +324,10 @@ int weft::cli::run_main(int argc, char** argv) {
     weft::trace::consolidate_trace(path, exit_kind, exit_value);
     // The summary needs no event in memory: counts, threads, objects and findings.
     t = weft::trace::read_trace(path, {.events = false});
-    weft::trace::symbolize_sites(t);  // code sites (interposed calls) to file:line
+    // Code sites (interposed calls) to file:line, and objects to their variables' names: only
+    // the findings print them, and addr2line and nm on the program cost a sub-second run a
+    // fifth of its time (sort --parallel=2: 0.05 s of 0.25).
+    if (!t.findings.empty()) weft::trace::symbolize_sites(t);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "weft run: the trace is unreadable: %s\n", e.what());
     return code;
