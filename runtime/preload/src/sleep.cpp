@@ -11,8 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <atomic>
-
 #include "real.hpp"
 #include "state.hpp"
 
@@ -23,22 +21,11 @@ namespace {
 
 const real::Api& libc() noexcept { return real::get(); }
 
-std::atomic<ObjId> g_sleep_id{0};
-std::atomic<bool> g_sleep_announced{false};
-
-// The Sleep object, reported to the sink by the first thread that sleeps while recording; the
-// others wait (a few instructions) until it has been. Call while busy.
+// The Sleep object, made and reported to the sink by the first sleep recorded (a function-local
+// static: the others wait for it in the C++ runtime's guard, a futex, no pthread call). Call
+// while busy.
 ObjId sleep_object() noexcept {
-  ObjId id = g_sleep_id.load(std::memory_order_acquire);
-  if (id == 0) [[unlikely]] {
-    ObjId fresh = rt::reserve_object_id();
-    if (g_sleep_id.compare_exchange_strong(id, fresh, std::memory_order_acq_rel)) {
-      rt::announce_object(fresh, ObjKind::Sleep, "sleep", {});
-      g_sleep_announced.store(true, std::memory_order_release);
-      return fresh;
-    }
-  }
-  while (!g_sleep_announced.load(std::memory_order_acquire)) __builtin_ia32_pause();
+  static const ObjId id = rt::new_object(ObjKind::Sleep, "sleep", {});
   return id;
 }
 
