@@ -77,7 +77,7 @@ inline bool host_quiet() noexcept {
 
 // The sink when this call should be recorded, else nullptr: not while the thread is inside the
 // interposer or the sink (t_busy), nor in weft's own code (rt::Quiet: the deadlock watchdog;
-// with a program runtime, its Quiet counter too). Four loads, no stores.
+// with a program runtime, its Quiet counter too). Loads only, no stores.
 inline Sink* recording() noexcept {
   Sink* s = rt::active_sink();
   if (s == nullptr) [[likely]]
