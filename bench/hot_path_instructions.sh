@@ -7,7 +7,10 @@
 # Runs `preload_bench --loop` (std::mutex lock+unlock in a process that has started a thread,
 # 14 M pairs) under valgrind's callgrind, recorded through the LD_PRELOAD interposer with the
 # detectors (what `weft run` does), then natively, and prints instructions per pair: in total,
-# and by layer (interposer, detectors, recorder, glibc's mutex code, the loop itself).
+# and by layer: weft's lock path (the interposer's exported functions, into which the detectors'
+# and the recorder's common case are inlined: runtime/src/detectors/lock_path.hpp), whatever of
+# the detectors and the recorder still runs out of line, glibc's mutex code, the loop itself.
+# KEEP=1 keeps the callgrind files (the path is printed) for callgrind_annotate.
 set -euo pipefail
 build=${1:-build}
 bench=$build/bin/preload_bench
@@ -17,7 +20,7 @@ for f in "$bench" "$lib"; do
 done
 command -v valgrind >/dev/null || { echo "hot_path_instructions: valgrind is not installed (apt-get install valgrind)" >&2; exit 2; }
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap '[[ -n ${KEEP:-} ]] && echo "kept $tmp" || rm -rf "$tmp"' EXIT
 pairs=14000000  # preload_bench: kRuns (7) x kPairs (2,000,000)
 
 profile() {  # $1: name; the rest: environment
@@ -41,7 +44,7 @@ def layers(name):
         if "PROGRAM TOTALS" in what: total = n; continue
         if "detectors::" in what: k = "detectors"
         elif "Recorder::" in what: k = "recorder"
-        elif "libweft_preload.so" in what: k = "interposer"
+        elif "libweft_preload.so" in what: k = "weft lock path (inlined)"
         elif "libc.so" in what and "mutex" in what: k = "glibc mutex"
         elif "preload_bench" in what: k = "benchmark loop"
         else: k = "other"
@@ -52,6 +55,6 @@ rt, rb = layers("recorded")
 print(f"instructions per std::mutex lock+unlock pair ({pairs:,} pairs, callgrind)")
 print(f"  {'native (after a thread was started)':40s} {nt / pairs:8.1f}")
 print(f"  {'recorded by weft run (detectors on)':40s} {rt / pairs:8.1f}   {rt / nt:5.2f}x")
-for k in ["interposer", "detectors", "recorder", "glibc mutex", "benchmark loop", "other"]:
+for k in ["weft lock path (inlined)", "detectors", "recorder", "glibc mutex", "benchmark loop", "other"]:
     if k in rb: print(f"    {k:38s} {rb[k] / pairs:8.1f}")
 PY

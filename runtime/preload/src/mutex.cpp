@@ -15,6 +15,7 @@
 
 #include <type_traits>
 
+#include "detectors/lock_path.hpp"
 #include "real.hpp"
 #include "state.hpp"
 
@@ -102,6 +103,16 @@ C make_call(Sink& s, const void* pc) noexcept {
     return Call(s, pc, Call::kDirect);
 }
 
+// The event of a default mutex through the detectors' inline path (detectors/lock_path.hpp) when
+// the sink is the detector in front of the recorder; false (nothing done) otherwise, and when the
+// detectors need their general path for it.
+template <rt::Ev kKind>
+[[gnu::always_inline]] inline bool lock_path_event(Sink& s, ObjId id) noexcept {
+  namespace di = rt::detectors::internal;
+  di::Detector* d = di::g_lock_path_detector.load(std::memory_order_relaxed);
+  return static_cast<Sink*>(d) == &s && di::mutex_event<kKind>(*d, id, t_site);
+}
+
 // A blocking acquisition: try first so that AcquireBegin appears only when the thread blocks.
 // `C`: Call (any mode) or CommonCall (modes() was 0: no chaos, no ThreadSanitizer behind).
 template <class C, class Block>
@@ -121,7 +132,8 @@ template <class C, class Block>
     r = block();
   }
   if (r == 0 && m->__data.__kind == 0) [[likely]] {
-    c.acquired(id, {});  // a default mutex (std::mutex): nothing more to say
+    // A default mutex (std::mutex): nothing more to say.
+    if (!(common && lock_path_event<rt::Ev::Acquired>(*s, id))) c.acquired(id, {});
   } else if (acquired(r)) {
     c.acquired(id, {held_depth(m), false, r == EOWNERDEAD, is_robust(m)});
   } else {
@@ -141,7 +153,8 @@ template <class C>
   if (id == 0) return api.mutex_unlock(m);
   if (m->__data.__kind == 0) [[likely]] {
     // A default mutex (std::mutex): glibc checks nothing, the unlock always happens.
-    c.released(id, 0);
+    if (!(std::is_same_v<C, CommonCall> && lock_path_event<rt::Ev::Release>(*s, id)))
+      c.released(id, 0);
     return api.mutex_unlock(m);
   }
   if (mutex_unlock_refused(m)) [[unlikely]] {

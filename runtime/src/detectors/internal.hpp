@@ -449,18 +449,6 @@ class Detector final : public Sink {
 
   std::atomic<bool> stopping{false};
 
- private:
-  static constexpr std::size_t kPageBits = 12, kPageSize = std::size_t{1} << kPageBits;
-  static constexpr std::size_t kDirSize = std::size_t{1} << 13;  // 32M objects
-  struct Page {
-    Slot slots[kPageSize];
-  };
-
-  Slot* new_slot(ObjId id) noexcept;  // allocates the page of `id`
-  ThreadRec& new_self() noexcept;     // registers the calling thread
-  // Every event but the uncontended lock traffic on_event() handles itself (wrap.cpp).
-  void on_event_slow(Ev kind, ObjId obj, std::uint64_t arg,
-                     const std::source_location& where) noexcept;
   // Hands an event on: to the recorder when downstream is one, written here in the common case
   // (recorder_hot.hpp) and otherwise by a direct call (no virtual dispatch), else to downstream.
   // Always inlined: GCC's size heuristics dropped it out of on_event()'s fast path once wrap.cpp
@@ -473,6 +461,19 @@ class Detector final : public Sink {
       downstream_->on_event(kind, obj, arg, where);
     }
   }
+
+ private:
+  static constexpr std::size_t kPageBits = 12, kPageSize = std::size_t{1} << kPageBits;
+  static constexpr std::size_t kDirSize = std::size_t{1} << 13;  // 32M objects
+  struct Page {
+    Slot slots[kPageSize];
+  };
+
+  Slot* new_slot(ObjId id) noexcept;  // allocates the page of `id`
+  ThreadRec& new_self() noexcept;     // registers the calling thread
+  // Every event but the uncontended lock traffic on_event() handles itself (wrap.cpp).
+  void on_event_slow(Ev kind, ObjId obj, std::uint64_t arg,
+                     const std::source_location& where) noexcept;
 
   Sink* downstream_;
   Recorder* recorder_;  // downstream_ when it is the recorder (a final class), else nullptr

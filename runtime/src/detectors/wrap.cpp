@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "internal.hpp"
+#include "lock_path.hpp"
 #include "weft/runtime/labels.hpp"
 #include "weft/runtime/trace_reader.hpp"
 #include "weft/runtime/detectors.hpp"
@@ -77,6 +78,7 @@ std::atomic<std::uint64_t> g_instances{0};
 }  // namespace
 
 constinit thread_local ThreadSlot t_self __attribute__((tls_model("initial-exec")));
+constinit std::atomic<Detector*> g_lock_path_detector{nullptr};
 
 std::uint64_t now_ns() {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -134,9 +136,13 @@ Detector::Detector(Sink* downstream, const Options& options)
     Quiet own;  // weft's thread, not one the program started
     watchdog_ = std::thread([this] { internal::watchdog_main(*this); });
   }
+  if (options_.enabled && recorder_ != nullptr)
+    g_lock_path_detector.store(this, std::memory_order_release);
 }
 
 Detector::~Detector() {
+  Detector* self = this;
+  g_lock_path_detector.compare_exchange_strong(self, nullptr, std::memory_order_acq_rel);
   watchdog_stop_.store(true, std::memory_order_release);
   Quiet own;
   if (watchdog_.joinable()) watchdog_.join();
@@ -525,94 +531,13 @@ void clear_block(ThreadRec& t) {
   t.block_seq.fetch_add(1, std::memory_order_release);
 }
 
+}  // namespace
+
 // Drops entries of locks that other threads released meanwhile (a Lock used as a signal), so
 // the stack does not fill up with them.
-void prune_stale(Detector& d, ThreadRec& t) {
+[[gnu::noinline]] void prune_stale(Detector& d, ThreadRec& t) {
   t.held.retain([&](HeldEntry& e) { return find_held(d, t, e.obj) == &e; });
 }
-
-bool shared_mode(ObjKind k, std::uint64_t arg) {
-  return k == ObjKind::RWLock &&
-         acquired_value(arg) == static_cast<std::uint64_t>(protocol::Mode::Shared);
-}
-
-// The calling thread now holds `obj`. `edges`: add lock-order edges (not for try-locks).
-[[gnu::always_inline]] inline void take(Detector& d, ThreadRec& t, ObjId obj, Slot& s,
-                                        ObjKind k, std::uint64_t arg,
-                                        const std::source_location& where, bool edges) {
-  std::uint64_t value = acquired_value(arg);
-  if (is_reentrant_kind(k)) {
-    if (HeldEntry* e = find_held(d, t, obj)) {
-      // RLock / recursive mutex: `arg` is the depth after (a Condition wait restores it).
-      e->depth = value > e->depth ? static_cast<std::uint32_t>(value) : e->depth + 1;
-      return;
-    }
-  }
-  if (arg & (kAcquiredOwnerDead | kAcquiredRobust)) [[unlikely]]
-    s.flags.fetch_or(kRobust, std::memory_order_relaxed);
-  if (edges && t.held.size() > 0) lock_order_on_acquired(d, t, obj, shared_mode(k, arg), where);
-  if (t.held.size() >= 8) [[unlikely]]
-    prune_stale(d, t);
-  if (shared_mode(k, arg)) [[unlikely]] {
-    // A read lock: others may hold it too. The owner is the last reader (for the deadlock
-    // watchdog's wait-for graph); the generation is left to the writers.
-    s.readers.fetch_add(1, std::memory_order_relaxed);
-    s.owner.store(t.index, std::memory_order_relaxed);
-    s.acquired_at.store(where, std::memory_order_relaxed);
-    t.held.push(HeldEntry{obj, 0, 1, where, true});
-    return;
-  }
-  // Acquisitions of one lock are ordered by the lock itself: a plain increment suffices.
-  std::uint32_t gen = s.gen.load(std::memory_order_relaxed) + 1;
-  s.gen.store(gen, std::memory_order_relaxed);
-  s.acquired_at.store(where, std::memory_order_relaxed);
-  s.owner.store(t.index, std::memory_order_relaxed);
-  // A reentrant lock re-taken with its saved depth (a Condition wait restoring an RLock held
-  // twice) starts at that depth, not at 1.
-  std::uint32_t depth = is_reentrant_kind(k) && value > 1 ? static_cast<std::uint32_t>(value) : 1;
-  t.held.push(HeldEntry{obj, gen, depth, where});
-}
-
-// The calling thread releases `obj`: pops it, or reports the release as a misuse.
-[[gnu::always_inline]] inline void give(Detector& d, ThreadRec& t, ObjId obj, Slot& s,
-                                        ObjKind k, std::uint64_t arg,
-                                        const std::source_location& where) {
-  for (int i = t.held.size() - 1; i >= 0; --i) {
-    HeldEntry& h = t.held[i];
-    if (h.obj != obj) continue;
-    if (h.shared) {
-      // A read unlock (or a write unlock while this thread also reads: glibc cannot be both).
-      t.held.erase(i);
-      s.readers.fetch_sub(1, std::memory_order_relaxed);
-      if (s.owner.load(std::memory_order_relaxed) == t.index)
-        s.owner.store(0, std::memory_order_relaxed);
-      misuse_note_released(t, obj);
-      return;
-    }
-    if (s.gen.load(std::memory_order_relaxed) != h.gen ||
-        s.owner.load(std::memory_order_relaxed) != t.index)
-      break;  // stale: someone else released (and maybe re-took) it
-    if (is_reentrant_kind(k)) {
-      // `arg` is the depth after the release: 0 when a Condition wait releases it entirely.
-      h.depth = arg < h.depth ? static_cast<std::uint32_t>(arg) : 0;
-      if (h.depth > 0) return;
-    } else if (--h.depth > 0) {
-      return;
-    }
-    t.held.erase(i);
-    s.owner.store(0, std::memory_order_relaxed);
-    misuse_note_released(t, obj);
-    return;
-  }
-  if (t.unheld_wait_lock == obj) [[unlikely]]
-    t.unheld_wait_lock = 0;  // a condvar wait's release of the mutex it did not hold: reported
-  else
-    misuse_on_release(d, t, obj, s, where);
-  // Not (validly) in our stack: someone else's Lock released across threads, or untracked.
-  if (k == ObjKind::RWLock && s.readers.load(std::memory_order_relaxed) > 0) return;
-  s.owner.store(0, std::memory_order_relaxed);
-}
-}  // namespace
 
 // The fast path: an Acquired or Release of a lock by a thread that is not blocked and has no
 // wait-loop check pending, i.e. every uncontended lock operation. It does exactly what
