@@ -201,7 +201,32 @@ class Cursor {
     v = d_[pos_++ - base_];
     return true;
   }
+  // One-byte values (most of a trace's) inline, the rest out of line.
   bool varint(std::uint64_t& v) {
+    if (pos_ < end_ && d_[pos_ - base_] < 0x80) [[likely]] {
+      v = d_[pos_++ - base_];
+      return true;
+    }
+    return varint_long(v);
+  }
+  // An event record whose four fields are one byte each (the recorder's common 5-byte record:
+  // recorder_hot.hpp) decoded at once: false, with nothing read, for any other.
+  bool short_event(std::uint8_t& type, std::uint64_t& dt, std::uint64_t& obj, std::uint64_t& arg,
+                   std::uint64_t& site) {
+    if (end_ - pos_ < 5 || pos_ >= end_) return false;
+    const std::uint8_t* p = d_ + (pos_ - base_);
+    if (p[0] < 1 || p[0] >= static_cast<std::uint8_t>(rt::Ev::kCount) ||
+        ((p[1] | p[2] | p[3] | p[4]) & 0x80) != 0)
+      return false;
+    type = p[0];
+    dt = p[1];
+    obj = p[2];
+    arg = p[3];
+    site = p[4];
+    pos_ += 5;
+    return true;
+  }
+  [[gnu::noinline]] bool varint_long(std::uint64_t& v) {
     v = 0;
     for (int shift = 0; shift < 70; shift += 7) {
       if (pos_ >= end_) return false;
@@ -257,6 +282,8 @@ struct Record {
 // Reads the record at `c`: false when the bytes end inside it; throws TraceError on an unknown
 // record type or object kind. The grammar of trace_format.hpp, in one place for every reader.
 bool read_record(Cursor& c, Record& r) {
+  if (c.short_event(r.type, r.dt, r.obj, r.arg, r.site)) [[likely]]
+    return true;
   std::uint64_t at = c.pos();
   if (!c.u8(r.type)) return false;
   r.dt = 0;
@@ -310,7 +337,30 @@ std::uint32_t decode_block(const std::uint8_t* d, std::uint64_t payload, std::ui
   std::uint64_t last_good = payload;
   Record r;
   RawThread* th = nullptr;  // looked up at the block's first event
+  auto event = [&](std::uint8_t type, std::uint64_t obj, std::uint64_t arg, std::uint64_t site) {
+    bool undated = type == fmt::kAcquiredUndated;
+    rt::Ev kind = undated ? rt::Ev::Acquired : static_cast<rt::Ev>(type);
+    ++seg.n_events;
+    seg.n_undated += undated;
+    if (th == nullptr) th = &seg.threads[thread];
+    lane.enter(type, kind, obj, [&](std::uint64_t task) { return seg.lane(thread, task); });
+    if (keep_events) seg.events.push_back({tick, lane.lane, kind, obj, arg, clamp32(site), undated});
+    if (kind == rt::Ev::ThreadStart) {
+      th->object = obj;
+      th->start_site = clamp32(site);
+    }
+    lane.leave(kind, obj);
+  };
   while (!c.at_end()) {
+    // Most records are 5-byte events (one byte per field): decoded here without read_record.
+    std::uint8_t type;
+    std::uint64_t dt, obj, arg, site;
+    if (c.short_event(type, dt, obj, arg, site)) [[likely]] {
+      tick += dt;
+      event(type, obj, arg, site);
+      last_good = c.pos();
+      continue;
+    }
     std::uint64_t at = c.pos();
     if (!read_record(c, r)) {
       if (!cut) corrupt("record runs past the end of its block", at);
@@ -318,18 +368,7 @@ std::uint32_t decode_block(const std::uint8_t* d, std::uint64_t payload, std::ui
     }
     tick += r.dt;
     if (r.is_event()) {
-      bool undated = r.type == fmt::kAcquiredUndated;
-      rt::Ev kind = undated ? rt::Ev::Acquired : static_cast<rt::Ev>(r.type);
-      ++seg.n_events;
-      seg.n_undated += undated;
-      if (th == nullptr) th = &seg.threads[thread];
-      lane.enter(r.type, kind, r.obj, [&](std::uint64_t task) { return seg.lane(thread, task); });
-      if (keep_events) seg.events.push_back({tick, lane.lane, kind, r.obj, r.arg, clamp32(r.site), undated});
-      if (kind == rt::Ev::ThreadStart) {
-        th->object = r.obj;
-        th->start_site = clamp32(r.site);
-      }
-      lane.leave(kind, r.obj);
+      event(r.type, r.obj, r.arg, r.site);
     } else if (r.type == fmt::kTaskLane) {
       lane.enter(r.type, rt::Ev::Create, r.obj, [&](std::uint64_t task) { return seg.lane(thread, task); });
     } else if (r.type == fmt::kObject) {
