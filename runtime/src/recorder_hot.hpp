@@ -90,10 +90,33 @@ struct Recorder::Hot {
 
   std::uint64_t tick() const noexcept { return tsc ? clock::tsc() : clock::mono_ns(); }
 
+  // WEFT_EXACT_TIMES=0: an acquisition that did not block (its thread's last event was not an
+  // AcquireBegin of it) is written without a clock reading (kAcquiredUndated; the reader dates it
+  // from its neighbours), as Recorder::write_event does; false for one that blocked or whose
+  // fields need more than a byte. The caller checked the thread, its site and room in its block.
+  [[gnu::always_inline]] bool write_undated(RecorderThread& t, ObjId obj, std::uint64_t arg,
+                                            std::uint32_t site) const noexcept {
+    if (t.begun == obj || (obj | arg | site) >= 0x80) return false;
+    t.busy = true;
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    std::uint8_t* p = t.data + t.used;
+    p[0] = trace::format::kAcquiredUndated;
+    p[1] = static_cast<std::uint8_t>(obj);
+    p[2] = static_cast<std::uint8_t>(arg);
+    p[3] = static_cast<std::uint8_t>(site);
+    t.begun = 0;
+    t.used += 4;
+    std::atomic_ref<std::uint32_t>(t.block->used).store(t.used, std::memory_order_release);
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    t.busy = false;
+    return true;
+  }
+
   // Writes the record of `kind` for the calling thread when it is the common case; false, having
   // changed nothing, when the general path is needed: the thread is inside a recorder call, not
   // yet attached to this recorder, its site is not cached, its block is missing or full, the
-  // event is an Acquired that WEFT_EXACT_TIMES=0 may leave undated, or it is one of kSlowKinds.
+  // event is one of kSlowKinds, or an Acquired that WEFT_EXACT_TIMES=0 leaves undated and
+  // write_undated() cannot write.
   [[gnu::always_inline]] bool try_write(Ev kind, ObjId obj, std::uint64_t arg,
                                         const std::source_location& where) const noexcept {
     if constexpr (!kLocationIsPointer) return false;
@@ -109,7 +132,7 @@ struct Recorder::Hot {
     if (t.block == nullptr || t.capacity - t.used < trace::format::kMaxEventBytes) [[unlikely]]
       return false;
     if (kind == Ev::Acquired && !exact) [[unlikely]]
-      return false;
+      return write_undated(t, obj, arg, e.id);
     // A signal handler that records on this thread meanwhile goes the general way and finds the
     // thread busy (its event is counted as dropped) instead of writing into the same bytes.
     t.busy = true;
