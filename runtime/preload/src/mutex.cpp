@@ -106,11 +106,11 @@ C make_call(Sink& s, const void* pc) noexcept {
 // The event of a default mutex through the detectors' inline path (detectors/lock_path.hpp) when
 // the sink is the detector in front of the recorder; false (nothing done) otherwise, and when the
 // detectors need their general path for it.
-template <rt::Ev kKind>
+template <rt::Ev kKind, ObjKind kLock = ObjKind::Mutex, bool kByTry = false>
 [[gnu::always_inline]] inline bool lock_path_event(Sink& s, ObjId id) noexcept {
   namespace di = rt::detectors::internal;
   di::Detector* d = di::g_lock_path_detector.load(std::memory_order_relaxed);
-  return static_cast<Sink*>(d) == &s && di::mutex_event<kKind>(*d, id, t_site);
+  return static_cast<Sink*>(d) == &s && di::mutex_event<kKind, kLock, kByTry>(*d, id, t_site);
 }
 
 // A blocking acquisition: try first so that AcquireBegin appears only when the thread blocks.
@@ -173,6 +173,26 @@ template <class C>
     c.misuse(id, rt::MisuseCode::RobustNotConsistent);
   c.released(id, mutex_depth_after_release(m));
   return api.mutex_unlock(m);
+}
+
+// A try: it never blocks, so it orders nothing (std::lock / std::scoped_lock try the rest).
+template <class C>
+[[gnu::always_inline]] inline int record_mutex_trylock(Sink* s, pthread_mutex_t* m,
+                                                       const void* pc) noexcept {
+  constexpr bool common = std::is_same_v<C, CommonCall>;
+  C c = make_call<C>(*s, pc);
+  ObjId id = mutex_use_id(c, m);
+  int r = (common ? libc_resolved() : libc()).mutex_trylock(m);
+  if (id == 0) return r;
+  if (r == 0 && m->__data.__kind == 0) [[likely]] {
+    if (!(common && lock_path_event<rt::Ev::Acquired, ObjKind::Mutex, true>(*s, id)))
+      c.acquired(id, {1, true, false, false});
+  } else if (acquired(r)) {
+    c.acquired(id, {held_depth(m), true, r == EOWNERDEAD, is_robust(m)});
+  } else {
+    c.acquire_failed(id, failure(r));
+  }
+  return r;
 }
 
 // The general paths of lock and unlock (a rare mode is on, or the thread is busy): out of line,
@@ -275,21 +295,16 @@ WEFT_EXPORT int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t clk,
 }
 
 WEFT_EXPORT int pthread_mutex_trylock(pthread_mutex_t* m) noexcept {
+  if (std::uint32_t rare = modes(); rare == 0) [[likely]] {
+    Sink* s = rt::active_sink();
+    if (s == nullptr || t_busy) [[likely]]
+      return libc_resolved().mutex_trylock(m);
+    return record_mutex_trylock<CommonCall>(s, m, __builtin_return_address(0));
+  }
   WEFT_TSAN_FRAME;
   Sink* s = recording();
   if (s == nullptr) return libc().mutex_trylock(m);
-  Call c(*s, __builtin_return_address(0));
-  ObjId id = mutex_use_id(c, m);
-  int r = libc().mutex_trylock(m);
-  if (id != 0) {
-    if (acquired(r)) {
-      // A try never blocks, so it orders nothing (std::lock / std::scoped_lock try the rest).
-      c.acquired(id, {held_depth(m), true, r == EOWNERDEAD, is_robust(m)});
-    } else {
-      c.acquire_failed(id, failure(r));
-    }
-  }
-  return r;
+  return record_mutex_trylock<Call>(s, m, __builtin_return_address(0));
 }
 
 WEFT_EXPORT int pthread_mutex_unlock(pthread_mutex_t* m) noexcept {
@@ -344,51 +359,102 @@ bool spin_looks_busy(const pthread_spinlock_t* l) noexcept {
 }
 }  // namespace
 
-WEFT_EXPORT int pthread_spin_lock(pthread_spinlock_t* l) noexcept {
-  WEFT_TSAN_FRAME;
-  Sink* s = recording();
-  if (s == nullptr) [[likely]]
-    return libc().spin_lock(l);
-  Call c(*s, __builtin_return_address(0), Call::kDirect);
+namespace {
+// Spin locks as record_mutex_lock and record_mutex_trylock do mutexes (C: Call or CommonCall).
+template <class C>
+[[gnu::always_inline]] inline int record_spin_lock(Sink* s, pthread_spinlock_t* l,
+                                                   const void* pc) noexcept {
+  constexpr bool common = std::is_same_v<C, CommonCall>;
+  const real::Api& api = common ? libc_resolved() : libc();
+  C c = make_call<C>(*s, pc);
   ObjId id = id_for(spin_addr(l), ObjKind::SpinLock);
-  if (id == 0) return libc().spin_lock(l);
-  if (g_chaos) s->chaos_point(id);
-  int r = g_tsan_behind ? (spin_looks_busy(l) ? EBUSY : libc().spin_lock(l)) : libc().spin_trylock(l);
+  if (id == 0) return api.spin_lock(l);
+  if (!common && g_chaos) s->chaos_point(id);
+  int r = !common && g_tsan_behind ? (spin_looks_busy(l) ? EBUSY : api.spin_lock(l))
+                                   : api.spin_trylock(l);
   if (r == EBUSY) {
     c.acquire_begin(id);
-    r = libc().spin_lock(l);
+    r = api.spin_lock(l);
   }
   if (r == 0) {
-    c.acquired(id, {});
+    if (!(common && lock_path_event<rt::Ev::Acquired, ObjKind::SpinLock>(*s, id)))
+      c.acquired(id, {});
   } else {
     c.acquire_failed(id, failure(r));
   }
   return r;
 }
 
-WEFT_EXPORT int pthread_spin_trylock(pthread_spinlock_t* l) noexcept {
-  WEFT_TSAN_FRAME;
-  Sink* s = recording();
-  if (s == nullptr) return libc().spin_trylock(l);
-  Call c(*s, __builtin_return_address(0), Call::kDirect);
+template <class C>
+[[gnu::always_inline]] inline int record_spin_trylock(Sink* s, pthread_spinlock_t* l,
+                                                      const void* pc) noexcept {
+  constexpr bool common = std::is_same_v<C, CommonCall>;
+  C c = make_call<C>(*s, pc);
   ObjId id = id_for(spin_addr(l), ObjKind::SpinLock);
-  int r = libc().spin_trylock(l);
-  if (id != 0) {
-    if (r == 0) {
+  int r = (common ? libc_resolved() : libc()).spin_trylock(l);
+  if (id == 0) return r;
+  if (r == 0) {
+    if (!(common && lock_path_event<rt::Ev::Acquired, ObjKind::SpinLock, true>(*s, id)))
       c.acquired(id, {1, true, false});
-    } else {
-      c.acquire_failed(id, failure(r));
-    }
+  } else {
+    c.acquire_failed(id, failure(r));
   }
   return r;
 }
 
+template <class C>
+[[gnu::always_inline]] inline int record_spin_unlock(Sink* s, pthread_spinlock_t* l,
+                                                     const void* pc) noexcept {
+  constexpr bool common = std::is_same_v<C, CommonCall>;
+  {
+    C c = make_call<C>(*s, pc);
+    if (ObjId id = id_for(spin_addr(l), ObjKind::SpinLock))
+      if (!(common && lock_path_event<rt::Ev::Release, ObjKind::SpinLock>(*s, id)))
+        c.released(id, 0);
+  }
+  return (common ? libc_resolved() : libc()).spin_unlock(l);
+}
+}  // namespace
+
+// Spin locks, like the mutex functions: the common case (modes() is 0, the thread not busy)
+// tests one mode word and the sink.
+WEFT_EXPORT int pthread_spin_lock(pthread_spinlock_t* l) noexcept {
+  if (modes() == 0) [[likely]] {
+    Sink* s = rt::active_sink();
+    if (s == nullptr || t_busy) [[likely]]
+      return libc_resolved().spin_lock(l);
+    return record_spin_lock<CommonCall>(s, l, __builtin_return_address(0));
+  }
+  WEFT_TSAN_FRAME;
+  Sink* s = recording();
+  if (s == nullptr) [[likely]]
+    return libc().spin_lock(l);
+  return record_spin_lock<Call>(s, l, __builtin_return_address(0));
+}
+
+WEFT_EXPORT int pthread_spin_trylock(pthread_spinlock_t* l) noexcept {
+  if (modes() == 0) [[likely]] {
+    Sink* s = rt::active_sink();
+    if (s == nullptr || t_busy) [[likely]]
+      return libc_resolved().spin_trylock(l);
+    return record_spin_trylock<CommonCall>(s, l, __builtin_return_address(0));
+  }
+  WEFT_TSAN_FRAME;
+  Sink* s = recording();
+  if (s == nullptr) return libc().spin_trylock(l);
+  return record_spin_trylock<Call>(s, l, __builtin_return_address(0));
+}
+
 WEFT_EXPORT int pthread_spin_unlock(pthread_spinlock_t* l) noexcept {
+  if (modes() == 0) [[likely]] {
+    Sink* s = rt::active_sink();
+    if (s == nullptr || t_busy) [[likely]]
+      return libc_resolved().spin_unlock(l);
+    return record_spin_unlock<CommonCall>(s, l, __builtin_return_address(0));
+  }
   WEFT_TSAN_FRAME;
   Sink* s = recording();
   if (s == nullptr) [[likely]]
     return libc().spin_unlock(l);
-  Call c(*s, __builtin_return_address(0), Call::kDirect);
-  if (ObjId id = id_for(spin_addr(l), ObjKind::SpinLock)) c.released(id, 0);
-  return libc().spin_unlock(l);
+  return record_spin_unlock<Call>(s, l, __builtin_return_address(0));
 }

@@ -110,27 +110,29 @@ inline bool shared_mode(ObjKind k, std::uint64_t arg) {
 // while that detector is the sink.
 extern std::atomic<Detector*> g_lock_path_detector;
 
-// An uncontended acquisition (Acquired, value 1) or release (Release, value 0) of the
-// non-recursive mutex `obj` by the calling thread at `where`: exactly what Detector::on_event
+// An uncontended acquisition (Acquired, value 1; a successful try when kByTry, which orders
+// nothing) or a release (Release, value 0) of the non-recursive lock `obj` of kind kLock (a
+// default mutex, a spin lock) by the calling thread at `where`: exactly what Detector::on_event
 // does with it, inline. False, having done nothing, when the general path must take it: the
-// thread is blocked or has a wait-loop check pending, or the object is not a plain mutex.
-template <Ev kKind>
+// thread is blocked or has a wait-loop check pending, or the object is not of that kind.
+template <Ev kKind, ObjKind kLock = ObjKind::Mutex, bool kByTry = false>
 [[gnu::always_inline]] inline bool mutex_event(Detector& d, ObjId obj,
                                                const std::source_location& where) noexcept {
   static_assert(kKind == Ev::Acquired || kKind == Ev::Release);
+  static_assert(kLock == ObjKind::Mutex || kLock == ObjKind::SpinLock);
+  static_assert(!kByTry || kKind == Ev::Acquired);
   ThreadRec& t = d.self();
   if (t.block.load(std::memory_order_relaxed) != 0 || t.wl_state != WaitLoop::Idle) [[unlikely]]
     return false;
   Slot* s = d.slot(obj);
-  if (s == nullptr ||
-      s->kind.load(std::memory_order_relaxed) != static_cast<std::uint8_t>(ObjKind::Mutex))
+  if (s == nullptr || s->kind.load(std::memory_order_relaxed) != static_cast<std::uint8_t>(kLock))
       [[unlikely]]
     return false;
-  constexpr std::uint64_t arg = kKind == Ev::Acquired ? 1 : 0;
+  constexpr std::uint64_t arg = kKind == Ev::Release ? 0 : kByTry ? 1 | kAcquiredByTry : 1;
   if constexpr (kKind == Ev::Acquired)
-    take(d, t, obj, *s, ObjKind::Mutex, arg, where, true);
+    take(d, t, obj, *s, kLock, arg, where, !kByTry);
   else
-    give(d, t, obj, *s, ObjKind::Mutex, arg, where);
+    give(d, t, obj, *s, kLock, arg, where);
   d.forward(kKind, obj, arg, where);
   return true;
 }
