@@ -321,9 +321,9 @@ int weft::cli::run_main(int argc, char** argv) {
   }
   weft::trace::Trace t;
   try {
-    weft::trace::consolidate_trace(path, exit_kind, exit_value);
-    // The summary needs no event in memory: counts, threads, objects and findings.
-    t = weft::trace::read_trace(path, {.events = false});
+    // The summary needs no event in memory: counts, threads, objects and findings, from the
+    // same reading of the files as the consolidation.
+    weft::trace::consolidate_trace(path, exit_kind, exit_value, &t);
     // Code sites (interposed calls) to file:line, and objects to their variables' names: only
     // the findings print them, and addr2line and nm on the program cost a sub-second run a
     // fifth of its time (sort --parallel=2: 0.05 s of 0.25).

@@ -1331,11 +1331,17 @@ void pack_segment(Bytes& src, const Segment& s, FileWriter& out, std::uint32_t e
 
 // Reads each file twice through a bounded window (once to find every block's valid bytes, once
 // to copy them), so memory stays a few MiB whatever the trace's size.
-void consolidate_trace(const std::string& path, std::uint32_t exit_kind, int exit_value) {
+void consolidate_trace(const std::string& path, std::uint32_t exit_kind, int exit_value,
+                       Trace* summary) {
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw TraceError(tmp + ": cannot create: " + std::strerror(errno), 0);
   std::vector<std::string> merged;
+  // The segments as the consolidated file holds them, for `summary` (read as read_trace reads
+  // that file: its packed blocks are whole, so no warning, nothing truncated). Left to
+  // read_trace when a part stays behind (still running, or unreadable).
+  std::vector<Segment> written;
+  bool part_left = false;
   try {
     FileWriter out(fd, tmp);
     std::vector<std::string> warnings;
@@ -1347,6 +1353,12 @@ void consolidate_trace(const std::string& path, std::uint32_t exit_kind, int exi
       parse_file(src, segs, truncated, warnings, path + " ", /*keep_events=*/false);
       for (std::size_t i = 0; i < segs.size(); ++i)
         pack_segment(src, segs[i], out, i == 0 ? exit_kind : 0, exit_value);
+      if (!segs.empty() && exit_kind != 0) {
+        segs[0].h.exit_kind = exit_kind;
+        segs[0].h.exit_value = exit_value;
+      }
+      if (summary != nullptr)
+        for (auto& s : segs) written.push_back(std::move(s));
     }
     for (const auto& part : trace_part_files(path)) {
       std::optional<File> f;
@@ -1358,16 +1370,22 @@ void consolidate_trace(const std::string& path, std::uint32_t exit_kind, int exi
         bool pt = false;
         parse_file(*src, ps, pt, warnings, part + " ", /*keep_events=*/false);
       } catch (const TraceError&) {
+        part_left = true;
         continue;  // left in place; read_trace() reports it
       }
       bool running = false;
       for (const auto& s : ps)
         running |= s.h.state == fmt::kLive && ::kill(static_cast<pid_t>(s.h.pid), 0) == 0;
-      if (running) continue;  // still being written: leave it as a part
+      if (running) {  // still being written: leave it as a part
+        part_left = true;
+        continue;
+      }
       // (A part that changes from here on fails the whole consolidation, which leaves the
       // files as they were, rather than writing half a segment.)
       for (auto& s : ps) pack_segment(*src, s, out, 0, 0);
       merged.push_back(part);
+      if (summary != nullptr)
+        for (auto& s : ps) written.push_back(std::move(s));
     }
     out.flush();
   } catch (...) {
@@ -1381,6 +1399,13 @@ void consolidate_trace(const std::string& path, std::uint32_t exit_kind, int exi
     throw TraceError(path + ": cannot replace: " + std::strerror(errno), 0);
   }
   for (const auto& p : merged) ::unlink(p.c_str());
+  if (summary == nullptr) return;
+  if (part_left) {
+    *summary = read_trace(path, ReadOptions{.events = false});
+    return;
+  }
+  Mapping m;
+  *summary = assemble(written, /*truncated=*/false, {}, /*keep_events=*/false, m);
 }
 
 }  // namespace weft::trace

@@ -326,7 +326,7 @@ aio::Coro<int> consume(bool use_while) {
 }
 }  // namespace
 
-TEST_CASE("chaos wakes aio Condition waiters spuriously; going on after one is wait-not-in-loop") {
+TEST_CASE("chaos wakes aio Condition waiters spuriously, going on after one is wait-not-in-loop") {
   for (std::uint64_t seed = 1; seed <= 3; ++seed) {
     Detecting det(options(0, seed));
     int taken = aio::run(consume(false));

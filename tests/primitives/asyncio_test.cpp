@@ -1265,7 +1265,7 @@ TEST_CASE("Barrier: every party gets a distinct index once the last arrives", "[
   CHECK_THROWS_AS(aio::Barrier(0), weft::ValueError);
 }
 
-TEST_CASE("Barrier: abort() breaks it for the waiting tasks and later waits; reset() only for the "
+TEST_CASE("Barrier: abort() breaks it for the waiting tasks and later waits, reset() only for the "
           "waiting ones",
           "[asyncio][barrier]") {
   aio::Barrier barrier(3);

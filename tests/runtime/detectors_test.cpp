@@ -707,7 +707,7 @@ TEST_CASE("deadlock: ABBA with both threads really blocked is reported by the wa
   CHECK(f.cap.of_kind("lock-order-inversion").size() == 1);
 }
 
-TEST_CASE("lock-reentry: a default mutex re-locked while another thread lives is not fatal; "
+TEST_CASE("lock-reentry: a default mutex re-locked while another thread lives is not fatal, "
           "that thread's unlock lets it go") {
   Fixture f;
   ObjId m = f.obj(ObjKind::Mutex, "job_done");
@@ -1299,7 +1299,7 @@ TEST_CASE("failed calls: a refused unlock changes nothing, a refused re-lock is 
   CHECK(fatal_count() == 0);
 }
 
-TEST_CASE("lifetimes: destroying a held lock, a condvar with a waiter; robust owners may die") {
+TEST_CASE("lifetimes: destroying a held lock, a condvar with a waiter, robust owners may die") {
   Fixture f;
   ObjId m = f.obj(ObjKind::Mutex, "m"), cv = f.obj(ObjKind::CondVar, "cv");
   ObjId robust = f.obj(ObjKind::Mutex, "robust");

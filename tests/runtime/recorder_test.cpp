@@ -19,7 +19,7 @@
 #include <sstream>
 #include <filesystem>
 #include <string>
-#include <vector>
+#include <tuple>
 #include <vector>
 
 #include "weft/runtime/trace_format.hpp"
@@ -249,7 +249,44 @@ TEST_CASE("a crashing program leaves a readable trace") {
   }
 }
 
-TEST_CASE("fork: the child records its own part; inherited objects keep the parent's id") {
+namespace {
+// Everything a trace read without its events holds, compared field by field.
+void check_same_summary(const Trace& a, const Trace& b) {
+  CHECK(a.event_count == b.event_count);
+  CHECK(a.event_count > 0);
+  CHECK(a.dropped == b.dropped);
+  CHECK(a.undated_acquisitions == b.undated_acquisitions);
+  CHECK(a.overwritten == b.overwritten);
+  CHECK(a.truncated == b.truncated);
+  CHECK(a.warnings == b.warnings);
+  REQUIRE(a.processes.size() == b.processes.size());
+  for (std::size_t i = 0; i < a.processes.size(); ++i) {
+    const auto &p = a.processes[i], &q = b.processes[i];
+    CHECK(std::tie(p.pid, p.parent_pid, p.command, p.start_ns, p.exited, p.exit_code,
+                   p.term_signal, p.dropped) ==
+          std::tie(q.pid, q.parent_pid, q.command, q.start_ns, q.exited, q.exit_code,
+                   q.term_signal, q.dropped));
+  }
+  REQUIRE(a.threads.size() == b.threads.size());
+  for (std::size_t i = 0; i < a.threads.size(); ++i) {
+    const auto &x = a.threads[i], &y = b.threads[i];
+    CHECK(std::tie(x.index, x.pid, x.os_tid, x.name, x.start_site) ==
+          std::tie(y.index, y.pid, y.os_tid, y.name, y.start_site));
+  }
+  REQUIRE(a.objects.size() == b.objects.size());
+  for (std::size_t i = 0; i < a.objects.size(); ++i) {
+    const auto &x = a.objects[i], &y = b.objects[i];
+    CHECK(std::tie(x.id, x.kind, x.name, x.site, x.pid) == std::tie(y.id, y.kind, y.name, y.site, y.pid));
+  }
+  CHECK(a.sites.size() == b.sites.size());
+  REQUIRE(a.findings.size() == b.findings.size());
+  for (std::size_t i = 0; i < a.findings.size(); ++i)
+    CHECK(std::tie(a.findings[i].kind, a.findings[i].message, a.findings[i].time_ns) ==
+          std::tie(b.findings[i].kind, b.findings[i].message, b.findings[i].time_ns));
+}
+}  // namespace
+
+TEST_CASE("fork: the child records its own part, inherited objects keep the parent's id") {
   std::string dir = temp_dir(), path = dir + "/t.trace";
   int st = spawn(path, {"fork"});
   REQUIRE(WIFEXITED(st));
@@ -276,11 +313,15 @@ TEST_CASE("fork: the child records its own part; inherited objects keep the pare
   };
   REQUIRE(trace::trace_part_files(path).size() == 1);
   check(trace::read_trace(path));  // parts read as siblings
-  trace::consolidate_trace(path, 1, 0);
+  Trace summary;  // what weft run prints: read while consolidating
+  trace::consolidate_trace(path, 1, 0, &summary);
   CHECK(trace::trace_part_files(path).empty());
   Trace t = trace::read_trace(path);  // one self-contained file
   check(t);
   CHECK(t.processes[0].exit_code == 0);
+  // The summary is what reading the consolidated file without its events gives.
+  Trace again = trace::read_trace(path, {.events = false});
+  check_same_summary(summary, again);
 }
 
 TEST_CASE("exec, posix_spawn and system(): every instrumented image records its part") {
@@ -290,8 +331,10 @@ TEST_CASE("exec, posix_spawn and system(): every instrumented image records its 
     int st = spawn(path, {mode});
     REQUIRE(WIFEXITED(st));
     REQUIRE(WEXITSTATUS(st) == 0);
-    trace::consolidate_trace(path);
+    Trace summary;
+    trace::consolidate_trace(path, 0, 0, &summary);
     Trace t = trace::read_trace(path);
+    check_same_summary(summary, trace::read_trace(path, {.events = false}));
     // The child image ran `basic`: its objects and finding are in the trace.
     CHECK(find_object(t, "account-a") != nullptr);
     CHECK(t.findings.size() == 1);

@@ -486,7 +486,7 @@ TEST_CASE("perfetto: tracks, slices, flows, counters and findings of the basic t
   }
 }
 
-TEST_CASE("perfetto: holds that do not nest go to a second lane; compressed = plain") {
+TEST_CASE("perfetto: holds that do not nest go to a second lane, compressed = plain") {
   // Hand-over-hand: A [0, 300], B [100, 400] on one thread cannot nest on one track.
   viewer::testing::Builder b;
   auto la = b.object(rt::ObjKind::Lock, "A");

@@ -144,7 +144,7 @@ TEST_CASE("derive: arrows for unblock, notify, set, start and join") {
   for (const auto& a : d.arrows) CHECK(a.t1 < 7000);
 }
 
-TEST_CASE("derive: an RLock held recursively is one hold; an unowned release closes nothing") {
+TEST_CASE("derive: an RLock held recursively is one hold, an unowned release closes nothing") {
   Builder b;
   auto th = b.thread("t");
   auto other = b.thread("u");
@@ -245,7 +245,7 @@ TEST_CASE("text: the lock table has the page's numbers (web/layout/derive.js loc
                                                   "ns", "200", "ns", "500", "ns"});
 }
 
-TEST_CASE("source: the lines around the sites; missing, unreadable or odd files give none") {
+TEST_CASE("source: the lines around the sites, missing, unreadable or odd files give none") {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("weft-src-test-" + std::to_string(::getpid()));
   fs::create_directories(dir);
@@ -296,7 +296,7 @@ TEST_CASE("source: the lines around the sites; missing, unreadable or odd files 
   // The page carries the snippets in its payload; without the files there are none, no error.
   std::string raw =
       inflate_raw(unbase64(viewer::encode_payload(b.t, viewer::read_source_snippets(b.t))));
-  CHECK(raw[4] == 4);  // payload version
+  CHECK(raw[4] == viewer::kPayloadVersion);
   CHECK(raw.find("line 13") != std::string::npos);
   fs::remove_all(dir);
   CHECK(viewer::read_source_snippets(b.t).empty());

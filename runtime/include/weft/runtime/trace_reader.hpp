@@ -134,6 +134,10 @@ std::vector<std::string> trace_part_files(const std::string& path);
 // (unused block space removed), then deletes the parts. Parts of processes that are still
 // running are left alone. Records `exit` (from waitpid) in the first segment when exit_kind != 0
 // (1: exit code, 2: killed by signal). Throws TraceError when `path` is unreadable or corrupted.
-void consolidate_trace(const std::string& path, std::uint32_t exit_kind = 0, int exit_value = 0);
+// With `summary`, it also receives what read_trace(path, {.events = false}) of the consolidated
+// file returns, from the same reading of the files (`weft run`'s summary: one pass over a large
+// trace instead of two).
+void consolidate_trace(const std::string& path, std::uint32_t exit_kind = 0, int exit_value = 0,
+                       Trace* summary = nullptr);
 
 }  // namespace weft::trace
