@@ -113,6 +113,25 @@ template <rt::Ev kKind, ObjKind kLock = ObjKind::Mutex, bool kByTry = false>
   return static_cast<Sink*>(d) == &s && di::mutex_event<kKind, kLock, kByTry>(*d, id, t_site);
 }
 
+// The exported functions without a general path of their own (trylock, the spin lock ones):
+// the common case (modes() is 0) tests one mode word and the sink and records with CommonCall;
+// otherwise Call after recording()'s checks. `plain(api)` makes the real call unrecorded,
+// `record(sink, std::type_identity<C>)` the recorded one.
+template <class Plain, class Record>
+[[gnu::always_inline]] inline int lock_export(void* pc, Plain plain, Record record) noexcept {
+  if (modes() == 0) [[likely]] {
+    Sink* s = rt::active_sink();
+    if (s == nullptr || t_busy) [[likely]]
+      return plain(libc_resolved());
+    return record(s, std::type_identity<CommonCall>{});
+  }
+  TsanCallerFrame frame(pc);
+  Sink* s = recording();
+  if (s == nullptr) [[likely]]
+    return plain(libc());
+  return record(s, std::type_identity<Call>{});
+}
+
 // A blocking acquisition: try first so that AcquireBegin appears only when the thread blocks.
 // `C`: Call (any mode) or CommonCall (modes() was 0: no chaos, no ThreadSanitizer behind).
 template <class C, class Block>
@@ -295,16 +314,10 @@ WEFT_EXPORT int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t clk,
 }
 
 WEFT_EXPORT int pthread_mutex_trylock(pthread_mutex_t* m) noexcept {
-  if (std::uint32_t rare = modes(); rare == 0) [[likely]] {
-    Sink* s = rt::active_sink();
-    if (s == nullptr || t_busy) [[likely]]
-      return libc_resolved().mutex_trylock(m);
-    return record_mutex_trylock<CommonCall>(s, m, __builtin_return_address(0));
-  }
-  WEFT_TSAN_FRAME;
-  Sink* s = recording();
-  if (s == nullptr) return libc().mutex_trylock(m);
-  return record_mutex_trylock<Call>(s, m, __builtin_return_address(0));
+  void* pc = __builtin_return_address(0);
+  return lock_export(
+      pc, [m](const real::Api& api) { return api.mutex_trylock(m); },
+      [m, pc]<class C>(Sink* s, std::type_identity<C>) { return record_mutex_trylock<C>(s, m, pc); });
 }
 
 WEFT_EXPORT int pthread_mutex_unlock(pthread_mutex_t* m) noexcept {
@@ -416,45 +429,24 @@ template <class C>
 }
 }  // namespace
 
-// Spin locks, like the mutex functions: the common case (modes() is 0, the thread not busy)
-// tests one mode word and the sink.
+// Spin locks, like the mutex functions.
 WEFT_EXPORT int pthread_spin_lock(pthread_spinlock_t* l) noexcept {
-  if (modes() == 0) [[likely]] {
-    Sink* s = rt::active_sink();
-    if (s == nullptr || t_busy) [[likely]]
-      return libc_resolved().spin_lock(l);
-    return record_spin_lock<CommonCall>(s, l, __builtin_return_address(0));
-  }
-  WEFT_TSAN_FRAME;
-  Sink* s = recording();
-  if (s == nullptr) [[likely]]
-    return libc().spin_lock(l);
-  return record_spin_lock<Call>(s, l, __builtin_return_address(0));
+  void* pc = __builtin_return_address(0);
+  return lock_export(
+      pc, [l](const real::Api& api) { return api.spin_lock(l); },
+      [l, pc]<class C>(Sink* s, std::type_identity<C>) { return record_spin_lock<C>(s, l, pc); });
 }
 
 WEFT_EXPORT int pthread_spin_trylock(pthread_spinlock_t* l) noexcept {
-  if (modes() == 0) [[likely]] {
-    Sink* s = rt::active_sink();
-    if (s == nullptr || t_busy) [[likely]]
-      return libc_resolved().spin_trylock(l);
-    return record_spin_trylock<CommonCall>(s, l, __builtin_return_address(0));
-  }
-  WEFT_TSAN_FRAME;
-  Sink* s = recording();
-  if (s == nullptr) return libc().spin_trylock(l);
-  return record_spin_trylock<Call>(s, l, __builtin_return_address(0));
+  void* pc = __builtin_return_address(0);
+  return lock_export(
+      pc, [l](const real::Api& api) { return api.spin_trylock(l); },
+      [l, pc]<class C>(Sink* s, std::type_identity<C>) { return record_spin_trylock<C>(s, l, pc); });
 }
 
 WEFT_EXPORT int pthread_spin_unlock(pthread_spinlock_t* l) noexcept {
-  if (modes() == 0) [[likely]] {
-    Sink* s = rt::active_sink();
-    if (s == nullptr || t_busy) [[likely]]
-      return libc_resolved().spin_unlock(l);
-    return record_spin_unlock<CommonCall>(s, l, __builtin_return_address(0));
-  }
-  WEFT_TSAN_FRAME;
-  Sink* s = recording();
-  if (s == nullptr) [[likely]]
-    return libc().spin_unlock(l);
-  return record_spin_unlock<Call>(s, l, __builtin_return_address(0));
+  void* pc = __builtin_return_address(0);
+  return lock_export(
+      pc, [l](const real::Api& api) { return api.spin_unlock(l); },
+      [l, pc]<class C>(Sink* s, std::type_identity<C>) { return record_spin_unlock<C>(s, l, pc); });
 }
