@@ -2,6 +2,7 @@
 #include "weft/lock.hpp"
 
 #include "weft/rlock.hpp"
+#include "weft/runtime/detectors.hpp"
 #include "weft/runtime/protocol.hpp"
 
 namespace weft {
@@ -43,7 +44,7 @@ bool Lock::acquire_slow(bool blocking, double timeout) {
 }
 
 void Lock::release_recorded(rt::Sink* s, const std::source_location& where) {
-  rt::protocol::released(*s, id_, 0, user_site(where, __builtin_return_address(0)));
+  rt::detectors::lock_released(*s, id_, user_site(where, __builtin_return_address(0)));
 }
 
 bool Lock::acquire_recorded(rt::Sink* s, bool blocking, double timeout,
@@ -65,7 +66,10 @@ bool Lock::acquire_recorded(rt::Sink* s, bool blocking, double timeout,
     }
   }
   WEFT_TSAN_ACQUIRE(this);
-  rt::protocol::acquired(*s, id_, {1, !blocking}, where);
+  if (blocking)
+    rt::detectors::lock_acquired(*s, id_, where);
+  else
+    rt::protocol::acquired(*s, id_, {1, true}, where);
   return true;
 }
 

@@ -112,14 +112,14 @@ extern std::atomic<Detector*> g_lock_path_detector;
 
 // An uncontended acquisition (Acquired, value 1; a successful try when kByTry, which orders
 // nothing) or a release (Release, value 0) of the non-recursive lock `obj` of kind kLock (a
-// default mutex, a spin lock) by the calling thread at `where`: exactly what Detector::on_event
+// default mutex, a spin lock, a weft::Lock) by the calling thread at `where`: exactly what Detector::on_event
 // does with it, inline. False, having done nothing, when the general path must take it: the
 // thread is blocked or has a wait-loop check pending, or the object is not of that kind.
 template <Ev kKind, ObjKind kLock = ObjKind::Mutex, bool kByTry = false>
 [[gnu::always_inline]] inline bool mutex_event(Detector& d, ObjId obj,
                                                const std::source_location& where) noexcept {
   static_assert(kKind == Ev::Acquired || kKind == Ev::Release);
-  static_assert(kLock == ObjKind::Mutex || kLock == ObjKind::SpinLock);
+  static_assert(kLock == ObjKind::Mutex || kLock == ObjKind::SpinLock || kLock == ObjKind::Lock);
   static_assert(!kByTry || kKind == Ev::Acquired);
   ThreadRec& t = d.self();
   if (t.block.load(std::memory_order_relaxed) != 0 || t.wl_state != WaitLoop::Idle) [[unlikely]]

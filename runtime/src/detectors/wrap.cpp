@@ -39,6 +39,22 @@ namespace {
 internal::Detector* detector(Sink* s) noexcept { return dynamic_cast<internal::Detector*>(s); }
 }  // namespace
 
+void lock_acquired(Sink& s, ObjId lock, const std::source_location& where) noexcept {
+  internal::Detector* d = internal::g_lock_path_detector.load(std::memory_order_relaxed);
+  if (static_cast<Sink*>(d) == &s &&
+      internal::mutex_event<Ev::Acquired, ObjKind::Lock>(*d, lock, where)) [[likely]]
+    return;
+  protocol::acquired(s, lock, {}, where);
+}
+
+void lock_released(Sink& s, ObjId lock, const std::source_location& where) noexcept {
+  internal::Detector* d = internal::g_lock_path_detector.load(std::memory_order_relaxed);
+  if (static_cast<Sink*>(d) == &s &&
+      internal::mutex_event<Ev::Release, ObjKind::Lock>(*d, lock, where)) [[likely]]
+    return;
+  protocol::released(s, lock, 0, where);
+}
+
 void before_fork(Sink* detectors) noexcept {
   if (auto* d = detector(detectors)) d->fork_prepare();
 }

@@ -52,6 +52,13 @@ Sink* wrap(Sink* downstream, const Options& options) noexcept;
 //     the recorder is closed, so that its finding reaches the trace;
 //   install_crash_hook: with chaos, a crash that follows a spurious wake-up is reported as the
 //     wait-not-in-loop it most likely is (once per process).
+// A weft::Lock taken by a blocking acquire (Acquired, value 1) or released (Release, value 0):
+// what weft/runtime/protocol.hpp's acquired() and released() send to `s`, but through the
+// detectors' inline lock path when `s` is the installed detector in front of the recorder (one
+// direct call, instead of a virtual one and the detectors' dispatch on the event's kind).
+void lock_acquired(Sink& s, ObjId lock, const std::source_location& where) noexcept;
+void lock_released(Sink& s, ObjId lock, const std::source_location& where) noexcept;
+
 void before_fork(Sink* detectors) noexcept;
 void after_fork_parent(Sink* detectors) noexcept;
 void after_fork_child(Sink* detectors) noexcept;
