@@ -1,13 +1,28 @@
 // wait-without-lock and notify-without-lock: one file, as they read the same lock-model facts.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "Check.h"
+#include "LockSummary.h"
 
 namespace clang {
 class CallExpr;
 }  // namespace clang
 
 namespace weft::analyzer {
+
+/// A pthread/C11 wait or a notify whose verdict needs the callers in other files (its walk up
+/// the callers ended at a function other files may call): the finding is prepared in its TU and
+/// decided in the merge phase, over the lock facts of every linted file.
+struct DeferredUnheld {
+  std::string function;  // the USR of the function the op is in
+  locks::Site site;      // the op (CondOp::site)
+  locks::LockKey key;    // the lock followed, in that function's terms
+  std::string lockName;  // for the notes
+  Finding finding;       // message, and the notes after the path's
+};
 
 /// Finds condition waits made without holding the condition's lock where that is statically
 /// evident, on the lock model's facts (LockModel.h): a std::unique_lock constructed with
@@ -23,6 +38,11 @@ class WaitWithoutLockCheck : public Check {
   using Check::Check;
   void registerMatchers(clang::ast_matchers::MatchFinder* finder) override;
   void check(const clang::ast_matchers::MatchFinder::MatchResult& result) override;
+  bool summarize(clang::ASTContext& ctx, nlohmann::json& out) override;
+  void mergeSummaries(const std::vector<const nlohmann::json*>& summaries) override;
+
+ private:
+  std::vector<DeferredUnheld> deferred_;
 };
 
 /// Finds weft::Condition::notify/notify_all called without holding the condition's lock (a
@@ -39,9 +59,12 @@ class NotifyWithoutLockCheck : public Check {
   using Check::Check;
   void registerMatchers(clang::ast_matchers::MatchFinder* finder) override;
   void check(const clang::ast_matchers::MatchFinder::MatchResult& result) override;
+  bool summarize(clang::ASTContext& ctx, nlohmann::json& out) override;
+  void mergeSummaries(const std::vector<const nlohmann::json*>& summaries) override;
 
  private:
   void checkC(const clang::CallExpr* call, clang::ASTContext& ctx);
+  std::vector<DeferredUnheld> deferred_;
 };
 
 }  // namespace weft::analyzer
