@@ -214,6 +214,13 @@ struct FunctionFacts {
   // Locks the body releases or tries to take (a try_lock, a guard parameter's lock()), besides
   // its acquisitions: what a caller's "nobody took it since" must look at.
   std::vector<LockKey> touches;
+  // The body (lambdas in it included) takes or tries some lock by the vocabulary's names: a
+  // guard declaration or a call named like an acquisition or a try (`lock()`, `acquire()`,
+  // `try_lock()`, a free `lock(x)`), named by the pass or not. Broader than `acquisitions`
+  // (blocking ones, named locks, no weft::Condition) and `touches`: a weft::Condition may be built
+  // on any of these locks, so its verdict (wait-/notify-without-lock) asks this. Set for
+  // functions with condition ops only.
+  bool locksAnything = false;
   std::vector<Acquisition> acquisitions;
   std::vector<Call> calls;
   std::vector<CondOp> condOps;

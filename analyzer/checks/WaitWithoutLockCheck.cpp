@@ -34,18 +34,6 @@ namespace {
 
 using ast::objectDecl;
 
-// True when `s` takes any lock: a guard declaration or a lock()/acquire()/try_lock() call.
-bool anyLocking(const Stmt* s) {
-  if (!s) return false;
-  if (vocab::isGuardDecl(s, /*withShared=*/false)) return true;
-  if (const auto* call = dyn_cast<CallExpr>(s);
-      call && vocab::takesLock(call->getDirectCallee(), /*withTry=*/true))
-    return true;
-  for (const Stmt* c : s->children())
-    if (anyLocking(c)) return true;
-  return false;
-}
-
 // A function annotated as requiring a lock, or named like a helper called with the lock held.
 bool lockedHelper(const FunctionDecl* f) {
   if (f->hasAttr<RequiresCapabilityAttr>()) return true;
@@ -122,7 +110,7 @@ ModelVerdict weftConditionVerdict(ASTContext& ctx, const CallExpr* call) {
     return {};
   if (op->released) return {true, &*op->released, nullptr};
   const FunctionDecl* f = enclosingFunction(ctx, call);
-  if (!f || !f->hasBody() || anyLocking(f->getBody()) || lockedHelper(f) ||
+  if (!f || !f->hasBody() || fn->locksAnything || lockedHelper(f) ||
       locks::handsOver(*fn, key) ||
       locks::someCallerHolds(locks::tuFacts(ctx), *fn, key, op->requires_))
     return {};
