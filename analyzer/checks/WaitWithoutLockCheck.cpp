@@ -167,6 +167,12 @@ locks::LockKey keyFromJson(const nlohmann::json& j) {
 // on: the merged facts may hold several programs, whose globals of one name are not one object.
 std::vector<Finding> decideDeferred(const std::vector<const nlohmann::json*>& summaries,
                                     bool notify) {
+  // Nothing deferred anywhere (the common case): the facts need not be read.
+  bool any = false;
+  for (const nlohmann::json* j : summaries)
+    if (const auto d = j->find("deferred"); d != j->end() && d->is_array() && !d->empty())
+      any = true;
+  if (!any) return {};
   std::vector<locks::Facts> parts;
   std::vector<DeferredUnheld> deferred;
   for (const nlohmann::json* j : summaries) {
