@@ -27,8 +27,8 @@ struct DeferredUnheld {
 /// Finds condition waits made without holding the condition's lock where that is statically
 /// evident, on the lock model's facts (LockModel.h): a std::unique_lock constructed with
 /// std::defer_lock or unlocked on every path to the wait (or handed so to a helper that waits on
-/// it), a pthread/C11 mutex held on no path from a thread start / main() through the TU's
-/// callers, a weft::Condition released before or never acquired in its function.
+/// it), a pthread/C11 mutex held on no path from a thread start / main() through the callers
+/// (those in other linted files in the merge phase), a weft::Condition released before or never acquired in its function.
 /// Doc: docs/checks/wait-without-lock.md
 class WaitWithoutLockCheck : public Check {
  public:
