@@ -32,4 +32,17 @@ sed -i 's|// reported: unheld_waiter never takes mu|// NOLINT(wait-without-lock)
 out=$(cd "$tmp" && lint a.cpp b.cpp -- -std=c++20 2>&1)
 [ "$(grep -c 'warning:' <<<"$out")" = 1 ] && grep -q "a.cpp:26:3: warning: 'pthread_cond_signal'" <<<"$out" ||
   fail "NOLINT not applied to a merged finding: $out"
+# The "main file" rule over linted files together: main.cpp alone follows drain()'s callers in
+# it (reported); with holder.cpp, a caller holding the mutex makes it not evident, in one run
+# and through the summaries (the finding is decided in the merge phase, never in main.cpp's).
+out=$(lint main.cpp -- -std=c++20 2>&1)
+grep -Eq "^main\.cpp:10:20: warning: 'pthread_cond_wait' is called without holding the lock 'main_mu'" <<<"$out" ||
+  fail "main.cpp alone: drain's wait missing: $out"
+out=$(lint main.cpp holder.cpp -- -std=c++20 2>&1); rc=$?
+[ $rc = 0 ] || fail "main.cpp with holder.cpp exited $rc (holder.cpp holds the mutex): $out"
+rm -rf "$tmp/m"
+lint --summaries-dir="$tmp/m" main.cpp -- -std=c++20 >/dev/null 2>&1 || fail "phase 1 on main.cpp"
+lint --summaries-dir="$tmp/m" holder.cpp -- -std=c++20 >/dev/null 2>&1 || fail "phase 1 on holder.cpp"
+out=$(lint --merge-summaries="$tmp/m" 2>&1); rc=$?
+[ $rc = 0 ] || fail "merge of main.cpp and holder.cpp exited $rc: $out"
 echo ok
