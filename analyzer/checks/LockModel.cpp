@@ -169,6 +169,20 @@ std::string usrOf(const Decl* d) {
   return std::string(buf.str());
 }
 
+// Whether `s` (lambda bodies in it included) takes or tries a lock by the vocabulary's names: a
+// guard declaration (shared guards aside) or a call named like an acquisition or a try, whatever
+// the object and whether or not the lock is one the pass can name (FunctionFacts::locksAnything).
+bool anyLocking(const Stmt* s) {
+  if (!s) return false;
+  if (vocab::isGuardDecl(s, /*withShared=*/false)) return true;
+  if (const auto* call = dyn_cast<CallExpr>(s);
+      call && vocab::takesLock(call->getDirectCallee(), /*withTry=*/true))
+    return true;
+  for (const Stmt* c : s->children())
+    if (anyLocking(c)) return true;
+  return false;
+}
+
 class FunctionAnalysis {
  public:
   FunctionAnalysis(ASTContext& ctx, const FunctionDecl* fd, Facts& facts, int& groupCounter)
@@ -237,6 +251,8 @@ class FunctionAnalysis {
       for (const LockKey& k : atExit.releasedOuter)
         if (!atExit.held.count(k) && k.root != LockKey::Root::kParam && !acquiredHere.count(k))
           facts_.handoff.insert(k);
+    // Asked only about functions with condition ops (the weft::Condition verdict).
+    if (!ff.condOps.empty()) ff.locksAnything = anyLocking(body);
     if (!ff.acquisitions.empty() || !ff.calls.empty() || !ff.condOps.empty() ||
         !ff.callees.empty() || !ff.touches.empty())
       facts_.functions.emplace(ff.id, std::move(ff));

@@ -442,10 +442,16 @@ class UnheldWalk {
     if (which.empty()) return false;
     if (handsOver(fn, k, &which)) return true;
     for (unsigned i : which) {
-      if (i >= fn.callees.size() || fn.callees[i].opaque) return true;
+      if (i >= fn.callees.size() || unseen(fn.callees[i])) return true;
       if (mayTouch(fn.callees[i].id, k, 0)) return true;
     }
     return false;
+  }
+
+  // A callee whose body is in none of the facts' TUs (or called through a pointer). Opaque in
+  // its caller's TU, it may be defined in another whose facts were merged in.
+  bool unseen(const Callee& c) const {
+    return c.opaque && (c.id.empty() || !facts_.functions.count(c.id));
   }
 
   bool mayTouch(const std::string& id, const LockKey& k, int depth) {
@@ -464,7 +470,7 @@ class UnheldWalk {
       for (const auto& a : c.binding.args) r = r || (a && sameLock(*a, k));
     }
     for (const Callee& c : f.callees)
-      if (!r) r = c.opaque || mayTouch(c.id, k, depth + 1);
+      if (!r) r = unseen(c) || mayTouch(c.id, k, depth + 1);
     touch_[id] = r;
     return r;
   }
@@ -507,6 +513,7 @@ class UnheldWalk {
       return {};
     visiting_.insert(fn.id);
     Unheld out{Unheld::Path::kNeverTaken, {}};
+    bool throughExternal = fn.external && !callers.empty();
     if (!fn.threadStarts.empty()) {
       std::string text = quotedName;
       text.append(" starts here as a new thread, holding no lock");
@@ -524,6 +531,7 @@ class UnheldWalk {
         break;
       }
       if (c.path == Unheld::Path::kReleased) out.path = Unheld::Path::kReleased;
+      throughExternal = throughExternal || c.throughExternal;
       if (out.notes.empty()) {
         out.notes = std::move(c.notes);
         std::string text = "it";
@@ -542,6 +550,7 @@ class UnheldWalk {
     }
     visiting_.erase(fn.id);
     if (!any) return {};  // no path reaches it
+    out.throughExternal = out.path != Unheld::Path::kUnknown && throughExternal;
     return out;
   }
 
@@ -572,6 +581,51 @@ void Facts::merge(const Facts& other) {
   hasMain = hasMain || other.hasMain;
 }
 
+Facts mergePrograms(std::vector<Facts> parts) {
+  // The files defining each id (a function's site is in its definition; an inline function of a
+  // header is one definition whichever TU saw it).
+  std::map<std::string, std::set<std::string>> files;
+  for (const Facts& p : parts)
+    for (const auto& [id, f] : p.functions) files[id].insert(f.site.file);
+  auto alias = [](const std::string& id, const std::string& file) {
+    std::string a = id;
+    a.append("\x1f");
+    a.append(file);
+    return a;
+  };
+  std::set<std::string> calledBlind;  // ambiguous ids called from a TU that does not define them
+  for (Facts& p : parts) {
+    std::map<std::string, std::string> own;  // ambiguous id defined here -> its alias
+    for (const auto& [id, f] : p.functions)
+      if (files[id].size() > 1) own.emplace(id, alias(id, f.site.file));
+    auto rename = [&](std::string& id) {
+      if (auto it = own.find(id); it != own.end()) {
+        id = it->second;
+      } else if (auto d = files.find(id); d != files.end() && d->second.size() > 1) {
+        calledBlind.insert(id);
+      }
+    };
+    std::map<std::string, FunctionFacts> renamed;
+    for (auto& [id, f] : p.functions) {
+      for (Call& c : f.calls) rename(c.callee);
+      for (Callee& c : f.callees)
+        if (!c.id.empty()) rename(c.id);
+      auto it = own.find(id);
+      f.id = it == own.end() ? id : it->second;
+      std::string key = f.id;
+      renamed.emplace(std::move(key), std::move(f));
+    }
+    p.functions = std::move(renamed);
+  }
+  Facts out;
+  for (const Facts& p : parts) out.merge(p);
+  for (const std::string& id : calledBlind)
+    for (const std::string& file : files[id])
+      if (auto it = out.functions.find(alias(id, file)); it != out.functions.end())
+        it->second.addressTaken = true;
+  return out;
+}
+
 namespace {
 json testsJson(const std::vector<ParamTest>& tests) {
   json out = json::array();
@@ -591,9 +645,51 @@ json constantsJson(const std::vector<std::optional<std::int64_t>>& values) {
   for (const auto& v : values) out.push_back(v ? json(*v) : json(nullptr));
   return out;
 }
+
+// The point states and entry facts (wait-/notify-without-lock's unheldAt over merged facts).
+json keysJson(const std::vector<LockKey>& keys) {
+  json out = json::array();
+  for (const LockKey& k : keys) out.push_back(keyJson(k));
+  return out;
+}
+std::vector<LockKey> keysFrom(const json& j) {
+  std::vector<LockKey> out;
+  for (const auto& k : j) out.push_back(keyFrom(k));
+  return out;
+}
+json releaseJson(const Release& r) {
+  return {{"site", siteJson(r.site)},
+          {"text", r.text},
+          {"kind", static_cast<int>(r.kind)},
+          {"calls_since", r.callsSince}};
+}
+Release releaseFrom(const json& j) {
+  int kind = j.value("kind", 0);
+  if (kind < 0 || kind > 3) throw std::runtime_error("bad release kind in lock facts");
+  return {siteFrom(j.at("site")), j.at("text").get<std::string>(),
+          static_cast<Release::Kind>(kind),
+          j.value("calls_since", std::vector<unsigned>())};
+}
+json pointJson(const PointState& p) {
+  json released = json::array();
+  for (const auto& [k, r] : p.released) released.push_back({{"key", keyJson(k)}, {"release", releaseJson(r)}});
+  return {{"may_hold", keysJson(p.mayHold)},
+          {"released", released},
+          {"calls_before", p.callsBefore},
+          {"taken", keysJson(p.taken)}};
+}
+PointState pointFrom(const json& j) {
+  PointState p;
+  p.mayHold = keysFrom(j.at("may_hold"));
+  for (const auto& r : j.at("released"))
+    p.released.emplace(keyFrom(r.at("key")), releaseFrom(r.at("release")));
+  p.callsBefore = j.at("calls_before").get<std::vector<unsigned>>();
+  p.taken = keysFrom(j.at("taken"));
+  return p;
+}
 }  // namespace
 
-nlohmann::json toJson(const Facts& facts) {
+nlohmann::json toJson(const Facts& facts, bool pointStates) {
   json fns = json::array();
   for (const auto& [id, f] : facts.functions) {
     json acqs = json::array();
@@ -618,6 +714,7 @@ nlohmann::json toJson(const Facts& facts) {
                        {"released_outer", released},
                        {"requires", testsJson(c.requires_)},
                        {"constants", constantsJson(c.constants)}});
+      if (pointStates) calls.back()["at"] = pointJson(c.at);
     }
     json ops = json::array();
     for (const auto& o : f.condOps) {
@@ -632,8 +729,10 @@ nlohmann::json toJson(const Facts& facts) {
                      {"may_hold", may},
                      {"requires", testsJson(o.requires_)}});
       if (o.released)
-        ops.back()["released"] = {{"site", siteJson(o.released->site)},
-                                  {"text", o.released->text}};
+        ops.back()["released"] = pointStates ? releaseJson(*o.released)
+                                             : json{{"site", siteJson(o.released->site)},
+                                                    {"text", o.released->text}};
+      if (pointStates) ops.back()["at"] = pointJson(o.at);
     }
     fns.push_back({{"id", id},
                    {"name", f.name},
@@ -641,12 +740,28 @@ nlohmann::json toJson(const Facts& facts) {
                    {"acquisitions", acqs},
                    {"calls", calls},
                    {"cond_ops", ops}});
+    if (pointStates) {
+      json starts = json::array(), callees = json::array();
+      for (const Site& t : f.threadStarts) starts.push_back(siteJson(t));
+      for (const Callee& c : f.callees) callees.push_back({c.id, c.opaque});
+      json& e = fns.back();
+      e["site"] = siteJson(f.site);
+      e["main"] = f.isMain;
+      e["external"] = f.external;
+      e["requires_lock"] = f.requiresLock;
+      e["address_taken"] = f.addressTaken;
+      e["thread_starts"] = starts;
+      e["callees"] = callees;
+      e["touches"] = keysJson(f.touches);
+    }
   }
   json nd = json::array();
   for (const auto& k : facts.nonDefault) nd.push_back(keyJson(k));
   json ho = json::array();
   for (const auto& k : facts.handoff) ho.push_back(keyJson(k));
-  return {{"version", 1}, {"functions", fns}, {"non_default", nd}, {"handoff", ho}};
+  json out = {{"version", 1}, {"functions", fns}, {"non_default", nd}, {"handoff", ho}};
+  if (pointStates) out["has_main"] = facts.hasMain;
+  return out;
 }
 
 Facts factsFromJson(const nlohmann::json& j) {
@@ -677,6 +792,7 @@ Facts factsFromJson(const nlohmann::json& j) {
       for (const auto& v : jc.value("constants", json::array()))
         c.constants.push_back(v.is_null() ? std::nullopt
                                           : std::optional<std::int64_t>(v.get<std::int64_t>()));
+      if (const auto at = jc.find("at"); at != jc.end()) c.at = pointFrom(*at);
       f.calls.push_back(std::move(c));
     }
     for (const auto& jo : jf.value("cond_ops", json::array())) {
@@ -689,15 +805,28 @@ Facts factsFromJson(const nlohmann::json& j) {
       for (const auto& k : jo.at("must_hold")) o.mustHold.push_back(keyFrom(k));
       for (const auto& k : jo.at("may_hold")) o.at.mayHold.push_back(keyFrom(k));
       o.requires_ = testsFrom(jo.value("requires", json::array()));
-      if (const auto r = jo.find("released"); r != jo.end())
-        o.released = Release{siteFrom(r->at("site")), r->at("text").get<std::string>(),
-                             Release::Kind::kUnlock, {}};
+      if (const auto r = jo.find("released"); r != jo.end()) o.released = releaseFrom(*r);
+      if (const auto at = jo.find("at"); at != jo.end()) {
+        o.at = pointFrom(*at);
+      }
       f.condOps.push_back(std::move(o));
+    }
+    if (const auto site = jf.find("site"); site != jf.end()) {
+      f.site = siteFrom(*site);
+      f.isMain = jf.value("main", false);
+      f.external = jf.value("external", false);
+      f.requiresLock = jf.value("requires_lock", false);
+      f.addressTaken = jf.value("address_taken", false);
+      for (const auto& t : jf.at("thread_starts")) f.threadStarts.push_back(siteFrom(t));
+      for (const auto& c : jf.at("callees"))
+        f.callees.push_back({c.at(0).get<std::string>(), c.at(1).get<bool>()});
+      f.touches = keysFrom(jf.at("touches"));
     }
     facts.functions.emplace(f.id, std::move(f));
   }
   for (const auto& k : j.at("non_default")) facts.nonDefault.insert(keyFrom(k));
   for (const auto& k : j.value("handoff", json::array())) facts.handoff.insert(keyFrom(k));
+  facts.hasMain = j.value("has_main", false);
   return facts;
 }
 

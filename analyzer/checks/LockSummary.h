@@ -214,6 +214,13 @@ struct FunctionFacts {
   // Locks the body releases or tries to take (a try_lock, a guard parameter's lock()), besides
   // its acquisitions: what a caller's "nobody took it since" must look at.
   std::vector<LockKey> touches;
+  // The body (lambdas in it included) takes or tries some lock by the vocabulary's names: a
+  // guard declaration or a call named like an acquisition or a try (`lock()`, `acquire()`,
+  // `try_lock()`, a free `lock(x)`), named by the pass or not. Broader than `acquisitions`
+  // (blocking ones, named locks, no weft::Condition) and `touches`: a weft::Condition may be built
+  // on any of these locks, so its verdict (wait-/notify-without-lock) asks this. Set for
+  // functions with condition ops only.
+  bool locksAnything = false;
   std::vector<Acquisition> acquisitions;
   std::vector<Call> calls;
   std::vector<CondOp> condOps;
@@ -236,7 +243,17 @@ struct Facts {
   void merge(const Facts& other);
 };
 
-nlohmann::json toJson(const Facts& facts);
+// With `pointStates`, also the point states of calls and condition ops, the releases' calls
+// since, how functions are entered and their callees and touches, and `hasMain`: what unheldAt
+// reads (the wait checks' summaries); without, what the lock checks read.
+nlohmann::json toJson(const Facts& facts, bool pointStates = false);
+
+// The facts of several TUs merged as the files of programs (unheldAt over them): an id defined
+// in several files (each program's main(), a function that two programs of one build define) is
+// kept once per file, as `id` + '\x1f' + file, and the calls and callees of a TU that defines it
+// name its own; such a function called from a TU that does not define it (which one runs is not
+// known) is marked address-taken (its callers are unknown). `hasMain` when any TU defines main().
+Facts mergePrograms(std::vector<Facts> parts);
 // Throws std::runtime_error (via nlohmann::json) on malformed input.
 Facts factsFromJson(const nlohmann::json& j);
 
@@ -284,15 +301,21 @@ struct Unheld {
   };
   Path path = Path::kUnknown;
   std::vector<PathNote> notes;  // one path, outermost first
+  // The walk followed the callers of a function other files may call (the facts define main()):
+  // the verdict holds for the files these facts come from, which in one TU may not be all of
+  // the program's linted files (the wait checks then decide in the merge phase).
+  bool throughExternal = false;
 };
 // Follows the lock `k` (in `fn`'s terms; `lockName` in the notes) back from a point of `fn` with
 // the state `at` and the parameter tests `tests`: through the function (held on some path, or a
 // call since the last release or since the entry that may take it: unknown; released on every
 // path: kReleased), then through every caller in the facts (constant arguments that rule the
 // way out skip a caller) to where each path started: a thread start, main(), a release. Functions
-// other files may call (unless the TU defines main), address-taken functions, recursion, lambdas
-// not started as threads, `*Locked` helpers and locks that are not named (a bare parameter or
-// local) end in kUnknown.
+// other files may call (unless the facts define main: one TU's, or the merged facts of the linted
+// files, a program's files together), address-taken functions, recursion, lambdas not started as
+// threads, `*Locked` helpers and locks that are not named (a bare parameter or local) end in
+// kUnknown. A callee opaque in its caller's TU whose facts are here (merged from the TU that
+// defines it) is looked into.
 Unheld unheldAt(const Facts& facts, const FunctionFacts& fn, const LockKey& k,
                 const PointState& at, const std::vector<ParamTest>& tests,
                 const std::string& lockName);

@@ -9,9 +9,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 
 #include "AstHelpers.h"
+#include "FindingJson.h"
 #include "LockCheckCommon.h"
 #include "LockModel.h"
 #include "LockVocabulary.h"
@@ -30,18 +33,6 @@ namespace weft::analyzer {
 namespace {
 
 using ast::objectDecl;
-
-// True when `s` takes any lock: a guard declaration or a lock()/acquire()/try_lock() call.
-bool anyLocking(const Stmt* s) {
-  if (!s) return false;
-  if (vocab::isGuardDecl(s, /*withShared=*/false)) return true;
-  if (const auto* call = dyn_cast<CallExpr>(s);
-      call && vocab::takesLock(call->getDirectCallee(), /*withTry=*/true))
-    return true;
-  for (const Stmt* c : s->children())
-    if (anyLocking(c)) return true;
-  return false;
-}
 
 // A function annotated as requiring a lock, or named like a helper called with the lock held.
 bool lockedHelper(const FunctionDecl* f) {
@@ -119,14 +110,148 @@ ModelVerdict weftConditionVerdict(ASTContext& ctx, const CallExpr* call) {
     return {};
   if (op->released) return {true, &*op->released, nullptr};
   const FunctionDecl* f = enclosingFunction(ctx, call);
-  if (!f || !f->hasBody() || anyLocking(f->getBody()) || lockedHelper(f) ||
+  if (!f || !f->hasBody() || fn->locksAnything || lockedHelper(f) ||
       locks::handsOver(*fn, key) ||
       locks::someCallerHolds(locks::tuFacts(ctx), *fn, key, op->requires_))
     return {};
   return {true, nullptr, f};
 }
 
+// ---- Callers in other files: deferred to the merge phase ----------------------------------
+
+// Prepares the finding of `call` (its message and the notes after the path's) for the merge
+// phase; false when its place cannot be named (a system header).
+bool defer(const CheckContext& context, std::vector<DeferredUnheld>& out, const char* check,
+           const CallExpr* call, const locks::FunctionFacts& fn, const locks::CondOp& op,
+           const locks::LockKey& key, const std::string& lockName, const std::string& message,
+           const std::string& trailingNote = {}) {
+  SourcePoint where;
+  if (!context.resolve(call->getBeginLoc(), where)) return false;
+  DeferredUnheld d{fn.id, op.site, key, lockName, {}};
+  d.finding.check = check;
+  d.finding.where = where;
+  d.finding.message = message;
+  if (!trailingNote.empty()) d.finding.notes.push_back({where, trailingNote, false});
+  out.push_back(std::move(d));
+  return true;
+}
+
+// Every TU's lock facts with the point states (all of them: the callers of a deferred op may be
+// in any file), and its deferred ops.
+bool summarizeDeferred(ASTContext& ctx, const std::vector<DeferredUnheld>& deferred,
+                       nlohmann::json& out) {
+  nlohmann::json ops = nlohmann::json::array();
+  for (const DeferredUnheld& d : deferred) {
+    nlohmann::json o = {{"function", d.function},
+                        {"site", {d.site.file, d.site.line, d.site.column}},
+                        {"lock_name", d.lockName},
+                        {"finding", findingToJson(d.finding)}};
+    o["key"] = {{"root", static_cast<int>(d.key.root)}, {"name", d.key.name}, {"path", d.key.path}};
+    ops.push_back(std::move(o));
+  }
+  out = {{"facts", locks::toJson(locks::tuFacts(ctx), /*pointStates=*/true)},
+         {"deferred", std::move(ops)}};
+  return true;
+}
+
+locks::LockKey keyFromJson(const nlohmann::json& j) {
+  int root = j.at("root").get<int>();
+  if (root < 0 || root > 3) throw std::runtime_error("bad lock root");
+  return {static_cast<locks::LockKey::Root>(root), j.at("name").get<std::string>(),
+          j.at("path").get<std::vector<std::string>>()};
+}
+
+// The deferred ops of every summary decided on the merged facts: the findings, with the path's
+// notes before the prepared ones. Waits are reported when the lock is unheld (released or never
+// taken), notifies when it was never taken. A notify's mutex stays the one its TU's waits agree
+// on: the merged facts may hold several programs, whose globals of one name are not one object.
+std::vector<Finding> decideDeferred(const std::vector<const nlohmann::json*>& summaries,
+                                    bool notify) {
+  // Nothing deferred anywhere (the common case): the facts need not be read.
+  bool any = false;
+  for (const nlohmann::json* j : summaries)
+    if (const auto d = j->find("deferred"); d != j->end() && d->is_array() && !d->empty())
+      any = true;
+  if (!any) return {};
+  std::vector<locks::Facts> parts;
+  std::vector<DeferredUnheld> deferred;
+  for (const nlohmann::json* j : summaries) {
+    try {
+      parts.push_back(locks::factsFromJson(j->at("facts")));
+      for (const auto& o : j->at("deferred")) {
+        DeferredUnheld d;
+        d.function = o.at("function").get<std::string>();
+        d.site = {o.at("site").at(0).get<std::string>(), o.at("site").at(1).get<unsigned>(),
+                  o.at("site").at(2).get<unsigned>()};
+        d.key = keyFromJson(o.at("key"));
+        d.lockName = o.at("lock_name").get<std::string>();
+        d.finding = findingFromJson(o.at("finding"));
+        deferred.push_back(std::move(d));
+      }
+    } catch (const std::exception&) {
+      continue;  // a stale --merge-summaries file
+    }
+  }
+  const locks::Facts facts = locks::mergePrograms(std::move(parts));
+  std::vector<Finding> out;
+  for (const DeferredUnheld& d : deferred) {
+    // The op's function: under its id, or (an id several files define: each program's main())
+    // under the id with its file appended.
+    const locks::FunctionFacts* fn = nullptr;
+    const locks::CondOp* op = nullptr;
+    std::string alias = d.function;
+    alias.append("\x1f");
+    alias.append(d.site.file);
+    const std::string* ids[] = {&d.function, &alias};
+    for (const std::string* id : ids) {
+      auto it = facts.functions.find(*id);
+      if (it == facts.functions.end() || op) continue;
+      for (const locks::CondOp& o : it->second.condOps)
+        if (o.site == d.site && !o.event && o.wait != notify) {
+          fn = &it->second;
+          op = &o;
+        }
+    }
+    if (!op) continue;
+    locks::Unheld v = locks::unheldAt(facts, *fn, d.key, op->at, op->requires_, d.lockName);
+    if (v.path == locks::Unheld::Path::kUnknown ||
+        (notify && v.path != locks::Unheld::Path::kNeverTaken))
+      continue;
+    Finding f = d.finding;
+    std::vector<Note> notes;
+    for (const locks::PathNote& n : v.notes) notes.push_back({lockcheck::point(n.site), n.text, n.step});
+    notes.insert(notes.end(), f.notes.begin(), f.notes.end());
+    f.notes = std::move(notes);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 }  // namespace
+
+bool WaitWithoutLockCheck::summarize(ASTContext& ctx, nlohmann::json& out) {
+  return summarizeDeferred(ctx, deferred_, out);
+}
+
+bool NotifyWithoutLockCheck::summarize(ASTContext& ctx, nlohmann::json& out) {
+  return summarizeDeferred(ctx, deferred_, out);
+}
+
+void WaitWithoutLockCheck::mergeSummaries(const std::vector<const nlohmann::json*>& summaries) {
+  for (const Finding& f : decideDeferred(summaries, /*notify=*/false)) {
+    DiagBuilder d = diag(f.where, f.message);
+    for (const Note& n : f.notes) d.note(n.where, n.message, n.step);
+    for (const Edit& e : f.fixes) d.fix(e);
+  }
+}
+
+void NotifyWithoutLockCheck::mergeSummaries(const std::vector<const nlohmann::json*>& summaries) {
+  for (const Finding& f : decideDeferred(summaries, /*notify=*/true)) {
+    DiagBuilder d = diag(f.where, f.message);
+    for (const Note& n : f.notes) d.note(n.where, n.message, n.step);
+    for (const Edit& e : f.fixes) d.fix(e);
+  }
+}
 
 void WaitWithoutLockCheck::registerMatchers(MatchFinder* finder) {
   auto StdWait = cxxMemberCallExpr(
@@ -187,7 +312,12 @@ void WaitWithoutLockCheck::check(const MatchFinder::MatchResult& result) {
     // The mutex is named at the wait: followed back through the callers to the thread starts.
     locks::Unheld v =
         locks::unheldAt(locks::tuFacts(ctx), *fn, key, op->at, op->requires_, lockName);
-    if (v.path == locks::Unheld::Path::kUnknown) return;
+    // Not evident in this TU, or evident through a function other files may call: the merge
+    // phase decides with the callers in every linted file.
+    if (v.path == locks::Unheld::Path::kUnknown || v.throughExternal) {
+      defer(context(), deferred_, kId, call, *fn, *op, key, lockName, message);
+      return;
+    }
     DiagBuilder d = diag(call->getBeginLoc(), message);
     addNotes(d, v);
     return;
@@ -279,7 +409,8 @@ void NotifyWithoutLockCheck::checkC(const CallExpr* call, ASTContext& ctx) {
   if (!mu) return;
   std::string muName = locks::shortName(*mu);
   locks::Unheld v = locks::unheldAt(facts, *fn, *mu, op->at, op->requires_, muName);
-  if (v.path != locks::Unheld::Path::kNeverTaken) return;
+  bool undecided = v.path == locks::Unheld::Path::kUnknown || v.throughExternal;
+  if (v.path != locks::Unheld::Path::kNeverTaken && !undecided) return;
   std::string name = call->getDirectCallee()->getNameAsString();
   std::string message = "'";
   message += name;
@@ -288,12 +419,17 @@ void NotifyWithoutLockCheck::checkC(const CallExpr* call, ASTContext& ctx) {
   message += "' is called without ever holding its mutex '";
   message += muName;
   message += "'";
-  DiagBuilder d = diag(call->getBeginLoc(), message);
-  addNotes(d, v);
   std::string fix = "a waiter between its check of the state and its wait misses this wake-up; "
                     "change the state and wake it while holding '";
   fix += muName;
   fix += "'";
+  if (undecided) {
+    // The merge phase decides with the callers in every linted file (see the wait's).
+    defer(context(), deferred_, kId, call, *fn, *op, *mu, muName, message, fix);
+    return;
+  }
+  DiagBuilder d = diag(call->getBeginLoc(), message);
+  addNotes(d, v);
   d.note(call->getBeginLoc(), fix);
 }
 
