@@ -1,12 +1,13 @@
 // lock_path.hpp: what the detectors do when the calling thread takes or releases a lock (take,
-// give), and the one inline path of an uncontended default mutex for the interposer.
+// give), and the one inline path of an uncontended non-recursive lock for the front ends.
 //
-// Detector::on_event's fast path and the interposer's mutex path both run take / give. The
-// interposer's path (mutex_event) skips what it already knows: the event is an Acquired or a
-// Release of a non-recursive mutex, with the installed detector right in front of the recorder
-// (no virtual call, no kind dispatch, no re-check of the options), and writes the record through
-// the recorder's inline writer (recorder_hot.hpp): one function from the exported
-// pthread_mutex_lock to the trace, the general code out of line.
+// Detector::on_event's fast path and mutex_event both run take / give. mutex_event, which the
+// interposer's mutex and spin lock functions inline and weft::Lock reaches through
+// rt::detectors::lock_acquired / lock_released (wrap.cpp), skips what its caller already knows:
+// the event is an Acquired or a Release of a lock of one kind, with the installed detector right
+// in front of the recorder (no virtual call, no kind dispatch, no re-check of the options), and
+// writes the record through the recorder's inline writer (recorder_hot.hpp): one function from
+// the exported pthread_mutex_lock to the trace, the general code out of line.
 #pragma once
 
 #include <atomic>
