@@ -88,16 +88,21 @@ HeldLock heldFrom(const json& j) {
           j.value("cls", std::string()),
           j.value("shared", false)};
 }
-json heldListJson(const std::vector<HeldLock>& v) {
+// A list of facts as a JSON array, one element per fact by `toJson`, and back by `from`.
+template <class T, class ToJson>
+json listJson(const std::vector<T>& v, ToJson toJson) {
   json a = json::array();
-  for (const auto& h : v) a.push_back(heldJson(h));
+  for (const T& x : v) a.push_back(toJson(x));
   return a;
 }
-std::vector<HeldLock> heldListFrom(const json& j) {
-  std::vector<HeldLock> v;
-  for (const auto& e : j) v.push_back(heldFrom(e));
+template <class From>
+auto listFrom(const json& j, From from) {
+  std::vector<decltype(from(j))> v;
+  for (const auto& e : j) v.push_back(from(e));
   return v;
 }
+json heldListJson(const std::vector<HeldLock>& v) { return listJson(v, heldJson); }
+std::vector<HeldLock> heldListFrom(const json& j) { return listFrom(j, heldFrom); }
 json optKeyJson(const std::optional<LockKey>& k) { return k ? keyJson(*k) : json(nullptr); }
 std::optional<LockKey> optKeyFrom(const json& j) {
   if (j.is_null()) return std::nullopt;
@@ -628,16 +633,13 @@ Facts mergePrograms(std::vector<Facts> parts) {
 
 namespace {
 json testsJson(const std::vector<ParamTest>& tests) {
-  json out = json::array();
-  for (const ParamTest& t : tests) out.push_back({t.param, t.equal, t.value});
-  return out;
+  return listJson(tests, [](const ParamTest& t) { return json{t.param, t.equal, t.value}; });
 }
 
 std::vector<ParamTest> testsFrom(const json& j) {
-  std::vector<ParamTest> out;
-  for (const auto& t : j)
-    out.push_back({t.at(0).get<unsigned>(), t.at(1).get<bool>(), t.at(2).get<std::int64_t>()});
-  return out;
+  return listFrom(j, [](const json& t) {
+    return ParamTest{t.at(0).get<unsigned>(), t.at(1).get<bool>(), t.at(2).get<std::int64_t>()};
+  });
 }
 
 json constantsJson(const std::vector<std::optional<std::int64_t>>& values) {
@@ -647,16 +649,8 @@ json constantsJson(const std::vector<std::optional<std::int64_t>>& values) {
 }
 
 // The point states and entry facts (wait-/notify-without-lock's unheldAt over merged facts).
-json keysJson(const std::vector<LockKey>& keys) {
-  json out = json::array();
-  for (const LockKey& k : keys) out.push_back(keyJson(k));
-  return out;
-}
-std::vector<LockKey> keysFrom(const json& j) {
-  std::vector<LockKey> out;
-  for (const auto& k : j) out.push_back(keyFrom(k));
-  return out;
-}
+json keysJson(const std::vector<LockKey>& keys) { return listJson(keys, keyJson); }
+std::vector<LockKey> keysFrom(const json& j) { return listFrom(j, keyFrom); }
 json releaseJson(const Release& r) {
   return {{"site", siteJson(r.site)},
           {"text", r.text},

@@ -6,9 +6,6 @@ set -u
 weft=$1
 cd "$(dirname "$0")"
 . ../xtu-runs.sh
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 lint() { "$weft" lint --checks='lock-*' --quiet --no-progress "$@"; }
 
 expect_all() {  # $1: the output of a run over both files

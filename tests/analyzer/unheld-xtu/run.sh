@@ -7,9 +7,6 @@ set -u
 weft=$1
 cd "$(dirname "$0")"
 . ../xtu-runs.sh
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 lint() { "$weft" lint --checks='wait-without-lock,notify-without-lock' --quiet --no-progress "$@"; }
 
 expect_all() {  # $1: the output of a run over both files
@@ -40,9 +37,6 @@ grep -Eq "^main\.cpp:10:20: warning: 'pthread_cond_wait' is called without holdi
   fail "main.cpp alone: drain's wait missing: $out"
 out=$(lint main.cpp holder.cpp -- -std=c++20 2>&1); rc=$?
 [ $rc = 0 ] || fail "main.cpp with holder.cpp exited $rc (holder.cpp holds the mutex): $out"
-rm -rf "$tmp/m"
-lint --summaries-dir="$tmp/m" main.cpp -- -std=c++20 >/dev/null 2>&1 || fail "phase 1 on main.cpp"
-lint --summaries-dir="$tmp/m" holder.cpp -- -std=c++20 >/dev/null 2>&1 || fail "phase 1 on holder.cpp"
-out=$(lint --merge-summaries="$tmp/m" 2>&1); rc=$?
+out=$(xtu_merge main.cpp holder.cpp); rc=$?
 [ $rc = 0 ] || fail "merge of main.cpp and holder.cpp exited $rc: $out"
 echo ok
