@@ -16,6 +16,7 @@
 
 #include "clock.hpp"
 #include "location_record.hpp"
+#include "site_memo.hpp"
 #include "weft/runtime/event.hpp"
 #include "weft/runtime/recorder.hpp"
 #include "weft/runtime/trace_format.hpp"
@@ -117,22 +118,32 @@ struct Recorder::Hot {
   // yet attached to this recorder, its site is not cached, its block is missing or full, the
   // event is one of kSlowKinds, or an Acquired that WEFT_EXACT_TIMES=0 leaves undated and
   // write_undated() cannot write.
+  // `memo` (may be nullptr): the caller's memo of `where`'s id, read instead of the site cache
+  // when it is this epoch's, and filled from the cache when it is not.
   [[gnu::always_inline]] bool try_write(Ev kind, ObjId obj, std::uint64_t arg,
-                                        const std::source_location& where) const noexcept {
+                                        const std::source_location& where,
+                                        SiteMemo* memo = nullptr) const noexcept {
     if constexpr (!kLocationIsPointer) return false;
     if ((kSlowKinds >> static_cast<unsigned>(kind)) & 1) [[unlikely]]
       return false;
     RecorderThread& t = t_recorder;
     if (t.busy || t.epoch != epoch || header == nullptr) [[unlikely]]
       return false;
-    const void* key = location_record(where);
-    const SiteCacheEntry& e = t.slot_of(key);
-    if (e.key != key || key == nullptr) [[unlikely]]
-      return false;
+    std::uint32_t site;
+    if (memo != nullptr && memo->epoch == epoch) [[likely]] {
+      site = memo->id;
+    } else {
+      const void* key = location_record(where);
+      const SiteCacheEntry& e = t.slot_of(key);
+      if (e.key != key || key == nullptr) [[unlikely]]
+        return false;
+      site = e.id;
+      if (memo != nullptr) *memo = {site, epoch};
+    }
     if (t.block == nullptr || t.capacity - t.used < trace::format::kMaxEventBytes) [[unlikely]]
       return false;
     if (kind == Ev::Acquired && !exact) [[unlikely]]
-      return write_undated(t, obj, arg, e.id);
+      return write_undated(t, obj, arg, site);
     // A signal handler that records on this thread meanwhile goes the general way and finds the
     // thread busy (its event is counted as dropped) instead of writing into the same bytes.
     t.busy = true;
@@ -141,7 +152,6 @@ struct Recorder::Hot {
     if (now < t.last_tick) [[unlikely]]
       now = t.last_tick;  // a clock step backwards: keep the order, clamp
     std::uint64_t dt = now - t.last_tick;
-    std::uint32_t site = e.id;
     std::uint8_t* p = t.data + t.used;
     std::uint32_t n;
     if ((dt | obj | arg | site) < 0x80) [[likely]] {  // one byte each

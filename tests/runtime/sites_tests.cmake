@@ -62,4 +62,18 @@ if(NOT WEFT_SANITIZE AND TARGET weft_preload AND TARGET weft AND Python3_Interpr
     COMMAND sh -c "'$<TARGET_FILE:weft>' report --format=json '${_sites_trace}' | '${Python3_EXECUTABLE}' '${CMAKE_CURRENT_LIST_DIR}/check_thread_sites.py' sites_std_prog.cpp 9 13")
   set_tests_properties(runtime_sites:std-thread-creation PROPERTIES TIMEOUT 60
     FIXTURES_REQUIRED weft_sites_trace)
+
+  # Each lock and unlock of a program with more sites than the interposer's code-address cache
+  # holds, in the parent and in a fork child: its own line (the lock path's site-id memo).
+  add_executable(sites_memo_prog ${CMAKE_CURRENT_LIST_DIR}/sites_memo_prog.cpp)
+  target_link_libraries(sites_memo_prog PRIVATE Threads::Threads)
+  target_compile_options(sites_memo_prog PRIVATE -g)
+  weft_target_warnings(sites_memo_prog)
+  weft_add_catch_test(runtime_sites_memo_test
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/sites_memo_test.cpp LIBS weft::trace_reader)
+  add_dependencies(runtime_sites_memo_test weft weft_preload sites_memo_prog)
+  target_compile_definitions(runtime_sites_memo_test PRIVATE
+    WEFT_CLI="$<TARGET_FILE:weft>"
+    WEFT_SITES_MEMO_PROG="$<TARGET_FILE:sites_memo_prog>"
+    WEFT_SITES_MEMO_SOURCE="${CMAKE_CURRENT_LIST_DIR}/sites_memo_prog.cpp")
 endif()

@@ -103,15 +103,29 @@ C make_call(Sink& s, const void* pc) noexcept {
     return Call(s, pc, Call::kDirect);
 }
 
-// The event of a default mutex through the detectors' inline path (detectors/lock_path.hpp) when
-// the sink is the detector in front of the recorder; false (nothing done) otherwise, and when the
-// detectors need their general path for it.
-template <rt::Ev kKind, ObjKind kLock = ObjKind::Mutex, bool kByTry = false>
-[[gnu::always_inline]] inline bool lock_path_event(Sink& s, ObjId id) noexcept {
+}  // namespace
+
+template <ObjKind kLock, bool kByTry>
+[[gnu::always_inline]] inline void CommonCall::lock_acquired(ObjId id) const noexcept {
   namespace di = rt::detectors::internal;
   di::Detector* d = di::g_lock_path_detector.load(std::memory_order_relaxed);
-  return static_cast<Sink*>(d) == &s && di::mutex_event<kKind, kLock, kByTry>(*d, id, t_site);
+  if (static_cast<Sink*>(d) == &sink() &&
+      di::mutex_event<rt::Ev::Acquired, kLock, kByTry>(*d, id, t_site, memo_)) [[likely]]
+    return;
+  acquired(id, {1, kByTry});
 }
+
+template <ObjKind kLock>
+[[gnu::always_inline]] inline void CommonCall::lock_released(ObjId id) const noexcept {
+  namespace di = rt::detectors::internal;
+  di::Detector* d = di::g_lock_path_detector.load(std::memory_order_relaxed);
+  if (static_cast<Sink*>(d) == &sink() &&
+      di::mutex_event<rt::Ev::Release, kLock>(*d, id, t_site, memo_)) [[likely]]
+    return;
+  released(id, 0);
+}
+
+namespace {
 
 // The exported functions without a general path of their own (trylock, the spin lock ones):
 // the common case (modes() is 0) tests one mode word and the sink and records with CommonCall;
@@ -152,7 +166,7 @@ template <class C, class Block>
   }
   if (r == 0 && m->__data.__kind == 0) [[likely]] {
     // A default mutex (std::mutex): nothing more to say.
-    if (!(common && lock_path_event<rt::Ev::Acquired>(*s, id))) c.acquired(id, {});
+    c.template lock_acquired<ObjKind::Mutex>(id);
   } else if (acquired(r)) {
     c.acquired(id, {held_depth(m), false, r == EOWNERDEAD, is_robust(m)});
   } else {
@@ -172,8 +186,7 @@ template <class C>
   if (id == 0) return api.mutex_unlock(m);
   if (m->__data.__kind == 0) [[likely]] {
     // A default mutex (std::mutex): glibc checks nothing, the unlock always happens.
-    if (!(std::is_same_v<C, CommonCall> && lock_path_event<rt::Ev::Release>(*s, id)))
-      c.released(id, 0);
+    c.template lock_released<ObjKind::Mutex>(id);
     return api.mutex_unlock(m);
   }
   if (mutex_unlock_refused(m)) [[unlikely]] {
@@ -204,8 +217,7 @@ template <class C>
   int r = (common ? libc_resolved() : libc()).mutex_trylock(m);
   if (id == 0) return r;
   if (r == 0 && m->__data.__kind == 0) [[likely]] {
-    if (!(common && lock_path_event<rt::Ev::Acquired, ObjKind::Mutex, true>(*s, id)))
-      c.acquired(id, {1, true, false, false});
+    c.template lock_acquired<ObjKind::Mutex, true>(id);
   } else if (acquired(r)) {
     c.acquired(id, {held_depth(m), true, r == EOWNERDEAD, is_robust(m)});
   } else {
@@ -390,8 +402,7 @@ template <class C>
     r = api.spin_lock(l);
   }
   if (r == 0) {
-    if (!(common && lock_path_event<rt::Ev::Acquired, ObjKind::SpinLock>(*s, id)))
-      c.acquired(id, {});
+    c.template lock_acquired<ObjKind::SpinLock>(id);
   } else {
     c.acquire_failed(id, failure(r));
   }
@@ -407,8 +418,7 @@ template <class C>
   int r = (common ? libc_resolved() : libc()).spin_trylock(l);
   if (id == 0) return r;
   if (r == 0) {
-    if (!(common && lock_path_event<rt::Ev::Acquired, ObjKind::SpinLock, true>(*s, id)))
-      c.acquired(id, {1, true, false});
+    c.template lock_acquired<ObjKind::SpinLock, true>(id);
   } else {
     c.acquire_failed(id, failure(r));
   }
@@ -422,8 +432,7 @@ template <class C>
   {
     C c = make_call<C>(*s, pc);
     if (ObjId id = id_for(spin_addr(l), ObjKind::SpinLock))
-      if (!(common && lock_path_event<rt::Ev::Release, ObjKind::SpinLock>(*s, id)))
-        c.released(id, 0);
+      c.template lock_released<ObjKind::SpinLock>(id);
   }
   return (common ? libc_resolved() : libc()).spin_unlock(l);
 }

@@ -22,6 +22,7 @@ constinit thread_local bool t_busy WEFT_PRELOAD_TLS = false;
 const rt::HostTable* g_host = nullptr;
 constinit thread_local unsigned* t_host_quiet WEFT_PRELOAD_TLS = nullptr;
 constinit thread_local ThreadCtl* t_ctl WEFT_PRELOAD_TLS = nullptr;
+std::atomic<bool> g_names_pending{false};
 constinit thread_local pid_t t_tid WEFT_PRELOAD_TLS = 0;
 constinit thread_local bool t_start_pending WEFT_PRELOAD_TLS = false;
 bool g_tsan_ahead = false;
@@ -151,14 +152,18 @@ const void* caller_below_std(const void* pc) noexcept {
 }
 }  // namespace
 
-void note_site_slow(const void* pc, PcSite& entry) noexcept {
+rt::SiteMemo* note_site_slow(const void* pc, PcSite& entry) noexcept {
+  static constinit thread_local rt::SiteMemo scratch WEFT_PRELOAD_TLS{};
+  scratch = {};
   auto a = reinterpret_cast<std::uintptr_t>(pc);
   if (a != 0 && in_std_header_function(a - 1)) [[unlikely]] {
     t_site = rt::site_from_pc(caller_below_std(pc));
-    return;
+    return &scratch;
   }
   t_site = rt::site_from_pc(pc);
-  if (t_site.file_name() != nullptr && t_site.file_name()[0] != '\0') entry = {pc, t_site};
+  if (t_site.file_name() == nullptr || t_site.file_name()[0] == '\0') return &scratch;
+  entry = {pc, t_site, {}};
+  return &entry.memo;
 }
 
 const void* user_pc(const void* pc) noexcept {

@@ -13,6 +13,7 @@
 #include <source_location>
 
 #include "object_table.hpp"
+#include "site_memo.hpp"
 #include "weft/runtime/event.hpp"
 #include "weft/runtime/host.hpp"
 #include "weft/runtime/protocol.hpp"
@@ -141,23 +142,29 @@ const void* user_pc(const void* pc) noexcept;
 // The lock and unlock paths note their caller inside their own Busy scope instead (one busy
 // toggle per call, not two), through a small direct-mapped per-thread cache in front of
 // rt::site_from_pc (whose records live as long as the process, so entries never go stale).
+// Each entry also keeps the site's id in the trace (`memo`, filled by the recorder's inline writer
+// the first time it writes an event of that site), so that the lock path's record skips the
+// recorder's own site cache.
 struct PcSite {
   const void* pc;
   std::source_location site;
+  rt::SiteMemo memo;
 };
 inline constexpr std::size_t kPcSites = 8;
 extern constinit thread_local PcSite t_pc_sites[kPcSites] WEFT_PRELOAD_TLS;
 // A code address inside an out-of-line standard-header function (in_std_header_function) is
-// never cached: the site is its caller's, found by unwinding each time.
-void note_site_slow(const void* pc, PcSite& entry) noexcept;
-// Sets t_site to the site of code address `pc`. Call while busy.
-inline void note_site(const void* pc) noexcept {
+// never cached: the site is its caller's, found by unwinding each time (its memo is a scratch
+// one, emptied each time).
+rt::SiteMemo* note_site_slow(const void* pc, PcSite& entry) noexcept;
+// Sets t_site to the site of code address `pc`; returns the memo of that site's trace id. Call
+// while busy.
+inline rt::SiteMemo* note_site(const void* pc) noexcept {
   PcSite& e = t_pc_sites[(reinterpret_cast<std::uintptr_t>(pc) >> 2) % kPcSites];
   if (e.pc == pc) [[likely]] {
     t_site = e.site;
-    return;
+    return &e.memo;
   }
-  note_site_slow(pc, e);
+  return note_site_slow(pc, e);
 }
 
 // Emits one event when a sink is (still) active.
@@ -325,7 +332,22 @@ class Call : public CallSteps {
     rt::tsan::ignore_end();
     t_busy = false;
   }
+
+  // An acquisition (by a successful try: kByTry) or release of a non-recursive lock of kind
+  // kLock: the general way here (CommonCall's may take the detectors' inline path).
+  template <ObjKind kLock, bool kByTry = false>
+  void lock_acquired(ObjId id) const noexcept {
+    acquired(id, {1, kByTry});
+  }
+  template <ObjKind kLock>
+  void lock_released(ObjId id) const noexcept {
+    released(id, 0);
+  }
 };
+
+// Some thread was given a name by another (pthread_setname_np): from then on, CommonCall looks
+// for a pending name at each call (one global load until then, not two thread-local ones).
+extern std::atomic<bool> g_names_pending;
 
 // Call's ritual for a lock or unlock path when modes() is 0 (checked by the caller, with t_busy
 // false and a sink installed): no ThreadSanitizer brackets, the site is the caller's own
@@ -335,12 +357,24 @@ class CommonCall : public CallSteps {
  public:
   CommonCall(Sink& s, const void* pc) noexcept : CallSteps(s) {
     t_busy = true;
-    note_site(pc);
-    if (t_ctl != nullptr && t_ctl->pending_name.load(std::memory_order_relaxed) != nullptr)
-        [[unlikely]]
-      deliver_pending_name();
+    memo_ = note_site(pc);
+    if (g_names_pending.load(std::memory_order_relaxed)) [[unlikely]]
+      check_pending_name();
   }
   ~CommonCall() { t_busy = false; }
+
+  // An uncontended acquisition (by a successful try: kByTry) or a release of a non-recursive
+  // lock of kind kLock (a default mutex, a spin lock): through the detectors' inline lock path
+  // (runtime/src/detectors/lock_path.hpp) when the sink is the detector in front of the
+  // recorder, its record dated with this call's site memo; else as acquired() / released() do.
+  // Defined in mutex.cpp, their only user.
+  template <ObjKind kLock, bool kByTry = false>
+  void lock_acquired(ObjId id) const noexcept;
+  template <ObjKind kLock>
+  void lock_released(ObjId id) const noexcept;
+
+ private:
+  rt::SiteMemo* memo_;
 };
 
 // A failed call's errno survives the bookkeeping that follows it.

@@ -253,6 +253,7 @@ WEFT_EXPORT int pthread_setname_np(pthread_t t, const char* name) noexcept {
   } else if (ThreadCtl* c = ctl_of(t)) {
     // Only the named thread can tell the sink its name: it picks this up at its next
     // interposed call, or at the latest when it ends.
+    g_names_pending.store(true, std::memory_order_relaxed);
     std::free(c->pending_name.exchange(strdup(name), std::memory_order_acq_rel));
   }
   return r;

@@ -453,10 +453,13 @@ class Detector final : public Sink {
   // (recorder_hot.hpp) and otherwise by a direct call (no virtual dispatch), else to downstream.
   // Always inlined: GCC's size heuristics dropped it out of on_event()'s fast path once wrap.cpp
   // grew (30 instructions more per event, bench/hot_path_instructions.sh).
+  // `memo`: the caller's memo of `where`'s trace id (Recorder::Hot::try_write), or nullptr.
   [[gnu::always_inline]] void forward(Ev kind, ObjId obj, std::uint64_t arg,
-                                      const std::source_location& where) noexcept {
+                                      const std::source_location& where,
+                                      SiteMemo* memo = nullptr) noexcept {
     if (recorder_ != nullptr) [[likely]] {
-      if (!recorder_hot_->try_write(kind, obj, arg, where)) recorder_->on_event(kind, obj, arg, where);
+      if (!recorder_hot_->try_write(kind, obj, arg, where, memo))
+        recorder_->on_event(kind, obj, arg, where);
     } else if (downstream_ != nullptr) {
       downstream_->on_event(kind, obj, arg, where);
     }

@@ -116,9 +116,11 @@ extern std::atomic<Detector*> g_lock_path_detector;
 // default mutex, a spin lock, a weft::Lock) by the calling thread at `where`: exactly what Detector::on_event
 // does with it, inline. False, having done nothing, when the general path must take it: the
 // thread is blocked or has a wait-loop check pending, or the object is not of that kind.
+// `memo`: the caller's memo of `where`'s trace id (recorder_hot.hpp), or nullptr.
 template <Ev kKind, ObjKind kLock = ObjKind::Mutex, bool kByTry = false>
 [[gnu::always_inline]] inline bool mutex_event(Detector& d, ObjId obj,
-                                               const std::source_location& where) noexcept {
+                                               const std::source_location& where,
+                                               SiteMemo* memo = nullptr) noexcept {
   static_assert(kKind == Ev::Acquired || kKind == Ev::Release);
   static_assert(kLock == ObjKind::Mutex || kLock == ObjKind::SpinLock || kLock == ObjKind::Lock);
   static_assert(!kByTry || kKind == Ev::Acquired);
@@ -134,7 +136,7 @@ template <Ev kKind, ObjKind kLock = ObjKind::Mutex, bool kByTry = false>
     take(d, t, obj, *s, kLock, arg, where, !kByTry);
   else
     give(d, t, obj, *s, kLock, arg, where);
-  d.forward(kKind, obj, arg, where);
+  d.forward(kKind, obj, arg, where, memo);
   return true;
 }
 
