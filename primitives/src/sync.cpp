@@ -65,7 +65,7 @@ bool FutexMutex::lock_slow(const Deadline& deadline) noexcept {
   return true;
 }
 
-void check_acquire_args(bool blocking, double timeout) {
+void check_acquire_args_slow(bool blocking, double timeout) {
   if (std::isnan(timeout)) throw ValueError("Invalid value NaN (not a number)");
   if (!blocking && timeout != -1) throw ValueError("can't specify a timeout for a non-blocking call");
   if (blocking && timeout < 0 && timeout != -1)

@@ -243,6 +243,7 @@ struct Recorder::Impl : Recorder::Hot {
     if (fd >= 0) ::close(fd);
     base = nullptr;
     header = nullptr;
+    epoch = 0;  // try_write's common case then declines every thread (recorder_hot.hpp)
     fd = -1;
   }
 
@@ -852,11 +853,7 @@ void Recorder::after_fork_child(const std::string& path) noexcept {
   o.exact_times = old->exact;
   o.ring_bytes = old->ring_bytes_asked;
   o.ring_ns = old->ring_ns_asked;
-  if (old->base) ::munmap(old->base, old->map_bytes);
-  if (old->fd >= 0) ::close(old->fd);
-  old->base = nullptr;
-  old->header = nullptr;
-  old->fd = -1;
+  old->unmap();  // the parent's segment; epoch 0 until open() succeeds
   path_ = path;
   t_recorder.os_tid = 0;  // the forking thread's copy names the parent's thread
   try {

@@ -85,7 +85,7 @@ static_assert(static_cast<unsigned>(Ev::kCount) <= 64);
 
 struct Recorder::Hot {
   trace::format::SegmentHeader* header = nullptr;  // nullptr once unmapped
-  std::uint32_t epoch = 0;
+  std::uint32_t epoch = 0;  // this segment's (g_epoch), 0 once unmapped
   bool tsc = false;
   bool exact = true;  // every event reads the clock (no undated Acquired records)
 
@@ -127,7 +127,9 @@ struct Recorder::Hot {
     if ((kSlowKinds >> static_cast<unsigned>(kind)) & 1) [[unlikely]]
       return false;
     RecorderThread& t = t_recorder;
-    if (t.busy || t.epoch != epoch || header == nullptr) [[unlikely]]
+    // Once unmapped, `epoch` is 0, which only a thread never attached has, and its block is
+    // missing (capacity 0): the room test below sends it the general way.
+    if (t.busy || t.epoch != epoch) [[unlikely]]
       return false;
     std::uint32_t site;
     if (memo != nullptr && memo->epoch == epoch) [[likely]] {
@@ -140,7 +142,8 @@ struct Recorder::Hot {
       site = e.id;
       if (memo != nullptr) *memo = {site, epoch};
     }
-    if (t.block == nullptr || t.capacity - t.used < trace::format::kMaxEventBytes) [[unlikely]]
+    // No block (none yet, or given back) is capacity 0.
+    if (t.capacity - t.used < trace::format::kMaxEventBytes) [[unlikely]]
       return false;
     if (kind == Ev::Acquired && !exact) [[unlikely]]
       return write_undated(t, obj, arg, site);

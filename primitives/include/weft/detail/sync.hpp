@@ -69,8 +69,14 @@ bool futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected,
 void futex_wake(std::atomic<std::uint32_t>& word, int n) noexcept;
 
 // CPython's argument rules for acquire(blocking, timeout): ValueError for a timeout given to a
-// non-blocking call, for a negative timeout other than -1, and for NaN.
-void check_acquire_args(bool blocking, double timeout);
+// non-blocking call, for a negative timeout other than -1, and for NaN. The common call
+// (blocking, no timeout) is one inline test.
+void check_acquire_args_slow(bool blocking, double timeout);
+inline void check_acquire_args(bool blocking, double timeout) {
+  if (blocking && timeout == -1) [[likely]]
+    return;
+  check_acquire_args_slow(blocking, timeout);
+}
 // NaN is the only timeout that is an error for wait-like calls (negative = forever).
 void check_wait_timeout(double timeout);
 
