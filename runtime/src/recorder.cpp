@@ -830,6 +830,16 @@ void Recorder::close() noexcept {
   std::atomic_ref<std::uint32_t>(h.state).store(fmt::kExited, std::memory_order_release);
 }
 
+bool Recorder::note_exit_status(int status) noexcept {
+  fmt::SegmentHeader* h = impl_->header;
+  if (h == nullptr || h->pid != static_cast<std::uint32_t>(::getpid())) return false;
+  if (h->exit_kind == fmt::kExitUnknown) {
+    h->exit_value = status & 0xff;
+    std::atomic_ref<std::uint32_t>(h->exit_kind).store(fmt::kExitCode, std::memory_order_release);
+  }
+  return true;
+}
+
 void Recorder::before_fork() noexcept {
   impl_->intern_mu.lock();
   impl_->alloc_mu.lock();

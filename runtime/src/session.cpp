@@ -156,6 +156,16 @@ void Session::after_fork_child() noexcept {
   detectors::after_fork_child(s->sink_);
 }
 
+void Session::exiting(int status, bool immediate) noexcept {
+  Session* s = current();
+  if (s == nullptr || !s->recorder_->note_exit_status(status)) return;
+  if (immediate) {
+    tsan::ignore_begin();
+    s->recorder_->close();
+    tsan::ignore_end();
+  }
+}
+
 // exit() or a return from main(): the exiting thread's locks first (a finding must reach the
 // trace), then TSan's last reports, then the trace's end.
 void Session::at_exit() noexcept {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -202,6 +203,35 @@ TEST_CASE("weft run follows fork children through the interposer") {
     if (ids.count(s["object"].get<std::uint64_t>())) acquisitions += s["acquisitions"].get<int>();
   CHECK(acquisitions == 3);
   CHECK(r.report["summary"]["dropped"] == 0);
+}
+
+// How each fork child ended, in the report: the status a child gives _exit(), exit() or _Exit()
+// (weft run knows only its own child's, from waitpid), none for a child killed by a signal; the
+// _exit(7) of a vfork child (in its parent's memory) leaves its parent's status alone.
+TEST_CASE("weft run: the exit status of fork children, from exit(), _exit() and _Exit()") {
+  Recording r = record(WEFT_PRELOAD_PROG_C, "child_exits");
+  const json& procs = r.report["processes"];
+  REQUIRE(procs.size() == 5);
+  std::vector<int> codes;
+  int unknown = 0;
+  for (const auto& p : procs) {
+    INFO(p.dump());
+    if (p["parent_pid"] == 0) {
+      CHECK(p["exit_code"] == 0);  // weft run's own child: from waitpid
+      CHECK(p["exited"] == true);
+      continue;
+    }
+    if (p.contains("exit_code")) {
+      codes.push_back(p["exit_code"].get<int>());
+      CHECK(p["exited"] == true);
+    } else {
+      ++unknown;
+      CHECK(p["exited"] == false);  // SIGKILL: the trace cannot know more than that
+    }
+  }
+  std::sort(codes.begin(), codes.end());
+  CHECK(codes == std::vector<int>{3, 5, 6});
+  CHECK(unknown == 1);
 }
 
 // The interposer's, the recorder's and the detectors' fork handlers under load: 40 children

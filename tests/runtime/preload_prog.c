@@ -457,6 +457,38 @@ static int scenario_fork3(void) {
   return 0;
 }
 
+/* How fork children end: _exit(3) (after a vfork child of its own called _exit(7): that runs in
+ * the child's memory and must not become the child's status), exit(5), _Exit(6), killed by
+ * SIGKILL. Each child first locks a mutex, so that it records. */
+static int scenario_child_exits(void) {
+  static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+  static const int codes[3] = {3, 5, 6};
+  for (int i = 0; i < 4; ++i) {
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+      if (pthread_mutex_lock(&m) || pthread_mutex_unlock(&m)) _exit(100);
+      if (i == 0) {
+        int vst = 0;
+        pid_t v = vfork();
+        if (v == 0) _exit(7);
+        if (v < 0 || waitpid(v, &vst, 0) != v || !WIFEXITED(vst) || WEXITSTATUS(vst) != 7)
+          _exit(102);
+        _exit(3);
+      }
+      if (i == 1) exit(5);
+      if (i == 2) _Exit(6);
+      kill(getpid(), SIGKILL);
+      _exit(101);
+    }
+    int st = 0;
+    CHECK(waitpid(pid, &st, 0) == pid);
+    if (i < 3) CHECK(WIFEXITED(st) && WEXITSTATUS(st) == codes[i]);
+    else CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+  }
+  return 0;
+}
+
 /* Four threads released at once touch the same 256 PTHREAD_MUTEX_INITIALIZER mutexes, each for
  * the first time, in the same order: many first sights race (each must become one object). */
 enum { kTouchThreads = 4, kTouchMutexes = 256 };
@@ -513,6 +545,7 @@ int main(int argc, char** argv) {
   if (!strcmp(s, "threads")) return scenario_threads();
   if (!strcmp(s, "fork")) return scenario_fork();
   if (!strcmp(s, "fork3")) return scenario_fork3();
+  if (!strcmp(s, "child_exits")) return scenario_child_exits();
   if (!strcmp(s, "fork_deadlock")) return scenario_fork_deadlock();
   fprintf(stderr, "preload_prog: unknown scenario %s\n", s);
   return 2;

@@ -104,6 +104,8 @@ void resolve() noexcept {
   find(a.timedjoin, "pthread_timedjoin_np");
   find(a.clockjoin, "pthread_clockjoin_np");
   find(a.exit, "pthread_exit");
+  find(a.process_exit, "exit");
+  find(a.process_exit_now, "_exit");
   find(a.detach, "pthread_detach");
   find(a.setname, "pthread_setname_np");
   find(a.nanosleep, "nanosleep");

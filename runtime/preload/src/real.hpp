@@ -40,6 +40,7 @@ using Join = int (*)(pthread_t, void**);
 using JoinTimed = int (*)(pthread_t, void**, const timespec*);
 using JoinClock = int (*)(pthread_t, void**, clockid_t, const timespec*);
 using Exit = void (*)(void*);
+using ProcessExit = void (*)(int);
 using Detach = int (*)(pthread_t);
 using SetName = int (*)(pthread_t, const char*);
 using NanoSleep = int (*)(const timespec*, timespec*);
@@ -83,6 +84,8 @@ struct Api {
   JoinTimed timedjoin;
   JoinClock clockjoin;
   Exit exit;
+  ProcessExit process_exit;      // exit()
+  ProcessExit process_exit_now;  // _exit() (_Exit is the same function in glibc)
   Detach detach;
   SetName setname;
   NanoSleep nanosleep;

@@ -14,6 +14,7 @@
 
 #include "real.hpp"
 #include "state.hpp"
+#include "weft/runtime/session.hpp"
 
 #define WEFT_EXPORT extern "C" __attribute__((visibility("default")))
 
@@ -228,6 +229,35 @@ WEFT_EXPORT int pthread_detach(pthread_t t) noexcept {
     release_ctl(c);
   }
   return r;
+}
+
+// exit(), _exit() and _Exit(): the status goes into the process's segment (weft run learns the
+// status of the process it started from waitpid; a fork child's only from here). exit() goes on
+// to run the atexit handlers, where the recording ends as before; _exit() and _Exit() run none,
+// so the trace's end is written here. Nothing else: the process is going away.
+namespace {
+// In a program built with weft the interposer runs no session of its own: nothing is noted.
+void note_process_exit(int status, bool immediate) noexcept {
+  rt::Session::exiting(status, immediate);
+}
+}  // namespace
+
+WEFT_EXPORT void exit(int status) noexcept {
+  note_process_exit(status, false);
+  libc().process_exit(status);
+  __builtin_unreachable();
+}
+
+WEFT_EXPORT void _exit(int status) noexcept {
+  note_process_exit(status, true);
+  libc().process_exit_now(status);
+  __builtin_unreachable();
+}
+
+WEFT_EXPORT void _Exit(int status) noexcept {
+  note_process_exit(status, true);
+  libc().process_exit_now(status);
+  __builtin_unreachable();
 }
 
 WEFT_EXPORT void pthread_exit(void* result) {

@@ -78,6 +78,11 @@ class Recorder final : public Sink {
   // Writes the end clock anchor and marks the segment as exited normally. Threads may keep
   // recording after it (late events are kept). Idempotent.
   void close() noexcept;
+  // The process ends with exit status `status` (its low 8 bits, as its parent sees it): noted in
+  // the segment header unless a status is there already. False, having done nothing, when the
+  // segment is not the calling process's (a vfork() child runs in its parent's memory) or is
+  // unmapped. Async-signal-safe.
+  bool note_exit_status(int status) noexcept;
 
   // Around fork(), from pthread_atfork handlers: before_fork() takes the recorder's own locks
   // so that the child gets them free; the parent lets go in after_fork_parent(). In the child

@@ -26,6 +26,13 @@ class Session {
   // on stderr when recording was asked for and cannot start (the program then runs unrecorded).
   static void start() noexcept;
 
+  // The process is ending with exit status `status` (the interposer's exit(), _exit() and
+  // _Exit()): the status goes into this image's segment header, so that a process `weft run` did
+  // not start itself (a fork child) still reports how it ended. `immediate`: _exit() or _Exit(),
+  // after which no atexit handler runs, so the trace's end is written here as at exit. Nothing in
+  // a vfork() child (it shares its parent's memory, and its segment). Async-signal-safe.
+  static void exiting(int status, bool immediate) noexcept;
+
  private:
   Session(Recorder* recorder, Sink* sink) noexcept : recorder_(recorder), sink_(sink) {}
 
