@@ -70,6 +70,10 @@ struct RawObject {
   std::string name;
   std::uint64_t tick;
   std::uint32_t thread;
+  // The segment whose site table `site` indexes: kOwnSites for the object's own segment; an
+  // ancestor's for a fork child's copy of an inherited object (assemble()).
+  static constexpr std::uint32_t kOwnSites = UINT32_MAX;
+  std::uint32_t site_segment = kOwnSites;
 };
 struct RawEvent {
   std::uint64_t tick;
@@ -130,6 +134,30 @@ struct Segment {
   // Counted whether or not the events are kept (ReadOptions::events).
   std::uint64_t n_events = 0, n_undated = 0;
   std::set<std::uint32_t> event_threads;  // threads with at least one event record
+  // The object ids the segment's events refer to (as their object or their argument): a bit per
+  // id below kDenseIds, a set above. A fork child refers to objects its parent created; assemble()
+  // gives the child a copy of each, which is what it had after fork.
+  static constexpr std::uint64_t kDenseIds = std::uint64_t{1} << 26;
+  std::vector<std::uint64_t> used_ids;
+  std::set<std::uint64_t> used_sparse;
+  void note_use(std::uint64_t id) {
+    if (id == 0) return;
+    if (id >= kDenseIds) [[unlikely]] {
+      used_sparse.insert(id);
+      return;
+    }
+    std::size_t w = static_cast<std::size_t>(id >> 6);
+    if (w >= used_ids.size()) [[unlikely]]
+      used_ids.resize(std::max(w + 1, used_ids.size() * 2), 0);
+    used_ids[w] |= std::uint64_t{1} << (id & 63);
+  }
+  template <class F>
+  void for_each_used(F&& f) const {
+    for (std::size_t w = 0; w < used_ids.size(); ++w)
+      for (std::uint64_t bits = used_ids[w]; bits != 0; bits &= bits - 1)
+        f((static_cast<std::uint64_t>(w) << 6) | static_cast<std::uint64_t>(__builtin_ctzll(bits)));
+    for (std::uint64_t id : used_sparse) f(id);
+  }
   // Task lanes: (thread, task object id) -> the lane's local number (a key of `threads`).
   std::map<std::pair<std::uint32_t, std::uint64_t>, std::uint32_t> lanes;
   std::uint32_t lane(std::uint32_t thread, std::uint64_t task) {
@@ -342,6 +370,8 @@ std::uint32_t decode_block(const std::uint8_t* d, std::uint64_t payload, std::ui
     rt::Ev kind = undated ? rt::Ev::Acquired : static_cast<rt::Ev>(type);
     ++seg.n_events;
     seg.n_undated += undated;
+    seg.note_use(obj);
+    if (rt::arg_is_object(kind)) seg.note_use(arg);
     if (th == nullptr) th = &seg.threads[thread];
     lane.enter(type, kind, obj, [&](std::uint64_t task) { return seg.lane(thread, task); });
     if (keep_events) seg.events.push_back({tick, lane.lane, kind, obj, arg, clamp32(site), undated});
@@ -723,6 +753,52 @@ struct Mapping {
   }
 };
 
+// A fork child's events refer to objects its parent (or an earlier ancestor) created: the child
+// has its own copy of each from the fork on (its own memory), so each becomes an object of the
+// child's, as the parent's object was at the fork: same kind, name and site, created when the
+// child's recording starts, on the child's first thread. Without the copy the child's use would
+// count as the parent's object: one lock's statistics and lane over two processes, and two
+// threads of different processes seemingly holding one mutex at once.
+void add_inherited_objects(std::vector<Segment>& segs, const std::vector<int>& parent) {
+  std::vector<std::unordered_map<std::uint64_t, std::size_t>> index(segs.size());
+  auto index_of = [&](std::size_t si) -> const std::unordered_map<std::uint64_t, std::size_t>& {
+    auto& ix = index[si];
+    if (ix.empty())
+      for (std::size_t i = 0; i < segs[si].objects.size(); ++i) ix.emplace(segs[si].objects[i].id, i);
+    return ix;
+  };
+  for (std::size_t si = 0; si < segs.size(); ++si) {
+    if (parent[si] < 0) continue;
+    Segment& s = segs[si];
+    std::set<std::uint64_t> used;
+    s.for_each_used([&](std::uint64_t id) { used.insert(id); });
+    for (const RawFinding& f : s.findings) used.insert(f.objects.begin(), f.objects.end());
+    used.erase(0);
+    if (used.empty()) continue;
+    const auto& own = index_of(si);
+    std::uint32_t first_thread = s.threads.empty() ? 0 : s.threads.begin()->first;
+    std::vector<RawObject> copies;
+    for (std::uint64_t id : used) {
+      if (own.count(id)) continue;
+      for (int a = parent[si], hops = 0; a >= 0 && hops < 64; a = parent[a], ++hops) {
+        const auto& ix = index_of(static_cast<std::size_t>(a));
+        auto it = ix.find(id);
+        if (it == ix.end()) continue;
+        RawObject c = segs[static_cast<std::size_t>(a)].objects[it->second];
+        if (c.site_segment == RawObject::kOwnSites) c.site_segment = static_cast<std::uint32_t>(a);
+        c.tick = s.h.tick0;
+        c.thread = first_thread;
+        copies.push_back(std::move(c));
+        break;
+      }
+    }
+    // Before the child's own objects: they were there first.
+    s.objects.insert(s.objects.begin(), std::make_move_iterator(copies.begin()),
+                     std::make_move_iterator(copies.end()));
+    index[si].clear();
+  }
+}
+
 // Builds the trace's model from its segments; `m` is left with the mapping of their ids (the
 // streaming reader converts events with it).
 Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::string> warnings,
@@ -786,6 +862,7 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
         parent[si] = static_cast<int>(pj);
     }
   }
+  add_inherited_objects(segs, parent);
   for (std::size_t si = 0; si < segs.size(); ++si) {
     for (const auto& o : segs[si].objects) obj_map[si].emplace(o.id, Mapping::fresh_id(si, o.id));
   }
@@ -882,7 +959,7 @@ Trace assemble(std::vector<Segment>& segs, bool truncated, std::vector<std::stri
       ob.id = obj_of(si, o.id);
       ob.kind = o.kind;
       ob.name = o.name;
-      ob.site = site_of(si, o.site);
+      ob.site = site_of(o.site_segment == RawObject::kOwnSites ? si : o.site_segment, o.site);
       ob.pid = s.h.pid;
       t.objects.push_back(ob);
       if (keep_events)
@@ -1186,7 +1263,8 @@ std::uint64_t EventReader::for_each(const std::function<void(const Event&)>& vis
     for (std::size_t i = 0; i < s.objects.size(); ++i) {
       const RawObject& o = s.objects[i];
       Event e{m.ts(s, o.tick), m.thread_of(si, o.thread), rt::Ev::Create, m.obj_of(si, o.id),
-              static_cast<std::uint64_t>(o.kind), m.site_of(si, o.site)};
+              static_cast<std::uint64_t>(o.kind),
+              m.site_of(o.site_segment == RawObject::kOwnSites ? si : o.site_segment, o.site)};
       creates.push_back({{e.ts_ns, static_cast<std::uint32_t>(si), 0, i}, e});
     }
   }

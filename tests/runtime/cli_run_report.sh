@@ -7,9 +7,10 @@ trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 # run: the program's status, a summary on stderr, findings printed, parts merged into one file.
+# Objects: 'before-fork', the fork child's copy of it, 'child-only' and one more of the program's.
 out=$("$weft" run -o "$dir/a.trace" -- "$prog" fork 2>&1); code=$?
 [ $code -eq 0 ] || fail "run fork exited $code: $out"
-grep -Eq 'recorded [0-9]+ events, 2 threads, 3 objects, 2 processes, 0 dropped, 0 findings in' <<<"$out" \
+grep -Eq 'recorded [0-9]+ events, 2 threads, 4 objects, 2 processes, 0 dropped, 0 findings in' <<<"$out" \
   || fail "summary: $out"
 ls "$dir"/a.trace.*.part >/dev/null 2>&1 && fail "parts left behind"
 

@@ -286,7 +286,9 @@ void check_same_summary(const Trace& a, const Trace& b) {
 }
 }  // namespace
 
-TEST_CASE("fork: the child records its own part, inherited objects keep the parent's id") {
+// A fork child's use of an object its parent created is its own copy's (its own memory from the
+// fork on): an object of the child's with the parent's name and kind, not the parent's object.
+TEST_CASE("fork: the child records its own part, and a copy of each inherited object it uses") {
   std::string dir = temp_dir(), path = dir + "/t.trace";
   int st = spawn(path, {"fork"});
   REQUIRE(WIFEXITED(st));
@@ -297,12 +299,23 @@ TEST_CASE("fork: the child records its own part, inherited objects keep the pare
     const auto& child = t.processes[1];
     CHECK(child.parent_pid == parent.pid);
     CHECK(parent.parent_pid == 0);
-    const auto* shared = find_object(t, "before-fork");
+    const trace::Object* shared = nullptr;  // the parent's 'before-fork', and the child's copy
+    const trace::Object* copy = nullptr;
+    for (const auto& o : t.objects)
+      if (o.name == "before-fork") (o.pid == parent.pid ? shared : copy) = &o;
     const auto* mine = find_object(t, "child-only");
     REQUIRE(shared != nullptr);
+    REQUIRE(copy != nullptr);
     REQUIRE(mine != nullptr);
     CHECK(mine->pid == child.pid);
-    CHECK(count_kind(t, shared->id, rt::Ev::Acquired) == 2 + 5 + 1);
+    CHECK(copy->pid == child.pid);
+    CHECK(copy->kind == shared->kind);
+    CHECK(copy->site == shared->site);
+    CHECK(count_kind(t, shared->id, rt::Ev::Acquired) == 2 + 1);
+    CHECK(count_kind(t, copy->id, rt::Ev::Acquired) == 5);
+    CHECK(count_kind(t, copy->id, rt::Ev::Create) == 1);
+    for (const auto& e : t.events)  // every event on the copy is the child's
+      if (e.obj == copy->id) CHECK(t.threads[e.thread].pid == child.pid);
     CHECK(count_kind(t, mine->id, rt::Ev::Acquired) == 7);
     std::set<rt::ObjId> ids;
     for (const auto& o : t.objects) ids.insert(o.id);
