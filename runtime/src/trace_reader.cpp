@@ -137,7 +137,7 @@ struct Segment {
   // The object ids the segment's events refer to (as their object or their argument): a bit per
   // id below kDenseIds, a set above. A fork child refers to objects its parent created; assemble()
   // gives the child a copy of each, which is what it had after fork.
-  static constexpr std::uint64_t kDenseIds = std::uint64_t{1} << 26;
+  static constexpr std::uint64_t kDenseIds = std::uint64_t{1} << 22;  // 512 KiB at most
   std::vector<std::uint64_t> used_ids;
   std::set<std::uint64_t> used_sparse;
   void note_use(std::uint64_t id) {
