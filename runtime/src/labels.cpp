@@ -57,6 +57,14 @@ std::string thread_object_label(const std::string& thread) {
 Labels::Labels(const Trace& t) : t_(t) {
   for (std::size_t i = 0; i < t.objects.size(); ++i)
     objects_.emplace(t.objects[i].id, static_cast<std::uint32_t>(i));
+  if (t.processes.size() > 1) {
+    std::unordered_map<std::string_view, std::uint32_t> pid_of_name;
+    for (const Object& o : t.objects) {
+      if (o.name.empty()) continue;
+      auto [it, fresh] = pid_of_name.emplace(o.name, o.pid);
+      if (!fresh && it->second != o.pid) shared_names_.insert(it->first);
+    }
+  }
   for (const auto& th : t.threads)
     if (th.object != 0) thread_of_object_.emplace(th.object, th.index);
 }
@@ -65,6 +73,11 @@ std::string Labels::thread(std::uint32_t index) const {
   if (index >= t_.threads.size()) return thread_label({}, 0, 0, index);
   const Thread& th = t_.threads[index];
   return thread_label(th.name, th.os_tid, th.pid, index, th.routine);
+}
+
+std::string Labels::process_suffix(const Object& o) const {
+  if (shared_names_.empty() || !shared_names_.count(o.name)) return {};
+  return " (pid " + std::to_string(o.pid) + ")";
 }
 
 std::string Labels::object(rt::ObjId id) const {
@@ -82,7 +95,7 @@ std::string Labels::object(rt::ObjId id) const {
                     std::to_string(s.line);
       }
     }
-    return object_label(o->kind, o->name, id, first_use);
+    return object_label(o->kind, o->name, id, first_use) + process_suffix(*o);
   }
   if (auto th = thread_of_object_.find(id); th != thread_of_object_.end())
     return thread_object_label(thread(th->second));
@@ -92,7 +105,7 @@ std::string Labels::object(rt::ObjId id) const {
 std::string Labels::object_short(rt::ObjId id) const {
   auto it = objects_.find(id);
   if (it != objects_.end() && !t_.objects[it->second].name.empty())
-    return t_.objects[it->second].name;
+    return t_.objects[it->second].name + process_suffix(t_.objects[it->second]);
   return object(id);
 }
 

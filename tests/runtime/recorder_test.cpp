@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "weft/runtime/trace_format.hpp"
+#include "weft/runtime/labels.hpp"
 #include "weft/runtime/trace_reader.hpp"
 #include "weft/runtime/trace_stats.hpp"
 #include "temp_dirs.hpp"
@@ -316,6 +317,14 @@ TEST_CASE("fork: the child records its own part, and a copy of each inherited ob
     CHECK(count_kind(t, copy->id, rt::Ev::Create) == 1);
     for (const auto& e : t.events)  // every event on the copy is the child's
       if (e.obj == copy->id) CHECK(t.threads[e.thread].pid == child.pid);
+    // Two objects of one name in two processes: their labels say whose each is.
+    trace::Labels labels(t);
+    std::string in_parent = " (pid " + std::to_string(parent.pid) + ")";
+    std::string in_child = " (pid " + std::to_string(child.pid) + ")";
+    CHECK(labels.object(shared->id) == "lock 'before-fork'" + in_parent);
+    CHECK(labels.object(copy->id) == "lock 'before-fork'" + in_child);
+    CHECK(labels.object_short(copy->id) == "before-fork" + in_child);
+    CHECK(labels.object(mine->id) == "lock 'child-only'");
     CHECK(count_kind(t, mine->id, rt::Ev::Acquired) == 7);
     std::set<rt::ObjId> ids;
     for (const auto& o : t.objects) ids.insert(o.id);

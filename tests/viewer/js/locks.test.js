@@ -112,3 +112,14 @@ test('payload versions 5, 4 and 3 are read, versions 2 (no flight-recorder field
   assert.strictEqual(m5.nEvents, m3.ev.n);
   assert.deepStrictEqual(m5.findings, m3.findings);
 });
+
+test('objects of one name in two processes (a fork child\'s copies): labels name the process', () => {
+  const obj = (index, name, pid) => ({ index, id: index + 1, kind: 1, kindName: 'mutex', name, site: -1, pid });
+  const m = { processes: [{ pid: 10 }, { pid: 11 }], threads: [],
+    objects: [obj(0, 'm', 10), obj(1, 'm', 11), obj(2, 'only-child', 11), obj(3, '', 11)] };
+  assert.deepStrictEqual([0, 1, 2, 3].map((i) => W.objectLabel(m, i)),
+    ['m (pid 10)', 'm (pid 11)', 'only-child', 'mutex #4']);
+  // One process: names stay as they are.
+  const one = { processes: [{ pid: 10 }], threads: [], objects: [obj(0, 'm', 10), obj(1, 'm', 10)] };
+  assert.deepStrictEqual([0, 1].map((i) => W.objectLabel(one, i)), ['m', 'm']);
+});

@@ -311,7 +311,9 @@
 
   // Display names (viewer/emit/derive.cpp, Labels, follows the same rules): an unnamed thread is
   // "main" if it is its process's main thread (tid == pid), else "thread <tid>"; an unnamed thread
-  // object is "thread <that thread's name>"; other unnamed objects "<kind> #<id>".
+  // object is "thread <that thread's name>"; other unnamed objects "<kind> #<id>". A name that
+  // objects of several processes share (a fork child's copies of its parent's objects) is
+  // followed by the object's process: "m (pid 4321)".
   function threadLabel(m, i) {
     const th = m.threads[i];
     if (!th) return 'thread #' + i;
@@ -319,10 +321,25 @@
     if (th.osTid !== 0 && th.osTid === th.pid) return 'main';
     return th.osTid !== 0 ? 'thread ' + th.osTid : 'thread #' + i;
   }
+  function processSuffix(m, o) {
+    if (!m.sharedNames) {
+      m.sharedNames = new Set();
+      if (m.processes.length > 1) {
+        const pidOf = new Map();
+        for (const x of m.objects) {
+          if (x.name === '') continue;
+          const p = pidOf.get(x.name);
+          if (p === undefined) pidOf.set(x.name, x.pid);
+          else if (p !== x.pid) m.sharedNames.add(x.name);
+        }
+      }
+    }
+    return m.sharedNames.has(o.name) ? ' (pid ' + o.pid + ')' : '';
+  }
   function objectLabel(m, i) {
     const o = m.objects[i];
     if (!o) return 'object ?';
-    if (o.name !== '') return o.name;
+    if (o.name !== '') return o.name + processSuffix(m, o);
     if (!m.threadOfObject) {
       m.threadOfObject = new Map();
       m.threads.forEach((t, k) => { if (t.object >= 0) m.threadOfObject.set(t.object, k); });

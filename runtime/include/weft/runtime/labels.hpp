@@ -28,12 +28,14 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "weft/runtime/event.hpp"
 
 namespace weft::trace {
 
 struct Trace;
+struct Object;
 struct Finding;
 
 // References for message templates.
@@ -107,6 +109,10 @@ class Labels {
   const Trace& t_;
   std::unordered_map<rt::ObjId, std::uint32_t> objects_;           // id -> index in t.objects
   std::unordered_map<rt::ObjId, std::uint32_t> thread_of_object_;  // thread object -> thread
+  // Names that objects of several processes share (a fork child's copies of its parent's
+  // objects): such an object's label says which process's it is, "m (pid 4321)".
+  std::unordered_set<std::string_view> shared_names_;
+  std::string process_suffix(const Object& o) const;
 };
 
 }  // namespace weft::trace
