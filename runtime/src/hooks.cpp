@@ -52,6 +52,7 @@ __attribute__((used)) weft::rt::HostTable weft_rt_host = {
     weft::rt::own_quiet_counter,
     {nullptr},
     weft::rt::own_current_sink,
+    {nullptr},
 };
 }
 
@@ -62,6 +63,10 @@ Sink* set_sink(Sink* sink) noexcept {
   if (auto adopt = weft_rt_host.on_sink.load(std::memory_order_acquire)) [[unlikely]]
     adopt(sink);
   return old;
+}
+
+void set_host_exit_hook(void (*hook)(int, bool) noexcept) noexcept {
+  weft_rt_host.process_exiting.store(hook, std::memory_order_release);
 }
 
 ObjId reserve_object_id() noexcept { return own_reserve_object_id(); }
@@ -91,6 +96,8 @@ bool host_present() noexcept { return found().present; }
 Sink* set_sink(Sink* sink) noexcept {
   return detail::g_sink.exchange(sink, std::memory_order_acq_rel);
 }
+
+void set_host_exit_hook(void (*)(int, bool) noexcept) noexcept {}
 
 ObjId reserve_object_id() noexcept {
   if (const HostTable* h = host()) [[unlikely]]

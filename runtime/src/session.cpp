@@ -121,6 +121,7 @@ void Session::start() noexcept {
     ::pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     std::atexit(at_exit);
     detectors::install_crash_hook(sink);
+    set_host_exit_hook(&Session::exiting);  // the interposer's exit() and _exit() (host.hpp)
     set_sink(sink);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "weft: not recording: %s\n", e.what());

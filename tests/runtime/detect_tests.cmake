@@ -160,13 +160,13 @@ if(NOT WEFT_SANITIZE AND TARGET weft_preload AND TARGET weft)
   add_dependencies(host_prog weft weft_preload)
   set(_expect ${PROJECT_SOURCE_DIR}/tests/cli/expect_exit.sh)
   set(_trace ${CMAKE_CURRENT_BINARY_DIR}/host)
-  # The sleep_for in a task (line 32) and the std::mutex a task blocks on (line 51) are named.
+  # The sleep_for in a task (line 35) and the std::mutex a task blocks on (line 54) are named.
   add_test(NAME runtime_preload_host:aio-sleep
-    COMMAND bash ${_expect} 1 "blocking-in-coroutine: .* it slept [0-9]+ ms of it at .*host_prog.cpp:32"
+    COMMAND bash ${_expect} 1 "blocking-in-coroutine: .* it slept [0-9]+ ms of it at .*host_prog.cpp:35"
             $<TARGET_FILE:weft> run --fail-on-findings -o ${_trace}-aio-sleep.trace --
             $<TARGET_FILE:host_prog> aio-sleep)
   add_test(NAME runtime_preload_host:aio-mutex
-    COMMAND bash ${_expect} 1 "blocking-in-coroutine: .* it blocked [0-9]+ ms of it on mutex .*host_prog.cpp:51"
+    COMMAND bash ${_expect} 1 "blocking-in-coroutine: .* it blocked [0-9]+ ms of it on mutex .*host_prog.cpp:54"
             $<TARGET_FILE:weft> run --fail-on-findings -o ${_trace}-aio-mutex.trace --
             $<TARGET_FILE:host_prog> aio-mutex)
   add_test(NAME runtime_preload_host:quiet-and-mixed

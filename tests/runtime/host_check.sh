@@ -14,10 +14,13 @@ fail() { echo "host_check: $*"; exit 1; }
 "$weft" run -o "$dir/mixed.trace" -- "$prog" mixed-order >"$dir/mixed.out" 2>&1 ||
   { cat "$dir/mixed.out"; fail "weft run ... mixed-order failed"; }
 "$weft" report "$dir/mixed.trace" --format=json >"$dir/mixed.json"
+"$weft" run -o "$dir/fork.trace" -- "$prog" fork-exit >"$dir/fork.out" 2>&1 ||
+  { cat "$dir/fork.out"; fail "weft run ... fork-exit failed"; }
+"$weft" report "$dir/fork.trace" --format=json >"$dir/fork.json"
 
-python3 - "$dir/quiet.json" "$dir/mixed.json" <<'PY'
+python3 - "$dir/quiet.json" "$dir/mixed.json" "$dir/fork.json" <<'PY'
 import json, sys
-quiet, mixed = (json.load(open(p)) for p in sys.argv[1:3])
+quiet, mixed, fork = (json.load(open(p)) for p in sys.argv[1:4])
 interposed = {'mutex', 'recursive-mutex', 'condvar', 'rwlock', 'posix-semaphore', 'spin-lock'}
 def kinds(r): return [o.get('kind') for o in r['objects']]
 bad = [o for o in quiet['objects'] if o.get('kind') in interposed or
@@ -35,5 +38,10 @@ inv = [f for f in mixed['findings'] if f['kind'] == 'lock-order-inversion']
 if not inv or "lock 'accounts'" not in inv[0]['message'] or 'mutex' not in inv[0]['message']:
     sys.exit('mixed-order: no lock-order-inversion over the weft::Lock and the std::mutex: %s'
              % mixed['findings'])
-print('ok: %d objects, none of weft\'s own; mixed: %s' % (len(quiet['objects']), inv[0]['message'][:120]))
+# A fork child of the weft-built program that ends with _exit(3): its status, through the table.
+children = [p for p in fork['processes'] if p['parent_pid'] != 0]
+if len(children) != 1 or children[0].get('exit_code') != 3 or not children[0]['exited']:
+    sys.exit('fork-exit: expected one child that exited with 3, got %s' % fork['processes'])
+print('ok: %d objects, none of weft\'s own; mixed: %s; fork child exit %d' %
+      (len(quiet['objects']), inv[0]['message'][:120], children[0]['exit_code']))
 PY

@@ -11,6 +11,9 @@
 //   quiet        weft's primitives only (Semaphore, Event, Queue, Barrier, Condition, Thread,
 //                ThreadPoolExecutor, aio): their own std::mutex, condition variables and threads
 //                are not recorded, so the trace has no mutex, condvar or extra thread objects
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -123,6 +126,24 @@ int quiet() {
   return v == 42 ? 0 : 1;
 }
 
+// fork-exit (not in the list above, which line numbers of the tests follow): a fork child takes a
+// weft::Lock and ends with _exit(3); the program's own recording notes the status the
+// interposer's _exit() hands it (weft/runtime/host.hpp, process_exiting).
+int fork_exit() {
+  weft::Lock lock("before-fork");
+  lock.acquire();
+  lock.release();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    lock.acquire();
+    lock.release();
+    ::_exit(3);
+  }
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  return WIFEXITED(st) && WEXITSTATUS(st) == 3 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -131,6 +152,7 @@ int main(int argc, char** argv) {
   if (std::strcmp(s, "aio-mutex") == 0) return aio_mutex();
   if (std::strcmp(s, "mixed-order") == 0) return mixed_order();
   if (std::strcmp(s, "quiet") == 0) return quiet();
+  if (std::strcmp(s, "fork-exit") == 0) return fork_exit();
   std::fprintf(stderr, "usage: host_prog aio-sleep|aio-mutex|mixed-order|quiet\n");
   return 2;
 }

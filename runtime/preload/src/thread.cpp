@@ -236,8 +236,13 @@ WEFT_EXPORT int pthread_detach(pthread_t t) noexcept {
 // to run the atexit handlers, where the recording ends as before; _exit() and _Exit() run none,
 // so the trace's end is written here. Nothing else: the process is going away.
 namespace {
-// In a program built with weft the interposer runs no session of its own: nothing is noted.
+// In a program built with weft the interposer runs no session of its own: the program's session
+// notes it (its table's process_exiting, weft/runtime/host.hpp).
 void note_process_exit(int status, bool immediate) noexcept {
+  if (g_host != nullptr) {
+    if (auto hook = g_host->process_exiting.load(std::memory_order_acquire)) hook(status, immediate);
+    return;
+  }
   rt::Session::exiting(status, immediate);
 }
 }  // namespace

@@ -14,7 +14,7 @@ namespace weft::rt {
 
 // Changes whenever the table's layout, the Sink interface or the vocabulary's numbers change:
 // an interposer from another weft build then leaves the program to record itself.
-inline constexpr std::uint64_t kHostLayout = 1;
+inline constexpr std::uint64_t kHostLayout = 2;  // 2: process_exiting (2026-12-07)
 inline constexpr std::uint64_t kHostAbi = (kHostLayout << 32) | WEFT_VOCAB_DIGEST;
 
 struct HostTable {
@@ -26,7 +26,14 @@ struct HostTable {
   // sink it installs or removes.
   std::atomic<void (*)(Sink*) noexcept> on_sink;
   Sink* (*current_sink)() noexcept;  // the program's active sink now
+  // Set by the program's Session when it starts recording (Session::exiting): the interposer's
+  // exit(), _exit() and _Exit() hand it the process's exit status. nullptr while not recording.
+  std::atomic<void (*)(int status, bool immediate) noexcept> process_exiting;
 };
+
+// The program's side: what its table's process_exiting calls (Session::start). Does nothing in
+// the interposer's copy of the runtime, which has no table of its own.
+void set_host_exit_hook(void (*hook)(int status, bool immediate) noexcept) noexcept;
 
 // The interposer's side (defined in its copy of the runtime only): the program's table when the process has one of this build's ABI
 // (looked up once, at the interposer's start-up), else nullptr.
