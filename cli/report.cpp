@@ -14,6 +14,7 @@
 //
 // Exit: 0 no findings, 1 findings, 2 unreadable or corrupted trace / bad usage.
 #include <algorithm>
+#include <vector>
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -258,12 +259,20 @@ void print_text(const std::string& path, const Trace& t, const EventSummary& sum
   }
   if (!stats.empty()) {
     std::printf("\nlock statistics (sorted by contention)\n");
-    std::printf("  %-24s %-16s %8s %6s %6s %11s %10s %11s %10s %6s\n", "object", "kind", "acq",
-                "cont", "fail", "wait total", "wait max", "hold total", "hold max", "waits");
+    // The object column fits the longest label, from 24 to 60 characters (longer ones overflow).
+    std::vector<std::string> names;
+    int width = 24;
     for (const auto& s : stats) {
+      names.push_back(labels.object_short(s.object));
+      width = std::max(width, std::min(60, static_cast<int>(names.back().size())));
+    }
+    std::printf("  %-*s %-16s %8s %6s %6s %11s %10s %11s %10s %6s\n", width, "object", "kind", "acq",
+                "cont", "fail", "wait total", "wait max", "hold total", "hold max", "waits");
+    for (std::size_t i = 0; i < stats.size(); ++i) {
+      const auto& s = stats[i];
       const auto* o = t.object(s.object);
-      std::printf("  %-24s %-16s %8llu %6llu %6llu %11s %10s %11s %10s %6llu\n",
-                  labels.object_short(s.object).c_str(),
+      std::printf("  %-*s %-16s %8llu %6llu %6llu %11s %10s %11s %10s %6llu\n", width,
+                  names[i].c_str(),
                   std::string(weft::rt::to_string(o ? o->kind : weft::rt::ObjKind::Unknown)).c_str(),
                   static_cast<unsigned long long>(s.acquisitions),
                   static_cast<unsigned long long>(s.contentions),
