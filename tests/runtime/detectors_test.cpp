@@ -553,6 +553,41 @@ TEST_CASE("lost-wakeup: a notify nobody heard, then a wait that times out") {
   CHECK(found[0].message.find("'ready'") != std::string::npos);
 }
 
+// CPython's GIL (take_gil: while (locked) timed wait of 5 ms): a thread's first wait, after a
+// notify nobody heard, times out by design and waits again because its predicate is still
+// false. The notify was not what it waits for: nothing. The same timeout followed by the
+// release of the lock (the waiter went on) is a lost wake-up, reported at that release.
+TEST_CASE("lost-wakeup: a timed wait that times out and waits again (a polling loop): nothing") {
+  for (bool waits_again : {true, false}) {
+    INFO("waits again: " << waits_again);
+    Fixture f;
+    ObjId l = f.obj(ObjKind::Lock, "gil-mutex"), c = f.obj(ObjKind::Condition, "gil-cond");
+    in_thread([&] {  // drop_gil with nobody waiting
+      f.acquired(l);
+      f.ev(Ev::Notify, c, (1ull << 32) | 0);
+      f.release(l);
+    });
+    std::size_t before_release = 0;
+    in_thread([&] {
+      f.acquired(l);
+      f.ev(Ev::WaitBegin, c, l);
+      f.release(l);
+      f.ev(Ev::WaitEnd, c, static_cast<std::uint64_t>(WaitResult::Timeout));
+      f.acquired(l);
+      if (waits_again) {
+        f.ev(Ev::WaitBegin, c, l);  // still locked by another: wait again
+        f.release(l);
+        f.ev(Ev::WaitEnd, c, static_cast<std::uint64_t>(WaitResult::Notified));
+        f.acquired(l);
+      }
+      before_release = f.cap.of_kind("lost-wakeup").size();
+      f.release(l);
+    });
+    CHECK(before_release == 0);  // held until the thread shows what it does
+    CHECK(f.cap.of_kind("lost-wakeup").size() == (waits_again ? 0u : 1u));
+  }
+}
+
 TEST_CASE("lost-wakeup: notify that wakes the waiter, or a waiter that re-checks: nothing") {
   Fixture f;
   ObjId l = f.obj(ObjKind::Lock, "l"), c = f.obj(ObjKind::Condition, "c");

@@ -118,6 +118,7 @@ void signals_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64
       case Ev::WaitBegin: {
         SignalState::PendingWait p;
         p.wait_site = where;
+        p.lock = cond ? static_cast<ObjId>(arg) : 0;
         // Unheard notifies from several threads announce arrivals a waiter counts (while
         // (reported < n) wait): a wait after them is not waiting for one of them.
         if (cond && st.unheard_notify && !st.unheard_from_many &&
@@ -156,8 +157,18 @@ void signals_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64
         if (!cond && result == WaitResult::Notified) st.observed = true;
         if (it != st.waiting.end()) {
           if (result == WaitResult::Timeout) {
-            if (it->second.after_unheard)
-              out.push_back(lost_wakeup(d, obj, t.index, it->second, "blocked until its timeout"));
+            if (it->second.after_unheard) {
+              FindingRecord f = lost_wakeup(d, obj, t.index, it->second, "blocked until its timeout");
+              if (it->second.lock != 0 && t.wl_state == WaitLoop::Idle) {
+                // Held until the thread shows whether it waits again (lost_pending_report).
+                t.lost_pending = std::make_unique<FindingRecord>(std::move(f));
+                t.wl_state = WaitLoop::LostPending;
+                t.wl_cond = obj;
+                t.wl_lock = it->second.lock;
+              } else {
+                out.push_back(std::move(f));
+              }
+            }
             if (it->second.after_lost_set)
               out.push_back(lost_set(d, obj, t.index, it->second, "blocked until its timeout"));
           }
@@ -219,6 +230,17 @@ void signals_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64
     return;
   }
   for (auto& f : out) d.report(std::move(f));
+}
+
+void lost_pending_report(Detector& d, ThreadRec& t) {
+  std::unique_ptr<FindingRecord> f = std::move(t.lost_pending);
+  t.wl_state = WaitLoop::Idle;
+  if (f) d.report(std::move(*f));
+}
+
+void lost_pending_drop(ThreadRec& t) {
+  t.lost_pending.reset();
+  t.wl_state = WaitLoop::Idle;
 }
 
 void signals_on_stuck(Detector& d, std::uint32_t thread, ObjId obj) {

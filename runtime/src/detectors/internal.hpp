@@ -64,7 +64,9 @@ struct Slot {
 };
 
 // The dynamic wait-not-in-loop check (wait_loop.cpp), per thread.
-enum class WaitLoop : std::uint8_t { Idle = 0, Waiting, Woken, Armed };
+// Idle .. Armed: wait_loop.cpp (chaos). LostPending: events.cpp, a timed wait that timed out after
+// an unheard notify, its lost-wakeup finding held until the thread shows whether it waits again.
+enum class WaitLoop : std::uint8_t { Idle = 0, Waiting, Woken, Armed, LostPending };
 
 // Blocking states a thread can be in, as the watchdog sees them.
 enum class Block : std::uint8_t { None = 0, Lock, Join, Wait };
@@ -226,6 +228,12 @@ struct ThreadRec {
   ObjId wl_cond = 0, wl_lock = 0;
   std::uint32_t wl_gen = 0;
   std::source_location wl_site{};
+  // events.cpp: the lost-wakeup finding of a timed wait that timed out after an unheard notify
+  // (wl_state LostPending, wl_cond / wl_lock its condition and lock): reported when the thread
+  // goes on (releases the lock, waits on something else, ends), dropped when it waits on the
+  // same condition again (it re-checked its predicate and found it still false: the notify it
+  // missed was not what it waits for, as with CPython's GIL, whose timed waits time out by design).
+  std::unique_ptr<FindingRecord> lost_pending;
   // misuse.cpp: the last locks this thread released entirely, most recent at
   // recent_released[(n_released - 1) % kRecentReleased] (notify-without-lock on condvars).
   static constexpr std::uint32_t kRecentReleased = 8;
@@ -262,6 +270,7 @@ struct SignalState {
   // Per waiting thread: the unheard notify its current wait followed (sites), if any.
   struct PendingWait {
     std::source_location wait_site;
+    ObjId lock = 0;  // the lock the wait releases (WaitBegin's argument)
     bool after_unheard = false;
     std::uint32_t notify_thread = 0;
     std::source_location notify_site{};
@@ -319,6 +328,9 @@ void lifetime_on_destroy_begin(Detector& d, ThreadRec& t, ObjId obj,
                                const std::source_location& where);
 void lifetime_on_misuse(Detector& d, ThreadRec& t, ObjId obj, std::uint64_t arg,
                         const std::source_location& where);
+// The thread's held lost-wakeup (ThreadRec::lost_pending), reported now or dropped.
+void lost_pending_report(Detector& d, ThreadRec& t);
+void lost_pending_drop(ThreadRec& t);
 void signals_on_event(Detector& d, ThreadRec& t, Ev kind, ObjId obj, std::uint64_t arg,
                       const std::source_location& where);
 // A thread was found blocked for good in a wait on `obj`: report the signal it missed, if any.

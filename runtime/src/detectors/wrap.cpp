@@ -263,6 +263,7 @@ void Detector::at_exit() noexcept {
   ThreadSlot& ts = t_self;
   if (ts.instance != instance_ || ts.rec == nullptr) return;  // this thread recorded nothing
   try {
+    if (ts.rec->wl_state == WaitLoop::LostPending) lost_pending_report(*this, *ts.rec);
     misuse_on_process_exit(*this, *ts.rec);
   } catch (...) {
   }
@@ -634,11 +635,20 @@ void Detector::on_event(Ev kind, ObjId obj, std::uint64_t arg,
         break;
       case Ev::Release:
         if (s && is_lock_kind(k)) give(*this, t, obj, *s, k, arg, where);
+        if (t.wl_state == WaitLoop::LostPending && obj == t.wl_lock) [[unlikely]]
+          if (find_held(*this, t, obj) == nullptr) lost_pending_report(*this, t);
         if (t.wl_state == WaitLoop::Armed && obj == t.wl_lock) [[unlikely]]
           if (find_held(*this, t, obj) == nullptr)
             wait_loop_on_went_on(*this, t, ("released " + describe(obj)).c_str(), where);
         break;
       case Ev::WaitBegin:
+        if (t.wl_state == WaitLoop::LostPending) [[unlikely]] {
+          // Waiting on the same condition again: its predicate was still false.
+          if (obj == t.wl_cond)
+            lost_pending_drop(t);
+          else
+            lost_pending_report(*this, t);
+        }
         if (t.wl_state != WaitLoop::Idle || options_.chaos_seed != 0) [[unlikely]]
           wait_loop_on_wait_begin(*this, t, obj, static_cast<ObjId>(arg), where);
         if (s) {
@@ -681,6 +691,8 @@ void Detector::on_event(Ev kind, ObjId obj, std::uint64_t arg,
         t.start_site.store(where, std::memory_order_relaxed);
         break;
       case Ev::ThreadEnd:
+        if (t.wl_state == WaitLoop::LostPending) [[unlikely]]
+          lost_pending_report(*this, t);
         misuse_on_thread_end(*this, t, where);
         t.ended.store(true, std::memory_order_release);
         t.seen_edges.reset();  // a cache: a late nested acquisition allocates it again
