@@ -103,6 +103,7 @@ EOF
       # shellcheck disable=SC2086
       write_cdb redis "-std=gnu11 -Isrc -Ideps/hiredis -Ideps/linenoise -Ideps/lua/src -Ideps/hdr_histogram -Ideps/fpconv -DUSE_JEMALLOC=0" $files ;;
     sqlite)  # src/ files with pthread or sqlite3_mutex code; generated headers from a configured copy
+      # (checkout: sqlite's git mirror mackyle/sqlite, without test/; docs/comparison.md)
       (cd "$root/$p" && {
         # the git mirror has no fossil manifest, which sqlite3.h's generator reads: a stub
         [ -f manifest ] || printf 'C weft-lint-stub\nD 2026-07-22T14:16:33.000\n' > manifest
@@ -114,11 +115,20 @@ EOF
                 grep -v -E '_w32\.c|_win\.c')
       # shellcheck disable=SC2086
       write_cdb sqlite "-std=gnu11 -D_HAVE_SQLITE_CONFIG_H -DSQLITE_THREADSAFE=1 -D_REENTRANT -DSQLITE_TEST -DSQLITE_ENABLE_UNLOCK_NOTIFY -Isrc -Iweft-gen -I/usr/include/tcl8.6" $files ;;
-    asio)  # boostorg/asio's C++11/14/17 examples against Debian's Boost headers (libboost-dev)
+    asio)  # boostorg/asio's C++11/14/17 examples: its own headers (a third of the examples use
+      # APIs newer than Debian 12's Boost 1.74), the rest of Boost from libboost-dev; the
+      # coroutines_ts examples need C++20
       local files
-      files=$(cd "$root/$p" && find example/cpp11 example/cpp14 example/cpp17 -name '*.cpp' | sort)
+      files=$(cd "$root/$p" && find example/cpp11 example/cpp14 example/cpp17 -name '*.cpp' | grep -v coroutines_ts | sort)
       # shellcheck disable=SC2086
-      write_cdb asio "-std=c++17 -pthread" $files ;;
+      write_cdb asio "-std=c++17 -pthread -Iinclude" $files
+      mv "$root/$p/weft-cdb/compile_commands.json" "$root/$p/weft-cdb/cxx17.json"
+      files=$(cd "$root/$p" && find example/cpp17/coroutines_ts -name '*.cpp' | sort)
+      # shellcheck disable=SC2086
+      write_cdb asio "-std=c++20 -pthread -Iinclude" $files
+      python3 -c 'import json, sys; json.dump(json.load(open(sys.argv[1])) + json.load(open(sys.argv[2])), open(sys.argv[2], "w"), indent=1)' \
+        "$root/$p/weft-cdb/cxx17.json" "$root/$p/weft-cdb/compile_commands.json"
+      rm "$root/$p/weft-cdb/cxx17.json" ;;
     boost-thread)  # boostorg/thread's examples, top-level tests and condition tests (libboost-thread-dev)
       local files
       files=$(cd "$root/$p" && { ls example/*.cpp test/*.cpp; find test/sync/conditions -name '*.cpp' | sort; })
