@@ -14,7 +14,9 @@
 #   project  TUs  parsed  weft-findings  by-check  clang-tidy  -Wthread-safety  seconds
 #
 # Full outputs go to ROOT/<project>/weft-out/. Needs: cmake, ninja, autoconf/automake/libtool and
-# libevent-dev (memcached's configure), clang-tidy-19 and clang-19.
+# libevent-dev (memcached's configure), tcl and tcl-dev (sqlite's generated headers and test
+# files), libboost-dev and libboost-thread-dev (asio, boost-thread), clang-tidy-19 and clang-19.
+# WEFT_REAL_PROJECTS="p1 p2" runs only those; WEFT_LINT_JOBS=N passes -j N to weft lint.
 set -uo pipefail
 root=${1:?usage: lint-real-code.sh ROOT [WEFT]}
 weft=${2:-$(cd "$(dirname "$0")/.." && pwd)/build/bin/weft}
@@ -100,6 +102,38 @@ EOF
       files=$(cd "$root/$p" && ls src/*.c | grep -v -E 'redis-benchmark|redis-cli|sentinel|valkey')
       # shellcheck disable=SC2086
       write_cdb redis "-std=gnu11 -Isrc -Ideps/hiredis -Ideps/linenoise -Ideps/lua/src -Ideps/hdr_histogram -Ideps/fpconv -DUSE_JEMALLOC=0" $files ;;
+    sqlite)  # src/ files with pthread or sqlite3_mutex code; generated headers from a configured copy
+      # (checkout: sqlite's git mirror mackyle/sqlite, without test/; docs/comparison.md)
+      (cd "$root/$p" && {
+        # the git mirror has no fossil manifest, which sqlite3.h's generator reads: a stub
+        [ -f manifest ] || printf 'C weft-lint-stub\nD 2026-07-22T14:16:33.000\n' > manifest
+        mkdir -p weft-gen && cd weft-gen &&
+          { [ -f pragma.h ] || { ../configure && make sqlite3.h parse.h opcodes.h opcodes.c keywordhash.h pragma.h; } > gen.log 2>&1; }
+      }) || return 1
+      local files
+      files=$(cd "$root/$p" && grep -l -E 'pthread_|sqlite3_mutex_(enter|leave|try)' src/*.c |
+                grep -v -E '_w32\.c|_win\.c')
+      # shellcheck disable=SC2086
+      write_cdb sqlite "-std=gnu11 -D_HAVE_SQLITE_CONFIG_H -DSQLITE_THREADSAFE=1 -D_REENTRANT -DSQLITE_TEST -DSQLITE_ENABLE_UNLOCK_NOTIFY -Isrc -Iweft-gen -I/usr/include/tcl8.6" $files ;;
+    asio)  # boostorg/asio's C++11/14/17 examples: its own headers (a third of the examples use
+      # APIs newer than Debian 12's Boost 1.74), the rest of Boost from libboost-dev; the
+      # coroutines_ts examples need C++20
+      local files
+      files=$(cd "$root/$p" && find example/cpp11 example/cpp14 example/cpp17 -name '*.cpp' | grep -v coroutines_ts | sort)
+      # shellcheck disable=SC2086
+      write_cdb asio "-std=c++17 -pthread -Iinclude" $files
+      mv "$root/$p/weft-cdb/compile_commands.json" "$root/$p/weft-cdb/cxx17.json"
+      files=$(cd "$root/$p" && find example/cpp17/coroutines_ts -name '*.cpp' | sort)
+      # shellcheck disable=SC2086
+      write_cdb asio "-std=c++20 -pthread -Iinclude" $files
+      python3 -c 'import json, sys; json.dump(json.load(open(sys.argv[1])) + json.load(open(sys.argv[2])), open(sys.argv[2], "w"), indent=1)' \
+        "$root/$p/weft-cdb/cxx17.json" "$root/$p/weft-cdb/compile_commands.json"
+      rm "$root/$p/weft-cdb/cxx17.json" ;;
+    boost-thread)  # boostorg/thread's examples, top-level tests and condition tests (libboost-thread-dev)
+      local files
+      files=$(cd "$root/$p" && { ls example/*.cpp test/*.cpp; find test/sync/conditions -name '*.cpp' | sort; })
+      # shellcheck disable=SC2086
+      write_cdb boost-thread "-std=c++17 -pthread -DBOOST_THREAD_THROW_IF_PRECONDITION_NOT_SATISFIED -Itest" $files ;;
     ThreadPool) write_cdb ThreadPool "-std=c++17 -I." example.cpp ;;
     thread-pool)
       local files
@@ -111,16 +145,18 @@ EOF
 }
 
 printf '%-12s %5s %6s %6s  %-40s %10s %8s %7s\n' project TUs parsed weft by-check clang-tidy thread-saf seconds
-for p in memcached leveldb libuv libzmq nginx redis abseil-cpp taskflow ThreadPool thread-pool rocksdb; do
+for p in ${WEFT_REAL_PROJECTS:-memcached leveldb libuv libzmq nginx redis abseil-cpp taskflow ThreadPool thread-pool rocksdb sqlite asio boost-thread}; do
   [ -d "$root/$p" ] || { printf '%-12s (not checked out)\n' "$p"; continue; }
   if ! prepare "$p"; then printf '%-12s (no compilation database: see %s)\n' "$p" "$root/$p"; continue; fi
   out=$root/$p/weft-out
   mkdir -p "$out"
   cdb=$root/$p/weft-cdb
   t0=$(date +%s.%N)
-  (cd "$root/$p" && "$weft" lint -p "$cdb" --format=json > "$out/weft.json" 2> "$out/weft.err")
+  jobs=()
+  [ -n "${WEFT_LINT_JOBS:-}" ] && jobs=(-j "$WEFT_LINT_JOBS")
+  (cd "$root/$p" && "$weft" lint "${jobs[@]}" -p "$cdb" --format=json > "$out/weft.json" 2> "$out/weft.err")
   t1=$(date +%s.%N)
-  (cd "$root/$p" && "$weft" lint -p "$cdb" > "$out/weft.txt" 2>&1)
+  (cd "$root/$p" && "$weft" lint "${jobs[@]}" -p "$cdb" > "$out/weft.txt" 2>&1)
   read -r tus parsed total bycheck < <(python3 - "$cdb/compile_commands.json" "$out/weft.json" "$out/weft.err" <<'EOF'
 import collections, json, sys
 db = json.load(open(sys.argv[1]))

@@ -11,6 +11,7 @@
 #include <llvm/ADT/SmallString.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -567,6 +568,44 @@ std::string usrOf(const FunctionDecl* fn) {
   return std::string(buf.str());
 }
 
+// A timed wait that tells its caller whether the awaited state holds (boost.asio's
+// posix_event::wait_for_usec: `if ((state_ & 1) == 0) { ...; pthread_cond_timedwait(...); ... }
+// return (state_ & 1) != 0;`): a function returning bool whose body is an `if` testing some
+// state, holding the wait (under nothing else but `if`s on the function's own values, such as a
+// clock read), and then `return` of a test of that state. The result is the re-check, made
+// after the wait, for the caller, which has to handle "not yet" after a timeout anyway: a
+// spurious wake-up only looks like an early timeout there. `path` runs from the wait out to the
+// function's body.
+bool reportsStateAfterTimedWait(const FunctionDecl* fn, const std::vector<const Stmt*>& path,
+                                const CallExpr* wait) {
+  if (!fn || !fn->getReturnType()->isBooleanType() || path.size() < 2) return false;
+  const auto* body = dyn_cast<CompoundStmt>(path.back());
+  if (!body || body != fn->getBody()) return false;
+  const auto* top = dyn_cast<IfStmt>(path[path.size() - 2]);
+  if (!top || top->getElse() || top->getInit() || top->getConditionVariable()) return false;
+  // The wait is in the `if`'s branch, under no other test of shared state.
+  const Stmt* child = wait;
+  for (size_t i = 0; i + 1 < path.size(); ++i) {
+    const Stmt* s = path[i];
+    if (const auto* inner = dyn_cast<IfStmt>(s)) {
+      if (child == inner->getCond()) return false;
+      if (inner != top && !readsOnlyOwnValues(inner->getCond())) return false;
+    } else if (!isa<CompoundStmt>(s) && !isa<Expr>(s)) {
+      return false;  // a switch, a try, a label: not this shape
+    }
+    child = s;
+  }
+  std::set<const ValueDecl*> state = stateOf(top->getCond());
+  if (state.empty() || readsOnlyOwnValues(top->getCond())) return false;
+  // The `if` is followed by the function's last statement, `return <test of that state>`.
+  auto it = std::find(body->body_begin(), body->body_end(), top);
+  if (it == body->body_end() || std::next(it) == body->body_end() ||
+      std::next(it, 2) != body->body_end())
+    return false;
+  const auto* ret = dyn_cast<ReturnStmt>(*std::next(it));
+  return ret && ret->getRetValue() && mentionsAny(ret->getRetValue(), state);
+}
+
 }  // namespace
 
 // A function whose job is to forward a wait: the wait in its body is on a condition it receives
@@ -885,7 +924,9 @@ void WaitNotInLoopCheck::checkCall(const MatchFinder::MatchResult& result) {
   const CompoundStmt* followingBlock = nullptr;  // the block `following` is in
   const Stmt* loop = nullptr;
   bool jumpsBack = false;  // a `continue` after the wait goes straight to the loop's check
-  ast::walkOut(ctx, call, [&](const Stmt* s, const Stmt* child) {
+  std::vector<const Stmt*> path;  // the statements from the wait out to the function's body
+  ast::Enclosing enclosing = ast::walkOut(ctx, call, [&](const Stmt* s, const Stmt* child) {
+    path.push_back(s);
     if (isa<WhileStmt>(s) || isa<DoStmt>(s) || isa<ForStmt>(s) || isa<CXXForRangeStmt>(s)) {
       loop = s;
       return false;
@@ -971,6 +1012,9 @@ void WaitNotInLoopCheck::checkCall(const MatchFinder::MatchResult& result) {
         guardedRest(followingBlock, following, state))
       return;
   }
+
+  if (!loop && timed && !wrapper && reportsStateAfterTimedWait(enclosing.function, path, call))
+    return;
 
   auto d = diag(call->getBeginLoc(), "'" + name + "' is not in a loop that re-checks its condition");
   if (forwarded)

@@ -299,6 +299,29 @@ void waits_through_hooked_wrapper() {
   pthread_mutex_unlock(&pm);
 }
 
+// The shape of a timed event wait that returns the event's state (below, in the negatives),
+// with an untimed wait: "wait until set" returns early, unset, on a spurious wake-up; and a
+// timed one whose result is not the state the `if` tested.
+class UntimedFlagWait {
+ public:
+  bool wait_set(std::unique_lock<std::mutex>& lk) {
+    if (!set_) cv_.wait(lk);
+    // CHECK-MESSAGES: :[[@LINE-1]]:16: warning: 'wait' is not in a loop that re-checks its condition [wait-not-in-loop]
+    // CHECK-FIXES: while (!set_) cv_.wait(lk);
+    return set_;
+  }
+  bool wait_set_for(std::unique_lock<std::mutex>& lk, std::chrono::milliseconds d) {
+    if (!set_) cv_.wait_for(lk, d);
+    // CHECK-MESSAGES: :[[@LINE-1]]:16: warning: 'wait_for' is not in a loop that re-checks its condition [wait-not-in-loop]
+    return other_;
+  }
+
+ private:
+  std::condition_variable cv_;
+  bool set_ = false;
+  bool other_ = false;
+};
+
 // ---- negatives ---------------------------------------------------------------------------
 
 // The same wrappers called in loops: nothing to report.
@@ -592,6 +615,41 @@ void pthread_loop() {
   pthread_mutex_lock(&pm);
   while (!ready) pthread_cond_wait(&pc, &pm);
   pthread_mutex_unlock(&pm);
+}
+
+// A timed wait on an event that tells the caller whether the event is set (boost.asio's
+// posix_event::wait_for_usec has this shape: the `if` tests the event's bit, the wait is timed,
+// and the function returns the bit): the result is the re-check, for a caller that must handle
+// "not set" after a timeout anyway. The same with std::condition_variable::wait_for.
+class TimedEvent {
+ public:
+  bool timed_wait_usec(pthread_mutex_t* mu, long usec) {
+    if ((bits_ & 1) == 0) {
+      bits_ += 2;
+      timespec ts;
+      if (clock_gettime(CLOCK_MONOTONIC, &ts) == 0) {
+        ts.tv_sec += usec / 1000000;
+        pthread_cond_timedwait(&cond_, mu, &ts);
+      }
+      bits_ -= 2;
+    }
+    return (bits_ & 1) != 0;
+  }
+  bool wait_for_set(std::unique_lock<std::mutex>& lk, std::chrono::milliseconds d) {
+    if (!set_) cv_.wait_for(lk, d);
+    return set_;
+  }
+
+ private:
+  pthread_cond_t cond_ = PTHREAD_COND_INITIALIZER;
+  unsigned long bits_ = 0;
+  std::condition_variable cv_;
+  bool set_ = false;
+};
+TimedEvent timed_event;
+bool poll_timed_event(std::unique_lock<std::mutex>& lk) {
+  if (timed_event.timed_wait_usec(&pm, 1000)) return true;
+  return timed_event.wait_for_set(lk, std::chrono::milliseconds(1));
 }
 
 void suppressed() {
