@@ -4,7 +4,9 @@
 // The interposer keeps one beside each entry of its per-thread code-address cache (PcSite,
 // runtime/preload/src/state.hpp): while `epoch` is the recorder's, try_write takes the id from it
 // instead of looking the site up in its own per-thread cache, a second lookup of the same thing.
-// Ids are never reused within an epoch and every epoch starts above 0, so a zeroed memo is empty.
+// Ids are never reused within an epoch and every open segment's epoch is above 0, so a zeroed memo
+// is empty. (An unmapped recorder's epoch is 0: try_write's thread test, which comes first, then
+// admits only a thread never attached, whose missing block sends it the general way.)
 #pragma once
 
 #include <cstdint>
